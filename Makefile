@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# One pipeline: bpf/X.bpf.c -> build/X.bpf.o -> build/X.skel.h -> binaries.
+# Everything lands in build/. `make V=1` shows the full commands.
+#
+#   make          build xhbd, xhbctl, the tools and the test binaries
+#   make test     install what is missing, build, run every test
+#   make demo     install what is missing, build, run the two-node lab
+#   make bench    failover and data-plane benchmarks (results in bench/results)
+#   make vmlinux  regenerate vmlinux.h from this kernel's BTF
+
+BUILD     := build
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+LLVM_STRIP ?= llvm-strip
+PKGS      := libbpf libelf zlib jansson libmnl
+ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+ifeq ($(V),1)
+Q :=
+msg =
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+CFLAGS    ?= -g -O2
+XCFLAGS   := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Iuser -I$(BUILD) \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -MMD -MP
+LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wextra -Werror -I. -Iinclude
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+# Every user/*.c but the daemon's main() is a module in libxhb.a.
+LIB_SRCS  := $(filter-out user/xhbd.c,$(wildcard user/*.c))
+LIB_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+TOOL_SRCS := $(wildcard tools/*.c)
+TOOLS     := $(patsubst tools/%.c,$(BUILD)/%,$(TOOL_SRCS))
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCHES   := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+UNIT_SRCS := $(wildcard selftests/unit/*.c)
+UNIT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(UNIT_SRCS))
+UNIT_BIN  := $(BUILD)/selftests/unit
+FUZZ_SRCS := $(wildcard selftests/fuzz/*.c)
+
+.DELETE_ON_ERROR:
+.PHONY: all test demo bench vmlinux clean deps
+.DEFAULT_GOAL := all
+
+all: $(if $(wildcard user/xhbd.c),$(BUILD)/xhbd) $(TOOLS) $(BENCHES) $(UNIT_BIN)
+
+deps:
+	$(Q)tools/deps.sh
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)selftests/run.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tools/lab.sh demo
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bench/run.sh
+
+$(BUILD) $(BUILD)/obj/user $(BUILD)/obj/tools $(BUILD)/obj/bench $(BUILD)/obj/selftests/unit $(BUILD)/selftests $(BUILD)/bench:
+	$(Q)mkdir -p $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c vmlinux.h $(wildcard include/*.h bpf/*.h) | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(BUILD)/obj/%.o: %.c | $(SKELS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) -c $< -o $@
+
+$(BUILD)/libxhb.a: $(LIB_OBJS) | $(BUILD)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/xhbd: $(BUILD)/obj/user/xhbd.o $(BUILD)/libxhb.a
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/%: $(BUILD)/obj/tools/%.o $(BUILD)/libxhb.a
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lm -o $@
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libxhb.a | $(BUILD)/bench
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lm -lpthread -o $@
+
+$(UNIT_BIN): $(UNIT_OBJS) $(BUILD)/libxhb.a | $(BUILD)/selftests
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lcriterion -lsodium -lz -o $@
+
+vmlinux:
+	$(call msg,GEN,vmlinux.h)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
+
+clean:
+	$(Q)rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Map names, keys and values shared by the XDP program, the agent, xhbctl
+ * and the tests. Include a type source first; userspace also needs
+ * <linux/bpf.h> for struct bpf_spin_lock.
+ *
+ * Every map is pinned as <pin_dir>/<name> with BTF, so
+ *   bpftool map dump pinned /sys/fs/bpf/xhb/ens192/xhb_peers
+ * prints these structs with their field names. Times are bpf_ktime_get_ns()
+ * values, i.e. CLOCK_MONOTONIC nanoseconds on the node that wrote them.
+ */
+#ifndef XHB_MAPS_H
+#define XHB_MAPS_H
+
+#define XHB_MAP_PEERS "xhb_peers"
+#define XHB_MAP_SELF "xhb_self"
+#define XHB_MAP_KEYS "xhb_keys"
+#define XHB_MAP_STATS "xhb_stats"
+#define XHB_LINK_PIN "xhb_link"
+#define XHB_PIN_ROOT "/sys/fs/bpf/xhb"
+
+#define XHB_MAX_PEERS 64
+
+/*
+ * Sliding anti-replay window (as in IPsec, RFC 4303 section 3.4.3): seq is
+ * the highest accepted sequence number of incarnation; bit i of window says
+ * whether seq - i was seen.
+ */
+struct xhb_replay {
+	__u64 incarnation;
+	__u64 seq;
+	__u64 window;
+};
+
+/*
+ * xhb_peers: one entry per configured peer, keyed by its node id, created
+ * by the agent; XDP only updates entries (packets from node ids without an
+ * entry are dropped). The lock serialises XDP on several CPUs and the
+ * agent's reads (BPF_F_LOCK).
+ */
+struct xhb_peer {
+	struct bpf_spin_lock lock;
+	__u32 node_id;
+	__u64 last_heartbeat_ns; /* when its last valid HEARTBEAT arrived */
+	__u64 last_reply_ns; /* when its XDP last answered one of our probes */
+	__u64 last_probe_ns; /* when it last probed us */
+	__u64 heartbeats; /* valid HEARTBEATs accepted */
+	__u64 replies; /* valid PROBE_REPLYs accepted */
+	__u64 probes; /* its PROBEs we answered */
+	__u64 rtt_ns; /* round trip of the last reply */
+	__u64 agent_epoch; /* last epoch its agent advertised */
+	__u64 epoch_change_ns; /* when that epoch last advanced */
+	__u64 lease_seen_ns; /* when lease_ms below was received */
+	struct xhb_replay agent_replay; /* HEARTBEAT and PROBE (agent's seq) */
+	struct xhb_replay reply_replay; /* PROBE_REPLY (its XDP's seq) */
+	__u32 agent_age_us; /* from its last reply: since its agent wrote */
+	__u32 lease_ms; /* remaining lease it advertised */
+	__u32 groups_held; /* bit i: it holds resource group i */
+	__u8 state; /* enum xhb_node_state it advertised */
+	__u8 priority;
+	__u8 flags; /* XHB_F_* it advertised */
+	__u8 family; /* AF_INET or AF_INET6 of addr, 0 = not seen yet */
+	__u8 addr[16]; /* source address of its last valid packet */
+	__u8 mac[6]; /* source MAC of its last valid packet */
+	__u16 vlan; /* its VLAN id, 0 = untagged */
+};
+
+/*
+ * xhb_self: one entry (key 0), written by the agent on every loop, read by
+ * XDP to answer probes. If agent_update_ns stops advancing, replies show a
+ * growing agent_age_us and the peers call this node "stalled".
+ */
+struct xhb_self {
+	__u64 incarnation;
+	__u64 agent_epoch;
+	__u64 agent_update_ns;
+	__u32 node_id; /* 0: the agent has not started, probes are not answered */
+	__u32 lease_ms;
+	__u32 groups_held;
+	__u8 state; /* enum xhb_node_state */
+	__u8 priority;
+	__u8 flags;
+	__u8 key_id; /* key used to tag replies */
+};
+
+/* xhb_keys: array indexed by authkeys index (1..15). */
+struct xhb_key {
+	__u64 k0;
+	__u64 k1;
+	__u32 method; /* enum xhb_auth_method */
+	__u32 pad;
+};
+
+/*
+ * xhb_stats: per-CPU, one entry (key 0). One counter per verdict and drop
+ * reason; every packet the program sees lands in exactly one of them.
+ */
+struct xhb_stats {
+	/* not ours: XDP_PASS, untouched */
+	__u64 pass_not_ip;
+	__u64 pass_not_udp;
+	__u64 pass_fragment;
+	__u64 pass_other_port;
+	/* ours and fine */
+	__u64 heartbeat_accepted;
+	__u64 probe_answered; /* XDP_TX */
+	__u64 reply_accepted;
+	/* ours and dropped */
+	__u64 drop_malformed; /* truncated, bad lengths, bad IP header */
+	__u64 drop_bad_magic;
+	__u64 drop_bad_version;
+	__u64 drop_bad_type;
+	__u64 drop_bad_cluster;
+	__u64 drop_unknown_key;
+	__u64 drop_bad_tag;
+	__u64 drop_unknown_peer;
+	__u64 drop_self; /* our own node id: a loop or a forgery */
+	__u64 drop_old_incarnation;
+	__u64 drop_replay;
+	__u64 drop_probe_not_for_us; /* other dest node, or not unicast */
+	__u64 drop_agent_absent; /* PROBE before our agent wrote xhb_self */
+};
+
+#endif /* XHB_MAPS_H */

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * SipHash-2-4 (Aumasson & Bernstein) and CRC32 (zlib's polynomial), usable
+ * from BPF and from userspace. Include a type source first.
+ *
+ * Both read their input byte by byte, so the data may sit anywhere (BPF
+ * stack, packet copy, unaligned buffer) and the result does not depend on
+ * the host's byte order. Lengths are compile-time constants in BPF so the
+ * loops are bounded for the verifier.
+ *
+ * The key is 16 bytes; k0 is bytes 0..7 little-endian, k1 bytes 8..15, as
+ * in the reference implementation. The tag on the wire is the 64-bit
+ * result stored little-endian (again as the reference emits it).
+ */
+#ifndef XHB_SIPHASH_H
+#define XHB_SIPHASH_H
+
+#ifndef XHB_INLINE
+#define XHB_INLINE static inline __attribute__((always_inline))
+#endif
+
+XHB_INLINE __u64 xhb_rotl64(__u64 x, int b)
+{
+	return (x << b) | (x >> (64 - b));
+}
+
+XHB_INLINE __u64 xhb_load_le64(const __u8 *p)
+{
+	return (__u64)p[0] | (__u64)p[1] << 8 | (__u64)p[2] << 16 |
+	       (__u64)p[3] << 24 | (__u64)p[4] << 32 | (__u64)p[5] << 40 |
+	       (__u64)p[6] << 48 | (__u64)p[7] << 56;
+}
+
+XHB_INLINE void xhb_store_le64(__u8 *p, __u64 v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+	p[2] = v >> 16;
+	p[3] = v >> 24;
+	p[4] = v >> 32;
+	p[5] = v >> 40;
+	p[6] = v >> 48;
+	p[7] = v >> 56;
+}
+
+#define XHB_SIPROUND(v0, v1, v2, v3)                                           \
+	do {                                                                   \
+		v0 += v1;                                                      \
+		v1 = xhb_rotl64(v1, 13);                                       \
+		v1 ^= v0;                                                      \
+		v0 = xhb_rotl64(v0, 32);                                       \
+		v2 += v3;                                                      \
+		v3 = xhb_rotl64(v3, 16);                                       \
+		v3 ^= v2;                                                      \
+		v0 += v3;                                                      \
+		v3 = xhb_rotl64(v3, 21);                                       \
+		v3 ^= v0;                                                      \
+		v2 += v1;                                                      \
+		v1 = xhb_rotl64(v1, 17);                                       \
+		v1 ^= v2;                                                      \
+		v2 = xhb_rotl64(v2, 32);                                       \
+	} while (0)
+
+/* SipHash-2-4 of len bytes at data under the key (k0, k1). */
+XHB_INLINE __u64 xhb_siphash(const __u8 *data, __u32 len, __u64 k0, __u64 k1)
+{
+	__u64 v0 = 0x736f6d6570736575ULL ^ k0;
+	__u64 v1 = 0x646f72616e646f6dULL ^ k1;
+	__u64 v2 = 0x6c7967656e657261ULL ^ k0;
+	__u64 v3 = 0x7465646279746573ULL ^ k1;
+	__u32 full = len & ~7U;
+	__u64 b = (__u64)len << 56;
+	__u32 i;
+
+	for (i = 0; i < full; i += 8) {
+		__u64 m = xhb_load_le64(data + i);
+
+		v3 ^= m;
+		XHB_SIPROUND(v0, v1, v2, v3);
+		XHB_SIPROUND(v0, v1, v2, v3);
+		v0 ^= m;
+	}
+	for (i = 0; i < (len & 7); i++)
+		b |= (__u64)data[full + i] << (8 * i);
+
+	v3 ^= b;
+	XHB_SIPROUND(v0, v1, v2, v3);
+	XHB_SIPROUND(v0, v1, v2, v3);
+	v0 ^= b;
+	v2 ^= 0xff;
+	XHB_SIPROUND(v0, v1, v2, v3);
+	XHB_SIPROUND(v0, v1, v2, v3);
+	XHB_SIPROUND(v0, v1, v2, v3);
+	XHB_SIPROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* CRC-32 (IEEE 802.3, reflected, as zlib's crc32(0, data, len)). */
+XHB_INLINE __u32 xhb_crc32(const __u8 *data, __u32 len)
+{
+	__u32 crc = 0xffffffffU;
+	__u32 i, bit;
+
+	for (i = 0; i < len; i++) {
+		crc ^= data[i];
+		for (bit = 0; bit < 8; bit++)
+			crc = (crc >> 1) ^ (0xedb88320U & (0U - (crc & 1)));
+	}
+	return ~crc;
+}
+
+#endif /* XHB_SIPHASH_H */

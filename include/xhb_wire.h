@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * xhb wire format: one fixed-size header, network byte order, shared by the
+ * XDP program and the agent. Include a type source first (vmlinux.h in BPF,
+ * <linux/types.h> in userspace).
+ *
+ * Every cluster packet is a UDP datagram from the cluster port to the
+ * cluster port whose payload is exactly one struct xhb_hdr. The tag is
+ * SipHash-2-4 over the first XHB_TAGGED_LEN bytes under the key named by
+ * key_id (see xhb_siphash.h); with the crc method it is zlib's CRC32 of the
+ * same bytes (integrity only).
+ */
+#ifndef XHB_WIRE_H
+#define XHB_WIRE_H
+
+#define XHB_MAGIC 0x58484221U /* "XHB!" */
+#define XHB_VERSION 1
+#define XHB_DEFAULT_PORT 694 /* Heartbeat's udpport */
+#define XHB_MAX_KEYS 16 /* authkeys indexes 1..15 */
+#define XHB_MAX_GROUPS 32 /* bits of groups_held */
+
+enum xhb_msg_type {
+	XHB_MSG_HEARTBEAT = 1, /* agent -> everyone, every keepalive */
+	XHB_MSG_PROBE = 2, /* agent -> one peer, answered by the peer's XDP */
+	XHB_MSG_PROBE_REPLY = 3, /* peer's XDP -> prober's XDP */
+	XHB_MSG_TYPE_MAX,
+};
+
+/* What a node says of itself in every packet. */
+enum xhb_node_state {
+	XHB_NODE_NONE = 0, /* agent never wrote its state */
+	XHB_NODE_INIT = 1, /* starting: still within initdead */
+	XHB_NODE_ACTIVE = 2, /* running and taking part in decisions */
+	XHB_NODE_LEAVING = 3, /* stopping gracefully: take over at once */
+	XHB_NODE_FAULT = 4, /* local fault (its link is down): owns nothing */
+	XHB_NODE_STATE_MAX,
+};
+
+enum xhb_auth_method {
+	XHB_AUTH_NONE = 0, /* key slot unused: packets naming it are dropped */
+	XHB_AUTH_SIPHASH = 1, /* SipHash-2-4, keyed */
+	XHB_AUTH_CRC = 2, /* zlib CRC32: integrity only, no authentication */
+};
+
+/* hdr.flags */
+#define XHB_F_STANDBY (1U << 0) /* the sender's operator asked for standby */
+
+struct xhb_hdr {
+	__be32 magic;
+	__u8 version;
+	__u8 type; /* enum xhb_msg_type */
+	__u8 state; /* enum xhb_node_state of the sender */
+	__u8 priority;
+	__be32 cluster_id;
+	__be32 node_id; /* sender */
+	__be32 dest_node_id; /* PROBE: the node asked to answer; else 0 */
+	__u8 key_id; /* index into the keys map, 1..15 */
+	__u8 flags;
+	__be16 reserved0;
+	__be64 incarnation; /* changes at each agent start, never goes back */
+	__be64 seq; /* increases within an incarnation */
+	__be64 timestamp_ns; /* sender's CLOCK_MONOTONIC; PROBE_REPLY: the probe's, echoed */
+	__be64 agent_epoch; /* advances on every agent loop */
+	__be32 agent_age_us; /* PROBE_REPLY: since the responder's agent last wrote */
+	__be32 lease_ms; /* remaining VIP lease of the sender, 0 = holds none */
+	__be32 groups_held; /* bit i: sender holds resource group i */
+	__be32 reserved1;
+	__be64 tag;
+} __attribute__((packed));
+
+#define XHB_HDR_LEN 80
+#define XHB_TAGGED_LEN 72 /* bytes covered by the tag: all but the tag */
+
+_Static_assert(sizeof(struct xhb_hdr) == XHB_HDR_LEN, "wire header size");
+_Static_assert(__builtin_offsetof(struct xhb_hdr, tag) == XHB_TAGGED_LEN,
+	       "tag is last");
+
+#endif /* XHB_WIRE_H */
