@@ -56,9 +56,10 @@ struct xhb_peer {
 	__u32 agent_age_us; /* from its last reply: since its agent wrote */
 	__u32 lease_ms; /* remaining lease it advertised */
 	__u32 groups_held; /* bit i: it holds resource group i */
+	__u32 groups_wanted; /* bit i: its operator asked it to take group i */
+	__u32 groups_refused; /* bit i: its operator put it in standby for i */
 	__u8 state; /* enum xhb_node_state it advertised */
 	__u8 priority;
-	__u8 flags; /* XHB_F_* it advertised */
 	__u8 family; /* AF_INET or AF_INET6 of addr, 0 = not seen yet */
 	__u8 addr[16]; /* source address of its last valid packet */
 	__u8 mac[6]; /* source MAC of its last valid packet */
@@ -77,10 +78,12 @@ struct xhb_self {
 	__u32 node_id; /* 0: the agent has not started, probes are not answered */
 	__u32 lease_ms;
 	__u32 groups_held;
+	__u32 groups_wanted;
+	__u32 groups_refused;
 	__u8 state; /* enum xhb_node_state */
 	__u8 priority;
-	__u8 flags;
 	__u8 key_id; /* key used to tag replies */
+	__u8 pad;
 };
 
 /* xhb_keys: array indexed by authkeys index (1..15). */

@@ -42,9 +42,6 @@ enum xhb_auth_method {
 	XHB_AUTH_CRC = 2, /* zlib CRC32: integrity only, no authentication */
 };
 
-/* hdr.flags */
-#define XHB_F_STANDBY (1U << 0) /* the sender's operator asked for standby */
-
 struct xhb_hdr {
 	__be32 magic;
 	__u8 version;
@@ -55,8 +52,8 @@ struct xhb_hdr {
 	__be32 node_id; /* sender */
 	__be32 dest_node_id; /* PROBE: the node asked to answer; else 0 */
 	__u8 key_id; /* index into the keys map, 1..15 */
-	__u8 flags;
-	__be16 reserved0;
+	__u8 reserved0;
+	__be16 reserved1;
 	__be64 incarnation; /* changes at each agent start, never goes back */
 	__be64 seq; /* increases within an incarnation */
 	__be64 timestamp_ns; /* sender's CLOCK_MONOTONIC; PROBE_REPLY: the probe's, echoed */
@@ -64,12 +61,14 @@ struct xhb_hdr {
 	__be32 agent_age_us; /* PROBE_REPLY: since the responder's agent last wrote */
 	__be32 lease_ms; /* remaining VIP lease of the sender, 0 = holds none */
 	__be32 groups_held; /* bit i: sender holds resource group i */
-	__be32 reserved1;
+	__be32 groups_wanted; /* bit i: its operator asked it to take group i */
+	__be32 groups_refused; /* bit i: its operator put it in standby for i */
+	__be32 reserved2;
 	__be64 tag;
 } __attribute__((packed));
 
-#define XHB_HDR_LEN 80
-#define XHB_TAGGED_LEN 72 /* bytes covered by the tag: all but the tag */
+#define XHB_HDR_LEN 88
+#define XHB_TAGGED_LEN 80 /* bytes covered by the tag: all but the tag */
 
 _Static_assert(sizeof(struct xhb_hdr) == XHB_HDR_LEN, "wire header size");
 _Static_assert(__builtin_offsetof(struct xhb_hdr, tag) == XHB_TAGGED_LEN,
