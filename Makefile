@@ -45,6 +45,7 @@ UNIT_BIN  := $(BUILD)/selftests/unit
 FUZZ_SRCS := $(wildcard selftests/fuzz/*.c)
 
 .DELETE_ON_ERROR:
+.SECONDARY:
 .PHONY: all test demo bench vmlinux clean deps
 .DEFAULT_GOAL := all
 

@@ -18,6 +18,9 @@
 #ifndef XHB_INLINE
 #define XHB_INLINE static inline __attribute__((always_inline))
 #endif
+#ifndef XHB_UNROLL
+#define XHB_UNROLL
+#endif
 
 XHB_INLINE __u64 xhb_rotl64(__u64 x, int b)
 {
@@ -72,6 +75,7 @@ XHB_INLINE __u64 xhb_siphash(const __u8 *data, __u32 len, __u64 k0, __u64 k1)
 	__u64 b = (__u64)len << 56;
 	__u32 i;
 
+	XHB_UNROLL
 	for (i = 0; i < full; i += 8) {
 		__u64 m = xhb_load_le64(data + i);
 
@@ -80,6 +84,7 @@ XHB_INLINE __u64 xhb_siphash(const __u8 *data, __u32 len, __u64 k0, __u64 k1)
 		XHB_SIPROUND(v0, v1, v2, v3);
 		v0 ^= m;
 	}
+	XHB_UNROLL
 	for (i = 0; i < (len & 7); i++)
 		b |= (__u64)data[full + i] << (8 * i);
 

@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * xhb's receive path. Every frame on the cluster interface comes here.
+ *
+ * Contract: a frame that is not UDP to the cluster port (Ethernet, at most
+ * one 802.1Q/802.1ad tag, IPv4 with options or IPv6 without extension
+ * headers) is returned XDP_PASS untouched. A frame to the cluster port is
+ * ours: it is either a valid cluster packet, recorded in xhb_peers and
+ * dropped (HEARTBEAT, PROBE_REPLY) or answered in place with XDP_TX
+ * (PROBE), or it is dropped with a named reason. Every frame bumps exactly
+ * one counter of xhb_stats.
+ *
+ * Parsing goes through a cursor; each parse_* checks its own bounds and
+ * returns the next header or NULL.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "xhb_bpf.h"
+#include "xhb_wire.h"
+#include "xhb_siphash.h"
+#include "xhb_maps.h"
+
+/* Set by the loader between open and load. */
+const volatile __u16 cfg_port = XHB_DEFAULT_PORT;
+const volatile __u32 cfg_cluster_id = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XHB_MAX_PEERS);
+	__type(key, __u32);
+	__type(value, struct xhb_peer);
+} xhb_peers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xhb_self);
+} xhb_self SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XHB_MAX_KEYS);
+	__type(key, __u32);
+	__type(value, struct xhb_key);
+} xhb_keys SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xhb_stats);
+} xhb_stats SEC(".maps");
+
+#define COUNT(stats, field)                                                    \
+	do {                                                                   \
+		if (stats)                                                     \
+			(stats)->field++;                                      \
+	} while (0)
+
+struct cursor {
+	void *start;
+	void *pos;
+	void *end;
+};
+
+/* Where the parsed headers of one frame are. */
+struct frame {
+	struct ethhdr *eth;
+	struct iphdr *ip4; /* one of ip4, ip6 */
+	struct ipv6hdr *ip6;
+	struct udphdr *udp;
+	struct xhb_hdr *wire;
+	__u16 vlan;
+};
+
+enum replay_verdict {
+	REPLAY_OK,
+	REPLAY_OLD_INCARNATION,
+	REPLAY_SEEN,
+};
+
+/* Returns the EtherType after at most one VLAN tag, in network order. */
+XHB_INLINE int parse_eth(struct cursor *c, struct frame *f, __be16 *proto)
+{
+	struct ethhdr *eth = c->pos;
+	struct vlan_hdr *vlan;
+
+	if ((void *)(eth + 1) > c->end)
+		return -1;
+	f->eth = eth;
+	*proto = eth->h_proto;
+	c->pos = eth + 1;
+	if (*proto == bpf_htons(ETH_P_8021Q) ||
+	    *proto == bpf_htons(ETH_P_8021AD)) {
+		vlan = c->pos;
+		if ((void *)(vlan + 1) > c->end)
+			return -1;
+		f->vlan = bpf_ntohs(vlan->h_vlan_TCI) & VLAN_VID_MASK;
+		*proto = vlan->h_vlan_encapsulated_proto;
+		c->pos = vlan + 1;
+	}
+	return 0;
+}
+
+/* The next protocol of an IPv4 packet; -1 malformed, -2 a fragment. */
+XHB_INLINE int parse_ip4(struct cursor *c, struct frame *f)
+{
+	struct iphdr *ip = c->pos;
+	__u32 hdr_len;
+
+	if ((void *)(ip + 1) > c->end)
+		return -1;
+	hdr_len = ip->ihl * 4;
+	if (ip->version != 4 || hdr_len < sizeof(*ip))
+		return -1;
+	if (c->pos + hdr_len > c->end)
+		return -1;
+	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
+		return -2;
+	f->ip4 = ip;
+	c->pos += hdr_len;
+	return ip->protocol;
+}
+
+XHB_INLINE int parse_ip6(struct cursor *c, struct frame *f)
+{
+	struct ipv6hdr *ip6 = c->pos;
+
+	if ((void *)(ip6 + 1) > c->end)
+		return -1;
+	if (ip6->version != 6)
+		return -1;
+	if (ip6->nexthdr == NEXTHDR_FRAGMENT)
+		return -2;
+	f->ip6 = ip6;
+	c->pos = ip6 + 1;
+	return ip6->nexthdr;
+}
+
+/*
+ * The tag of a header under a key. A global (not inlined) function, so the
+ * verifier checks its loops once instead of once per path that calls it.
+ */
+__noinline __u64 xhb_tag(const struct xhb_hdr *h, const struct xhb_key *k)
+{
+	if (!h || !k)
+		return 0;
+	if (k->method == XHB_AUTH_CRC)
+		return xhb_crc32((const __u8 *)h, XHB_TAGGED_LEN);
+	return xhb_siphash((const __u8 *)h, XHB_TAGGED_LEN, k->k0, k->k1);
+}
+
+/* Sliding-window anti-replay; call with the peer's lock held. */
+XHB_INLINE enum replay_verdict replay_check(struct xhb_replay *r,
+					    __u64 incarnation, __u64 seq)
+{
+	__u64 diff;
+
+	if (incarnation < r->incarnation)
+		return REPLAY_OLD_INCARNATION;
+	if (incarnation > r->incarnation) {
+		r->incarnation = incarnation;
+		r->seq = seq;
+		r->window = 1;
+		return REPLAY_OK;
+	}
+	if (seq > r->seq) {
+		diff = seq - r->seq;
+		r->window = diff < 64 ? (r->window << diff) | 1 : 1;
+		r->seq = seq;
+		return REPLAY_OK;
+	}
+	diff = r->seq - seq;
+	if (diff >= 64 || (r->window & (1ULL << diff)))
+		return REPLAY_SEEN;
+	r->window |= 1ULL << diff;
+	return REPLAY_OK;
+}
+
+/* Fields every accepted packet refreshes; call with the peer's lock held. */
+XHB_INLINE void record_sender(struct xhb_peer *p, const struct xhb_hdr *h,
+			      const struct frame *f, __u64 now)
+{
+	__u64 epoch = bpf_be64_to_cpu(h->agent_epoch);
+
+	if (epoch != p->agent_epoch)
+		p->epoch_change_ns = now;
+	p->agent_epoch = epoch;
+	p->state = h->state;
+	p->priority = h->priority;
+	p->lease_ms = bpf_ntohl(h->lease_ms);
+	p->lease_seen_ns = now;
+	p->groups_held = bpf_ntohl(h->groups_held);
+	p->groups_wanted = bpf_ntohl(h->groups_wanted);
+	p->groups_refused = bpf_ntohl(h->groups_refused);
+	p->vlan = f->vlan;
+	__builtin_memcpy(p->mac, f->eth->h_source, ETH_ALEN);
+	if (f->ip4) {
+		p->family = AF_INET;
+		__builtin_memset(p->addr, 0, sizeof(p->addr));
+		__builtin_memcpy(p->addr, &f->ip4->saddr, 4);
+	} else if (f->ip6) {
+		p->family = AF_INET6;
+		__builtin_memcpy(p->addr, &f->ip6->saddr, 16);
+	}
+}
+
+XHB_INLINE __u16 csum_fold(__u64 sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)sum;
+}
+
+/*
+ * UDP checksum of the reply from scratch: pseudo-header, UDP header with a
+ * zero checksum, payload. The payload is the header we just built on the
+ * stack, so nothing of the probe's bytes is trusted.
+ */
+XHB_INLINE __u16 udp_csum(const struct frame *f, const struct xhb_hdr *h)
+{
+	struct {
+		__be32 len;
+		__u8 zero[3];
+		__u8 proto;
+	} ph6 = {.len = bpf_htonl(bpf_ntohs(f->udp->len)), .proto = IPPROTO_UDP};
+	struct {
+		__be32 saddr;
+		__be32 daddr;
+		__u8 zero;
+		__u8 proto;
+		__be16 len;
+	} ph4 = {.proto = IPPROTO_UDP};
+	__s64 sum;
+
+	sum = bpf_csum_diff(0, 0, (__be32 *)h, XHB_HDR_LEN, 0);
+	sum = bpf_csum_diff(0, 0, (__be32 *)f->udp, sizeof(*f->udp), sum);
+	if (f->ip4) {
+		ph4.saddr = f->ip4->saddr;
+		ph4.daddr = f->ip4->daddr;
+		ph4.len = f->udp->len;
+		sum = bpf_csum_diff(0, 0, (__be32 *)&ph4, sizeof(ph4), sum);
+	} else if (f->ip6) {
+		/* saddr and daddr are adjacent: 32 bytes */
+		sum = bpf_csum_diff(0, 0, (__be32 *)&f->ip6->saddr, 32, sum);
+		sum = bpf_csum_diff(0, 0, (__be32 *)&ph6, sizeof(ph6), sum);
+	}
+	sum = (__u16)~csum_fold((__u32)sum);
+	return sum ? sum : 0xffff; /* 0 means "no checksum" in UDP */
+}
+
+/* RFC 1624 incremental update of the IPv4 header checksum for one word. */
+XHB_INLINE void ip4_csum_replace(struct iphdr *ip, __u16 old, __u16 new)
+{
+	__u64 sum = (__u16)~ip->check;
+
+	sum += (__u16)~old;
+	sum += new;
+	ip->check = ~csum_fold(sum);
+}
+
+/*
+ * Turn the probe in place into the reply: swap MACs, addresses and ports,
+ * reset the TTL, write the new header and the checksums.
+ */
+XHB_INLINE void rewrite_as_reply(struct frame *f, const struct xhb_hdr *reply)
+{
+	__u8 mac[ETH_ALEN];
+	__be16 port;
+
+	__builtin_memcpy(mac, f->eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(f->eth->h_dest, f->eth->h_source, ETH_ALEN);
+	__builtin_memcpy(f->eth->h_source, mac, ETH_ALEN);
+
+	if (f->ip4) {
+		__be32 addr = f->ip4->saddr;
+		__u16 old_ttl_word = *(__u16 *)&f->ip4->ttl;
+
+		/* Swapping the addresses keeps the header sum: no update. */
+		f->ip4->saddr = f->ip4->daddr;
+		f->ip4->daddr = addr;
+		f->ip4->ttl = XHB_REPLY_TTL;
+		ip4_csum_replace(f->ip4, old_ttl_word,
+				 *(__u16 *)&f->ip4->ttl);
+	} else if (f->ip6) {
+		struct in6_addr addr = f->ip6->saddr;
+
+		f->ip6->saddr = f->ip6->daddr;
+		f->ip6->daddr = addr;
+		f->ip6->hop_limit = XHB_REPLY_TTL;
+	}
+
+	port = f->udp->source;
+	f->udp->source = f->udp->dest;
+	f->udp->dest = port;
+	__builtin_memcpy(f->wire, reply, sizeof(*reply));
+	f->udp->check = 0;
+	f->udp->check = udp_csum(f, reply);
+}
+
+/*
+ * Turn an authenticated probe (on the stack) into the reply, built from
+ * this node's own state; only the prober's id and timestamp are kept.
+ */
+XHB_INLINE int build_reply(struct xhb_hdr *r, const struct xhb_self *self,
+			   __u64 now)
+{
+	__be32 prober = r->node_id;
+	__be64 echoed = r->timestamp_ns;
+	__u32 key_id = self->key_id;
+	struct xhb_key *key;
+	__u64 age_ns, age_us, lease_left_ms = 0;
+	__u8 tag[8];
+
+	key = bpf_map_lookup_elem(&xhb_keys, &key_id);
+	if (!key || key->method == XHB_AUTH_NONE)
+		return -1;
+
+	age_ns = now > self->agent_update_ns ? now - self->agent_update_ns : 0;
+	age_us = age_ns / 1000;
+	if (self->lease_ms && age_ns / 1000000 < self->lease_ms)
+		lease_left_ms = self->lease_ms - age_ns / 1000000;
+
+	__builtin_memset(r, 0, sizeof(*r));
+	r->magic = bpf_htonl(XHB_MAGIC);
+	r->version = XHB_VERSION;
+	r->type = XHB_MSG_PROBE_REPLY;
+	r->state = self->state;
+	r->priority = self->priority;
+	r->cluster_id = bpf_htonl(cfg_cluster_id);
+	r->node_id = bpf_htonl(self->node_id);
+	r->dest_node_id = prober;
+	r->key_id = key_id;
+	r->incarnation = bpf_cpu_to_be64(self->incarnation);
+	/* Replies are numbered by time: increasing without shared state. */
+	r->seq = bpf_cpu_to_be64(now);
+	r->timestamp_ns = echoed;
+	r->agent_epoch = bpf_cpu_to_be64(self->agent_epoch);
+	r->agent_age_us = bpf_htonl(age_us > 0xffffffffULL ? 0xffffffffU
+							    : (__u32)age_us);
+	r->lease_ms = bpf_htonl((__u32)lease_left_ms);
+	r->groups_held = bpf_htonl(self->groups_held);
+	r->groups_wanted = bpf_htonl(self->groups_wanted);
+	r->groups_refused = bpf_htonl(self->groups_refused);
+	xhb_store_le64(tag, xhb_tag(r, key));
+	__builtin_memcpy(&r->tag, tag, sizeof(tag));
+	return 0;
+}
+
+/* The verdict for a frame addressed to the cluster port. */
+XHB_INLINE int handle_cluster(struct xdp_md *ctx, struct frame *f,
+			      struct cursor *c, struct xhb_stats *stats)
+{
+	struct xhb_hdr h;
+	struct xhb_self *self;
+	struct xhb_peer *peer;
+	struct xhb_key *key;
+	__u32 zero = 0, key_id, sender;
+	__u64 now, incarnation, seq, echoed;
+	enum replay_verdict rv;
+
+	f->wire = c->pos;
+	if ((void *)(f->wire + 1) > c->end ||
+	    bpf_ntohs(f->udp->len) != sizeof(struct udphdr) + XHB_HDR_LEN) {
+		COUNT(stats, drop_malformed);
+		return XDP_DROP;
+	}
+	if (f->ip4 && bpf_ntohs(f->ip4->tot_len) <
+			      (__u32)((void *)(f->wire + 1) - (void *)f->ip4)) {
+		COUNT(stats, drop_malformed);
+		return XDP_DROP;
+	}
+	if (f->ip6 && bpf_ntohs(f->ip6->payload_len) <
+			      sizeof(struct udphdr) + XHB_HDR_LEN) {
+		COUNT(stats, drop_malformed);
+		return XDP_DROP;
+	}
+	/* The helper copies in one go; a packed struct copy would be 88
+	 * byte moves and spill half the stack. */
+	if (bpf_xdp_load_bytes(ctx, (void *)f->wire - c->start, &h, sizeof(h))) {
+		COUNT(stats, drop_malformed);
+		return XDP_DROP;
+	}
+
+	if (h.magic != bpf_htonl(XHB_MAGIC)) {
+		COUNT(stats, drop_bad_magic);
+		return XDP_DROP;
+	}
+	if (h.version != XHB_VERSION) {
+		COUNT(stats, drop_bad_version);
+		return XDP_DROP;
+	}
+	if (h.type == 0 || h.type >= XHB_MSG_TYPE_MAX) {
+		COUNT(stats, drop_bad_type);
+		return XDP_DROP;
+	}
+	if (h.cluster_id != bpf_htonl(cfg_cluster_id)) {
+		COUNT(stats, drop_bad_cluster);
+		return XDP_DROP;
+	}
+	key_id = h.key_id;
+	key = key_id < XHB_MAX_KEYS ? bpf_map_lookup_elem(&xhb_keys, &key_id)
+				    : NULL;
+	if (!key || key->method == XHB_AUTH_NONE) {
+		COUNT(stats, drop_unknown_key);
+		return XDP_DROP;
+	}
+	if (xhb_load_le64((const __u8 *)&h.tag) != xhb_tag(&h, key)) {
+		COUNT(stats, drop_bad_tag);
+		return XDP_DROP;
+	}
+
+	self = bpf_map_lookup_elem(&xhb_self, &zero);
+	if (!self)
+		return XDP_DROP; /* cannot happen: an array always has key 0 */
+	sender = bpf_ntohl(h.node_id);
+	if (self->node_id && sender == self->node_id) {
+		COUNT(stats, drop_self);
+		return XDP_DROP;
+	}
+	if (h.type != XHB_MSG_HEARTBEAT) {
+		/* Probes and replies are unicast to one node: to us. */
+		if (!self->node_id) {
+			COUNT(stats, drop_agent_absent);
+			return XDP_DROP;
+		}
+		if (bpf_ntohl(h.dest_node_id) != self->node_id ||
+		    (f->eth->h_dest[0] & 1)) {
+			COUNT(stats, drop_probe_not_for_us);
+			return XDP_DROP;
+		}
+	}
+	peer = bpf_map_lookup_elem(&xhb_peers, &sender);
+	if (!peer) {
+		COUNT(stats, drop_unknown_peer);
+		return XDP_DROP;
+	}
+
+	now = bpf_ktime_get_ns();
+	incarnation = bpf_be64_to_cpu(h.incarnation);
+	seq = bpf_be64_to_cpu(h.seq);
+	bpf_spin_lock(&peer->lock);
+	rv = replay_check(h.type == XHB_MSG_PROBE_REPLY ? &peer->reply_replay
+							: &peer->agent_replay,
+			  incarnation, seq);
+	if (rv == REPLAY_OK) {
+		record_sender(peer, &h, f, now);
+		switch (h.type) {
+		case XHB_MSG_HEARTBEAT:
+			peer->last_heartbeat_ns = now;
+			peer->heartbeats++;
+			break;
+		case XHB_MSG_PROBE:
+			peer->last_probe_ns = now;
+			peer->probes++;
+			break;
+		default: /* XHB_MSG_PROBE_REPLY */
+			echoed = bpf_be64_to_cpu(h.timestamp_ns);
+			peer->last_reply_ns = now;
+			peer->replies++;
+			peer->rtt_ns = echoed <= now ? now - echoed : 0;
+			peer->agent_age_us = bpf_ntohl(h.agent_age_us);
+			break;
+		}
+	}
+	bpf_spin_unlock(&peer->lock);
+
+	if (rv == REPLAY_OLD_INCARNATION) {
+		COUNT(stats, drop_old_incarnation);
+		return XDP_DROP;
+	}
+	if (rv == REPLAY_SEEN) {
+		COUNT(stats, drop_replay);
+		return XDP_DROP;
+	}
+	if (h.type == XHB_MSG_HEARTBEAT) {
+		COUNT(stats, heartbeat_accepted);
+		return XDP_DROP;
+	}
+	if (h.type == XHB_MSG_PROBE_REPLY) {
+		COUNT(stats, reply_accepted);
+		return XDP_DROP;
+	}
+	if (build_reply(&h, self, now) < 0) {
+		COUNT(stats, drop_agent_absent);
+		return XDP_DROP;
+	}
+	rewrite_as_reply(f, &h);
+	COUNT(stats, probe_answered);
+	return XDP_TX;
+}
+
+SEC("xdp")
+int xhb_xdp(struct xdp_md *ctx)
+{
+	struct cursor c = {
+		.start = (void *)(long)ctx->data,
+		.pos = (void *)(long)ctx->data,
+		.end = (void *)(long)ctx->data_end,
+	};
+	struct frame f = {};
+	struct xhb_stats *stats;
+	__u32 zero = 0;
+	__be16 proto;
+	int next;
+
+	stats = bpf_map_lookup_elem(&xhb_stats, &zero);
+	if (parse_eth(&c, &f, &proto) < 0) {
+		COUNT(stats, pass_not_ip);
+		return XDP_PASS;
+	}
+	if (proto == bpf_htons(ETH_P_IP))
+		next = parse_ip4(&c, &f);
+	else if (proto == bpf_htons(ETH_P_IPV6))
+		next = parse_ip6(&c, &f);
+	else {
+		COUNT(stats, pass_not_ip);
+		return XDP_PASS;
+	}
+	/* Malformed IP is the stack's business, as are fragments. */
+	if (next == -1) {
+		COUNT(stats, pass_not_ip);
+		return XDP_PASS;
+	}
+	if (next == -2) {
+		COUNT(stats, pass_fragment);
+		return XDP_PASS;
+	}
+	if (next != IPPROTO_UDP) {
+		COUNT(stats, pass_not_udp);
+		return XDP_PASS;
+	}
+	f.udp = c.pos;
+	if ((void *)(f.udp + 1) > c.end) {
+		COUNT(stats, pass_not_udp);
+		return XDP_PASS;
+	}
+	if (f.udp->dest != bpf_htons(cfg_port)) {
+		COUNT(stats, pass_other_port);
+		return XDP_PASS;
+	}
+	c.pos = f.udp + 1;
+	return handle_cluster(ctx, &f, &c, stats);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,674 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * The XDP program through BPF_PROG_TEST_RUN on canned frames: every parse,
+ * verify and answer path, with the verdict, the output bytes, the peer
+ * entry and the exact counter each frame lands in.
+ */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <bpf/bpf.h>
+
+#include "dataplane.h"
+#include "wire.h"
+#include "xhb_siphash.h"
+
+#define CLUSTER 0x00c0ffeeU
+#define SELF_ID 1000U
+#define PEER_ID 2000U
+#define KEY_SIP 1
+#define KEY_CRC 2
+#define KEY_UNSET 5
+
+static struct xhb_dataplane *dp;
+static struct xhb_key keys[XHB_MAX_KEYS];
+static struct xhb_self self;
+
+static const struct xhb_frame_spec v4 = {
+	.family = AF_INET,
+	.src_mac = {0x02, 0, 0, 0, 0, 0x02},
+	.dst_mac = {0x02, 0, 0, 0, 0, 0x01},
+	.src_ip = {172, 16, 193, 40},
+	.dst_ip = {172, 16, 193, 10},
+	.src_port = XHB_DEFAULT_PORT,
+	.dst_port = XHB_DEFAULT_PORT,
+};
+
+static struct xhb_frame_spec v6(void)
+{
+	struct xhb_frame_spec s = v4;
+
+	s.family = AF_INET6;
+	inet_pton(AF_INET6, "fd00:193::40", s.src_ip);
+	inet_pton(AF_INET6, "fd00:193::10", s.dst_ip);
+	return s;
+}
+
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void setup(void)
+{
+	char why[256] = "";
+	struct xhb_dataplane_opts o = {
+		.port = XHB_DEFAULT_PORT,
+		.cluster_id = CLUSTER,
+		.mode = XHB_XDP_NONE,
+	};
+
+	cr_assert_eq(dataplane__open(&o, &dp, why, sizeof(why)), 0, "load: %s", why);
+	keys[KEY_SIP] = (struct xhb_key){.k0 = 0x0706050403020100ULL,
+					 .k1 = 0x0f0e0d0c0b0a0908ULL,
+					 .method = XHB_AUTH_SIPHASH};
+	keys[KEY_CRC] = (struct xhb_key){.method = XHB_AUTH_CRC};
+	cr_assert_eq(dataplane__set_keys(dp, keys), 0);
+	self = (struct xhb_self){
+		.incarnation = 77,
+		.agent_epoch = 5,
+		.agent_update_ns = mono_ns(),
+		.node_id = SELF_ID,
+		.lease_ms = 5000,
+		.groups_held = 0x1,
+		.state = XHB_NODE_ACTIVE,
+		.priority = 100,
+		.key_id = KEY_SIP,
+	};
+	cr_assert_eq(dataplane__write_self(dp, &self), 0);
+	cr_assert_eq(dataplane__add_peer(dp, PEER_ID), 0);
+}
+
+static void teardown(void)
+{
+	dataplane__close(dp);
+}
+
+TestSuite(xdp, .init = setup, .fini = teardown);
+
+static struct xhb_hdr hdr(__u8 type, __u64 incarnation, __u64 seq)
+{
+	struct xhb_hdr h;
+
+	memset(&h, 0, sizeof(h));
+	h.magic = htonl(XHB_MAGIC);
+	h.version = XHB_VERSION;
+	h.type = type;
+	h.state = XHB_NODE_ACTIVE;
+	h.priority = 50;
+	h.cluster_id = htonl(CLUSTER);
+	h.node_id = htonl(PEER_ID);
+	h.dest_node_id = type == XHB_MSG_HEARTBEAT ? 0 : htonl(SELF_ID);
+	h.incarnation = htobe64(incarnation);
+	h.seq = htobe64(seq);
+	h.timestamp_ns = htobe64(mono_ns());
+	h.agent_epoch = htobe64(9);
+	h.lease_ms = htonl(3000);
+	h.groups_held = htonl(0x2);
+	xhb_wire_sign(&h, KEY_SIP, &keys[KEY_SIP]);
+	return h;
+}
+
+struct run {
+	int verdict;
+	__u8 out[256];
+	__u32 out_len;
+};
+
+static struct run run_frame(const void *frame, __u32 len)
+{
+	struct run r = {0};
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = len,
+		    .data_out = r.out, .data_size_out = sizeof(r.out));
+	int err = bpf_prog_test_run_opts(dataplane__prog_fd(dp), &o);
+
+	cr_assert_eq(err, 0, "test_run: %s", strerror(errno));
+	r.verdict = o.retval;
+	r.out_len = o.data_size_out;
+	return r;
+}
+
+static int build(__u8 *buf, const struct xhb_frame_spec *spec,
+		 const struct xhb_hdr *h)
+{
+	int len = xhb_frame_build(buf, 256, spec, h, sizeof(*h));
+
+	cr_assert_gt(len, 0);
+	return len;
+}
+
+static struct run send_hdr(const struct xhb_frame_spec *spec,
+			   const struct xhb_hdr *h)
+{
+	__u8 buf[256];
+	int len = build(buf, spec, h);
+
+	return run_frame(buf, len);
+}
+
+static struct xhb_stats stats(void)
+{
+	struct xhb_stats s;
+
+	cr_assert_eq(dataplane__stats(dp, &s), 0);
+	return s;
+}
+
+static struct xhb_peer peer(void)
+{
+	struct xhb_peer p;
+
+	cr_assert_eq(dataplane__peer(dp, PEER_ID, &p), 0);
+	return p;
+}
+
+/* The counters differ from before in exactly one field, by one. */
+static void assert_one_counter(const struct xhb_stats *before,
+			       const struct xhb_stats *after, size_t field,
+			       const char *what)
+{
+	const __u64 *b = (const __u64 *)before, *a = (const __u64 *)after;
+
+	for (size_t i = 0; i < sizeof(*before) / sizeof(__u64); i++) {
+		__u64 want = b[i] + (i * sizeof(__u64) == field ? 1 : 0);
+
+		cr_assert_eq(a[i], want, "%s: counter #%zu is %llu, expected %llu",
+			     what, i, (unsigned long long)a[i],
+			     (unsigned long long)want);
+	}
+}
+
+#define STAT(f) offsetof(struct xhb_stats, f)
+
+Test(xdp, heartbeat_updates_peer)
+{
+	struct xhb_stats before = stats(), after;
+	struct xhb_hdr h = hdr(XHB_MSG_HEARTBEAT, 10, 1);
+	__u64 t0 = mono_ns();
+	struct run r = send_hdr(&v4, &h);
+	struct xhb_peer p = peer();
+
+	cr_assert_eq(r.verdict, XDP_DROP);
+	after = stats();
+	assert_one_counter(&before, &after, STAT(heartbeat_accepted), "heartbeat");
+	cr_assert_eq(p.heartbeats, 1);
+	cr_assert_geq(p.last_heartbeat_ns, t0);
+	cr_assert_leq(p.last_heartbeat_ns, mono_ns());
+	cr_assert_eq(p.agent_replay.incarnation, 10);
+	cr_assert_eq(p.agent_replay.seq, 1);
+	cr_assert_eq(p.agent_epoch, 9);
+	cr_assert_eq(p.state, XHB_NODE_ACTIVE);
+	cr_assert_eq(p.priority, 50);
+	cr_assert_eq(p.lease_ms, 3000);
+	cr_assert_eq(p.groups_held, 0x2);
+	cr_assert_eq(p.family, AF_INET);
+	cr_assert_arr_eq(p.addr, v4.src_ip, 4);
+	cr_assert_arr_eq(p.mac, v4.src_mac, 6);
+	cr_assert_eq(p.last_reply_ns, 0);
+}
+
+Test(xdp, heartbeat_crc_key_accepted)
+{
+	struct xhb_hdr h = hdr(XHB_MSG_HEARTBEAT, 10, 1);
+
+	xhb_wire_sign(&h, KEY_CRC, &keys[KEY_CRC]);
+	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_DROP);
+	cr_assert_eq(peer().heartbeats, 1);
+	h.seq = htobe64(2);
+	h.tag ^= 1; /* corrupt: CRC no longer matches */
+	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_DROP);
+	cr_assert_eq(peer().heartbeats, 1);
+}
+
+Test(xdp, ipv6_and_vlan_heartbeats)
+{
+	struct xhb_frame_spec s6 = v6(), vlan4 = v4, vlan6 = v6();
+	struct xhb_hdr h;
+	struct xhb_peer p;
+
+	vlan4.vlan = 193;
+	vlan6.vlan = 194;
+	h = hdr(XHB_MSG_HEARTBEAT, 10, 1);
+	cr_assert_eq(send_hdr(&s6, &h).verdict, XDP_DROP);
+	p = peer();
+	cr_assert_eq(p.heartbeats, 1);
+	cr_assert_eq(p.family, AF_INET6);
+	cr_assert_arr_eq(p.addr, s6.src_ip, 16);
+
+	h = hdr(XHB_MSG_HEARTBEAT, 10, 2);
+	cr_assert_eq(send_hdr(&vlan4, &h).verdict, XDP_DROP);
+	p = peer();
+	cr_assert_eq(p.heartbeats, 2);
+	cr_assert_eq(p.vlan, 193);
+
+	h = hdr(XHB_MSG_HEARTBEAT, 10, 3);
+	cr_assert_eq(send_hdr(&vlan6, &h).verdict, XDP_DROP);
+	cr_assert_eq(peer().heartbeats, 3);
+	cr_assert_eq(peer().vlan, 194);
+}
+
+/* How a frame is spoiled, and the one counter it must land in. */
+struct drop_case {
+	const char *name;
+	void (*spoil)(struct xhb_hdr *h, struct xhb_frame_spec *s);
+	size_t counter;
+};
+
+static void resign(struct xhb_hdr *h)
+{
+	xhb_wire_sign(h, KEY_SIP, &keys[KEY_SIP]);
+}
+static void bad_tag(struct xhb_hdr *h, struct xhb_frame_spec *s)
+{
+	(void)s;
+	((__u8 *)&h->tag)[3] ^= 0x10;
+}
+static void tag_over_other_bytes(struct xhb_hdr *h, struct xhb_frame_spec *s)
+{
+	(void)s;
+	h->groups_held = htonl(0xff); /* changed after signing */
+}
+static void unknown_key(struct xhb_hdr *h, struct xhb_frame_spec *s)
+{
+	(void)s;
+	xhb_wire_sign(h, KEY_UNSET, &keys[KEY_SIP]);
+}
+static void key_out_of_range(struct xhb_hdr *h, struct xhb_frame_spec *s)
+{
+	(void)s;
+	xhb_wire_sign(h, 200, &keys[KEY_SIP]);
+}
+static void other_cluster(struct xhb_hdr *h, struct xhb_frame_spec *s)
+{
+	(void)s;
+	h->cluster_id = htonl(CLUSTER + 1);
+	resign(h);
+}
+static void other_version(struct xhb_hdr *h, struct xhb_frame_spec *s)
+{
+	(void)s;
+	h->version = XHB_VERSION + 1;
+	resign(h);
+}
+static void bad_magic(struct xhb_hdr *h, struct xhb_frame_spec *s)
+{
+	(void)s;
+	h->magic = htonl(0xdeadbeef);
+}
+static void bad_type(struct xhb_hdr *h, struct xhb_frame_spec *s)
+{
+	(void)s;
+	h->type = 77;
+	resign(h);
+}
+static void unknown_peer(struct xhb_hdr *h, struct xhb_frame_spec *s)
+{
+	(void)s;
+	h->node_id = htonl(3000);
+	resign(h);
+}
+static void from_self(struct xhb_hdr *h, struct xhb_frame_spec *s)
+{
+	(void)s;
+	h->node_id = htonl(SELF_ID);
+	resign(h);
+}
+static void probe_for_other(struct xhb_hdr *h, struct xhb_frame_spec *s)
+{
+	(void)s;
+	h->type = XHB_MSG_PROBE;
+	h->dest_node_id = htonl(4000);
+	resign(h);
+}
+static void probe_broadcast(struct xhb_hdr *h, struct xhb_frame_spec *s)
+{
+	h->type = XHB_MSG_PROBE;
+	h->dest_node_id = htonl(SELF_ID);
+	memset(s->dst_mac, 0xff, 6);
+	resign(h);
+}
+static void udp_len_long(struct xhb_hdr *h, struct xhb_frame_spec *s)
+{
+	(void)h;
+	(void)s; /* handled by the caller: payload one byte longer */
+}
+
+static const struct drop_case drops[] = {
+	{"bad tag", bad_tag, STAT(drop_bad_tag)},
+	{"field changed after signing", tag_over_other_bytes, STAT(drop_bad_tag)},
+	{"unknown key id", unknown_key, STAT(drop_unknown_key)},
+	{"key id out of range", key_out_of_range, STAT(drop_unknown_key)},
+	{"other cluster", other_cluster, STAT(drop_bad_cluster)},
+	{"other version", other_version, STAT(drop_bad_version)},
+	{"bad magic", bad_magic, STAT(drop_bad_magic)},
+	{"bad type", bad_type, STAT(drop_bad_type)},
+	{"unknown peer", unknown_peer, STAT(drop_unknown_peer)},
+	{"our own node id", from_self, STAT(drop_self)},
+	{"probe for another node", probe_for_other, STAT(drop_probe_not_for_us)},
+	{"probe to broadcast MAC", probe_broadcast, STAT(drop_probe_not_for_us)},
+	{"udp payload too long", udp_len_long, STAT(drop_malformed)},
+};
+
+Test(xdp, forged_and_foreign_dropped_and_counted)
+{
+	for (size_t i = 0; i < sizeof(drops) / sizeof(drops[0]); i++) {
+		struct xhb_frame_spec s = v4;
+		struct xhb_hdr h = hdr(XHB_MSG_HEARTBEAT, 10, 100 + i);
+		struct xhb_stats before = stats(), after;
+		__u8 buf[256], payload[sizeof(h) + 1] = {0};
+		struct run r;
+		int len;
+
+		drops[i].spoil(&h, &s);
+		memcpy(payload, &h, sizeof(h));
+		len = xhb_frame_build(buf, sizeof(buf), &s, payload,
+				      drops[i].spoil == udp_len_long ? sizeof(h) + 1
+								     : sizeof(h));
+		r = run_frame(buf, len);
+		cr_assert_eq(r.verdict, XDP_DROP, "%s: verdict %d", drops[i].name,
+			     r.verdict);
+		after = stats();
+		assert_one_counter(&before, &after, drops[i].counter, drops[i].name);
+		cr_assert_eq(peer().heartbeats, 0, "%s accepted", drops[i].name);
+	}
+}
+
+Test(xdp, replayed_sequence_dropped)
+{
+	struct xhb_hdr h = hdr(XHB_MSG_HEARTBEAT, 10, 5), older;
+	struct xhb_stats before, after;
+
+	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_DROP);
+	before = stats();
+	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_DROP); /* same packet again */
+	after = stats();
+	assert_one_counter(&before, &after, STAT(drop_replay), "replay");
+	cr_assert_eq(peer().heartbeats, 1);
+
+	/* Reordering inside the window is accepted once, not twice. */
+	older = hdr(XHB_MSG_HEARTBEAT, 10, 3);
+	cr_assert_eq(send_hdr(&v4, &older).verdict, XDP_DROP);
+	cr_assert_eq(peer().heartbeats, 2);
+	before = stats();
+	send_hdr(&v4, &older);
+	after = stats();
+	assert_one_counter(&before, &after, STAT(drop_replay), "reordered replay");
+
+	/* Far behind the window: refused even if never seen. */
+	h = hdr(XHB_MSG_HEARTBEAT, 10, 1000);
+	send_hdr(&v4, &h);
+	older = hdr(XHB_MSG_HEARTBEAT, 10, 900);
+	before = stats();
+	send_hdr(&v4, &older);
+	after = stats();
+	assert_one_counter(&before, &after, STAT(drop_replay), "outside window");
+	cr_assert_eq(peer().heartbeats, 3);
+}
+
+Test(xdp, older_incarnation_dropped)
+{
+	struct xhb_hdr h = hdr(XHB_MSG_HEARTBEAT, 10, 5);
+	struct xhb_stats before, after;
+
+	send_hdr(&v4, &h);
+	h = hdr(XHB_MSG_HEARTBEAT, 9, 500);
+	before = stats();
+	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_DROP);
+	after = stats();
+	assert_one_counter(&before, &after, STAT(drop_old_incarnation), "old incarnation");
+	/* A restarted agent (newer incarnation) starts its sequence again. */
+	h = hdr(XHB_MSG_HEARTBEAT, 11, 1);
+	send_hdr(&v4, &h);
+	cr_assert_eq(peer().heartbeats, 2);
+	cr_assert_eq(peer().agent_replay.incarnation, 11);
+}
+
+Test(xdp, truncated_never_accepted)
+{
+	struct xhb_hdr h = hdr(XHB_MSG_PROBE, 10, 1);
+	const struct xhb_frame_spec specs[] = {v4, v6()};
+
+	for (size_t s = 0; s < 2; s++) {
+		__u8 buf[256];
+		int full = build(buf, &specs[s], &h);
+
+		/* BPF_PROG_TEST_RUN refuses frames shorter than an Ethernet
+		 * header, as no driver hands XDP one. */
+		for (int len = ETH_HLEN; len < full; len++) {
+			struct xhb_stats before = stats(), after;
+			struct run r = run_frame(buf, len);
+
+			cr_assert_neq(r.verdict, XDP_TX, "len %d answered", len);
+			after = stats();
+			cr_assert_eq(after.probe_answered, before.probe_answered);
+			cr_assert(r.verdict == XDP_PASS || r.verdict == XDP_DROP,
+				  "len %d: verdict %d", len, r.verdict);
+		}
+		/* The full frame, for contrast, is answered. */
+		cr_assert_eq(run_frame(buf, full).verdict, XDP_TX);
+		h.seq = htobe64(2);
+		xhb_wire_sign(&h, KEY_SIP, &keys[KEY_SIP]);
+	}
+	cr_assert_eq(peer().heartbeats, 0);
+}
+
+/* Frames that are not ours: PASS with the bytes untouched. */
+static int tcp_frame(__u8 *buf)
+{
+	struct xhb_frame_spec s = v4;
+	__u8 payload[20] = {0};
+	int len = xhb_frame_build(buf, 256, &s, payload, sizeof(payload));
+	struct iphdr *ip = (struct iphdr *)(buf + ETH_HLEN);
+
+	ip->protocol = IPPROTO_TCP;
+	return len;
+}
+
+static int arp_frame(__u8 *buf)
+{
+	static const __u8 arp[42] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 2, 0x08, 0x06,
+		0, 1, 0x08, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 2, 172, 16, 193, 40,
+		0, 0, 0, 0, 0, 0, 172, 16, 193, 30};
+
+	memcpy(buf, arp, sizeof(arp));
+	return sizeof(arp);
+}
+
+static int other_port_frame(__u8 *buf)
+{
+	struct xhb_frame_spec s = v4;
+	struct xhb_hdr h = hdr(XHB_MSG_PROBE, 10, 1);
+
+	s.dst_port = 695;
+	return build(buf, &s, &h);
+}
+
+static int fragment_frame(__u8 *buf)
+{
+	struct xhb_hdr h = hdr(XHB_MSG_PROBE, 10, 1);
+	int len = build(buf, &v4, &h);
+	struct iphdr *ip = (struct iphdr *)(buf + ETH_HLEN);
+
+	ip->frag_off = htons(0x2000); /* MF: first fragment */
+	return len;
+}
+
+static int ipv6_fragment_frame(__u8 *buf)
+{
+	struct xhb_frame_spec s = v6();
+	struct xhb_hdr h = hdr(XHB_MSG_PROBE, 10, 1);
+	int len = build(buf, &s, &h);
+	struct ipv6hdr *ip6 = (struct ipv6hdr *)(buf + ETH_HLEN);
+
+	ip6->nexthdr = 44;
+	return len;
+}
+
+static const struct {
+	const char *name;
+	int (*make)(__u8 *buf);
+	size_t counter;
+} passes[] = {
+	{"tcp", tcp_frame, STAT(pass_not_udp)},
+	{"arp", arp_frame, STAT(pass_not_ip)},
+	{"udp other port", other_port_frame, STAT(pass_other_port)},
+	{"ipv4 fragment", fragment_frame, STAT(pass_fragment)},
+	{"ipv6 fragment", ipv6_fragment_frame, STAT(pass_fragment)},
+};
+
+Test(xdp, non_cluster_traffic_passes_untouched)
+{
+	for (size_t i = 0; i < sizeof(passes) / sizeof(passes[0]); i++) {
+		__u8 buf[256];
+		int len = passes[i].make(buf);
+		struct xhb_stats before = stats(), after;
+		struct run r = run_frame(buf, len);
+
+		cr_assert_eq(r.verdict, XDP_PASS, "%s: verdict %d", passes[i].name,
+			     r.verdict);
+		cr_assert_eq(r.out_len, (__u32)len, "%s: length changed", passes[i].name);
+		cr_assert_arr_eq(r.out, buf, len, "%s: bytes changed", passes[i].name);
+		after = stats();
+		assert_one_counter(&before, &after, passes[i].counter, passes[i].name);
+	}
+}
+
+/* Check an answered probe: headers swapped, checksums and tag valid, our
+ * state in it. */
+static void check_reply(const struct xhb_frame_spec *spec, const __u8 *in,
+			const struct run *r, const struct xhb_hdr *probe)
+{
+	size_t off = xhb_frame_payload_offset(spec), ip_off = ETH_HLEN + (spec->vlan ? 4 : 0);
+	const struct ethhdr *eth = (const void *)r->out;
+	const struct xhb_hdr *reply = (const void *)(r->out + off);
+	const struct udphdr *udp = (const void *)(r->out + off - sizeof(*udp));
+	__u64 now = mono_ns();
+
+	cr_assert_eq(r->verdict, XDP_TX);
+	cr_assert_eq(r->out_len, off + sizeof(struct xhb_hdr));
+	cr_assert_arr_eq(eth->h_dest, spec->src_mac, 6);
+	cr_assert_arr_eq(eth->h_source, spec->dst_mac, 6);
+	if (spec->family == AF_INET) {
+		const struct iphdr *ip = (const void *)(r->out + ip_off);
+
+		cr_assert_arr_eq(&ip->saddr, spec->dst_ip, 4);
+		cr_assert_arr_eq(&ip->daddr, spec->src_ip, 4);
+		cr_assert_eq(ip->ttl, 64);
+		cr_assert_arr_eq(r->out + ip_off + sizeof(*ip), in + ip_off + sizeof(*ip),
+				 spec->ip_options, "IP options changed");
+	} else {
+		const struct ipv6hdr *ip6 = (const void *)(r->out + ip_off);
+
+		cr_assert_arr_eq(&ip6->saddr, spec->dst_ip, 16);
+		cr_assert_arr_eq(&ip6->daddr, spec->src_ip, 16);
+	}
+	if (spec->vlan)
+		cr_assert_arr_eq(r->out + ETH_HLEN, in + ETH_HLEN, 4, "VLAN tag changed");
+	cr_assert_eq(ntohs(udp->source), spec->dst_port);
+	cr_assert_eq(ntohs(udp->dest), spec->src_port);
+	cr_assert(xhb_frame_checksums_ok(r->out, r->out_len), "bad checksums");
+	cr_assert(xhb_wire_verify(reply, &keys[self.key_id]), "bad tag");
+	cr_assert_eq(reply->key_id, self.key_id);
+	cr_assert_eq(ntohl(reply->magic), XHB_MAGIC);
+	cr_assert_eq(reply->type, XHB_MSG_PROBE_REPLY);
+	cr_assert_eq(ntohl(reply->cluster_id), CLUSTER);
+	cr_assert_eq(ntohl(reply->node_id), SELF_ID);
+	cr_assert_eq(ntohl(reply->dest_node_id), PEER_ID);
+	cr_assert_eq(reply->timestamp_ns, probe->timestamp_ns, "timestamp not echoed");
+	cr_assert_eq(be64toh(reply->incarnation), self.incarnation);
+	cr_assert_eq(be64toh(reply->agent_epoch), self.agent_epoch);
+	cr_assert_eq(reply->state, self.state);
+	cr_assert_eq(reply->priority, self.priority);
+	cr_assert_eq(ntohl(reply->groups_held), self.groups_held);
+	cr_assert_leq(ntohl(reply->agent_age_us), (now - self.agent_update_ns) / 1000 + 1);
+	cr_assert_leq(ntohl(reply->lease_ms), self.lease_ms);
+	cr_assert_geq(ntohl(reply->lease_ms),
+		      self.lease_ms - (now - self.agent_update_ns) / 1000000 - 1);
+	cr_assert_leq(be64toh(reply->seq), now);
+}
+
+Test(xdp, probe_answered_in_place)
+{
+	struct xhb_frame_spec s6 = v6(), vlan4 = v4, opts4 = v4, vlan6 = v6();
+	const struct xhb_frame_spec *specs[] = {&v4, &s6, &vlan4, &opts4, &vlan6};
+	__u64 seq = 1;
+
+	vlan4.vlan = 100;
+	vlan6.vlan = 101;
+	opts4.ip_options = 8;
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		struct xhb_hdr h = hdr(XHB_MSG_PROBE, 10, seq++);
+		struct xhb_stats before = stats(), after;
+		__u8 buf[256];
+		int len = build(buf, specs[i], &h);
+		struct run r = run_frame(buf, len);
+
+		check_reply(specs[i], buf, &r, &h);
+		after = stats();
+		assert_one_counter(&before, &after, STAT(probe_answered), "probe");
+	}
+	cr_assert_eq(peer().probes, sizeof(specs) / sizeof(specs[0]));
+}
+
+Test(xdp, probe_signed_with_crc_key_answered_with_active_key)
+{
+	struct xhb_hdr h = hdr(XHB_MSG_PROBE, 10, 1);
+	__u8 buf[256];
+	struct run r;
+
+	xhb_wire_sign(&h, KEY_CRC, &keys[KEY_CRC]);
+	r = run_frame(buf, build(buf, &v4, &h));
+	check_reply(&v4, buf, &r, &h);
+}
+
+Test(xdp, probe_not_answered_without_agent)
+{
+	struct xhb_hdr h = hdr(XHB_MSG_PROBE, 10, 1);
+	struct xhb_stats before, after;
+	struct xhb_self absent = {0};
+
+	cr_assert_eq(dataplane__write_self(dp, &absent), 0);
+	before = stats();
+	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_DROP);
+	after = stats();
+	assert_one_counter(&before, &after, STAT(drop_agent_absent), "no agent");
+}
+
+Test(xdp, reply_records_rtt_and_agent_age)
+{
+	struct xhb_hdr h = hdr(XHB_MSG_PROBE_REPLY, 10, 1);
+	__u64 sent = mono_ns() - 1500000; /* the probe left 1.5 ms ago */
+	struct xhb_stats before = stats(), after;
+	struct xhb_peer p;
+
+	h.timestamp_ns = htobe64(sent);
+	h.agent_age_us = htonl(1234);
+	xhb_wire_sign(&h, KEY_SIP, &keys[KEY_SIP]);
+	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_DROP);
+	after = stats();
+	assert_one_counter(&before, &after, STAT(reply_accepted), "reply");
+	p = peer();
+	cr_assert_eq(p.replies, 1);
+	cr_assert_geq(p.rtt_ns, 1500000);
+	cr_assert_lt(p.rtt_ns, 1000000000ULL);
+	cr_assert_eq(p.agent_age_us, 1234);
+	cr_assert_gt(p.last_reply_ns, sent);
+	cr_assert_eq(p.reply_replay.seq, 1);
+	/* The same reply again is a replay. */
+	before = stats();
+	send_hdr(&v4, &h);
+	after = stats();
+	assert_one_counter(&before, &after, STAT(drop_replay), "reply replay");
+}

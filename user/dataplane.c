@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* The XDP program and its pinned maps: load, adopt, attach, read, write. */
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "dataplane.h"
+#include "xhb.skel.h"
+
+#define PIN_MAPS 4
+
+struct xhb_dataplane {
+	struct xhb_bpf *skel; /* NULL when opened from pins only */
+	int map_fds[PIN_MAPS]; /* indexed like pinned_maps[] */
+	int link_fd;
+	struct xhb_dataplane_info info;
+};
+
+static const char *const pinned_maps[PIN_MAPS] = {
+	XHB_MAP_PEERS,
+	XHB_MAP_SELF,
+	XHB_MAP_KEYS,
+	XHB_MAP_STATS,
+};
+
+enum { MAP_PEERS, MAP_SELF, MAP_KEYS, MAP_STATS };
+
+static bool verbose;
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt,
+			va_list args)
+{
+	if (!verbose && level != LIBBPF_WARN)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+void dataplane__set_verbose(bool on)
+{
+	verbose = on;
+	libbpf_set_print(print_libbpf);
+}
+
+static void say(char *why, size_t whylen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void say(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!why || !whylen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+}
+
+static bool is_bpffs(const char *path)
+{
+	struct statfs st;
+
+	return statfs(path, &st) == 0 && st.f_type == BPF_FS_MAGIC;
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+	char *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Make pin_dir a directory on a bpffs. `ip netns exec` remounts /sys, so
+ * inside it /sys/fs/bpf is a plain sysfs directory: mount a bpffs there.
+ * Elsewhere (a lab's /run/...), mount one on pin_dir itself rather than on
+ * a parent that holds other things.
+ */
+static int prepare_pin_dir(const char *pin_dir, bool *mounted, char *why,
+			   size_t whylen)
+{
+	size_t root_len = strlen(XHB_PIN_ROOT);
+	int err;
+
+	if (!strncmp(pin_dir, XHB_PIN_ROOT, root_len) &&
+	    (pin_dir[root_len] == '/' || !pin_dir[root_len]) &&
+	    !is_bpffs(XHB_PIN_ROOT)) {
+		if (mount("bpffs", XHB_PIN_ROOT, "bpf", 0, "mode=0700")) {
+			err = -errno;
+			say(why, whylen, "cannot mount a bpffs at %s: %s",
+			    XHB_PIN_ROOT, strerror(-err));
+			return err;
+		}
+		*mounted = true;
+	}
+	err = mkdir_p(pin_dir);
+	if (err) {
+		say(why, whylen, "cannot create the pin directory %s: %s",
+		    pin_dir, strerror(-err));
+		return err;
+	}
+	if (!is_bpffs(pin_dir)) {
+		if (mount("bpffs", pin_dir, "bpf", 0, "mode=0700")) {
+			err = -errno;
+			say(why, whylen, "cannot mount a bpffs at %s: %s",
+			    pin_dir, strerror(-err));
+			return err;
+		}
+		*mounted = true;
+	}
+	return 0;
+}
+
+static int pin_path(char *buf, size_t len, const char *dir, const char *name)
+{
+	if (snprintf(buf, len, "%s/%s", dir, name) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static struct xhb_dataplane *dataplane_alloc(void)
+{
+	struct xhb_dataplane *dp = calloc(1, sizeof(*dp));
+
+	if (!dp)
+		return NULL;
+	for (int i = 0; i < PIN_MAPS; i++)
+		dp->map_fds[i] = -1;
+	dp->link_fd = -1;
+	return dp;
+}
+
+static struct bpf_map *skel_map(struct xhb_bpf *skel, int i)
+{
+	struct bpf_map *maps[PIN_MAPS] = {
+		skel->maps.xhb_peers,
+		skel->maps.xhb_self,
+		skel->maps.xhb_keys,
+		skel->maps.xhb_stats,
+	};
+
+	return maps[i];
+}
+
+/* Which mode the program on ifindex runs in (for adopted links too). */
+static void query_mode(struct xhb_dataplane *dp)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	if (bpf_xdp_query(dp->info.ifindex, 0, &q) == 0)
+		dp->info.generic = q.attach_mode == XDP_ATTACHED_SKB;
+}
+
+/*
+ * Replace the program of a pinned link. A link whose interface is gone
+ * (ifindex 0) or is another one is stale: unpin it and say so.
+ */
+static int adopt_link(struct xhb_dataplane *dp, const char *path, int prog_fd,
+		      char *why, size_t whylen)
+{
+	struct bpf_link_info li;
+	__u32 len = sizeof(li);
+	int fd, err;
+
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -ENOENT;
+	memset(&li, 0, sizeof(li));
+	if (bpf_obj_get_info_by_fd(fd, &li, &len) || li.type != BPF_LINK_TYPE_XDP ||
+	    (int)li.xdp.ifindex != dp->info.ifindex) {
+		close(fd);
+		unlink(path);
+		return -ENOENT;
+	}
+	err = bpf_link_update(fd, prog_fd, NULL);
+	if (err) {
+		err = -errno;
+		say(why, whylen, "cannot replace the program of the pinned link %s: %s",
+		    path, strerror(-err));
+		close(fd);
+		return err;
+	}
+	dp->link_fd = fd;
+	dp->info.adopted = true;
+	return 0;
+}
+
+static int create_link(struct xhb_dataplane *dp, int prog_fd,
+		       enum xhb_xdp_mode mode, const char *ifname, char *why,
+		       size_t whylen)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lo);
+	int fd, err;
+
+	lo.flags = mode == XHB_XDP_GENERIC ? XDP_FLAGS_SKB_MODE
+					   : XDP_FLAGS_DRV_MODE;
+	fd = bpf_link_create(prog_fd, dp->info.ifindex, BPF_XDP, &lo);
+	if (fd < 0 && mode == XHB_XDP_AUTO &&
+	    (errno == EOPNOTSUPP || errno == EINVAL)) {
+		snprintf(dp->info.fallback, sizeof(dp->info.fallback),
+			 "native XDP not supported on %s (%s): using generic mode",
+			 ifname, strerror(errno));
+		lo.flags = XDP_FLAGS_SKB_MODE;
+		fd = bpf_link_create(prog_fd, dp->info.ifindex, BPF_XDP, &lo);
+	}
+	if (fd < 0) {
+		err = -errno;
+		if (err == -EBUSY || err == -EEXIST)
+			say(why, whylen,
+			    "another XDP program is attached to %s: remove it (ip link set dev %s xdp off) or detach xhb (xhbctl -i %s detach)",
+			    ifname, ifname, ifname);
+		else if (mode == XHB_XDP_NATIVE && err == -EOPNOTSUPP)
+			say(why, whylen,
+			    "native XDP not supported on %s: retry with xdp_mode generic",
+			    ifname);
+		else
+			say(why, whylen, "cannot attach XDP to %s: %s", ifname,
+			    strerror(-err));
+		return err;
+	}
+	dp->link_fd = fd;
+	return 0;
+}
+
+int dataplane__open(const struct xhb_dataplane_opts *opts,
+		    struct xhb_dataplane **out, char *why, size_t whylen)
+{
+	char path[PATH_MAX];
+	struct xhb_dataplane *dp;
+	bool attach = opts->mode != XHB_XDP_NONE;
+	int err, prog_fd;
+
+	*out = NULL;
+	dp = dataplane_alloc();
+	if (!dp)
+		return -ENOMEM;
+
+	if (attach) {
+		dp->info.ifindex = if_nametoindex(opts->ifname ? opts->ifname : "");
+		if (!dp->info.ifindex) {
+			err = -ENODEV;
+			say(why, whylen, "no interface %s", opts->ifname ? opts->ifname : "(none)");
+			goto fail;
+		}
+		if (opts->pin_dir && opts->pin_dir[0])
+			snprintf(dp->info.pin_dir, sizeof(dp->info.pin_dir),
+				 "%s", opts->pin_dir);
+		else
+			snprintf(dp->info.pin_dir, sizeof(dp->info.pin_dir),
+				 "%s/%s", XHB_PIN_ROOT, opts->ifname);
+		err = prepare_pin_dir(dp->info.pin_dir, &dp->info.mounted_bpffs,
+				      why, whylen);
+		if (err)
+			goto fail;
+	}
+
+	dp->skel = xhb_bpf__open();
+	if (!dp->skel) {
+		err = -errno;
+		say(why, whylen, "cannot open the BPF object: %s", strerror(-err));
+		goto fail;
+	}
+	dp->skel->rodata->cfg_port = opts->port ? opts->port : XHB_DEFAULT_PORT;
+	dp->skel->rodata->cfg_cluster_id = opts->cluster_id;
+	for (int i = 0; attach && i < PIN_MAPS; i++) {
+		err = pin_path(path, sizeof(path), dp->info.pin_dir, pinned_maps[i]);
+		if (!err)
+			err = bpf_map__set_pin_path(skel_map(dp->skel, i), path);
+		if (err) {
+			say(why, whylen, "cannot pin %s in %s: %s", pinned_maps[i],
+			    dp->info.pin_dir, strerror(-err));
+			goto fail;
+		}
+	}
+	err = xhb_bpf__load(dp->skel);
+	if (err) {
+		say(why, whylen,
+		    "cannot load the XDP program: %s%s (run with -v for the verifier log)",
+		    strerror(-err),
+		    attach ? "; if maps pinned by another xhb version are in the way, detach it first (xhbctl detach)"
+			   : "");
+		goto fail;
+	}
+	for (int i = 0; i < PIN_MAPS; i++)
+		dp->map_fds[i] = bpf_map__fd(skel_map(dp->skel, i));
+	if (!attach) {
+		*out = dp;
+		return 0;
+	}
+
+	prog_fd = bpf_program__fd(dp->skel->progs.xhb_xdp);
+	err = pin_path(path, sizeof(path), dp->info.pin_dir, XHB_LINK_PIN);
+	if (err)
+		goto fail;
+	err = adopt_link(dp, path, prog_fd, why, whylen);
+	if (err == -ENOENT) {
+		err = create_link(dp, prog_fd, opts->mode, opts->ifname, why,
+				  whylen);
+		if (!err && bpf_obj_pin(dp->link_fd, path)) {
+			err = -errno;
+			say(why, whylen, "cannot pin the XDP link at %s: %s",
+			    path, strerror(-err));
+		}
+	}
+	if (err)
+		goto fail;
+	query_mode(dp);
+	*out = dp;
+	return 0;
+fail:
+	dataplane__close(dp);
+	return err;
+}
+
+int dataplane__open_pinned(const char *pin_dir, struct xhb_dataplane **out,
+			   char *why, size_t whylen)
+{
+	char path[PATH_MAX];
+	struct xhb_dataplane *dp;
+	struct bpf_link_info li;
+	__u32 len = sizeof(li);
+	int err;
+
+	*out = NULL;
+	dp = dataplane_alloc();
+	if (!dp)
+		return -ENOMEM;
+	snprintf(dp->info.pin_dir, sizeof(dp->info.pin_dir), "%s", pin_dir);
+	for (int i = 0; i < PIN_MAPS; i++) {
+		err = pin_path(path, sizeof(path), pin_dir, pinned_maps[i]);
+		if (err)
+			goto fail;
+		dp->map_fds[i] = bpf_obj_get(path);
+		if (dp->map_fds[i] < 0) {
+			err = -errno;
+			say(why, whylen, "cannot open %s: %s (is xhbd running on this interface, with this pin_dir?)",
+			    path, strerror(-err));
+			goto fail;
+		}
+	}
+	if (!pin_path(path, sizeof(path), pin_dir, XHB_LINK_PIN)) {
+		dp->link_fd = bpf_obj_get(path);
+		memset(&li, 0, sizeof(li));
+		if (dp->link_fd >= 0 &&
+		    !bpf_obj_get_info_by_fd(dp->link_fd, &li, &len)) {
+			dp->info.ifindex = li.xdp.ifindex;
+			query_mode(dp);
+		}
+	}
+	*out = dp;
+	return 0;
+fail:
+	dataplane__close(dp);
+	return err;
+}
+
+int dataplane__detach(struct xhb_dataplane *dp)
+{
+	char path[PATH_MAX];
+	int err = 0;
+
+	if (dp->link_fd >= 0 && bpf_link_detach(dp->link_fd) && errno != EINVAL)
+		err = -errno;
+	for (int i = 0; i < PIN_MAPS; i++)
+		if (!pin_path(path, sizeof(path), dp->info.pin_dir, pinned_maps[i]))
+			unlink(path);
+	if (!pin_path(path, sizeof(path), dp->info.pin_dir, XHB_LINK_PIN))
+		unlink(path);
+	if (dp->info.mounted_bpffs && strcmp(dp->info.pin_dir, XHB_PIN_ROOT))
+		umount2(dp->info.pin_dir, MNT_DETACH);
+	rmdir(dp->info.pin_dir);
+	return err;
+}
+
+void dataplane__close(struct xhb_dataplane *dp)
+{
+	if (!dp)
+		return;
+	if (dp->link_fd >= 0)
+		close(dp->link_fd);
+	if (dp->skel)
+		xhb_bpf__destroy(dp->skel); /* closes the map fds too */
+	else
+		for (int i = 0; i < PIN_MAPS; i++)
+			if (dp->map_fds[i] >= 0)
+				close(dp->map_fds[i]);
+	free(dp);
+}
+
+const struct xhb_dataplane_info *dataplane__info(const struct xhb_dataplane *dp)
+{
+	return &dp->info;
+}
+
+int dataplane__prog_fd(const struct xhb_dataplane *dp)
+{
+	return dp->skel ? bpf_program__fd(dp->skel->progs.xhb_xdp) : -ENOENT;
+}
+
+int dataplane__map_fd(const struct xhb_dataplane *dp, const char *name)
+{
+	for (int i = 0; i < PIN_MAPS; i++)
+		if (!strcmp(name, pinned_maps[i]))
+			return dp->map_fds[i];
+	return -ENOENT;
+}
+
+static int errno_or(int ret)
+{
+	return ret ? -errno : 0;
+}
+
+int dataplane__set_keys(struct xhb_dataplane *dp,
+			const struct xhb_key keys[XHB_MAX_KEYS])
+{
+	for (__u32 i = 0; i < XHB_MAX_KEYS; i++) {
+		int err = errno_or(bpf_map_update_elem(dp->map_fds[MAP_KEYS], &i,
+						       &keys[i], BPF_ANY));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int dataplane__write_self(struct xhb_dataplane *dp, const struct xhb_self *self)
+{
+	__u32 zero = 0;
+
+	return errno_or(bpf_map_update_elem(dp->map_fds[MAP_SELF], &zero, self,
+					    BPF_ANY));
+}
+
+int dataplane__read_self(struct xhb_dataplane *dp, struct xhb_self *self)
+{
+	__u32 zero = 0;
+
+	return errno_or(bpf_map_lookup_elem(dp->map_fds[MAP_SELF], &zero, self));
+}
+
+int dataplane__add_peer(struct xhb_dataplane *dp, __u32 node_id)
+{
+	struct xhb_peer peer;
+	int err;
+
+	memset(&peer, 0, sizeof(peer));
+	peer.node_id = node_id;
+	err = errno_or(bpf_map_update_elem(dp->map_fds[MAP_PEERS], &node_id,
+					   &peer, BPF_NOEXIST));
+	return err == -EEXIST ? 0 : err;
+}
+
+int dataplane__remove_peer(struct xhb_dataplane *dp, __u32 node_id)
+{
+	int err = errno_or(bpf_map_delete_elem(dp->map_fds[MAP_PEERS], &node_id));
+
+	return err == -ENOENT ? 0 : err;
+}
+
+int dataplane__peer(struct xhb_dataplane *dp, __u32 node_id,
+		    struct xhb_peer *out)
+{
+	return errno_or(bpf_map_lookup_elem_flags(dp->map_fds[MAP_PEERS],
+						  &node_id, out, BPF_F_LOCK));
+}
+
+int dataplane__next_peer(struct xhb_dataplane *dp, __u32 *node_id)
+{
+	__u32 cur = *node_id;
+
+	return errno_or(bpf_map_get_next_key(dp->map_fds[MAP_PEERS],
+					     cur ? &cur : NULL, node_id));
+}
+
+int dataplane__stats(struct xhb_dataplane *dp, struct xhb_stats *sum)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xhb_stats *percpu;
+	__u32 zero = 0;
+	int err;
+
+	if (ncpu < 0)
+		return ncpu;
+	/* Per-CPU values are laid out 8-byte aligned; xhb_stats is all u64. */
+	percpu = calloc(ncpu, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	err = errno_or(bpf_map_lookup_elem(dp->map_fds[MAP_STATS], &zero, percpu));
+	memset(sum, 0, sizeof(*sum));
+	for (int cpu = 0; !err && cpu < ncpu; cpu++) {
+		const __u64 *in = (const __u64 *)&percpu[cpu];
+		__u64 *acc = (__u64 *)sum;
+
+		for (size_t i = 0; i < sizeof(*sum) / sizeof(__u64); i++)
+			acc[i] += in[i];
+	}
+	free(percpu);
+	return err;
+}

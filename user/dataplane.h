@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * dataplane: the XDP program and its pinned maps, seen from userspace.
+ *
+ * dataplane__open() loads bpf/xhb.bpf.c, reuses the maps pinned in the pin
+ * directory (creating and pinning them the first time), and attaches with
+ * a bpf_link pinned there too. When a link is already pinned (an agent
+ * restart or upgrade) the new program replaces the old one atomically with
+ * bpf_link_update and the maps keep their contents: nothing is detached.
+ * dataplane__close() leaves everything pinned; dataplane__detach() removes
+ * the link and the pins. dataplane__open_pinned() opens the pinned maps
+ * only, for xhbctl, which works while the agent is down.
+ *
+ * Functions return 0 or a negative errno; `why` buffers get a sentence for
+ * the operator.
+ */
+#ifndef XHB_DATAPLANE_H
+#define XHB_DATAPLANE_H
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "xhb_wire.h"
+#include "xhb_maps.h"
+
+enum xhb_xdp_mode {
+	XHB_XDP_AUTO = 0, /* native, else generic with a reason */
+	XHB_XDP_NATIVE,
+	XHB_XDP_GENERIC,
+	XHB_XDP_NONE, /* load only, no attach, no pins: for tests */
+};
+
+struct xhb_dataplane_opts {
+	const char *ifname; /* interface to attach to (not for XHB_XDP_NONE) */
+	const char *pin_dir; /* NULL or "": XHB_PIN_ROOT/<ifname> */
+	__u16 port; /* cluster UDP port, host order; 0 = XHB_DEFAULT_PORT */
+	__u32 cluster_id;
+	enum xhb_xdp_mode mode;
+};
+
+/* What dataplane__open did, for the agent's dataplane_attached event. */
+struct xhb_dataplane_info {
+	char pin_dir[256];
+	int ifindex;
+	bool adopted; /* a pinned link was found and its program replaced */
+	bool generic; /* attached in generic (SKB) mode */
+	bool mounted_bpffs; /* we mounted a bpffs at pin_dir */
+	char fallback[256]; /* why native mode was not used, or "" */
+};
+
+struct xhb_dataplane;
+
+int dataplane__open(const struct xhb_dataplane_opts *opts,
+		    struct xhb_dataplane **out, char *why, size_t whylen);
+int dataplane__open_pinned(const char *pin_dir, struct xhb_dataplane **out,
+			   char *why, size_t whylen);
+/* Remove the link (the program leaves the interface) and every pin. */
+int dataplane__detach(struct xhb_dataplane *dp);
+/* Close fds; pins stay. Accepts NULL. */
+void dataplane__close(struct xhb_dataplane *dp);
+
+const struct xhb_dataplane_info *dataplane__info(const struct xhb_dataplane *dp);
+int dataplane__prog_fd(const struct xhb_dataplane *dp);
+int dataplane__map_fd(const struct xhb_dataplane *dp, const char *name);
+
+/* keys[i] for authkeys index i (0 unused). */
+int dataplane__set_keys(struct xhb_dataplane *dp,
+			const struct xhb_key keys[XHB_MAX_KEYS]);
+int dataplane__write_self(struct xhb_dataplane *dp, const struct xhb_self *self);
+int dataplane__read_self(struct xhb_dataplane *dp, struct xhb_self *self);
+/* Create the peer's entry if absent (an existing one is kept as it is). */
+int dataplane__add_peer(struct xhb_dataplane *dp, __u32 node_id);
+int dataplane__remove_peer(struct xhb_dataplane *dp, __u32 node_id);
+/* A consistent snapshot of one peer (taken under its lock). */
+int dataplane__peer(struct xhb_dataplane *dp, __u32 node_id,
+		    struct xhb_peer *out);
+/* Iterate peers: *node_id = 0 to start; -ENOENT at the end. */
+int dataplane__next_peer(struct xhb_dataplane *dp, __u32 *node_id);
+/* The per-CPU counters summed. */
+int dataplane__stats(struct xhb_dataplane *dp, struct xhb_stats *sum);
+
+/* Route libbpf's messages to stderr when verbose, else drop them. */
+void dataplane__set_verbose(bool verbose);
+
+#endif /* XHB_DATAPLANE_H */

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* Userspace side of the wire format: tags and test frames. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+
+#include "wire.h"
+#include "xhb_siphash.h"
+
+__u64 xhb_wire_tag(const struct xhb_hdr *h, const struct xhb_key *key)
+{
+	if (key->method == XHB_AUTH_CRC)
+		return xhb_crc32((const __u8 *)h, XHB_TAGGED_LEN);
+	return xhb_siphash((const __u8 *)h, XHB_TAGGED_LEN, key->k0, key->k1);
+}
+
+void xhb_wire_sign(struct xhb_hdr *h, __u8 key_id, const struct xhb_key *key)
+{
+	h->key_id = key_id;
+	xhb_store_le64((__u8 *)&h->tag, xhb_wire_tag(h, key));
+}
+
+bool xhb_wire_verify(const struct xhb_hdr *h, const struct xhb_key *key)
+{
+	return key->method != XHB_AUTH_NONE &&
+	       xhb_load_le64((const __u8 *)&h->tag) == xhb_wire_tag(h, key);
+}
+
+static __u32 sum16(const void *data, size_t len, __u32 sum)
+{
+	const __u8 *p = data;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (__u32)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (__u32)p[len - 1] << 8;
+	return sum;
+}
+
+static __u16 fold(__u32 sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)sum;
+}
+
+/* UDP checksum (host order result) over pseudo-header, header, payload. */
+static __u16 udp_checksum(int family, const __u8 *src, const __u8 *dst,
+			  const void *udp, size_t udp_len)
+{
+	__u8 tail[4] = {0, 0, 0, IPPROTO_UDP};
+	__u32 sum = 0, len32 = htonl(udp_len);
+	__u16 len16 = htons(udp_len), c;
+
+	if (family == AF_INET) {
+		sum = sum16(src, 4, sum);
+		sum = sum16(dst, 4, sum);
+		sum = sum16(tail + 2, 2, sum);
+		sum = sum16(&len16, 2, sum);
+	} else {
+		sum = sum16(src, 16, sum);
+		sum = sum16(dst, 16, sum);
+		sum = sum16(&len32, 4, sum);
+		sum = sum16(tail, 4, sum);
+	}
+	sum = sum16(udp, udp_len, sum);
+	c = ~fold(sum);
+	return c ? c : 0xffff;
+}
+
+size_t xhb_frame_payload_offset(const struct xhb_frame_spec *spec)
+{
+	size_t off = ETH_HLEN + (spec->vlan ? 4 : 0);
+
+	if (spec->family == AF_INET)
+		off += sizeof(struct iphdr) + spec->ip_options;
+	else
+		off += sizeof(struct ipv6hdr);
+	return off + sizeof(struct udphdr);
+}
+
+int xhb_frame_build(void *buf, size_t size, const struct xhb_frame_spec *spec,
+		    const void *payload, size_t len)
+{
+	size_t off = xhb_frame_payload_offset(spec);
+	__u8 *p = buf, *l3;
+	struct ethhdr *eth = buf;
+	struct udphdr *udp;
+	size_t udp_len = sizeof(*udp) + len;
+
+	if (off + len > size || spec->ip_options > 40 || spec->ip_options % 4)
+		return -ENOSPC;
+	memset(buf, 0, off);
+	memcpy(eth->h_dest, spec->dst_mac, ETH_ALEN);
+	memcpy(eth->h_source, spec->src_mac, ETH_ALEN);
+	l3 = p + ETH_HLEN;
+	if (spec->vlan) {
+		eth->h_proto = htons(ETH_P_8021Q);
+		l3[0] = spec->vlan >> 8;
+		l3[1] = spec->vlan & 0xff;
+		*(__be16 *)(l3 + 2) =
+			htons(spec->family == AF_INET ? ETH_P_IP : ETH_P_IPV6);
+		l3 += 4;
+	} else {
+		eth->h_proto =
+			htons(spec->family == AF_INET ? ETH_P_IP : ETH_P_IPV6);
+	}
+	if (spec->family == AF_INET) {
+		struct iphdr *ip = (struct iphdr *)l3;
+		size_t hl = sizeof(*ip) + spec->ip_options;
+
+		ip->version = 4;
+		ip->ihl = hl / 4;
+		ip->tot_len = htons(hl + udp_len);
+		ip->ttl = 64;
+		ip->protocol = IPPROTO_UDP;
+		ip->frag_off = htons(0x4000); /* DF */
+		memcpy(&ip->saddr, spec->src_ip, 4);
+		memcpy(&ip->daddr, spec->dst_ip, 4);
+		/* NOP options, then End of Options: still a valid header. */
+		memset(l3 + sizeof(*ip), 1, spec->ip_options);
+		if (spec->ip_options)
+			l3[hl - 1] = 0;
+		ip->check = htons(~fold(sum16(ip, hl, 0)));
+		udp = (struct udphdr *)(l3 + hl);
+	} else {
+		struct ipv6hdr *ip6 = (struct ipv6hdr *)l3;
+
+		ip6->version = 6;
+		ip6->payload_len = htons(udp_len);
+		ip6->nexthdr = IPPROTO_UDP;
+		ip6->hop_limit = 64;
+		memcpy(&ip6->saddr, spec->src_ip, 16);
+		memcpy(&ip6->daddr, spec->dst_ip, 16);
+		udp = (struct udphdr *)(ip6 + 1);
+	}
+	udp->source = htons(spec->src_port);
+	udp->dest = htons(spec->dst_port);
+	udp->len = htons(udp_len);
+	memcpy(udp + 1, payload, len);
+	udp->check = htons(udp_checksum(spec->family, spec->src_ip,
+					spec->dst_ip, udp, udp_len));
+	return off + len;
+}
+
+bool xhb_frame_checksums_ok(const void *frame, size_t len)
+{
+	const __u8 *p = frame, *l3 = p + ETH_HLEN;
+	const struct ethhdr *eth = frame;
+	__u16 proto = ntohs(eth->h_proto);
+	const struct udphdr *udp;
+	size_t udp_len;
+
+	if (proto == ETH_P_8021Q || proto == ETH_P_8021AD) {
+		proto = ntohs(*(const __be16 *)(l3 + 2));
+		l3 += 4;
+	}
+	if (proto == ETH_P_IP) {
+		const struct iphdr *ip = (const struct iphdr *)l3;
+		size_t hl = ip->ihl * 4;
+
+		if (l3 + hl > p + len || fold(sum16(ip, hl, 0)) != 0xffff)
+			return false;
+		udp = (const struct udphdr *)(l3 + hl);
+		udp_len = ntohs(udp->len);
+		if ((const __u8 *)udp + udp_len > p + len)
+			return false;
+		if (!udp->check)
+			return true;
+		/* Summing a correct packet including its checksum gives ~0. */
+		return fold(sum16(&ip->saddr, 8,
+				  sum16(udp, udp_len,
+					IPPROTO_UDP + (__u32)udp_len))) == 0xffff;
+	}
+	if (proto == ETH_P_IPV6) {
+		const struct ipv6hdr *ip6 = (const struct ipv6hdr *)l3;
+
+		udp = (const struct udphdr *)(ip6 + 1);
+		udp_len = ntohs(udp->len);
+		if ((const __u8 *)udp + udp_len > p + len || !udp->check)
+			return false;
+		return fold(sum16(&ip6->saddr, 32,
+				  sum16(udp, udp_len,
+					IPPROTO_UDP + (__u32)udp_len))) == 0xffff;
+	}
+	return false;
+}

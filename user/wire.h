@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * wire: the userspace side of include/xhb_wire.h. Fill, tag and check
+ * headers (the agent's sender and the tests use the same code), and build
+ * whole Ethernet frames around a header for BPF_PROG_TEST_RUN, benchmarks
+ * and fuzzing.
+ */
+#ifndef XHB_USER_WIRE_H
+#define XHB_USER_WIRE_H
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "xhb_wire.h"
+#include "xhb_maps.h"
+
+/* The tag of h under key (SipHash-2-4 or CRC32 by key->method). */
+__u64 xhb_wire_tag(const struct xhb_hdr *h, const struct xhb_key *key);
+/* Set h->key_id and h->tag. */
+void xhb_wire_sign(struct xhb_hdr *h, __u8 key_id, const struct xhb_key *key);
+/* True when h's tag is right under key. */
+bool xhb_wire_verify(const struct xhb_hdr *h, const struct xhb_key *key);
+
+/* Where a test frame goes: IPv4 or IPv6, with or without a VLAN tag. */
+struct xhb_frame_spec {
+	int family; /* AF_INET or AF_INET6 */
+	__u16 vlan; /* 0: untagged */
+	__u8 src_mac[6], dst_mac[6];
+	__u8 src_ip[16], dst_ip[16]; /* IPv4 in the first 4 bytes */
+	__u16 src_port, dst_port; /* host order */
+	__u8 ip_options; /* IPv4 option bytes (multiple of 4, <= 40) */
+};
+
+/*
+ * Write an Ethernet frame carrying payload (len bytes) as UDP into buf,
+ * with valid IP and UDP checksums. Returns the frame length, or -ENOSPC.
+ */
+int xhb_frame_build(void *buf, size_t size, const struct xhb_frame_spec *spec,
+		    const void *payload, size_t len);
+/* Check the IPv4 header and UDP checksums of a frame built that way. */
+bool xhb_frame_checksums_ok(const void *frame, size_t len);
+/* Offset of the UDP payload in a frame built by xhb_frame_build. */
+size_t xhb_frame_payload_offset(const struct xhb_frame_spec *spec);
+
+#endif /* XHB_USER_WIRE_H */
