@@ -68,7 +68,7 @@ struct xhb_link_state {
 
 /* Parse "10.0.0.1" or "fd00::1" (no prefix); 0 or -EINVAL. */
 int xhb_ipaddr_parse(const char *text, struct xhb_ipaddr *addr);
-/* Broadcast of addr/prefixlen (all host bits set); addr itself for /31, /32. */
+/* Broadcast of addr/prefixlen (host bits set); INADDR_ANY for /31, /32. */
 struct in_addr xhb_ipv4_broadcast(struct in_addr addr, unsigned int prefixlen);
 
 struct xhb_nl;
