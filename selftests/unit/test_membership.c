@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* Membership verdicts (user/membership.h): one table of cases at the edges
+ * of warntime, deadtime, the probe window and initdead, plus our own
+ * scheduling gaps. */
+#include <criterion/criterion.h>
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <string.h>
+
+#include "xhb_wire.h"
+#include "membership.h"
+
+#define US(x) ((__u64)(x)*1000ULL)
+#define MS(x) ((__u64)(x)*1000000ULL)
+#define SEC(x) ((__u64)(x)*1000000000ULL)
+
+/* Times in the table are "how long ago"; 0 stays "never" or "default". */
+#define AGO(x) ((x) + 1)
+
+#define START_NS SEC(1000) /* our agent's start */
+
+/* The lab's ha.cf (keepalive 2, warntime 6, deadtime 10, initdead 60),
+ * with `probe 1ms 3` or without: W is 4 ms or 10 s. */
+static const struct xhb_member_timers lab_timers = {
+    .keepalive_ns = SEC(2),
+    .warntime_ns = SEC(6),
+    .deadtime_ns = SEC(10),
+    .initdead_ns = SEC(60),
+};
+
+static const struct xhb_member_timers fast_timers = {
+    .keepalive_ns = SEC(2),
+    .warntime_ns = SEC(6),
+    .deadtime_ns = SEC(10),
+    .initdead_ns = SEC(60),
+    .probe_interval_ns = MS(1),
+    .probe_misses = 3,
+};
+
+struct member_case {
+	const char *name;
+	bool fast;		/* probe 1ms 3 */
+	__u64 uptime;		/* since our start; 0: 100 s */
+	__u64 hb, probe, reply; /* AGO(), 0: never */
+	__u32 agent_age_us;
+	__u8 advertised;	    /* enum xhb_node_state, 0: ACTIVE */
+	__u64 loop;		    /* previous iteration, ago; 0: 500 us */
+	__u64 steady;		    /* steady run began, ago; 0: at our start */
+	enum xhb_member_state prev; /* entered prev_ago ago; 0: UNKNOWN */
+	__u64 prev_ago;
+	enum xhb_member_state want;
+	__u64 detection; /* AGO() of the expected detection delay; 0: any */
+};
+
+static const struct member_case member_cases[] = {
+    /* initdead */
+    {"unknown_within_initdead", .uptime = SEC(30), .want = XHB_MEMBER_UNKNOWN},
+    {"unknown_just_before_initdead", .uptime = SEC(60) - 1,
+     .want = XHB_MEMBER_UNKNOWN},
+    {"dead_at_initdead_never_heard", .uptime = SEC(60), .want = XHB_MEMBER_DEAD,
+     .detection = AGO(SEC(60))},
+    {"heard_during_initdead_is_up", .uptime = SEC(5), .hb = AGO(SEC(1)),
+     .want = XHB_MEMBER_UP},
+
+    /* deadtime decides (no probe line); heartbeats only */
+    {"up_fresh_heartbeat", .hb = AGO(MS(10)), .prev = XHB_MEMBER_UP,
+     .want = XHB_MEMBER_UP},
+    {"up_just_before_warntime", .hb = AGO(SEC(6) - 1), .prev = XHB_MEMBER_UP,
+     .want = XHB_MEMBER_UP},
+    {"warn_at_warntime", .hb = AGO(SEC(6)), .prev = XHB_MEMBER_UP,
+     .want = XHB_MEMBER_WARN, .detection = AGO(SEC(6))},
+    {"warn_just_before_deadtime", .hb = AGO(SEC(10) - 1),
+     .prev = XHB_MEMBER_WARN, .prev_ago = SEC(4), .want = XHB_MEMBER_WARN},
+    {"dead_at_deadtime", .hb = AGO(SEC(10)), .prev = XHB_MEMBER_WARN,
+     .prev_ago = SEC(4), .want = XHB_MEMBER_DEAD, .detection = AGO(SEC(10))},
+    {"up_again_after_dead", .hb = AGO(MS(1)), .prev = XHB_MEMBER_DEAD,
+     .prev_ago = SEC(30), .want = XHB_MEMBER_UP},
+    {"warn_clears_on_new_heartbeat", .hb = AGO(MS(1)), .prev = XHB_MEMBER_WARN,
+     .prev_ago = SEC(1), .want = XHB_MEMBER_UP},
+
+    /* deadtime decides; probe replies still come every keepalive */
+    {"replies_keep_warned_peer_alive", .hb = AGO(SEC(9)), .reply = AGO(SEC(1)),
+     .agent_age_us = 100, .prev = XHB_MEMBER_WARN, .want = XHB_MEMBER_WARN},
+    {"replies_only_for_deadtime_stalled", .hb = AGO(SEC(10)),
+     .reply = AGO(SEC(1)), .agent_age_us = 100, .prev = XHB_MEMBER_WARN,
+     .want = XHB_MEMBER_STALLED, .detection = AGO(SEC(10))},
+    {"replies_with_old_agent_age_stalled", .uptime = SEC(20),
+     .reply = AGO(SEC(1)), .agent_age_us = 9000000, .prev = XHB_MEMBER_UP,
+     .want = XHB_MEMBER_STALLED, .detection = AGO(SEC(10))},
+    {"heartbeat_newer_than_agent_age_wins", .hb = AGO(SEC(3)),
+     .reply = AGO(SEC(1)), .agent_age_us = 9000000, .prev = XHB_MEMBER_UP,
+     .want = XHB_MEMBER_UP},
+    {"replies_never_dead", .hb = AGO(SEC(300)), .reply = AGO(SEC(9)),
+     .agent_age_us = 300000000, .prev = XHB_MEMBER_STALLED,
+     .prev_ago = SEC(200), .want = XHB_MEMBER_STALLED},
+    {"replies_stop_too_dead", .hb = AGO(SEC(300)), .reply = AGO(SEC(10)),
+     .agent_age_us = 300000000, .prev = XHB_MEMBER_STALLED,
+     .prev_ago = SEC(200), .want = XHB_MEMBER_DEAD, .detection = AGO(SEC(10))},
+    {"replies_before_first_heartbeat_up", .uptime = SEC(3), .reply = AGO(MS(1)),
+     .agent_age_us = 100, .want = XHB_MEMBER_UP},
+    {"replies_but_no_heartbeat_since_start_stalled", .uptime = SEC(70),
+     .reply = AGO(MS(1)), .agent_age_us = 100, .want = XHB_MEMBER_STALLED,
+     .detection = AGO(SEC(70))},
+
+    /* probe 1ms 3: W = (3 + 1) * 1 ms */
+    {"fast_up", .fast = true, .hb = AGO(SEC(1)), .probe = AGO(US(500)),
+     .reply = AGO(US(300)), .agent_age_us = 200, .prev = XHB_MEMBER_UP,
+     .want = XHB_MEMBER_UP},
+    {"fast_up_after_m_intervals", .fast = true, .hb = AGO(SEC(1)),
+     .probe = AGO(MS(3)), .reply = AGO(MS(3)), .agent_age_us = 200,
+     .prev = XHB_MEMBER_UP, .want = XHB_MEMBER_UP},
+    {"fast_up_just_before_window", .fast = true, .hb = AGO(SEC(1)),
+     .probe = AGO(MS(4) - 1), .reply = AGO(MS(4) - 1), .agent_age_us = 0,
+     .prev = XHB_MEMBER_UP, .want = XHB_MEMBER_UP},
+    {"fast_dead_at_window", .fast = true, .hb = AGO(SEC(1)),
+     .probe = AGO(MS(4)), .reply = AGO(MS(4)), .agent_age_us = 200,
+     .prev = XHB_MEMBER_UP, .want = XHB_MEMBER_DEAD, .detection = AGO(MS(4))},
+    {"fast_heartbeat_alone_keeps_alive", .fast = true, .hb = AGO(MS(2)),
+     .probe = AGO(MS(50)), .reply = AGO(MS(50)), .prev = XHB_MEMBER_UP,
+     .want = XHB_MEMBER_UP},
+    {"fast_agent_age_just_below_window", .fast = true, .hb = AGO(SEC(1)),
+     .reply = AGO(US(500)), .agent_age_us = 3499, .prev = XHB_MEMBER_UP,
+     .want = XHB_MEMBER_UP},
+    {"fast_stalled_at_window", .fast = true, .hb = AGO(SEC(1)),
+     .reply = AGO(US(500)), .agent_age_us = 3500, .prev = XHB_MEMBER_UP,
+     .want = XHB_MEMBER_STALLED, .detection = AGO(MS(4))},
+    {"fast_its_probes_prove_agent_alive", .fast = true, .hb = AGO(SEC(1)),
+     .probe = AGO(US(100)), .reply = AGO(US(500)), .agent_age_us = 3500,
+     .prev = XHB_MEMBER_UP, .want = XHB_MEMBER_UP},
+    {"fast_stalled_holds_on_fresh_agent_age", .fast = true, .hb = AGO(SEC(1)),
+     .reply = AGO(US(500)), .agent_age_us = 100, .prev = XHB_MEMBER_STALLED,
+     .prev_ago = MS(2), .want = XHB_MEMBER_STALLED},
+    {"fast_stalled_left_on_agent_packet", .fast = true, .hb = AGO(SEC(1)),
+     .probe = AGO(US(100)), .reply = AGO(US(500)), .agent_age_us = 100,
+     .prev = XHB_MEMBER_STALLED, .prev_ago = MS(2), .want = XHB_MEMBER_UP},
+    {"fast_not_in_probe_protocol_uses_deadtime", .fast = true,
+     .hb = AGO(SEC(2)), .prev = XHB_MEMBER_UP, .want = XHB_MEMBER_UP},
+    {"fast_not_in_probe_protocol_dead_at_deadtime", .fast = true,
+     .hb = AGO(SEC(10)), .prev = XHB_MEMBER_WARN, .want = XHB_MEMBER_DEAD,
+     .detection = AGO(SEC(10))},
+
+    /* our own scheduling */
+    {"gap_suppresses_death", .fast = true, .hb = AGO(SEC(1)),
+     .probe = AGO(MS(20)), .reply = AGO(MS(20)), .loop = MS(15),
+     .prev = XHB_MEMBER_UP, .prev_ago = SEC(50), .want = XHB_MEMBER_UP},
+    {"gap_of_two_periods_is_not_a_gap", .fast = true, .hb = AGO(SEC(1)),
+     .probe = AGO(MS(5)), .reply = AGO(MS(5)), .loop = MS(2),
+     .prev = XHB_MEMBER_UP, .want = XHB_MEMBER_DEAD},
+    {"gap_just_over_two_periods", .fast = true, .hb = AGO(SEC(1)),
+     .probe = AGO(MS(5)), .reply = AGO(MS(5)), .loop = MS(2) + 1,
+     .prev = XHB_MEMBER_UP, .want = XHB_MEMBER_UP},
+    {"steady_less_than_window_suppresses", .fast = true, .hb = AGO(SEC(1)),
+     .probe = AGO(MS(5)), .reply = AGO(MS(5)), .steady = MS(4) - 1,
+     .prev = XHB_MEMBER_WARN, .want = XHB_MEMBER_WARN},
+    {"steady_one_window_may_judge", .fast = true, .hb = AGO(SEC(1)),
+     .probe = AGO(MS(5)), .reply = AGO(MS(5)), .steady = MS(4),
+     .prev = XHB_MEMBER_UP, .want = XHB_MEMBER_DEAD},
+    {"gap_keeps_dead_dead", .hb = AGO(SEC(30)), .loop = SEC(20),
+     .prev = XHB_MEMBER_DEAD, .prev_ago = SEC(20), .want = XHB_MEMBER_DEAD},
+    {"gap_does_not_hide_stall", .fast = true, .hb = AGO(SEC(1)),
+     .reply = AGO(US(100)), .agent_age_us = 8000, .loop = MS(30),
+     .prev = XHB_MEMBER_UP, .want = XHB_MEMBER_STALLED},
+    {"gap_defers_never_heard", .uptime = SEC(61), .loop = SEC(5),
+     .want = XHB_MEMBER_UNKNOWN},
+
+    /* what it says of itself */
+    {"leaving_announced", .hb = AGO(MS(1)), .advertised = XHB_NODE_LEAVING,
+     .prev = XHB_MEMBER_UP, .want = XHB_MEMBER_LEAVING},
+    {"leaving_then_silent_stays_leaving", .hb = AGO(SEC(60)),
+     .advertised = XHB_NODE_LEAVING, .prev = XHB_MEMBER_LEAVING,
+     .prev_ago = SEC(60), .want = XHB_MEMBER_LEAVING},
+    {"fault_announced", .fast = true, .hb = AGO(MS(1)), .reply = AGO(MS(1)),
+     .advertised = XHB_NODE_FAULT, .prev = XHB_MEMBER_UP,
+     .want = XHB_MEMBER_FAULT},
+    {"init_is_up", .hb = AGO(MS(1)), .advertised = XHB_NODE_INIT,
+     .want = XHB_MEMBER_UP},
+};
+
+static struct xhb_member_input input_of(const struct member_case *c)
+{
+	__u64 now = START_NS + (c->uptime ? c->uptime : SEC(100));
+	struct xhb_member_input in = {
+	    .now_ns = now,
+	    .agent_start_ns = START_NS,
+	    .last_loop_ns = now - (c->loop ? c->loop : US(500)),
+	    .steady_since_ns = c->steady ? now - c->steady : START_NS,
+	    .prev_state = c->prev,
+	    .prev_since_ns = now - (c->prev_ago ? c->prev_ago : SEC(10)),
+	    .timers = c->fast ? fast_timers : lab_timers,
+	};
+	struct xhb_peer *p = &in.peer;
+
+	p->node_id = 2;
+	p->last_heartbeat_ns = c->hb ? now - (c->hb - 1) : 0;
+	p->last_probe_ns = c->probe ? now - (c->probe - 1) : 0;
+	p->last_reply_ns = c->reply ? now - (c->reply - 1) : 0;
+	p->heartbeats = !!c->hb;
+	p->probes = !!c->probe;
+	p->replies = !!c->reply;
+	p->agent_age_us = c->agent_age_us;
+	p->state = c->advertised ? c->advertised : XHB_NODE_ACTIVE;
+	return in;
+}
+
+Test(membership, table)
+{
+	for (size_t i = 0; i < sizeof(member_cases) / sizeof(member_cases[0]);
+	     i++) {
+		const struct member_case *c = &member_cases[i];
+		struct xhb_member_input in = input_of(c);
+		struct xhb_member_verdict v = xhb_member_judge(&in);
+
+		cr_expect_eq(v.state, c->want, "%s: %s != %s (%s)", c->name,
+			     xhb_member_state_name(v.state),
+			     xhb_member_state_name(c->want), v.reason);
+		cr_expect_not_null(v.reason, "%s: no reason", c->name);
+		cr_expect_eq(v.changed, c->want != c->prev, "%s: changed",
+			     c->name);
+		cr_expect_eq(v.since_ns,
+			     v.changed ? in.now_ns : in.prev_since_ns,
+			     "%s: since", c->name);
+		if (c->detection)
+			cr_expect_eq(v.detection_ns, c->detection - 1,
+				     "%s: detection %llu != %llu", c->name,
+				     (unsigned long long)v.detection_ns,
+				     (unsigned long long)(c->detection - 1));
+	}
+}
+
+/* XDP may stamp a packet after we read the clock: fresh, not ancient. */
+Test(membership, timestamp_after_clock_read)
+{
+	struct member_case c = {
+	    .fast = true, .hb = AGO(SEC(1)), .prev = XHB_MEMBER_UP};
+	struct xhb_member_input in = input_of(&c);
+	struct xhb_member_verdict v;
+
+	in.peer.last_reply_ns = in.now_ns + US(3);
+	in.peer.replies = 1;
+	in.peer.agent_age_us = 100;
+	v = xhb_member_judge(&in);
+	cr_expect_eq(v.state, XHB_MEMBER_UP, "%s (%s)",
+		     xhb_member_state_name(v.state), v.reason);
+}
+
+/* A silent peer, judged every 100 us while time passes: one transition to
+ * dead, at the window, and no flapping around it. */
+Test(membership, no_flap_across_window)
+{
+	struct member_case c = {.fast = true,
+				.hb = AGO(SEC(1)),
+				.probe = AGO(0),
+				.reply = AGO(0),
+				.agent_age_us = 100,
+				.prev = XHB_MEMBER_UP};
+	struct xhb_member_input in = input_of(&c);
+	__u64 last_sign = in.now_ns;
+	int transitions = 0;
+
+	for (int step = 0; step < 100; step++) {
+		struct xhb_member_verdict v;
+
+		in.last_loop_ns = in.now_ns;
+		in.now_ns += US(100);
+		v = xhb_member_judge(&in);
+		if (v.changed) {
+			transitions++;
+			cr_expect_eq(v.state, XHB_MEMBER_DEAD);
+			cr_expect_eq(in.now_ns - last_sign, MS(4));
+			cr_expect_eq(v.detection_ns, MS(4));
+		}
+		in.prev_state = v.state;
+		in.prev_since_ns = v.since_ns;
+	}
+	cr_expect_eq(transitions, 1);
+	cr_expect_eq(in.prev_state, XHB_MEMBER_DEAD);
+}
+
+/* A stalled agent whose age reading hovers around W does not flap. */
+Test(membership, stalled_does_not_flap_on_agent_age)
+{
+	static const __u32 ages_us[] = {3600, 4100, 3900, 100, 4200, 50};
+	struct member_case c = {.fast = true,
+				.hb = AGO(SEC(1)),
+				.reply = AGO(US(300)),
+				.prev = XHB_MEMBER_UP};
+	struct xhb_member_input in = input_of(&c);
+	int transitions = 0;
+
+	for (size_t i = 0; i < sizeof(ages_us) / sizeof(ages_us[0]); i++) {
+		struct xhb_member_verdict v;
+
+		in.last_loop_ns = in.now_ns;
+		in.now_ns += US(500);
+		in.peer.last_reply_ns = in.now_ns - US(300);
+		in.peer.agent_age_us = ages_us[i];
+		v = xhb_member_judge(&in);
+		transitions += v.changed;
+		in.prev_state = v.state;
+		in.prev_since_ns = v.since_ns;
+	}
+	cr_expect_eq(in.prev_state, XHB_MEMBER_STALLED);
+	cr_expect_eq(transitions, 1);
+
+	/* Its agent sends a probe: back to up at once. */
+	in.last_loop_ns = in.now_ns;
+	in.now_ns += US(500);
+	in.peer.last_probe_ns = in.now_ns - US(10);
+	in.peer.probes = 1;
+	cr_expect_eq(xhb_member_judge(&in).state, XHB_MEMBER_UP);
+}
+
+struct gap_case {
+	const char *name;
+	bool fast;
+	__u64 since_last; /* now - last_loop */
+	__u64 steady;	  /* now - steady_since */
+	bool gap, may_judge;
+};
+
+static const struct gap_case gap_cases[] = {
+    {"fast_on_time", true, MS(1), MS(10), false, true},
+    {"fast_late_two_periods", true, MS(2), MS(10), false, true},
+    {"fast_gap", true, MS(2) + 1, MS(10), true, false},
+    {"fast_steady_short", true, MS(1), MS(4) - 1, false, false},
+    {"fast_steady_window", true, MS(1), MS(4), false, true},
+    {"lab_keepalive_period", false, SEC(4), SEC(10), false, true},
+    {"lab_gap", false, SEC(4) + 1, SEC(10), true, false},
+    {"lab_steady_short", false, SEC(1), SEC(10) - 1, false, false},
+    {"clock_read_before_last_loop", true, 0, MS(10), false, true},
+};
+
+Test(membership, agent_gap_table)
+{
+	for (size_t i = 0; i < sizeof(gap_cases) / sizeof(gap_cases[0]); i++) {
+		const struct gap_case *c = &gap_cases[i];
+		__u64 now = SEC(500);
+		struct xhb_agent_gap g = xhb_agent_gap_check(
+		    now - c->since_last, now, now - c->steady,
+		    c->fast ? &fast_timers : &lab_timers);
+
+		cr_expect_eq(g.gap, c->gap, "%s: gap", c->name);
+		cr_expect_eq(g.may_judge, c->may_judge, "%s: may_judge",
+			     c->name);
+		cr_expect_eq(g.gap_ns, c->since_last, "%s: gap_ns", c->name);
+		cr_expect_eq(g.steady_since_ns, c->gap ? now : now - c->steady,
+			     "%s: steady_since", c->name);
+	}
+}
+
+Test(membership, window)
+{
+	struct xhb_member_timers t = fast_timers;
+
+	cr_expect_eq(xhb_member_window_ns(&fast_timers), MS(4));
+	cr_expect_eq(xhb_member_window_ns(&lab_timers), SEC(10));
+	cr_expect_eq(xhb_member_probe_period_ns(&fast_timers), MS(1));
+	cr_expect_eq(xhb_member_probe_period_ns(&lab_timers), SEC(2));
+	t.probe_interval_ns = SEC(5); /* 20 s > deadtime: deadtime bounds it */
+	cr_expect_eq(xhb_member_window_ns(&t), SEC(10));
+	t.probe_interval_ns = ~0ULL; /* saturates, does not wrap */
+	t.probe_misses = ~0U;
+	cr_expect_eq(xhb_member_window_ns(&t), SEC(10));
+}
+
+Test(membership, state_names)
+{
+	static const char *const want[XHB_MEMBER_STATE_MAX] = {
+	    [XHB_MEMBER_UNKNOWN] = "unknown", [XHB_MEMBER_UP] = "up",
+	    [XHB_MEMBER_WARN] = "warn",	      [XHB_MEMBER_DEAD] = "dead",
+	    [XHB_MEMBER_STALLED] = "stalled", [XHB_MEMBER_LEAVING] = "leaving",
+	    [XHB_MEMBER_FAULT] = "fault",
+	};
+
+	for (int s = 0; s < XHB_MEMBER_STATE_MAX; s++)
+		cr_expect_str_eq(xhb_member_state_name(s), want[s]);
+	cr_expect_str_eq(xhb_member_state_name(XHB_MEMBER_STATE_MAX),
+			 "unknown");
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Decision: who should own each resource group, and what this node does
+ * about it (acquire, release, keep, nothing) with a named reason. Pure:
+ * everything comes in as arguments, so both nodes of a healed partition,
+ * given the same view, compute the same owner. xhb_decide() fills one
+ * struct xhb_decision per group; the rules are at the top of decide.c.
+ *
+ * Include <linux/types.h> and <linux/bpf.h> before this header.
+ */
+#ifndef XHB_DECIDE_H
+#define XHB_DECIDE_H
+
+#include <stdbool.h>
+
+#include "membership.h"
+
+#define XHB_DECIDE_MAX_NODES (XHB_MAX_PEERS + 1) /* the peers and self */
+
+enum xhb_failback {
+	XHB_FAILBACK_OFF = 0,
+	XHB_FAILBACK_ON,
+	/* Heartbeat's "legacy" means "on unless some node predates
+	 * auto_failback"; every xhb node understands it, so it is "on". */
+	XHB_FAILBACK_LEGACY,
+};
+
+enum xhb_action {
+	XHB_ACTION_NONE = 0,
+	XHB_ACTION_ACQUIRE,
+	XHB_ACTION_RELEASE,
+	XHB_ACTION_KEEP,
+	XHB_ACTION_MAX,
+};
+
+enum xhb_reason {
+	XHB_REASON_PREFERRED_NODE = 0,
+	XHB_REASON_AUTO_FAILBACK,
+	/* it holds the group and nobody outranks it */
+	XHB_REASON_CURRENT_OWNER,
+	/* several held it (a healed partition): re-announce if kept */
+	XHB_REASON_PARTITION_RESOLVED,
+	XHB_REASON_TAKEOVER_REQUEST,
+	XHB_REASON_STANDBY_REQUEST,
+	/* every eligible node refuses it: held anyway */
+	XHB_REASON_STANDBY_OVERRIDDEN,
+	XHB_REASON_PEER_DEAD,
+	XHB_REASON_PEER_LEAVING,
+	XHB_REASON_PEER_FAULT,
+	XHB_REASON_PEER_STALLED, /* stalled, holds nothing: takes nothing */
+	XHB_REASON_PEER_STALLED_HOLDS,
+	XHB_REASON_PEER_STARTING, /* in its initdead, holds nothing */
+	XHB_REASON_LEASE_EXPIRED,
+	XHB_REASON_LOCAL_FAULT,
+	XHB_REASON_LEAVING,
+	XHB_REASON_INITDEAD,
+	XHB_REASON_WAIT_RELEASE, /* ours, once the live holder has let go */
+	XHB_REASON_LOWEST_INDEX,
+	XHB_REASON_NO_ELIGIBLE_NODE,
+	XHB_REASON_MAX,
+};
+
+/* Flags describing this node. */
+#define XHB_SELF_INIT (1U << 0)	   /* initdead running: acquire nothing */
+#define XHB_SELF_FAULT (1U << 1)   /* our link is down: release everything */
+#define XHB_SELF_LEAVING (1U << 2) /* stopping: release everything */
+
+struct xhb_decide_node {
+	enum xhb_member_state state; /* ignored for self: from self_flags */
+	bool starting; /* it advertised XHB_NODE_INIT; self: XHB_SELF_INIT */
+	/* Its lease (remaining + RTT + slack) has surely run out: its XDP
+	 * fences its VIPs, so what it holds no longer counts. Self: our own
+	 * lease ran out while our agent was stalled. */
+	bool lease_expired;
+	__u32 held;    /* bit g: it holds group g (self: we do) */
+	__u32 wanted;  /* bit g: `takeover` asked on that node */
+	__u32 refused; /* bit g: `standby` asked on that node */
+};
+
+struct xhb_decide_input {
+	unsigned int n_nodes;	 /* 1..XHB_DECIDE_MAX_NODES */
+	unsigned int n_groups;	 /* 0..XHB_MAX_GROUPS */
+	unsigned int self;	 /* index of this node in nodes[] */
+	unsigned int self_flags; /* XHB_SELF_* */
+	enum xhb_failback auto_failback;
+	/* n_nodes entries, in the same order on every node */
+	const struct xhb_decide_node *nodes;
+	const int *preferred; /* n_groups: node index, -1 for none */
+};
+
+struct xhb_decision {
+	int owner; /* node index, -1 when nobody can hold the group */
+	enum xhb_action action; /* what this node does */
+	enum xhb_reason reason; /* why (for NONE: why the owner owns it) */
+	bool announce; /* kept after a partition: send gratuitous ARP/NA */
+};
+
+/* Fills out[0..n_groups). Returns 0, or -EINVAL on a malformed input. */
+int xhb_decide(const struct xhb_decide_input *in, struct xhb_decision *out);
+
+/* "none", "acquire", "release", "keep". */
+const char *xhb_action_name(enum xhb_action action);
+/* "preferred_node", "auto_failback", "peer_dead", ...: event fields. */
+const char *xhb_reason_name(enum xhb_reason reason);
+
+#endif /* XHB_DECIDE_H */

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Membership rules. Signals, all arrival times written by XDP:
+ *   - agent packets: last_heartbeat_ns and last_probe_ns. Both are sent by
+ *     the peer's agent and pass the same replay check, so a probe it sends
+ *     us proves its agent alive as well as a heartbeat does (with `probe`,
+ *     it comes every interval while heartbeats come every keepalive).
+ *   - probe replies: last_reply_ns, written when its XDP answered us; with
+ *     agent_age_us, how long its agent had not written xhb_self then.
+ *
+ * The judgement, first rule that applies:
+ *   1. It advertised LEAVING or FAULT: that. Its last word stands until it
+ *      says something else, even if it then falls silent.
+ *   2. Never heard: UNKNOWN while initdead runs from our start, then DEAD.
+ *   3. Silent on every signal for the window W: DEAD. So a node whose
+ *      replies arrive is never dead.
+ *   4. Replies within W, but its agent silent for W (agent_age_us, or no
+ *      agent packet at all) or no agent packet for deadtime: STALLED.
+ *   5. No agent packet for warntime: WARN.
+ *   6. UP.
+ *
+ * Hysteresis, and why there is no more of it:
+ *   - Thresholds are inclusive (silence >= W is dead) and W includes one
+ *     interval of slack, so replies arriving on time never touch it.
+ *   - STALLED is left only on a packet from its agent that arrived after
+ *     the verdict. agent_age_us is a reading that hovers around W when the
+ *     peer's loop is merely late; only its agent sending proves it is back.
+ *   - Other verdicts follow the evidence: leaving DEAD or WARN already
+ *     takes a new packet, since the old ones only get older.
+ *   - A peer that never answered a probe nor sent one (its XDP is not in
+ *     the probe protocol) is judged with deadtime, not W: with heartbeats
+ *     only every keepalive, a millisecond W would call it dead between
+ *     every two heartbeats.
+ *
+ * A peer that restarts shows replies before its first heartbeat only if
+ * its agent publishes xhb_self before sending: it then reads STALLED (keeps
+ * what it holds, takes nothing) until that heartbeat, the safe reading.
+ * Agents should send their first heartbeat before publishing xhb_self.
+ *
+ * Our own gaps: the timestamps stay true while our agent sleeps, but no
+ * probe left while it slept, so missing replies prove nothing. A death is
+ * declared only after one whole window of steady running (no missed probe
+ * slot); until then the previous verdict stands.
+ */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <stdint.h>
+
+#include "xhb_wire.h"
+#include "membership.h"
+
+#define NEVER UINT64_MAX
+
+/* XDP may write a timestamp between our clock read and our map read: such
+ * a packet is as fresh as it gets, not a negative age. */
+static __u64 age(__u64 now_ns, __u64 ts_ns)
+{
+	return ts_ns >= now_ns ? 0 : now_ns - ts_ns;
+}
+
+static __u64 max_u64(__u64 a, __u64 b)
+{
+	return a > b ? a : b;
+}
+
+static __u64 min_u64(__u64 a, __u64 b)
+{
+	return a < b ? a : b;
+}
+
+/* Silly configured values must saturate, not wrap to a short window. */
+static __u64 mul_sat(__u64 a, __u64 b)
+{
+	__u64 r;
+
+	return __builtin_mul_overflow(a, b, &r) ? NEVER : r;
+}
+
+__u64 xhb_member_window_ns(const struct xhb_member_timers *t)
+{
+	if (!t->probe_misses)
+		return t->deadtime_ns;
+	return min_u64(
+	    mul_sat(t->probe_interval_ns, (__u64)t->probe_misses + 1),
+	    t->deadtime_ns);
+}
+
+__u64 xhb_member_probe_period_ns(const struct xhb_member_timers *t)
+{
+	return t->probe_misses ? t->probe_interval_ns : t->keepalive_ns;
+}
+
+/*
+ * A loop that runs every period is late by less than one period unless it
+ * skipped a probe slot, so a gap is more than two periods between
+ * iterations. Polling faster than the period is fine.
+ */
+struct xhb_agent_gap xhb_agent_gap_check(__u64 last_loop_ns, __u64 now_ns,
+					 __u64 steady_since_ns,
+					 const struct xhb_member_timers *t)
+{
+	struct xhb_agent_gap g = {.gap_ns = age(now_ns, last_loop_ns)};
+
+	g.gap = g.gap_ns > mul_sat(xhb_member_probe_period_ns(t), 2);
+	g.steady_since_ns = g.gap ? now_ns : steady_since_ns;
+	g.may_judge =
+	    !g.gap && age(now_ns, g.steady_since_ns) >= xhb_member_window_ns(t);
+	return g;
+}
+
+static struct xhb_member_verdict verdict(const struct xhb_member_input *in,
+					 enum xhb_member_state state,
+					 __u64 detection_ns, const char *reason)
+{
+	struct xhb_member_verdict v = {
+	    .state = state,
+	    .changed = state != in->prev_state,
+	    .detection_ns = detection_ns,
+	    .reason = reason,
+	};
+
+	v.since_ns = v.changed ? in->now_ns : in->prev_since_ns;
+	return v;
+}
+
+static struct xhb_member_verdict declare_dead(const struct xhb_member_input *in,
+					      __u64 detection_ns,
+					      const char *reason)
+{
+	struct xhb_agent_gap g;
+
+	if (in->prev_state == XHB_MEMBER_DEAD)
+		return verdict(in, XHB_MEMBER_DEAD, detection_ns, reason);
+	g = xhb_agent_gap_check(in->last_loop_ns, in->now_ns,
+				in->steady_since_ns, &in->timers);
+	if (!g.may_judge)
+		return verdict(in, in->prev_state, 0,
+			       "deferred: our agent has not run steadily for a "
+			       "detection window");
+	return verdict(in, XHB_MEMBER_DEAD, detection_ns, reason);
+}
+
+struct xhb_member_verdict xhb_member_judge(const struct xhb_member_input *in)
+{
+	const struct xhb_peer *p = &in->peer;
+	const struct xhb_member_timers *t = &in->timers;
+	__u64 now = in->now_ns;
+	__u64 agent_pkt_ns = max_u64(p->last_heartbeat_ns, p->last_probe_ns);
+	__u64 reply_ns = p->last_reply_ns;
+	__u64 last_sign_ns = max_u64(agent_pkt_ns, reply_ns);
+	__u64 window = xhb_member_window_ns(t);
+	__u64 sign_age, agent_pkt_age, agent_silence;
+	bool reply_fresh;
+
+	if (!last_sign_ns) {
+		__u64 listening = age(now, in->agent_start_ns);
+
+		if (listening < t->initdead_ns)
+			return verdict(in, XHB_MEMBER_UNKNOWN, 0,
+				       "not heard yet, initdead running");
+		return declare_dead(in, listening,
+				    "never heard within initdead");
+	}
+
+	sign_age = age(now, last_sign_ns);
+	if (p->state == XHB_NODE_LEAVING)
+		return verdict(in, XHB_MEMBER_LEAVING, sign_age,
+			       "it announced a graceful stop");
+	if (p->state == XHB_NODE_FAULT)
+		return verdict(in, XHB_MEMBER_FAULT, sign_age,
+			       "it announced a local fault");
+
+	if (!p->replies && !p->probes)
+		window = t->deadtime_ns;
+	if (sign_age >= window)
+		return declare_dead(
+		    in, sign_age,
+		    "no heartbeat, probe or reply for the detection window");
+
+	/* Never an agent packet: we have been listening since our start. */
+	agent_pkt_age = agent_pkt_ns ? age(now, agent_pkt_ns)
+				     : age(now, in->agent_start_ns);
+	agent_silence = agent_pkt_ns ? agent_pkt_age : NEVER;
+	reply_fresh = reply_ns && age(now, reply_ns) < window;
+	if (reply_fresh) {
+		/* A duration measured on the peer: no clock sync needed. */
+		__u64 agent_age_ns = (__u64)p->agent_age_us * 1000;
+		__u64 wrote_ns =
+		    reply_ns > agent_age_ns ? reply_ns - agent_age_ns : 0;
+
+		agent_silence = min_u64(agent_silence, age(now, wrote_ns));
+		if (agent_silence >= window)
+			return verdict(
+			    in, XHB_MEMBER_STALLED, agent_silence,
+			    "its XDP answers probes, its agent stopped");
+		if (agent_pkt_age >= t->deadtime_ns)
+			return verdict(in, XHB_MEMBER_STALLED, agent_pkt_age,
+				       "its XDP answers probes, no heartbeat "
+				       "for deadtime");
+		if (in->prev_state == XHB_MEMBER_STALLED &&
+		    agent_pkt_ns <= in->prev_since_ns)
+			return verdict(in, XHB_MEMBER_STALLED, agent_silence,
+				       "stalled until its agent sends again");
+	}
+
+	if (t->warntime_ns && agent_pkt_age >= t->warntime_ns)
+		return verdict(in, XHB_MEMBER_WARN, agent_pkt_age,
+			       "no heartbeat for warntime");
+	return verdict(in, XHB_MEMBER_UP, 0, "alive");
+}
+
+const char *xhb_member_state_name(enum xhb_member_state state)
+{
+	static const char *const names[XHB_MEMBER_STATE_MAX] = {
+	    [XHB_MEMBER_UNKNOWN] = "unknown", [XHB_MEMBER_UP] = "up",
+	    [XHB_MEMBER_WARN] = "warn",	      [XHB_MEMBER_DEAD] = "dead",
+	    [XHB_MEMBER_STALLED] = "stalled", [XHB_MEMBER_LEAVING] = "leaving",
+	    [XHB_MEMBER_FAULT] = "fault",
+	};
+
+	if ((unsigned int)state >= XHB_MEMBER_STATE_MAX)
+		return "unknown";
+	return names[state];
+}

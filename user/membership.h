@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Membership: what one peer is, judged from a copy of its xhb_peers entry
+ * (include/xhb_maps.h) at now_ns. Pure: no I/O, no clock, no globals; the
+ * caller keeps the previous verdict and its own loop times and passes them
+ * in. xhb_agent_gap_check() tells the agent whether its own loop ran often
+ * enough to judge anyone dead (and when to emit `agent_gap`);
+ * xhb_member_judge() gives the state, why, and the detection delay.
+ *
+ * Include <linux/types.h> and <linux/bpf.h> before this header.
+ */
+#ifndef XHB_MEMBERSHIP_H
+#define XHB_MEMBERSHIP_H
+
+#include <stdbool.h>
+
+#include "xhb_maps.h"
+
+enum xhb_member_state {
+	XHB_MEMBER_UNKNOWN = 0, /* never heard, initdead still running */
+	XHB_MEMBER_UP,
+	XHB_MEMBER_WARN, /* no heartbeat for warntime, not dead yet */
+	XHB_MEMBER_DEAD,
+	XHB_MEMBER_STALLED, /* its XDP answers probes, its agent is gone */
+	XHB_MEMBER_LEAVING, /* it announced a graceful stop */
+	XHB_MEMBER_FAULT,   /* it announced a local fault */
+	XHB_MEMBER_STATE_MAX,
+};
+
+/* All in nanoseconds, from ha.cf. */
+struct xhb_member_timers {
+	__u64 keepalive_ns;
+	__u64 warntime_ns;
+	__u64 deadtime_ns;
+	__u64 initdead_ns;
+	__u64 probe_interval_ns; /* ignored when probe_misses is 0 */
+	__u32 probe_misses;	 /* 0: no `probe` line, deadtime decides */
+};
+
+/*
+ * The detection window W: silence on every signal for W makes a peer dead.
+ * With `probe I M`: (M + 1) * I, the extra interval absorbing the reply's
+ * round trip and our loop's phase; never more than deadtime, which stays
+ * the upper bound as in Heartbeat. Without it: deadtime.
+ */
+__u64 xhb_member_window_ns(const struct xhb_member_timers *t);
+
+/* The period of our probes: probe_interval_ns, or keepalive_ns without a
+ * `probe` line (probes then still go every keepalive). */
+__u64 xhb_member_probe_period_ns(const struct xhb_member_timers *t);
+
+struct xhb_agent_gap {
+	__u64 gap_ns;	       /* since the previous loop iteration */
+	__u64 steady_since_ns; /* start of the run this iteration belongs to */
+	bool gap; /* a probe slot was missed: emit agent_gap with gap_ns */
+	bool may_judge; /* steady for one window: deaths may be declared */
+};
+
+/*
+ * Call once per loop iteration with the previous iteration's time and
+ * steady_since_ns (both the agent's start time on the first call), then
+ * store now_ns and the returned steady_since_ns for the next call.
+ */
+struct xhb_agent_gap xhb_agent_gap_check(__u64 last_loop_ns, __u64 now_ns,
+					 __u64 steady_since_ns,
+					 const struct xhb_member_timers *t);
+
+struct xhb_member_input {
+	struct xhb_peer peer;  /* a copy read with BPF_F_LOCK */
+	__u64 now_ns;	       /* CLOCK_MONOTONIC, as bpf_ktime_get_ns() */
+	__u64 agent_start_ns;  /* initdead runs from it */
+	__u64 last_loop_ns;    /* our previous loop iteration */
+	__u64 steady_since_ns; /* as kept for xhb_agent_gap_check() */
+	enum xhb_member_state prev_state; /* UNKNOWN on the first call */
+	__u64 prev_since_ns;		  /* when prev_state was entered */
+	struct xhb_member_timers timers;
+};
+
+struct xhb_member_verdict {
+	enum xhb_member_state state;
+	bool changed;	    /* state != prev_state: emit peer_<state name> */
+	__u64 since_ns;	    /* prev_since_ns if unchanged, else now_ns */
+	__u64 detection_ns; /* last sign of life (or our start) -> verdict */
+	const char *reason; /* static text for the event */
+};
+
+struct xhb_member_verdict xhb_member_judge(const struct xhb_member_input *in);
+
+/* "up", "warn", "dead", "stalled", "leaving", "fault", "unknown". */
+const char *xhb_member_state_name(enum xhb_member_state state);
+
+#endif /* XHB_MEMBERSHIP_H */
