@@ -2,17 +2,16 @@
 /*
  * Decision rules, per group g.
  *
- * A node's hold on g counts only while its lease has not expired: past
- * that, its XDP no longer answers for the VIP.
- *
  * Eligibility:
  *   - UP or WARN, not refusing g (standby): eligible.
  *   - Starting (in its initdead; self: XHB_SELF_INIT): acquires nothing,
  *     so eligible only to keep g if it holds it (a restarted agent that
  *     re-adopted its VIPs).
  *   - STALLED: its agent cannot act, so it keeps g if it holds it, even
- *     against a takeover or auto_failback, until its lease expires; then it
- *     is as good as dead. Holding nothing, it takes nothing.
+ *     against a takeover or auto_failback, until its lease expires; then its
+ *     XDP no longer answers for the VIP and it is as good as dead. Holding
+ *     nothing, it takes nothing. lease_expired means nothing for other
+ *     states: a live node renews its lease or releases by itself.
  *   - UNKNOWN while we are in initdead: possibly alive, eligible (so we
  *     never take what it prefers behind its back). UNKNOWN otherwise, DEAD,
  *     LEAVING, FAULT: not eligible, and what they held is ignored.
@@ -84,7 +83,7 @@ struct group_ctx {
 
 static bool claims(const struct view *v, __u32 bit)
 {
-	return (v->held & bit) && !v->lease_expired;
+	return v->held & bit;
 }
 
 static enum eligibility eligibility(const struct group_ctx *c,
@@ -102,7 +101,9 @@ static enum eligibility eligibility(const struct group_ctx *c,
 		break;
 	case XHB_MEMBER_STALLED:
 		/* A refusal it cannot act on changes nothing. */
-		return claims(v, c->bit) ? ELIG_STALLED_KEEP : ELIG_NONE;
+		return claims(v, c->bit) && !v->lease_expired
+			   ? ELIG_STALLED_KEEP
+			   : ELIG_NONE;
 	case XHB_MEMBER_UNKNOWN:
 		e = (c->in->self_flags & XHB_SELF_INIT) ? ELIG_POSSIBLE
 							: ELIG_NONE;
@@ -196,8 +197,6 @@ static enum xhb_reason why_not(const struct group_ctx *c, const struct view *v)
 	default:
 		break;
 	}
-	if ((v->held & c->bit) && v->lease_expired)
-		return XHB_REASON_LEASE_EXPIRED;
 	if ((v->refused & c->bit) && !c->overridden)
 		return XHB_REASON_STANDBY_REQUEST;
 	if (v->starting)
@@ -241,8 +240,8 @@ static enum xhb_reason cause(const struct group_ctx *c, int owner,
 	return XHB_REASON_LOWEST_INDEX;
 }
 
-/* Another node that can still answer for the VIP. A stalled holder is
- * the owner by rule 0, so only UP and WARN nodes matter here. */
+/* Another node that can still answer for the VIP. A stalled holder with
+ * a live lease is the owner by rule 0, so only UP and WARN nodes matter. */
 static bool live_holder_elsewhere(const struct group_ctx *c)
 {
 	unsigned int i;
@@ -305,9 +304,7 @@ static struct xhb_decision decide_group(struct group_ctx *c)
 			d.reason = XHB_REASON_INITDEAD;
 		} else {
 			d.action = XHB_ACTION_RELEASE;
-			if (self->lease_expired)
-				d.reason = XHB_REASON_LEASE_EXPIRED;
-			else if ((self->refused & c->bit) && !c->overridden)
+			if ((self->refused & c->bit) && !c->overridden)
 				d.reason = XHB_REASON_STANDBY_REQUEST;
 		}
 	}
@@ -355,6 +352,7 @@ int xhb_decide(const struct xhb_decide_input *in, struct xhb_decision *out)
 	}
 	/* We always know we are alive; only our flags say otherwise. */
 	nodes[in->self].self = true;
+	nodes[in->self].lease_expired = false;
 	nodes[in->self].starting = in->self_flags & XHB_SELF_INIT;
 	if (in->self_flags & XHB_SELF_FAULT)
 		nodes[in->self].state = XHB_MEMBER_FAULT;

@@ -68,9 +68,9 @@ enum xhb_reason {
 struct xhb_decide_node {
 	enum xhb_member_state state; /* ignored for self: from self_flags */
 	bool starting; /* it advertised XHB_NODE_INIT; self: XHB_SELF_INIT */
-	/* Its lease (remaining + RTT + slack) has surely run out: its XDP
-	 * fences its VIPs, so what it holds no longer counts. Self: our own
-	 * lease ran out while our agent was stalled. */
+	/* STALLED only: its lease (remaining + RTT + slack) has surely run
+	 * out, so its XDP fences its VIPs: treated as dead. Ignored for other
+	 * states and for self. */
 	bool lease_expired;
 	__u32 held;    /* bit g: it holds group g (self: we do) */
 	__u32 wanted;  /* bit g: `takeover` asked on that node */
