@@ -1,0 +1,2024 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * config: Heartbeat's ha.cf, haresources and authkeys into struct
+ * xhb_config. The rules are Heartbeat 3.0.6's (heartbeat/config.c,
+ * heartbeat/auth.c, ResourceManager, the IPaddr and IPv6addr wrappers),
+ * re-implemented; where xhb is stricter or differs, docs/xhb.conf.5.md says
+ * so under COMPATIBILITY. Errors stop at the first one: the message names
+ * the file and line, which is what the operator needs to fix it.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/bpf.h> /* struct bpf_spin_lock, for xhb_maps.h */
+#include <linux/types.h>
+
+#include "xhb_maps.h"
+#include "xhb_siphash.h"
+#include "config.h"
+
+_Static_assert(XHB_CONFIG_MAX_NODES <= XHB_MAX_PEERS,
+	       "every other node needs a slot in the peers map");
+_Static_assert(XHB_MAX_GROUPS <= 32, "groups are bits of a __u32");
+
+#define WHITESPACE " \t\n\r\f"
+#define DELIMS ", \t\n\r\f" /* Heartbeat also splits option values on ',' */
+#define MAX_TOKENS 64
+#define INIT_DIR "/etc/init.d"
+#define DEFAULT_KEEPALIVE_NS 1000000000ULL    /* Heartbeat: 1000ms */
+#define DEFAULT_DEADTIME_NS 30000000000ULL    /* Heartbeat: 30000ms */
+#define DEFAULT_GARP_COUNT 5		      /* IPaddr2's arp_count */
+#define DEFAULT_GARP_INTERVAL_NS 200000000ULL /* IPaddr2's arp_interval */
+#define DEFAULT_PRIORITY 100
+#define NS_PER_SEC 1000000000ULL
+#define MAX_TIME_NS                                               \
+	(86400ULL * NS_PER_SEC) /* a day: no sane timer is longer \
+				 */
+
+struct loader {
+	struct xhb_config *cfg;
+	char *err;
+	size_t errlen;
+	const char *path; /* the file being read, as opened */
+	/* ha.cf lines that set a value; 0 = the default applies */
+	unsigned int keepalive_line, deadtime_line, warntime_line;
+	unsigned int initdead_line, deadping_line, probe_line, lease_line;
+	unsigned int udpport_line, failback_line, garp_line, cluster_id_line;
+	unsigned int priority_line, xdp_mode_line, pin_dir_line, debug_line;
+	unsigned int logfile_line, debugfile_line, logfacility_line;
+};
+
+/* strlcpy: callers have checked lengths where truncation would matter. */
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static int __attribute__((format(printf, 4, 5)))
+fail(struct loader *ld, unsigned int line, int errnum, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (ld->err && ld->errlen) {
+		if (line)
+			snprintf(ld->err, ld->errlen, "%s:%u: %s", ld->path,
+				 line, msg);
+		else
+			snprintf(ld->err, ld->errlen, "%s: %s", ld->path, msg);
+	}
+	return -errnum;
+}
+
+static void __attribute__((format(printf, 5, 6)))
+note(struct loader *ld, enum xhb_note_kind kind, unsigned int line,
+     const char *directive, const char *fmt, ...)
+{
+	struct xhb_config *cfg = ld->cfg;
+	struct xhb_config_note *n;
+	va_list ap;
+
+	if (cfg->nnotes >= XHB_CONFIG_MAX_NOTES) {
+		cfg->notes_dropped++;
+		return;
+	}
+	n = &cfg->notes[cfg->nnotes++];
+	n->kind = kind;
+	copy_str(n->file, sizeof(n->file), ld->path);
+	n->line = line;
+	copy_str(n->directive, sizeof(n->directive), directive);
+	va_start(ap, fmt);
+	vsnprintf(n->message, sizeof(n->message), fmt, ap);
+	va_end(ap);
+}
+
+const char *xhb_note_kind_name(enum xhb_note_kind kind)
+{
+	switch (kind) {
+	case XHB_NOTE_IGNORED:
+		return "ignored";
+	case XHB_NOTE_NOTICE:
+		return "notice";
+	case XHB_NOTE_WARNING:
+		return "warning";
+	}
+	return "unknown";
+}
+
+/* ---- values ---------------------------------------------------------- */
+
+int xhb_config_parse_time(const char *text, __u64 *ns)
+{
+	static const struct {
+		const char *suffix;
+		__u64 ns;
+	} units[] = {
+	    {"", NS_PER_SEC},  {"s", NS_PER_SEC}, {"ms", 1000000},
+	    {"msec", 1000000}, {"us", 1000},	  {"usec", 1000},
+	};
+	const char *p = text;
+	__u64 whole = 0, frac = 0, frac_scale = 1, unit = 0;
+	bool too_big = false;
+	int digits = 0;
+	size_t i;
+
+	while (isdigit((unsigned char)*p)) {
+		if (whole > MAX_TIME_NS)
+			too_big = true; /* stop growing: it cannot overflow */
+		else
+			whole = whole * 10 + (__u64)(*p - '0');
+		p++;
+		digits++;
+	}
+	if (*p == '.') {
+		p++;
+		while (isdigit((unsigned char)*p)) {
+			/* Digits beyond a nanosecond of the largest unit
+			 * cannot matter: drop them rather than overflow. */
+			if (frac_scale < NS_PER_SEC) {
+				frac = frac * 10 + (__u64)(*p - '0');
+				frac_scale *= 10;
+			}
+			p++;
+			digits++;
+		}
+	}
+	if (!digits)
+		return -EINVAL;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcasecmp(p, units[i].suffix) == 0)
+			unit = units[i].ns;
+	if (!unit || too_big || whole > MAX_TIME_NS / unit)
+		return -EINVAL;
+	/* frac < frac_scale <= 1e9 and unit <= 1e9: the product fits. */
+	*ns = whole * unit + (frac * unit + frac_scale / 2) / frac_scale;
+	if (*ns > MAX_TIME_NS)
+		return -EINVAL;
+	return 0;
+}
+
+int xhb_config_parse_bool(const char *text, bool *value)
+{
+	static const char *const yes[] = {"on", "yes", "true", "y", "1"};
+	static const char *const no[] = {"off", "no", "false", "n", "0"};
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(text, yes[i]) == 0) {
+			*value = true;
+			return 0;
+		}
+		if (strcasecmp(text, no[i]) == 0) {
+			*value = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *xhb_config_format_time(__u64 ns, char *buf, size_t len)
+{
+	if (ns && ns % NS_PER_SEC == 0)
+		snprintf(buf, len, "%llus",
+			 (unsigned long long)(ns / NS_PER_SEC));
+	else if (ns && ns % 1000000 == 0)
+		snprintf(buf, len, "%llums",
+			 (unsigned long long)(ns / 1000000));
+	else if (ns && ns % 1000 == 0)
+		snprintf(buf, len, "%lluus", (unsigned long long)(ns / 1000));
+	else
+		snprintf(buf, len, "%lluns", (unsigned long long)ns);
+	return buf;
+}
+
+/* Strict decimal (no sign, no spaces, no trailing junk) in [min, max]. */
+static int parse_uint(const char *text, unsigned long long min,
+		      unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0, digit;
+	const char *p = text;
+
+	if (!*p)
+		return -EINVAL;
+	for (; *p; p++) {
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
+		digit = (unsigned long long)(*p - '0');
+		if (digit > max || v > (max - digit) / 10)
+			return -EINVAL; /* v * 10 + digit > max */
+		v = v * 10 + digit;
+	}
+	if (v < min)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Linux's rule (dev_valid_name): 1..15 bytes, not "." or "..", no '/',
+ * ':' or white space. ':' is also what separates an IPv4 label. */
+static bool valid_ifname(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len >= IFNAMSIZ || !strcmp(name, ".") ||
+	    !strcmp(name, ".."))
+		return false;
+	for (; *name; name++)
+		if (*name == '/' || *name == ':' ||
+		    isspace((unsigned char)*name) ||
+		    !isprint((unsigned char)*name))
+			return false;
+	return true;
+}
+
+static int parse_addr(const char *text, int *family, union xhb_addr *addr)
+{
+	if (inet_pton(AF_INET, text, &addr->v4) == 1) {
+		*family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, &addr->v6) == 1) {
+		*family = AF_INET6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static bool addr_equal(int fa, const union xhb_addr *a, int fb,
+		       const union xhb_addr *b)
+{
+	if (fa != fb)
+		return false;
+	if (fa == AF_INET)
+		return a->v4.s_addr == b->v4.s_addr;
+	return !memcmp(&a->v6, &b->v6, sizeof(a->v6));
+}
+
+static void lowercase(char *s)
+{
+	for (; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+/* DIR/file without doubling the slash when DIR is "/". */
+static int join_path(char *out, size_t size, const char *dir, const char *file)
+{
+	size_t dl = strlen(dir), fl = strlen(file);
+	size_t slash = dl && dir[dl - 1] == '/' ? 0 : 1;
+
+	if (dl + slash + fl >= size)
+		return -ENAMETOOLONG;
+	memmove(out, dir, dl); /* out may be dir */
+	if (slash)
+		out[dl] = '/';
+	memcpy(out + dl + slash, file, fl + 1);
+	return 0;
+}
+
+/* Splits s in place on any of delims; -1 when there are more than max. */
+static int split(char *s, const char *delims, char **tok, int max)
+{
+	int n = 0;
+
+	for (;;) {
+		s += strspn(s, delims);
+		if (!*s)
+			return n;
+		if (n == max)
+			return -1;
+		tok[n++] = s;
+		s += strcspn(s, delims);
+		if (*s)
+			*s++ = '\0';
+	}
+}
+
+/* ---- files ----------------------------------------------------------- */
+
+struct reader {
+	FILE *f;
+	char *buf;
+	size_t cap;
+	unsigned int line;
+};
+
+static int open_file(struct loader *ld, struct reader *r, struct stat *st)
+{
+	memset(r, 0, sizeof(*r));
+	r->f = fopen(ld->path, "re");
+	if (!r->f) {
+		int e = errno;
+
+		return fail(ld, 0, e, "cannot open: %s", strerror(e));
+	}
+	if (fstat(fileno(r->f), st) < 0) {
+		int e = errno;
+
+		return fail(ld, 0, e, "cannot stat: %s", strerror(e));
+	}
+	if (!S_ISREG(st->st_mode))
+		return fail(ld, 0, EINVAL, "not a regular file");
+	return 0;
+}
+
+/* 1 with the next line in *line, 0 at the end, or -errno. */
+static int next_line(struct loader *ld, struct reader *r, char **line)
+{
+	ssize_t n;
+
+	n = getline(&r->buf, &r->cap, r->f);
+	if (n < 0) {
+		int e = errno;
+
+		if (ferror(r->f))
+			return fail(ld, r->line + 1, e, "read error: %s",
+				    strerror(e));
+		return 0;
+	}
+	r->line++;
+	if (memchr(r->buf, '\0', (size_t)n))
+		return fail(ld, r->line, EINVAL, "NUL byte in line");
+	*line = r->buf;
+	return 1;
+}
+
+/* Secrets went through the buffer: wipe it before giving it back. */
+static void close_file(struct reader *r)
+{
+	if (r->buf) {
+		explicit_bzero(r->buf, r->cap);
+		free(r->buf);
+	}
+	if (r->f)
+		fclose(r->f);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- ha.cf ----------------------------------------------------------- */
+
+struct directive {
+	const char *name;
+	int (*parse)(struct loader *ld, const struct directive *d,
+		     unsigned int line, char **v, int n);
+	int min, max;	 /* number of values; max -1: any */
+	bool whole_line; /* values split on white space only, as Heartbeat's
+			    whole-line media plugins do */
+	const char *usage;
+};
+
+/* A directive given twice: Heartbeat keeps the last; say so. */
+static void set_line(struct loader *ld, const struct directive *d,
+		     unsigned int *where, unsigned int line)
+{
+	if (*where)
+		note(ld, XHB_NOTE_WARNING, line, d->name,
+		     "%s given again (first at line %u): the last one counts, "
+		     "as in Heartbeat",
+		     d->name, *where);
+	*where = line;
+}
+
+static int bad_time(struct loader *ld, unsigned int line, const char *name,
+		    const char *value)
+{
+	return fail(ld, line, EINVAL,
+		    "bad time '%s' for %s: use seconds (2, 1.5) or a unit "
+		    "(500ms, 100000us)",
+		    value, name);
+}
+
+static int get_time(struct loader *ld, unsigned int line, const char *name,
+		    const char *value, __u64 *ns)
+{
+	if (xhb_config_parse_time(value, ns) < 0)
+		return bad_time(ld, line, name, value);
+	if (*ns == 0)
+		return fail(ld, line, EINVAL, "%s must be greater than 0",
+			    name);
+	return 0;
+}
+
+static int get_uint(struct loader *ld, unsigned int line, const char *what,
+		    const char *value, unsigned long long min,
+		    unsigned long long max, unsigned long long *out)
+{
+	if (parse_uint(value, min, max, out) < 0)
+		return fail(ld, line, EINVAL,
+			    "bad %s '%s': expected an integer in %llu..%llu",
+			    what, value, min, max);
+	return 0;
+}
+
+static int get_ifname(struct loader *ld, unsigned int line, const char *dir,
+		      const char *value, char *out)
+{
+	if (!valid_ifname(value))
+		return fail(ld, line, EINVAL,
+			    "%s: bad interface name '%s' (1..%d characters, "
+			    "no '/', ':' or spaces)",
+			    dir, value, IFNAMSIZ - 1);
+	copy_str(out, IFNAMSIZ, value);
+	return 0;
+}
+
+static int get_path(struct loader *ld, unsigned int line, const char *dir,
+		    const char *value, char *out)
+{
+	if (strlen(value) >= XHB_PATH_MAX)
+		return fail(ld, line, ENAMETOOLONG,
+			    "%s: path longer than %d characters", dir,
+			    XHB_PATH_MAX - 1);
+	copy_str(out, XHB_PATH_MAX, value);
+	return 0;
+}
+
+#define TIME_DIRECTIVE(fn, field, line_field)                              \
+	static int fn(struct loader *ld, const struct directive *d,        \
+		      unsigned int line, char **v, int n)                  \
+	{                                                                  \
+		(void)n;                                                   \
+		set_line(ld, d, &ld->line_field, line);                    \
+		return get_time(ld, line, d->name, v[0], &ld->cfg->field); \
+	}
+
+TIME_DIRECTIVE(dir_keepalive, keepalive_ns, keepalive_line)
+TIME_DIRECTIVE(dir_deadtime, deadtime_ns, deadtime_line)
+TIME_DIRECTIVE(dir_warntime, warntime_ns, warntime_line)
+TIME_DIRECTIVE(dir_initdead, initdead_ns, initdead_line)
+TIME_DIRECTIVE(dir_deadping, deadping_ns, deadping_line)
+TIME_DIRECTIVE(dir_lease, lease_ns, lease_line)
+
+static int dir_udpport(struct loader *ld, const struct directive *d,
+		       unsigned int line, char **v, int n)
+{
+	unsigned long long port = 0;
+	int err;
+
+	(void)n;
+	set_line(ld, d, &ld->udpport_line, line);
+	err = get_uint(ld, line, "udpport", v[0], 1, 65535, &port);
+	if (err)
+		return err;
+	ld->cfg->udpport = (__u16)port;
+	/* Heartbeat's bcast and ucast take the port when they are created,
+	 * so there a later udpport came too late (and 694 stayed). */
+	for (unsigned int i = 0; i < ld->cfg->nmedia; i++) {
+		const struct xhb_medium *m = &ld->cfg->media[i];
+
+		if (m->kind != XHB_MEDIUM_MCAST && port != XHB_DEFAULT_PORT) {
+			note(ld, XHB_NOTE_NOTICE, line, d->name,
+			     "udpport after a medium (line %u): Heartbeat "
+			     "kept port %d there; xhb uses %llu for all media",
+			     m->line, XHB_DEFAULT_PORT, port);
+			break;
+		}
+	}
+	return 0;
+}
+
+static struct xhb_medium *new_medium(struct loader *ld, unsigned int line,
+				     const char *dir, int *err)
+{
+	struct xhb_config *cfg = ld->cfg;
+	struct xhb_medium *m;
+
+	if (cfg->nmedia >= XHB_CONFIG_MAX_MEDIA) {
+		*err = fail(ld, line, EINVAL, "%s: too many media (max %d)",
+			    dir, XHB_CONFIG_MAX_MEDIA);
+		return NULL;
+	}
+	m = &cfg->media[cfg->nmedia++];
+	memset(m, 0, sizeof(*m));
+	m->line = line;
+	return m;
+}
+
+static int dir_bcast(struct loader *ld, const struct directive *d,
+		     unsigned int line, char **v, int n)
+{
+	struct xhb_config *cfg = ld->cfg;
+	int i, err;
+
+	for (i = 0; i < n; i++) {
+		struct xhb_medium *m;
+		unsigned int j;
+
+		for (j = 0; j < cfg->nmedia; j++)
+			if (cfg->media[j].kind == XHB_MEDIUM_BCAST &&
+			    !strcmp(cfg->media[j].iface, v[i]))
+				return fail(ld, line, EINVAL,
+					    "bcast on %s given twice (first "
+					    "at line %u)",
+					    v[i], cfg->media[j].line);
+		m = new_medium(ld, line, d->name, &err);
+		if (!m)
+			return err;
+		m->kind = XHB_MEDIUM_BCAST;
+		err = get_ifname(ld, line, d->name, v[i], m->iface);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Heartbeat still accepts the old name, with this very warning. */
+static int dir_udp(struct loader *ld, const struct directive *d,
+		   unsigned int line, char **v, int n)
+{
+	note(ld, XHB_NOTE_WARNING, line, d->name,
+	     "directive 'udp' replaced by 'bcast'");
+	return dir_bcast(ld, d, line, v, n);
+}
+
+/* mcast IFACE GROUP PORT TTL LOOP, mcast6 IFACE GROUP PORT HOPS LOOP */
+static int dir_mcast(struct loader *ld, const struct directive *d,
+		     unsigned int line, char **v, int n)
+{
+	bool v6 = !strcmp(d->name, "mcast6");
+	unsigned long long port = 0, ttl = 0, loop = 0;
+	struct xhb_medium *m;
+	int err;
+
+	(void)n;
+	m = new_medium(ld, line, d->name, &err);
+	if (!m)
+		return err;
+	m->kind = XHB_MEDIUM_MCAST;
+	err = get_ifname(ld, line, d->name, v[0], m->iface);
+	if (err)
+		return err;
+	if (parse_addr(v[1], &m->family, &m->addr) < 0 ||
+	    m->family != (v6 ? AF_INET6 : AF_INET) ||
+	    (v6 ? !IN6_IS_ADDR_MULTICAST(&m->addr.v6)
+		: !IN_MULTICAST(ntohl(m->addr.v4.s_addr))))
+		return fail(ld, line, EINVAL,
+			    "%s: bad multicast group '%s' (expected an %s "
+			    "multicast address, %s)",
+			    d->name, v[1], v6 ? "IPv6" : "IPv4",
+			    v6 ? "ff00::/8" : "224.0.0.0/4");
+	err = get_uint(ld, line, "mcast port", v[2], 1, 65535, &port);
+	/* Heartbeat refuses a TTL (hop limit) above 4: a heartbeat has no
+	 * business crossing more routers than that. */
+	err = err
+		  ?: get_uint(ld, line, v6 ? "mcast6 hops" : "mcast ttl", v[3],
+			      0, 4, &ttl);
+	err = err ?: get_uint(ld, line, "mcast loop", v[4], 0, 1, &loop);
+	if (err)
+		return err;
+	m->port = (__u16)port;
+	m->ttl = (__u8)ttl;
+	m->loop = (__u8)loop;
+	return 0;
+}
+
+/* ucast IFACE PEER (IPv4 or IPv6), ucast6 IFACE PEER (IPv6) */
+static int dir_ucast(struct loader *ld, const struct directive *d,
+		     unsigned int line, char **v, int n)
+{
+	bool v6_only = !strcmp(d->name, "ucast6");
+	struct xhb_medium *m;
+	int err;
+
+	(void)n;
+	m = new_medium(ld, line, d->name, &err);
+	if (!m)
+		return err;
+	m->kind = XHB_MEDIUM_UCAST;
+	err = get_ifname(ld, line, d->name, v[0], m->iface);
+	if (err)
+		return err;
+	if (parse_addr(v[1], &m->family, &m->addr) < 0 ||
+	    (v6_only && m->family != AF_INET6))
+		return fail(ld, line, EINVAL,
+			    "%s: bad peer address '%s' (expected an %s "
+			    "address; xhb does not resolve host names)",
+			    d->name, v[1], v6_only ? "IPv6" : "IPv4 or IPv6");
+	return 0;
+}
+
+static int valid_node_name(struct loader *ld, unsigned int line,
+			   const char *dir, const char *name)
+{
+	const char *p;
+
+	if (strlen(name) >= XHB_NAME_MAX)
+		return fail(ld, line, EINVAL,
+			    "%s: name '%s' longer than %d characters", dir,
+			    name, XHB_NAME_MAX - 1);
+	for (p = name; *p; p++)
+		if (!isgraph((unsigned char)*p))
+			return fail(ld, line, EINVAL,
+				    "%s: name '%s' has a control character",
+				    dir, name);
+	return 0;
+}
+
+static int dir_node(struct loader *ld, const struct directive *d,
+		    unsigned int line, char **v, int n)
+{
+	struct xhb_config *cfg = ld->cfg;
+	int i, err;
+
+	for (i = 0; i < n; i++) {
+		struct xhb_node *node;
+		int dup;
+
+		err = valid_node_name(ld, line, d->name, v[i]);
+		if (err)
+			return err;
+		dup = xhb_config_node_index(cfg, v[i]);
+		if (dup >= 0)
+			return fail(ld, line, EINVAL,
+				    "node %s given twice (first at line %u)",
+				    v[i], cfg->nodes[dup].line);
+		if (cfg->nnodes >= XHB_CONFIG_MAX_NODES)
+			return fail(ld, line, EINVAL, "too many nodes (max %d)",
+				    XHB_CONFIG_MAX_NODES);
+		node = &cfg->nodes[cfg->nnodes++];
+		copy_str(node->name, sizeof(node->name), v[i]);
+		lowercase(node->name);
+		node->id = xhb_node_id(node->name);
+		node->line = line;
+	}
+	return 0;
+}
+
+static int dir_auto_failback(struct loader *ld, const struct directive *d,
+			     unsigned int line, char **v, int n)
+{
+	bool on;
+
+	(void)n;
+	set_line(ld, d, &ld->failback_line, line);
+	if (!strcasecmp(v[0], "legacy"))
+		ld->cfg->auto_failback = XHB_FAILBACK_LEGACY;
+	else if (xhb_config_parse_bool(v[0], &on) == 0)
+		ld->cfg->auto_failback =
+		    on ? XHB_FAILBACK_ON : XHB_FAILBACK_OFF;
+	else
+		return fail(ld, line, EINVAL,
+			    "bad auto_failback '%s': use on, off or legacy",
+			    v[0]);
+	return 0;
+}
+
+/* Obsolete in Heartbeat too, which converts it the same way. */
+static int dir_nice_failback(struct loader *ld, const struct directive *d,
+			     unsigned int line, char **v, int n)
+{
+	bool on;
+
+	(void)n;
+	set_line(ld, d, &ld->failback_line, line);
+	if (xhb_config_parse_bool(v[0], &on) < 0)
+		return fail(ld, line, EINVAL,
+			    "bad nice_failback '%s': use on or off (better: "
+			    "auto_failback on|off)",
+			    v[0]);
+	ld->cfg->auto_failback = on ? XHB_FAILBACK_OFF : XHB_FAILBACK_LEGACY;
+	note(ld, XHB_NOTE_NOTICE, line, d->name,
+	     "nice_failback is obsolete: read as 'auto_failback %s'",
+	     on ? "off" : "legacy");
+	return 0;
+}
+
+static int dir_logfile(struct loader *ld, const struct directive *d,
+		       unsigned int line, char **v, int n)
+{
+	(void)n;
+	set_line(ld, d, &ld->logfile_line, line);
+	return get_path(ld, line, d->name, v[0], ld->cfg->logfile);
+}
+
+static int dir_debugfile(struct loader *ld, const struct directive *d,
+			 unsigned int line, char **v, int n)
+{
+	(void)n;
+	set_line(ld, d, &ld->debugfile_line, line);
+	return get_path(ld, line, d->name, v[0], ld->cfg->debugfile);
+}
+
+static int dir_logfacility(struct loader *ld, const struct directive *d,
+			   unsigned int line, char **v, int n)
+{
+	static const char *const names[] = {
+	    "none",   "auth",	"authpriv", "cron",   "daemon", "ftp",
+	    "kern",   "lpr",	"mail",	    "news",   "syslog", "user",
+	    "uucp",   "local0", "local1",   "local2", "local3", "local4",
+	    "local5", "local6", "local7",
+	};
+	size_t i;
+
+	(void)n;
+	set_line(ld, d, &ld->logfacility_line, line);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcasecmp(v[0], names[i])) {
+			copy_str(ld->cfg->logfacility,
+				 sizeof(ld->cfg->logfacility), names[i]);
+			return 0;
+		}
+	}
+	return fail(ld, line, EINVAL,
+		    "bad logfacility '%s': use a syslog facility (daemon, "
+		    "local0..local7, ...) or none",
+		    v[0]);
+}
+
+static int dir_debug(struct loader *ld, const struct directive *d,
+		     unsigned int line, char **v, int n)
+{
+	unsigned long long level = 0;
+	int err;
+
+	(void)n;
+	set_line(ld, d, &ld->debug_line, line);
+	err = get_uint(ld, line, "debug level", v[0], 0, 255, &level);
+	if (!err)
+		ld->cfg->debug = (unsigned int)level;
+	return err;
+}
+
+static int add_ping(struct loader *ld, const struct directive *d,
+		    unsigned int line, const char *group, const char *host)
+{
+	struct xhb_config *cfg = ld->cfg;
+	struct xhb_ping *p;
+	bool v6_only = !strcmp(d->name, "ping6");
+
+	if (cfg->npings >= XHB_CONFIG_MAX_PINGS)
+		return fail(ld, line, EINVAL,
+			    "%s: too many ping nodes (max %d)", d->name,
+			    XHB_CONFIG_MAX_PINGS);
+	p = &cfg->pings[cfg->npings++];
+	memset(p, 0, sizeof(*p));
+	copy_str(p->group, sizeof(p->group), group);
+	p->line = line;
+	if (parse_addr(host, &p->family, &p->addr) < 0 ||
+	    (v6_only && p->family != AF_INET6))
+		return fail(ld, line, EINVAL,
+			    "%s: bad address '%s' (expected an %s address; "
+			    "xhb does not resolve host names)",
+			    d->name, host, v6_only ? "IPv6" : "IPv4 or IPv6");
+	return 0;
+}
+
+static int dir_ping(struct loader *ld, const struct directive *d,
+		    unsigned int line, char **v, int n)
+{
+	int i, err;
+
+	for (i = 0; i < n; i++) {
+		err = add_ping(ld, d, line, "", v[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int dir_ping_group(struct loader *ld, const struct directive *d,
+			  unsigned int line, char **v, int n)
+{
+	int i, err;
+
+	err = valid_node_name(ld, line, d->name, v[0]);
+	if (err)
+		return err;
+	for (i = 1; i < n; i++) {
+		err = add_ping(ld, d, line, v[0], v[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int dir_probe(struct loader *ld, const struct directive *d,
+		     unsigned int line, char **v, int n)
+{
+	unsigned long long misses = 0;
+	int err;
+
+	(void)n;
+	set_line(ld, d, &ld->probe_line, line);
+	err = get_time(ld, line, "probe interval", v[0],
+		       &ld->cfg->probe_interval_ns);
+	err = err ?: get_uint(ld, line, "probe misses", v[1], 1, 1000, &misses);
+	if (!err)
+		ld->cfg->probe_misses = (__u32)misses;
+	return err;
+}
+
+static int dir_garp(struct loader *ld, const struct directive *d,
+		    unsigned int line, char **v, int n)
+{
+	unsigned long long count = 0;
+	int err;
+
+	(void)n;
+	set_line(ld, d, &ld->garp_line, line);
+	err = get_uint(ld, line, "garp count", v[0], 0, 100, &count);
+	err = err
+		  ?: get_time(ld, line, "garp interval", v[1],
+			      &ld->cfg->garp_interval_ns);
+	if (!err)
+		ld->cfg->garp_count = (__u32)count;
+	return err;
+}
+
+static int dir_pin_dir(struct loader *ld, const struct directive *d,
+		       unsigned int line, char **v, int n)
+{
+	(void)n;
+	set_line(ld, d, &ld->pin_dir_line, line);
+	if (v[0][0] != '/')
+		return fail(ld, line, EINVAL,
+			    "pin_dir '%s' must be an absolute path (on a "
+			    "bpffs mount)",
+			    v[0]);
+	return get_path(ld, line, d->name, v[0], ld->cfg->pin_dir);
+}
+
+static int dir_cluster_id(struct loader *ld, const struct directive *d,
+			  unsigned int line, char **v, int n)
+{
+	unsigned long long id = 0;
+	int err;
+
+	(void)n;
+	set_line(ld, d, &ld->cluster_id_line, line);
+	err = get_uint(ld, line, "cluster_id", v[0], 1, 0xffffffffULL, &id);
+	if (err)
+		return err;
+	ld->cfg->cluster_id = (__u32)id;
+	ld->cfg->cluster_id_set = true;
+	return 0;
+}
+
+static int dir_xdp_mode(struct loader *ld, const struct directive *d,
+			unsigned int line, char **v, int n)
+{
+	(void)n;
+	set_line(ld, d, &ld->xdp_mode_line, line);
+	if (!strcmp(v[0], "auto"))
+		ld->cfg->xdp_mode = XHB_XDP_AUTO;
+	else if (!strcmp(v[0], "native"))
+		ld->cfg->xdp_mode = XHB_XDP_NATIVE;
+	else if (!strcmp(v[0], "generic"))
+		ld->cfg->xdp_mode = XHB_XDP_GENERIC;
+	else
+		return fail(ld, line, EINVAL,
+			    "bad xdp_mode '%s': use auto, native or generic",
+			    v[0]);
+	return 0;
+}
+
+static int dir_priority(struct loader *ld, const struct directive *d,
+			unsigned int line, char **v, int n)
+{
+	unsigned long long prio = 0;
+	int err;
+
+	(void)n;
+	set_line(ld, d, &ld->priority_line, line);
+	err = get_uint(ld, line, "priority", v[0], 0, 255, &prio);
+	if (!err)
+		ld->cfg->priority = (__u8)prio;
+	return err;
+}
+
+static const struct directive directives[] = {
+    /* Heartbeat's, used */
+    {"keepalive", dir_keepalive, 1, 1, false, "keepalive TIME"},
+    {"deadtime", dir_deadtime, 1, 1, false, "deadtime TIME"},
+    {"warntime", dir_warntime, 1, 1, false, "warntime TIME"},
+    {"initdead", dir_initdead, 1, 1, false, "initdead TIME"},
+    {"deadping", dir_deadping, 1, 1, false, "deadping TIME"},
+    {"udpport", dir_udpport, 1, 1, false, "udpport PORT"},
+    {"bcast", dir_bcast, 1, -1, false, "bcast IFACE..."},
+    {"udp", dir_udp, 1, -1, false, "udp IFACE..."},
+    {"mcast", dir_mcast, 5, 5, true, "mcast IFACE GROUP PORT TTL LOOP"},
+    {"mcast6", dir_mcast, 5, 5, true, "mcast6 IFACE GROUP PORT HOPS LOOP"},
+    {"ucast", dir_ucast, 2, 2, true, "ucast IFACE PEER-ADDRESS"},
+    {"ucast6", dir_ucast, 2, 2, true, "ucast6 IFACE PEER-IPV6-ADDRESS"},
+    {"node", dir_node, 1, -1, false, "node NAME..."},
+    {"auto_failback", dir_auto_failback, 1, 1, false,
+     "auto_failback on|off|legacy"},
+    {"nice_failback", dir_nice_failback, 1, 1, false, "nice_failback on|off"},
+    {"logfile", dir_logfile, 1, 1, false, "logfile PATH"},
+    {"debugfile", dir_debugfile, 1, 1, false, "debugfile PATH"},
+    {"logfacility", dir_logfacility, 1, 1, false, "logfacility FACILITY"},
+    {"debug", dir_debug, 1, 1, false, "debug LEVEL"},
+    {"ping", dir_ping, 1, -1, false, "ping ADDRESS..."},
+    {"ping6", dir_ping, 1, -1, false, "ping6 IPV6-ADDRESS..."},
+    {"ping_group", dir_ping_group, 2, -1, true, "ping_group NAME ADDRESS..."},
+    /* xhb's */
+    {"probe", dir_probe, 2, 2, false, "probe INTERVAL MISSES"},
+    {"garp", dir_garp, 2, 2, false, "garp COUNT INTERVAL"},
+    {"pin_dir", dir_pin_dir, 1, 1, false, "pin_dir PATH"},
+    {"lease", dir_lease, 1, 1, false, "lease TIME"},
+    {"cluster_id", dir_cluster_id, 1, 1, false, "cluster_id 1..4294967295"},
+    {"xdp_mode", dir_xdp_mode, 1, 1, false, "xdp_mode auto|native|generic"},
+    {"priority", dir_priority, 1, 1, false, "priority 0..255"},
+};
+
+/* Heartbeat 3.0.6 directives (its Directives[], WLdirectives[] and HBcomm
+ * plugins) that have no meaning for xhb: accepted, reported, not read. */
+static const char *const ignored_directives[] = {
+    "cluster",
+    "quorum_server",
+    "hopfudge",
+    "watchdog",
+    "baud",
+    "serial",
+    "hbaping",
+    "rds",
+    "stonith",
+    "stonith_host",
+    "respawn",
+    "failfast",
+    "apiauth",
+    "rtprio",
+    "hbgenmethod",
+    "realtime",
+    "normalpoll",
+    "msgfmt",
+    "use_logd",
+    "conn_logd_time",
+    "use_apphbd",
+    "log_badpack",
+    "syslogmsgfmt",
+    "coredumps",
+    "coreroot",
+    "crm",
+    "pacemaker",
+    "crm_daemon_dir",
+    "crmd_spawns_pengine",
+    "autojoin",
+    "uuidfrom",
+    "compression",
+    "compression_threshold",
+    "traditional_compression",
+    "env",
+    "max_rexmit_delay",
+    "record_config_changes",
+    "record_pengine_inputs",
+    "enable_config_writes",
+    "memreserve",
+};
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t row[33];
+
+	if (la > 32 || lb > 32)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t diag = row[0], up;
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+
+			up = row[j];
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+static int unknown_directive(struct loader *ld, unsigned int line,
+			     const char *word)
+{
+	const char *best = NULL;
+	size_t best_distance = 3, i, dist;
+
+	for (i = 0; i < ARRAY_LEN(directives); i++) {
+		dist = edit_distance(word, directives[i].name);
+		if (dist < best_distance) {
+			best = directives[i].name;
+			best_distance = dist;
+		}
+	}
+	if (best)
+		return fail(ld, line, EINVAL,
+			    "unknown directive '%s' (did you mean %s?)", word,
+			    best);
+	return fail(ld, line, EINVAL, "unknown directive '%s'", word);
+}
+
+static int hacf_line(struct loader *ld, unsigned int line, char *text)
+{
+	const struct directive *d = NULL;
+	char *cut, *word, *rest, *values[MAX_TOKENS];
+	size_t i;
+	int n;
+
+	/* Heartbeat cuts at the first '#' wherever it is. */
+	cut = strchr(text, '#');
+	if (cut)
+		*cut = '\0';
+	word = text + strspn(text, WHITESPACE);
+	if (!*word)
+		return 0;
+	rest = word + strcspn(word, WHITESPACE);
+	if (*rest)
+		*rest++ = '\0';
+
+	for (i = 0; i < ARRAY_LEN(ignored_directives); i++) {
+		if (!strcmp(word, ignored_directives[i])) {
+			note(ld, XHB_NOTE_IGNORED, line, word,
+			     "Heartbeat directive %s has no use in xhb", word);
+			return 0;
+		}
+	}
+	for (i = 0; i < ARRAY_LEN(directives); i++)
+		if (!strcmp(word, directives[i].name))
+			d = &directives[i];
+	if (!d)
+		return unknown_directive(ld, line, word);
+
+	n = split(rest, d->whole_line ? WHITESPACE : DELIMS, values,
+		  MAX_TOKENS);
+	if (n < 0 || n < d->min || (d->max >= 0 && n > d->max))
+		return fail(
+		    ld, line, EINVAL, "%s: %s values (usage: %s)", d->name,
+		    n < d->min && n >= 0 ? "missing" : "too many", d->usage);
+	return d->parse(ld, d, line, values, n);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Two clusters on one segment with different node sets get different ids
+ * without anyone choosing them. Sorted, so the order of the node lines
+ * does not matter. */
+static __u32 default_cluster_id(const struct xhb_config *cfg)
+{
+	const char *names[XHB_CONFIG_MAX_NODES];
+	char joined[XHB_CONFIG_MAX_NODES * XHB_NAME_MAX];
+	const __u8 *key = (const __u8 *)XHB_CLUSTER_ID_KEY;
+	size_t len = 0;
+	unsigned int i;
+	__u32 id;
+
+	for (i = 0; i < cfg->nnodes; i++)
+		names[i] = cfg->nodes[i].name;
+	qsort(names, cfg->nnodes, sizeof(names[0]), cmp_names);
+	for (i = 0; i < cfg->nnodes; i++) {
+		size_t l = strlen(names[i]);
+
+		if (i)
+			joined[len++] = '\n';
+		memcpy(joined + len, names[i], l);
+		len += l;
+	}
+	id = (__u32)xhb_siphash((const __u8 *)joined, (__u32)len,
+				xhb_load_le64(key), xhb_load_le64(key + 8));
+	return id ? id : 1;
+}
+
+/* Heartbeat's defaults and cross-checks (init_config), then xhb's. */
+static int hacf_finish(struct loader *ld)
+{
+	struct xhb_config *cfg = ld->cfg;
+	char a[32], b[32];
+	unsigned int i, j, line;
+
+	if (!cfg->nnodes)
+		return fail(ld, 0, EINVAL,
+			    "no nodes defined: name every cluster node with "
+			    "'node NAME' (as uname -n prints it)");
+	if (!cfg->nmedia)
+		return fail(ld, 0, EINVAL,
+			    "no heartbeat media defined: add 'bcast IFACE', "
+			    "'mcast ...' or 'ucast IFACE PEER'");
+	for (i = 0; i < cfg->nnodes; i++)
+		for (j = i + 1; j < cfg->nnodes; j++)
+			if (cfg->nodes[i].id == cfg->nodes[j].id)
+				return fail(ld, cfg->nodes[j].line, EINVAL,
+					    "nodes %s and %s have the same "
+					    "node id %u: rename one",
+					    cfg->nodes[i].name,
+					    cfg->nodes[j].name,
+					    cfg->nodes[i].id);
+
+	if (!ld->warntime_line)
+		cfg->warntime_ns = cfg->deadtime_ns / 2;
+	if (cfg->deadtime_ns <= 2 * cfg->keepalive_ns) {
+		line = ld->deadtime_line ?: ld->keepalive_line;
+		return fail(
+		    ld, line, EINVAL,
+		    "deadtime (%s) must be greater than 2 x keepalive "
+		    "(%s)",
+		    xhb_config_format_time(cfg->deadtime_ns, a, sizeof(a)),
+		    xhb_config_format_time(cfg->keepalive_ns, b, sizeof(b)));
+	}
+	if (!ld->initdead_line) {
+		if (cfg->deadtime_ns > 10 * NS_PER_SEC)
+			cfg->initdead_ns = cfg->deadtime_ns;
+		else if (cfg->deadtime_ns < 6 * NS_PER_SEC)
+			cfg->initdead_ns = 12 * NS_PER_SEC;
+		else
+			cfg->initdead_ns = 2 * cfg->deadtime_ns;
+	}
+	if (cfg->initdead_ns < cfg->deadtime_ns)
+		return fail(
+		    ld, ld->initdead_line ?: ld->deadtime_line, EINVAL,
+		    "initdead (%s) must be at least deadtime (%s)",
+		    xhb_config_format_time(cfg->initdead_ns, a, sizeof(a)),
+		    xhb_config_format_time(cfg->deadtime_ns, b, sizeof(b)));
+	if (cfg->initdead_ns < 10 * NS_PER_SEC)
+		note(ld, XHB_NOTE_WARNING, ld->initdead_line, "initdead",
+		     "initdead (%s) may be too small: it gives the network "
+		     "time to come up after boot; >= 10s is advised",
+		     xhb_config_format_time(cfg->initdead_ns, a, sizeof(a)));
+	if (!ld->deadping_line)
+		cfg->deadping_ns = cfg->deadtime_ns;
+	else if (cfg->deadping_ns <= 2 * cfg->keepalive_ns)
+		return fail(
+		    ld, ld->deadping_line, EINVAL,
+		    "deadping (%s) must be greater than 2 x keepalive "
+		    "(%s)",
+		    xhb_config_format_time(cfg->deadping_ns, a, sizeof(a)),
+		    xhb_config_format_time(cfg->keepalive_ns, b, sizeof(b)));
+	if (cfg->warntime_ns >= cfg->deadtime_ns)
+		note(ld, XHB_NOTE_WARNING, ld->warntime_line, "warntime",
+		     "warntime (%s) is not less than deadtime (%s): no "
+		     "peer_warn comes before peer_dead",
+		     xhb_config_format_time(cfg->warntime_ns, a, sizeof(a)),
+		     xhb_config_format_time(cfg->deadtime_ns, b, sizeof(b)));
+
+	if (!ld->probe_line) {
+		cfg->probe_interval_ns = cfg->keepalive_ns;
+		cfg->probe_misses = 0;
+	} else if (cfg->probe_interval_ns * cfg->probe_misses >=
+		   cfg->deadtime_ns) {
+		note(ld, XHB_NOTE_WARNING, ld->probe_line, "probe",
+		     "probe %s x %u misses is not shorter than deadtime (%s): "
+		     "deadtime decides first",
+		     xhb_config_format_time(cfg->probe_interval_ns, a,
+					    sizeof(a)),
+		     cfg->probe_misses,
+		     xhb_config_format_time(cfg->deadtime_ns, b, sizeof(b)));
+	}
+	if (!ld->lease_line)
+		cfg->lease_ns = cfg->deadtime_ns;
+	if (!cfg->cluster_id_set)
+		cfg->cluster_id = default_cluster_id(cfg);
+	if (!ld->failback_line)
+		note(ld, XHB_NOTE_WARNING, 0, "auto_failback",
+		     "no auto_failback: Heartbeat's default 'legacy' applies "
+		     "(groups fail back, like 'on'); please set on or off");
+	else if (cfg->auto_failback == XHB_FAILBACK_LEGACY)
+		note(ld, XHB_NOTE_WARNING, ld->failback_line, "auto_failback",
+		     "deprecated 'legacy' auto_failback: xhb treats it as "
+		     "'on'; please convert to 'auto_failback on'");
+	return 0;
+}
+
+static int load_hacf(struct loader *ld)
+{
+	struct reader r;
+	struct stat st;
+	char *text;
+	int err;
+
+	ld->path = ld->cfg->hacf_path;
+	err = open_file(ld, &r, &st);
+	while (!err && (err = next_line(ld, &r, &text)) > 0)
+		err = hacf_line(ld, r.line, text);
+	close_file(&r);
+	return err ?: hacf_finish(ld);
+}
+
+/* ---- haresources ----------------------------------------------------- */
+
+/* ip[/netmask[/iface[:label]][/broadcast]], netmask as bits or dotted,
+ * a third field starting with a digit being the broadcast: the forms
+ * Heartbeat's IPaddr and IPaddr2 wrappers split. */
+static int parse_ipv4_resource(struct loader *ld, struct xhb_resource *r,
+			       char *arg)
+{
+	char *field[5], *label;
+	int nfields = 0;
+	__u32 host;
+
+	while (arg && nfields < 5)
+		field[nfields++] = strsep(&arg, "/");
+	if (arg || nfields > 4)
+		return fail(ld, r->line, EINVAL,
+			    "%s: too many '/' fields (use "
+			    "ip[/prefix[/iface[/broadcast]]])",
+			    r->spec);
+	for (int i = 0; i < nfields; i++)
+		if (!*field[i])
+			return fail(ld, r->line, EINVAL,
+				    "%s: empty field (use "
+				    "ip[/prefix[/iface[/broadcast]]])",
+				    r->spec);
+	r->family = AF_INET;
+	if (inet_pton(AF_INET, field[0], &r->addr.v4) != 1)
+		return fail(ld, r->line, EINVAL, "bad IPv4 address '%s' in %s",
+			    field[0], r->spec);
+	host = ntohl(r->addr.v4.s_addr);
+	if (host == 0 || (host >> 24) == 127 || host >= 0xe0000000U)
+		return fail(ld, r->line, EINVAL,
+			    "%s in %s is not a unicast address", field[0],
+			    r->spec);
+	if (nfields > 1) {
+		unsigned long long bits = 0;
+		struct in_addr mask;
+
+		if (parse_uint(field[1], 1, 32, &bits) == 0) {
+			r->prefix_len = (__u8)bits;
+		} else if (inet_pton(AF_INET, field[1], &mask) == 1) {
+			__u32 m = ntohl(mask.s_addr);
+
+			/* contiguous ones from the top, at least one */
+			if (!m || (~m & (~m + 1)))
+				goto bad_prefix;
+			r->prefix_len = (__u8)__builtin_popcount(m);
+		} else {
+			goto bad_prefix;
+		}
+	}
+	if (nfields > 2 && isdigit((unsigned char)field[2][0])) {
+		if (nfields > 3)
+			return fail(ld, r->line, EINVAL,
+				    "%s: '%s' looks like a broadcast address "
+				    "but more follows",
+				    r->spec, field[2]);
+		field[3] = field[2];
+		nfields = 4;
+	} else if (nfields > 2) {
+		/* iface:label (IPaddr2's form) names the label itself */
+		label = strchr(field[2], ':');
+		if (label) {
+			if (!label[1] || strlen(field[2]) >= IFNAMSIZ)
+				return fail(ld, r->line, EINVAL,
+					    "%s: bad label '%s' (iface:label, "
+					    "%d characters at most)",
+					    r->spec, field[2], IFNAMSIZ - 1);
+			copy_str(r->label, sizeof(r->label), field[2]);
+			*label = '\0';
+		}
+		if (!valid_ifname(field[2]))
+			return fail(ld, r->line, EINVAL,
+				    "%s: bad interface name '%s'", r->spec,
+				    field[2]);
+		copy_str(r->iface, sizeof(r->iface), field[2]);
+	}
+	if (nfields > 3 && inet_pton(AF_INET, field[3], &r->broadcast) != 1)
+		return fail(ld, r->line, EINVAL,
+			    "bad broadcast address '%s' in %s", field[3],
+			    r->spec);
+	return 0;
+
+bad_prefix:
+	return fail(ld, r->line, EINVAL,
+		    "bad prefix '%s' in %s (use 1..32 or a netmask like "
+		    "255.255.0.0)",
+		    field[1], r->spec);
+}
+
+/* addr[/prefix[/iface]], as Heartbeat's IPv6addr wrapper splits it. */
+static int parse_ipv6_resource(struct loader *ld, struct xhb_resource *r,
+			       char *arg)
+{
+	char *field[4];
+	int nfields = 0;
+
+	while (arg && nfields < 4)
+		field[nfields++] = strsep(&arg, "/");
+	if (arg || nfields > 3)
+		return fail(
+		    ld, r->line, EINVAL,
+		    "%s: too many '/' fields (use addr[/prefix[/iface]])",
+		    r->spec);
+	for (int i = 0; i < nfields; i++)
+		if (!*field[i])
+			return fail(ld, r->line, EINVAL,
+				    "%s: empty field (use "
+				    "addr[/prefix[/iface]])",
+				    r->spec);
+	r->family = AF_INET6;
+	if (inet_pton(AF_INET6, field[0], &r->addr.v6) != 1)
+		return fail(ld, r->line, EINVAL, "bad IPv6 address '%s' in %s",
+			    field[0], r->spec);
+	if (IN6_IS_ADDR_UNSPECIFIED(&r->addr.v6) ||
+	    IN6_IS_ADDR_LOOPBACK(&r->addr.v6) ||
+	    IN6_IS_ADDR_MULTICAST(&r->addr.v6))
+		return fail(ld, r->line, EINVAL,
+			    "%s in %s is not a unicast address", field[0],
+			    r->spec);
+	if (nfields > 1) {
+		unsigned long long bits = 0;
+
+		if (parse_uint(field[1], 1, 128, &bits) < 0)
+			return fail(ld, r->line, EINVAL,
+				    "bad prefix '%s' in %s (use 1..128)",
+				    field[1], r->spec);
+		r->prefix_len = (__u8)bits;
+	}
+	if (nfields > 2) {
+		if (!valid_ifname(field[2]))
+			return fail(ld, r->line, EINVAL,
+				    "%s: bad interface name '%s'", r->spec,
+				    field[2]);
+		copy_str(r->iface, sizeof(r->iface), field[2]);
+	}
+	return 0;
+}
+
+static bool executable_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	       (st.st_mode & 0111);
+}
+
+/* NAME::arg1::arg2, looked up where ResourceManager looks. */
+static int parse_script_resource(struct loader *ld, struct xhb_resource *r,
+				 char *args)
+{
+	struct xhb_config *cfg = ld->cfg;
+	char path[XHB_PATH_MAX], dir[XHB_PATH_MAX];
+
+	if (!r->agent[0] || strchr(r->agent, '/') || !strcmp(r->agent, ".") ||
+	    !strcmp(r->agent, ".."))
+		return fail(ld, r->line, EINVAL, "bad resource name '%s' in %s",
+			    r->agent, r->spec);
+	/* Heartbeat turns '::' into spaces and lets the shell split: empty
+	 * arguments vanish. */
+	while (args && *args) {
+		char *sep = strstr(args, "::"), *arg = args;
+
+		if (sep) {
+			*sep = '\0';
+			args = sep + 2;
+		} else {
+			args = NULL;
+		}
+		if (!*arg)
+			continue;
+		if (r->nargs >= XHB_CONFIG_MAX_ARGS)
+			return fail(ld, r->line, EINVAL,
+				    "%s: too many arguments (max %d)", r->spec,
+				    XHB_CONFIG_MAX_ARGS);
+		if (strlen(arg) >= XHB_ARG_MAX)
+			return fail(ld, r->line, EINVAL,
+				    "%s: argument longer than %d characters",
+				    r->spec, XHB_ARG_MAX - 1);
+		copy_str(r->args[r->nargs++], XHB_ARG_MAX, arg);
+	}
+
+	copy_str(dir, sizeof(dir), cfg->dir);
+	if (join_path(path, sizeof(path), dir, "resource.d") < 0 ||
+	    join_path(dir, sizeof(dir), path, r->agent) < 0)
+		return fail(ld, r->line, ENAMETOOLONG,
+			    "path of resource script %s too long", r->agent);
+	if (executable_file(dir)) {
+		copy_str(r->path, sizeof(r->path), dir);
+		return 0;
+	}
+	if (join_path(path, sizeof(path), INIT_DIR, r->agent) < 0 ||
+	    !executable_file(path)) {
+		char where[XHB_PATH_MAX];
+
+		join_path(where, sizeof(where), cfg->dir, "resource.d");
+		return fail(ld, r->line, ENOENT,
+			    "resource script %s not found: no executable "
+			    "%s/%s or %s/%s",
+			    r->agent, where, r->agent, INIT_DIR, r->agent);
+	}
+	copy_str(r->path, sizeof(r->path), path);
+	return 0;
+}
+
+/* ResourceManager's isip: [0-9]*.[0-9]*.[0-9]*.[0-9]* as a shell glob. */
+static bool looks_like_ipv4(const char *s)
+{
+	int dots = 0;
+
+	if (!isdigit((unsigned char)*s))
+		return false;
+	for (; *s; s++)
+		dots += *s == '.';
+	return dots >= 3;
+}
+
+static int parse_resource(struct loader *ld, struct xhb_resource *r,
+			  const char *token, unsigned int line)
+{
+	char buf[XHB_SPEC_MAX], *sep, *arg = NULL;
+
+	memset(r, 0, sizeof(*r));
+	r->line = line;
+	if (strlen(token) >= XHB_SPEC_MAX)
+		return fail(ld, line, EINVAL,
+			    "resource longer than %d characters",
+			    XHB_SPEC_MAX - 1);
+	copy_str(r->spec, sizeof(r->spec), token);
+	copy_str(buf, sizeof(buf), token);
+
+	sep = strstr(buf, "::");
+	if (sep) {
+		*sep = '\0';
+		arg = sep + 2;
+	} else if (looks_like_ipv4(buf)) {
+		arg = buf;
+		snprintf(r->agent, sizeof(r->agent), "IPaddr");
+	}
+	if (!r->agent[0]) {
+		if (strlen(buf) >= XHB_NAME_MAX)
+			return fail(ld, line, EINVAL,
+				    "resource name longer than %d characters "
+				    "in %s",
+				    XHB_NAME_MAX - 1, r->spec);
+		copy_str(r->agent, sizeof(r->agent), buf);
+	}
+
+	if (!strcmp(r->agent, "IPaddr") || !strcmp(r->agent, "IPaddr2")) {
+		r->kind = XHB_RES_ADDRESS;
+		if (!arg || !*arg)
+			return fail(ld, line, EINVAL,
+				    "%s needs an address: %s::ip[/prefix"
+				    "[/iface[/broadcast]]]",
+				    r->agent, r->agent);
+		if (strstr(arg, "::"))
+			return fail(ld, line, EINVAL,
+				    "%s takes one argument: %s::ip[/prefix"
+				    "[/iface[/broadcast]]]",
+				    r->agent, r->agent);
+		return parse_ipv4_resource(ld, r, arg);
+	}
+	if (!strcmp(r->agent, "IPv6addr")) {
+		/* Everything after the name, since the address itself may
+		 * hold '::'. */
+		r->kind = XHB_RES_ADDRESS;
+		if (!arg || !*arg)
+			return fail(ld, line, EINVAL,
+				    "IPv6addr needs an address: "
+				    "IPv6addr::addr[/prefix[/iface]]");
+		return parse_ipv6_resource(ld, r, arg);
+	}
+	r->kind = XHB_RES_SCRIPT;
+	return parse_script_resource(ld, r, arg);
+}
+
+/* Address labels like Heartbeat's IPaddr gave them, ens192:0, ens192:1...,
+ * numbered per interface in file order, skipping labels written out. */
+static int assign_labels(struct loader *ld)
+{
+	struct xhb_config *cfg = ld->cfg;
+	unsigned int g, i, h, k;
+
+	/* Written-out labels first: two of them may not collide. */
+	for (g = 0; g < cfg->ngroups; g++) {
+		for (i = 0; i < cfg->groups[g].nresources; i++) {
+			const struct xhb_resource *r =
+			    &cfg->groups[g].resources[i];
+
+			for (h = 0; h <= g && r->label[0]; h++)
+				for (k = 0; k < cfg->groups[h].nresources;
+				     k++) {
+					const struct xhb_resource *o =
+					    &cfg->groups[h].resources[k];
+
+					if (o == r)
+						break;
+					if (!strcmp(o->label, r->label))
+						return fail(ld, r->line, EINVAL,
+							    "label %s of %s "
+							    "already used by "
+							    "%s (line %u)",
+							    r->label, r->spec,
+							    o->spec, o->line);
+				}
+		}
+	}
+	for (g = 0; g < cfg->ngroups; g++) {
+		for (i = 0; i < cfg->groups[g].nresources; i++) {
+			struct xhb_resource *r = &cfg->groups[g].resources[i];
+			char label[IFNAMSIZ + 16];
+			bool taken;
+			int number;
+
+			if (r->kind != XHB_RES_ADDRESS ||
+			    r->family != AF_INET || !r->iface[0] || r->label[0])
+				continue;
+			for (number = 0;; number++) {
+				snprintf(label, sizeof(label), "%s:%d",
+					 r->iface, number);
+				taken = false;
+				for (h = 0; h < cfg->ngroups && !taken; h++)
+					for (k = 0;
+					     k < cfg->groups[h].nresources; k++)
+						if (!strcmp(cfg->groups[h]
+								.resources[k]
+								.label,
+							    label))
+							taken = true;
+				if (!taken)
+					break;
+			}
+			if (strlen(label) >= IFNAMSIZ)
+				return fail(ld, r->line, EINVAL,
+					    "%s: label %s longer than %d "
+					    "characters: give a shorter one "
+					    "(iface:label)",
+					    r->spec, label, IFNAMSIZ - 1);
+			copy_str(r->label, sizeof(r->label), label);
+		}
+	}
+	return 0;
+}
+
+/* Nobody may declare the same address twice, nor start two groups with
+ * the same resource (Heartbeat uses the first one as the group's key). */
+static int check_duplicates(struct loader *ld, const struct xhb_group *grp,
+			    const struct xhb_resource *r)
+{
+	struct xhb_config *cfg = ld->cfg;
+	unsigned int g, i;
+
+	for (g = 0; g < cfg->ngroups; g++) {
+		const struct xhb_group *other = &cfg->groups[g];
+
+		for (i = 0; i < other->nresources; i++) {
+			const struct xhb_resource *o = &other->resources[i];
+
+			if (o == r)
+				return 0;
+			if (r->kind == XHB_RES_ADDRESS &&
+			    o->kind == XHB_RES_ADDRESS &&
+			    addr_equal(r->family, &r->addr, o->family,
+				       &o->addr))
+				return fail(ld, r->line, EINVAL,
+					    "address of %s already in %s "
+					    "(line %u)",
+					    r->spec, o->spec, o->line);
+			if (i == 0 && r == &grp->resources[0] &&
+			    !strcmp(r->spec, o->spec))
+				return fail(ld, r->line, EINVAL,
+					    "%s already starts the group at "
+					    "line %u: the first resource of "
+					    "each line must be unique",
+					    r->spec, other->line);
+		}
+	}
+	return 0;
+}
+
+struct token {
+	char *text;
+	unsigned int line;
+};
+
+static int haresources_group(struct loader *ld, struct token *tok, int n,
+			     unsigned int overflow_line)
+{
+	struct xhb_config *cfg = ld->cfg;
+	struct xhb_group *grp;
+	char name[XHB_NAME_MAX];
+	int i, err, node;
+
+	if (strlen(tok[0].text) >= XHB_NAME_MAX)
+		return fail(ld, tok[0].line, EINVAL,
+			    "node name '%s' longer than %d characters",
+			    tok[0].text, XHB_NAME_MAX - 1);
+	copy_str(name, sizeof(name), tok[0].text);
+	lowercase(name); /* ResourceManager lowercases the node field too */
+	node = xhb_config_node_index(cfg, name);
+	if (node < 0)
+		return fail(ld, tok[0].line, EINVAL,
+			    "%s is not a node of %s (declare it there with "
+			    "'node %s')",
+			    tok[0].text, cfg->hacf_path, name);
+	if (n < 2)
+		return fail(ld, tok[0].line, EINVAL,
+			    "node %s has no resources on its line", name);
+	if (cfg->ngroups >= XHB_MAX_GROUPS)
+		return fail(ld, tok[0].line, EINVAL,
+			    "too many resource groups (max %d lines)",
+			    XHB_MAX_GROUPS);
+	if (overflow_line)
+		return fail(ld, overflow_line, EINVAL,
+			    "too many resources in one group (max %d)",
+			    XHB_CONFIG_MAX_GROUP_RESOURCES);
+
+	grp = &cfg->groups[cfg->ngroups++];
+	memset(grp, 0, sizeof(*grp));
+	copy_str(grp->node, sizeof(grp->node), name);
+	grp->node_index = node;
+	grp->line = tok[0].line;
+	for (i = 1; i < n; i++) {
+		struct xhb_resource *r = &grp->resources[grp->nresources++];
+
+		err = parse_resource(ld, r, tok[i].text, tok[i].line);
+		err = err ?: check_duplicates(ld, grp, r);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The whole file, NUL-terminated, so that tokens of a logical line can
+ * point into it across physical lines. */
+static int slurp(struct loader *ld, char **data)
+{
+	size_t len = 0, cap = 0;
+	struct reader r;
+	struct stat st;
+	char *nul;
+	int err;
+
+	*data = NULL;
+	err = open_file(ld, &r, &st);
+	while (!err) {
+		size_t got;
+
+		if (cap - len < 4096) {
+			char *grown = realloc(*data, cap + 65536);
+
+			if (!grown) {
+				err = fail(ld, 0, ENOMEM, "out of memory");
+				break;
+			}
+			*data = grown;
+			cap += 65536;
+		}
+		got = fread(*data + len, 1, cap - len - 1, r.f);
+		len += got;
+		if (got == 0) {
+			if (ferror(r.f))
+				err = fail(ld, 0, EIO, "read error");
+			break;
+		}
+	}
+	close_file(&r);
+	if (err) {
+		free(*data);
+		*data = NULL;
+		return err;
+	}
+	if (!*data)
+		*data = calloc(1, 1);
+	if (!*data)
+		return fail(ld, 0, ENOMEM, "out of memory");
+	(*data)[len] = '\0';
+	nul = memchr(*data, '\0', len);
+	if (nul) {
+		unsigned int line = 1;
+
+		for (char *c = *data; c < nul; c++)
+			line += *c == '\n';
+		free(*data);
+		*data = NULL;
+		return fail(ld, line, EINVAL, "NUL byte in line");
+	}
+	return 0;
+}
+
+/*
+ * ResourceManager's reading: '#' starts a comment anywhere, a '\' ending a
+ * line (once the comment is gone) joins the next one, white space splits
+ * fields. Each token keeps its own line so that errors point at it.
+ */
+static int load_haresources(struct loader *ld)
+{
+	struct token tok[1 + XHB_CONFIG_MAX_GROUP_RESOURCES];
+	unsigned int line = 0, overflow_line = 0;
+	char *data, *next, *text;
+	bool continued = false;
+	int ntok = 0, err;
+
+	ld->path = ld->cfg->haresources_path;
+	err = slurp(ld, &data);
+	if (err)
+		return err;
+	for (next = data; !err && next; line++) {
+		char *word, *cut, *save;
+		size_t len;
+		bool joins;
+
+		text = next;
+		next = strchr(text, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!next && !*text)
+			break; /* after the final newline */
+		cut = strchr(text, '#');
+		if (cut)
+			*cut = '\0';
+		len = strlen(text);
+		/* Heartbeat wants the '\' last; trailing blanks after it are
+		 * invisible, so they do not break the continuation here. */
+		while (len && strchr(WHITESPACE, text[len - 1]))
+			text[--len] = '\0';
+		joins = len && text[len - 1] == '\\';
+		if (joins)
+			text[--len] = '\0';
+		if (!continued) {
+			ntok = 0;
+			overflow_line = 0;
+		}
+		for (word = strtok_r(text, WHITESPACE, &save); word;
+		     word = strtok_r(NULL, WHITESPACE, &save)) {
+			if (ntok < (int)ARRAY_LEN(tok))
+				tok[ntok++] = (struct token){word, line + 1};
+			else if (!overflow_line)
+				overflow_line = line + 1;
+		}
+		continued = joins;
+		if (ntok && !continued)
+			err = haresources_group(ld, tok, ntok, overflow_line);
+	}
+	/* A '\' on the last line joins nothing: the line stands. */
+	if (!err && continued && ntok)
+		err = haresources_group(ld, tok, ntok, overflow_line);
+	free(data);
+	return err ?: assign_labels(ld);
+}
+
+/* ---- authkeys -------------------------------------------------------- */
+
+/* md5 and sha1 cannot run in XDP: the secret keys SipHash instead. The
+ * token is taken as Heartbeat takes it, one word, quotes included. */
+static void derive_key(const char *secret, __u64 *k0, __u64 *k1)
+{
+	const __u8 *a = (const __u8 *)XHB_AUTHKEY_K0_KEY;
+	const __u8 *b = (const __u8 *)XHB_AUTHKEY_K1_KEY;
+	__u32 len = (__u32)strlen(secret);
+
+	*k0 = xhb_siphash((const __u8 *)secret, len, xhb_load_le64(a),
+			  xhb_load_le64(a + 8));
+	*k1 = xhb_siphash((const __u8 *)secret, len, xhb_load_le64(b),
+			  xhb_load_le64(b + 8));
+}
+
+static bool hex_key(const char *text, __u8 key[16])
+{
+	int i;
+
+	if (strlen(text) != 32)
+		return false;
+	for (i = 0; i < 32; i++)
+		if (!isxdigit((unsigned char)text[i]))
+			return false;
+	for (i = 0; i < 16; i++) {
+		char byte[3] = {text[2 * i], text[2 * i + 1], '\0'};
+
+		key[i] = (__u8)strtoul(byte, NULL, 16);
+	}
+	return true;
+}
+
+static int authkeys_line(struct loader *ld, unsigned int line, char *text,
+			 unsigned int *auth_line)
+{
+	struct xhb_config *cfg = ld->cfg;
+	char *tok[MAX_TOKENS];
+	struct xhb_auth_key *key;
+	unsigned long long index = 0;
+	const char *method;
+	__u8 raw[16];
+	int n;
+
+	/* Heartbeat: a comment is a line starting with '#'; elsewhere '#'
+	 * may be part of a secret. */
+	text += strspn(text, WHITESPACE);
+	if (*text == '#' || !*text)
+		return 0;
+	n = split(text, WHITESPACE, tok, MAX_TOKENS);
+	if (n < 0)
+		return fail(ld, line, EINVAL, "too many words");
+
+	if (!strcmp(tok[0], "auth")) {
+		if (n != 2 || parse_uint(tok[1], 1, XHB_MAX_KEYS - 1, &index))
+			return fail(ld, line, EINVAL,
+				    "bad auth line: use 'auth N' with N in "
+				    "1..%d",
+				    XHB_MAX_KEYS - 1);
+		if (*auth_line)
+			return fail(ld, line, EINVAL,
+				    "auth given twice (first at line %u): "
+				    "exactly one auth line picks the key",
+				    *auth_line);
+		*auth_line = line;
+		cfg->auth_index = (unsigned int)index;
+		return 0;
+	}
+
+	if (n < 2)
+		return fail(ld, line, EINVAL,
+			    "bad key line: use 'N METHOD [SECRET]'");
+	if (parse_uint(tok[0], 0, ~0ULL, &index) < 0)
+		return fail(ld, line, EINVAL,
+			    "bad key line: '%s' is neither 'auth' nor a key "
+			    "index",
+			    tok[0]);
+	/* Heartbeat allows 0; on xhb's wire key_id 0 means no key. */
+	if (index < 1 || index >= XHB_MAX_KEYS)
+		return fail(ld, line, EINVAL,
+			    "key index %llu out of range 1..%d", index,
+			    XHB_MAX_KEYS - 1);
+	key = &cfg->keys[index];
+	if (key->line)
+		return fail(ld, line, EINVAL,
+			    "key %llu given twice (first at line %u)", index,
+			    key->line);
+	method = tok[1];
+	if (strcmp(method, "md5") && strcmp(method, "sha1") &&
+	    strcmp(method, "siphash") && strcmp(method, "crc"))
+		return fail(ld, line, EINVAL,
+			    "bad method '%s' for key %llu: use md5, sha1, "
+			    "siphash or crc",
+			    method, index);
+	if (!strcmp(method, "crc")) {
+		if (n > 2)
+			return fail(ld, line, EINVAL,
+				    "method crc takes no secret (key %llu)",
+				    index);
+	} else if (n < 3) {
+		return fail(ld, line, EINVAL,
+			    "method %s requires a secret (key %llu)", method,
+			    index);
+	}
+
+	key->line = line;
+	copy_str(key->method_name, sizeof(key->method_name), method);
+	if (!strcmp(method, "crc")) {
+		key->method = XHB_AUTH_CRC;
+		key->k0 = key->k1 = 0;
+		note(ld, XHB_NOTE_WARNING, line, method,
+		     "key %llu uses crc: integrity only, anyone on the link "
+		     "can forge heartbeats; use siphash",
+		     index);
+		return 0;
+	}
+	key->method = XHB_AUTH_SIPHASH;
+	/* Never quote the secret in a message: notes end up in logs. */
+	if (n > 3)
+		note(ld, XHB_NOTE_WARNING, line, method,
+		     "key %llu: words after the secret are ignored, as "
+		     "Heartbeat ignores them; the secret is the first word",
+		     index);
+	if (!strcmp(method, "siphash") && hex_key(tok[2], raw)) {
+		key->k0 = xhb_load_le64(raw);
+		key->k1 = xhb_load_le64(raw + 8);
+		explicit_bzero(raw, sizeof(raw));
+		return 0;
+	}
+	derive_key(tok[2], &key->k0, &key->k1);
+	if (!strcmp(method, "siphash"))
+		note(ld, XHB_NOTE_NOTICE, line, method,
+		     "key %llu: siphash secret is not 32 hex digits; the key "
+		     "is derived from it as for md5",
+		     index);
+	else
+		note(ld, XHB_NOTE_NOTICE, line, method,
+		     "key %llu: %s cannot run in XDP; packets are signed "
+		     "with SipHash-2-4 under a key derived from the secret",
+		     index, method);
+	return 0;
+}
+
+static int load_authkeys(struct loader *ld)
+{
+	struct xhb_config *cfg = ld->cfg;
+	unsigned int auth_line = 0;
+	struct reader r;
+	struct stat st;
+	char *text;
+	int err;
+
+	ld->path = cfg->authkeys_path;
+	err = open_file(ld, &r, &st);
+	if (!err && (st.st_mode & 077))
+		err = fail(ld, 0, EACCES,
+			   "bad permissions %04o: group and others must have "
+			   "no access to the keys, 600 recommended "
+			   "(chmod 600 %s)",
+			   (unsigned int)(st.st_mode & 07777), ld->path);
+	while (!err && (err = next_line(ld, &r, &text)) > 0)
+		err = authkeys_line(ld, r.line, text, &auth_line);
+	close_file(&r);
+	if (err)
+		return err;
+	if (!auth_line)
+		return fail(ld, 0, EINVAL,
+			    "missing auth directive: add 'auth N' naming the "
+			    "key to sign with");
+	if (cfg->keys[cfg->auth_index].method == XHB_AUTH_NONE)
+		return fail(ld, auth_line, EINVAL,
+			    "auth %u: key %u not found in the file",
+			    cfg->auth_index, cfg->auth_index);
+	return 0;
+}
+
+/* ---- public ---------------------------------------------------------- */
+
+int xhb_config_node_index(const struct xhb_config *cfg, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nnodes; i++)
+		if (!strcasecmp(cfg->nodes[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+__u32 xhb_node_id(const char *name)
+{
+	const __u8 *key = (const __u8 *)XHB_NODE_ID_KEY;
+	char lower[256];
+	__u32 id;
+
+	copy_str(lower, sizeof(lower), name);
+	lowercase(lower);
+	id = (__u32)xhb_siphash((const __u8 *)lower, (__u32)strlen(lower),
+				xhb_load_le64(key), xhb_load_le64(key + 8));
+	return id ? id : 1;
+}
+
+static int set_path(struct loader *ld, char *out, const char *file)
+{
+	if (join_path(out, XHB_PATH_MAX, ld->cfg->dir, file) < 0)
+		return fail(ld, 0, ENAMETOOLONG,
+			    "directory name too long (max %d characters)",
+			    XHB_PATH_MAX - 16);
+	return 0;
+}
+
+int xhb_config_load(const char *dir, struct xhb_config *cfg, char *err,
+		    size_t errlen)
+{
+	struct loader ld = {.cfg = cfg, .err = err, .errlen = errlen};
+	size_t len;
+	int ret;
+
+	if (err && errlen)
+		err[0] = '\0';
+	memset(cfg, 0, sizeof(*cfg));
+	if (!dir)
+		dir = XHB_CONFIG_DEFAULT_DIR;
+	len = strlen(dir);
+	while (len > 1 && dir[len - 1] == '/')
+		len--; /* so that messages read DIR/ha.cf, not DIR//ha.cf */
+	ld.path = dir;
+	if (len >= XHB_PATH_MAX - 16)
+		return fail(&ld, 0, ENAMETOOLONG,
+			    "directory name too long (max %d characters)",
+			    XHB_PATH_MAX - 16);
+	memcpy(cfg->dir, dir, len);
+	cfg->dir[len] = '\0';
+	ret = set_path(&ld, cfg->hacf_path, "ha.cf");
+	ret = ret ?: set_path(&ld, cfg->haresources_path, "haresources");
+	ret = ret ?: set_path(&ld, cfg->authkeys_path, "authkeys");
+	if (ret)
+		return ret;
+
+	cfg->keepalive_ns = DEFAULT_KEEPALIVE_NS;
+	cfg->deadtime_ns = DEFAULT_DEADTIME_NS;
+	cfg->udpport = XHB_DEFAULT_PORT;
+	cfg->garp_count = DEFAULT_GARP_COUNT;
+	cfg->garp_interval_ns = DEFAULT_GARP_INTERVAL_NS;
+	cfg->priority = DEFAULT_PRIORITY;
+	cfg->xdp_mode = XHB_XDP_AUTO;
+	cfg->auto_failback = XHB_FAILBACK_LEGACY;
+
+	/* Heartbeat's order: ha.cf, authkeys, then haresources (which
+	 * needs the nodes). */
+	ret = load_hacf(&ld);
+	ret = ret ?: load_authkeys(&ld);
+	ret = ret ?: load_haresources(&ld);
+	return ret;
+}

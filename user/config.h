@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * config: reads a Heartbeat configuration directory (ha.cf, haresources,
+ * authkeys) the way Heartbeat 3.0.6 reads it, plus xhb's own directives,
+ * into one struct xhb_config. docs/xhb.conf.5.md is the user's manual.
+ *
+ *   xhb_config_load(dir, cfg, err, len)  0, or -errno with err holding
+ *                                        "file:line: what is wrong"
+ *   xhb_config_node_index(cfg, name)     index into cfg->nodes, or -1
+ *   xhb_node_id(name)                    a node's 32-bit id on the wire
+ *   xhb_config_parse_time/_bool          Heartbeat's value syntaxes
+ *   xhb_config_format_time               "2s", "500ms": for messages
+ *
+ * Loading reads the three files and stats resource scripts; it changes
+ * nothing on the system and resolves no names. Everything lives in fixed
+ * arrays inside the struct, so there is nothing to free; the struct is
+ * about 1 MiB: allocate it (calloc or static), do not put it on a stack.
+ *
+ * What the struct holds, in the order of its fields: where it came from
+ * (dir and the three paths), ha.cf timing in nanoseconds (Heartbeat's
+ * keepalive/deadtime/warntime/initdead/deadping, then xhb's probe, lease,
+ * garp), the cluster's identity (udpport, cluster_id, priority), the data
+ * plane (xdp_mode, pin_dir), failback policy, logging, the nodes, the
+ * heartbeat media, ping nodes, the resource groups of haresources, the keys
+ * of authkeys, and notes: things the agent reports as config_ignored,
+ * config_notice and config_warning events.
+ */
+#ifndef XHB_CONFIG_H
+#define XHB_CONFIG_H
+
+#include <linux/types.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "xhb_wire.h"
+
+#define XHB_CONFIG_DEFAULT_DIR "/etc/ha.d"
+
+#define XHB_CONFIG_MAX_NODES 64 /* <= XHB_MAX_PEERS: checked in config.c */
+#define XHB_CONFIG_MAX_MEDIA 16
+#define XHB_CONFIG_MAX_PINGS 16
+#define XHB_CONFIG_MAX_GROUP_RESOURCES 16
+#define XHB_CONFIG_MAX_ARGS 8
+#define XHB_CONFIG_MAX_NOTES 64
+#define XHB_NAME_MAX 64 /* node, script and directive names, with NUL */
+#define XHB_PATH_MAX 256
+#define XHB_SPEC_MAX 256 /* a haresources resource as written */
+#define XHB_ARG_MAX 128
+#define XHB_NOTE_MAX 192
+
+/* Fixed SipHash keys (16 ASCII bytes each, read as xhb_siphash.h reads a
+ * key: k0 = bytes 0..7 little-endian, k1 = bytes 8..15). Changing one
+ * changes every node id, cluster id or derived key: never do. */
+#define XHB_NODE_ID_KEY "xhb-node-id-key1"
+#define XHB_CLUSTER_ID_KEY "xhb-cluster-id-1"
+#define XHB_AUTHKEY_K0_KEY "xhb-authkey-k0-1"
+#define XHB_AUTHKEY_K1_KEY "xhb-authkey-k1-1"
+
+union xhb_addr {
+	struct in_addr v4;
+	struct in6_addr v6;
+};
+
+enum xhb_auto_failback {
+	XHB_FAILBACK_OFF = 0,	 /* groups stay where they are */
+	XHB_FAILBACK_ON = 1,	 /* groups go back to their preferred node */
+	XHB_FAILBACK_LEGACY = 2, /* Heartbeat's default: behaves as ON */
+};
+
+enum xhb_xdp_mode {
+	XHB_XDP_AUTO = 0, /* native, else generic (and say so) */
+	XHB_XDP_NATIVE = 1,
+	XHB_XDP_GENERIC = 2,
+};
+
+enum xhb_medium_kind {
+	XHB_MEDIUM_BCAST = 1, /* bcast IFACE */
+	XHB_MEDIUM_MCAST = 2, /* mcast / mcast6 IFACE GROUP PORT TTL LOOP */
+	XHB_MEDIUM_UCAST = 3, /* ucast / ucast6 IFACE PEER */
+};
+
+struct xhb_medium {
+	enum xhb_medium_kind kind;
+	unsigned int line; /* in ha.cf */
+	char iface[IFNAMSIZ];
+	int family;	     /* AF_INET or AF_INET6 of addr; 0 for bcast */
+	union xhb_addr addr; /* mcast: the group; ucast: the peer */
+	__u16 port;	     /* mcast: its own port; others use cfg->udpport */
+	__u8 ttl;	     /* mcast: TTL (mcast6: hop limit) */
+	__u8 loop;	     /* mcast: 1 = loop back to this host */
+};
+
+/* ping HOST..., ping6 HOST..., ping_group NAME HOST...: Heartbeat's ping
+ * nodes, for the health checks. A group is up while any member answers. */
+struct xhb_ping {
+	char group[XHB_NAME_MAX]; /* "" for ping / ping6 */
+	int family;
+	union xhb_addr addr;
+	unsigned int line;
+};
+
+struct xhb_node {
+	char name[XHB_NAME_MAX]; /* lowercased, as Heartbeat does */
+	__u32 id;		 /* xhb_node_id(name) */
+	unsigned int line;
+};
+
+enum xhb_resource_kind {
+	XHB_RES_ADDRESS = 1, /* IPaddr, IPaddr2, a bare address, IPv6addr */
+	XHB_RES_SCRIPT = 2,  /* anything else: NAME args... start|stop|status */
+};
+
+struct xhb_resource {
+	enum xhb_resource_kind kind;
+	unsigned int line;	  /* physical line in haresources */
+	char spec[XHB_SPEC_MAX];  /* as written:
+				     "IPaddr::172.16.193.30/16/ens192" */
+	char agent[XHB_NAME_MAX]; /* "IPaddr", "IPaddr2", "IPv6addr", or the
+				     script */
+	/* XHB_RES_ADDRESS */
+	int family; /* AF_INET or AF_INET6 */
+	union xhb_addr addr;
+	__u8 prefix_len;      /* 0: not given; the agent takes the prefix of the
+				 interface whose subnet holds addr (IPaddr's findif)
+			       */
+	char iface[IFNAMSIZ]; /* "": the agent picks the interface whose
+				 subnet holds addr */
+	char label[IFNAMSIZ]; /* IPv4 with iface: "ens192:0"...; else "" */
+	struct in_addr broadcast; /* IPv4; 0.0.0.0 = derived from the prefix */
+	/* XHB_RES_SCRIPT */
+	char path[XHB_PATH_MAX]; /* DIR/resource.d/NAME or /etc/init.d/NAME */
+	unsigned int nargs;
+	char args[XHB_CONFIG_MAX_ARGS][XHB_ARG_MAX]; /* NAME::a::b gives a, b */
+};
+
+/* One haresources line: started left to right, stopped right to left. */
+struct xhb_group {
+	char node[XHB_NAME_MAX]; /* preferred node (first field) */
+	int node_index;		 /* into cfg->nodes */
+	unsigned int line;	 /* where the line starts */
+	unsigned int nresources;
+	struct xhb_resource resources[XHB_CONFIG_MAX_GROUP_RESOURCES];
+};
+
+/* One authkeys index. Slots never named have method XHB_AUTH_NONE. */
+struct xhb_auth_key {
+	enum xhb_auth_method method; /* what XDP runs: SIPHASH or CRC */
+	__u64 k0, k1;		     /* SipHash key; 0 for crc */
+	char method_name[8]; /* as written: "md5", "sha1", "siphash", "crc" */
+	unsigned int line;
+};
+
+enum xhb_note_kind {
+	XHB_NOTE_IGNORED = 1, /* a Heartbeat directive xhb has no use for */
+	XHB_NOTE_NOTICE = 2,  /* accepted, but xhb does it differently */
+	XHB_NOTE_WARNING = 3, /* accepted, but probably not what was meant */
+};
+
+struct xhb_config_note {
+	enum xhb_note_kind kind;
+	char file[XHB_PATH_MAX]; /* as opened */
+	unsigned int line;	 /* 0: about the file as a whole (a default) */
+	char directive[XHB_NAME_MAX]; /* ha.cf directive, resource or method */
+	char message[XHB_NOTE_MAX];
+};
+
+struct xhb_config {
+	char dir[XHB_PATH_MAX];	      /* as given, without trailing slashes */
+	char hacf_path[XHB_PATH_MAX]; /* DIR/ha.cf, ... as opened */
+	char haresources_path[XHB_PATH_MAX];
+	char authkeys_path[XHB_PATH_MAX];
+
+	/* Heartbeat's timing. Defaults and checks are Heartbeat's:
+	 * keepalive 1s, deadtime 30s, warntime deadtime/2, initdead
+	 * deadtime if > 10s, else 12s if deadtime < 6s, else 2 x deadtime;
+	 * deadtime > 2 x keepalive, initdead >= deadtime. */
+	__u64 keepalive_ns; /* heartbeat interval */
+	__u64 deadtime_ns;  /* silence after which a peer is dead */
+	__u64 warntime_ns;  /* silence after which a peer is late */
+	__u64 initdead_ns;  /* deadtime while the agent starts */
+	__u64 deadping_ns;  /* deadtime of ping nodes; default deadtime */
+	/* xhb: probe INTERVAL MISSES. Without the line, probes go every
+	 * keepalive and misses is 0: deadtime alone declares death. */
+	__u64 probe_interval_ns;
+	__u32 probe_misses;
+	__u64 lease_ns;	  /* lease TIME: VIP lease; default deadtime */
+	__u32 garp_count; /* garp COUNT INTERVAL: 5, 200ms like IPaddr2 */
+	__u64 garp_interval_ns;
+
+	__u16 udpport;	  /* default 694 */
+	__u32 cluster_id; /* never 0; default: hash of the sorted node names */
+	bool cluster_id_set; /* given by cluster_id in ha.cf */
+	__u8 priority;	     /* priority 0..255; default 100 */
+	enum xhb_xdp_mode xdp_mode;
+	char pin_dir[XHB_PATH_MAX]; /* "": XHB_PIN_ROOT/<ifname> */
+	enum xhb_auto_failback auto_failback;
+
+	char logfile[XHB_PATH_MAX]; /* "" when not set */
+	char debugfile[XHB_PATH_MAX];
+	char logfacility[16]; /* syslog facility name, "none", or "" */
+	unsigned int debug;   /* debug 0..255 */
+
+	unsigned int nnodes;
+	struct xhb_node nodes[XHB_CONFIG_MAX_NODES];
+	unsigned int nmedia;
+	struct xhb_medium media[XHB_CONFIG_MAX_MEDIA];
+	unsigned int npings;
+	struct xhb_ping pings[XHB_CONFIG_MAX_PINGS];
+
+	unsigned int ngroups; /* group i is bit i of groups_held on the wire */
+	struct xhb_group groups[XHB_MAX_GROUPS];
+
+	unsigned int auth_index; /* auth N: the key we sign with, 1..15 */
+	struct xhb_auth_key keys[XHB_MAX_KEYS]; /* by index; [0] unused */
+
+	unsigned int nnotes;
+	unsigned int notes_dropped; /* beyond XHB_CONFIG_MAX_NOTES */
+	struct xhb_config_note notes[XHB_CONFIG_MAX_NOTES];
+};
+
+/*
+ * Reads DIR/ha.cf, DIR/haresources and DIR/authkeys into cfg (DIR NULL:
+ * XHB_CONFIG_DEFAULT_DIR). Returns 0, or a negative errno (the open's
+ * errno, -EACCES for a readable authkeys, -EINVAL for content) with the
+ * first problem in err as "file:line: what is wrong" ("file: what is
+ * wrong" for the file as a whole). cfg is unspecified after an error.
+ */
+int xhb_config_load(const char *dir, struct xhb_config *cfg, char *err,
+		    size_t errlen);
+
+/* Index of node name in cfg->nodes (compared without case), or -1. */
+int xhb_config_node_index(const struct xhb_config *cfg, const char *name);
+
+/* Low 32 bits of SipHash-2-4 of the lowercased name under XHB_NODE_ID_KEY;
+ * 0 becomes 1, so 0 can mean "nobody" on the wire. */
+__u32 xhb_node_id(const char *name);
+
+/* Heartbeat's time syntax: "2" and "1.5" are seconds; "500ms", "100000us"
+ * ("msec", "usec", "s" too, any case). 0 or -EINVAL (also beyond a day). */
+int xhb_config_parse_time(const char *text, __u64 *ns);
+
+/* on/off, yes/no, true/false, y/n, 1/0, any case. 0 or -EINVAL. */
+int xhb_config_parse_bool(const char *text, bool *value);
+
+/* Shortest exact form of a time: "2s", "1500ms", "100us", "7ns". */
+const char *xhb_config_format_time(__u64 ns, char *buf, size_t len);
+
+/* "ignored", "notice", "warning". */
+const char *xhb_note_kind_name(enum xhb_note_kind kind);
+
+#endif /* XHB_CONFIG_H */
