@@ -40,9 +40,8 @@ _Static_assert(XHB_MAX_GROUPS <= 32, "groups are bits of a __u32");
 #define DEFAULT_GARP_INTERVAL_NS 200000000ULL /* IPaddr2's arp_interval */
 #define DEFAULT_PRIORITY 100
 #define NS_PER_SEC 1000000000ULL
-#define MAX_TIME_NS                                               \
-	(86400ULL * NS_PER_SEC) /* a day: no sane timer is longer \
-				 */
+/* A day: no sane timer is longer, and products of times stay exact. */
+#define MAX_TIME_NS (86400ULL * NS_PER_SEC)
 
 struct loader {
 	struct xhb_config *cfg;
@@ -937,48 +936,25 @@ static const struct directive directives[] = {
 
 /* Heartbeat 3.0.6 directives (its Directives[], WLdirectives[] and HBcomm
  * plugins) that have no meaning for xhb: accepted, reported, not read. */
+/* clang-format off */
 static const char *const ignored_directives[] = {
-    "cluster",
-    "quorum_server",
-    "hopfudge",
-    "watchdog",
-    "baud",
-    "serial",
-    "hbaping",
-    "rds",
-    "stonith",
-    "stonith_host",
-    "respawn",
-    "failfast",
-    "apiauth",
-    "rtprio",
-    "hbgenmethod",
-    "realtime",
-    "normalpoll",
-    "msgfmt",
-    "use_logd",
-    "conn_logd_time",
-    "use_apphbd",
-    "log_badpack",
-    "syslogmsgfmt",
-    "coredumps",
-    "coreroot",
-    "crm",
-    "pacemaker",
-    "crm_daemon_dir",
-    "crmd_spawns_pengine",
-    "autojoin",
-    "uuidfrom",
-    "compression",
-    "compression_threshold",
-    "traditional_compression",
-    "env",
-    "max_rexmit_delay",
-    "record_config_changes",
-    "record_pengine_inputs",
-    "enable_config_writes",
-    "memreserve",
+	/* membership and messaging, which xhb does its own way */
+	"cluster", "quorum_server", "hopfudge", "autojoin", "uuidfrom",
+	"msgfmt", "hbgenmethod", "max_rexmit_delay", "compression",
+	"compression_threshold", "traditional_compression",
+	/* media with no XDP path */
+	"serial", "baud", "hbaping", "rds",
+	/* Heartbeat's own processes, API, fencing and Pacemaker */
+	"respawn", "failfast", "apiauth", "env", "stonith", "stonith_host",
+	"crm", "pacemaker", "crm_daemon_dir", "crmd_spawns_pengine",
+	"record_config_changes", "record_pengine_inputs",
+	"enable_config_writes", "use_apphbd", "watchdog",
+	/* its process tuning and logging daemon */
+	"realtime", "rtprio", "normalpoll", "memreserve", "coredumps",
+	"coreroot", "use_logd", "conn_logd_time", "log_badpack",
+	"syslogmsgfmt",
 };
+/* clang-format on */
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

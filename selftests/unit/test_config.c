@@ -653,6 +653,100 @@ Test(config, ignored_directives_are_noted)
 	cr_expect_str_eq(xhb_note_kind_name(XHB_NOTE_WARNING), "warning");
 }
 
+/* Every directive of Heartbeat 3.0.6 (its Directives[], WLdirectives[]
+ * and HBcomm plugins), with a value Heartbeat takes, loads. */
+Test(config, every_heartbeat_directive_is_accepted)
+{
+	static const char *const lines[] = {
+	    "cluster linux-ha",
+	    "quorum_server q1",
+	    "node srv3",
+	    "hopfudge 1",
+	    "keepalive 1",
+	    "deadtime 30",
+	    "deadping 30",
+	    "initdead 120",
+	    "warntime 10",
+	    "watchdog /dev/watchdog",
+	    "baud 19200",
+	    "udpport 694",
+	    "logfacility daemon",
+	    "logfile /var/log/ha-log",
+	    "debugfile /var/log/ha-debug",
+	    "nice_failback on",
+	    "auto_failback legacy",
+	    "rtprio 5",
+	    "hbgenmethod time",
+	    "realtime off",
+	    "debug 1",
+	    "normalpoll true",
+	    "msgfmt classic",
+	    "use_logd yes",
+	    "conn_logd_time 60",
+	    "use_apphbd no",
+	    "log_badpack true",
+	    "syslogmsgfmt false",
+	    "coredumps true",
+	    "coreroot /var/lib/heartbeat/cores",
+	    "crm_daemon_dir /usr/lib/pacemaker",
+	    "crmd_spawns_pengine yes",
+	    "crm respawn",
+	    "pacemaker off",
+	    "autojoin none",
+	    "uuidfrom nodename",
+	    "compression bz2",
+	    "compression_threshold 2",
+	    "traditional_compression no",
+	    "env HA_X=1",
+	    "max_rexmit_delay 250",
+	    "record_config_changes on",
+	    "record_pengine_inputs on",
+	    "enable_config_writes on",
+	    "memreserve 6500",
+	    "stonith baytech /etc/ha.d/conf/stonith.baytech",
+	    "stonith_host * baytech 10.0.0.3 mylogin mysecretpassword",
+	    "apiauth ipfail gid=haclient uid=hacluster",
+	    "respawn hacluster /usr/lib/heartbeat/ipfail",
+	    "failfast hacluster /usr/lib/heartbeat/ccm",
+	    "bcast eth1 eth2",
+	    "udp eth3",
+	    "mcast eth0 225.0.0.1 694 1 0",
+	    "mcast6 eth0 ff02::1:694 694 1 0",
+	    "ucast eth0 192.168.1.2",
+	    "ucast6 eth0 fe80::2",
+	    "ping 10.10.10.254",
+	    "ping6 2001:db8::fe",
+	    "ping_group group1 10.10.10.254 10.10.10.253",
+	    "serial /dev/ttyS0",
+	    "hbaping fc-card-name",
+	    "rds 10.0.0.1",
+	};
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		snprintf(text, sizeof(text), "%s\n%s\n",
+			 "bcast ens192\nnode srv1 srv2", lines[i]);
+		write_file("ha.cf", text, 0644);
+		cr_expect_eq(load(), 0, "'%s': %s", lines[i], err);
+	}
+}
+
+Test(config, first_resource_of_a_line_is_unique)
+{
+	make_script("httpd");
+	write_file("haresources", "srv1 httpd 10.0.0.1\nsrv2 httpd 10.0.0.2\n",
+		   0644);
+	cr_expect_eq(load(), -EINVAL);
+	cr_expect(strstr(err, "/haresources:2: httpd already starts the group "
+			      "at line 1: the first resource of each line "
+			      "must be unique"),
+		  "%s", err);
+	/* later in a line is not the group's key: allowed */
+	write_file("haresources", "srv1 10.0.0.1 httpd\nsrv2 10.0.0.2 httpd\n",
+		   0644);
+	load_ok();
+}
+
 Test(config, warnings_for_dubious_but_valid_settings)
 {
 	write_file("ha.cf",
