@@ -17,7 +17,8 @@
 #define XHB_MAP_KEYS "xhb_keys"
 #define XHB_MAP_STATS "xhb_stats"
 #define XHB_LINK_PIN "xhb_link"
-#define XHB_PIN_ROOT "/sys/fs/bpf/xhb"
+#define XHB_BPFFS "/sys/fs/bpf"
+#define XHB_PIN_ROOT XHB_BPFFS "/xhb"
 
 #define XHB_MAX_PEERS 64
 

@@ -10,6 +10,7 @@ packages=(
 	libjansson-dev libmnl-dev bpftool
 	# run: addresses, links, namespaces, lab
 	iproute2 ethtool nftables procps psmisc util-linux python3 curl jq
+	iputils-ping
 	# tests
 	libcriterion-dev libsodium-dev
 )

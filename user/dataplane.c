@@ -103,16 +103,16 @@ static int mkdir_p(const char *path)
 static int prepare_pin_dir(const char *pin_dir, bool *mounted, char *why,
 			   size_t whylen)
 {
-	size_t root_len = strlen(XHB_PIN_ROOT);
+	size_t root_len = strlen(XHB_BPFFS);
 	int err;
 
-	if (!strncmp(pin_dir, XHB_PIN_ROOT, root_len) &&
+	if (!strncmp(pin_dir, XHB_BPFFS, root_len) &&
 	    (pin_dir[root_len] == '/' || !pin_dir[root_len]) &&
-	    !is_bpffs(XHB_PIN_ROOT)) {
-		if (mount("bpffs", XHB_PIN_ROOT, "bpf", 0, "mode=0700")) {
+	    !is_bpffs(XHB_BPFFS)) {
+		if (mount("bpffs", XHB_BPFFS, "bpf", 0, "mode=0700")) {
 			err = -errno;
 			say(why, whylen, "cannot mount a bpffs at %s: %s",
-			    XHB_PIN_ROOT, strerror(-err));
+			    XHB_BPFFS, strerror(-err));
 			return err;
 		}
 		*mounted = true;
@@ -251,7 +251,7 @@ int dataplane__open(const struct xhb_dataplane_opts *opts,
 {
 	char path[PATH_MAX];
 	struct xhb_dataplane *dp;
-	bool attach = opts->mode != XHB_XDP_NONE;
+	bool attach = !opts->load_only;
 	int err, prog_fd;
 
 	*out = NULL;
@@ -390,7 +390,7 @@ int dataplane__detach(struct xhb_dataplane *dp)
 			unlink(path);
 	if (!pin_path(path, sizeof(path), dp->info.pin_dir, XHB_LINK_PIN))
 		unlink(path);
-	if (dp->info.mounted_bpffs && strcmp(dp->info.pin_dir, XHB_PIN_ROOT))
+	if (dp->info.mounted_bpffs && strcmp(dp->info.pin_dir, XHB_BPFFS))
 		umount2(dp->info.pin_dir, MNT_DETACH);
 	rmdir(dp->info.pin_dir);
 	return err;

@@ -22,22 +22,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "config.h"
 #include "xhb_wire.h"
 #include "xhb_maps.h"
 
-enum xhb_xdp_mode {
-	XHB_XDP_AUTO = 0, /* native, else generic with a reason */
-	XHB_XDP_NATIVE,
-	XHB_XDP_GENERIC,
-	XHB_XDP_NONE, /* load only, no attach, no pins: for tests */
-};
-
 struct xhb_dataplane_opts {
-	const char *ifname; /* interface to attach to (not for XHB_XDP_NONE) */
+	const char *ifname; /* interface to attach to (unless load_only) */
 	const char *pin_dir; /* NULL or "": XHB_PIN_ROOT/<ifname> */
 	__u16 port; /* cluster UDP port, host order; 0 = XHB_DEFAULT_PORT */
 	__u32 cluster_id;
-	enum xhb_xdp_mode mode;
+	enum xhb_xdp_mode mode; /* from config.h: auto, native, generic */
+	bool load_only; /* no attach, no pins: BPF_PROG_TEST_RUN, benchmarks */
 };
 
 /* What dataplane__open did, for the agent's dataplane_attached event. */

@@ -318,7 +318,9 @@ static bool valid(const struct xhb_decide_input *in)
 	if (!in || !in->nodes || in->n_nodes < 1 ||
 	    in->n_nodes > XHB_DECIDE_MAX_NODES || in->self >= in->n_nodes ||
 	    in->n_groups > XHB_MAX_GROUPS || (in->n_groups && !in->preferred) ||
-	    (unsigned int)in->auto_failback > XHB_FAILBACK_LEGACY)
+	    (in->auto_failback != XHB_FAILBACK_OFF &&
+	     in->auto_failback != XHB_FAILBACK_ON &&
+	     in->auto_failback != XHB_FAILBACK_LEGACY))
 		return false;
 	for (i = 0; i < in->n_nodes; i++)
 		if ((unsigned int)in->nodes[i].state >= XHB_MEMBER_STATE_MAX)

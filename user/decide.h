@@ -13,17 +13,10 @@
 
 #include <stdbool.h>
 
+#include "config.h" /* enum xhb_auto_failback: off, on, legacy (= on) */
 #include "membership.h"
 
 #define XHB_DECIDE_MAX_NODES (XHB_MAX_PEERS + 1) /* the peers and self */
-
-enum xhb_failback {
-	XHB_FAILBACK_OFF = 0,
-	XHB_FAILBACK_ON,
-	/* Heartbeat's "legacy" means "on unless some node predates
-	 * auto_failback"; every xhb node understands it, so it is "on". */
-	XHB_FAILBACK_LEGACY,
-};
 
 enum xhb_action {
 	XHB_ACTION_NONE = 0,
@@ -82,7 +75,7 @@ struct xhb_decide_input {
 	unsigned int n_groups;	 /* 0..XHB_MAX_GROUPS */
 	unsigned int self;	 /* index of this node in nodes[] */
 	unsigned int self_flags; /* XHB_SELF_* */
-	enum xhb_failback auto_failback;
+	enum xhb_auto_failback auto_failback;
 	/* n_nodes entries, in the same order on every node */
 	const struct xhb_decide_node *nodes;
 	const int *preferred; /* n_groups: node index, -1 for none */

@@ -44,7 +44,7 @@ struct decide_case {
 	unsigned int n_groups; /* 0: 1 */
 	unsigned int self;
 	unsigned int flags; /* XHB_SELF_* */
-	enum xhb_failback failback;
+	enum xhb_auto_failback failback;
 	struct xhb_decide_node nodes[3];
 	int preferred[2];
 	struct expect want[2];
@@ -317,7 +317,7 @@ Test(decide, table)
  */
 Test(decide, both_sides_agree)
 {
-	static const enum xhb_failback modes[] = {
+	static const enum xhb_auto_failback modes[] = {
 	    XHB_FAILBACK_OFF, XHB_FAILBACK_ON, XHB_FAILBACK_LEGACY};
 	int checked = 0;
 

@@ -66,7 +66,7 @@ static void setup(void)
 	struct xhb_dataplane_opts o = {
 		.port = XHB_DEFAULT_PORT,
 		.cluster_id = CLUSTER,
-		.mode = XHB_XDP_NONE,
+		.load_only = true,
 	};
 
 	cr_assert_eq(dataplane__open(&o, &dp, why, sizeof(why)), 0, "load: %s", why);
