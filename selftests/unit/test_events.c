@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* The JSON event emitter of user/events.h: line format, common fields,
+ * logfile append and reopen, write errors; and what it emits validates
+ * against docs/events.schema.json (tools/validate-events.py). */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "events.h"
+
+#define TIME_RE \
+	"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z$"
+
+static char dir[] = "/tmp/xhb-events.XXXXXX";
+static char logpath[PATH_MAX];
+
+static void setup(void)
+{
+	cr_assert(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
+	snprintf(logpath, sizeof(logpath), "%s/ha-log", dir);
+}
+
+static void teardown(void)
+{
+	char cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		cr_log_warn("could not remove %s", dir);
+}
+
+TestSuite(events, .init = setup, .fini = teardown);
+
+/* The whole file; *len is its size. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t cap = 0;
+
+	cr_assert(f, "open %s: %s", path, strerror(errno));
+	cr_assert(getdelim(&buf, &cap, '\0', f) >= 0 || feof(f));
+	*len = buf ? strlen(buf) : 0;
+	fclose(f);
+	return buf ? buf : strdup("");
+}
+
+/* Split a file into its lines, each of which must end with '\n'. */
+static int read_lines(const char *path, char ***linesp)
+{
+	size_t len;
+	char *buf = slurp(path, &len), *p = buf, *nl;
+	char **lines = NULL;
+	int n = 0;
+
+	cr_assert(len == 0 || buf[len - 1] == '\n',
+		  "%s does not end with a newline", path);
+	while ((nl = strchr(p, '\n'))) {
+		lines = realloc(lines, sizeof(*lines) * (n + 1));
+		lines[n++] = strndup(p, (size_t)(nl - p));
+		p = nl + 1;
+	}
+	free(buf);
+	*linesp = lines;
+	return n;
+}
+
+static void free_lines(char **lines, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+/* Parse one line and check every common field and its type. */
+static json_t *check_line(const char *line, const char *node,
+			  long long want_seq)
+{
+	static const char *const order[] = {"time", "mono_ns", "seq", "node",
+					    "event"};
+	json_error_t jerr;
+	json_t *ev = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
+	regex_t re;
+	struct tm tm = {0};
+	const char *time_str, *key;
+	void *it;
+	int i = 0;
+
+	cr_assert(ev, "not JSON (%s): %s", jerr.text, line);
+	cr_assert(json_is_object(ev), "not an object: %s", line);
+	cr_assert(!strchr(line, '\n'));
+	/* Compact: no space outside strings would have to be there. */
+	cr_assert(!strstr(line, "\": ") && !strstr(line, ", \""),
+		  "not compact: %s", line);
+	for (it = json_object_iter(ev); it && i < 5;
+	     it = json_object_iter_next(ev, it), i++) {
+		key = json_object_iter_key(it);
+		cr_expect_str_eq(key, order[i], "field %d is %s, not %s", i,
+				 key, order[i]);
+	}
+	time_str = json_string_value(json_object_get(ev, "time"));
+	cr_assert(time_str, "time is not a string: %s", line);
+	cr_assert_eq(regcomp(&re, TIME_RE, REG_EXTENDED | REG_NOSUB), 0);
+	cr_expect_eq(regexec(&re, time_str, 0, NULL, 0), 0,
+		     "time %s is not RFC 3339 UTC with microseconds", time_str);
+	regfree(&re);
+	/* And it is now, in UTC. */
+	cr_assert(strptime(time_str, "%Y-%m-%dT%H:%M:%S", &tm));
+	cr_expect(llabs((long long)(timegm(&tm) - time(NULL))) <= 5,
+		  "time %s is not now", time_str);
+	cr_expect(json_is_integer(json_object_get(ev, "mono_ns")));
+	cr_expect_gt(json_integer_value(json_object_get(ev, "mono_ns")), 0);
+	cr_expect(json_is_integer(json_object_get(ev, "seq")));
+	cr_expect_eq(json_integer_value(json_object_get(ev, "seq")), want_seq);
+	cr_expect_str_eq(json_string_value(json_object_get(ev, "node")), node);
+	cr_expect(json_is_string(json_object_get(ev, "event")));
+	return ev;
+}
+
+static struct timespec mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts;
+}
+
+Test(events, lines_parse_back_with_common_fields)
+{
+	struct xhb_events *em;
+	struct timespec before = mono_now(), after;
+	json_t *ev, *fields;
+	long long last_mono = 0;
+	char **lines;
+	int n;
+
+	cr_assert_eq(xhb_events__open(&em, "srv2", logpath, false), 0);
+	cr_assert_eq(xhb_events__emitf(em, "peer_dead", "{s:s, s:f}", "peer",
+				       "srv1", "detection_ms", 3.25),
+		     0);
+	ev = xhb_event_new("vip_added");
+	json_object_set_new(ev, "vip", json_string("172.16.193.30"));
+	json_object_set_new(ev, "prefix", json_integer(16));
+	/* The emitter owns the common fields: these are ignored. */
+	json_object_set_new(ev, "node", json_string("impostor"));
+	json_object_set_new(ev, "seq", json_integer(99));
+	cr_assert_eq(xhb_events__emit(em, ev), 0);
+	cr_assert_eq(xhb_events__emitf(em, "agent_gap", NULL), 0);
+	cr_assert_eq(xhb_events__seq(em), 3);
+	xhb_events__close(em);
+	after = mono_now();
+
+	n = read_lines(logpath, &lines);
+	cr_assert_eq(n, 3, "%d lines", n);
+	for (int i = 0; i < n; i++) {
+		long long mono;
+
+		ev = check_line(lines[i], "srv2", i + 1);
+		mono = json_integer_value(json_object_get(ev, "mono_ns"));
+		cr_expect_geq(mono, last_mono);
+		cr_expect_geq(mono,
+			      before.tv_sec * 1000000000LL + before.tv_nsec);
+		cr_expect_leq(mono,
+			      after.tv_sec * 1000000000LL + after.tv_nsec);
+		last_mono = mono;
+		fields = ev;
+		if (i == 0) {
+			cr_expect_str_eq(
+			    json_string_value(json_object_get(fields, "event")),
+			    "peer_dead");
+			cr_expect_str_eq(
+			    json_string_value(json_object_get(fields, "peer")),
+			    "srv1");
+			cr_expect(json_is_real(
+			    json_object_get(fields, "detection_ms")));
+			/* Printed without binary noise. */
+			cr_expect(strstr(lines[i], "\"detection_ms\":3.25}"),
+				  "%s", lines[i]);
+		} else if (i == 1) {
+			cr_expect_str_eq(
+			    json_string_value(json_object_get(fields, "vip")),
+			    "172.16.193.30");
+			cr_expect_eq(json_integer_value(
+					 json_object_get(fields, "prefix")),
+				     16);
+		} else {
+			cr_expect_eq(json_object_size(fields), 5);
+		}
+		json_decref(ev);
+	}
+	free_lines(lines, n);
+}
+
+Test(events, stdout_one_object_per_line)
+{
+	char outpath[PATH_MAX];
+	struct xhb_events *em;
+	int saved, fd;
+	char **lines;
+	int n;
+
+	snprintf(outpath, sizeof(outpath), "%s/stdout", dir);
+	fd = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	cr_assert(fd >= 0);
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	close(fd);
+	cr_assert_eq(xhb_events__open(&em, "srv1", NULL, true), 0);
+	for (int i = 0; i < 50; i++)
+		xhb_events__emitf(em, "peer_up", "{s:s, s:s}", "peer", "srv2",
+				  "addr", "172.16.193.40");
+	/* Written at once, not when a stdio buffer fills. */
+	n = read_lines(outpath, &lines);
+	xhb_events__close(em);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+
+	cr_assert_eq(n, 50);
+	for (int i = 0; i < n; i++)
+		json_decref(check_line(lines[i], "srv1", i + 1));
+	free_lines(lines, n);
+}
+
+Test(events, logfile_appended_and_created_0640)
+{
+	struct xhb_events *em;
+	struct stat st;
+	char **lines;
+	int n, fd;
+
+	umask(022);
+	cr_assert_eq(xhb_events__open(&em, "srv1", logpath, false), 0);
+	xhb_events__emitf(em, "agent_start", "{s:s, s:i}", "version", "0.1",
+			  "pid", (int)getpid());
+	xhb_events__close(em);
+	cr_assert_eq(stat(logpath, &st), 0);
+	cr_expect_eq(st.st_mode & 07777, 0640, "mode %o",
+		     (unsigned)(st.st_mode & 07777));
+	/* Someone else appends too (logger, a previous run). */
+	fd = open(logpath, O_WRONLY | O_APPEND);
+	cr_assert(write(fd, "{\"other\":1}\n", 12) == 12);
+	close(fd);
+	cr_assert_eq(xhb_events__open(&em, "srv1", logpath, false), 0);
+	xhb_events__emitf(em, "agent_start", "{s:s, s:i}", "version", "0.1",
+			  "pid", (int)getpid());
+	xhb_events__close(em);
+
+	n = read_lines(logpath, &lines);
+	cr_assert_eq(n, 3);
+	json_decref(check_line(lines[0], "srv1", 1));
+	cr_expect_str_eq(lines[1], "{\"other\":1}");
+	/* A new run starts again at seq 1. */
+	json_decref(check_line(lines[2], "srv1", 1));
+	free_lines(lines, n);
+
+	cr_expect_eq(
+	    xhb_events__open(&em, "srv1", "/nonexistent/dir/log", false),
+	    -ENOENT);
+	cr_expect_null(em);
+	cr_expect_eq(xhb_events__open(&em, "", NULL, true), -EINVAL);
+}
+
+/* logrotate: rename, then SIGHUP -> reopen. */
+Test(events, reopen_after_rename)
+{
+	char rotated[PATH_MAX + 4];
+	struct xhb_events *em;
+	char **lines;
+	int n;
+
+	snprintf(rotated, sizeof(rotated), "%s.1", logpath);
+	cr_assert_eq(xhb_events__open(&em, "srv1", logpath, false), 0);
+	xhb_events__emitf(em, "link_down", "{s:s}", "iface", "ens192");
+	cr_assert_eq(rename(logpath, rotated), 0);
+	/* Until the reopen, lines still go to the renamed file. */
+	xhb_events__emitf(em, "link_up", "{s:s}", "iface", "ens192");
+	cr_assert_eq(xhb_events__reopen(em), 0);
+	xhb_events__emitf(em, "link_down", "{s:s}", "iface", "ens192");
+	xhb_events__close(em);
+
+	n = read_lines(rotated, &lines);
+	cr_assert_eq(n, 2);
+	json_decref(check_line(lines[0], "srv1", 1));
+	json_decref(check_line(lines[1], "srv1", 2));
+	free_lines(lines, n);
+	n = read_lines(logpath, &lines);
+	cr_assert_eq(n, 1);
+	json_decref(check_line(lines[0], "srv1", 3));
+	free_lines(lines, n);
+}
+
+Test(events, write_error_counted_and_reported_once)
+{
+	char errpath[PATH_MAX];
+	struct xhb_events *em;
+	size_t len;
+	char *err, *p;
+	int saved, fd, reports = 0;
+
+	snprintf(errpath, sizeof(errpath), "%s/stderr", dir);
+	fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	cr_assert(fd >= 0);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+
+	/* Every write to /dev/full fails with ENOSPC, as on a full disk. */
+	cr_assert_eq(xhb_events__open(&em, "srv1", "/dev/full", false), 0);
+	for (int i = 0; i < 3; i++)
+		cr_expect_eq(xhb_events__emitf(em, "link_up", "{s:s}", "iface",
+					       "ens192"),
+			     -ENOSPC);
+	cr_expect_eq(xhb_events__write_errors(em), 3);
+	cr_expect_eq(xhb_events__seq(em), 3);
+	/* A reopened file gets its first failure reported again. */
+	cr_expect_eq(xhb_events__reopen(em), 0);
+	xhb_events__emitf(em, "link_up", "{s:s}", "iface", "ens192");
+	cr_expect_eq(xhb_events__write_errors(em), 4);
+	xhb_events__close(em);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+
+	err = slurp(errpath, &len);
+	for (p = err; (p = strstr(p, "/dev/full")); p++)
+		reports++;
+	cr_expect_eq(reports, 2, "stderr: %s", err);
+	cr_expect(strstr(err, strerror(ENOSPC)), "stderr: %s", err);
+	free(err);
+}
+
+Test(events, bad_input_is_refused_not_fatal)
+{
+	struct xhb_events *em;
+
+	cr_assert_eq(xhb_events__open(&em, "srv1", logpath, false), 0);
+	/* No emitter: events are discarded (xhbd -t, tools). */
+	cr_expect_eq(xhb_events__emit(NULL, xhb_event_new("link_up")), 0);
+	cr_expect_eq(xhb_events__emitf(NULL, "link_up", NULL), 0);
+	/* A failed allocation upstream. */
+	cr_expect_eq(xhb_events__emit(em, NULL), -ENOMEM);
+	cr_expect_eq(xhb_events__emit(em, json_object()), -EINVAL);
+	cr_expect_eq(xhb_events__emit(em, json_pack("{s:i}", "event", 1)),
+		     -EINVAL);
+	cr_expect_eq(xhb_events__emitf(em, "peer_up", "{s:s}", "peer", NULL),
+		     -EINVAL);
+	cr_expect_eq(xhb_events__emitf(em, "peer_up", "[s]", "srv2"), -EINVAL);
+	cr_expect_eq(xhb_events__emitf(em, NULL, NULL), -EINVAL);
+	/* Optional strings with "s*": absent, not null, as the schema wants. */
+	cr_expect_eq(xhb_events__emitf(em, "peer_up", "{s:s, s:s*}", "peer",
+				       "srv2", "addr", NULL),
+		     0);
+	cr_expect_eq(xhb_events__seq(em), 1);
+	xhb_events__close(em);
+	xhb_events__close(NULL);
+
+	char **lines;
+	int n = read_lines(logpath, &lines);
+	json_t *ev;
+
+	cr_assert_eq(n, 1);
+	ev = check_line(lines[0], "srv1", 1);
+	cr_expect_str_eq(json_string_value(json_object_get(ev, "peer")),
+			 "srv2");
+	cr_expect_null(json_object_get(ev, "addr"));
+	json_decref(ev);
+	free_lines(lines, n);
+}
+
+/* ---- against the schema, with tools/validate-events.py ---- */
+
+/* tools/validate-events.py from the repository root (where run.sh runs
+ * us), or next to $XHB_BUILD. */
+static bool find_validator(char *path, size_t len)
+{
+	const char *build = getenv("XHB_BUILD");
+
+	snprintf(path, len, "tools/validate-events.py");
+	if (!access(path, X_OK))
+		return true;
+	if (build) {
+		snprintf(path, len, "%s/../tools/validate-events.py", build);
+		if (!access(path, X_OK))
+			return true;
+	}
+	return false;
+}
+
+/* Run the validator with args; its exit status, output in *out. */
+static int run_validator(const char *args, char **out)
+{
+	char validator[PATH_MAX], cmd[3 * PATH_MAX];
+	size_t cap = 0, len = 0;
+	char buf[4096];
+	FILE *p;
+	int status;
+
+	if (!find_validator(validator, sizeof(validator)))
+		cr_skip("tools/validate-events.py not found from %s",
+			getcwd(buf, sizeof(buf)));
+	snprintf(cmd, sizeof(cmd), "'%s' %s 2>&1", validator, args);
+	p = popen(cmd, "r");
+	cr_assert(p, "popen: %s", strerror(errno));
+	*out = NULL;
+	for (size_t n; (n = fread(buf, 1, sizeof(buf), p)) > 0;) {
+		if (len + n + 1 > cap) {
+			cap = (len + n + 1) * 2;
+			*out = realloc(*out, cap);
+		}
+		memcpy(*out + len, buf, n);
+		len += n;
+	}
+	if (!*out)
+		*out = calloc(1, 1);
+	(*out)[len] = '\0';
+	status = pclose(p);
+	cr_assert(WIFEXITED(status), "validator did not exit: %s", *out);
+	if (WEXITSTATUS(status) == 77)
+		cr_skip("python3-jsonschema is not installed: apt-get install "
+			"python3-jsonschema");
+	return WEXITSTATUS(status);
+}
+
+/* One event of each kind with its required fields, as the agent would
+ * send them; JSON texts keep the table short, one event a line. */
+/* clang-format off */
+static const struct {
+	const char *event;
+	const char *fields;
+} samples[] = {
+	{ "agent_start", "{\"version\":\"0.1.0\",\"pid\":4242}" },
+	{ "config_loaded", "{\"config_dir\":\"/etc/ha.d\",\"nodes\":[\"srv1\",\"srv2\"],\"keepalive_ms\":2000}" },
+	{ "config_ignored", "{\"file\":\"/etc/ha.d/ha.cf\",\"line\":4,\"directive\":\"logfacility\"}" },
+	{ "config_notice", "{\"message\":\"crc authenticates nothing\"}" },
+	{ "config_error", "{\"message\":\"ha.cf:3: unknown directive\",\"file\":\"ha.cf\",\"line\":3}" },
+	{ "reload", "{\"ok\":true,\"reason\":\"SIGHUP\",\"groups_kept\":1}" },
+	{ "dataplane_fallback", "{\"iface\":\"ens192\",\"from\":\"native\",\"to\":\"generic\",\"reason\":\"Operation not supported\"}" },
+	{ "dataplane_attached", "{\"iface\":\"ens192\",\"mode\":\"generic\",\"adopted\":false}" },
+	{ "dataplane_detached", "{\"iface\":\"ens192\",\"reason\":\"detach requested\"}" },
+	{ "medium_error", "{\"medium\":\"bcast ens192\",\"reason\":\"Network is unreachable\"}" },
+	{ "agent_gap", "{\"duration_ms\":812.5}" },
+	{ "peer_up", "{\"peer\":\"srv1\",\"from\":\"init\",\"addr\":\"fe80::1\"}" },
+	{ "peer_warn", "{\"peer\":\"srv1\",\"detection_ms\":6000}" },
+	{ "peer_dead", "{\"peer\":\"srv1\",\"detection_ms\":3.217,\"reason\":\"probe\"}" },
+	{ "peer_stalled", "{\"peer\":\"srv1\",\"detection_ms\":10000}" },
+	{ "peer_leaving", "{\"peer\":\"srv1\"}" },
+	{ "peer_fault", "{\"peer\":\"srv1\",\"reason\":\"link_down\"}" },
+	{ "state_change", "{\"group\":0,\"from\":\"backup\",\"to\":\"acquiring\"}" },
+	{ "vip_added", "{\"vip\":\"172.16.193.30\",\"prefix\":16,\"iface\":\"ens192\",\"label\":\"ens192:0\"}" },
+	{ "garp_sent", "{\"vip\":\"172.16.193.30\",\"iface\":\"ens192\",\"proto\":\"arp\",\"count\":5}" },
+	{ "resource_start", "{\"group\":0,\"resource\":\"httpd\",\"exit_code\":0,\"duration_ms\":52.3,\"output\":\"ok\\n\"}" },
+	{ "group_acquire", "{\"group\":0,\"group_resources\":\"IPaddr::172.16.193.30/16/ens192 httpd\",\"reason\":\"peer_dead\",\"duration_ms\":0.8}" },
+	{ "resource_failed", "{\"group\":0,\"resource\":\"httpd\",\"action\":\"status\",\"reason\":\"timeout\",\"duration_ms\":2001,\"signal\":\"SIGKILL\"}" },
+	{ "vip_lost", "{\"vip\":\"2001:db8::30\",\"iface\":\"ens192\"}" },
+	{ "link_down", "{\"iface\":\"ens192\"}" },
+	{ "link_up", "{\"iface\":\"ens192\",\"duration_ms\":40000}" },
+	{ "standby_request", "{\"scope\":\"foreign\",\"source\":\"control\"}" },
+	{ "takeover_request", "{\"scope\":\"all\",\"source\":\"peer\",\"peer\":\"srv1\",\"groups\":[0,1]}" },
+	{ "resource_stop", "{\"group\":0,\"resource\":\"httpd\",\"exit_code\":0,\"duration_ms\":31.9}" },
+	{ "vip_removed", "{\"vip\":\"172.16.193.30\",\"prefix\":16,\"iface\":\"ens192\"}" },
+	{ "group_release", "{\"group\":0,\"group_resources\":\"IPaddr::172.16.193.30/16/ens192 httpd\",\"reason\":\"stop\",\"duration_ms\":1.1}" },
+	{ "agent_stop", "{\"reason\":\"signal\",\"signal\":\"SIGTERM\",\"exit_code\":0}" },
+};
+/* clang-format on */
+
+Test(events, emitted_lines_validate_against_schema)
+{
+	struct xhb_events *em;
+	char args[PATH_MAX + 32], *out;
+	json_error_t jerr;
+	int fd;
+
+	cr_assert_eq(xhb_events__open(&em, "srv2", logpath, false), 0);
+	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+		json_t *ev = json_loads(samples[i].fields, 0, &jerr);
+
+		cr_assert(ev, "%s: %s", samples[i].event, jerr.text);
+		json_object_set_new(ev, "event", json_string(samples[i].event));
+		cr_assert_eq(xhb_events__emit(em, ev), 0);
+	}
+	xhb_events__close(em);
+
+	snprintf(args, sizeof(args), "--check-seq '%s'", logpath);
+	cr_expect_eq(run_validator(args, &out), 0, "%s", out);
+	free(out);
+
+	/* And it does reject: a peer_dead without detection_ms, line 33. */
+	fd = open(logpath, O_WRONLY | O_APPEND);
+	dprintf(fd, "{\"time\":\"2026-11-24T22:15:21.123456Z\",\"mono_ns\":1,"
+		    "\"seq\":33,\"node\":\"srv2\",\"event\":\"peer_dead\","
+		    "\"peer\":\"srv1\"}\n");
+	close(fd);
+	cr_expect_eq(run_validator(args, &out), 1, "%s", out);
+	cr_expect(strstr(out, ":33: peer_dead") && strstr(out, "detection_ms"),
+		  "%s", out);
+	free(out);
+}
+
+/* docs/events.md and the schema name the same events and fields, and
+ * every example in the docs validates. */
+Test(events, docs_agree_with_schema)
+{
+	char validator[PATH_MAX], args[2 * PATH_MAX], *out, *slash;
+
+	if (!find_validator(validator, sizeof(validator)))
+		cr_skip("tools/validate-events.py not found");
+	/* tools/validate-events.py -> tools/../docs/events.md */
+	slash = strrchr(validator, '/');
+	*slash = '\0';
+	snprintf(args, sizeof(args), "--check-docs '%s/../docs/events.md'",
+		 validator);
+	cr_expect_eq(run_validator(args, &out), 0, "%s", out);
+	free(out);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Resource scripts, run as Heartbeat runs haresources entries:
+ * `PATH args... start|stop|status`, no shell, stdin /dev/null, in a new
+ * session (its own process group), with the agent's fds closed and signal
+ * dispositions reset. stdout and stderr are captured together into a
+ * bounded, UTF-8-clean buffer for the event. On timeout the whole group
+ * gets SIGTERM, then SIGKILL after XHB_RESOURCE_KILL_GRACE_MS, so a run
+ * never takes longer than timeout + grace.
+ *
+ * Synchronous on purpose: the agent runs scripts on transitions, in the
+ * fixed order acquire/release require. Inside, a run is already
+ * start / wait on two fds (output pipe, pidfd) / reap, so an asynchronous
+ * API is that loop handed to the agent's poll(). The caller must not reap
+ * children it did not start (no waitpid(-1)) while a run is under way.
+ */
+#ifndef XHB_RESOURCE_H
+#define XHB_RESOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Output kept: the first 1 KiB and the last 3 KiB, with a marker saying
+ * how much was dropped between them (errors tend to be at the end). */
+#define XHB_RESOURCE_OUTPUT_MAX 4096
+#define XHB_RESOURCE_KILL_GRACE_MS 1000
+
+enum xhb_resource_outcome {
+	XHB_RESOURCE_EXITED,   /* exit_code is set */
+	XHB_RESOURCE_SIGNALED, /* died of signal, not sent by us */
+	XHB_RESOURCE_TIMEOUT,  /* we killed the group; exit_code/signal tell how
+				  it ended */
+};
+
+struct xhb_resource_result {
+	enum xhb_resource_outcome outcome;
+	int exit_code; /* 0..255 when the script exited, else -1 */
+	int signal;    /* the signal that ended it, else 0 */
+	uint64_t duration_ns;
+	bool truncated;
+	size_t output_len;
+	char output[XHB_RESOURCE_OUTPUT_MAX + 64]; /* NUL-terminated */
+};
+
+/*
+ * Run `path args... action` (args NULL-terminated, may be NULL; action may
+ * be NULL) with a timeout (> 0). path must be absolute: there is no PATH
+ * search. Returns 0 when the script ran, whatever its result (see res),
+ * or a negative errno when it could not be started: -ENOENT, -EACCES,
+ * -ENOEXEC, -EINVAL.
+ */
+int xhb_resource_run(const char *path, const char *const *args,
+		     const char *action, int timeout_ms,
+		     struct xhb_resource_result *res);
+
+/* Exited with status 0. */
+bool xhb_resource_ok(const struct xhb_resource_result *res);
+
+/* "exit", "signal", "timeout": the resource_failed event's reason. */
+const char *xhb_resource_outcome_str(enum xhb_resource_outcome outcome);
+
+/* "SIGTERM" for the resource events' signal field. */
+void xhb_resource_signal_name(int sig, char *buf, size_t len);
+
+#endif /* XHB_RESOURCE_H */
