@@ -194,7 +194,8 @@ struct xhb_config {
 	bool cluster_id_set; /* given by cluster_id in ha.cf */
 	__u8 priority;	     /* priority 0..255; default 100 */
 	enum xhb_xdp_mode xdp_mode;
-	char pin_dir[XHB_PATH_MAX]; /* "": XHB_PIN_ROOT/<ifname> */
+	/* Pins go to <pin_dir>/<ifname>; "" stands for XHB_PIN_ROOT. */
+	char pin_dir[XHB_PATH_MAX];
 	enum xhb_auto_failback auto_failback;
 
 	char logfile[XHB_PATH_MAX]; /* "" when not set */
