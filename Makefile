@@ -49,7 +49,7 @@ FUZZ_SRCS := $(wildcard selftests/fuzz/*.c)
 .PHONY: all test demo bench vmlinux clean deps
 .DEFAULT_GOAL := all
 
-all: $(if $(wildcard user/xhbd.c),$(BUILD)/xhbd) $(TOOLS) $(BENCHES) $(UNIT_BIN)
+all: $(BUILD)/xhbd $(TOOLS) $(BENCHES) $(UNIT_BIN)
 
 deps:
 	$(Q)tools/deps.sh

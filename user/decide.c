@@ -4,9 +4,11 @@
  *
  * Eligibility:
  *   - UP or WARN, not refusing g (standby): eligible.
- *   - Starting (in its initdead; self: XHB_SELF_INIT): acquires nothing,
- *     so eligible only to keep g if it holds it (a restarted agent that
- *     re-adopted its VIPs).
+ *   - Starting (in its initdead; self: XHB_SELF_INIT): acquires nothing
+ *     yet. It keeps g if it holds it (a restarted agent that re-adopted
+ *     its VIPs); holding nothing, it can still be named owner by rules 4
+ *     and 5, and the others wait for it instead of racing it (both would
+ *     acquire at start). Takeover and failback skip it until it is out.
  *   - STALLED: its agent cannot act, so it keeps g if it holds it, even
  *     against a takeover or auto_failback, until its lease expires; then its
  *     XDP no longer answers for the VIP and it is as good as dead. Holding
@@ -50,6 +52,11 @@ enum eligibility {
 	ELIG_KEEP,	   /* may keep what it holds (starting) */
 	ELIG_POSSIBLE,	   /* UNKNOWN during our initdead */
 	ELIG_STALLED_KEEP, /* stalled holder with a live lease */
+	/* starting, holds nothing: may be named owner when nobody holds the
+	 * group, so that the others wait for it instead of racing it; it
+	 * acquires once its initdead is over (at once, when it has heard
+	 * every peer): two nodes never both take a group at start */
+	ELIG_STARTING,
 };
 
 enum rule {
@@ -95,7 +102,7 @@ static enum eligibility eligibility(const struct group_ctx *c,
 	case XHB_MEMBER_UP:
 	case XHB_MEMBER_WARN:
 		if (v->starting)
-			e = claims(v, c->bit) ? ELIG_KEEP : ELIG_NONE;
+			e = claims(v, c->bit) ? ELIG_KEEP : ELIG_STARTING;
 		else
 			e = ELIG_FULL;
 		break;
@@ -145,15 +152,18 @@ static int owner_of(const struct group_ctx *c, enum rule *rule)
 	}
 
 	for (i = 0; i < in->n_nodes; i++)
-		set[i] = c->elig[i] && (c->nodes[i].wanted & c->bit);
+		set[i] = c->elig[i] && c->elig[i] != ELIG_STARTING &&
+			 (c->nodes[i].wanted & c->bit);
 	owner = pick(c, set);
 	if (owner >= 0) {
 		*rule = RULE_WANTED;
 		return owner;
 	}
 
+	/* Failing back to a node still in its initdead would leave the group
+	 * unheld until it is out: wait for it to be out. */
 	if (in->auto_failback != XHB_FAILBACK_OFF && c->preferred >= 0 &&
-	    c->elig[c->preferred]) {
+	    c->elig[c->preferred] && c->elig[c->preferred] != ELIG_STARTING) {
 		*rule = RULE_FAILBACK;
 		return c->preferred;
 	}

@@ -218,10 +218,10 @@ static const struct decide_case decide_cases[] = {
     /* initdead */
     {"initdead_acquires_nothing", .self = A, .flags = XHB_SELF_INIT,
      .nodes = {{.state = UP}, {.state = UNKNOWN}}, .preferred = {A},
-     .want = {{B, NONE, R(INITDEAD)}}},
-    {"initdead_alone_nobody_eligible", .self = A, .flags = XHB_SELF_INIT,
+     .want = {{A, NONE, R(INITDEAD)}}},
+    {"initdead_alone_waits", .self = A, .flags = XHB_SELF_INIT,
      .nodes = {{.state = UP}, {.state = DEAD}}, .preferred = {A},
-     .want = {{-1, NONE, R(NO_ELIGIBLE_NODE)}}},
+     .want = {{A, NONE, R(INITDEAD)}}},
     {"initdead_peer_holds", .self = A, .flags = XHB_SELF_INIT,
      .nodes = {{.state = UP}, {.state = UP, .held = G0}}, .preferred = {A},
      .want = {{B, NONE, R(CURRENT_OWNER)}}},
@@ -233,9 +233,17 @@ static const struct decide_case decide_cases[] = {
      .failback = XHB_FAILBACK_ON,
      .nodes = {{.state = UP, .held = G0}, {.state = UP}}, .preferred = {B},
      .want = {{B, RELEASE, R(AUTO_FAILBACK)}}},
-    {"peer_starting_we_take", .self = B,
+    /* Nobody holds it and its preferred node is still starting: wait
+     * for it rather than race it (both would acquire). */
+    {"peer_starting_we_wait", .self = B,
      .nodes = {{.state = UP, .starting = true}, {.state = UP}},
-     .preferred = {A}, .want = {{B, ACQUIRE, R(PEER_STARTING)}}},
+     .preferred = {A}, .want = {{A, NONE, R(PREFERRED_NODE)}}},
+    {"starting_preferred_acquires_once_out", .self = A,
+     .nodes = {{.state = UP}, {.state = UP}},
+     .preferred = {A}, .want = {{A, ACQUIRE, R(PREFERRED_NODE)}}},
+    {"peer_starting_not_preferred_we_take", .self = B,
+     .nodes = {{.state = UP, .starting = true}, {.state = UP}},
+     .preferred = {B}, .want = {{B, ACQUIRE, R(PREFERRED_NODE)}}},
 
     /* three nodes: A preferred and dead, B and C up */
     {"three_b_takes", .n_nodes = 3, .self = B,

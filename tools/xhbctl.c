@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * xhbctl: look at and steer a running xhb node.
+ *
+ *   xhbctl [-i IFACE | -p PIN_DIR] [--json] stats
+ *   xhbctl [-i IFACE | -p PIN_DIR] [--json] peers
+ *   xhbctl [-s SOCKET] [--json] status
+ *   xhbctl [-s SOCKET] standby|takeover [all|foreign|local]
+ *   xhbctl [-i IFACE | -p PIN_DIR] detach
+ *
+ * stats and peers read the pinned maps directly, so they work while the
+ * agent is down; status, standby and takeover ask the agent over its
+ * root-only control socket.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "control.h"
+#include "dataplane.h"
+
+struct opts {
+	const char *ifname;
+	const char *pin_dir;
+	const char *socket;
+	bool json;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: xhbctl [options] COMMAND\n"
+		"commands:\n"
+		"  stats                 XDP counters (every verdict and drop reason)\n"
+		"  peers                 what XDP recorded of each peer\n"
+		"  status                the agent's view: node, groups, peers\n"
+		"  standby [all|foreign|local]   give resources to the peer (hb_standby)\n"
+		"  takeover [all|foreign|local]  take resources from the peer (hb_takeover)\n"
+		"  detach                remove the XDP program and its pins (agent stopped)\n"
+		"options:\n"
+		"  -i, --iface IFACE     cluster interface (pins in %s/IFACE)\n"
+		"  -p, --pin-dir DIR     pin directory (ha.cf pin_dir)\n"
+		"  -s, --socket PATH     agent control socket (default %s)\n"
+		"  -j, --json            one JSON document instead of a table\n",
+		XHB_PIN_ROOT, XHB_CONTROL_PATH_DEFAULT);
+}
+
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* The pin directory: given, from the interface, or the only one there is. */
+static int find_pin_dir(const struct opts *o, char *buf, size_t len)
+{
+	struct dirent *de;
+	int found = 0;
+	DIR *d;
+
+	if (o->pin_dir) {
+		snprintf(buf, len, "%s", o->pin_dir);
+		return 0;
+	}
+	if (o->ifname) {
+		snprintf(buf, len, "%s/%s", XHB_PIN_ROOT, o->ifname);
+		return 0;
+	}
+	d = opendir(XHB_PIN_ROOT);
+	if (!d) {
+		fprintf(stderr, "xhbctl: no xhb pins in %s: name the interface (-i) or the pin directory (-p)\n",
+			XHB_PIN_ROOT);
+		return -ENOENT;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(buf, len, "%s/%s", XHB_PIN_ROOT, de->d_name);
+		found++;
+	}
+	closedir(d);
+	if (found != 1) {
+		fprintf(stderr, "xhbctl: %s pin directories in %s: name the interface with -i\n",
+			found ? "several" : "no", XHB_PIN_ROOT);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int open_pins(const struct opts *o, struct xhb_dataplane **dp)
+{
+	char dir[PATH_MAX], why[512];
+	int err = find_pin_dir(o, dir, sizeof(dir));
+
+	if (err)
+		return err;
+	err = dataplane__open_pinned(dir, dp, why, sizeof(why));
+	if (err)
+		fprintf(stderr, "xhbctl: %s\n", why);
+	return err;
+}
+
+/* Counter names in struct order: the table and the JSON use the same. */
+static const char *const stat_names[] = {
+	"pass_not_ip",	    "pass_not_udp",	     "pass_fragment",
+	"pass_other_port",  "heartbeat_accepted",    "probe_answered",
+	"reply_accepted",   "drop_malformed",	     "drop_bad_magic",
+	"drop_bad_version", "drop_bad_type",	     "drop_bad_cluster",
+	"drop_unknown_key", "drop_bad_tag",	     "drop_unknown_peer",
+	"drop_self",	    "drop_old_incarnation", "drop_replay",
+	"drop_probe_not_for_us", "drop_agent_absent",
+};
+_Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) ==
+		       sizeof(struct xhb_stats) / sizeof(__u64),
+	       "a name for every counter");
+
+static int cmd_stats(const struct opts *o)
+{
+	struct xhb_dataplane *dp;
+	struct xhb_stats s;
+	const __u64 *v = (const __u64 *)&s;
+	size_t n = sizeof(stat_names) / sizeof(stat_names[0]);
+	int err = open_pins(o, &dp);
+
+	if (err)
+		return 1;
+	err = dataplane__stats(dp, &s);
+	dataplane__close(dp);
+	if (err) {
+		fprintf(stderr, "xhbctl: cannot read %s: %s\n", XHB_MAP_STATS,
+			strerror(-err));
+		return 1;
+	}
+	if (o->json) {
+		json_t *j = json_object();
+
+		for (size_t i = 0; i < n; i++)
+			json_object_set_new(j, stat_names[i], json_integer(v[i]));
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(j);
+		return 0;
+	}
+	printf("%-24s %14s\n", "COUNTER", "PACKETS");
+	for (size_t i = 0; i < n; i++)
+		printf("%-24s %14llu\n", stat_names[i], (unsigned long long)v[i]);
+	return 0;
+}
+
+static const char *node_state_name(__u8 state)
+{
+	static const char *const names[XHB_NODE_STATE_MAX] = {
+		[XHB_NODE_NONE] = "none",     [XHB_NODE_INIT] = "init",
+		[XHB_NODE_ACTIVE] = "active", [XHB_NODE_LEAVING] = "leaving",
+		[XHB_NODE_FAULT] = "fault",
+	};
+
+	return state < XHB_NODE_STATE_MAX ? names[state] : "?";
+}
+
+static void peer_addr(const struct xhb_peer *p, char *buf, size_t len)
+{
+	if (p->family == AF_INET || p->family == AF_INET6)
+		inet_ntop(p->family == AF_INET ? AF_INET : AF_INET6, p->addr,
+			  buf, len);
+	else
+		snprintf(buf, len, "-");
+}
+
+/* Milliseconds since a monotonic stamp, or -1 for never. */
+static double age_ms(__u64 stamp, __u64 now)
+{
+	return stamp ? (double)(now - stamp) / 1e6 : -1;
+}
+
+static int cmd_peers(const struct opts *o)
+{
+	struct xhb_dataplane *dp;
+	struct xhb_peer p;
+	__u32 id = 0;
+	json_t *arr = json_array();
+	__u64 now;
+	int err = open_pins(o, &dp);
+
+	if (err)
+		return 1;
+	now = mono_ns();
+	if (!o->json)
+		printf("%-10s %-8s %-26s %10s %10s %10s %12s %10s %8s\n", "NODE_ID",
+		       "STATE", "ADDRESS", "HB_AGE_MS", "REPLY_MS", "RTT_US",
+		       "AGENT_AGE_MS", "HEARTBEATS", "REPLIES");
+	while (dataplane__next_peer(dp, &id) == 0) {
+		char addr[INET6_ADDRSTRLEN];
+
+		if (dataplane__peer(dp, id, &p))
+			continue;
+		peer_addr(&p, addr, sizeof(addr));
+		if (o->json) {
+			json_array_append_new(
+				arr,
+				json_pack("{s:I, s:s, s:s, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:i, s:I, s:I, s:I, s:I}",
+					  "node_id", (json_int_t)id, "state",
+					  node_state_name(p.state), "address", addr,
+					  "heartbeat_age_ms", age_ms(p.last_heartbeat_ns, now),
+					  "reply_age_ms", age_ms(p.last_reply_ns, now),
+					  "rtt_us", p.rtt_ns / 1e3, "agent_age_ms",
+					  p.agent_age_us / 1e3, "heartbeats",
+					  (json_int_t)p.heartbeats, "replies",
+					  (json_int_t)p.replies, "probes",
+					  (json_int_t)p.probes, "agent_epoch",
+					  (json_int_t)p.agent_epoch, "incarnation",
+					  (json_int_t)p.agent_replay.incarnation,
+					  "priority", p.priority, "lease_ms",
+					  (json_int_t)p.lease_ms, "groups_held",
+					  (json_int_t)p.groups_held, "groups_wanted",
+					  (json_int_t)p.groups_wanted, "groups_refused",
+					  (json_int_t)p.groups_refused));
+			continue;
+		}
+		printf("%-10u %-8s %-26s %10.1f %10.1f %10.1f %12.1f %10llu %8llu\n",
+		       id, node_state_name(p.state), addr,
+		       age_ms(p.last_heartbeat_ns, now),
+		       age_ms(p.last_reply_ns, now), p.rtt_ns / 1e3,
+		       p.agent_age_us / 1e3, (unsigned long long)p.heartbeats,
+		       (unsigned long long)p.replies);
+	}
+	if (o->json) {
+		json_dumpf(arr, stdout, JSON_INDENT(2));
+		putchar('\n');
+	}
+	json_decref(arr);
+	dataplane__close(dp);
+	return 0;
+}
+
+static int cmd_detach(const struct opts *o)
+{
+	struct xhb_dataplane *dp;
+	int err = open_pins(o, &dp);
+
+	if (err)
+		return 1;
+	err = dataplane__detach(dp);
+	dataplane__close(dp);
+	if (err) {
+		fprintf(stderr, "xhbctl: detach: %s\n", strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{"iface", required_argument, NULL, 'i'},
+		{"pin-dir", required_argument, NULL, 'p'},
+		{"socket", required_argument, NULL, 's'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct opts o = {.socket = XHB_CONTROL_PATH_DEFAULT};
+	const char *cmd;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "i:p:s:jh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			o.ifname = optarg;
+			break;
+		case 'p':
+			o.pin_dir = optarg;
+			break;
+		case 's':
+			o.socket = optarg;
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	dataplane__set_verbose(false);
+	cmd = argv[optind];
+	if (!strcmp(cmd, "stats"))
+		return cmd_stats(&o);
+	if (!strcmp(cmd, "peers"))
+		return cmd_peers(&o);
+	if (!strcmp(cmd, "detach"))
+		return cmd_detach(&o);
+	fprintf(stderr, "xhbctl: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return 2;
+}
