@@ -243,6 +243,105 @@ static int cmd_peers(const struct opts *o)
 	return 0;
 }
 
+static int ask_agent(const struct opts *o, json_t *req, json_t **reply)
+{
+	int err = xhb_control_request(o->socket, req, reply, 5000);
+
+	json_decref(req);
+	if (err == -ENOENT || err == -ECONNREFUSED)
+		fprintf(stderr, "xhbctl: no agent listens on %s (is xhbd running? -s names its socket)\n",
+			o->socket);
+	else if (err == -EACCES || err == -EPERM)
+		fprintf(stderr, "xhbctl: %s: only root may talk to the agent\n",
+			o->socket);
+	else if (err)
+		fprintf(stderr, "xhbctl: %s: %s\n", o->socket, strerror(-err));
+	else if (!json_is_true(json_object_get(*reply, "ok"))) {
+		fprintf(stderr, "xhbctl: the agent refused: %s\n",
+			json_string_value(json_object_get(*reply, "error")));
+		json_decref(*reply);
+		return -EINVAL;
+	}
+	return err;
+}
+
+static const char *str_or(json_t *v, const char *dflt)
+{
+	return json_is_string(v) ? json_string_value(v) : dflt;
+}
+
+static int cmd_status(const struct opts *o)
+{
+	json_t *reply, *v;
+	size_t i;
+
+	if (ask_agent(o, json_pack("{s:s}", "cmd", "status"), &reply))
+		return 1;
+	json_object_del(reply, "ok");
+	if (o->json) {
+		json_dumpf(reply, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(reply);
+		return 0;
+	}
+	printf("node %s  state %s  uptime %.1f s\n",
+	       str_or(json_object_get(reply, "node"), "?"),
+	       str_or(json_object_get(reply, "state"), "?"),
+	       json_number_value(json_object_get(reply, "uptime_ms")) / 1e3);
+	printf("\n%-5s %-10s %-10s %-8s %s\n", "GROUP", "PREFERRED", "OWNER",
+	       "REQUEST", "RESOURCES");
+	json_array_foreach(json_object_get(reply, "groups"), i, v)
+	{
+		printf("%-5lld %-10s %-10s %-8s %s\n",
+		       json_integer_value(json_object_get(v, "group")),
+		       str_or(json_object_get(v, "preferred"), "-"),
+		       str_or(json_object_get(v, "owner"), "-"),
+		       json_is_true(json_object_get(v, "standby"))	? "standby"
+		       : json_is_true(json_object_get(v, "takeover")) ? "takeover"
+								      : "-",
+		       str_or(json_object_get(v, "resources"), ""));
+	}
+	printf("\n%-10s %-8s %-18s %10s %12s %12s\n", "PEER", "STATE", "ADDRESS",
+	       "RTT_US", "HB_AGE_MS", "REPLY_AGE_MS");
+	json_array_foreach(json_object_get(reply, "peers"), i, v)
+	{
+		printf("%-10s %-8s %-18s %10.1f %12.1f %12.1f\n",
+		       str_or(json_object_get(v, "name"), "?"),
+		       str_or(json_object_get(v, "state"), "?"),
+		       str_or(json_object_get(v, "address"), "-"),
+		       json_number_value(json_object_get(v, "rtt_us")),
+		       json_number_value(json_object_get(v, "heartbeat_age_ms")),
+		       json_number_value(json_object_get(v, "reply_age_ms")));
+	}
+	json_decref(reply);
+	return 0;
+}
+
+/* standby / takeover [all|foreign|local], as hb_standby / hb_takeover. */
+static int cmd_request(const struct opts *o, const char *cmd, const char *scope)
+{
+	enum xhb_control_scope parsed;
+	json_t *reply;
+
+	if (xhb_control_scope_parse(scope, &parsed)) {
+		fprintf(stderr, "xhbctl: %s: scope is all, foreign or local, not '%s'\n",
+			cmd, scope);
+		return 2;
+	}
+	if (ask_agent(o, json_pack("{s:s, s:s}", "cmd", cmd, "scope", scope),
+		      &reply))
+		return 1;
+	if (o->json) {
+		json_dumpf(reply, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else {
+		printf("%s %s: requested (groups 0x%llx)\n", cmd, scope,
+		       json_integer_value(json_object_get(reply, "groups")));
+	}
+	json_decref(reply);
+	return 0;
+}
+
 static int cmd_detach(const struct opts *o)
 {
 	struct xhb_dataplane *dp;
@@ -307,6 +406,10 @@ int main(int argc, char **argv)
 		return cmd_peers(&o);
 	if (!strcmp(cmd, "detach"))
 		return cmd_detach(&o);
+	if (!strcmp(cmd, "status"))
+		return cmd_status(&o);
+	if (!strcmp(cmd, "standby") || !strcmp(cmd, "takeover"))
+		return cmd_request(&o, cmd, optind + 1 < argc ? argv[optind + 1] : "all");
 	fprintf(stderr, "xhbctl: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return 2;
