@@ -440,25 +440,26 @@ static const struct {
 	const char *fields;
 } samples[] = {
 	{ "agent_start", "{\"version\":\"0.1.0\",\"pid\":4242}" },
-	{ "config_loaded", "{\"config_dir\":\"/etc/ha.d\",\"nodes\":[\"srv1\",\"srv2\"],\"keepalive_ms\":2000}" },
+	{ "config_loaded", "{\"config_dir\":\"/etc/ha.d\",\"node_count\":2,\"keepalive_ms\":2000,\"auto_failback\":\"off\"}" },
 	{ "config_ignored", "{\"file\":\"/etc/ha.d/ha.cf\",\"line\":4,\"directive\":\"logfacility\"}" },
+	{ "config_warning", "{\"message\":\"crc authenticates nothing\"}" },
 	{ "config_notice", "{\"message\":\"crc authenticates nothing\"}" },
 	{ "config_error", "{\"message\":\"ha.cf:3: unknown directive\",\"file\":\"ha.cf\",\"line\":3}" },
-	{ "reload", "{\"ok\":true,\"reason\":\"SIGHUP\",\"groups_kept\":1}" },
-	{ "dataplane_fallback", "{\"iface\":\"ens192\",\"from\":\"native\",\"to\":\"generic\",\"reason\":\"Operation not supported\"}" },
+	{ "reload", "{\"config_dir\":\"/etc/ha.d\",\"reason\":\"SIGHUP\"}" },
+	{ "dataplane_fallback", "{\"iface\":\"ens192\",\"reason\":\"Operation not supported\"}" },
 	{ "dataplane_attached", "{\"iface\":\"ens192\",\"mode\":\"generic\",\"adopted\":false}" },
 	{ "dataplane_detached", "{\"iface\":\"ens192\",\"reason\":\"detach requested\"}" },
 	{ "medium_error", "{\"medium\":\"bcast ens192\",\"reason\":\"Network is unreachable\"}" },
-	{ "agent_gap", "{\"duration_ms\":812.5}" },
-	{ "peer_up", "{\"peer\":\"srv1\",\"from\":\"init\",\"addr\":\"fe80::1\"}" },
+	{ "agent_gap", "{\"gap_ms\":812.5}" },
+	{ "peer_up", "{\"peer\":\"srv1\",\"from\":\"unknown\",\"to\":\"up\",\"addr\":\"fe80::1\"}" },
 	{ "peer_warn", "{\"peer\":\"srv1\",\"detection_ms\":6000}" },
 	{ "peer_dead", "{\"peer\":\"srv1\",\"detection_ms\":3.217,\"reason\":\"probe\"}" },
 	{ "peer_stalled", "{\"peer\":\"srv1\",\"detection_ms\":10000}" },
 	{ "peer_leaving", "{\"peer\":\"srv1\"}" },
 	{ "peer_fault", "{\"peer\":\"srv1\",\"reason\":\"link_down\"}" },
-	{ "state_change", "{\"group\":0,\"from\":\"backup\",\"to\":\"acquiring\"}" },
+	{ "state_change", "{\"from\":\"init\",\"to\":\"active\"}" },
 	{ "vip_added", "{\"vip\":\"172.16.193.30\",\"prefix\":16,\"iface\":\"ens192\",\"label\":\"ens192:0\"}" },
-	{ "garp_sent", "{\"vip\":\"172.16.193.30\",\"iface\":\"ens192\",\"proto\":\"arp\",\"count\":5}" },
+	{ "garp_sent", "{\"vip\":\"172.16.193.30\",\"iface\":\"ens192\",\"packet\":1}" },
 	{ "resource_start", "{\"group\":0,\"resource\":\"httpd\",\"exit_code\":0,\"duration_ms\":52.3,\"output\":\"ok\\n\"}" },
 	{ "group_acquire", "{\"group\":0,\"group_resources\":\"IPaddr::172.16.193.30/16/ens192 httpd\",\"reason\":\"peer_dead\",\"duration_ms\":0.8}" },
 	{ "resource_failed", "{\"group\":0,\"resource\":\"httpd\",\"action\":\"status\",\"reason\":\"timeout\",\"duration_ms\":2001,\"signal\":\"SIGKILL\"}" },
@@ -468,7 +469,7 @@ static const struct {
 	{ "standby_request", "{\"scope\":\"foreign\",\"source\":\"control\"}" },
 	{ "takeover_request", "{\"scope\":\"all\",\"source\":\"peer\",\"peer\":\"srv1\",\"groups\":[0,1]}" },
 	{ "resource_stop", "{\"group\":0,\"resource\":\"httpd\",\"exit_code\":0,\"duration_ms\":31.9}" },
-	{ "vip_removed", "{\"vip\":\"172.16.193.30\",\"prefix\":16,\"iface\":\"ens192\"}" },
+	{ "vip_removed", "{\"vip\":\"172.16.193.30\",\"iface\":\"ens192\"}" },
 	{ "group_release", "{\"group\":0,\"group_resources\":\"IPaddr::172.16.193.30/16/ens192 httpd\",\"reason\":\"stop\",\"duration_ms\":1.1}" },
 	{ "agent_stop", "{\"reason\":\"signal\",\"signal\":\"SIGTERM\",\"exit_code\":0}" },
 };
@@ -495,14 +496,14 @@ Test(events, emitted_lines_validate_against_schema)
 	cr_expect_eq(run_validator(args, &out), 0, "%s", out);
 	free(out);
 
-	/* And it does reject: a peer_dead without detection_ms, line 33. */
+	/* And it does reject: a peer_dead without detection_ms, line 34. */
 	fd = open(logpath, O_WRONLY | O_APPEND);
 	dprintf(fd, "{\"time\":\"2026-11-24T22:15:21.123456Z\",\"mono_ns\":1,"
-		    "\"seq\":33,\"node\":\"srv2\",\"event\":\"peer_dead\","
+		    "\"seq\":34,\"node\":\"srv2\",\"event\":\"peer_dead\","
 		    "\"peer\":\"srv1\"}\n");
 	close(fd);
 	cr_expect_eq(run_validator(args, &out), 1, "%s", out);
-	cr_expect(strstr(out, ":33: peer_dead") && strstr(out, "detection_ms"),
+	cr_expect(strstr(out, ":34: peer_dead") && strstr(out, "detection_ms"),
 		  "%s", out);
 	free(out);
 }
