@@ -9,7 +9,9 @@
  * never takes longer than timeout + grace.
  *
  * Synchronous on purpose: the agent runs scripts on transitions, in the
- * fixed order acquire/release require. Inside, a run is already
+ * fixed order acquire/release require; meanwhile it sends no heartbeats,
+ * but its XDP still answers probes, so peers see it stalled, not dead,
+ * and take nothing over. Inside, a run is already
  * start / wait on two fds (output pipe, pidfd) / reap, so an asynchronous
  * API is that loop handed to the agent's poll(). The caller must not reap
  * children it did not start (no waitpid(-1)) while a run is under way.
@@ -29,8 +31,7 @@
 enum xhb_resource_outcome {
 	XHB_RESOURCE_EXITED,   /* exit_code is set */
 	XHB_RESOURCE_SIGNALED, /* died of signal, not sent by us */
-	XHB_RESOURCE_TIMEOUT,  /* we killed the group; exit_code/signal tell how
-				  it ended */
+	XHB_RESOURCE_TIMEOUT,  /* we killed the group; see exit_code, signal */
 };
 
 struct xhb_resource_result {
