@@ -10,8 +10,9 @@
  *
  * Synchronous on purpose: the agent runs scripts on transitions, in the
  * fixed order acquire/release require; meanwhile it sends no heartbeats,
- * but its XDP still answers probes, so peers see it stalled, not dead,
- * and take nothing over. Inside, a run is already
+ * but its XDP still answers probes, so peers see it stalled, not dead
+ * (until its VIP lease runs out: keep script timeouts below the lease).
+ * Inside, a run is already
  * start / wait on two fds (output pipe, pidfd) / reap, so an asynchronous
  * API is that loop handed to the agent's poll(). The caller must not reap
  * children it did not start (no waitpid(-1)) while a run is under way.
