@@ -12,10 +12,10 @@
  * fixed order acquire/release require; meanwhile it sends no heartbeats,
  * but its XDP still answers probes, so peers see it stalled, not dead
  * (until its VIP lease runs out: keep script timeouts below the lease).
- * Inside, a run is already
- * start / wait on two fds (output pipe, pidfd) / reap, so an asynchronous
- * API is that loop handed to the agent's poll(). The caller must not reap
- * children it did not start (no waitpid(-1)) while a run is under way.
+ * Inside, a run is already start / wait on two fds (output pipe, pidfd) /
+ * reap, so an asynchronous API is that loop handed to the agent's poll().
+ * The caller must not reap children it did not start (no waitpid(-1))
+ * while a run is under way.
  */
 #ifndef XHB_RESOURCE_H
 #define XHB_RESOURCE_H
