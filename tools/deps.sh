@@ -12,7 +12,7 @@ packages=(
 	iproute2 ethtool nftables procps psmisc util-linux python3 curl jq
 	iputils-ping
 	# tests
-	libcriterion-dev libsodium-dev
+	libcriterion-dev libsodium-dev python3-jsonschema
 )
 [ "${XHB_EXTRA_PACKAGES:-}" ] && read -r -a extra <<<"$XHB_EXTRA_PACKAGES" && packages+=("${extra[@]}")
 

@@ -208,8 +208,8 @@ static void emit_config(struct xhb_agent *a)
 
 	xhb_events__emitf(a->ev, "config_loaded",
 			  "{s:s, s:i, s:i, s:f, s:f, s:f, s:f, s:f, s:i, s:f, s:i, s:I, s:s}",
-			  "dir", c->dir, "nodes", (int)c->nnodes, "groups",
-			  (int)c->ngroups, "keepalive_ms", ms(c->keepalive_ns),
+			  "config_dir", c->dir, "node_count", (int)c->nnodes,
+			  "group_count", (int)c->ngroups, "keepalive_ms", ms(c->keepalive_ns),
 			  "deadtime_ms", ms(c->deadtime_ns), "warntime_ms",
 			  ms(c->warntime_ns), "initdead_ms", ms(c->initdead_ns),
 			  "probe_interval_ms",
@@ -435,22 +435,42 @@ static int run_script(struct xhb_agent *a, unsigned int g,
 		xhb_events__emitf(a->ev, "resource_failed",
 				  "{s:i, s:s, s:s, s:s, s:s}", "group", g,
 				  "resource", spec, "action", action, "reason",
-				  "cannot_run", "output", strerror(-ret));
+				  "cannot_run", "error", strerror(-ret));
 		free(out);
 		return ret;
 	}
-	ret = xhb_resource_ok(out) ? 0 : -EIO;
-	xhb_events__emitf(a->ev,
-			  ret ? "resource_failed"
-			  : !strcmp(action, "start") ? "resource_start"
-						     : "resource_stop",
-			  "{s:i, s:s, s:s, s:s, s:i, s:f, s:s}", "group", g,
-			  "resource", spec, "action", action, "reason",
-			  ret ? xhb_resource_outcome_str(out->outcome) : "ok",
-			  "exit_code", out->exit_code, "duration_ms",
-			  ms(out->duration_ns), "output", out->output);
+	if (xhb_resource_ok(out)) {
+		xhb_events__emitf(a->ev,
+				  !strcmp(action, "start") ? "resource_start"
+							   : "resource_stop",
+				  "{s:i, s:s, s:i, s:f, s:s}", "group", g,
+				  "resource", spec, "exit_code", out->exit_code,
+				  "duration_ms", ms(out->duration_ns), "output",
+				  out->output);
+		free(out);
+		return 0;
+	}
+	{
+		json_t *ev = xhb_event_new("resource_failed");
+		char sig[32];
+
+		json_object_set_new(ev, "group", json_integer(g));
+		json_object_set_new(ev, "resource", json_string(spec));
+		json_object_set_new(ev, "action", json_string(action));
+		json_object_set_new(ev, "reason",
+				    json_string(xhb_resource_outcome_str(out->outcome)));
+		json_object_set_new(ev, "duration_ms", json_real(ms(out->duration_ns)));
+		json_object_set_new(ev, "output", json_string(out->output));
+		if (out->exit_code >= 0)
+			json_object_set_new(ev, "exit_code", json_integer(out->exit_code));
+		if (out->signal) {
+			xhb_resource_signal_name(out->signal, sig, sizeof(sig));
+			json_object_set_new(ev, "signal", json_string(sig));
+		}
+		xhb_events__emit(a->ev, ev);
+	}
 	free(out);
-	return ret;
+	return -EIO;
 }
 
 /* Undo resources [0, upto) of group g, right to left. */
@@ -478,7 +498,7 @@ static void release_resources(struct xhb_agent *a, unsigned int g,
 			xhb_events__emitf(a->ev, "resource_failed",
 					  "{s:i, s:s, s:s, s:s, s:s}", "group", g,
 					  "resource", res->spec, "action", "stop",
-					  "reason", "netlink", "output",
+					  "reason", "netlink", "error",
 					  strerror(-ret));
 		else
 			xhb_events__emitf(a->ev, "vip_removed",
@@ -505,9 +525,9 @@ static void announce(struct xhb_agent *a, unsigned int g)
 			      : xhb_announce__na(a->ann, vip.ifindex, &vip.addr.v6);
 		addr_text(res->family, &res->addr, addr, sizeof(addr));
 		vip_iface(vip.ifindex, ifname);
-		xhb_events__emitf(a->ev, "garp_sent", "{s:i, s:s, s:s, s:i, s:s?}",
+		xhb_events__emitf(a->ev, "garp_sent", "{s:i, s:s, s:s, s:i, s:s*}",
 				  "group", g, "vip", addr, "iface", ifname,
-				  "count",
+				  "packet",
 				  (int)(a->cfg->garp_count - a->groups[g].announce_left + 1),
 				  "error", ret ? strerror(-ret) : NULL);
 	}
@@ -562,13 +582,13 @@ static int group_acquire(struct xhb_agent *a, unsigned int g,
 			xhb_events__emitf(a->ev, "resource_failed",
 					  "{s:i, s:s, s:s, s:s, s:s}", "group", g,
 					  "resource", res->spec, "action", "start",
-					  "reason", "netlink", "output",
+					  "reason", "netlink", "error",
 					  ret == -ENOENT ? "no interface holds a subnet for this address"
 							 : strerror(-ret));
 			break;
 		}
 		vip_iface(vip.ifindex, ifname);
-		xhb_events__emitf(a->ev, "vip_added", "{s:i, s:s, s:s, s:i, s:s?}",
+		xhb_events__emitf(a->ev, "vip_added", "{s:i, s:s, s:s, s:i, s:s*}",
 				  "group", g, "vip", addr, "iface", ifname,
 				  "prefix", (int)vip.prefixlen, "label", vip.label);
 	}
@@ -576,9 +596,9 @@ static int group_acquire(struct xhb_agent *a, unsigned int g,
 		/* Half a group serves nobody: undo, and let another node try. */
 		release_resources(a, g, r);
 		a->refused |= 1U << g;
-		xhb_events__emitf(a->ev, "group_release", "{s:i, s:s, s:s}",
+		xhb_events__emitf(a->ev, "group_release", "{s:i, s:s, s:s, s:f}",
 				  "group", g, "group_resources", spec, "reason",
-				  "resource_failed");
+				  "resource_failed", "duration_ms", ms(mono_ns() - now));
 		return ret;
 	}
 	a->groups[g].held = true;
@@ -821,7 +841,8 @@ static void judge_peers(struct xhb_agent *a, __u64 now)
 		in.prev_since_ns = p->since_ns;
 		in.timers = timers(a->cfg);
 		v = xhb_member_judge(&in);
-		if (!v.changed)
+		/* Nothing is ever judged back to "unknown": no such event. */
+		if (!v.changed || v.state == XHB_MEMBER_UNKNOWN)
 			continue;
 		{
 			char event[32];
@@ -829,7 +850,7 @@ static void judge_peers(struct xhb_agent *a, __u64 now)
 			snprintf(event, sizeof(event), "peer_%s",
 				 xhb_member_state_name(v.state));
 			xhb_events__emitf(a->ev, event,
-					  "{s:s, s:s, s:s, s:s, s:f, s:f}", "peer",
+					  "{s:s, s:s, s:s, s:s*, s:f, s:f}", "peer",
 					  a->cfg->nodes[n].name, "from",
 					  xhb_member_state_name(p->state), "to",
 					  xhb_member_state_name(v.state), "reason",
@@ -921,10 +942,13 @@ static void decide_and_act(struct xhb_agent *a, __u64 now)
 			group_acquire(a, g, xhb_reason_name(out[g].reason), now);
 		else if (out[g].action == XHB_ACTION_KEEP && out[g].announce &&
 			 !a->groups[g].announce_left) {
+			char spec[1024];
+
+			group_spec(&a->cfg->groups[g], spec, sizeof(spec));
 			schedule_announce(a, g, now);
 			xhb_events__emitf(a->ev, "group_acquire",
 					  "{s:i, s:s, s:s, s:f}", "group", g,
-					  "group_resources", "", "reason",
+					  "group_resources", spec, "reason",
 					  xhb_reason_name(out[g].reason),
 					  "duration_ms", 0.0);
 		}
@@ -998,9 +1022,15 @@ static void on_netlink(const struct xhb_nl_event *e, void *ctx)
 						  "group", g, "vip", addr);
 				if (!resolve_vip(a, res, &vip) &&
 				    !xhb_nl__vip_add(a->nl, &vip)) {
+					char ifname[IFNAMSIZ];
+
+					vip_iface(vip.ifindex, ifname);
 					xhb_events__emitf(a->ev, "vip_added",
-							  "{s:i, s:s, s:s}", "group", g,
-							  "vip", addr, "reason", "restored");
+							  "{s:i, s:s, s:s, s:i, s:s}",
+							  "group", g, "vip", addr,
+							  "iface", ifname, "prefix",
+							  (int)vip.prefixlen, "reason",
+							  "restored");
 					schedule_announce(a, g, mono_ns());
 				}
 			}
@@ -1096,11 +1126,20 @@ static json_t *on_control(const struct xhb_control_request *req, void *ctx)
 		a->wanted |= mask;
 		a->refused &= ~mask;
 	}
-	xhb_events__emitf(a->ev,
-			  req->cmd == XHB_CONTROL_STANDBY ? "standby_request"
-							  : "takeover_request",
-			  "{s:s, s:I}", "scope", xhb_control_scope_str(req->scope),
-			  "groups", (json_int_t)mask);
+	{
+		json_t *list = json_array();
+
+		for (unsigned int g = 0; g < a->cfg->ngroups; g++)
+			if (mask & (1U << g))
+				json_array_append_new(list, json_integer(g));
+		xhb_events__emitf(a->ev,
+				  req->cmd == XHB_CONTROL_STANDBY
+					  ? "standby_request"
+					  : "takeover_request",
+				  "{s:s, s:s, s:o}", "scope",
+				  xhb_control_scope_str(req->scope), "source",
+				  "control", "groups", list);
+	}
 	return json_pack("{s:s, s:I}", "scope", xhb_control_scope_str(req->scope),
 			 "groups", (json_int_t)mask);
 }
@@ -1145,8 +1184,8 @@ static void do_reload(struct xhb_agent *a)
 		ret = -EINVAL;
 	}
 	if (ret) {
-		xhb_events__emitf(a->ev, "config_error", "{s:s, s:s}", "error", err,
-				  "action", "kept the running configuration");
+		xhb_events__emitf(a->ev, "config_error", "{s:s, s:s}", "message",
+				  err, "action", "kept the running configuration");
 		free(next);
 		return;
 	}
@@ -1159,11 +1198,11 @@ static void do_reload(struct xhb_agent *a)
 	a->cfg = next;
 	a->self_index = xhb_config_node_index(a->cfg, a->node);
 	a->held &= (a->cfg->ngroups < 32 ? (1U << a->cfg->ngroups) - 1 : ~0U);
-	xhb_events__emitf(a->ev, "reload", "{s:s}", "dir", a->cfg->dir);
+	xhb_events__emitf(a->ev, "reload", "{s:s}", "config_dir", a->cfg->dir);
 	emit_config(a);
 	if (open_dataplanes(a, err, sizeof(err)) || add_peers(a))
-		xhb_events__emitf(a->ev, "config_error", "{s:s, s:s}", "error", err,
-				  "action", "data plane not reloaded");
+		xhb_events__emitf(a->ev, "config_error", "{s:s, s:s}", "message",
+				  err, "action", "data plane not reloaded");
 }
 
 /* ---- open, run, close -------------------------------------------------- */
