@@ -10,6 +10,11 @@
  * (PROBE), or it is dropped with a named reason. Every frame bumps exactly
  * one counter of xhb_stats.
  *
+ * Fencing: while this node's lease has lapsed (its agent stopped renewing
+ * it), ARP requests, neighbour solicitations and packets for the VIPs in
+ * xhb_vips are dropped, whatever their protocol. That costs one array
+ * lookup per frame while the node holds VIPs and nothing otherwise.
+ *
  * Parsing goes through a cursor; each parse_* checks its own bounds and
  * returns the next header or NULL.
  */
@@ -54,6 +59,13 @@ struct {
 	__type(value, struct xhb_stats);
 } xhb_stats SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XHB_MAX_VIPS);
+	__type(key, struct xhb_vip_key);
+	__type(value, struct xhb_vip_lease);
+} xhb_vips SEC(".maps");
+
 #define COUNT(stats, field)                                                    \
 	do {                                                                   \
 		if (stats)                                                     \
@@ -81,6 +93,64 @@ enum replay_verdict {
 	REPLAY_OLD_INCARNATION,
 	REPLAY_SEEN,
 };
+
+/* Has this node's lease lapsed while it holds VIPs? */
+XHB_INLINE bool lease_lapsed(void)
+{
+	struct xhb_self *self;
+	__u32 zero = 0;
+
+	self = bpf_map_lookup_elem(&xhb_self, &zero);
+	if (!self || !self->groups_held)
+		return false;
+	/* >=: the same instant a probe reply starts saying "0 ms left" */
+	return bpf_ktime_get_ns() >=
+	       self->agent_update_ns + (__u64)self->lease_ms * 1000000ULL;
+}
+
+XHB_INLINE bool is_vip4(__be32 addr)
+{
+	struct xhb_vip_key key = {.family = AF_INET};
+
+	__builtin_memcpy(key.addr, &addr, 4);
+	return bpf_map_lookup_elem(&xhb_vips, &key) != NULL;
+}
+
+XHB_INLINE bool is_vip6(const struct in6_addr *addr)
+{
+	struct xhb_vip_key key = {.family = AF_INET6};
+
+	__builtin_memcpy(key.addr, addr, 16);
+	return bpf_map_lookup_elem(&xhb_vips, &key) != NULL;
+}
+
+/* An ARP request for one of our VIPs (Ethernet/IPv4 ARP only). */
+XHB_INLINE bool arp_asks_vip(struct cursor *c)
+{
+	struct arphdr *arp = c->pos;
+	__u8 *body = (__u8 *)(arp + 1);
+	__be32 target;
+
+	/* sender MAC, sender IP, target MAC, then the target IP */
+	if ((void *)(body + 20) > c->end || arp->ar_op != bpf_htons(ARPOP_REQUEST) ||
+	    arp->ar_pro != bpf_htons(ETH_P_IP) || arp->ar_hln != ETH_ALEN ||
+	    arp->ar_pln != 4)
+		return false;
+	__builtin_memcpy(&target, body + 16, 4);
+	return is_vip4(target);
+}
+
+/* A neighbour solicitation whose target is one of our VIPs. */
+XHB_INLINE bool ns_asks_vip(struct cursor *c)
+{
+	struct icmp6hdr *icmp = c->pos;
+	struct in6_addr *target = (struct in6_addr *)(icmp + 1);
+
+	if ((void *)(target + 1) > c->end ||
+	    icmp->icmp6_type != NDISC_NEIGHBOUR_SOLICITATION)
+		return false;
+	return is_vip6(target);
+}
 
 /* Returns the EtherType after at most one VLAN tag, in network order. */
 XHB_INLINE int parse_eth(struct cursor *c, struct frame *f, __be16 *proto)
@@ -118,9 +188,9 @@ XHB_INLINE int parse_ip4(struct cursor *c, struct frame *f)
 		return -1;
 	if (c->pos + hdr_len > c->end)
 		return -1;
+	f->ip4 = ip;
 	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
 		return -2;
-	f->ip4 = ip;
 	c->pos += hdr_len;
 	return ip->protocol;
 }
@@ -133,9 +203,9 @@ XHB_INLINE int parse_ip6(struct cursor *c, struct frame *f)
 		return -1;
 	if (ip6->version != 6)
 		return -1;
+	f->ip6 = ip6;
 	if (ip6->nexthdr == NEXTHDR_FRAGMENT)
 		return -2;
-	f->ip6 = ip6;
 	c->pos = ip6 + 1;
 	return ip6->nexthdr;
 }
@@ -513,6 +583,14 @@ int xhb_xdp(struct xdp_md *ctx)
 		COUNT(stats, pass_not_ip);
 		return XDP_PASS;
 	}
+	if (proto == bpf_htons(ETH_P_ARP)) {
+		if (lease_lapsed() && arp_asks_vip(&c)) {
+			COUNT(stats, drop_fenced_arp);
+			return XDP_DROP;
+		}
+		COUNT(stats, pass_not_ip);
+		return XDP_PASS;
+	}
 	if (proto == bpf_htons(ETH_P_IP))
 		next = parse_ip4(&c, &f);
 	else if (proto == bpf_htons(ETH_P_IPV6))
@@ -525,6 +603,18 @@ int xhb_xdp(struct xdp_md *ctx)
 	if (next == -1) {
 		COUNT(stats, pass_not_ip);
 		return XDP_PASS;
+	}
+	/* Fragments too: a fenced VIP answers nothing. */
+	if (next != -1 && lease_lapsed()) {
+		if ((f.ip4 && is_vip4(f.ip4->daddr)) ||
+		    (f.ip6 && is_vip6(&f.ip6->daddr))) {
+			COUNT(stats, drop_fenced_ip);
+			return XDP_DROP;
+		}
+		if (f.ip6 && next == NEXTHDR_ICMPV6 && ns_asks_vip(&c)) {
+			COUNT(stats, drop_fenced_arp);
+			return XDP_DROP;
+		}
 	}
 	if (next == -2) {
 		COUNT(stats, pass_fragment);

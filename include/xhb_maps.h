@@ -16,11 +16,13 @@
 #define XHB_MAP_SELF "xhb_self"
 #define XHB_MAP_KEYS "xhb_keys"
 #define XHB_MAP_STATS "xhb_stats"
+#define XHB_MAP_VIPS "xhb_vips"
 #define XHB_LINK_PIN "xhb_link"
 #define XHB_BPFFS "/sys/fs/bpf"
 #define XHB_PIN_ROOT XHB_BPFFS "/xhb"
 
 #define XHB_MAX_PEERS 64
+#define XHB_MAX_VIPS 256
 
 /*
  * Sliding anti-replay window (as in IPsec, RFC 4303 section 3.4.3): seq is
@@ -87,6 +89,25 @@ struct xhb_self {
 	__u8 pad;
 };
 
+/*
+ * xhb_vips: the addresses of the groups this node holds, written by the
+ * agent when it acquires a group and removed when it releases it. While
+ * the lease in xhb_self has lapsed (agent_update_ns + lease_ms is past:
+ * the agent hung, was stopped or starved), XDP stops answering for them:
+ * it drops ARP requests and IPv6 neighbour solicitations for these
+ * addresses and every packet addressed to them. The peer takes over only
+ * once that has surely happened, so two nodes never answer at once.
+ */
+struct xhb_vip_key {
+	__u32 family; /* AF_INET or AF_INET6 */
+	__u8 addr[16]; /* IPv4 in the first 4 bytes, the rest zero */
+};
+
+struct xhb_vip_lease {
+	__u32 group; /* haresources line */
+	__u32 pad;
+};
+
 /* xhb_keys: array indexed by authkeys index (1..15). */
 struct xhb_key {
 	__u64 k0;
@@ -123,6 +144,9 @@ struct xhb_stats {
 	__u64 drop_replay;
 	__u64 drop_probe_not_for_us; /* other dest node, or not unicast */
 	__u64 drop_agent_absent; /* PROBE before our agent wrote xhb_self */
+	/* fenced: for a VIP of ours while our lease has lapsed */
+	__u64 drop_fenced_arp; /* ARP request / neighbour solicitation */
+	__u64 drop_fenced_ip; /* a packet addressed to it */
 };
 
 #endif /* XHB_MAPS_H */

@@ -166,9 +166,11 @@ static int watch(const char *addr, int port, uint64_t interval_ns,
 		now = mono_ns();
 		if (next > now) {
 			struct pollfd p = {.fd = fd, .events = POLLIN};
-			int wait_ms = (next - now) / 1000000;
+			struct timespec ts = {.tv_sec = (next - now) / 1000000000ULL,
+					      .tv_nsec = (next - now) % 1000000000ULL};
 
-			poll(&p, 1, wait_ms);
+			/* ns precision: poll()'s ms would spin below 1 ms */
+			ppoll(&p, 1, &ts, NULL);
 		}
 	}
 	/* Late answers: wait a little for the last requests. */

@@ -118,7 +118,8 @@ static const char *const stat_names[] = {
 	"drop_bad_version", "drop_bad_type",	     "drop_bad_cluster",
 	"drop_unknown_key", "drop_bad_tag",	     "drop_unknown_peer",
 	"drop_self",	    "drop_old_incarnation", "drop_replay",
-	"drop_probe_not_for_us", "drop_agent_absent",
+	"drop_probe_not_for_us", "drop_agent_absent", "drop_fenced_arp",
+	"drop_fenced_ip",
 };
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) ==
 		       sizeof(struct xhb_stats) / sizeof(__u64),

@@ -44,6 +44,8 @@
 #define MAX_IFACES 4
 #define CONTROL_TIMEOUT_MS 200
 #define RESOURCE_TIMEOUT_MS 30000
+#define SCRIPT_LEASE_NS                                                        \
+	((RESOURCE_TIMEOUT_MS + XHB_RESOURCE_KILL_GRACE_MS + 1000ULL) * NS_PER_MS)
 #define LEAVING_HEARTBEATS 3 /* a lost "leaving" would cost a deadtime */
 #define NS_PER_MS 1000000ULL
 
@@ -98,6 +100,9 @@ struct xhb_agent {
 	__u64 steady_since_ns;
 	__u64 next_heartbeat_ns;
 	__u64 next_probe_ns;
+	__u64 lease_renewed_ns; /* when xhb_self was last written */
+	__u64 last_gap_event_ns;
+	__u64 lease_ns; /* the lease written then */
 
 	bool init; /* initdead running */
 	bool fault; /* a configured interface is down */
@@ -109,6 +114,8 @@ struct xhb_agent {
 	struct peer_view peers[XHB_CONFIG_MAX_NODES];
 	struct group_state groups[XHB_MAX_GROUPS];
 };
+
+static void publish_self_lease(struct xhb_agent *a, __u64 now, __u64 lease_ns);
 
 static __u64 mono_ns(void)
 {
@@ -388,6 +395,25 @@ static int resolve_vip(struct xhb_agent *a, const struct xhb_resource *r,
 	return 0;
 }
 
+/* Tell every interface's XDP which addresses to fence if our lease lapses. */
+static int fence_add(struct xhb_agent *a, const struct xhb_resource *res,
+		     unsigned int g)
+{
+	for (unsigned int i = 0; i < a->nifaces; i++) {
+		int ret = dataplane__vip_add(a->ifaces[i].dp, res->family,
+					     &res->addr, g);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void fence_del(struct xhb_agent *a, const struct xhb_resource *res)
+{
+	for (unsigned int i = 0; i < a->nifaces; i++)
+		dataplane__vip_del(a->ifaces[i].dp, res->family, &res->addr);
+}
+
 static void vip_iface(int ifindex, char *buf)
 {
 	if (!if_indextoname(ifindex, buf))
@@ -430,6 +456,11 @@ static int run_script(struct xhb_agent *a, unsigned int g,
 		args[i] = res->args[i];
 	args[res->nargs] = NULL;
 	snprintf(spec, sizeof(spec), "%s", res->spec);
+	/* The loop waits for the script: stretch the lease over its longest
+	 * run, or XDP would fence our VIPs and the peer take them meanwhile.
+	 * Peers see our agent stalled, not dead, until we are back. */
+	if (a->cfg->lease_ns < SCRIPT_LEASE_NS)
+		publish_self_lease(a, mono_ns(), SCRIPT_LEASE_NS);
 	ret = xhb_resource_run(res->path, args, action, RESOURCE_TIMEOUT_MS, out);
 	if (ret) {
 		xhb_events__emitf(a->ev, "resource_failed",
@@ -493,6 +524,9 @@ static void release_resources(struct xhb_agent *a, unsigned int g,
 		ret = resolve_vip(a, res, &vip);
 		if (!ret)
 			ret = xhb_nl__vip_del(a->nl, &vip);
+		/* Gone from the interface: nothing left to fence. */
+		if (!ret)
+			fence_del(a, res);
 		vip_iface(vip.ifindex, ifname);
 		if (ret)
 			xhb_events__emitf(a->ev, "resource_failed",
@@ -575,7 +609,10 @@ static int group_acquire(struct xhb_agent *a, unsigned int g,
 			continue;
 		}
 		addr_text(res->family, &res->addr, addr, sizeof(addr));
+		/* Fenced before it is up: never an unleased VIP. */
 		ret = resolve_vip(a, res, &vip);
+		if (!ret)
+			ret = fence_add(a, res, g);
 		if (!ret)
 			ret = xhb_nl__vip_add(a->nl, &vip);
 		if (ret) {
@@ -630,6 +667,16 @@ static void group_release(struct xhb_agent *a, unsigned int g,
 			  "duration_ms", ms(mono_ns() - now));
 }
 
+static void release_after_lapse(struct xhb_agent *a, __u64 lapsed_ns,
+				__u64 now)
+{
+	xhb_events__emitf(a->ev, "lease_expired", "{s:f, s:f}", "lease_ms",
+			  ms(a->lease_ns), "late_ms", ms(lapsed_ns));
+	for (unsigned int g = 0; g < a->cfg->ngroups; g++)
+		if (a->groups[g].held)
+			group_release(a, g, "lease_expired", now);
+}
+
 static void set_state(struct xhb_agent *a, enum xhb_node_state from,
 		      const char *reason)
 {
@@ -643,14 +690,18 @@ static void set_state(struct xhb_agent *a, enum xhb_node_state from,
 
 /* ---- the loop's steps -------------------------------------------------- */
 
-static void publish_self(struct xhb_agent *a, __u64 now)
+/*
+ * Write our state for XDP, which answers probes with it. Writing renews
+ * the lease: XDP fences our VIPs once agent_update_ns + lease_ms is past.
+ */
+static void publish_self_lease(struct xhb_agent *a, __u64 now, __u64 lease_ns)
 {
 	struct xhb_self self = {
 		.incarnation = a->incarnation,
 		.agent_epoch = ++a->epoch,
 		.agent_update_ns = now,
 		.node_id = a->self_id,
-		.lease_ms = a->held ? a->cfg->lease_ns / NS_PER_MS : 0,
+		.lease_ms = a->held ? lease_ns / NS_PER_MS : 0,
 		.groups_held = a->held,
 		.groups_wanted = a->wanted,
 		.groups_refused = a->refused,
@@ -661,6 +712,25 @@ static void publish_self(struct xhb_agent *a, __u64 now)
 
 	for (unsigned int i = 0; i < a->nifaces; i++)
 		dataplane__write_self(a->ifaces[i].dp, &self);
+	a->lease_renewed_ns = now;
+	a->lease_ns = lease_ns;
+}
+
+static void publish_self(struct xhb_agent *a, __u64 now)
+{
+	publish_self_lease(a, now, a->cfg->lease_ns);
+}
+
+/*
+ * Did our lease run out before we could renew it (we were stopped, hung
+ * or starved)? Then XDP has been fencing our VIPs and the peers may have
+ * taken them: let go before renewing, so we never answer for them again
+ * beside the new owner. The decision that follows may take them back if
+ * nobody else did.
+ */
+static bool lease_lapsed(const struct xhb_agent *a, __u64 now)
+{
+	return a->held && now > a->lease_renewed_ns + a->lease_ns;
 }
 
 static void fill_header(struct xhb_agent *a, struct xhb_hdr *h, __u8 type,
@@ -891,6 +961,9 @@ static bool lease_expired(const struct xhb_agent *a, const struct peer_view *p,
 
 	if (!p->snap.lease_seen_ns)
 		return false; /* never advertised a lease: nothing can expire */
+	/* A reply saying 0 left was sent by an XDP that was fencing already. */
+	if (!p->snap.lease_ms)
+		return true;
 	return now > p->snap.lease_seen_ns + p->snap.lease_ms * NS_PER_MS +
 			     p->snap.rtt_ns + slack;
 }
@@ -1237,11 +1310,21 @@ static __u64 next_incarnation(struct xhb_agent *a)
 	return inc;
 }
 
-/* Groups whose addresses a previous agent left up are still ours. */
+/*
+ * Groups whose addresses a previous agent left up are still ours (a crash
+ * and restart, or an upgrade), as long as its lease still runs: XDP kept
+ * answering for them meanwhile. Past the lease, XDP fenced them and a peer
+ * may have taken them: let go first.
+ */
 static void adopt_groups(struct xhb_agent *a, __u64 now)
 {
+	struct xhb_self old;
+	__u64 expiry = 0;
 	char spec[1024];
 
+	if (a->nifaces && !dataplane__read_self(a->ifaces[0].dp, &old) &&
+	    old.groups_held)
+		expiry = old.agent_update_ns + (__u64)old.lease_ms * NS_PER_MS;
 	for (unsigned int g = 0; g < a->cfg->ngroups; g++) {
 		if (group_addresses_present(a, g) != 1)
 			continue;
@@ -1249,9 +1332,19 @@ static void adopt_groups(struct xhb_agent *a, __u64 now)
 		a->groups[g].changed_ns = now;
 		a->held |= 1U << g;
 		group_spec(&a->cfg->groups[g], spec, sizeof(spec));
-		xhb_events__emitf(a->ev, "group_acquire", "{s:i, s:s, s:s, s:f}",
-				  "group", g, "group_resources", spec, "reason",
-				  "adopted", "duration_ms", 0.0);
+		for (unsigned int r = 0; r < a->cfg->groups[g].nresources; r++)
+			if (a->cfg->groups[g].resources[r].kind == XHB_RES_ADDRESS)
+				fence_add(a, &a->cfg->groups[g].resources[r], g);
+		if (now <= expiry)
+			xhb_events__emitf(a->ev, "group_acquire",
+					  "{s:i, s:s, s:s, s:f}", "group", g,
+					  "group_resources", spec, "reason",
+					  "adopted", "duration_ms", 0.0);
+	}
+	if (a->held && now > expiry) {
+		a->lease_renewed_ns = expiry < now ? expiry : now;
+		a->lease_ns = 0;
+		release_after_lapse(a, now - a->lease_renewed_ns, now);
 	}
 }
 
@@ -1332,7 +1425,6 @@ int xhb_agent__open(struct xhb_agent **out, const struct xhb_agent_opts *o,
 	if (ret)
 		goto fail;
 
-	a->start_ns = mono_ns();
 	dataplane__set_verbose(o->verbose);
 	ret = open_dataplanes(a, err, errlen);
 	if (ret)
@@ -1349,6 +1441,9 @@ int xhb_agent__open(struct xhb_agent **out, const struct xhb_agent_opts *o,
 			 strerror(-ret));
 		goto fail;
 	}
+	/* We listen from now on: initdead and our first loop count from here,
+	 * not from before loading the program. */
+	a->start_ns = mono_ns();
 	a->init = true;
 	a->last_loop_ns = a->steady_since_ns = a->start_ns;
 	a->next_heartbeat_ns = a->next_probe_ns = a->start_ns;
@@ -1400,13 +1495,21 @@ int xhb_agent__run(struct xhb_agent *a)
 
 		gap = xhb_agent_gap_check(a->last_loop_ns, now, a->steady_since_ns, &t);
 		/* Gaps shorter than the detection window change nothing:
-		 * say only those that suspend judging. */
-		if (gap.gap && gap.gap_ns >= xhb_member_window_ns(&t))
+		 * say only those that suspend judging, at most one a second
+		 * unless it is long, so a busy machine does not flood. */
+		if (gap.gap && gap.gap_ns >= xhb_member_window_ns(&t) &&
+		    (now - a->last_gap_event_ns >= 1000 * NS_PER_MS ||
+		     gap.gap_ns >= 100 * NS_PER_MS)) {
+			a->last_gap_event_ns = now;
 			xhb_events__emitf(a->ev, "agent_gap", "{s:f, s:f}", "gap_ms",
 					  ms(gap.gap_ns), "expected_ms",
 					  ms(probe_period));
+		}
 		a->steady_since_ns = gap.steady_since_ns;
 
+		if (lease_lapsed(a, now))
+			release_after_lapse(a, now - a->lease_renewed_ns - a->lease_ns,
+					    now);
 		publish_self(a, now);
 		if (now >= a->next_heartbeat_ns) {
 			send_heartbeats(a, now);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -19,7 +20,7 @@
 #include "dataplane.h"
 #include "xhb.skel.h"
 
-#define PIN_MAPS 4
+#define PIN_MAPS 5
 
 struct xhb_dataplane {
 	struct xhb_bpf *skel; /* NULL when opened from pins only */
@@ -33,9 +34,10 @@ static const char *const pinned_maps[PIN_MAPS] = {
 	XHB_MAP_SELF,
 	XHB_MAP_KEYS,
 	XHB_MAP_STATS,
+	XHB_MAP_VIPS,
 };
 
-enum { MAP_PEERS, MAP_SELF, MAP_KEYS, MAP_STATS };
+enum { MAP_PEERS, MAP_SELF, MAP_KEYS, MAP_STATS, MAP_VIPS };
 
 static bool verbose;
 
@@ -161,6 +163,7 @@ static struct bpf_map *skel_map(struct xhb_bpf *skel, int i)
 		skel->maps.xhb_self,
 		skel->maps.xhb_keys,
 		skel->maps.xhb_stats,
+		skel->maps.xhb_vips,
 	};
 
 	return maps[i];
@@ -519,4 +522,32 @@ int dataplane__stats(struct xhb_dataplane *dp, struct xhb_stats *sum)
 	}
 	free(percpu);
 	return err;
+}
+
+static void vip_key(struct xhb_vip_key *key, int family, const void *addr)
+{
+	memset(key, 0, sizeof(*key));
+	key->family = family;
+	memcpy(key->addr, addr, family == AF_INET ? 4 : 16);
+}
+
+int dataplane__vip_add(struct xhb_dataplane *dp, int family, const void *addr,
+		       __u32 group)
+{
+	struct xhb_vip_lease lease = {.group = group};
+	struct xhb_vip_key key;
+
+	vip_key(&key, family, addr);
+	return errno_or(bpf_map_update_elem(dp->map_fds[MAP_VIPS], &key, &lease,
+					    BPF_ANY));
+}
+
+int dataplane__vip_del(struct xhb_dataplane *dp, int family, const void *addr)
+{
+	struct xhb_vip_key key;
+	int err;
+
+	vip_key(&key, family, addr);
+	err = errno_or(bpf_map_delete_elem(dp->map_fds[MAP_VIPS], &key));
+	return err == -ENOENT ? 0 : err;
 }

@@ -73,6 +73,10 @@ int dataplane__peer(struct xhb_dataplane *dp, __u32 node_id,
 		    struct xhb_peer *out);
 /* Iterate peers: *node_id = 0 to start; -ENOENT at the end. */
 int dataplane__next_peer(struct xhb_dataplane *dp, __u32 *node_id);
+/* The VIPs XDP fences when our lease lapses (family AF_INET/AF_INET6). */
+int dataplane__vip_add(struct xhb_dataplane *dp, int family, const void *addr,
+		       __u32 group);
+int dataplane__vip_del(struct xhb_dataplane *dp, int family, const void *addr);
 /* The per-CPU counters summed. */
 int dataplane__stats(struct xhb_dataplane *dp, struct xhb_stats *sum);
 

@@ -14,8 +14,12 @@
  *   2. Never heard: UNKNOWN while initdead runs from our start, then DEAD.
  *   3. Silent on every signal for the window W: DEAD. So a node whose
  *      replies arrive is never dead.
- *   4. Replies within W, but its agent silent for W (agent_age_us, or no
+ *   4. Replies within W, but its agent silent for S (agent_age_us, or no
  *      agent packet at all) or no agent packet for deadtime: STALLED.
+ *      S, the stall window, is W but at least XHB_MEMBER_STALL_MIN_NS
+ *      (within deadtime): an agent late by a few milliseconds on a busy
+ *      machine is not stalled, and calling it so would only be noise, as
+ *      takeover from a stalled holder waits for its lease anyway.
  *   5. No agent packet for warntime: WARN.
  *   6. UP.
  *
@@ -74,6 +78,14 @@ static __u64 mul_sat(__u64 a, __u64 b)
 	__u64 r;
 
 	return __builtin_mul_overflow(a, b, &r) ? NEVER : r;
+}
+
+__u64 xhb_member_stall_window_ns(const struct xhb_member_timers *t)
+{
+	__u64 w = xhb_member_window_ns(t);
+	__u64 floor = min_u64(XHB_MEMBER_STALL_MIN_NS, t->deadtime_ns);
+
+	return max_u64(w, floor);
 }
 
 __u64 xhb_member_window_ns(const struct xhb_member_timers *t)
@@ -149,7 +161,7 @@ struct xhb_member_verdict xhb_member_judge(const struct xhb_member_input *in)
 	__u64 reply_ns = p->last_reply_ns;
 	__u64 last_sign_ns = max_u64(agent_pkt_ns, reply_ns);
 	__u64 window = xhb_member_window_ns(t);
-	__u64 sign_age, agent_pkt_age, agent_silence;
+	__u64 sign_age, agent_pkt_age, agent_silence, stall_window;
 	bool reply_fresh;
 
 	if (!last_sign_ns) {
@@ -172,6 +184,7 @@ struct xhb_member_verdict xhb_member_judge(const struct xhb_member_input *in)
 
 	if (!p->replies && !p->probes)
 		window = t->deadtime_ns;
+	stall_window = xhb_member_stall_window_ns(t);
 	if (sign_age >= window)
 		return declare_dead(
 		    in, sign_age,
@@ -189,7 +202,7 @@ struct xhb_member_verdict xhb_member_judge(const struct xhb_member_input *in)
 		    reply_ns > agent_age_ns ? reply_ns - agent_age_ns : 0;
 
 		agent_silence = min_u64(agent_silence, age(now, wrote_ns));
-		if (agent_silence >= window)
+		if (agent_silence >= stall_window)
 			return verdict(
 			    in, XHB_MEMBER_STALLED, agent_silence,
 			    "its XDP answers probes, its agent stopped");

@@ -45,6 +45,12 @@ struct xhb_member_timers {
  */
 __u64 xhb_member_window_ns(const struct xhb_member_timers *t);
 
+/* A peer's agent is stalled after this much silence while its XDP still
+ * answers: the window, but at least XHB_MEMBER_STALL_MIN_NS (capped at
+ * deadtime), so that scheduling jitter is not called a stall. */
+#define XHB_MEMBER_STALL_MIN_NS (250ULL * 1000 * 1000)
+__u64 xhb_member_stall_window_ns(const struct xhb_member_timers *t);
+
 /* The period of our probes: probe_interval_ns, or keepalive_ns without a
  * `probe` line (probes then still go every keepalive). */
 __u64 xhb_member_probe_period_ns(const struct xhb_member_timers *t);

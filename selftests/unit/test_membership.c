@@ -118,12 +118,16 @@ static const struct member_case member_cases[] = {
     {"fast_heartbeat_alone_keeps_alive", .fast = true, .hb = AGO(MS(2)),
      .probe = AGO(MS(50)), .reply = AGO(MS(50)), .prev = XHB_MEMBER_UP,
      .want = XHB_MEMBER_UP},
-    {"fast_agent_age_just_below_window", .fast = true, .hb = AGO(SEC(1)),
-     .reply = AGO(US(500)), .agent_age_us = 3499, .prev = XHB_MEMBER_UP,
-     .want = XHB_MEMBER_UP},
-    {"fast_stalled_at_window", .fast = true, .hb = AGO(SEC(1)),
-     .reply = AGO(US(500)), .agent_age_us = 3500, .prev = XHB_MEMBER_UP,
-     .want = XHB_MEMBER_STALLED, .detection = AGO(MS(4))},
+    /* The stall window is 250 ms, not W: jitter is not a stall. */
+    {"fast_agent_late_beyond_window_not_stalled", .fast = true,
+     .hb = AGO(SEC(1)), .reply = AGO(US(500)), .agent_age_us = 3500,
+     .prev = XHB_MEMBER_UP, .want = XHB_MEMBER_UP},
+    {"fast_agent_age_just_below_stall_window", .fast = true,
+     .hb = AGO(SEC(1)), .reply = AGO(US(500)), .agent_age_us = 249499,
+     .prev = XHB_MEMBER_UP, .want = XHB_MEMBER_UP},
+    {"fast_stalled_at_stall_window", .fast = true, .hb = AGO(SEC(1)),
+     .reply = AGO(US(500)), .agent_age_us = 249500, .prev = XHB_MEMBER_UP,
+     .want = XHB_MEMBER_STALLED, .detection = AGO(MS(250))},
     {"fast_its_probes_prove_agent_alive", .fast = true, .hb = AGO(SEC(1)),
      .probe = AGO(US(100)), .reply = AGO(US(500)), .agent_age_us = 3500,
      .prev = XHB_MEMBER_UP, .want = XHB_MEMBER_UP},
@@ -158,7 +162,7 @@ static const struct member_case member_cases[] = {
     {"gap_keeps_dead_dead", .hb = AGO(SEC(30)), .loop = SEC(20),
      .prev = XHB_MEMBER_DEAD, .prev_ago = SEC(20), .want = XHB_MEMBER_DEAD},
     {"gap_does_not_hide_stall", .fast = true, .hb = AGO(SEC(1)),
-     .reply = AGO(US(100)), .agent_age_us = 8000, .loop = MS(30),
+     .reply = AGO(US(100)), .agent_age_us = 300000, .loop = MS(30),
      .prev = XHB_MEMBER_UP, .want = XHB_MEMBER_STALLED},
     {"gap_defers_never_heard", .uptime = SEC(61), .loop = SEC(5),
      .want = XHB_MEMBER_UNKNOWN},
@@ -279,7 +283,7 @@ Test(membership, no_flap_across_window)
 /* A stalled agent whose age reading hovers around W does not flap. */
 Test(membership, stalled_does_not_flap_on_agent_age)
 {
-	static const __u32 ages_us[] = {3600, 4100, 3900, 100, 4200, 50};
+	static const __u32 ages_us[] = {250100, 260000, 255000, 100, 270000, 50};
 	struct member_case c = {.fast = true,
 				.hb = AGO(SEC(1)),
 				.reply = AGO(US(300)),

@@ -672,3 +672,111 @@ Test(xdp, reply_records_rtt_and_agent_age)
 	after = stats();
 	assert_one_counter(&before, &after, STAT(drop_replay), "reply replay");
 }
+
+/* ---- fencing: a lapsed lease silences the VIPs ------------------------ */
+
+static const __u8 vip4[4] = {172, 16, 193, 30};
+
+static int arp_request_for(__u8 *buf, const __u8 target[4])
+{
+	int len = arp_frame(buf);
+
+	memcpy(buf + 38, target, 4); /* target protocol address */
+	return len;
+}
+
+static int udp_to(__u8 *buf, const __u8 *dst, int family)
+{
+	struct xhb_frame_spec s = family == AF_INET ? v4 : v6();
+	__u8 payload[32] = {0};
+
+	memcpy(s.dst_ip, dst, family == AF_INET ? 4 : 16);
+	s.dst_port = 80;
+	return xhb_frame_build(buf, 256, &s, payload, sizeof(payload));
+}
+
+/* An ICMPv6 neighbour solicitation for target. */
+static int ns_for(__u8 *buf, const struct in6_addr *target)
+{
+	struct xhb_frame_spec s = v6();
+	int len = xhb_frame_build(buf, 256, &s, "01234567890123456789012345678901", 24);
+	struct ipv6hdr *ip6 = (struct ipv6hdr *)(buf + ETH_HLEN);
+	__u8 *icmp = (__u8 *)(ip6 + 1);
+
+	ip6->nexthdr = 58;
+	memset(icmp, 0, 24);
+	icmp[0] = 135; /* type: neighbour solicitation */
+	memcpy(icmp + 8, target, 16);
+	return len;
+}
+
+static void set_lease(bool lapsed, __u32 groups)
+{
+	struct xhb_self s = self;
+
+	s.groups_held = groups;
+	s.lease_ms = 100;
+	s.agent_update_ns = mono_ns() - (lapsed ? 500000000ULL : 0);
+	cr_assert_eq(dataplane__write_self(dp, &s), 0);
+}
+
+static void expect(const char *what, __u8 *buf, int len, int verdict,
+		   size_t counter)
+{
+	struct xhb_stats before = stats(), after;
+	struct run r = run_frame(buf, len);
+
+	cr_assert_eq(r.verdict, verdict, "%s: verdict %d, expected %d", what,
+		     r.verdict, verdict);
+	after = stats();
+	assert_one_counter(&before, &after, counter, what);
+}
+
+Test(xdp, lapsed_lease_fences_vips)
+{
+	struct in6_addr vip6, other6;
+	__u8 buf[256];
+	const __u8 other4[4] = {172, 16, 193, 40};
+
+	inet_pton(AF_INET6, "fd00:193::30", &vip6);
+	inet_pton(AF_INET6, "fd00:193::40", &other6);
+	cr_assert_eq(dataplane__vip_add(dp, AF_INET, vip4, 0), 0);
+	cr_assert_eq(dataplane__vip_add(dp, AF_INET6, &vip6, 0), 0);
+
+	/* Lease alive: the VIPs are served. */
+	set_lease(false, 0x1);
+	expect("arp, lease alive", buf, arp_request_for(buf, vip4), XDP_PASS,
+	       STAT(pass_not_ip));
+	expect("udp to vip, lease alive", buf, udp_to(buf, vip4, AF_INET),
+	       XDP_PASS, STAT(pass_other_port));
+
+	/* Lease lapsed: ARP, NS and traffic for the VIPs are dropped. */
+	set_lease(true, 0x1);
+	expect("arp for vip", buf, arp_request_for(buf, vip4), XDP_DROP,
+	       STAT(drop_fenced_arp));
+	expect("arp for another address", buf, arp_request_for(buf, other4),
+	       XDP_PASS, STAT(pass_not_ip));
+	expect("udp to vip", buf, udp_to(buf, vip4, AF_INET), XDP_DROP,
+	       STAT(drop_fenced_ip));
+	expect("tcp to another address", buf, tcp_frame(buf), XDP_PASS,
+	       STAT(pass_not_udp));
+	expect("udp to another address", buf, udp_to(buf, other4, AF_INET),
+	       XDP_PASS, STAT(pass_other_port));
+	expect("udp to vip6", buf, udp_to(buf, (const __u8 *)&vip6, AF_INET6),
+	       XDP_DROP, STAT(drop_fenced_ip));
+	expect("ns for vip6", buf, ns_for(buf, &vip6), XDP_DROP,
+	       STAT(drop_fenced_arp));
+	expect("ns for another address", buf, ns_for(buf, &other6), XDP_PASS,
+	       STAT(pass_not_udp));
+
+	/* Holding nothing, a node fences nothing. */
+	set_lease(true, 0);
+	expect("arp for vip, no group held", buf, arp_request_for(buf, vip4),
+	       XDP_PASS, STAT(pass_not_ip));
+
+	/* A released VIP is not fenced either. */
+	set_lease(true, 0x1);
+	cr_assert_eq(dataplane__vip_del(dp, AF_INET, vip4), 0);
+	expect("arp for released vip", buf, arp_request_for(buf, vip4), XDP_PASS,
+	       STAT(pass_not_ip));
+}
