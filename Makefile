@@ -46,7 +46,7 @@ FUZZ_SRCS := $(wildcard selftests/fuzz/*.c)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all test demo bench vmlinux clean deps
+.PHONY: all test demo bench vmlinux clean deps install
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/xhbd $(TOOLS) $(BENCHES) $(UNIT_BIN)
@@ -102,6 +102,66 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libxhb.a | $(BUILD)/bench
 $(UNIT_BIN): $(UNIT_OBJS) $(BUILD)/libxhb.a | $(BUILD)/selftests
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lcriterion -lsodium -lz -o $@
+
+# ---- fuzzing and sanitizers ---------------------------------------------
+#   make fuzz     libFuzzer harnesses (selftests/fuzz/fuzz_*.c) built with
+#                 clang's fuzzer, ASan and UBSan into build/fuzz/, each run
+#                 for FUZZ_SECONDS (default 60); findings in build/fuzz/crashes
+#   make check    the unit tests built with ASan and UBSan in build/check/
+#                 and run, then xhbd under valgrind (selftests/e2e/valgrind.sh)
+FUZZ_CC       ?= clang
+FUZZ_SECONDS  ?= 60
+FUZZ_TARGETS  := $(patsubst selftests/fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
+FUZZ_BINS     := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+# Only what the harnesses reach: the parsers and the wire format.
+FUZZ_LIB_SRCS := user/config.c user/wire.c
+FUZZ_LIB_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_LIB_SRCS))
+# Not alignment: frames are byte buffers read through struct iphdr and
+# friends at offset 14, as every packet parser does on x86 and arm64.
+SAN_FLAGS     := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+                 -fno-sanitize=alignment -fno-sanitize-recover=all
+CHECK_BUILD   := $(BUILD)/check
+
+.PHONY: fuzz fuzz-build check
+
+fuzz: fuzz-build
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) XHB_BUILD=$(BUILD) selftests/fuzz/run.sh $(FUZZ_TARGETS)
+
+fuzz-build: $(FUZZ_BINS)
+
+$(BUILD)/fuzz/obj/%.o: %.c Makefile
+	@mkdir -p $(@D)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(FUZZ_CC) $(SAN_FLAGS) -fsanitize=fuzzer-no-link $(XCFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/fuzz_%: selftests/fuzz/fuzz_%.c selftests/fuzz/fuzz_targets.h $(FUZZ_LIB_OBJS) Makefile
+	$(call msg,FUZZER,$@)
+	$(Q)$(FUZZ_CC) $(SAN_FLAGS) -fsanitize=fuzzer $(filter-out -MMD -MP,$(XCFLAGS)) \
+		$< $(FUZZ_LIB_OBJS) -o $@
+
+-include $(shell find $(BUILD)/fuzz/obj -name '*.d' 2>/dev/null)
+
+# A second tree, so the sanitized objects never mix with build/'s.
+check: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=$(CHECK_BUILD) CFLAGS="$(SAN_FLAGS)" \
+		$(CHECK_BUILD)/selftests/unit
+	$(call msg,CHECK,$(CHECK_BUILD)/selftests/unit (ASan + UBSan))
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		$(CHECK_BUILD)/selftests/unit -j2 --short-filename
+	$(Q)$(MAKE) --no-print-directory all
+	$(call msg,CHECK,xhbd under valgrind)
+	$(Q)selftests/run.sh valgrind
+
+PREFIX  ?= /usr
+DESTDIR ?=
+install: all
+	install -D -m 0755 $(BUILD)/xhbd $(DESTDIR)$(PREFIX)/sbin/xhbd
+	install -D -m 0755 $(BUILD)/xhbctl $(DESTDIR)$(PREFIX)/sbin/xhbctl
+	install -D -m 0644 tools/systemd/xhbd.service $(DESTDIR)/lib/systemd/system/xhbd.service
+	install -D -m 0644 docs/xhb.conf.5.md $(DESTDIR)$(PREFIX)/share/doc/xhb/xhb.conf.5.md
+	install -D -m 0644 docs/events.md $(DESTDIR)$(PREFIX)/share/doc/xhb/events.md
+	install -D -m 0644 docs/events.schema.json $(DESTDIR)$(PREFIX)/share/doc/xhb/events.schema.json
 
 vmlinux:
 	$(call msg,GEN,vmlinux.h)

@@ -109,6 +109,7 @@ struct xhb_agent {
 	bool leaving;
 	bool stop;
 	bool reload;
+	bool reexec; /* SIGUSR2: hand over to a new binary, keep everything */
 	__u32 held, wanted, refused; /* group bitmaps, as on the wire */
 
 	struct peer_view peers[XHB_CONFIG_MAX_NODES];
@@ -326,11 +327,12 @@ static int open_dataplanes(struct xhb_agent *a, char *err, size_t errlen)
 					  "{s:s, s:s}", "iface", ifc->name,
 					  "reason", info->fallback);
 		xhb_events__emitf(a->ev, "dataplane_attached",
-				  "{s:s, s:s, s:b, s:s, s:b}", "iface", ifc->name,
-				  "mode", info->generic ? "generic" : "native",
-				  "adopted", info->adopted, "pin_dir",
-				  info->pin_dir, "mounted_bpffs",
-				  info->mounted_bpffs);
+				  "{s:s, s:s, s:b, s:s, s:b, s:I}", "iface",
+				  ifc->name, "mode",
+				  info->generic ? "generic" : "native", "adopted",
+				  info->adopted, "pin_dir", info->pin_dir,
+				  "mounted_bpffs", info->mounted_bpffs, "prog_id",
+				  (json_int_t)info->prog_id);
 	}
 	write_keys(a);
 	return 0;
@@ -1224,6 +1226,8 @@ static void on_signal(struct xhb_agent *a)
 	while (read(a->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP)
 			a->reload = true;
+		else if (si.ssi_signo == SIGUSR2)
+			a->reexec = true;
 		else
 			a->stop = true;
 	}
@@ -1288,6 +1292,7 @@ static int open_signals(struct xhb_agent *a)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR2);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		return -errno;
 	a->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -1345,6 +1350,10 @@ static void adopt_groups(struct xhb_agent *a, __u64 now)
 		a->lease_renewed_ns = expiry < now ? expiry : now;
 		a->lease_ns = 0;
 		release_after_lapse(a, now - a->lease_renewed_ns, now);
+	} else if (a->held) {
+		/* The lease we inherit runs until the first loop renews it. */
+		a->lease_renewed_ns = old.agent_update_ns;
+		a->lease_ns = (__u64)old.lease_ms * NS_PER_MS;
 	}
 }
 
@@ -1483,7 +1492,7 @@ int xhb_agent__run(struct xhb_agent *a)
 	struct xhb_member_timers t = timers(a->cfg);
 	__u64 probe_period = xhb_member_probe_period_ns(&t);
 
-	while (!a->stop) {
+	while (!a->stop && !a->reexec) {
 		__u64 now = mono_ns(), next;
 		struct xhb_agent_gap gap;
 		struct pollfd pfd[3] = {
@@ -1549,6 +1558,12 @@ int xhb_agent__run(struct xhb_agent *a)
 			probe_period = xhb_member_probe_period_ns(&t);
 		}
 	}
+	if (a->reexec) {
+		/* A full lease for the next agent to start in: it adopts the
+		 * pins, the VIPs and this lease, and peers wait for it. */
+		publish_self(a, mono_ns());
+		return XHB_AGENT_REEXEC;
+	}
 	leave(a);
 	return 0;
 }
@@ -1559,8 +1574,10 @@ void xhb_agent__close(struct xhb_agent *a)
 		return;
 	if (a->ev && a->cfg)
 		xhb_events__emitf(a->ev, "agent_stop", "{s:s, s:I}", "reason",
-				  a->leaving ? "signal" : "error", "incarnation",
-				  (json_int_t)a->incarnation);
+				  a->reexec    ? "reexec"
+				  : a->leaving ? "signal"
+					       : "error",
+				  "incarnation", (json_int_t)a->incarnation);
 	for (unsigned int i = 0; i < a->nifaces; i++)
 		dataplane__close(a->ifaces[i].dp);
 	xhb_control__close(a->ctl);

@@ -8,8 +8,9 @@
  *
  *   xhb_agent__open()   load the configuration, attach or adopt XDP,
  *                       adopt the VIPs a previous agent left up
- *   xhb_agent__run()    loop until SIGTERM/SIGINT (release, leave) or a
- *                       fatal error; SIGHUP reloads
+ *   xhb_agent__run()    loop until SIGTERM/SIGINT (release, leave),
+ *                       SIGUSR2 (re-execute, keep everything) or a fatal
+ *                       error; SIGHUP reloads the configuration
  *   xhb_agent__close()  free; pins stay so the next agent adopts them
  */
 #ifndef XHB_AGENT_H
@@ -32,7 +33,13 @@ struct xhb_agent;
  * configuration errors). Nothing on the system is changed on error. */
 int xhb_agent__open(struct xhb_agent **agent, const struct xhb_agent_opts *o,
 		    char *err, size_t errlen);
-/* 0 after a clean stop, else a negative errno. */
+/*
+ * 0 after a clean stop (SIGTERM/SIGINT: groups released, peers told);
+ * XHB_AGENT_REEXEC after SIGUSR2: nothing was released, the caller closes
+ * the agent and executes the (possibly upgraded) binary, which adopts
+ * everything; else a negative errno.
+ */
+#define XHB_AGENT_REEXEC 1
 int xhb_agent__run(struct xhb_agent *agent);
 void xhb_agent__close(struct xhb_agent *agent);
 

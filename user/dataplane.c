@@ -332,6 +332,14 @@ int dataplane__open(const struct xhb_dataplane_opts *opts,
 	if (err)
 		goto fail;
 	query_mode(dp);
+	{
+		struct bpf_prog_info pi;
+		__u32 len = sizeof(pi);
+
+		memset(&pi, 0, sizeof(pi));
+		if (!bpf_obj_get_info_by_fd(prog_fd, &pi, &len))
+			dp->info.prog_id = pi.id;
+	}
 	*out = dp;
 	return 0;
 fail:

@@ -42,6 +42,7 @@ struct xhb_dataplane_info {
 	bool adopted; /* a pinned link was found and its program replaced */
 	bool generic; /* attached in generic (SKB) mode */
 	bool mounted_bpffs; /* we mounted a bpffs at pin_dir */
+	__u32 prog_id; /* the program now attached (bpftool prog show id N) */
 	char fallback[256]; /* why native mode was not used, or "" */
 };
 

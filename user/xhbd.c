@@ -5,11 +5,18 @@
  *
  *   xhbd [-c DIR] [--node NAME] [--socket PATH] [-q] [-v]
  *   xhbd -t [-c DIR]        check the configuration and exit
+ *
+ * Signals: SIGTERM/SIGINT stop (release the groups, tell the peers);
+ * SIGHUP reloads the configuration; SIGUSR2 re-executes the binary (an
+ * upgrade): the new agent adopts the XDP link, the maps, the VIPs and the
+ * lease, so nothing moves and no client packet is lost.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <limits.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent.h"
 #include "config.h"
@@ -42,7 +49,8 @@ int main(int argc, char **argv)
 	struct xhb_agent_opts o = {.config_dir = XHB_CONFIG_DEFAULT_DIR};
 	struct xhb_agent *agent = NULL;
 	bool check_only = false;
-	char err[1024] = "";
+	char err[1024] = "", exe[PATH_MAX];
+	ssize_t n;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "c:n:s:tqvh", long_opts, NULL)) != -1) {
@@ -88,6 +96,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	/* The binary's path now: after an upgrade, /proc/self/exe names the
+	 * old, deleted file, and SIGUSR2 must start the new one. */
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+
 	ret = xhb_agent__open(&agent, &o, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "xhbd: %s\n", err);
@@ -95,6 +108,13 @@ int main(int argc, char **argv)
 	}
 	ret = xhb_agent__run(agent);
 	xhb_agent__close(agent);
+	if (ret == XHB_AGENT_REEXEC) {
+		fflush(NULL);
+		execv(exe, argv);
+		fprintf(stderr, "xhbd: cannot execute %s: %s (the VIPs stay until the lease runs out)\n",
+			exe, strerror(errno));
+		return 1;
+	}
 	if (ret) {
 		fprintf(stderr, "xhbd: %s\n", strerror(-ret));
 		return 1;
