@@ -4,6 +4,7 @@
  *
  *   xhbctl [-i IFACE | -p PIN_DIR] [--json] stats
  *   xhbctl [-i IFACE | -p PIN_DIR] [--json] peers
+ *   xhbctl [-i IFACE | -p PIN_DIR] [--json] self
  *   xhbctl [-s SOCKET] [--json] status
  *   xhbctl [-s SOCKET] standby|takeover [all|foreign|local]
  *   xhbctl [-i IFACE | -p PIN_DIR] detach
@@ -41,6 +42,7 @@ static void usage(FILE *f)
 		"commands:\n"
 		"  stats                 XDP counters (every verdict and drop reason)\n"
 		"  peers                 what XDP recorded of each peer\n"
+		"  self                  this node as XDP answers for it: state, lease, fencing\n"
 		"  status                the agent's view: node, groups, peers\n"
 		"  standby [all|foreign|local]   give resources to the peer (hb_standby)\n"
 		"  takeover [all|foreign|local]  take resources from the peer (hb_takeover)\n"
@@ -343,6 +345,58 @@ static int cmd_request(const struct opts *o, const char *cmd, const char *scope)
 	return 0;
 }
 
+/* This node's own entry: what XDP answers probes with, and the lease. */
+static int cmd_self(const struct opts *o)
+{
+	struct xhb_dataplane *dp;
+	struct xhb_self s;
+	__u64 now, age, lease_ns;
+	bool fenced;
+	int err = open_pins(o, &dp);
+
+	if (err)
+		return 1;
+	err = dataplane__read_self(dp, &s);
+	dataplane__close(dp);
+	if (err) {
+		fprintf(stderr, "xhbctl: cannot read %s: %s\n", XHB_MAP_SELF,
+			strerror(-err));
+		return 1;
+	}
+	now = mono_ns();
+	age = s.agent_update_ns && now > s.agent_update_ns ? now - s.agent_update_ns : 0;
+	lease_ns = (__u64)s.lease_ms * 1000000ULL;
+	/* as XDP decides it: holding groups and the lease is past */
+	fenced = s.groups_held && s.agent_update_ns && age >= lease_ns;
+	if (o->json) {
+		json_t *j = json_pack(
+			"{s:I, s:s, s:I, s:I, s:f, s:I, s:f, s:b, s:I, s:I, s:I}",
+			"node_id", (json_int_t)s.node_id, "state",
+			node_state_name(s.state), "incarnation",
+			(json_int_t)s.incarnation, "agent_epoch",
+			(json_int_t)s.agent_epoch, "agent_age_ms", age / 1e6,
+			"lease_ms", (json_int_t)s.lease_ms, "lease_left_ms",
+			!s.groups_held || fenced ? 0.0 : (lease_ns - age) / 1e6,
+			"fenced", fenced, "groups_held", (json_int_t)s.groups_held,
+			"groups_wanted", (json_int_t)s.groups_wanted,
+			"groups_refused", (json_int_t)s.groups_refused);
+
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(j);
+		return 0;
+	}
+	printf("node_id %u  state %s  incarnation %llu  epoch %llu\n", s.node_id,
+	       node_state_name(s.state), (unsigned long long)s.incarnation,
+	       (unsigned long long)s.agent_epoch);
+	printf("agent wrote %.1f ms ago; groups held 0x%x; lease %u ms: %s\n",
+	       age / 1e6, s.groups_held, s.lease_ms,
+	       !s.groups_held ? "none held"
+	       : fenced       ? "LAPSED, XDP fences the VIPs"
+			      : "running");
+	return 0;
+}
+
 static int cmd_detach(const struct opts *o)
 {
 	struct xhb_dataplane *dp;
@@ -405,6 +459,8 @@ int main(int argc, char **argv)
 		return cmd_stats(&o);
 	if (!strcmp(cmd, "peers"))
 		return cmd_peers(&o);
+	if (!strcmp(cmd, "self"))
+		return cmd_self(&o);
 	if (!strcmp(cmd, "detach"))
 		return cmd_detach(&o);
 	if (!strcmp(cmd, "status"))
