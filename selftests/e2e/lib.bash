@@ -1,0 +1,309 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# Shared helpers of the end-to-end tests (sourced, never run: the name
+# does not end in .sh, so selftests/run.sh does not take it for a test).
+#
+#   source "$(dirname "$0")/lib.bash" NAME
+#                           root and tools checked (else skip, exit 77),
+#                           LAB_PREFIX=e2e-NAME-, tools/lab.sh sourced (at
+#                           top level: its arrays must stay global),
+#                           teardown trapped on EXIT
+#   fail MESSAGE...         print the message, the events, the agents'
+#                           stderr and every node's addresses; exit 1
+#   soft_fail MESSAGE...    the same, but the test goes on (and fails at
+#                           its end): for a test of several phases
+#   skip REASON             exit 77 with the reason on the last line
+#   wait_for SECONDS CMD... poll CMD every 50 ms for at most SECONDS
+#   has_addr NODE ADDR      ADDR/prefix is on NODE's ens192 (ip addr)
+#   expect_vip_only NODE [ADDR]   ip addr: NODE holds ADDR with a label
+#                           ens192:N, every other server does not
+#   expect_curl TEXT [ADDR] the client fetches TEXT from http://ADDR/
+#   ev_select NODE EVENT [KEY=VALUE...]   matching events, one per line
+#   ev_count, ev_field, ev_wait   built on ev_select
+#
+# Everything happens inside the lab's namespaces (tools/lab.sh); the
+# teardown also stops every background process a test registered with
+# e2e_bg (by PID).
+set -uo pipefail
+
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+XHB_TOP=${XHB_TOP:-$(cd "$E2E_DIR/../.." && pwd)}
+export XHB_BUILD=${XHB_BUILD:-$XHB_TOP/build}
+E2E_PIDS=()
+E2E_T0=$(date +%s%N)
+
+e2e_log() { printf '[%6.2fs] %s\n' "$(e2e_secs)" "$*"; }
+e2e_secs() { awk -v a="$E2E_T0" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
+
+skip() {
+	echo "$*"
+	exit 77
+}
+
+e2e_check_host() {
+	local tool
+	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, XDP)"
+	for tool in ip nsenter unshare curl python3 mount; do
+		command -v "$tool" >/dev/null 2>&1 || skip "needs $tool"
+	done
+	for tool in xhbd xhbctl vipcheck xdp_pass.bpf.o; do
+		[ -e "$XHB_BUILD/$tool" ] || {
+			echo "FAIL: $XHB_BUILD/$tool is not built: run make"
+			exit 1
+		}
+	done
+}
+
+e2e_end() {
+	local rc=$? pid f
+	if [ "$rc" = 0 ] && [ "${#E2E_FAILURES[@]}" -gt 0 ]; then
+		rc=1
+	fi
+	for pid in "${E2E_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${E2E_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	lab_teardown
+	for f in "${E2E_FAILURES[@]}"; do
+		echo "FAIL: $f"
+	done
+	if [ "$rc" = 0 ]; then
+		e2e_log "PASS"
+	fi
+	exit "$rc"
+}
+
+# Remember a background process (its PID) for the teardown.
+e2e_bg() { E2E_PIDS+=("$1"); }
+
+e2e_dump() {
+	local node f
+	echo "---- what the lab looked like"
+	for node in srv1 srv2 client; do
+		echo "  $node ens192: $(node_addrs "$node" | tr '\n' ';')"
+	done
+	for node in srv1 srv2; do
+		f=$LAB_DIR/$node/events.json
+		[ -s "$f" ] && { echo "---- events of $node"; sed "s/^/  $node | /" "$f" | tail -n 60; }
+		f=$LAB_DIR/$node/xhbd.err
+		[ -s "$f" ] && { echo "---- stderr of xhbd on $node"; sed "s/^/  $node ! /" "$f" | tail -n 20; }
+	done
+}
+
+fail() {
+	echo "FAIL: $*"
+	e2e_dump
+	echo "FAIL: $*"
+	exit 1
+}
+
+# A failure that does not stop the test (the next phases still tell
+# something); the test fails at its end.
+E2E_FAILURES=()
+soft_fail() {
+	echo "FAIL: $*"
+	e2e_dump
+	E2E_FAILURES+=("$*")
+}
+
+wait_for() { # seconds cmd...: 0 as soon as cmd succeeds
+	local tries=$(($1 * 20))
+	shift
+	while [ "$tries" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.05
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+# "ADDR/PREFIX LABEL" for every IPv4 address on NODE's ens192 (ip -j addr).
+# Every node always has its own address there: an empty answer is a
+# failed read (seen once under load), so it is read again.
+node_addrs() {
+	local out i
+	for i in 1 2 3; do
+		out=$(lab_exec "$1" ip -j -4 addr show dev ens192 2>/dev/null | python3 -c 'import json, sys
+try:
+    links = json.load(sys.stdin)
+except ValueError:
+    links = []
+for link in links:
+    for a in link.get("addr_info", []):
+        print("%s/%s %s" % (a.get("local"), a.get("prefixlen"), a.get("label", "-")))')
+		[ -n "$out" ] && break
+		sleep 0.05
+	done
+	[ -n "$out" ] && echo "$out"
+}
+
+has_addr() { # node addr
+	node_addrs "$1" | grep -q "^$2/"
+}
+
+expect_vip_only() { # node [addr]: on node with a label ens192:N, nowhere else
+	local node=$1 addr=${2:-$LAB_VIP} other line
+	line=$(node_addrs "$node" | grep "^$addr/")
+	[ -n "$line" ] || fail "ip addr on $node: expected $addr, saw: $(node_addrs "$node" | tr '\n' ';')"
+	[[ $line == "$addr/16 ens192:"[0-9]* ]] ||
+		fail "ip addr on $node: expected '$addr/16' labelled ens192:N (as Heartbeat's IPaddr), saw '$line'"
+	for other in srv1 srv2; do
+		[ "$other" = "$node" ] && continue
+		if has_addr "$other" "$addr"; then
+			fail "ip addr: $addr should be on $node only, but $other has it too: $(node_addrs "$other" | tr '\n' ';')"
+		fi
+	done
+}
+
+expect_no_vip() { # node [addr]
+	local node=$1 addr=${2:-$LAB_VIP}
+	! has_addr "$node" "$addr" || fail "ip addr on $node: expected no $addr, saw: $(node_addrs "$node" | tr '\n' ';')"
+}
+
+curl_vip() { # [addr]
+	lab_exec client curl -s --max-time 1 "http://${1:-$LAB_VIP}/" 2>/dev/null
+}
+
+# The client must get TEXT; a few tries within 3 s (ARP settles after a move).
+expect_curl() { # text [addr]
+	local want=$1 addr=${2:-$LAB_VIP} got="" i
+	for i in 1 2 3 4 5 6; do
+		got=$(curl_vip "$addr")
+		[ "$got" = "$want" ] && return 0
+		sleep 0.3
+	done
+	fail "client: curl http://$addr/ expected '$want', got '${got:-nothing}'"
+}
+
+ev_file() { echo "$LAB_DIR/$1/events.json"; }
+
+# Events of NODE named EVENT whose fields equal the given values (compared
+# as text: group=0, reason=peer_dead), one JSON line each, in order.
+ev_select() { # node event [key=value...]
+	local file
+	file=$(ev_file "$1")
+	shift
+	[ -s "$file" ] || return 0
+	python3 - "$file" "$@" <<'EOF'
+import json, sys
+path, name, *conds = sys.argv[1:]
+want = dict(c.split("=", 1) for c in conds)
+def text(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return "null" if v is None else str(v)
+with open(path, errors="replace") as f:
+    for line in f:
+        try:
+            e = json.loads(line)
+        except ValueError:
+            continue
+        if e.get("event") == name and all(text(e.get(k)) == v for k, v in want.items()):
+            print(json.dumps(e, separators=(",", ":")))
+EOF
+}
+
+ev_count() { ev_select "$@" | wc -l; }
+
+# A field of the first matching event (empty when none).
+ev_field() { # node event field [key=value...]
+	local node=$1 event=$2 field=$3
+	shift 3
+	ev_select "$node" "$event" "$@" | head -n 1 |
+		python3 -c 'import json, sys
+l = sys.stdin.readline()
+if l:
+    v = json.loads(l).get(sys.argv[1])
+    print("" if v is None else v)' "$field"
+}
+
+ev_has() { [ "$(ev_count "$@")" -gt 0 ]; }
+
+# Wait up to SECONDS for a matching event.
+ev_wait() { # seconds node event [key=value...]
+	local secs=$1 node=$2 event=$3 tries
+	shift 3
+	tries=$((secs * 10))
+	while [ "$tries" -gt 0 ]; do
+		if grep -q "\"event\":\"$event\"" "$(ev_file "$node")" 2>/dev/null &&
+			ev_has "$node" "$event" "$@"; then
+			return 0
+		fi
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+# The events of a node, compact, for the log of a passing test too.
+ev_names() { # node: "name(reason) name ..." in order
+	local file
+	file=$(ev_file "$1")
+	[ -s "$file" ] || return 0
+	python3 - "$file" <<'EOF'
+import json, sys
+out = []
+for line in open(sys.argv[1], errors="replace"):
+    try:
+        e = json.loads(line)
+    except ValueError:
+        out.append("<not json>")
+        continue
+    n = e.get("event", "?")
+    if n == "garp_sent":
+        continue
+    extra = e.get("reason") or e.get("peer") or ""
+    out.append(f"{n}({extra})" if extra else n)
+print(" ".join(out))
+EOF
+}
+
+# Start both agents (extra xhbd arguments for both) and wait for srv1 to
+# hold the seed's VIP, the client to get SRV1's page.
+e2e_start_pair() {
+	lab_start srv1 "$@"
+	lab_start srv2 "$@"
+	wait_for 15 lab_has_vip srv1 || fail "srv1 did not take $LAB_VIP within 15 s of the start"
+	ev_wait 5 srv2 peer_up peer=srv1 || fail "srv2 never saw srv1 up (peer_up)"
+	ev_wait 5 srv1 peer_up peer=srv2 || fail "srv1 never saw srv2 up (peer_up)"
+	expect_vip_only srv1
+	expect_curl "IT WORKS SRV1"
+}
+
+# CLOCK_MONOTONIC in ns, the clock of the events' mono_ns.
+mono_now() { python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC))'; }
+
+# Matching events of NODE at or after mono_ns T.
+ev_since() { # t node event [key=value...]
+	local t=$1
+	shift
+	ev_select "$@" | python3 -c 'import json, sys
+for l in sys.stdin:
+    if json.loads(l)["mono_ns"] >= int(sys.argv[1]):
+        sys.stdout.write(l)' "$t"
+}
+
+# Wait up to SECONDS for a matching event at or after mono_ns T.
+ev_wait_since() { # t seconds node event [key=value...]
+	local t=$1 tries=$(($2 * 10))
+	shift 2
+	while [ "$tries" -gt 0 ]; do
+		[ -n "$(ev_since "$t" "$@")" ] && return 0
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+# Is the agent of NODE (started by lab_start) still running?
+agent_alive() { lab_pid "$1" >/dev/null; }
+
+# ---- begin: the test's own lab ----
+[ $# -ge 1 ] || { echo "lib.bash: source it with the test's name"; exit 1; }
+e2e_check_host
+export LAB_PREFIX="e2e-$1-"
+# shellcheck source=../../tools/lab.sh
+source "$XHB_TOP/tools/lab.sh"
+trap e2e_end EXIT
+trap 'exit 130' INT TERM

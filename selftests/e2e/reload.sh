@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# SIGHUP reloads the configuration:
+#   1. unchanged files: a reload event, the VIP untouched (no address
+#      deleted on srv1, watched with ip monitor), no group_release, and
+#      srv2 sees no death and takes nothing;
+#   2. a broken ha.cf: a config_error event naming file:line, the agent
+#      keeps running with the old configuration and keeps the VIP; once
+#      fixed, the next SIGHUP reloads;
+#   3. a changed group (another address): only then is it released and
+#      acquired again under the new definition.
+source "$(dirname "$0")/lib.bash" reload
+
+LAB_HACF_EXTRA='probe 1ms 3\n'
+lab_setup || fail "lab setup failed"
+e2e_start_pair
+pid1=$(lab_pid srv1)
+
+# ---- 1. unchanged
+lab_exec srv1 timeout 3 ip monitor address >"$LAB_DIR/monitor.txt" 2>&1 &
+e2e_bg $!
+sleep 0.3
+t1=$(mono_now)
+e2e_log "SIGHUP srv1 and srv2, files unchanged"
+kill -HUP "$pid1" "$(lab_pid srv2)"
+ev_wait_since "$t1" 3 srv1 reload || fail "srv1 has no reload event after SIGHUP: $(ev_names srv1)"
+ev_wait_since "$t1" 3 srv2 reload || fail "srv2 has no reload event after SIGHUP: $(ev_names srv2)"
+sleep 1
+[ -z "$(ev_since "$t1" srv1 group_release)" ] || fail "unchanged reload: srv1 released a group: $(ev_since "$t1" srv1 group_release)"
+[ -z "$(ev_since "$t1" srv1 vip_removed)" ] || fail "unchanged reload: srv1 removed an address: $(ev_since "$t1" srv1 vip_removed)"
+[ -z "$(ev_since "$t1" srv1 config_error)" ] || fail "unchanged reload: config_error: $(ev_since "$t1" srv1 config_error)"
+[ -z "$(ev_since "$t1" srv2 group_acquire)" ] || fail "srv1's reload made srv2 acquire: $(ev_since "$t1" srv2 group_acquire)"
+[ -z "$(ev_since "$t1" srv2 peer_dead)" ] || fail "srv1's reload made srv2 judge it dead: $(ev_since "$t1" srv2 peer_dead)"
+stalls=$(ev_since "$t1" srv2 peer_stalled | wc -l)
+[ "$stalls" = 0 ] || e2e_log "note: srv2 saw srv1 stalled $stalls time(s) during the reload (its loop paused)"
+wait "${E2E_PIDS[-1]}"
+[ $? = 124 ] || fail "ip monitor address did not run for its 3 s in srv1: $(cat "$LAB_DIR/monitor.txt")"
+grep -q "Deleted.*$LAB_VIP/" "$LAB_DIR/monitor.txt" &&
+	fail "unchanged reload: $LAB_VIP was deleted on srv1 (ip monitor address): $(cat "$LAB_DIR/monitor.txt")"
+expect_vip_only srv1
+expect_curl "IT WORKS SRV1"
+[ "$(lab_pid srv1)" = "$pid1" ] || fail "srv1's agent is not the same process after SIGHUP"
+e2e_log "unchanged reload: VIP untouched; srv1: $(ev_since "$t1" srv1 reload)"
+
+# ---- 2. broken ha.cf
+cp "$LAB_DIR/srv1/ha.d/ha.cf" "$LAB_DIR/ha.cf.good"
+echo "keepalve 2" >>"$LAB_DIR/srv1/ha.d/ha.cf"
+line=$(wc -l <"$LAB_DIR/srv1/ha.d/ha.cf")
+t2=$(mono_now)
+e2e_log "srv1: ha.cf gets 'keepalve 2' (line $line), SIGHUP"
+kill -HUP "$pid1"
+ev_wait_since "$t2" 3 srv1 config_error || fail "broken reload: srv1 has no config_error event: $(ev_names srv1)"
+err=$(ev_since "$t2" srv1 config_error)
+e2e_log "srv1: $err"
+grep -q "ha.cf:$line:" <<<"$err" || fail "broken reload: config_error should name ha.cf:$line: $err"
+grep -q "keepalve" <<<"$err" || fail "broken reload: config_error should name the unknown directive: $err"
+sleep 1
+agent_alive srv1 && [ "$(lab_pid srv1)" = "$pid1" ] || fail "broken reload: srv1's agent stopped: $(cat "$LAB_DIR/srv1/xhbd.err")"
+[ -z "$(ev_since "$t2" srv1 reload)" ] || fail "broken reload: srv1 says it reloaded: $(ev_since "$t2" srv1 reload)"
+[ -z "$(ev_since "$t2" srv1 group_release)" ] || fail "broken reload: srv1 released: $(ev_since "$t2" srv1 group_release)"
+[ -z "$(ev_since "$t2" srv2 group_acquire)" ] || fail "broken reload: srv2 acquired: $(ev_since "$t2" srv2 group_acquire)"
+expect_vip_only srv1
+expect_curl "IT WORKS SRV1"
+lab_in_node srv1 "$XHB_BUILD/xhbctl" status -j >/dev/null || fail "broken reload: srv1's agent no longer answers xhbctl status"
+cp "$LAB_DIR/ha.cf.good" "$LAB_DIR/srv1/ha.d/ha.cf"
+t3=$(mono_now)
+kill -HUP "$pid1"
+ev_wait_since "$t3" 3 srv1 reload ||
+	fail "fixed ha.cf: srv1 did not reload on the next SIGHUP: $(ev_names srv1)"
+e2e_log "fixed ha.cf: srv1 reloaded"
+
+# ---- 3. a changed group: released and acquired again
+VIP2=172.16.193.31
+for node in srv1 srv2; do
+	echo "srv1 IPaddr::$VIP2/16/ens192" >"$LAB_DIR/$node/ha.d/haresources"
+done
+t4=$(mono_now)
+e2e_log "haresources: the group now holds $VIP2; SIGHUP srv2 then srv1"
+kill -HUP "$(lab_pid srv2)"
+ev_wait_since "$t4" 3 srv2 reload || fail "srv2 did not reload"
+kill -HUP "$pid1"
+wait_for 3 has_addr srv1 "$VIP2" || fail "changed group: srv1 did not take $VIP2 after the reload: $(ev_names srv1)"
+wait_for 2 bash -c "! ip netns exec $(lab_ns srv1) ip -o -4 addr show dev ens192 | grep -q ' $LAB_VIP/'" ||
+	fail "changed group: srv1 kept the old address $LAB_VIP"
+[ -n "$(ev_since "$t4" srv1 group_release reason=reload)" ] || fail "changed group: srv1 should release with reason reload: $(ev_names srv1)"
+[ -n "$(ev_since "$t4" srv1 group_acquire)" ] || fail "changed group: srv1 should acquire again: $(ev_names srv1)"
+expect_vip_only srv1 "$VIP2"
+expect_no_vip srv2 "$VIP2"
+expect_no_vip srv2 "$LAB_VIP"
+expect_curl "IT WORKS SRV1" "$VIP2"
+e2e_log "srv1 events: $(ev_names srv1)"
+e2e_log "srv2 events: $(ev_names srv2)"
+exit 0
