@@ -65,6 +65,7 @@ e2e_end() {
 		wait "$pid" 2>/dev/null
 	done
 	lab_teardown
+	e2e_unlock
 	for f in "${E2E_FAILURES[@]}"; do
 		echo "FAIL: $f"
 	done
@@ -299,9 +300,41 @@ ev_wait_since() { # t seconds node event [key=value...]
 # Is the agent of NODE (started by lab_start) still running?
 agent_alive() { lab_pid "$1" >/dev/null; }
 
+# One run of a test at a time on this machine: its namespaces and LAB_DIR
+# have fixed names, and lab_setup removes whatever has those names. The
+# lock is a directory holding the owner's PID (no file descriptor that
+# the lab's background processes would inherit); a dead owner's lock is
+# taken over.
+E2E_LOCK=""
+e2e_lock() { # name
+	local dir=/run/lock/xhb-e2e-$1 owner i
+	mkdir -p /run/lock
+	for i in $(seq 1200); do
+		if mkdir "$dir" 2>/dev/null; then
+			echo $$ >"$dir/pid"
+			E2E_LOCK=$dir
+			return 0
+		fi
+		owner=$(cat "$dir/pid" 2>/dev/null)
+		if [ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null; then
+			rm -rf "$dir"
+			continue
+		fi
+		[ "$i" = 1 ] && echo "another run of this test (pid ${owner:-?}) holds $dir: waiting up to 120 s"
+		sleep 0.1
+	done
+	echo "FAIL: another run of this test (pid ${owner:-?}) held $dir for 120 s"
+	exit 1
+}
+e2e_unlock() {
+	[ -n "$E2E_LOCK" ] && [ "$(cat "$E2E_LOCK/pid" 2>/dev/null)" = $$ ] && rm -rf "$E2E_LOCK"
+	E2E_LOCK=""
+}
+
 # ---- begin: the test's own lab ----
 [ $# -ge 1 ] || { echo "lib.bash: source it with the test's name"; exit 1; }
 e2e_check_host
+e2e_lock "$1"
 export LAB_PREFIX="e2e-$1-"
 # shellcheck source=../../tools/lab.sh
 source "$XHB_TOP/tools/lab.sh"
