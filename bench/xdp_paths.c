@@ -1,0 +1,445 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * ns per packet for each path of the XDP program, through
+ * BPF_PROG_TEST_RUN on canned frames.
+ *
+ * Two ways of timing, because the program keeps state:
+ *
+ *  - "repeat": one frame run `repeat` times in one syscall; the kernel
+ *    returns the mean. Only honest for paths that do the same work every
+ *    time: non-cluster pass, forged drop, replay drop. A probe or a
+ *    heartbeat run twice is a replay the second time, and a probe is
+ *    rewritten in place into our own reply, so its repeats would time the
+ *    replay or drop_self path instead.
+ *  - "distinct": many frames with increasing sequence numbers, each run
+ *    once; the kernel's duration of each single run is summed. Each run
+ *    also pays one clock read and the loop's set-up that "repeat" spreads
+ *    over all its runs; that overhead is measured on the pass path (the
+ *    same frame both ways) and reported, and subtracted in the "net" column.
+ *
+ * Every measurement checks that the stats counter of its path grew by
+ * exactly the number of packets run, so a figure cannot silently come
+ * from another path.
+ *
+ *   xdp_paths [--repeat N] [--frames N] [--cpu C] [--json FILE]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <bpf/bpf.h>
+#include <jansson.h>
+
+#include "bench.h"
+
+#define FRAME_MAX 256
+
+enum method { BY_REPEAT, BY_DISTINCT };
+
+static const char *const method_names[] = {
+    [BY_REPEAT] = "repeat",
+    [BY_DISTINCT] = "distinct",
+};
+
+static const char *const verdict_names[] = {
+    [XDP_ABORTED] = "XDP_ABORTED",   [XDP_DROP] = "XDP_DROP",
+    [XDP_PASS] = "XDP_PASS",	     [XDP_TX] = "XDP_TX",
+    [XDP_REDIRECT] = "XDP_REDIRECT",
+};
+
+struct path_result {
+	const char *name;
+	const char *counter; /* the xhb_stats field every run must land in */
+	enum method method;
+	int verdict;
+	__u64 packets;
+	double ns_per_packet;
+	double net_ns_per_packet; /* distinct: minus the per-run overhead */
+};
+
+struct bench {
+	struct xhb_dataplane *dp;
+	__u64 seq;	 /* next sequence number of the prober (agent_replay) */
+	__u64 reply_seq; /* next one of its XDP's replies (reply_replay) */
+	__u32 repeat;
+	__u32 frames;
+};
+
+static const struct xhb_frame_spec spec = {
+    .family = AF_INET,
+    .src_mac = {0x02, 0, 0, 0, 0, 0x0a},
+    .dst_mac = {0x02, 0, 0, 0, 0, 0x0b},
+    .src_ip = {10, 77, 0, 1},
+    .dst_ip = {10, 77, 0, 2},
+    .src_port = XHB_DEFAULT_PORT,
+    .dst_port = XHB_DEFAULT_PORT,
+};
+
+/* A frame from the prober to us, the responder. */
+static int cluster_frame(__u8 *buf, __u8 type, __u64 seq, bool forge)
+{
+	struct xhb_hdr h;
+
+	bench_hdr(&h, type, BENCH_PROBER_ID, BENCH_RESPONDER_ID, 1, seq);
+	if (forge)
+		((__u8 *)&h.tag)[0] ^= 0x01;
+	return xhb_frame_build(buf, FRAME_MAX, &spec, &h, sizeof(h));
+}
+
+/* A TCP segment: parsed as far as the IP protocol, then passed. */
+static int tcp_frame(__u8 *buf)
+{
+	__u8 payload[20] = {0};
+	int len =
+	    xhb_frame_build(buf, FRAME_MAX, &spec, payload, sizeof(payload));
+
+	if (len > 0)
+		((struct iphdr *)(buf + ETH_HLEN))->protocol = IPPROTO_TCP;
+	return len;
+}
+
+static __u64 counter(struct bench *b, const char *name)
+{
+	struct xhb_stats s;
+
+	if (dataplane__stats(b->dp, &s))
+		return 0;
+#define FIELD(f)               \
+	if (!strcmp(name, #f)) \
+		return s.f;
+	FIELD(pass_not_udp)
+	FIELD(heartbeat_accepted)
+	FIELD(probe_answered)
+	FIELD(reply_accepted)
+	FIELD(drop_bad_tag)
+	FIELD(drop_replay)
+#undef FIELD
+	return 0;
+}
+
+/* Run one frame `repeat` times; *ns gets the kernel's mean per run. */
+static int run(struct bench *b, const __u8 *frame, int len, __u32 repeat,
+	       int *verdict, __u32 *ns)
+{
+	__u8 out[FRAME_MAX];
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = len,
+		    .data_out = out, .data_size_out = sizeof(out),
+		    .repeat = repeat);
+
+	if (bpf_prog_test_run_opts(dataplane__prog_fd(b->dp), &o))
+		return -errno;
+	*verdict = o.retval;
+	*ns = o.duration;
+	return 0;
+}
+
+static int check(struct path_result *r, __u64 before, __u64 after, int verdict,
+		 int want_verdict)
+{
+	if (after - before != r->packets || verdict != want_verdict) {
+		fprintf(stderr,
+			"xdp_paths: %s: %s grew by %llu for %llu packets, last "
+			"verdict %d (want %d): the figure would time another "
+			"path\n",
+			r->name, r->counter,
+			(unsigned long long)(after - before),
+			(unsigned long long)r->packets, verdict, want_verdict);
+		return -EPROTO;
+	}
+	r->verdict = verdict;
+	return 0;
+}
+
+/* One frame, b->repeat runs in one syscall. */
+static int time_repeat(struct bench *b, struct path_result *r,
+		       const __u8 *frame, int len, int want_verdict)
+{
+	__u64 before = counter(b, r->counter);
+	int verdict, err;
+	__u32 ns;
+
+	r->method = BY_REPEAT;
+	r->packets = b->repeat;
+	err = run(b, frame, len, b->repeat, &verdict, &ns);
+	if (err)
+		return err;
+	r->ns_per_packet = ns;
+	return check(r, before, counter(b, r->counter), verdict, want_verdict);
+}
+
+/*
+ * b->frames frames, each run once. make(buf, i) builds frame i; frames
+ * are built between runs, outside the kernel's timed section.
+ */
+static int time_distinct(struct bench *b, struct path_result *r,
+			 int (*make)(struct bench *b, __u8 *buf),
+			 int want_verdict)
+{
+	__u64 before = counter(b, r->counter), total_ns = 0;
+	int verdict = -1, err, len;
+	__u8 frame[FRAME_MAX];
+	__u32 ns;
+
+	r->method = BY_DISTINCT;
+	r->packets = b->frames;
+	for (__u32 i = 0; i < b->frames; i++) {
+		len = make(b, frame);
+		if (len < 0)
+			return len;
+		err = run(b, frame, len, 1, &verdict, &ns);
+		if (err)
+			return err;
+		if (verdict != want_verdict)
+			break;
+		total_ns += ns;
+	}
+	r->ns_per_packet = (double)total_ns / b->frames;
+	return check(r, before, counter(b, r->counter), verdict, want_verdict);
+}
+
+static int make_probe(struct bench *b, __u8 *buf)
+{
+	return cluster_frame(buf, XHB_MSG_PROBE, b->seq++, false);
+}
+
+static int make_heartbeat(struct bench *b, __u8 *buf)
+{
+	return cluster_frame(buf, XHB_MSG_HEARTBEAT, b->seq++, false);
+}
+
+static int make_reply(struct bench *b, __u8 *buf)
+{
+	return cluster_frame(buf, XHB_MSG_PROBE_REPLY, b->reply_seq++, false);
+}
+
+static int make_tcp(struct bench *b, __u8 *buf)
+{
+	(void)b;
+	return tcp_frame(buf);
+}
+
+static int measure(struct bench *b, struct path_result *res, int *n)
+{
+	__u8 frame[FRAME_MAX];
+	struct path_result *r;
+	__u32 ns;
+	int len, err, verdict;
+
+	/* Pass first, both ways: the difference is the per-run overhead. */
+	r = &res[(*n)++];
+	*r = (struct path_result){.name = "non-cluster pass (TCP)",
+				  .counter = "pass_not_udp"};
+	len = tcp_frame(frame);
+	err = time_repeat(b, r, frame, len, XDP_PASS);
+	if (err)
+		return err;
+	r = &res[(*n)++];
+	*r = (struct path_result){.name = "non-cluster pass (TCP)",
+				  .counter = "pass_not_udp"};
+	err = time_distinct(b, r, make_tcp, XDP_PASS);
+	if (err)
+		return err;
+
+	r = &res[(*n)++];
+	*r = (struct path_result){.name = "forged drop (bad tag)",
+				  .counter = "drop_bad_tag"};
+	len = cluster_frame(frame, XHB_MSG_HEARTBEAT, b->seq++, true);
+	err = time_repeat(b, r, frame, len, XDP_DROP);
+	if (err)
+		return err;
+
+	/* Accepted once outside the timing, so every timed run is a replay. */
+	r = &res[(*n)++];
+	*r = (struct path_result){.name = "heartbeat replay drop",
+				  .counter = "drop_replay"};
+	len = cluster_frame(frame, XHB_MSG_HEARTBEAT, b->seq++, false);
+	err = run(b, frame, len, 1, &verdict, &ns);
+	if (err)
+		return err;
+	err = time_repeat(b, r, frame, len, XDP_DROP);
+	if (err)
+		return err;
+
+	r = &res[(*n)++];
+	*r = (struct path_result){.name = "probe answer",
+				  .counter = "probe_answered"};
+	err = time_distinct(b, r, make_probe, XDP_TX);
+	if (err)
+		return err;
+
+	r = &res[(*n)++];
+	*r = (struct path_result){.name = "heartbeat accept",
+				  .counter = "heartbeat_accepted"};
+	err = time_distinct(b, r, make_heartbeat, XDP_DROP);
+	if (err)
+		return err;
+
+	r = &res[(*n)++];
+	*r = (struct path_result){.name = "probe reply accept",
+				  .counter = "reply_accepted"};
+	return time_distinct(b, r, make_reply, XDP_DROP);
+}
+
+static void print_table(const struct path_result *res, int n, double overhead)
+{
+	printf("%-26s %-8s %9s %-8s %8s %8s\n", "path", "method", "packets",
+	       "verdict", "ns/pkt", "net");
+	for (int i = 0; i < n; i++) {
+		const struct path_result *r = &res[i];
+
+		printf("%-26s %-8s %9llu %-8s %8.1f ", r->name,
+		       method_names[r->method], (unsigned long long)r->packets,
+		       verdict_names[r->verdict] + 4, r->ns_per_packet);
+		if (r->method == BY_DISTINCT)
+			printf("%8.1f\n", r->net_ns_per_packet);
+		else
+			printf("%8s\n", "-");
+	}
+	printf("per-run overhead of \"distinct\" (pass path, distinct - "
+	       "repeat): %.1f ns\n",
+	       overhead);
+}
+
+static int write_json(const char *path, const struct path_result *res, int n,
+		      double overhead, const struct bench *b, int cpu)
+{
+	json_t *root = json_object(), *paths = json_array();
+	int err;
+
+	for (int i = 0; i < n; i++) {
+		const struct path_result *r = &res[i];
+		json_t *o = json_pack(
+		    "{s:s, s:s, s:s, s:s, s:I, s:f}", "path", r->name, "method",
+		    method_names[r->method], "counter", r->counter, "verdict",
+		    verdict_names[r->verdict], "packets",
+		    (json_int_t)r->packets, "ns_per_packet", r->ns_per_packet);
+
+		if (r->method == BY_DISTINCT)
+			json_object_set_new(o, "net_ns_per_packet",
+					    json_real(r->net_ns_per_packet));
+		json_array_append_new(paths, o);
+	}
+	json_object_set_new(root, "paths", paths);
+	json_object_set_new(root, "distinct_overhead_ns", json_real(overhead));
+	json_object_set_new(root, "repeat", json_integer(b->repeat));
+	json_object_set_new(root, "frames", json_integer(b->frames));
+	json_object_set_new(root, "cpu", json_integer(cpu));
+	err =
+	    json_dump_file(root, path, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+	json_decref(root);
+	return err ? -EIO : 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(
+	    f,
+	    "usage: xdp_paths [--repeat N] [--frames N] [--cpu C] [--json "
+	    "FILE] [-v]\n"
+	    "  --repeat N   runs of one frame per syscall (default 1000000)\n"
+	    "  --frames N   distinct frames for the stateful paths (default "
+	    "200000)\n"
+	    "  --cpu C      pin to CPU C (default 0; -1: do not pin)\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"repeat", required_argument, NULL, 'r'},
+	    {"frames", required_argument, NULL, 'f'},
+	    {"cpu", required_argument, NULL, 'c'},
+	    {"json", required_argument, NULL, 'j'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {},
+	};
+	struct xhb_dataplane_opts o = {
+	    .cluster_id = BENCH_CLUSTER,
+	    .load_only = true,
+	};
+	struct bench b = {
+	    .seq = 1, .reply_seq = 1, .repeat = 1000000, .frames = 200000};
+	struct path_result res[8];
+	const char *json = NULL;
+	char why[256] = "";
+	double overhead;
+	int cpu = 0, n = 0, opt, err;
+	bool verbose = false;
+
+	while ((opt = getopt_long(argc, argv, "r:f:c:j:vh", longopts, NULL)) !=
+	       -1) {
+		switch (opt) {
+		case 'r':
+			b.repeat = strtoul(optarg, NULL, 0);
+			break;
+		case 'f':
+			b.frames = strtoul(optarg, NULL, 0);
+			break;
+		case 'c':
+			cpu = atoi(optarg);
+			break;
+		case 'j':
+			json = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			dataplane__set_verbose(true);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!b.repeat || !b.frames) {
+		usage(stderr);
+		return 2;
+	}
+
+	if (!verbose)
+		dataplane__set_verbose(false); /* libbpf: warnings only */
+	/* Per-CPU stats and a warm cache: stay on one CPU. */
+	err = bench_pin_cpu(cpu);
+	if (err)
+		fprintf(stderr,
+			"xdp_paths: cannot pin to CPU %d: %s (continuing "
+			"unpinned)\n",
+			cpu, strerror(-err));
+	err = dataplane__open(&o, &b.dp, why, sizeof(why));
+	if (err) {
+		fprintf(stderr, "xdp_paths: %s\n", why);
+		return 1;
+	}
+	err = bench_configure_node(b.dp, BENCH_RESPONDER_ID, BENCH_PROBER_ID);
+	if (err) {
+		fprintf(stderr,
+			"xdp_paths: cannot write keys, self or peer: %s\n",
+			strerror(-err));
+		goto cleanup;
+	}
+	err = measure(&b, res, &n);
+	if (err) {
+		if (err != -EPROTO)
+			fprintf(stderr, "xdp_paths: BPF_PROG_TEST_RUN: %s\n",
+				strerror(-err));
+		goto cleanup;
+	}
+
+	overhead = res[1].ns_per_packet - res[0].ns_per_packet;
+	for (int i = 0; i < n; i++)
+		res[i].net_ns_per_packet = res[i].ns_per_packet - overhead;
+	print_table(res, n, overhead);
+	if (json) {
+		err = write_json(json, res, n, overhead, &b, cpu);
+		if (err)
+			fprintf(stderr, "xdp_paths: cannot write %s\n", json);
+	}
+cleanup:
+	dataplane__close(b.dp);
+	return err ? 1 : 0;
+}
