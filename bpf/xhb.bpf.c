@@ -38,9 +38,11 @@ struct {
 	__type(value, struct xhb_peer);
 } xhb_peers SEC(".maps");
 
+/* Mappable: the agent renews it every loop with a store, not a syscall. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct xhb_self);
 } xhb_self SEC(".maps");

@@ -56,6 +56,11 @@ struct peer_view {
 	__u64 since_ns;
 	struct xhb_peer snap; /* merged over the cluster interfaces */
 	bool seen; /* snap holds something */
+	/* where its packets came from, per cluster interface: probe there */
+	struct {
+		__u8 family;
+		__u8 addr[16];
+	} where[MAX_IFACES];
 };
 
 struct group_state {
@@ -104,12 +109,15 @@ struct xhb_agent {
 	__u64 last_gap_event_ns;
 	__u64 lease_ns; /* the lease written then */
 
-	bool init; /* initdead running */
+	bool init; /* initdead running, or recovering from a local fault */
+	__u64 init_until_ns; /* when init ends if not every peer was heard */
 	bool fault; /* a configured interface is down */
 	bool leaving;
 	bool stop;
 	bool reload;
 	bool reexec; /* SIGUSR2: hand over to a new binary, keep everything */
+	bool peer_back; /* a peer we had not heard is heard again */
+	bool peer_back_healed; /* ... and we had judged it dead */
 	__u32 held, wanted, refused; /* group bitmaps, as on the wire */
 
 	struct peer_view peers[XHB_CONFIG_MAX_NODES];
@@ -810,13 +818,12 @@ static void send_heartbeats(struct xhb_agent *a, __u64 now)
 
 /* A peer's address on iface: from a ucast line, else learned by XDP. */
 static bool probe_target(struct xhb_agent *a, const struct peer_view *p,
-			 const struct cluster_iface *ifc,
-			 struct sockaddr_storage *to)
+			 unsigned int iface, struct sockaddr_storage *to)
 {
-	struct xhb_peer snap;
+	const struct cluster_iface *ifc = &a->ifaces[iface];
 
-	if (!dataplane__peer(ifc->dp, p->id, &snap) && snap.family) {
-		sockaddr_of(to, snap.family == 2 ? AF_INET : AF_INET6, snap.addr,
+	if (p->where[iface].family) {
+		sockaddr_of(to, p->where[iface].family, p->where[iface].addr,
 			    a->cfg->udpport);
 		return true;
 	}
@@ -845,8 +852,7 @@ static void send_probes(struct xhb_agent *a, __u64 now)
 		if ((int)n == a->self_index)
 			continue;
 		for (unsigned int i = 0; i < a->nifaces; i++) {
-			if (!a->ifaces[i].usable ||
-			    !probe_target(a, p, &a->ifaces[i], &to))
+			if (!a->ifaces[i].usable || !probe_target(a, p, i, &to))
 				continue;
 			fill_header(a, &h, XHB_MSG_PROBE, p->id, now);
 			xhb_sender__send(a->tx, a->ifaces[i].name, &to, &h, 0);
@@ -866,6 +872,11 @@ static bool read_peer(struct xhb_agent *a, struct peer_view *p)
 
 		if (dataplane__peer(a->ifaces[i].dp, p->id, &s))
 			continue;
+		if (s.family) {
+			/* XDP stores AF_INET/AF_INET6 values as the kernel's. */
+			p->where[i].family = s.family;
+			memcpy(p->where[i].addr, s.addr, sizeof(s.addr));
+		}
 		last = s.last_heartbeat_ns > s.last_reply_ns ? s.last_heartbeat_ns
 							    : s.last_reply_ns;
 		best_last = best.last_heartbeat_ns > best.last_reply_ns
@@ -896,6 +907,9 @@ static bool read_peer(struct xhb_agent *a, struct peer_view *p)
 
 static void judge_peers(struct xhb_agent *a, __u64 now)
 {
+	/* With our own link down, silence proves nothing about them. */
+	if (a->fault)
+		return;
 	for (unsigned int n = 0; n < a->cfg->nnodes; n++) {
 		struct peer_view *p = &a->peers[n];
 		struct xhb_member_input in;
@@ -930,6 +944,17 @@ static void judge_peers(struct xhb_agent *a, __u64 now)
 					  ms(v.detection_ns), "rtt_ms",
 					  ms(p->snap.rtt_ns));
 		}
+		/*
+		 * A peer we had lost is back: to us, a healed partition. It
+		 * may have taken our groups meanwhile and let them go already,
+		 * before we could see it hold them, and the segment's ARP
+		 * caches may point at it: what we keep, we announce again.
+		 */
+		if ((p->state == XHB_MEMBER_DEAD || p->state == XHB_MEMBER_UNKNOWN) &&
+		    (v.state == XHB_MEMBER_UP || v.state == XHB_MEMBER_WARN)) {
+			a->peer_back = true;
+			a->peer_back_healed |= p->state == XHB_MEMBER_DEAD;
+		}
 		p->state = v.state;
 		p->since_ns = v.since_ns;
 	}
@@ -945,10 +970,12 @@ static void check_init(struct xhb_agent *a, __u64 now)
 	for (unsigned int n = 0; n < a->cfg->nnodes; n++)
 		if ((int)n != a->self_index && a->peers[n].state == XHB_MEMBER_UNKNOWN)
 			all_seen = false;
-	if (all_seen || now - a->start_ns >= a->cfg->initdead_ns) {
+	if (all_seen || now >= a->init_until_ns) {
 		a->init = false;
 		set_state(a, XHB_NODE_INIT,
-			  all_seen ? "all_peers_seen" : "initdead_expired");
+			  all_seen			  ? "all_peers_seen"
+			  : now - a->start_ns >= a->cfg->initdead_ns ? "initdead_expired"
+							  : "listen_window_expired");
 	}
 }
 
@@ -1013,21 +1040,26 @@ static void decide_and_act(struct xhb_agent *a, __u64 now)
 		if (out[g].action == XHB_ACTION_RELEASE)
 			group_release(a, g, xhb_reason_name(out[g].reason), now);
 	for (unsigned int g = 0; g < a->cfg->ngroups; g++) {
-		if (out[g].action == XHB_ACTION_ACQUIRE)
-			group_acquire(a, g, xhb_reason_name(out[g].reason), now);
-		else if (out[g].action == XHB_ACTION_KEEP && out[g].announce &&
-			 !a->groups[g].announce_left) {
-			char spec[1024];
+		bool healed = out[g].announce || a->peer_back_healed;
+		char spec[1024];
 
-			group_spec(&a->cfg->groups[g], spec, sizeof(spec));
-			schedule_announce(a, g, now);
-			xhb_events__emitf(a->ev, "group_acquire",
-					  "{s:i, s:s, s:s, s:f}", "group", g,
-					  "group_resources", spec, "reason",
-					  xhb_reason_name(out[g].reason),
-					  "duration_ms", 0.0);
+		if (out[g].action == XHB_ACTION_ACQUIRE) {
+			group_acquire(a, g, xhb_reason_name(out[g].reason), now);
+			continue;
 		}
+		if (out[g].action != XHB_ACTION_KEEP || (!healed && !a->peer_back))
+			continue;
+		/* Kept after a partition, or a peer is back: see judge_peers() */
+		schedule_announce(a, g, now);
+		if (!healed)
+			continue;
+		group_spec(&a->cfg->groups[g], spec, sizeof(spec));
+		xhb_events__emitf(a->ev, "group_acquire", "{s:i, s:s, s:s, s:f}",
+				  "group", g, "group_resources", spec, "reason",
+				  xhb_reason_name(XHB_REASON_PARTITION_RESOLVED),
+				  "duration_ms", 0.0);
 	}
+	a->peer_back = a->peer_back_healed = false;
 }
 
 /* ---- events from outside: links, signals, control ------------------- */
@@ -1044,6 +1076,30 @@ static bool iface_in_use(const struct xhb_agent *a, const char *name)
 	return false;
 }
 
+/*
+ * Our link was down: we judged nobody meanwhile, and what we last knew of
+ * the peers (who is up, what it holds) is stale: a peer may have taken our
+ * groups. Forget it all, judge nobody dead before one detection window of
+ * listening, and take nothing until every peer was heard afresh or that
+ * window passed.
+ */
+static void recover_from_fault(struct xhb_agent *a, __u64 now)
+{
+	struct xhb_member_timers t = timers(a->cfg);
+
+	for (unsigned int n = 0; n < a->cfg->nnodes; n++) {
+		struct peer_view *p = &a->peers[n];
+
+		if ((int)n != a->self_index) {
+			p->state = XHB_MEMBER_UNKNOWN;
+			p->since_ns = now;
+		}
+	}
+	a->steady_since_ns = now;
+	a->init = true;
+	a->init_until_ns = now + xhb_member_window_ns(&t);
+}
+
 static void refresh_links(struct xhb_agent *a)
 {
 	enum xhb_node_state before = self_state(a);
@@ -1057,6 +1113,8 @@ static void refresh_links(struct xhb_agent *a)
 				      ls.usable;
 		fault |= !a->ifaces[i].usable;
 	}
+	if (a->fault && !fault)
+		recover_from_fault(a, mono_ns());
 	a->fault = fault;
 	set_state(a, before, fault ? "link_down" : "link_up");
 }
@@ -1158,7 +1216,7 @@ static json_t *status_json(struct xhb_agent *a)
 		if ((int)n == a->self_index)
 			continue;
 		if (p->snap.family)
-			inet_ntop(p->snap.family == 2 ? AF_INET : AF_INET6,
+			inet_ntop(p->snap.family,
 				  p->snap.addr, addr, sizeof(addr));
 		json_array_append_new(
 			peers,
@@ -1454,6 +1512,7 @@ int xhb_agent__open(struct xhb_agent **out, const struct xhb_agent_opts *o,
 	 * not from before loading the program. */
 	a->start_ns = mono_ns();
 	a->init = true;
+	a->init_until_ns = a->start_ns + a->cfg->initdead_ns;
 	a->last_loop_ns = a->steady_since_ns = a->start_ns;
 	a->next_heartbeat_ns = a->next_probe_ns = a->start_ns;
 	refresh_links(a);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -26,6 +27,8 @@ struct xhb_dataplane {
 	struct xhb_bpf *skel; /* NULL when opened from pins only */
 	int map_fds[PIN_MAPS]; /* indexed like pinned_maps[] */
 	int link_fd;
+	struct xhb_self *self_map; /* xhb_self mapped, or NULL */
+	size_t self_map_len;
 	struct xhb_dataplane_info info;
 };
 
@@ -154,6 +157,22 @@ static struct xhb_dataplane *dataplane_alloc(void)
 		dp->map_fds[i] = -1;
 	dp->link_fd = -1;
 	return dp;
+}
+
+/*
+ * Map xhb_self, so the agent's renewal every loop is a few stores rather
+ * than a syscall. Pins from a build without BPF_F_MMAPABLE cannot be
+ * mapped: then writes go through bpf_map_update_elem as before.
+ */
+static void map_self(struct xhb_dataplane *dp)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *m;
+
+	dp->self_map_len = (sizeof(struct xhb_self) + page - 1) / page * page;
+	m = mmap(NULL, dp->self_map_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 dp->map_fds[MAP_SELF], 0);
+	dp->self_map = m == MAP_FAILED ? NULL : m;
 }
 
 static struct bpf_map *skel_map(struct xhb_bpf *skel, int i)
@@ -310,6 +329,7 @@ int dataplane__open(const struct xhb_dataplane_opts *opts,
 	}
 	for (int i = 0; i < PIN_MAPS; i++)
 		dp->map_fds[i] = bpf_map__fd(skel_map(dp->skel, i));
+	map_self(dp);
 	if (!attach) {
 		*out = dp;
 		return 0;
@@ -411,6 +431,8 @@ void dataplane__close(struct xhb_dataplane *dp)
 {
 	if (!dp)
 		return;
+	if (dp->self_map)
+		munmap(dp->self_map, dp->self_map_len);
 	if (dp->link_fd >= 0)
 		close(dp->link_fd);
 	if (dp->skel)
@@ -459,7 +481,33 @@ int dataplane__set_keys(struct xhb_dataplane *dp,
 
 int dataplane__write_self(struct xhb_dataplane *dp, const struct xhb_self *self)
 {
+	struct xhb_self *m = dp->self_map;
 	__u32 zero = 0;
+
+	if (m) {
+		/*
+		 * XDP may read while we write. Lease first, held groups last:
+		 * a reader sees either no groups held, or groups with a lease
+		 * that runs, never groups with a stale or zero lease (which
+		 * would fence our VIPs for a moment). Each field is one store.
+		 */
+		__atomic_store_n(&m->agent_update_ns, self->agent_update_ns,
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&m->lease_ms, self->lease_ms, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		m->incarnation = self->incarnation;
+		m->agent_epoch = self->agent_epoch;
+		m->node_id = self->node_id;
+		m->groups_wanted = self->groups_wanted;
+		m->groups_refused = self->groups_refused;
+		m->state = self->state;
+		m->priority = self->priority;
+		m->key_id = self->key_id;
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		__atomic_store_n(&m->groups_held, self->groups_held,
+				 __ATOMIC_RELAXED);
+		return 0;
+	}
 
 	return errno_or(bpf_map_update_elem(dp->map_fds[MAP_SELF], &zero, self,
 					    BPF_ANY));
