@@ -147,11 +147,18 @@ check: deps
 		$(CHECK_BUILD)/selftests/unit
 	$(call msg,CHECK,$(CHECK_BUILD)/selftests/unit (ASan + UBSan))
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/selftests/fuzz/lsan.supp:print_suppressions=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		$(CHECK_BUILD)/selftests/unit -j2 --short-filename
 	$(Q)$(MAKE) --no-print-directory all
 	$(call msg,CHECK,xhbd under valgrind)
-	$(Q)selftests/run.sh valgrind
+	$(Q)log=$$(mktemp /tmp/xhb-valgrind.XXXXXX); \
+	timeout --kill-after=10 600 bash selftests/e2e/valgrind.sh >"$$log" 2>&1; \
+	case $$? in \
+	0) echo "PASS e2e/valgrind" ;; \
+	77) echo "SKIP e2e/valgrind ($$(tail -n 1 "$$log"))" ;; \
+	*) echo "FAIL e2e/valgrind (log $$log)"; tail -n 40 "$$log"; exit 1 ;; \
+	esac
 
 PREFIX  ?= /usr
 DESTDIR ?=

@@ -155,6 +155,19 @@ static void child_exec(const char *path, char **argv, int out_fd, int err_fd)
 	 * two internal signals ignored in the child, whatever SETSIGDEF.) */
 	for (int sig = 1; sig < NSIG; sig++)
 		sigaction(sig, &dfl, NULL);
+	/* glibc's sigaction refuses those two (32, 33), and a parent that
+	 * used posix_spawn (make) left them ignored: the system call. */
+	for (int sig = __SIGRTMIN; sig < SIGRTMIN; sig++) {
+		struct {
+			void (*handler)(int);
+			unsigned long flags;
+			void (*restorer)(void);
+			unsigned long mask;
+		} kernel_dfl = {.handler = SIG_DFL};
+
+		syscall(SYS_rt_sigaction, sig, &kernel_dfl, NULL,
+			sizeof(kernel_dfl.mask));
+	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* An agent started with stdio closed got its pipes as fds 0..2:

@@ -26,7 +26,9 @@
 /* Large enough for one datagram of any dump: the kernel fills a dump
  * datagram up to about 32 KiB when the reader offers that much. */
 #define NL_BUF_SIZE 32768
-/* Room for one address or link request with its attributes. */
+/* Room for one address or link request with its attributes. Request
+ * buffers start zeroed: libmnl 1.0.4 leaves attribute padding as it
+ * finds it, and stack bytes have no business in the kernel (valgrind). */
 #define NL_REQ_SIZE 512
 /* The kernel answers in microseconds; this only bounds a wait that
  * should never happen, so a wedged netlink cannot hang the agent. */
@@ -408,7 +410,7 @@ static struct nlmsghdr *link_request(char *buf, int ifindex)
 
 int xhb_nl__ifindex(struct xhb_nl *nl, const char *ifname)
 {
-	char buf[NL_REQ_SIZE] __attribute__((aligned(4)));
+	char buf[NL_REQ_SIZE] __attribute__((aligned(4))) = {0};
 	struct xhb_link_state state = {0};
 	struct nlmsghdr *nlh;
 	int ret;
@@ -426,7 +428,7 @@ int xhb_nl__ifindex(struct xhb_nl *nl, const char *ifname)
 int xhb_nl__link_state(struct xhb_nl *nl, int ifindex,
 		       struct xhb_link_state *state)
 {
-	char buf[NL_REQ_SIZE] __attribute__((aligned(4)));
+	char buf[NL_REQ_SIZE] __attribute__((aligned(4))) = {0};
 	int ret;
 
 	if (ifindex <= 0)
@@ -550,7 +552,7 @@ static struct nlmsghdr *addr_request(char *buf, int type, int flags,
 
 int xhb_nl__addr_add(struct xhb_nl *nl, const struct xhb_vip *vip)
 {
-	char buf[NL_REQ_SIZE] __attribute__((aligned(4)));
+	char buf[NL_REQ_SIZE] __attribute__((aligned(4))) = {0};
 	struct nlmsghdr *nlh;
 	__u32 flags = 0;
 	int ret = vip_check(vip);
@@ -588,7 +590,7 @@ int xhb_nl__addr_add(struct xhb_nl *nl, const struct xhb_vip *vip)
 
 int xhb_nl__addr_del(struct xhb_nl *nl, const struct xhb_vip *vip)
 {
-	char buf[NL_REQ_SIZE] __attribute__((aligned(4)));
+	char buf[NL_REQ_SIZE] __attribute__((aligned(4))) = {0};
 	int ret = vip_check(vip);
 
 	if (ret < 0)
@@ -660,7 +662,7 @@ static void addr_find_restart(void *data)
 int xhb_nl__addr_find(struct xhb_nl *nl, int ifindex,
 		      const struct xhb_ipaddr *addr, struct xhb_addr_info *info)
 {
-	char buf[NL_REQ_SIZE] __attribute__((aligned(4)));
+	char buf[NL_REQ_SIZE] __attribute__((aligned(4))) = {0};
 	struct addr_find find = {.ifindex = ifindex, .addr = addr};
 	int ret;
 
@@ -717,7 +719,7 @@ static void subnet_find_restart(void *data)
 int xhb_nl__ifindex_for_addr(struct xhb_nl *nl, const struct xhb_ipaddr *addr,
 			     unsigned int *prefixlen)
 {
-	char buf[NL_REQ_SIZE] __attribute__((aligned(4)));
+	char buf[NL_REQ_SIZE] __attribute__((aligned(4))) = {0};
 	struct subnet_find find = {.addr = addr};
 	int ret;
 
@@ -805,7 +807,7 @@ static void seed_restart(void *data)
  * subscription, so that a change is either in the dump or queued. */
 static int nlmon_seed(struct xhb_nlmon *mon)
 {
-	char buf[NL_REQ_SIZE] __attribute__((aligned(4)));
+	char buf[NL_REQ_SIZE] __attribute__((aligned(4))) = {0};
 	struct xhb_nl *nl;
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi;

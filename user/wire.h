@@ -23,6 +23,34 @@ void xhb_wire_sign(struct xhb_hdr *h, __u8 key_id, const struct xhb_key *key);
 /* True when h's tag is right under key. */
 bool xhb_wire_verify(const struct xhb_hdr *h, const struct xhb_key *key);
 
+/*
+ * What a received payload is worth, checked in the XDP program's order:
+ * the first reason a packet is refused, or XHB_WIRE_OK. Who sent it (node
+ * ids, replay) needs the peers map and is left to the caller.
+ */
+enum xhb_wire_verdict {
+	XHB_WIRE_OK = 0,
+	XHB_WIRE_MALFORMED, /* not exactly one header long */
+	XHB_WIRE_BAD_MAGIC,
+	XHB_WIRE_BAD_VERSION,
+	XHB_WIRE_BAD_TYPE,
+	XHB_WIRE_BAD_CLUSTER,
+	XHB_WIRE_UNKNOWN_KEY, /* key_id out of range or its slot unused */
+	XHB_WIRE_BAD_TAG,
+};
+
+/*
+ * Check the UDP payload buf (len bytes, any alignment) against cluster_id
+ * and keys (indexed by key_id, XHB_MAX_KEYS of them). On XHB_WIRE_OK the
+ * header is copied to *out (out may be NULL).
+ */
+enum xhb_wire_verdict xhb_wire_check(const void *buf, size_t len,
+				     __u32 cluster_id,
+				     const struct xhb_key keys[XHB_MAX_KEYS],
+				     struct xhb_hdr *out);
+/* "ok", "malformed", "bad_magic", ... as the XDP drop counters name them. */
+const char *xhb_wire_verdict_name(enum xhb_wire_verdict v);
+
 /* Where a test frame goes: IPv4 or IPv6, with or without a VLAN tag. */
 struct xhb_frame_spec {
 	int family; /* AF_INET or AF_INET6 */
