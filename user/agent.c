@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -205,6 +206,36 @@ static struct xhb_member_timers timers(const struct xhb_config *cfg)
 
 /* ---- configuration and start-up ---------------------------------- */
 
+/*
+ * What the files cannot say: whether the interfaces they name exist on
+ * this node. Checked by xhbd -t too, before anything is touched.
+ */
+static int check_interfaces(const struct xhb_config *cfg, char *err,
+			    size_t errlen)
+{
+	for (unsigned int m = 0; m < cfg->nmedia; m++)
+		if (!if_nametoindex(cfg->media[m].iface)) {
+			snprintf(err, errlen, "%s:%u: no interface %s on this node",
+				 cfg->hacf_path, cfg->media[m].line,
+				 cfg->media[m].iface);
+			return -ENODEV;
+		}
+	for (unsigned int g = 0; g < cfg->ngroups; g++)
+		for (unsigned int r = 0; r < cfg->groups[g].nresources; r++) {
+			const struct xhb_resource *res = &cfg->groups[g].resources[r];
+
+			if (res->kind == XHB_RES_ADDRESS && res->iface[0] &&
+			    !if_nametoindex(res->iface)) {
+				snprintf(err, errlen,
+					 "%s:%u: no interface %s on this node",
+					 cfg->haresources_path, res->line,
+					 res->iface);
+				return -ENODEV;
+			}
+		}
+	return 0;
+}
+
 int xhb_agent_check_config(const char *dir, char *err, size_t errlen)
 {
 	struct xhb_config *cfg = calloc(1, sizeof(*cfg));
@@ -213,6 +244,8 @@ int xhb_agent_check_config(const char *dir, char *err, size_t errlen)
 	if (!cfg)
 		return -ENOMEM;
 	ret = xhb_config_load(dir, cfg, err, errlen);
+	if (!ret)
+		ret = check_interfaces(cfg, err, errlen);
 	free(cfg);
 	return ret;
 }
@@ -1095,9 +1128,17 @@ static void recover_from_fault(struct xhb_agent *a, __u64 now)
 			p->since_ns = now;
 		}
 	}
+	/* Long enough to hear a live peer after the link is back (ARP, the
+	 * switch relearning, at least one heartbeat), at most deadtime. */
+	__u64 listen = 2 * a->cfg->keepalive_ns;
+
+	if (listen < xhb_member_window_ns(&t))
+		listen = xhb_member_window_ns(&t);
+	if (listen > a->cfg->deadtime_ns)
+		listen = a->cfg->deadtime_ns;
 	a->steady_since_ns = now;
 	a->init = true;
-	a->init_until_ns = now + xhb_member_window_ns(&t);
+	a->init_until_ns = now + listen;
 }
 
 static void refresh_links(struct xhb_agent *a)
@@ -1433,6 +1474,8 @@ int xhb_agent__open(struct xhb_agent **out, const struct xhb_agent_opts *o,
 		goto fail;
 	}
 	ret = xhb_config_load(o->config_dir, a->cfg, err, errlen);
+	if (!ret)
+		ret = check_interfaces(a->cfg, err, errlen);
 	if (ret)
 		goto fail;
 	if (o->node)
@@ -1554,6 +1597,7 @@ int xhb_agent__run(struct xhb_agent *a)
 	while (!a->stop && !a->reexec) {
 		__u64 now = mono_ns(), next;
 		struct xhb_agent_gap gap;
+		__u32 held;
 		struct pollfd pfd[3] = {
 			{.fd = a->sigfd, .events = POLLIN},
 			{.fd = xhb_nlmon__fd(a->mon), .events = POLLIN},
@@ -1591,7 +1635,11 @@ int xhb_agent__run(struct xhb_agent *a)
 		}
 		judge_peers(a, now);
 		check_init(a, now);
+		held = a->held;
 		decide_and_act(a, now);
+		/* Say what we now hold at once, not a loop later. */
+		if (a->held != held)
+			publish_self(a, mono_ns());
 		send_due_announcements(a, now);
 		a->last_loop_ns = now;
 
