@@ -70,7 +70,8 @@ cases=(
 	"missing haresources|tc|rm \$C/haresources|\$C/haresources: cannot open"
 	"missing authkeys|tc|rm \$C/authkeys|\$C/authkeys: cannot open"
 	"missing directory|tc|rm -r \$C|\$C/ha.cf: cannot open"
-	"bcast on a missing interface|c|sed -i 's/^bcast ens192\$/bcast eth9/' \$C/ha.cf|\$C/ha.cf:1: no interface eth9"
+	"bcast on a missing interface|tc|sed -i 's/^bcast ens192\$/bcast eth9/' \$C/ha.cf|\$C/ha.cf:1: no interface eth9"
+	"haresources on a missing interface|tc|sed -i 's#/ens192\$#/eth9#' \$C/haresources|\$C/haresources:1: no interface eth9"
 	"this node not a node|c|echo --node srv9 >\$C.args|\$C/ha.cf: this node's name 'srv9' is not a node"
 )
 
