@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# A crash followed by a restart on the master (issue 5, "Hitless agent
+# restart"): kill -9 srv1's xhbd, start it again at once (as systemd's
+# Restart= would), well within the lease (default lease = deadtime, 10 s;
+# probe 1ms 3). The XDP link and the maps stayed pinned, the VIP stayed on
+# ens192 and XDP kept answering meanwhile; the new agent adopts all of it.
+#
+# Asserts: the client (vipcheck, 1 request/ms) loses no request at all and
+# never changes server (lost == 0, moves == 0); srv2 never holds the VIP
+# (ip addr polled every 20 ms, and no group_acquire / vip_added on srv2);
+# srv1's new agent says dataplane_attached with adopted: true and
+# group_acquire with reason adopted, and releases nothing.
+source "$(dirname "$0")/lib.bash" restart
+
+LAB_HACF_EXTRA='probe 1ms 3\n'
+lab_setup || fail "lab setup failed"
+e2e_start_pair
+pid1=$(lab_pid srv1)
+
+# srv2 must never hold the VIP: polled for the whole test.
+(
+	end=$(($(date +%s) + 8))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		if lab_exec srv2 ip -o -4 addr show dev ens192 | grep -q " $LAB_VIP/"; then
+			echo "srv2 had $LAB_VIP at $(date +%T.%N)"
+		fi
+		sleep 0.02
+	done
+) >"$LAB_DIR/srv2_poll.txt" 2>&1 &
+poll=$!
+e2e_bg "$poll"
+lab_exec client "$XHB_BUILD/vipcheck" watch "$LAB_VIP" --interval-us 1000 --duration-ms 4000 --json \
+	>"$LAB_DIR/watch.json" 2>"$LAB_DIR/watch.err" &
+watch=$!
+e2e_bg "$watch"
+sleep 1
+t_kill=$(mono_now)
+e2e_log "srv1: kill -9 xhbd ($pid1), then lab_start srv1 at once"
+lab_stop srv1 KILL
+! kill -0 "$pid1" 2>/dev/null || fail "srv1's xhbd survived SIGKILL"
+lab_start srv1
+t_start=$(mono_now)
+e2e_log "srv1: new agent $(lab_pid srv1), started $(( (t_start - t_kill) / 1000000 )) ms after the kill"
+
+ev_wait_since "$t_kill" 5 srv1 agent_start || fail "srv1's new agent did not start: $(tail -n 5 "$LAB_DIR/srv1/xhbd.err")"
+ev_wait_since "$t_kill" 5 srv1 group_acquire || soft_fail "srv1's new agent has no group_acquire: $(ev_names srv1)"
+att=$(ev_since "$t_kill" srv1 dataplane_attached | head -n 1)
+acq=$(ev_since "$t_kill" srv1 group_acquire | head -n 1)
+e2e_log "srv1: $att"
+e2e_log "srv1: $acq"
+python3 -c 'import json, sys; sys.exit(json.loads(sys.argv[1] or "{}").get("adopted") is not True)' "$att" ||
+	soft_fail "srv1's new agent: expected dataplane_attached with adopted: true, saw: ${att:-none}"
+python3 -c 'import json, sys; sys.exit(json.loads(sys.argv[1] or "{}").get("reason") != "adopted")' "$acq" ||
+	soft_fail "srv1's new agent: expected group_acquire reason adopted, saw: ${acq:-none}"
+
+wait "$watch"
+wait "$poll"
+for ev in group_release vip_removed lease_expired; do
+	[ -z "$(ev_since "$t_kill" srv1 "$ev")" ] || soft_fail "srv1's restart: $ev: $(ev_since "$t_kill" srv1 "$ev")"
+done
+for ev in group_acquire vip_added peer_dead; do
+	[ -z "$(ev_since "$t_kill" srv2 "$ev")" ] || soft_fail "srv1's restart made srv2 say $ev: $(ev_since "$t_kill" srv2 "$ev")"
+done
+[ ! -s "$LAB_DIR/srv2_poll.txt" ] || soft_fail "srv2 held the VIP during srv1's restart: $(head -n 3 "$LAB_DIR/srv2_poll.txt")"
+expect_vip_only srv1
+expect_curl "IT WORKS SRV1"
+
+result=$(cat "$LAB_DIR/watch.json")
+python3 - "$result" <<'EOF' || soft_fail "the client's view of the restart (above): $result"
+import json, sys
+r = json.loads(sys.argv[1])
+print(f"client across the restart: {r['requests']} requests, lost {r['lost']}, outage {r['outage_ms']} ms, "
+      f"moves {r['moves']}, both answered {r['both_answered']}, servers {r['servers']}")
+ok = r["lost"] == 0 and r["moves"] == 0 and r["servers"] == ["SRV1"] and r["both_answered"] == 0
+if not ok:
+    print(f"FAIL: expected lost 0, moves 0, servers ['SRV1']; saw lost {r['lost']}, moves {r['moves']}, servers {r['servers']}")
+sys.exit(not ok)
+EOF
+e2e_log "srv1 events: $(ev_names srv1)"
+e2e_log "srv2 events since the kill: $(ev_since "$t_kill" srv2 peer_stalled | wc -l) peer_stalled, $(ev_since "$t_kill" srv2 peer_up | wc -l) peer_up"
+exit 0
