@@ -62,6 +62,11 @@ struct {
 } xhb_stats SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} xhb_news SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, XHB_MAX_VIPS);
 	__type(key, struct xhb_vip_key);
@@ -252,11 +257,18 @@ XHB_INLINE enum replay_verdict replay_check(struct xhb_replay *r,
 	return REPLAY_OK;
 }
 
-/* Fields every accepted packet refreshes; call with the peer's lock held. */
-XHB_INLINE void record_sender(struct xhb_peer *p, const struct xhb_hdr *h,
+/*
+ * Fields every accepted packet refreshes; call with the peer's lock held.
+ * True when the peer says something new about itself (see xhb_news).
+ */
+XHB_INLINE bool record_sender(struct xhb_peer *p, const struct xhb_hdr *h,
 			      const struct frame *f, __u64 now)
 {
 	__u64 epoch = bpf_be64_to_cpu(h->agent_epoch);
+	bool news = p->state != h->state ||
+		    p->groups_held != bpf_ntohl(h->groups_held) ||
+		    p->groups_wanted != bpf_ntohl(h->groups_wanted) ||
+		    p->groups_refused != bpf_ntohl(h->groups_refused);
 
 	if (epoch != p->agent_epoch)
 		p->epoch_change_ns = now;
@@ -278,6 +290,7 @@ XHB_INLINE void record_sender(struct xhb_peer *p, const struct xhb_hdr *h,
 		p->family = AF_INET6;
 		__builtin_memcpy(p->addr, &f->ip6->saddr, 16);
 	}
+	return news;
 }
 
 XHB_INLINE __u16 csum_fold(__u64 sum)
@@ -434,6 +447,7 @@ XHB_INLINE int handle_cluster(struct xdp_md *ctx, struct frame *f,
 	__u32 zero = 0, key_id, sender;
 	__u64 now, incarnation, seq, echoed;
 	enum replay_verdict rv;
+	bool news = false;
 
 	f->wire = c->pos;
 	if ((void *)(f->wire + 1) > c->end ||
@@ -520,7 +534,7 @@ XHB_INLINE int handle_cluster(struct xdp_md *ctx, struct frame *f,
 							: &peer->agent_replay,
 			  incarnation, seq);
 	if (rv == REPLAY_OK) {
-		record_sender(peer, &h, f, now);
+		news = record_sender(peer, &h, f, now);
 		switch (h.type) {
 		case XHB_MSG_HEARTBEAT:
 			peer->last_heartbeat_ns = now;
@@ -540,6 +554,16 @@ XHB_INLINE int handle_cluster(struct xdp_md *ctx, struct frame *f,
 		}
 	}
 	bpf_spin_unlock(&peer->lock);
+
+	if (news) { /* no helper calls under the lock: tell the agent now */
+		struct xhb_news n = {
+			.node_id = sender,
+			.groups_held = bpf_ntohl(h.groups_held),
+			.state = h.state,
+		};
+
+		bpf_ringbuf_output(&xhb_news, &n, sizeof(n), 0);
+	}
 
 	if (rv == REPLAY_OLD_INCARNATION) {
 		COUNT(stats, drop_old_incarnation);

@@ -17,6 +17,7 @@
 #define XHB_MAP_KEYS "xhb_keys"
 #define XHB_MAP_STATS "xhb_stats"
 #define XHB_MAP_VIPS "xhb_vips"
+#define XHB_MAP_NEWS "xhb_news"
 #define XHB_LINK_PIN "xhb_link"
 #define XHB_BPFFS "/sys/fs/bpf"
 #define XHB_PIN_ROOT XHB_BPFFS "/xhb"
@@ -106,6 +107,21 @@ struct xhb_vip_key {
 struct xhb_vip_lease {
 	__u32 group; /* haresources line */
 	__u32 pad;
+};
+
+/*
+ * xhb_news (ring buffer, pinned like the rest, so that news written while
+ * an upgraded agent starts is not lost): XDP tells
+ * the agent at once when a peer says something new about itself: its
+ * state (leaving, fault, out of initdead) or the groups it holds, wants
+ * or refuses. Without it the agent would learn it at its next loop, a
+ * keepalive later when there is no `probe` line.
+ */
+struct xhb_news {
+	__u32 node_id;
+	__u32 groups_held;
+	__u8 state;
+	__u8 pad[3];
 };
 
 /* xhb_keys: array indexed by authkeys index (1..15). */

@@ -125,8 +125,6 @@ struct xhb_agent {
 	struct group_state groups[XHB_MAX_GROUPS];
 };
 
-static void publish_self_lease(struct xhb_agent *a, __u64 now, __u64 lease_ns);
-
 static __u64 mono_ns(void)
 {
 	struct timespec ts;
@@ -404,6 +402,51 @@ static int add_peers(struct xhb_agent *a)
 	return 0;
 }
 
+/* ---- our own state, and the lease ------------------------------------ */
+
+/*
+ * Write our state for XDP, which answers probes with it. Writing renews
+ * the lease: XDP fences our VIPs once agent_update_ns + lease_ms is past.
+ */
+static void publish_self_lease(struct xhb_agent *a, __u64 now, __u64 lease_ns)
+{
+	struct xhb_self self = {
+		.incarnation = a->incarnation,
+		.agent_epoch = ++a->epoch,
+		.agent_update_ns = now,
+		.node_id = a->self_id,
+		.lease_ms = a->held ? lease_ns / NS_PER_MS : 0,
+		.groups_held = a->held,
+		.groups_wanted = a->wanted,
+		.groups_refused = a->refused,
+		.state = self_state(a),
+		.priority = a->cfg->priority,
+		.key_id = a->cfg->auth_index,
+	};
+
+	for (unsigned int i = 0; i < a->nifaces; i++)
+		dataplane__write_self(a->ifaces[i].dp, &self);
+	a->lease_renewed_ns = now;
+	a->lease_ns = lease_ns;
+}
+
+static void publish_self(struct xhb_agent *a, __u64 now)
+{
+	publish_self_lease(a, now, a->cfg->lease_ns);
+}
+
+/*
+ * Did our lease run out before we could renew it (we were stopped, hung
+ * or starved)? Then XDP has been fencing our VIPs and the peers may have
+ * taken them: let go before renewing, so we never answer for them again
+ * beside the new owner. The decision that follows may take them back if
+ * nobody else did.
+ */
+static bool lease_lapsed(const struct xhb_agent *a, __u64 now)
+{
+	return a->held && now > a->lease_renewed_ns + a->lease_ns;
+}
+
 /* ---- addresses of a group ------------------------------------------ */
 
 /* The xhb_vip for an address resource; ifindex < 0 when unresolvable. */
@@ -641,6 +684,15 @@ static int group_acquire(struct xhb_agent *a, unsigned int g,
 	int ret = 0;
 
 	group_spec(grp, spec, sizeof(spec));
+	/*
+	 * Ours from the first step on: as soon as one of its addresses may be
+	 * up, peers must see the group held (or a woken peer would take it
+	 * beside us while a slow script runs) and our lease must cover it.
+	 */
+	a->groups[g].held = true;
+	a->groups[g].changed_ns = now;
+	a->held |= 1U << g;
+	publish_self(a, mono_ns());
 	for (r = 0; r < grp->nresources; r++) {
 		const struct xhb_resource *res = &grp->resources[r];
 		struct xhb_vip vip;
@@ -671,22 +723,24 @@ static int group_acquire(struct xhb_agent *a, unsigned int g,
 		xhb_events__emitf(a->ev, "vip_added", "{s:i, s:s, s:s, s:i, s:s*}",
 				  "group", g, "vip", addr, "iface", ifname,
 				  "prefix", (int)vip.prefixlen, "label", vip.label);
+		/* Tell the segment now, not after the group's slow scripts. */
+		schedule_announce(a, g, now);
+		send_due_announcements(a, mono_ns());
 	}
 	if (ret) {
 		/* Half a group serves nobody: undo, and let another node try. */
 		release_resources(a, g, r);
+		a->groups[g].held = false;
+		a->groups[g].announce_left = 0;
+		a->held &= ~(1U << g);
 		a->refused |= 1U << g;
+		publish_self(a, mono_ns());
 		xhb_events__emitf(a->ev, "group_release", "{s:i, s:s, s:s, s:f}",
 				  "group", g, "group_resources", spec, "reason",
 				  "resource_failed", "duration_ms", ms(mono_ns() - now));
 		return ret;
 	}
-	a->groups[g].held = true;
-	a->groups[g].changed_ns = now;
-	a->held |= 1U << g;
 	a->wanted &= ~(1U << g);
-	schedule_announce(a, g, now);
-	send_due_announcements(a, now);
 	xhb_events__emitf(a->ev, "group_acquire", "{s:i, s:s, s:s, s:f}", "group",
 			  g, "group_resources", spec, "reason", reason,
 			  "duration_ms", ms(mono_ns() - now));
@@ -733,48 +787,6 @@ static void set_state(struct xhb_agent *a, enum xhb_node_state from,
 
 /* ---- the loop's steps -------------------------------------------------- */
 
-/*
- * Write our state for XDP, which answers probes with it. Writing renews
- * the lease: XDP fences our VIPs once agent_update_ns + lease_ms is past.
- */
-static void publish_self_lease(struct xhb_agent *a, __u64 now, __u64 lease_ns)
-{
-	struct xhb_self self = {
-		.incarnation = a->incarnation,
-		.agent_epoch = ++a->epoch,
-		.agent_update_ns = now,
-		.node_id = a->self_id,
-		.lease_ms = a->held ? lease_ns / NS_PER_MS : 0,
-		.groups_held = a->held,
-		.groups_wanted = a->wanted,
-		.groups_refused = a->refused,
-		.state = self_state(a),
-		.priority = a->cfg->priority,
-		.key_id = a->cfg->auth_index,
-	};
-
-	for (unsigned int i = 0; i < a->nifaces; i++)
-		dataplane__write_self(a->ifaces[i].dp, &self);
-	a->lease_renewed_ns = now;
-	a->lease_ns = lease_ns;
-}
-
-static void publish_self(struct xhb_agent *a, __u64 now)
-{
-	publish_self_lease(a, now, a->cfg->lease_ns);
-}
-
-/*
- * Did our lease run out before we could renew it (we were stopped, hung
- * or starved)? Then XDP has been fencing our VIPs and the peers may have
- * taken them: let go before renewing, so we never answer for them again
- * beside the new owner. The decision that follows may take them back if
- * nobody else did.
- */
-static bool lease_lapsed(const struct xhb_agent *a, __u64 now)
-{
-	return a->held && now > a->lease_renewed_ns + a->lease_ns;
-}
 
 static void fill_header(struct xhb_agent *a, struct xhb_hdr *h, __u8 type,
 			__u32 dest, __u64 now)
@@ -1073,7 +1085,10 @@ static void decide_and_act(struct xhb_agent *a, __u64 now)
 		if (out[g].action == XHB_ACTION_RELEASE)
 			group_release(a, g, xhb_reason_name(out[g].reason), now);
 	for (unsigned int g = 0; g < a->cfg->ngroups; g++) {
-		bool healed = out[g].announce || a->peer_back_healed;
+		/* decide says "announce" every loop until the other holder lets
+		 * go: once per episode is enough */
+		bool healed = (out[g].announce && !a->groups[g].announce_left) ||
+			      a->peer_back_healed;
 		char spec[1024];
 
 		if (out[g].action == XHB_ACTION_ACQUIRE) {
@@ -1598,11 +1613,12 @@ int xhb_agent__run(struct xhb_agent *a)
 		__u64 now = mono_ns(), next;
 		struct xhb_agent_gap gap;
 		__u32 held;
-		struct pollfd pfd[3] = {
+		struct pollfd pfd[3 + MAX_IFACES] = {
 			{.fd = a->sigfd, .events = POLLIN},
 			{.fd = xhb_nlmon__fd(a->mon), .events = POLLIN},
 			{.fd = xhb_control__fd(a->ctl), .events = POLLIN},
 		};
+		unsigned int nfds = 3;
 		struct timespec ts;
 
 		gap = xhb_agent_gap_check(a->last_loop_ns, now, a->steady_since_ns, &t);
@@ -1651,8 +1667,17 @@ int xhb_agent__run(struct xhb_agent *a)
 		next = next > now ? next - now : 0;
 		ts.tv_sec = next / 1000000000ULL;
 		ts.tv_nsec = next % 1000000000ULL;
-		if (ppoll(pfd, 3, &ts, NULL) < 0 && errno != EINTR)
+		/* XDP's news wakes us: a peer leaving, releasing or taking a
+		 * group is acted on now, not at the next probe or keepalive. */
+		for (unsigned int i = 0; i < a->nifaces; i++)
+			pfd[nfds++] = (struct pollfd){
+				.fd = dataplane__news_fd(a->ifaces[i].dp),
+				.events = POLLIN};
+		if (ppoll(pfd, nfds, &ts, NULL) < 0 && errno != EINTR)
 			return -errno;
+		for (unsigned int i = 0; i < a->nifaces; i++)
+			if (pfd[3 + i].revents)
+				dataplane__news_drain(a->ifaces[i].dp);
 		if (pfd[0].revents)
 			on_signal(a);
 		if (pfd[1].revents)

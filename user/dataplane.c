@@ -21,12 +21,13 @@
 #include "dataplane.h"
 #include "xhb.skel.h"
 
-#define PIN_MAPS 5
+#define PIN_MAPS 6
 
 struct xhb_dataplane {
 	struct xhb_bpf *skel; /* NULL when opened from pins only */
 	int map_fds[PIN_MAPS]; /* indexed like pinned_maps[] */
 	int link_fd;
+	struct ring_buffer *news; /* xhb_news, when the program is ours */
 	struct xhb_self *self_map; /* xhb_self mapped, or NULL */
 	size_t self_map_len;
 	struct xhb_dataplane_info info;
@@ -38,9 +39,10 @@ static const char *const pinned_maps[PIN_MAPS] = {
 	XHB_MAP_KEYS,
 	XHB_MAP_STATS,
 	XHB_MAP_VIPS,
+	XHB_MAP_NEWS,
 };
 
-enum { MAP_PEERS, MAP_SELF, MAP_KEYS, MAP_STATS, MAP_VIPS };
+enum { MAP_PEERS, MAP_SELF, MAP_KEYS, MAP_STATS, MAP_VIPS, MAP_NEWS };
 
 static bool verbose;
 
@@ -175,6 +177,14 @@ static void map_self(struct xhb_dataplane *dp)
 	dp->self_map = m == MAP_FAILED ? NULL : m;
 }
 
+static int count_news(void *ctx, void *data, size_t len)
+{
+	(void)ctx;
+	(void)data;
+	(void)len;
+	return 0;
+}
+
 static struct bpf_map *skel_map(struct xhb_bpf *skel, int i)
 {
 	struct bpf_map *maps[PIN_MAPS] = {
@@ -183,6 +193,7 @@ static struct bpf_map *skel_map(struct xhb_bpf *skel, int i)
 		skel->maps.xhb_keys,
 		skel->maps.xhb_stats,
 		skel->maps.xhb_vips,
+		skel->maps.xhb_news,
 	};
 
 	return maps[i];
@@ -330,6 +341,7 @@ int dataplane__open(const struct xhb_dataplane_opts *opts,
 	for (int i = 0; i < PIN_MAPS; i++)
 		dp->map_fds[i] = bpf_map__fd(skel_map(dp->skel, i));
 	map_self(dp);
+	dp->news = ring_buffer__new(dp->map_fds[MAP_NEWS], count_news, NULL, NULL);
 	if (!attach) {
 		*out = dp;
 		return 0;
@@ -433,6 +445,7 @@ void dataplane__close(struct xhb_dataplane *dp)
 		return;
 	if (dp->self_map)
 		munmap(dp->self_map, dp->self_map_len);
+	ring_buffer__free(dp->news);
 	if (dp->link_fd >= 0)
 		close(dp->link_fd);
 	if (dp->skel)
@@ -606,4 +619,14 @@ int dataplane__vip_del(struct xhb_dataplane *dp, int family, const void *addr)
 	vip_key(&key, family, addr);
 	err = errno_or(bpf_map_delete_elem(dp->map_fds[MAP_VIPS], &key));
 	return err == -ENOENT ? 0 : err;
+}
+
+int dataplane__news_fd(const struct xhb_dataplane *dp)
+{
+	return dp->news ? ring_buffer__epoll_fd(dp->news) : -1;
+}
+
+int dataplane__news_drain(struct xhb_dataplane *dp)
+{
+	return dp->news ? ring_buffer__consume(dp->news) : 0;
 }
