@@ -12,7 +12,8 @@ packages=(
 	iproute2 ethtool nftables procps psmisc util-linux python3 curl jq
 	iputils-ping
 	# tests
-	libcriterion-dev libsodium-dev python3-jsonschema
+	libcriterion-dev libsodium-dev python3-jsonschema valgrind
+	libclang-rt-14-dev
 )
 [ "${XHB_EXTRA_PACKAGES:-}" ] && read -r -a extra <<<"$XHB_EXTRA_PACKAGES" && packages+=("${extra[@]}")
 

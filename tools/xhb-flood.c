@@ -624,10 +624,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* The keys as the agent writes them into xhb_keys. */
-	for (int i = 0; i < XHB_MAX_KEYS; i++)
-		f.keys[i] = (struct xhb_key){.k0 = f.cfg->keys[i].k0,
-					     .k1 = f.cfg->keys[i].k1,
-					     .method = f.cfg->keys[i].method};
+	xhb_wire_keys_from_config(f.cfg, f.keys);
 	if (!f.cfg->nnodes || !key_defined(&f, f.cfg->auth_index)) {
 		fprintf(stderr, "xhb-flood: %s: no nodes or no signing key\n", dir);
 		return 1;

@@ -319,12 +319,7 @@ static void write_keys(struct xhb_agent *a)
 {
 	struct xhb_key keys[XHB_MAX_KEYS];
 
-	memset(keys, 0, sizeof(keys));
-	for (int i = 0; i < XHB_MAX_KEYS; i++) {
-		keys[i].method = a->cfg->keys[i].method;
-		keys[i].k0 = a->cfg->keys[i].k0;
-		keys[i].k1 = a->cfg->keys[i].k1;
-	}
+	xhb_wire_keys_from_config(a->cfg, keys);
 	for (unsigned int i = 0; i < a->nifaces; i++)
 		dataplane__set_keys(a->ifaces[i].dp, keys);
 }
@@ -764,6 +759,37 @@ static void group_release(struct xhb_agent *a, unsigned int g,
 			  "duration_ms", ms(mono_ns() - now));
 }
 
+/*
+ * We could not hear the peers for a while (our link was down, or we were
+ * stopped long enough for our lease to lapse): what we last knew of them
+ * (who is up, what it holds) is stale, and one may be taking our groups
+ * right now. Forget it all, judge nobody dead before one detection window
+ * of listening, and take nothing until every peer was heard afresh or we
+ * listened long enough to hear a live one (ARP, a switch relearning, one
+ * heartbeat): two keepalives, within deadtime.
+ */
+static void listen_again(struct xhb_agent *a, __u64 now)
+{
+	struct xhb_member_timers t = timers(a->cfg);
+	__u64 listen = 2 * a->cfg->keepalive_ns;
+
+	for (unsigned int n = 0; n < a->cfg->nnodes; n++) {
+		struct peer_view *p = &a->peers[n];
+
+		if ((int)n != a->self_index) {
+			p->state = XHB_MEMBER_UNKNOWN;
+			p->since_ns = now;
+		}
+	}
+	if (listen < xhb_member_window_ns(&t))
+		listen = xhb_member_window_ns(&t);
+	if (listen > a->cfg->deadtime_ns)
+		listen = a->cfg->deadtime_ns;
+	a->steady_since_ns = now;
+	a->init = true;
+	a->init_until_ns = now + listen;
+}
+
 static void release_after_lapse(struct xhb_agent *a, __u64 lapsed_ns,
 				__u64 now)
 {
@@ -1124,38 +1150,6 @@ static bool iface_in_use(const struct xhb_agent *a, const char *name)
 	return false;
 }
 
-/*
- * Our link was down: we judged nobody meanwhile, and what we last knew of
- * the peers (who is up, what it holds) is stale: a peer may have taken our
- * groups. Forget it all, judge nobody dead before one detection window of
- * listening, and take nothing until every peer was heard afresh or that
- * window passed.
- */
-static void recover_from_fault(struct xhb_agent *a, __u64 now)
-{
-	struct xhb_member_timers t = timers(a->cfg);
-
-	for (unsigned int n = 0; n < a->cfg->nnodes; n++) {
-		struct peer_view *p = &a->peers[n];
-
-		if ((int)n != a->self_index) {
-			p->state = XHB_MEMBER_UNKNOWN;
-			p->since_ns = now;
-		}
-	}
-	/* Long enough to hear a live peer after the link is back (ARP, the
-	 * switch relearning, at least one heartbeat), at most deadtime. */
-	__u64 listen = 2 * a->cfg->keepalive_ns;
-
-	if (listen < xhb_member_window_ns(&t))
-		listen = xhb_member_window_ns(&t);
-	if (listen > a->cfg->deadtime_ns)
-		listen = a->cfg->deadtime_ns;
-	a->steady_since_ns = now;
-	a->init = true;
-	a->init_until_ns = now + listen;
-}
-
 static void refresh_links(struct xhb_agent *a)
 {
 	enum xhb_node_state before = self_state(a);
@@ -1170,7 +1164,7 @@ static void refresh_links(struct xhb_agent *a)
 		fault |= !a->ifaces[i].usable;
 	}
 	if (a->fault && !fault)
-		recover_from_fault(a, mono_ns());
+		listen_again(a, mono_ns());
 	a->fault = fault;
 	set_state(a, before, fault ? "link_down" : "link_up");
 }
@@ -1206,11 +1200,17 @@ static void on_netlink(const struct xhb_nl_event *e, void *ctx)
 				    memcmp(&res->addr, &e->addr.v6,
 					   res->family == AF_INET ? 4 : 16))
 					continue;
+				/* The news may be older than our own re-add (a
+				 * release and a re-acquire in one loop): lost is
+				 * what is absent now. */
+				if (resolve_vip(a, res, &vip) ||
+				    xhb_nl__addr_find(a->nl, vip.ifindex, &vip.addr,
+						      NULL) == 1)
+					continue;
 				addr_text(res->family, &res->addr, addr, sizeof(addr));
 				xhb_events__emitf(a->ev, "vip_lost", "{s:i, s:s}",
 						  "group", g, "vip", addr);
-				if (!resolve_vip(a, res, &vip) &&
-				    !xhb_nl__vip_add(a->nl, &vip)) {
+				if (!xhb_nl__vip_add(a->nl, &vip)) {
 					char ifname[IFNAMSIZ];
 
 					vip_iface(vip.ifindex, ifname);
@@ -1635,9 +1635,16 @@ int xhb_agent__run(struct xhb_agent *a)
 		}
 		a->steady_since_ns = gap.steady_since_ns;
 
-		if (lease_lapsed(a, now))
+		if (lease_lapsed(a, now)) {
+			enum xhb_node_state before = self_state(a);
+
 			release_after_lapse(a, now - a->lease_renewed_ns - a->lease_ns,
 					    now);
+			/* A peer may be taking them over right now: hear it
+			 * before taking anything back. */
+			listen_again(a, now);
+			set_state(a, before, "lease_expired");
+		}
 		publish_self(a, now);
 		if (now >= a->next_heartbeat_ns) {
 			send_heartbeats(a, now);

@@ -9,8 +9,25 @@
 #include <linux/ipv6.h>
 #include <linux/udp.h>
 
+#include "config.h"
 #include "wire.h"
 #include "xhb_siphash.h"
+
+void xhb_wire_keys_from_config(const struct xhb_config *cfg,
+			       struct xhb_key keys[XHB_MAX_KEYS])
+{
+	bool authenticated =
+		cfg->keys[cfg->auth_index].method == XHB_AUTH_SIPHASH;
+
+	memset(keys, 0, sizeof(*keys) * XHB_MAX_KEYS);
+	for (int i = 0; i < XHB_MAX_KEYS; i++) {
+		if (authenticated && cfg->keys[i].method == XHB_AUTH_CRC)
+			continue;
+		keys[i].method = cfg->keys[i].method;
+		keys[i].k0 = cfg->keys[i].k0;
+		keys[i].k1 = cfg->keys[i].k1;
+	}
+}
 
 __u64 xhb_wire_tag(const struct xhb_hdr *h, const struct xhb_key *key)
 {

@@ -16,6 +16,18 @@
 #include "xhb_wire.h"
 #include "xhb_maps.h"
 
+struct xhb_config;
+
+/*
+ * The keys XDP checks received packets with (the xhb_keys map), from
+ * authkeys: every key listed, so that a key rollover (`auth N` changed on
+ * one node at a time) loses nothing, except that while `auth N` names a
+ * key with a secret, crc keys are left out: no downgrade to a key anyone
+ * on the link can forge. Heartbeat accepted them; xhb does not.
+ */
+void xhb_wire_keys_from_config(const struct xhb_config *cfg,
+			       struct xhb_key keys[XHB_MAX_KEYS]);
+
 /* The tag of h under key (SipHash-2-4 or CRC32 by key->method). */
 __u64 xhb_wire_tag(const struct xhb_hdr *h, const struct xhb_key *key);
 /* Set h->key_id and h->tag. */
