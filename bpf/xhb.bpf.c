@@ -260,18 +260,29 @@ XHB_INLINE enum replay_verdict replay_check(struct xhb_replay *r,
 /*
  * Fields every accepted packet refreshes; call with the peer's lock held.
  * True when the peer says something new about itself (see xhb_news).
+ *
+ * What it says of itself (state, groups, lease) is taken only from a
+ * packet at least as recent as the last one that said it, by (incarnation,
+ * epoch): a probe queued for seconds behind an unresolved ARP entry and
+ * delivered late must not overwrite a fresh reply with old holdings.
  */
 XHB_INLINE bool record_sender(struct xhb_peer *p, const struct xhb_hdr *h,
 			      const struct frame *f, __u64 now)
 {
 	__u64 epoch = bpf_be64_to_cpu(h->agent_epoch);
-	bool news = p->state != h->state ||
-		    p->groups_held != bpf_ntohl(h->groups_held) ||
-		    p->groups_wanted != bpf_ntohl(h->groups_wanted) ||
-		    p->groups_refused != bpf_ntohl(h->groups_refused);
+	__u64 incarnation = bpf_be64_to_cpu(h->incarnation);
+	bool news;
 
+	if (incarnation < p->info_incarnation ||
+	    (incarnation == p->info_incarnation && epoch < p->agent_epoch))
+		return false;
+	news = p->state != h->state ||
+	       p->groups_held != bpf_ntohl(h->groups_held) ||
+	       p->groups_wanted != bpf_ntohl(h->groups_wanted) ||
+	       p->groups_refused != bpf_ntohl(h->groups_refused);
 	if (epoch != p->agent_epoch)
 		p->epoch_change_ns = now;
+	p->info_incarnation = incarnation;
 	p->agent_epoch = epoch;
 	p->state = h->state;
 	p->priority = h->priority;

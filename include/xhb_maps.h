@@ -52,6 +52,7 @@ struct xhb_peer {
 	__u64 replies; /* valid PROBE_REPLYs accepted */
 	__u64 probes; /* its PROBEs we answered */
 	__u64 rtt_ns; /* round trip of the last reply */
+	__u64 info_incarnation; /* incarnation of the state/groups below */
 	__u64 agent_epoch; /* last epoch its agent advertised */
 	__u64 epoch_change_ns; /* when that epoch last advanced */
 	__u64 lease_seen_ns; /* when lease_ms below was received */
@@ -136,33 +137,40 @@ struct xhb_key {
  * xhb_stats: per-CPU, one entry (key 0). One counter per verdict and drop
  * reason; every packet the program sees lands in exactly one of them.
  */
+#define XHB_STATS(X)                                                           \
+	/* not ours: XDP_PASS, untouched */                                    \
+	X(pass_not_ip)                                                         \
+	X(pass_not_udp)                                                        \
+	X(pass_fragment)                                                       \
+	X(pass_other_port)                                                     \
+	/* ours and fine */                                                    \
+	X(heartbeat_accepted)                                                  \
+	X(probe_answered) /* XDP_TX */                                         \
+	X(reply_accepted)                                                      \
+	/* ours and dropped */                                                 \
+	X(drop_malformed) /* truncated, bad lengths, bad IP header */          \
+	X(drop_bad_magic)                                                      \
+	X(drop_bad_version)                                                    \
+	X(drop_bad_type)                                                       \
+	X(drop_bad_cluster)                                                    \
+	X(drop_unknown_key) /* also crc while we sign with a secret */         \
+	X(drop_bad_tag)                                                        \
+	X(drop_unknown_peer)                                                   \
+	X(drop_self) /* our own node id: a loop or a forgery */                \
+	X(drop_old_incarnation)                                                \
+	X(drop_replay)                                                         \
+	X(drop_probe_not_for_us) /* other dest node, or not unicast */         \
+	X(drop_agent_absent) /* PROBE before our agent wrote xhb_self */       \
+	/* fenced: for a VIP of ours while our lease has lapsed */             \
+	X(drop_fenced_arp) /* ARP request / neighbour solicitation */          \
+	X(drop_fenced_ip) /* a packet addressed to it */
+
+/* One list, so that xhbctl, the tests and the struct never disagree. */
+#define XHB_STAT_FIELD(name) __u64 name;
 struct xhb_stats {
-	/* not ours: XDP_PASS, untouched */
-	__u64 pass_not_ip;
-	__u64 pass_not_udp;
-	__u64 pass_fragment;
-	__u64 pass_other_port;
-	/* ours and fine */
-	__u64 heartbeat_accepted;
-	__u64 probe_answered; /* XDP_TX */
-	__u64 reply_accepted;
-	/* ours and dropped */
-	__u64 drop_malformed; /* truncated, bad lengths, bad IP header */
-	__u64 drop_bad_magic;
-	__u64 drop_bad_version;
-	__u64 drop_bad_type;
-	__u64 drop_bad_cluster;
-	__u64 drop_unknown_key;
-	__u64 drop_bad_tag;
-	__u64 drop_unknown_peer;
-	__u64 drop_self; /* our own node id: a loop or a forgery */
-	__u64 drop_old_incarnation;
-	__u64 drop_replay;
-	__u64 drop_probe_not_for_us; /* other dest node, or not unicast */
-	__u64 drop_agent_absent; /* PROBE before our agent wrote xhb_self */
-	/* fenced: for a VIP of ours while our lease has lapsed */
-	__u64 drop_fenced_arp; /* ARP request / neighbour solicitation */
-	__u64 drop_fenced_ip; /* a packet addressed to it */
+	XHB_STATS(XHB_STAT_FIELD)
 };
+#undef XHB_STAT_FIELD
+
 
 #endif /* XHB_MAPS_H */

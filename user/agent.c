@@ -112,6 +112,7 @@ struct xhb_agent {
 
 	bool init; /* initdead running, or recovering from a local fault */
 	__u64 init_until_ns; /* when init ends if not every peer was heard */
+	__u64 listen_since_ns; /* listen_again(): heard means answered since */
 	bool fault; /* a configured interface is down */
 	bool leaving;
 	bool stop;
@@ -656,6 +657,9 @@ static void schedule_announce(struct xhb_agent *a, unsigned int g, __u64 now)
 
 static void send_due_announcements(struct xhb_agent *a, __u64 now)
 {
+	/* Never point the segment at a node whose XDP fences the VIP. */
+	if (lease_lapsed(a, mono_ns()))
+		return;
 	for (unsigned int g = 0; g < a->cfg->ngroups; g++) {
 		struct group_state *gs = &a->groups[g];
 
@@ -788,6 +792,7 @@ static void listen_again(struct xhb_agent *a, __u64 now)
 	a->steady_since_ns = now;
 	a->init = true;
 	a->init_until_ns = now + listen;
+	a->listen_since_ns = now;
 }
 
 static void release_after_lapse(struct xhb_agent *a, __u64 lapsed_ns,
@@ -1001,6 +1006,17 @@ static void judge_peers(struct xhb_agent *a, __u64 now)
 		/* Nothing is ever judged back to "unknown": no such event. */
 		if (!v.changed || v.state == XHB_MEMBER_UNKNOWN)
 			continue;
+		/*
+		 * Listening again (see listen_again()), only an answer to a probe
+		 * we sent since is news of the peer: its heartbeats and probes
+		 * may have waited seconds behind an unresolved ARP entry and
+		 * say what it held then. Its XDP's reply says what it holds now.
+		 */
+		if (a->listen_since_ns && p->state == XHB_MEMBER_UNKNOWN &&
+		    v.state != XHB_MEMBER_DEAD &&
+		    !(p->snap.last_reply_ns &&
+		      p->snap.last_reply_ns - p->snap.rtt_ns >= a->listen_since_ns))
+			continue;
 		{
 			char event[32];
 
@@ -1043,6 +1059,7 @@ static void check_init(struct xhb_agent *a, __u64 now)
 			all_seen = false;
 	if (all_seen || now >= a->init_until_ns) {
 		a->init = false;
+		a->listen_since_ns = 0;
 		set_state(a, XHB_NODE_INIT,
 			  all_seen			  ? "all_peers_seen"
 			  : now - a->start_ns >= a->cfg->initdead_ns ? "initdead_expired"
@@ -1105,6 +1122,13 @@ static void decide_and_act(struct xhb_agent *a, __u64 now)
 	for (unsigned int g = 0; g < a->cfg->ngroups; g++)
 		preferred[g] = a->cfg->groups[g].node_index;
 	if (xhb_decide(&in, out))
+		return;
+	/*
+	 * We may have been stopped anywhere in this loop, with `now` read
+	 * before: if the lease ran out meanwhile, act on nothing; the next
+	 * loop releases first (see lease_lapsed()).
+	 */
+	if (lease_lapsed(a, mono_ns()))
 		return;
 	/* Release first: a VIP must leave one node before it reaches another. */
 	for (unsigned int g = 0; g < a->cfg->ngroups; g++)

@@ -780,3 +780,38 @@ Test(xdp, lapsed_lease_fences_vips)
 	expect("arp for released vip", buf, arp_request_for(buf, vip4), XDP_PASS,
 	       STAT(pass_not_ip));
 }
+
+/* A packet queued behind an unresolved ARP entry and delivered late (a
+ * later seq, an older epoch) still proves liveness, but its old state and
+ * holdings must not overwrite what a fresher packet said. */
+Test(xdp, late_packet_does_not_overwrite_newer_state)
+{
+	struct xhb_hdr fresh = hdr(XHB_MSG_HEARTBEAT, 10, 1), late;
+	struct xhb_peer p;
+
+	fresh.agent_epoch = htobe64(500);
+	fresh.groups_held = htonl(0x1);
+	xhb_wire_sign(&fresh, KEY_SIP, &keys[KEY_SIP]);
+	send_hdr(&v4, &fresh);
+
+	late = hdr(XHB_MSG_PROBE, 10, 2);
+	late.agent_epoch = htobe64(400);
+	late.groups_held = htonl(0);
+	late.state = XHB_NODE_INIT;
+	xhb_wire_sign(&late, KEY_SIP, &keys[KEY_SIP]);
+	cr_assert_eq(send_hdr(&v4, &late).verdict, XDP_TX, "still answered");
+
+	p = peer();
+	cr_assert_eq(p.probes, 1, "its liveness counts");
+	cr_assert_eq(p.groups_held, 0x1, "old holdings overwrote newer ones");
+	cr_assert_eq(p.state, XHB_NODE_ACTIVE);
+	cr_assert_eq(p.agent_epoch, 500);
+
+	/* A new incarnation (restarted agent) starts its epochs again. */
+	late = hdr(XHB_MSG_HEARTBEAT, 11, 1);
+	late.agent_epoch = htobe64(1);
+	late.groups_held = htonl(0);
+	xhb_wire_sign(&late, KEY_SIP, &keys[KEY_SIP]);
+	send_hdr(&v4, &late);
+	cr_assert_eq(peer().groups_held, 0, "a restarted agent's word counts");
+}
