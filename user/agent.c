@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <net/if.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1495,6 +1496,24 @@ static void adopt_groups(struct xhb_agent *a, __u64 now)
 	}
 }
 
+/*
+ * Heartbeat's `realtime on` (the default): SCHED_RR, so that a machine
+ * busy with other work cannot starve the agent past its lease. The loop
+ * sleeps between deadlines; resource scripts go back to normal scheduling
+ * (SCHED_RESET_ON_FORK).
+ */
+static void go_realtime(struct xhb_agent *a)
+{
+	struct sched_param sp = {.sched_priority = (int)a->cfg->rtprio};
+
+	if (!a->cfg->realtime)
+		return;
+	if (sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &sp))
+		fprintf(stderr,
+			"xhbd: realtime scheduling refused (%s): running at normal priority; a busy machine may delay the agent past its lease\n",
+			strerror(errno));
+}
+
 int xhb_agent__open(struct xhb_agent **out, const struct xhb_agent_opts *o,
 		    char *err, size_t errlen)
 {
@@ -1599,6 +1618,7 @@ int xhb_agent__open(struct xhb_agent **out, const struct xhb_agent_opts *o,
 	a->next_heartbeat_ns = a->next_probe_ns = a->start_ns;
 	refresh_links(a);
 	adopt_groups(a, a->start_ns);
+	go_realtime(a);
 	*out = a;
 	return 0;
 fail:

@@ -38,6 +38,7 @@ _Static_assert(XHB_MAX_GROUPS <= 32, "groups are bits of a __u32");
 #define DEFAULT_DEADTIME_NS 30000000000ULL    /* Heartbeat: 30000ms */
 #define DEFAULT_GARP_COUNT 5		      /* IPaddr2's arp_count */
 #define DEFAULT_GARP_INTERVAL_NS 200000000ULL /* IPaddr2's arp_interval */
+#define DEFAULT_RTPRIO 50 /* the middle of SCHED_RR's 1..99 */
 #define DEFAULT_PRIORITY 100
 #define NS_PER_SEC 1000000000ULL
 /* A day: no sane timer is longer, and products of times stay exact. */
@@ -53,6 +54,7 @@ struct loader {
 	unsigned int initdead_line, deadping_line, probe_line, lease_line;
 	unsigned int udpport_line, failback_line, garp_line, cluster_id_line;
 	unsigned int priority_line, xdp_mode_line, pin_dir_line, debug_line;
+	unsigned int realtime_line, rtprio_line;
 	unsigned int logfile_line, debugfile_line, logfacility_line;
 };
 
@@ -899,6 +901,32 @@ static int dir_priority(struct loader *ld, const struct directive *d,
 	return err;
 }
 
+/* Heartbeat's realtime (off by default here: see the manual). */
+static int dir_realtime(struct loader *ld, const struct directive *d,
+			unsigned int line, char **v, int n)
+{
+	(void)n;
+	set_line(ld, d, &ld->realtime_line, line);
+	if (xhb_config_parse_bool(v[0], &ld->cfg->realtime) < 0)
+		return fail(ld, line, EINVAL, "bad realtime '%s': use on or off",
+			    v[0]);
+	return 0;
+}
+
+static int dir_rtprio(struct loader *ld, const struct directive *d,
+		      unsigned int line, char **v, int n)
+{
+	unsigned long long prio = 0;
+	int err;
+
+	(void)n;
+	set_line(ld, d, &ld->rtprio_line, line);
+	err = get_uint(ld, line, "rtprio", v[0], 1, 99, &prio);
+	if (!err)
+		ld->cfg->rtprio = (unsigned int)prio;
+	return err;
+}
+
 static const struct directive directives[] = {
     /* Heartbeat's, used */
     {"keepalive", dir_keepalive, 1, 1, false, "keepalive TIME"},
@@ -924,6 +952,8 @@ static const struct directive directives[] = {
     {"ping", dir_ping, 1, -1, false, "ping ADDRESS..."},
     {"ping6", dir_ping, 1, -1, false, "ping6 IPV6-ADDRESS..."},
     {"ping_group", dir_ping_group, 2, -1, true, "ping_group NAME ADDRESS..."},
+    {"realtime", dir_realtime, 1, 1, false, "realtime on|off"},
+    {"rtprio", dir_rtprio, 1, 1, false, "rtprio 1..99"},
     /* xhb's */
     {"probe", dir_probe, 2, 2, false, "probe INTERVAL MISSES"},
     {"garp", dir_garp, 2, 2, false, "garp COUNT INTERVAL"},
@@ -950,7 +980,7 @@ static const char *const ignored_directives[] = {
 	"record_config_changes", "record_pengine_inputs",
 	"enable_config_writes", "use_apphbd", "watchdog",
 	/* its process tuning and logging daemon */
-	"realtime", "rtprio", "normalpoll", "memreserve", "coredumps",
+	"normalpoll", "memreserve", "coredumps",
 	"coreroot", "use_logd", "conn_logd_time", "log_badpack",
 	"syslogmsgfmt",
 };
@@ -1988,6 +2018,8 @@ int xhb_config_load(const char *dir, struct xhb_config *cfg, char *err,
 	cfg->garp_count = DEFAULT_GARP_COUNT;
 	cfg->garp_interval_ns = DEFAULT_GARP_INTERVAL_NS;
 	cfg->priority = DEFAULT_PRIORITY;
+	cfg->realtime = false; /* Heartbeat: on; see docs/xhb.conf.5.md */
+	cfg->rtprio = DEFAULT_RTPRIO;
 	cfg->xdp_mode = XHB_XDP_AUTO;
 	cfg->auto_failback = XHB_FAILBACK_LEGACY;
 

@@ -193,6 +193,11 @@ struct xhb_config {
 	__u32 cluster_id; /* never 0; default: hash of the sorted node names */
 	bool cluster_id_set; /* given by cluster_id in ha.cf */
 	__u8 priority;	     /* priority 0..255; default 100 */
+	/* realtime on|off, rtprio N: Heartbeat's; default off, 50. On: the
+	 * agent runs SCHED_RR, so a busy machine cannot starve it past its
+	 * lease */
+	bool realtime;
+	unsigned int rtprio;
 	enum xhb_xdp_mode xdp_mode;
 	/* Pins go to <pin_dir>/<ifname>; "" stands for XHB_PIN_ROOT. */
 	char pin_dir[XHB_PATH_MAX];

@@ -519,6 +519,22 @@ Test(config, extensions)
 	cr_expect_eq(cfg->priority, 0);
 }
 
+/* Heartbeat's realtime/rtprio: honoured, off by default here. */
+Test(config, realtime_and_rtprio)
+{
+	load_ok();
+	cr_expect(!cfg->realtime);
+	cr_expect_eq(cfg->rtprio, 50);
+	write_file("ha.cf",
+		   "bcast eth0\nnode srv1 srv2\nrealtime on\nrtprio 20\n", 0644);
+	load_ok();
+	cr_expect(cfg->realtime);
+	cr_expect_eq(cfg->rtprio, 20);
+	write_file("ha.cf", "bcast eth0\nnode srv1 srv2\nrtprio 0\n", 0644);
+	cr_expect_neq(xhb_config_load(tmpdir, cfg, err, sizeof(err)), 0);
+	cr_expect(strstr(err, "ha.cf:3:") && strstr(err, "rtprio"), "%s", err);
+}
+
 Test(config, default_cluster_id_ignores_node_order_and_case)
 {
 	__u32 lab;
