@@ -113,16 +113,9 @@ static int open_pins(const struct opts *o, struct xhb_dataplane **dp)
 }
 
 /* Counter names in struct order: the table and the JSON use the same. */
-static const char *const stat_names[] = {
-	"pass_not_ip",	    "pass_not_udp",	     "pass_fragment",
-	"pass_other_port",  "heartbeat_accepted",    "probe_answered",
-	"reply_accepted",   "drop_malformed",	     "drop_bad_magic",
-	"drop_bad_version", "drop_bad_type",	     "drop_bad_cluster",
-	"drop_unknown_key", "drop_bad_tag",	     "drop_unknown_peer",
-	"drop_self",	    "drop_old_incarnation", "drop_replay",
-	"drop_probe_not_for_us", "drop_agent_absent", "drop_fenced_arp",
-	"drop_fenced_ip",
-};
+#define XHB_STAT_NAME(name) #name,
+static const char *const stat_names[] = {XHB_STATS(XHB_STAT_NAME)};
+#undef XHB_STAT_NAME
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) ==
 		       sizeof(struct xhb_stats) / sizeof(__u64),
 	       "a name for every counter");
