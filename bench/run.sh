@@ -6,6 +6,9 @@
 #
 #   bench/run.sh             every benchmark section below
 #   bench/run.sh dataplane   only the data plane (XDP paths, responder pps)
+#   bench/run.sh demo        the demo's failover 20 times (~2 min)
+#   bench/run.sh failover    xhb vs Heartbeat vs keepalived (~41 min;
+#                            XHB_BENCH_FAILOVER_ARGS=--quick: ~15 min)
 #
 # A section is a function named section_NAME, listed in SECTIONS; add
 # yours (failover, ...) the same way. Each writes
@@ -36,7 +39,7 @@ SWEEP_MAX_POINTS=${XHB_BENCH_SWEEP_MAX_POINTS:-10}
 # other work only ever lowers a pps figure, so the best round is kept.
 ROUNDS=${XHB_BENCH_ROUNDS:-3}
 round=1
-SECTIONS=(dataplane)
+SECTIONS=(dataplane demo failover)
 
 tag=$((($$ % 90000) + 10000)) # 5 digits: names stay short and unique
 ns_a=xhb-bench-a-$tag
@@ -434,6 +437,18 @@ def row($name): "| \($name) | \(.round) | \(.offered_pps | offered) | \(.sent_pp
   "- The userspace echo verifies nothing; the *verify + signed reply* row is the closer userspace equivalent: it verifies the tag and builds and signs the same reply as the XDP program, but keeps no replay window and no peer record, so it still does less than XDP.",
   "- The prober's replies come back as XDP frames from the XDP responder but as skbs from a userspace one, which the prober's veth must copy for XDP: the prober CPU per reply is higher in the userspace runs, so the generator offers less there."
 JQ
+}
+
+# The demo's failover 20 times: median client-visible outage (issue 3).
+section_demo() {
+	bench/demo_outage.sh "${XHB_BENCH_DEMO_RUNS:-20}"
+}
+
+# xhb, Heartbeat and keepalived side by side on one lab (issue 4);
+# XHB_BENCH_FAILOVER_ARGS passes options (e.g. --quick).
+section_failover() {
+	# shellcheck disable=SC2086
+	bench/failover.sh ${XHB_BENCH_FAILOVER_ARGS:-}
 }
 
 main() {

@@ -73,7 +73,9 @@ lab_setup() {
 		# itself (GRO alone was not enough on 6.18: RX drops).
 		ip -n "$br" link set dev "$node" xdpdrv obj "$XHB_BUILD/xdp_pass.bpf.o" sec xdp || return 1
 		lab_exec "$node" ip link set lo up
-		lab_exec "$node" ip addr add "${LAB_IP[$node]}/16" dev ens192
+		# brd +: a broadcast address, as ifupdown sets one (Heartbeat's
+		# bcast sends to it)
+		lab_exec "$node" ip addr add "${LAB_IP[$node]}/16" brd + dev ens192
 		lab_exec "$node" ip link set ens192 up
 	done
 	for node in "${LAB_NODES[@]}"; do
