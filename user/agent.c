@@ -57,6 +57,7 @@ struct peer_view {
 	enum xhb_member_state state;
 	__u64 since_ns;
 	struct xhb_peer snap; /* merged over the cluster interfaces */
+	struct xhb_member_loss loss; /* how often a probe period stays silent */
 	bool seen; /* snap holds something */
 	/* where its packets came from, per cluster interface: probe there */
 	struct {
@@ -928,6 +929,17 @@ static void send_probes(struct xhb_agent *a, __u64 now)
 
 		if ((int)n == a->self_index)
 			continue;
+		/* One probe period gone: did it bring a sign of life? (Only
+		 * of a peer we think alive: a dead one teaches nothing.) */
+		if (p->state != XHB_MEMBER_DEAD && p->state != XHB_MEMBER_UNKNOWN) {
+			__u64 sign = p->snap.last_heartbeat_ns;
+
+			if (p->snap.last_probe_ns > sign)
+				sign = p->snap.last_probe_ns;
+			if (p->snap.last_reply_ns > sign)
+				sign = p->snap.last_reply_ns;
+			xhb_member_loss_update(&p->loss, sign);
+		}
 		for (unsigned int i = 0; i < a->nifaces; i++) {
 			if (!a->ifaces[i].usable || !probe_target(a, p, i, &to))
 				continue;
@@ -1003,6 +1015,8 @@ static void judge_peers(struct xhb_agent *a, __u64 now)
 		in.prev_state = p->state;
 		in.prev_since_ns = p->since_ns;
 		in.timers = timers(a->cfg);
+		/* More misses on a lossy path: no false death at 30% loss. */
+		in.timers.probe_misses = xhb_member_misses(&p->loss, &in.timers);
 		v = xhb_member_judge(&in);
 		/* Nothing is ever judged back to "unknown": no such event. */
 		if (!v.changed || v.state == XHB_MEMBER_UNKNOWN)
@@ -1301,7 +1315,7 @@ static json_t *status_json(struct xhb_agent *a)
 				  p->snap.addr, addr, sizeof(addr));
 		json_array_append_new(
 			peers,
-			json_pack("{s:s, s:I, s:s, s:f, s:s, s:f, s:f, s:f, s:I, s:I}",
+			json_pack("{s:s, s:I, s:s, s:f, s:s, s:f, s:f, s:f, s:I, s:I, s:f, s:i}",
 				  "name", a->cfg->nodes[n].name, "node_id",
 				  (json_int_t)p->id, "state",
 				  xhb_member_state_name(p->state), "since_ms",
@@ -1314,7 +1328,13 @@ static json_t *status_json(struct xhb_agent *a)
 				  p->snap.last_reply_ns ? ms(now - p->snap.last_reply_ns)
 							: -1.0,
 				  "heartbeats", (json_int_t)p->snap.heartbeats,
-				  "replies", (json_int_t)p->snap.replies));
+				  "replies", (json_int_t)p->snap.replies,
+				  "silent_periods_pct", p->loss.silent_ppm / 1e4,
+				  "misses",
+				  (int)xhb_member_misses(&p->loss, &(struct xhb_member_timers){
+					  .deadtime_ns = a->cfg->deadtime_ns,
+					  .probe_interval_ns = a->cfg->probe_interval_ns,
+					  .probe_misses = a->cfg->probe_misses})));
 	}
 	return json_pack("{s:s, s:s, s:I, s:I, s:f, s:o, s:o}", "node", a->node,
 			 "state", self_state_name(self_state(a)), "incarnation",

@@ -222,6 +222,42 @@ struct xhb_member_verdict xhb_member_judge(const struct xhb_member_input *in)
 	return verdict(in, XHB_MEMBER_UP, 0, "alive");
 }
 
+#define LOSS_EWMA_SHIFT 8 /* 1/256 of a period's weight: ~256 periods */
+#define FALSE_DEATH_ODDS 1e-9 /* a live peer silent for a whole window */
+
+void xhb_member_loss_update(struct xhb_member_loss *l, __u64 last_sign_ns)
+{
+	__u32 silent = last_sign_ns <= l->last_sign_ns ? 1000000 : 0;
+
+	/* integer EWMA: q += (x - q) / 256 */
+	l->silent_ppm = (__u32)((__s64)l->silent_ppm +
+				(((__s64)silent - (__s64)l->silent_ppm) >>
+				 LOSS_EWMA_SHIFT));
+	l->last_sign_ns = last_sign_ns;
+}
+
+__u32 xhb_member_misses(const struct xhb_member_loss *l,
+			const struct xhb_member_timers *t)
+{
+	double q = l->silent_ppm / 1e6, odds = 1;
+	__u32 misses = 0, max_misses;
+
+	if (!t->probe_misses || !t->probe_interval_ns)
+		return t->probe_misses;
+	/* the window (misses + 1) * I stays within deadtime */
+	max_misses = t->deadtime_ns / t->probe_interval_ns;
+	max_misses = max_misses > 1 ? max_misses - 1 : 1;
+	if (q >= 0.999) /* silent for ~all of 256 periods: nothing to learn */
+		return min_u64(t->probe_misses, max_misses);
+	while (odds > FALSE_DEATH_ODDS && misses < max_misses) {
+		odds *= q;
+		misses++;
+	}
+	if (misses < t->probe_misses)
+		misses = t->probe_misses;
+	return min_u64(misses, max_misses);
+}
+
 const char *xhb_member_state_name(enum xhb_member_state state)
 {
 	static const char *const names[XHB_MEMBER_STATE_MAX] = {

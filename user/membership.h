@@ -92,6 +92,26 @@ struct xhb_member_verdict {
 
 struct xhb_member_verdict xhb_member_judge(const struct xhb_member_input *in);
 
+/*
+ * How lossy the path to a peer is, learned as we go: the share of probe
+ * periods in which no sign of it arrived (an EWMA over ~256 periods, in
+ * parts per million). With `probe I M`, M misses are enough on a clean
+ * link but not at 30% loss, where a live peer is silent for 4 periods in a
+ * row every few seconds. xhb_member_misses() gives the misses to wait so
+ * that a live peer looks dead about once in 1e9 windows: M on a clean
+ * link, ~11 at 30% loss each way, never a window longer than deadtime.
+ */
+struct xhb_member_loss {
+	__u64 last_sign_ns; /* newest sign of life at the previous period */
+	__u32 silent_ppm;
+};
+
+/* Once per probe period, with the newest sign of life of the peer. */
+void xhb_member_loss_update(struct xhb_member_loss *l, __u64 last_sign_ns);
+/* t->probe_misses adapted to the loss seen (t->probe_misses if 0). */
+__u32 xhb_member_misses(const struct xhb_member_loss *l,
+			const struct xhb_member_timers *t);
+
 /* "up", "warn", "dead", "stalled", "leaving", "fault", "unknown". */
 const char *xhb_member_state_name(enum xhb_member_state state);
 

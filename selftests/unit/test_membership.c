@@ -381,3 +381,55 @@ Test(membership, state_names)
 	cr_expect_str_eq(xhb_member_state_name(XHB_MEMBER_STATE_MAX),
 			 "unknown");
 }
+
+/* ---- misses adapted to the loss seen ----------------------------------- */
+
+/* Feed n periods, each silent with probability silent_pct (seeded). */
+static struct xhb_member_loss periods(unsigned int n, unsigned int silent_pct)
+{
+	struct xhb_member_loss l = {0};
+	__u64 sign = 1;
+	unsigned int seed = 12345;
+
+	for (unsigned int i = 0; i < n; i++) {
+		seed = seed * 1103515245 + 12345;
+		if ((seed >> 16) % 100 >= silent_pct)
+			sign += MS(1);
+		xhb_member_loss_update(&l, sign);
+	}
+	return l;
+}
+
+Test(membership, clean_link_keeps_configured_misses)
+{
+	struct xhb_member_timers t = fast_timers;
+	struct xhb_member_loss l = periods(5000, 0);
+
+	cr_expect_eq(l.silent_ppm, 0);
+	cr_expect_eq(xhb_member_misses(&l, &t), 3);
+}
+
+/* 30% loss each way: a period stays silent when our probe or its reply
+ * is lost (51%) and its own probe is lost too (30%): about 15%. */
+Test(membership, lossy_link_waits_longer)
+{
+	struct xhb_member_timers t = fast_timers;
+	struct xhb_member_loss l = periods(5000, 15);
+	__u32 m = xhb_member_misses(&l, &t);
+
+	cr_expect(l.silent_ppm > 100000 && l.silent_ppm < 200000, "%u ppm",
+		  l.silent_ppm);
+	cr_expect(m >= 10 && m <= 14, "misses %u", m);
+}
+
+Test(membership, misses_never_beyond_deadtime)
+{
+	struct xhb_member_timers t = fast_timers;
+	struct xhb_member_loss l = periods(5000, 90);
+
+	t.deadtime_ns = MS(20);
+	cr_expect_leq((xhb_member_misses(&l, &t) + 1) * t.probe_interval_ns,
+		      t.deadtime_ns);
+	t.probe_misses = 0; /* no probe line: deadtime decides, unchanged */
+	cr_expect_eq(xhb_member_misses(&l, &t), 0);
+}
