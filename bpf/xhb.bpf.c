@@ -449,7 +449,8 @@ XHB_INLINE int build_reply(struct xhb_hdr *r, const struct xhb_self *self,
 
 /* The verdict for a frame addressed to the cluster port. */
 XHB_INLINE int handle_cluster(struct xdp_md *ctx, struct frame *f,
-			      struct cursor *c, struct xhb_stats *stats)
+			      struct cursor *c, struct xhb_stats *stats,
+			      bool *accepted)
 {
 	struct xhb_hdr h;
 	struct xhb_self *self;
@@ -586,10 +587,12 @@ XHB_INLINE int handle_cluster(struct xdp_md *ctx, struct frame *f,
 	}
 	if (h.type == XHB_MSG_HEARTBEAT) {
 		COUNT(stats, heartbeat_accepted);
+		*accepted = true;
 		return XDP_DROP;
 	}
 	if (h.type == XHB_MSG_PROBE_REPLY) {
 		COUNT(stats, reply_accepted);
+		*accepted = true;
 		return XDP_DROP;
 	}
 	if (build_reply(&h, self, now) < 0) {
@@ -598,6 +601,7 @@ XHB_INLINE int handle_cluster(struct xdp_md *ctx, struct frame *f,
 	}
 	rewrite_as_reply(f, &h);
 	COUNT(stats, probe_answered);
+	*accepted = true;
 	return XDP_TX;
 }
 
@@ -612,8 +616,9 @@ int xhb_xdp(struct xdp_md *ctx)
 	struct frame f = {};
 	struct xhb_stats *stats;
 	__u32 zero = 0;
+	bool accepted = false;
 	__be16 proto;
-	int next;
+	int next, verdict;
 
 	stats = bpf_map_lookup_elem(&xhb_stats, &zero);
 	if (parse_eth(&c, &f, &proto) < 0) {
@@ -671,7 +676,16 @@ int xhb_xdp(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 	c.pos = f.udp + 1;
-	return handle_cluster(ctx, &f, &c, stats);
+	verdict = handle_cluster(ctx, &f, &c, stats, &accepted);
+	if (!accepted) {
+		/* Junk at our port: the agent reads the rate from the mapped
+		 * xhb_self and judges nobody dead on a flooded link. */
+		struct xhb_self *self = bpf_map_lookup_elem(&xhb_self, &zero);
+
+		if (self)
+			__sync_fetch_and_add(&self->junk_packets, 1);
+	}
+	return verdict;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

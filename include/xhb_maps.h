@@ -89,6 +89,9 @@ struct xhb_self {
 	__u8 priority;
 	__u8 key_id; /* key used to tag replies */
 	__u8 pad;
+	/* written by XDP only: packets to our port it dropped (forged,
+	 * replayed, malformed): a jump means a flood on the link */
+	__u64 junk_packets;
 };
 
 /*

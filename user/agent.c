@@ -50,6 +50,11 @@
 	((RESOURCE_TIMEOUT_MS + XHB_RESOURCE_KILL_GRACE_MS + 1000ULL) * NS_PER_MS)
 #define LEAVING_HEARTBEATS 3 /* a lost "leaving" would cost a deadtime */
 #define NS_PER_MS 1000000ULL
+/* Junk at our port faster than this is a flood: legitimate packets may
+ * wait in the same queues, so nobody is judged dead on a short window. */
+#define FLOOD_JUNK_PER_MS 20
+#define FLOOD_HOLD_NS (1000 * NS_PER_MS) /* after the last flooded loop */
+#define FLOOD_WINDOW_NS (250 * NS_PER_MS) /* the window meanwhile */
 
 struct peer_view {
 	int node_index;
@@ -58,6 +63,7 @@ struct peer_view {
 	__u64 since_ns;
 	struct xhb_peer snap; /* merged over the cluster interfaces */
 	struct xhb_member_loss loss; /* how often a probe period stays silent */
+	__u64 loss_next_ns; /* when the current probe period ends */
 	bool seen; /* snap holds something */
 	/* where its packets came from, per cluster interface: probe there */
 	struct {
@@ -110,6 +116,9 @@ struct xhb_agent {
 	__u64 next_probe_ns;
 	__u64 lease_renewed_ns; /* when xhb_self was last written */
 	__u64 last_gap_event_ns;
+	__u64 junk_seen; /* XDP's junk counter at the previous loop */
+	__u64 junk_seen_ns;
+	__u64 flood_until_ns; /* judge on FLOOD_WINDOW_NS until then */
 	__u64 lease_ns; /* the lease written then */
 
 	bool init; /* initdead running, or recovering from a local fault */
@@ -142,6 +151,13 @@ static __u64 real_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static __u64 max3(__u64 x, __u64 y, __u64 z)
+{
+	__u64 m = x > y ? x : y;
+
+	return m > z ? m : z;
 }
 
 static double ms(__u64 ns)
@@ -929,17 +945,6 @@ static void send_probes(struct xhb_agent *a, __u64 now)
 
 		if ((int)n == a->self_index)
 			continue;
-		/* One probe period gone: did it bring a sign of life? (Only
-		 * of a peer we think alive: a dead one teaches nothing.) */
-		if (p->state != XHB_MEMBER_DEAD && p->state != XHB_MEMBER_UNKNOWN) {
-			__u64 sign = p->snap.last_heartbeat_ns;
-
-			if (p->snap.last_probe_ns > sign)
-				sign = p->snap.last_probe_ns;
-			if (p->snap.last_reply_ns > sign)
-				sign = p->snap.last_reply_ns;
-			xhb_member_loss_update(&p->loss, sign);
-		}
 		for (unsigned int i = 0; i < a->nifaces; i++) {
 			if (!a->ifaces[i].usable || !probe_target(a, p, i, &to))
 				continue;
@@ -994,6 +999,31 @@ static bool read_peer(struct xhb_agent *a, struct peer_view *p)
 	return any;
 }
 
+/*
+ * A flood at our port (XDP drops junk faster than FLOOD_JUNK_PER_MS): the
+ * peers' genuine packets wait in the same saturated queues, for more than
+ * a millisecond window. Judge on a wider window (within deadtime) while it
+ * lasts. An attacker can thus delay a death verdict, never cause one.
+ */
+static void watch_flood(struct xhb_agent *a, __u64 now)
+{
+	__u64 junk = 0, elapsed = now - a->junk_seen_ns;
+
+	for (unsigned int i = 0; i < a->nifaces; i++)
+		junk += dataplane__junk(a->ifaces[i].dp);
+	if (a->junk_seen_ns && junk > a->junk_seen &&
+	    junk - a->junk_seen > FLOOD_JUNK_PER_MS * (elapsed / NS_PER_MS + 1)) {
+		if (now >= a->flood_until_ns)
+			xhb_events__emitf(a->ev, "flood", "{s:f, s:f}", "junk_pps",
+					  (junk - a->junk_seen) * 1e9 /
+						  (elapsed ? elapsed : 1),
+					  "window_ms", ms(FLOOD_WINDOW_NS));
+		a->flood_until_ns = now + FLOOD_HOLD_NS;
+	}
+	a->junk_seen = junk;
+	a->junk_seen_ns = now;
+}
+
 static void judge_peers(struct xhb_agent *a, __u64 now)
 {
 	/* With our own link down, silence proves nothing about them. */
@@ -1015,8 +1045,35 @@ static void judge_peers(struct xhb_agent *a, __u64 now)
 		in.prev_state = p->state;
 		in.prev_since_ns = p->since_ns;
 		in.timers = timers(a->cfg);
+		/* Once a probe period, on a fresh read: did the period bring a
+		 * sign of life? (Only of a peer we think alive: a dead one
+		 * teaches nothing.) */
+		if (now >= p->loss_next_ns) {
+			__u64 period = xhb_member_probe_period_ns(&in.timers);
+
+			if (p->state != XHB_MEMBER_DEAD &&
+			    p->state != XHB_MEMBER_UNKNOWN)
+				xhb_member_loss_update(
+					&p->loss,
+					max3(p->snap.last_heartbeat_ns,
+					     p->snap.last_probe_ns,
+					     p->snap.last_reply_ns));
+			p->loss_next_ns += period;
+			if (p->loss_next_ns <= now)
+				p->loss_next_ns = now + period;
+		}
 		/* More misses on a lossy path: no false death at 30% loss. */
 		in.timers.probe_misses = xhb_member_misses(&p->loss, &in.timers);
+		if (now < a->flood_until_ns && in.timers.probe_misses &&
+		    in.timers.probe_interval_ns) {
+			__u64 w = FLOOD_WINDOW_NS < a->cfg->deadtime_ns
+					  ? FLOOD_WINDOW_NS
+					  : a->cfg->deadtime_ns;
+			__u32 flood_misses = w / in.timers.probe_interval_ns - 1;
+
+			if (flood_misses > in.timers.probe_misses)
+				in.timers.probe_misses = flood_misses;
+		}
 		v = xhb_member_judge(&in);
 		/* Nothing is ever judged back to "unknown": no such event. */
 		if (!v.changed || v.state == XHB_MEMBER_UNKNOWN)
@@ -1720,6 +1777,7 @@ int xhb_agent__run(struct xhb_agent *a)
 			if (a->next_probe_ns <= now)
 				a->next_probe_ns = now + probe_period;
 		}
+		watch_flood(a, now);
 		judge_peers(a, now);
 		check_init(a, now);
 		held = a->held;

@@ -630,3 +630,13 @@ int dataplane__news_drain(struct xhb_dataplane *dp)
 {
 	return dp->news ? ring_buffer__consume(dp->news) : 0;
 }
+
+__u64 dataplane__junk(struct xhb_dataplane *dp)
+{
+	struct xhb_self self;
+
+	if (dp->self_map)
+		return __atomic_load_n(&dp->self_map->junk_packets,
+				       __ATOMIC_RELAXED);
+	return dataplane__read_self(dp, &self) ? 0 : self.junk_packets;
+}

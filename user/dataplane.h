@@ -86,6 +86,9 @@ int dataplane__vip_del(struct xhb_dataplane *dp, int family, const void *addr);
  */
 int dataplane__news_fd(const struct xhb_dataplane *dp);
 int dataplane__news_drain(struct xhb_dataplane *dp);
+/* Packets to the cluster port XDP dropped (forged, replayed, malformed),
+ * read from the mapped xhb_self without a syscall. */
+__u64 dataplane__junk(struct xhb_dataplane *dp);
 /* The per-CPU counters summed. */
 int dataplane__stats(struct xhb_dataplane *dp, struct xhb_stats *sum);
 

@@ -48,6 +48,7 @@
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "xhb_wire.h"
@@ -225,15 +226,42 @@ struct xhb_member_verdict xhb_member_judge(const struct xhb_member_input *in)
 #define LOSS_EWMA_SHIFT 8 /* 1/256 of a period's weight: ~256 periods */
 #define FALSE_DEATH_ODDS 1e-9 /* a live peer silent for a whole window */
 
-void xhb_member_loss_update(struct xhb_member_loss *l, __u64 last_sign_ns)
-{
-	__u32 silent = last_sign_ns <= l->last_sign_ns ? 1000000 : 0;
+#define LOSS_STREAK_MAX 16 /* longer silences are outages, not loss */
 
+static void loss_ewma(struct xhb_member_loss *l, __u32 silent)
+{
 	/* integer EWMA: q += (x - q) / 256 */
 	l->silent_ppm = (__u32)((__s64)l->silent_ppm +
 				(((__s64)silent - (__s64)l->silent_ppm) >>
 				 LOSS_EWMA_SHIFT));
+}
+
+void xhb_member_loss_update(struct xhb_member_loss *l, __u64 last_sign_ns)
+{
+	/*
+	 * Silent: nothing new for two periods. Over one, a live peer on a
+	 * clean link can look silent now and then, by phase alone (its
+	 * probe lands just after our read, our reply just after the next).
+	 */
+	bool silent = last_sign_ns <= l->prev_sign_ns;
+
+	l->prev_sign_ns = l->last_sign_ns;
 	l->last_sign_ns = last_sign_ns;
+	/*
+	 * A silence is learnt from only once it has ended: while it lasts it
+	 * may be a death, and learning from it would widen the very window
+	 * that is to declare it (the longer the silence, the later the
+	 * verdict). A silence longer than LOSS_STREAK_MAX periods was an
+	 * outage, not loss, and counts as that many.
+	 */
+	if (silent) {
+		if (l->streak < LOSS_STREAK_MAX)
+			l->streak++;
+		return;
+	}
+	for (; l->streak; l->streak--)
+		loss_ewma(l, 1000000);
+	loss_ewma(l, 0);
 }
 
 __u32 xhb_member_misses(const struct xhb_member_loss *l,
@@ -249,9 +277,10 @@ __u32 xhb_member_misses(const struct xhb_member_loss *l,
 	max_misses = max_misses > 1 ? max_misses - 1 : 1;
 	if (q >= 0.999) /* silent for ~all of 256 periods: nothing to learn */
 		return min_u64(t->probe_misses, max_misses);
+	/* q is the odds of two silent periods in a row: count in pairs */
 	while (odds > FALSE_DEATH_ODDS && misses < max_misses) {
 		odds *= q;
-		misses++;
+		misses += 2;
 	}
 	if (misses < t->probe_misses)
 		misses = t->probe_misses;

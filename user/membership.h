@@ -94,16 +94,18 @@ struct xhb_member_verdict xhb_member_judge(const struct xhb_member_input *in);
 
 /*
  * How lossy the path to a peer is, learned as we go: the share of probe
- * periods in which no sign of it arrived (an EWMA over ~256 periods, in
- * parts per million). With `probe I M`, M misses are enough on a clean
+ * periods after which nothing new had come from it for two periods (an
+ * EWMA over ~256 periods, in parts per million). With `probe I M`, M misses are enough on a clean
  * link but not at 30% loss, where a live peer is silent for 4 periods in a
  * row every few seconds. xhb_member_misses() gives the misses to wait so
  * that a live peer looks dead about once in 1e9 windows: M on a clean
  * link, ~11 at 30% loss each way, never a window longer than deadtime.
  */
 struct xhb_member_loss {
-	__u64 last_sign_ns; /* newest sign of life at the previous period */
-	__u32 silent_ppm;
+	__u64 last_sign_ns; /* newest sign of life, one period ago */
+	__u64 prev_sign_ns; /* ... and two periods ago */
+	__u32 silent_ppm; /* periods with nothing new over the last two */
+	__u32 streak; /* silent periods not learnt from yet */
 };
 
 /* Once per probe period, with the newest sign of life of the peer. */
