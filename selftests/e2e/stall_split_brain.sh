@@ -123,7 +123,9 @@ class Node:
         # (address removed, then the lease renewed with nothing held) can
         # then never look like "holds" between two reads.
         now = time.clock_gettime_ns(MONO)
-        v = lookup(self.self_fd, struct.pack("I", 0), 48)
+        # sizeof(struct xhb_self) is 56; ask for a page, the kernel writes
+        # the value size whatever the struct grows to
+        v = lookup(self.self_fd, struct.pack("I", 0), 4096)
         inc, epoch, upd, node, lease_ms, held = struct.unpack_from("QQQIII", v)
         lapsed = held != 0 and now >= upd + lease_ms * 1000000
         fenced = lapsed and lookup(self.vips_fd, vip_key, 8) is not None
