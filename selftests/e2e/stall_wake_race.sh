@@ -81,7 +81,7 @@ path = ctypes.create_string_buffer(f"{pins1}/xhb_self".encode())
 fd = bpf(7, struct.pack("QIIi", ctypes.addressof(path), 0, 0, 0))  # BPF_OBJ_GET
 if fd < 0:
     sys.exit(f"cannot open {pins1}/xhb_self: {os.strerror(-fd)}")
-key, val = ctypes.create_string_buffer(4), ctypes.create_string_buffer(48)
+key, val = ctypes.create_string_buffer(4), ctypes.create_string_buffer(4096)  # room for any sizeof(struct xhb_self)
 mono = lambda: time.clock_gettime_ns(time.CLOCK_MONOTONIC)
 t_stop = mono()
 os.kill(pid1, signal.SIGSTOP)
