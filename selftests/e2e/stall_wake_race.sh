@@ -68,29 +68,21 @@ touch "$LAB_DIR/srv2/slow"
 cat >"$LAB_DIR/stopcont.py" <<'EOF'
 # SIGSTOP srv1's agent; its lease lapses at E = agent_update_ns + lease_ms
 # of its pinned xhb_self; SIGCONT it at E + WAKE_AFTER_MS. JSON timings.
-import ctypes, json, os, platform, signal, struct, sys, time
+import json, os, signal, sys, time
 pid1, pins1, wake_ms = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-libc = ctypes.CDLL(None, use_errno=True)
-libc.syscall.restype = ctypes.c_long
-NR_BPF = {"x86_64": 321, "aarch64": 280}[platform.machine()]
-def bpf(cmd, attr):
-    b = ctypes.create_string_buffer(attr, 128)
-    r = libc.syscall(ctypes.c_long(NR_BPF), ctypes.c_long(cmd), b, ctypes.c_long(128))
-    return r if r >= 0 else -ctypes.get_errno()
-path = ctypes.create_string_buffer(f"{pins1}/xhb_self".encode())
-fd = bpf(7, struct.pack("QIIi", ctypes.addressof(path), 0, 0, 0))  # BPF_OBJ_GET
-if fd < 0:
-    sys.exit(f"cannot open {pins1}/xhb_self: {os.strerror(-fd)}")
-key, val = ctypes.create_string_buffer(4), ctypes.create_string_buffer(4096)  # room for any sizeof(struct xhb_self)
+sys.path.insert(0, os.environ["XHB_E2E_DIR"])
+from xhbmaps import obj_get, read_self
+fd = obj_get(f"{pins1}/xhb_self")
 mono = lambda: time.clock_gettime_ns(time.CLOCK_MONOTONIC)
 t_stop = mono()
 os.kill(pid1, signal.SIGSTOP)
 time.sleep(0.01)  # stopped for sure: xhb_self holds its last renewal
-if bpf(1, struct.pack("IIQQQ", fd, 0, ctypes.addressof(key), ctypes.addressof(val), 0)):  # LOOKUP
+me = read_self(fd)
+if me is None:
     os.kill(pid1, signal.SIGCONT)
     sys.exit("cannot read xhb_self")
-inc, epoch, upd, node, lease_ms, held = struct.unpack_from("QQQIII", val.raw)
-E = upd + lease_ms * 1000000
+lease_ms, held = me["lease_ms"], me["groups_held"]
+E = me["agent_update_ns"] + lease_ms * 1000000
 t = E + wake_ms * 1000000
 while mono() < t:
     time.sleep(max(0.0, (t - mono()) / 1e9))
@@ -106,7 +98,7 @@ e2e_bg "$watch"
 sleep 0.5
 t0=$(mono_now)
 e2e_log "srv1: SIGSTOP; SIGCONT ${WAKE_AFTER_MS} ms after its ${LEASE_MS} ms lease lapsed, while srv2 takes over (slowsvc start: ${SVC_START_S} s)"
-timing=$(python3 "$LAB_DIR/stopcont.py" "$pid1" "$LAB_DIR/bpf/srv1/xhb/ens192" "$WAKE_AFTER_MS") ||
+timing=$(XHB_E2E_DIR="$(cd "$(dirname "$0")" && pwd)" python3 "$LAB_DIR/stopcont.py" "$pid1" "$LAB_DIR/bpf/srv1/xhb/ens192" "$WAKE_AFTER_MS") ||
 	fail "stop/cont helper: $timing"
 # srv2 is in the middle of its takeover (slowsvc start): what it advertises.
 self2=$("$XHB_BUILD/xhbctl" -p "$LAB_DIR/bpf/srv2/xhb/ens192" -j self)
