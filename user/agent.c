@@ -270,6 +270,7 @@ int xhb_agent_check_config(const char *dir, char *err, size_t errlen)
 static void emit_config(struct xhb_agent *a)
 {
 	const struct xhb_config *c = a->cfg;
+	struct xhb_member_timers t = timers(c);
 	char buf[64];
 
 	xhb_events__emitf(a->ev, "config_loaded",
@@ -279,10 +280,7 @@ static void emit_config(struct xhb_agent *a)
 			  "deadtime_ms", ms(c->deadtime_ns), "warntime_ms",
 			  ms(c->warntime_ns), "initdead_ms", ms(c->initdead_ns),
 			  "probe_interval_ms",
-			  ms(xhb_member_probe_period_ns(&(struct xhb_member_timers){
-				  .keepalive_ns = c->keepalive_ns,
-				  .probe_interval_ns = c->probe_interval_ns,
-				  .probe_misses = c->probe_misses})),
+			  ms(xhb_member_probe_period_ns(&t)),
 			  "probe_misses", (int)c->probe_misses, "lease_ms",
 			  ms(c->lease_ns), "udpport", c->udpport, "cluster_id",
 			  (json_int_t)c->cluster_id, "auto_failback",
@@ -1143,10 +1141,8 @@ static void check_init(struct xhb_agent *a, __u64 now)
 static bool lease_expired(const struct xhb_agent *a, const struct peer_view *p,
 			  __u64 now)
 {
-	__u64 slack = xhb_member_probe_period_ns(&(struct xhb_member_timers){
-		.keepalive_ns = a->cfg->keepalive_ns,
-		.probe_interval_ns = a->cfg->probe_interval_ns,
-		.probe_misses = a->cfg->probe_misses});
+	struct xhb_member_timers t = timers(a->cfg);
+	__u64 slack = xhb_member_probe_period_ns(&t);
 
 	if (!p->snap.lease_seen_ns)
 		return false; /* never advertised a lease: nothing can expire */
@@ -1340,6 +1336,7 @@ static bool in_scope(const struct xhb_agent *a, unsigned int g,
 static json_t *status_json(struct xhb_agent *a)
 {
 	json_t *groups = json_array(), *peers = json_array();
+	struct xhb_member_timers t = timers(a->cfg);
 	__u64 now = mono_ns();
 
 	for (unsigned int g = 0; g < a->cfg->ngroups; g++) {
@@ -1388,10 +1385,7 @@ static json_t *status_json(struct xhb_agent *a)
 				  "replies", (json_int_t)p->snap.replies,
 				  "silent_periods_pct", p->loss.silent_ppm / 1e4,
 				  "misses",
-				  (int)xhb_member_misses(&p->loss, &(struct xhb_member_timers){
-					  .deadtime_ns = a->cfg->deadtime_ns,
-					  .probe_interval_ns = a->cfg->probe_interval_ns,
-					  .probe_misses = a->cfg->probe_misses})));
+				  (int)xhb_member_misses(&p->loss, &t)));
 	}
 	return json_pack("{s:s, s:s, s:I, s:I, s:f, s:o, s:o}", "node", a->node,
 			 "state", self_state_name(self_state(a)), "incarnation",

@@ -340,3 +340,30 @@ export LAB_PREFIX="e2e-$1-"
 source "$XHB_TOP/tools/lab.sh"
 trap e2e_end EXIT
 trap 'exit 130' INT TERM
+
+# After a restart or an upgrade of srv1's agent begun at $2 (mono ns), with
+# a vipcheck result in $LAB_DIR/watch.json and srv2's ip-addr poll in
+# $LAB_DIR/srv2_poll.txt: nothing moved and no client request was lost.
+expect_hitless() { # what t0
+	local what=$1 t0=$2 ev result
+	for ev in group_release vip_removed lease_expired; do
+		[ -z "$(ev_since "$t0" srv1 "$ev")" ] || soft_fail "srv1's $what: $ev: $(ev_since "$t0" srv1 "$ev")"
+	done
+	for ev in group_acquire vip_added peer_dead; do
+		[ -z "$(ev_since "$t0" srv2 "$ev")" ] || soft_fail "srv1's $what made srv2 say $ev: $(ev_since "$t0" srv2 "$ev")"
+	done
+	[ ! -s "$LAB_DIR/srv2_poll.txt" ] || soft_fail "srv2 held the VIP during srv1's $what: $(head -n 3 "$LAB_DIR/srv2_poll.txt")"
+	expect_vip_only srv1
+	expect_curl "IT WORKS SRV1"
+	result=$(cat "$LAB_DIR/watch.json")
+	python3 - "$result" "$what" <<'PY' || soft_fail "the client's view of the $what (above): $result"
+import json, sys
+r, what = json.loads(sys.argv[1]), sys.argv[2]
+print(f"client across the {what}: {r['requests']} requests, lost {r['lost']}, outage {r['outage_ms']} ms, "
+      f"moves {r['moves']}, both answered {r['both_answered']}, servers {r['servers']}")
+ok = r["lost"] == 0 and r["moves"] == 0 and r["servers"] == ["SRV1"] and r["both_answered"] == 0
+if not ok:
+    print(f"FAIL: expected lost 0, moves 0, servers ['SRV1']; saw lost {r['lost']}, moves {r['moves']}, servers {r['servers']}")
+sys.exit(not ok)
+PY
+}
