@@ -14,14 +14,19 @@
  *   2. Never heard: UNKNOWN while initdead runs from our start, then DEAD.
  *   3. Silent on every signal for the window W: DEAD. So a node whose
  *      replies arrive is never dead.
- *   4. Replies within W, but its agent silent for S (agent_age_us, or no
- *      agent packet at all) or no agent packet for deadtime: STALLED.
+ *   4. No agent packet for deadtime and its replies no longer flowing
+ *      (none within R, see xhb_member_reply_window_ns()): DEAD. Without a
+ *      `probe` line W is deadtime, and a node that died with its link sent
+ *      its last reply up to a keepalive after its last heartbeat: at
+ *      deadtime that reply is old news, not a kernel still answering.
+ *   5. Replies flowing (within R), but its agent silent for S (agent_age_us,
+ *      or no agent packet at all) or no agent packet for deadtime: STALLED.
  *      S, the stall window, is W but at least XHB_MEMBER_STALL_MIN_NS
  *      (within deadtime): an agent late by a few milliseconds on a busy
  *      machine is not stalled, and calling it so would only be noise, as
  *      takeover from a stalled holder waits for its lease anyway.
- *   5. No agent packet for warntime: WARN.
- *   6. UP.
+ *   6. No agent packet for warntime: WARN.
+ *   7. UP.
  *
  * Hysteresis, and why there is no more of it:
  *   - Thresholds are inclusive (silence >= W is dead) and W includes one
@@ -103,6 +108,15 @@ __u64 xhb_member_probe_period_ns(const struct xhb_member_timers *t)
 	return t->probe_misses ? t->probe_interval_ns : t->keepalive_ns;
 }
 
+__u64 xhb_member_reply_window_ns(const struct xhb_member_timers *t)
+{
+	__u64 window = xhb_member_window_ns(t);
+
+	if (t->probe_misses)
+		return window;
+	return min_u64(mul_sat(t->keepalive_ns, 2), window);
+}
+
 /*
  * A loop that runs every period is late by less than one period unless it
  * skipped a probe slot, so a gap is more than two periods between
@@ -163,7 +177,7 @@ struct xhb_member_verdict xhb_member_judge(const struct xhb_member_input *in)
 	__u64 last_sign_ns = max_u64(agent_pkt_ns, reply_ns);
 	__u64 window = xhb_member_window_ns(t);
 	__u64 sign_age, agent_pkt_age, agent_silence, stall_window;
-	bool reply_fresh;
+	bool replies_flow;
 
 	if (!last_sign_ns) {
 		__u64 listening = age(now, in->agent_start_ns);
@@ -195,8 +209,13 @@ struct xhb_member_verdict xhb_member_judge(const struct xhb_member_input *in)
 	agent_pkt_age = agent_pkt_ns ? age(now, agent_pkt_ns)
 				     : age(now, in->agent_start_ns);
 	agent_silence = agent_pkt_ns ? agent_pkt_age : NEVER;
-	reply_fresh = reply_ns && age(now, reply_ns) < window;
-	if (reply_fresh) {
+	replies_flow =
+	    reply_ns && age(now, reply_ns) < xhb_member_reply_window_ns(t);
+	if (!replies_flow && agent_pkt_age >= t->deadtime_ns)
+		return declare_dead(in, agent_pkt_age,
+				    "no heartbeat for deadtime, and its probe "
+				    "replies stopped");
+	if (replies_flow) {
 		/* A duration measured on the peer: no clock sync needed. */
 		__u64 agent_age_ns = (__u64)p->agent_age_us * 1000;
 		__u64 wrote_ns =

@@ -55,6 +55,14 @@ __u64 xhb_member_stall_window_ns(const struct xhb_member_timers *t);
  * `probe` line (probes then still go every keepalive). */
 __u64 xhb_member_probe_period_ns(const struct xhb_member_timers *t);
 
+/*
+ * R: a peer's probe replies still flow while the newest is younger than
+ * this. With `probe`, W; without, two probe periods (one lost reply is not
+ * the end of them), within W. An older reply says that its kernel answered
+ * once, not that it still answers: no ground for "stalled".
+ */
+__u64 xhb_member_reply_window_ns(const struct xhb_member_timers *t);
+
 struct xhb_agent_gap {
 	__u64 gap_ns;	       /* since the previous loop iteration */
 	__u64 steady_since_ns; /* start of the run this iteration belongs to */

@@ -90,9 +90,27 @@ static const struct member_case member_cases[] = {
     {"heartbeat_newer_than_agent_age_wins", .hb = AGO(SEC(3)),
      .reply = AGO(SEC(1)), .agent_age_us = 9000000, .prev = XHB_MEMBER_UP,
      .want = XHB_MEMBER_UP},
-    {"replies_never_dead", .hb = AGO(SEC(300)), .reply = AGO(SEC(9)),
+    {"replies_flowing_never_dead", .hb = AGO(SEC(300)), .reply = AGO(SEC(2)),
      .agent_age_us = 300000000, .prev = XHB_MEMBER_STALLED,
      .prev_ago = SEC(200), .want = XHB_MEMBER_STALLED},
+    {"replies_flow_within_two_keepalives", .hb = AGO(SEC(300)),
+     .reply = AGO(SEC(4) - 1), .agent_age_us = 300000000,
+     .prev = XHB_MEMBER_STALLED, .prev_ago = SEC(200),
+     .want = XHB_MEMBER_STALLED},
+    {"replies_stopped_two_keepalives_ago_dead", .hb = AGO(SEC(300)),
+     .reply = AGO(SEC(4)), .agent_age_us = 300000000,
+     .prev = XHB_MEMBER_STALLED, .prev_ago = SEC(200),
+     .want = XHB_MEMBER_DEAD, .detection = AGO(SEC(300))},
+    /* The seed's failure: heartbeats stopped 10 s ago, the last reply came
+     * 60 ms after the last heartbeat (its agent had written 2 s before).
+     * That reply is no kernel still answering: dead, not stalled. */
+    {"link_died_reply_after_last_heartbeat_dead", .hb = AGO(SEC(10)),
+     .reply = AGO(SEC(10) - MS(60)), .agent_age_us = 2000000,
+     .prev = XHB_MEMBER_WARN, .prev_ago = SEC(4), .want = XHB_MEMBER_DEAD,
+     .detection = AGO(SEC(10))},
+    {"link_died_reply_a_keepalive_after_heartbeat_dead", .hb = AGO(SEC(10)),
+     .reply = AGO(SEC(8)), .agent_age_us = 2000000, .prev = XHB_MEMBER_WARN,
+     .prev_ago = SEC(4), .want = XHB_MEMBER_DEAD, .detection = AGO(SEC(10))},
     {"replies_stop_too_dead", .hb = AGO(SEC(300)), .reply = AGO(SEC(10)),
      .agent_age_us = 300000000, .prev = XHB_MEMBER_STALLED,
      .prev_ago = SEC(200), .want = XHB_MEMBER_DEAD, .detection = AGO(SEC(10))},
@@ -312,6 +330,134 @@ Test(membership, stalled_does_not_flap_on_agent_age)
 	in.peer.last_probe_ns = in.now_ns - US(10);
 	in.peer.probes = 1;
 	cr_expect_eq(xhb_member_judge(&in).state, XHB_MEMBER_UP);
+}
+
+/*
+ * A node dies with its link: its heartbeats stop at t = 0 and its XDP's
+ * replies up to one probe period later (a probe answered just after the
+ * last heartbeat). Judged every `step` from then on, with every phase of
+ * the last reply, the verdicts go up -> warn -> dead (with a probe line:
+ * up -> dead within W of the last reply); never stalled, and dead no
+ * sooner than deadtime (W) after the last heartbeat (reply).
+ */
+struct death_case {
+	const char *name;
+	bool fast;
+	__u64 reply_after; /* last reply, after the last agent packet */
+	__u32 agent_age_us; /* what that reply said */
+	__u64 step;	    /* we judge this often */
+	__u64 dead_from, dead_by; /* dead verdict in [from, by] after t = 0 */
+	bool warns;		  /* a warn comes before dead */
+};
+
+static const struct death_case death_cases[] = {
+    {"heartbeat_timing_reply_with_heartbeat", false, 0, 0, MS(10), SEC(10),
+     SEC(10) + MS(10), true},
+    {"heartbeat_timing_reply_60ms_after", false, MS(60), 2000000, MS(10),
+     SEC(10), SEC(10) + MS(10), true},
+    {"heartbeat_timing_reply_1s_after", false, SEC(1), 1000000, MS(10),
+     SEC(10), SEC(10) + MS(10), true},
+    {"heartbeat_timing_reply_a_keepalive_after", false, SEC(2) - 1, 1999999,
+     MS(10), SEC(10), SEC(10) + MS(10), true},
+    {"heartbeat_timing_judged_every_keepalive", false, MS(60), 2000000,
+     SEC(2), SEC(10), SEC(12), true},
+    {"probe_1ms_3_reply_with_probe", true, 0, 100, US(100), MS(4),
+     MS(4) + US(100), false},
+    {"probe_1ms_3_reply_a_period_after", true, MS(1) - 1, 999, US(100),
+     MS(5) - 1, MS(5) + US(100), false},
+};
+
+Test(membership, death_with_link_is_never_stalled)
+{
+	for (size_t i = 0; i < sizeof(death_cases) / sizeof(death_cases[0]);
+	     i++) {
+		const struct death_case *c = &death_cases[i];
+		const struct xhb_member_timers *t =
+		    c->fast ? &fast_timers : &lab_timers;
+		struct xhb_member_input in = {
+		    .agent_start_ns = START_NS,
+		    .prev_state = XHB_MEMBER_UP,
+		    .timers = *t,
+		};
+		__u64 t0 = START_NS + SEC(100), dead_at = 0;
+		bool warned = false;
+
+		in.steady_since_ns = START_NS;
+		in.prev_since_ns = t0 - SEC(50);
+		in.peer.state = XHB_NODE_ACTIVE;
+		in.peer.heartbeats = in.peer.replies = 1;
+		in.peer.last_heartbeat_ns = c->fast ? t0 - MS(500) : t0;
+		if (c->fast) {
+			in.peer.probes = 1;
+			in.peer.last_probe_ns = t0;
+		}
+		in.peer.last_reply_ns = t0 + c->reply_after;
+		in.peer.agent_age_us = c->agent_age_us;
+		in.now_ns = in.last_loop_ns = t0 + c->reply_after;
+		while (in.now_ns < t0 + SEC(15) && !dead_at) {
+			struct xhb_member_verdict v;
+
+			in.last_loop_ns = in.now_ns;
+			in.now_ns += c->step;
+			/* judged every keepalive: a gap-free loop at that pace */
+			if (c->step > xhb_member_probe_period_ns(t))
+				in.last_loop_ns = in.now_ns;
+			v = xhb_member_judge(&in);
+			cr_assert_neq(v.state, XHB_MEMBER_STALLED,
+				      "%s: stalled at +%llu ms (%s)", c->name,
+				      (unsigned long long)((in.now_ns - t0) / MS(1)),
+				      v.reason);
+			warned |= v.state == XHB_MEMBER_WARN;
+			if (v.state == XHB_MEMBER_DEAD)
+				dead_at = in.now_ns - t0;
+			in.prev_state = v.state;
+			in.prev_since_ns = v.since_ns;
+		}
+		cr_expect(dead_at >= c->dead_from && dead_at <= c->dead_by,
+			  "%s: dead at +%llu us, expected %llu..%llu us", c->name,
+			  (unsigned long long)(dead_at / US(1)),
+			  (unsigned long long)(c->dead_from / US(1)),
+			  (unsigned long long)(c->dead_by / US(1)));
+		cr_expect_eq(warned, c->warns, "%s: warned %d", c->name,
+			     warned);
+	}
+}
+
+/* Its kernel answers on, its agent is silent: stalled, whatever the
+ * phase of its replies, and never dead while they come. */
+Test(membership, stalled_while_replies_come)
+{
+	struct member_case c = {.hb = AGO(0), .prev = XHB_MEMBER_UP};
+	struct xhb_member_input in = input_of(&c);
+	__u64 t0 = in.now_ns;
+	bool stalled = false;
+
+	in.peer.replies = 1;
+	for (__u64 t = 0; t < SEC(30); t += MS(100)) {
+		struct xhb_member_verdict v;
+
+		in.last_loop_ns = in.now_ns;
+		in.now_ns = t0 + t;
+		/* a reply every keepalive, 1.5 s out of phase */
+		in.peer.last_reply_ns =
+		    t0 + (t >= MS(1500) ? (t - MS(1500)) / SEC(2) * SEC(2) + MS(1500) : 0);
+		in.peer.agent_age_us =
+		    (__u32)((in.peer.last_reply_ns - t0) / US(1));
+		v = xhb_member_judge(&in);
+		cr_assert_neq(v.state, XHB_MEMBER_DEAD, "dead at +%llu ms (%s)",
+			      (unsigned long long)(t / MS(1)), v.reason);
+		stalled |= v.state == XHB_MEMBER_STALLED;
+		in.prev_state = v.state;
+		in.prev_since_ns = v.since_ns;
+	}
+	cr_expect(stalled);
+	cr_expect_eq(in.prev_state, XHB_MEMBER_STALLED);
+}
+
+Test(membership, reply_window)
+{
+	cr_expect_eq(xhb_member_reply_window_ns(&fast_timers), MS(4));
+	cr_expect_eq(xhb_member_reply_window_ns(&lab_timers), SEC(4));
 }
 
 struct gap_case {
