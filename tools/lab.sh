@@ -7,6 +7,9 @@
 # touches the root namespace: no address, no route, no interface.
 #
 #   tools/lab.sh demo      the whole story: SRV1, link down, SRV2, outage
+#   tools/lab.sh demo --events
+#                          the JSON events of the last demo, both nodes,
+#                          in time order (kept in $XHB_BUILD/demo/events.json)
 #   tools/lab.sh up        build the lab and start both agents, then exit
 #   tools/lab.sh down      remove everything the lab made
 #
@@ -36,6 +39,22 @@ lab_exec() { # node cmd...: run in the node's network namespace
 }
 
 lab_log() { printf '[lab] %s\n' "$*" >&2; }
+
+# The one place the lab and the tests wait: run CMD every 50 ms until it
+# succeeds, for at most SECONDS. Everything waits for a thing (an address,
+# a port answering, an event), never for a fixed time.
+LAB_POLL_S=0.05
+lab_poll() { # seconds cmd...
+	local tries
+	tries=$(awk -v s="$1" -v p="$LAB_POLL_S" 'BEGIN { printf "%d", s / p + 1 }')
+	shift
+	while [ "$tries" -gt 0 ]; do
+		"$@" && return 0
+		sleep "$LAB_POLL_S"
+		tries=$((tries - 1))
+	done
+	return 1
+}
 
 # The agent's pid, or nothing.
 lab_pid() {
@@ -82,7 +101,11 @@ lab_setup() {
 		lab_node_files "$node" || return 1
 		lab_services "$node" || return 1
 	done
-	lab_wait_links
+	lab_wait_links || return 1
+	for node in "${LAB_NODES[@]}"; do
+		lab_poll 15 lab_services_answer "$node" ||
+			{ lab_log "$node's web server or UDP echo did not answer within 15 s"; return 1; }
+	done
 }
 
 # The node's files: the seed's ha.cf, haresources, authkeys (unchanged),
@@ -109,13 +132,35 @@ lab_services() {
 	disown $!
 }
 
+# The client reaches a node's own address: its web page and its echo.
+lab_services_answer() { # node
+	local node=$1
+	[ "$(lab_exec client curl -s --max-time 1 "http://${LAB_IP[$node]}/" 2>/dev/null)" = "IT WORKS ${node^^}" ] &&
+		lab_exec client "$XHB_BUILD/vipcheck" watch "${LAB_IP[$node]}" --interval-us 1000 \
+			--duration-ms 20 >/dev/null 2>&1
+}
+
+lab_ping() { lab_exec client ping -c1 -W1 -q "$1" >/dev/null 2>&1; }
+
 lab_wait_links() {
-	local i
-	for i in $(seq 50); do
-		lab_exec client ping -c1 -W1 -q "${LAB_IP[srv2]}" >/dev/null 2>&1 && return 0
-		sleep 0.1
+	local node
+	for node in "${LAB_NODES[@]}"; do
+		lab_poll 10 lab_ping "${LAB_IP[$node]}" ||
+			{ lab_log "the lab's links did not come up ($node)"; return 1; }
 	done
-	lab_log "the lab's links did not come up"
+}
+
+# The client's prober (vipcheck watch, one request to the VIP every 1 ms)
+# in the background, started and answered: returns once the first answer
+# came, with its pid in LAB_WATCH_PID and its JSON due in OUT.
+lab_watch() { # duration_ms out [interval_us]
+	local ready=$LAB_DIR/watch.ready
+	rm -f "$ready"
+	lab_exec client "$XHB_BUILD/vipcheck" watch "$LAB_VIP" --interval-us "${3:-1000}" \
+		--duration-ms "$1" --ready "$ready" --json >"$2" &
+	LAB_WATCH_PID=$!
+	lab_poll 10 test -e "$ready" && return 0
+	lab_log "the client's prober got no answer from $LAB_VIP within 10 s"
 	return 1
 }
 
@@ -136,15 +181,13 @@ lab_start() {
 	disown $!
 }
 
+lab_gone() { ! kill -0 "$1" 2>/dev/null; }
+
 lab_stop() { # node [signal]
 	local pid
 	pid=$(lab_pid "$1") || return 0
 	kill -"${2:-TERM}" "$pid" 2>/dev/null
-	for _ in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	lab_poll 5 lab_gone "$pid" || kill -KILL "$pid" 2>/dev/null
 	rm -f "$LAB_DIR/$1/xhbd.pid"
 	return 0
 }
@@ -155,26 +198,12 @@ lab_has_vip() {
 }
 
 # Wait up to $2 seconds (default 10) for node to hold the VIP.
-lab_wait_vip() {
-	local node=$1 tries=$(( ${2:-10} * 20 ))
-	while [ "$tries" -gt 0 ]; do
-		lab_has_vip "$node" && return 0
-		sleep 0.05
-		tries=$((tries - 1))
-	done
-	return 1
-}
+lab_wait_vip() { lab_poll "${2:-10}" lab_has_vip "$1"; }
+
+lab_has_event() { grep -q "\"event\":\"$2\"" "$LAB_DIR/$1/events.json" 2>/dev/null; }
 
 # Wait up to $3 seconds for an event named $2 in node's events.
-lab_wait_event() {
-	local node=$1 event=$2 tries=$(( ${3:-10} * 20 ))
-	while [ "$tries" -gt 0 ]; do
-		grep -q "\"event\":\"$event\"" "$LAB_DIR/$node/events.json" 2>/dev/null && return 0
-		sleep 0.05
-		tries=$((tries - 1))
-	done
-	return 1
-}
+lab_wait_event() { lab_poll "${3:-10}" lab_has_event "$1" "$2"; }
 
 lab_curl() {
 	lab_exec client curl -s --max-time 2 "http://$LAB_VIP/"
@@ -209,19 +238,87 @@ lab_teardown() {
 	lab_teardown_quiet
 }
 
-# Events of a node, one compact line each, for people.
-lab_show_events() {
-	local node=$1
-	[ -f "$LAB_DIR/$node/events.json" ] || return 0
-	sed "s/^/  $node | /" "$LAB_DIR/$node/events.json"
+# Where the demo keeps what it measured, after the lab is gone.
+LAB_DEMO_DIR=${LAB_DEMO_DIR:-$XHB_BUILD/demo}
+
+# Both nodes' events in time order, one JSON object a line.
+lab_merge_events() { # out
+	python3 - "$1" "$LAB_DIR"/srv*/events.json <<'PY'
+import json, sys
+out, paths = sys.argv[1], sys.argv[2:]
+events = []
+for path in paths:
+    for line in open(path, errors="replace"):
+        try:
+            events.append((json.loads(line)["mono_ns"], line))
+        except (ValueError, KeyError):
+            pass
+with open(out, "w") as f:
+    f.writelines(line for _, line in sorted(events))
+PY
+}
+
+lab_demo_events() {
+	local f=$LAB_DEMO_DIR/events.json
+	[ -s "$f" ] || { lab_log "no demo has run from this tree yet ($f): run make demo"; return 1; }
+	cat "$f"
+}
+
+# The story of the failover from the events and the client's measurement.
+lab_demo_timeline() { # events.json watch.json
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1])]
+watch = json.load(open(sys.argv[2]))
+
+def first(node, name, after=0, **fields):
+    for e in events:
+        if (e["node"] == node and e["event"] == name and e["mono_ns"] >= after
+                and all(e.get(k) == v for k, v in fields.items())):
+            return e
+    return None
+
+# t = 0: the client's first request that went unanswered (the link went
+# down within the request interval before it). srv1's own link_down event
+# comes later: `ip link set down` stops the traffic before it notifies.
+t0 = watch["outage_start_ns"]
+if not t0:
+    sys.exit("demo: the client saw no outage at all: was srv1's link really cut?")
+ms = lambda ns: (ns - t0) / 1e6
+dead = first("srv2", "peer_dead", t0, peer="srv1")
+added = first("srv2", "vip_added", t0)
+garp = first("srv2", "garp_sent", t0)
+srv2_first = watch["first_answer_ns"].get("SRV2", 0)
+if not (dead and added and srv2_first):
+    sys.exit("demo: srv2 did not judge srv1 dead, add the VIP and answer the client")
+rows = [
+    ("t = 0", "srv1's link goes down: the client's first request without an answer"),
+    ("%+8.2f ms" % ms(dead["mono_ns"]),
+     "srv2 judges srv1 dead: no heartbeat, probe or reply for %.2f ms" % dead["detection_ms"]),
+    ("%+8.2f ms" % ms(added["mono_ns"]), "srv2 adds %s (ip addr, label %s)" % (added["vip"], added.get("label", "-"))),
+]
+if garp:
+    rows.append(("%+8.2f ms" % ms(garp["mono_ns"]), "srv2 sends a gratuitous ARP for %s" % garp["vip"]))
+rows.append(("%+8.2f ms" % ms(srv2_first), "the client's first answer from SRV2"))
+for when, what in rows:
+    print("  %-12s %s" % (when, what))
+print()
+print("  client-visible outage: %.1f ms (%d of %d requests lost, one every %d us)" %
+      (watch["outage_ms"], watch["lost"], watch["requests"], watch["interval_us"]))
+print("  requests answered by both servers: %d%s" %
+      (watch["both_answered"], "" if watch["both_answered"] else " (never two holders)"))
+sys.exit(1 if watch["both_answered"] else 0)
+PY
 }
 
 lab_demo() {
-	local out watch
+	local out result=$LAB_DEMO_DIR/watch.json events=$LAB_DEMO_DIR/events.json
 	trap lab_teardown EXIT INT TERM
+	mkdir -p "$LAB_DEMO_DIR"
+	rm -f "$result" "$events"
 	lab_log "building the seed lab: srv1 ${LAB_IP[srv1]}, srv2 ${LAB_IP[srv2]}, client ${LAB_IP[client]}, VIP $LAB_VIP/16 on ens192"
 	lab_setup || { lab_log "lab setup failed"; return 1; }
-	lab_log "ha.cf: the seed's file plus 'probe 1ms 3'"
+	lab_log "ha.cf: the seed's file plus 'probe 1ms 3'; each server answers with its page (IT WORKS SRVn) and a UDP echo"
 	lab_start srv1
 	lab_start srv2
 	if ! lab_wait_vip srv1 15; then
@@ -229,59 +326,55 @@ lab_demo() {
 		cat "$LAB_DIR"/srv*/xhbd.err >&2
 		return 1
 	fi
-	sleep 0.3
-	out=$(lab_curl)
+	lab_log "srv1 holds $LAB_VIP"
+	# The address is up; the client's ARP may still be settling.
+	out=""
+	lab_poll 5 lab_demo_fetch "IT WORKS SRV1" || { lab_log "client: curl http://$LAB_VIP/ -> '$out', expected IT WORKS SRV1"; return 1; }
 	lab_log "client: curl http://$LAB_VIP/ -> $out"
-	[ "$out" = "IT WORKS SRV1" ] || { lab_log "expected SRV1"; return 1; }
 
-	lab_log "client: one UDP request to the VIP every 1 ms; srv1: ip link set ens192 down (the lab's ifdown)"
-	lab_exec client "$XHB_BUILD/vipcheck" watch "$LAB_VIP" --interval-us 1000 --duration-ms 3000 --json \
-		>"$LAB_DIR/watch.json" &
-	watch=$!
-	sleep 1
+	lab_log "client: one request to the VIP every 1 ms; then srv1: ip link set ens192 down (the lab's ifdown)"
+	lab_watch 3000 "$LAB_DIR/watch.json" || return 1
 	lab_exec srv1 ip link set ens192 down
 	lab_wait_vip srv2 10 || { lab_log "srv2 did not take the VIP"; return 1; }
-	wait "$watch"
-	out=$(lab_curl)
+	wait "$LAB_WATCH_PID"
+	lab_poll 5 lab_demo_fetch "IT WORKS SRV2" || { lab_log "client: curl http://$LAB_VIP/ -> '$out', expected IT WORKS SRV2"; return 1; }
 	lab_log "client: curl http://$LAB_VIP/ -> $out"
-	[ "$out" = "IT WORKS SRV2" ] || { lab_log "expected SRV2"; return 1; }
 
+	lab_merge_events "$events"
+	cp "$LAB_DIR/watch.json" "$result"
 	echo
-	echo "Events (JSON lines, as shipped to a log pipeline):"
-	lab_show_events srv1
-	lab_show_events srv2
+	echo "The failover, as srv2's events and the client saw it:"
+	lab_demo_timeline "$events" "$result" || return 1
 	echo
-	echo "VIP on srv2 (ip addr): $(lab_exec srv2 ip -o -4 addr show dev ens192 | awk '{print $4, $NF}' | tr '\n' ' ')"
-	python3 -c '
-import json, sys
-for line in open(sys.argv[1]):
-    e = json.loads(line)
-    if e["event"] == "peer_dead":
-        print("srv2 judged srv1 dead %.1f ms after its last sign of life" % e["detection_ms"])
-    if e["event"] == "group_acquire" and e["reason"] != "adopted":
-        print("srv2 took the VIP in %.2f ms (%s)" % (e["duration_ms"], e["reason"]))
-' "$LAB_DIR/srv2/events.json"
-	echo "client-visible outage (vipcheck, 1 ms requests):"
-	python3 -c '
-import json, sys
-r = json.load(open(sys.argv[1]))
-print("  outage %.1f ms, %d of %d requests lost, served by %s, answered by both servers: %d" %
-      (r["outage_ms"], r["lost"], r["requests"], " then ".join(r["servers"]), r["both_answered"]))
-' "$LAB_DIR/watch.json"
-	cp "$LAB_DIR/watch.json" "${XHB_DEMO_RESULT:-/dev/null}" 2>/dev/null
+	echo "  every decision as JSON: $events (tools/lab.sh demo --events)"
 	return 0
+}
+
+# curl the VIP from the client into $out; true when it says $1.
+lab_demo_fetch() {
+	out=$(lab_exec client curl -s --max-time 1 "http://$LAB_VIP/" 2>/dev/null)
+	[ "$out" = "$1" ]
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	case ${1:-demo} in
-	demo) lab_demo ;;
+	demo)
+		case ${2:-} in
+		"") lab_demo ;;
+		--events) lab_demo_events ;;
+		*)
+			echo "usage: $0 demo [--events]" >&2
+			exit 2
+			;;
+		esac
+		;;
 	up)
 		lab_setup && lab_start srv1 && lab_start srv2 && lab_wait_vip srv1 15 &&
 			lab_log "lab up: tools/lab.sh down removes it"
 		;;
 	down) lab_teardown ;;
 	*)
-		echo "usage: $0 demo|up|down" >&2
+		echo "usage: $0 demo [--events]|up|down" >&2
 		exit 2
 		;;
 	esac

@@ -5,11 +5,15 @@
  *   vipcheck serve NAME [PORT]
  *       answer every UDP datagram on PORT (default 7777) with NAME
  *   vipcheck watch ADDR [--port P] [--interval-us N] [--duration-ms N]
- *                       [--json]
+ *                       [--ready FILE] [--json]
  *       send one request to ADDR every interval for duration (bounded),
  *       record who answered when, then print the outage: the longest time
  *       without an answer, the answers lost, the moves from one server to
- *       another and the windows where both servers answered (split brain)
+ *       another and the windows where both servers answered (split brain).
+ *       --ready: create FILE at the first answer, so a caller can wait for
+ *       the measurement to be under way instead of sleeping. The JSON has
+ *       CLOCK_MONOTONIC times (the agents' mono_ns) of the outage and of
+ *       each server's first and last answer.
  *
  * Requests carry a sequence number and the send time, echoed by serve, so
  * each answer is matched to its request whatever the order.
@@ -115,8 +119,16 @@ static void drain(int fd, struct sample *s, uint64_t count, char names[][NAME_LE
 	}
 }
 
+static void signal_ready(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f)
+		fclose(f);
+}
+
 static int watch(const char *addr, int port, uint64_t interval_ns,
-		 uint64_t duration_ns, bool json)
+		 uint64_t duration_ns, const char *ready, bool json)
 {
 	struct sockaddr_storage to;
 	struct sockaddr_in *sin = (struct sockaddr_in *)&to;
@@ -163,6 +175,10 @@ static int watch(const char *addr, int port, uint64_t interval_ns,
 			next += interval_ns;
 		}
 		drain(fd, s, count, names, &nnames);
+		if (ready && nnames) {
+			signal_ready(ready);
+			ready = NULL;
+		}
 		now = mono_ns();
 		if (next > now) {
 			struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -185,6 +201,7 @@ static int watch(const char *addr, int port, uint64_t interval_ns,
 	 * answered request before it to the first answered after it. */
 	uint64_t lost = 0, both = 0, moves = 0, answered = 0;
 	uint64_t worst_ns = 0, worst_from = 0, worst_to = 0;
+	uint64_t first_ns[MAX_SERVERS] = {0}, last_ns[MAX_SERVERS] = {0};
 	int64_t last_ok = -1, prev_server = -1;
 
 	for (uint64_t i = 0; i < count; i++) {
@@ -193,6 +210,10 @@ static int watch(const char *addr, int port, uint64_t interval_ns,
 			continue;
 		}
 		answered++;
+		if (!first_ns[s[i].server])
+			first_ns[s[i].server] = s[i].answered_ns;
+		if (s[i].answered_ns > last_ns[s[i].server])
+			last_ns[s[i].server] = s[i].answered_ns;
 		if (s[i].answers > 1)
 			both++;
 		if (prev_server >= 0 && s[i].server != prev_server)
@@ -219,7 +240,20 @@ static int watch(const char *addr, int port, uint64_t interval_ns,
 		       interval_ns / 1e3, (mono_ns() - start) / 1e6);
 		for (int i = 0; i < nnames; i++)
 			printf("%s\"%s\"", i ? "," : "", names[i]);
-		printf("]}\n");
+		/* the outage runs from the first unanswered request's send to
+		 * the first answer after it */
+		printf("],\"outage_start_ns\":%llu,\"outage_end_ns\":%llu,"
+		       "\"first_answer_ns\":{",
+		       worst_ns ? (unsigned long long)s[worst_from + 1].sent_ns : 0ULL,
+		       worst_ns ? (unsigned long long)s[worst_to].answered_ns : 0ULL);
+		for (int i = 0; i < nnames; i++)
+			printf("%s\"%s\":%llu", i ? "," : "", names[i],
+			       (unsigned long long)first_ns[i]);
+		printf("},\"last_answer_ns\":{");
+		for (int i = 0; i < nnames; i++)
+			printf("%s\"%s\":%llu", i ? "," : "", names[i],
+			       (unsigned long long)last_ns[i]);
+		printf("}}\n");
 	} else {
 		printf("requests %llu, answered %llu, lost %llu, moves %llu, answered by two servers %llu\n",
 		       (unsigned long long)count, (unsigned long long)answered,
@@ -242,8 +276,10 @@ int main(int argc, char **argv)
 		{"interval-us", required_argument, NULL, 'i'},
 		{"duration-ms", required_argument, NULL, 'd'},
 		{"json", no_argument, NULL, 'j'},
+		{"ready", required_argument, NULL, 'r'},
 		{0},
 	};
+	const char *ready = NULL;
 	uint64_t interval_us = 1000, duration_ms = 3000;
 	int port = DEFAULT_PORT, c;
 	bool json = false;
@@ -253,11 +289,12 @@ int main(int argc, char **argv)
 	if (argc < 3 || strcmp(argv[1], "watch")) {
 		fprintf(stderr,
 			"usage: vipcheck serve NAME [PORT]\n"
-			"       vipcheck watch ADDR [--port P] [--interval-us N] [--duration-ms N] [--json]\n");
+			"       vipcheck watch ADDR [--port P] [--interval-us N] [--duration-ms N]\n"
+			"                      [--ready FILE] [--json]\n");
 		return 2;
 	}
 	optind = 3;
-	while ((c = getopt_long(argc, argv, "p:i:d:j", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:i:d:jr:", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			port = atoi(optarg);
@@ -271,6 +308,9 @@ int main(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'r':
+			ready = optarg;
+			break;
 		default:
 			return 2;
 		}
@@ -280,5 +320,5 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	return watch(argv[2], port, interval_us * 1000, duration_ms * 1000000ULL,
-		     json);
+		     ready, json);
 }
