@@ -13,7 +13,13 @@
 #                           its end): for a test of several phases
 #   skip REASON             exit 77 with the reason on the last line
 #   wait_for SECONDS CMD... poll CMD every 50 ms for at most SECONDS
+#                           (lab_poll of tools/lab.sh, the one polling loop)
+#   hold_for SECONDS CMD... CMD keeps succeeding, checked at every poll, for
+#                           SECONDS of wall time: what must NOT happen
+#   not CMD...              CMD fails (for wait_for / hold_for)
+#   e2e_watch MS OUT        the client's prober (lab_watch), answered
 #   has_addr NODE ADDR      ADDR/prefix is on NODE's ens192 (ip addr)
+#   vip_on NODE [ADDR]      the same, cheap (no python): for hold_for
 #   expect_vip_only NODE [ADDR]   ip addr: NODE holds ADDR with a label
 #                           ens192:N, every other server does not
 #   expect_curl TEXT [ADDR] the client fetches TEXT from http://ADDR/
@@ -78,6 +84,17 @@ e2e_end() {
 # Remember a background process (its PID) for the teardown.
 e2e_bg() { E2E_PIDS+=("$1"); }
 
+# The client's prober on the VIP (vipcheck watch, one request every 1 ms)
+# in the background, already answered once (lab_watch), registered for the
+# teardown: its pid in LAB_WATCH_PID, its JSON in OUT once it ends.
+e2e_watch() { # duration_ms out [interval_us]
+	local rc
+	lab_watch "$@"
+	rc=$?
+	e2e_bg "$LAB_WATCH_PID"
+	[ "$rc" = 0 ] || fail "the client's prober (vipcheck watch $LAB_VIP) got no answer"
+}
+
 e2e_dump() {
 	local node f
 	echo "---- what the lab looked like"
@@ -108,24 +125,54 @@ soft_fail() {
 	E2E_FAILURES+=("$*")
 }
 
+# Every wait of the tests is lab_poll's (tools/lab.sh): CMD every
+# LAB_POLL_S (50 ms) until it succeeds, bounded. No fixed sleep anywhere.
 wait_for() { # seconds cmd...: 0 as soon as cmd succeeds
-	local tries=$(($1 * 20))
+	lab_poll "$@"
+}
+
+not() { ! "$@"; }
+
+# hold_for SECONDS CMD...: CMD succeeds at every poll from now until
+# SECONDS of wall time have passed (checked at the start and at the end
+# too); false at the first poll where it fails, with E2E_HOLD_AT saying
+# after how long. For "nothing happens for a while": a stronger check
+# than sleeping, then looking once.
+E2E_HOLD_AT=""
+hold_for() { # seconds cmd...
+	local secs=$1 start end
 	shift
-	while [ "$tries" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.05
-		tries=$((tries - 1))
-	done
-	return 1
+	start=${EPOCHREALTIME/[.,]/}
+	end=$((start + $(awk -v s="$secs" 'BEGIN { printf "%d", s * 1e6 }')))
+	E2E_HOLD_AT=""
+	# lab_poll's tries take at least LAB_POLL_S each: SECONDS + 1 of them
+	# always reach the end.
+	if ! lab_poll "$(awk -v s="$secs" 'BEGIN { print s + 1 }')" _hold_step "$start" "$end" "$@"; then
+		echo "hold_for: the poll ran out before $secs s had passed (a bug of hold_for)"
+		return 1
+	fi
+	[ -z "$E2E_HOLD_AT" ]
+}
+_hold_step() { # start end cmd...: true (stop polling) when cmd fails or the time is up
+	local start=$1 end=$2 now
+	shift 2
+	if ! "$@"; then
+		now=${EPOCHREALTIME/[.,]/}
+		E2E_HOLD_AT=$(awk -v us=$((now - start)) 'BEGIN { printf "%.2f s", us / 1e6 }')
+		return 0
+	fi
+	now=${EPOCHREALTIME/[.,]/}
+	[ "$now" -ge "$end" ]
 }
 
 # "ADDR/PREFIX LABEL" for every IPv4 address on NODE's ens192 (ip -j addr).
 # Every node always has its own address there: an empty answer is a
 # failed read (seen once under load), so it is read again.
 node_addrs() {
-	local out i
-	for i in 1 2 3; do
-		out=$(lab_exec "$1" ip -j -4 addr show dev ens192 2>/dev/null | python3 -c 'import json, sys
+	lab_poll 0.1 _node_addrs_read "$1" && echo "$E2E_ADDRS"
+}
+_node_addrs_read() { # node: into E2E_ADDRS, true when not empty
+	E2E_ADDRS=$(lab_exec "$1" ip -j -4 addr show dev ens192 2>/dev/null | python3 -c 'import json, sys
 try:
     links = json.load(sys.stdin)
 except ValueError:
@@ -133,14 +180,21 @@ except ValueError:
 for link in links:
     for a in link.get("addr_info", []):
         print("%s/%s %s" % (a.get("local"), a.get("prefixlen"), a.get("label", "-")))')
-		[ -n "$out" ] && break
-		sleep 0.05
-	done
-	[ -n "$out" ] && echo "$out"
+	[ -n "$E2E_ADDRS" ]
 }
 
 has_addr() { # node addr
 	node_addrs "$1" | grep -q "^$2/"
+}
+
+# The same question without python, cheap enough for every poll of a
+# hold_for: ip -o addr and a grep; an empty read is read again.
+vip_on() { # node [addr]
+	lab_poll 0.1 _ip_o_read "$1" && grep -qF " ${2:-$LAB_VIP}/" <<<"$E2E_IP_O"
+}
+_ip_o_read() { # node: into E2E_IP_O, true when not empty
+	E2E_IP_O=$(lab_exec "$1" ip -o -4 addr show dev ens192 2>/dev/null)
+	[ -n "$E2E_IP_O" ]
 }
 
 expect_vip_only() { # node [addr]: on node with a label ens192:N, nowhere else
@@ -166,15 +220,16 @@ curl_vip() { # [addr]
 	lab_exec client curl -s --max-time 1 "http://${1:-$LAB_VIP}/" 2>/dev/null
 }
 
-# The client must get TEXT; a few tries within 3 s (ARP settles after a move).
+# The client must get TEXT, polled for up to 3 s (ARP settles after a move).
 expect_curl() { # text [addr]
-	local want=$1 addr=${2:-$LAB_VIP} got="" i
-	for i in 1 2 3 4 5 6; do
-		got=$(curl_vip "$addr")
-		[ "$got" = "$want" ] && return 0
-		sleep 0.3
-	done
-	fail "client: curl http://$addr/ expected '$want', got '${got:-nothing}'"
+	local want=$1 addr=${2:-$LAB_VIP}
+	E2E_GOT=""
+	wait_for 3 _curl_is "$want" "$addr" ||
+		fail "client: curl http://$addr/ expected '$want', got '${E2E_GOT:-nothing}'"
+}
+_curl_is() { # text addr: what came is kept in E2E_GOT
+	E2E_GOT=$(curl_vip "$2")
+	[ "$E2E_GOT" = "$1" ]
 }
 
 ev_file() { echo "$LAB_DIR/$1/events.json"; }
@@ -221,21 +276,48 @@ if l:
 
 ev_has() { [ "$(ev_count "$@")" -gt 0 ]; }
 
+# How many events of NODE are named EVENT (a grep, no JSON: cheap enough
+# for every poll of a hold_for; ev_count is the exact count).
+ev_lines() { # node event
+	grep -c "\"event\":\"$2\"" "$(ev_file "$1")" 2>/dev/null
+}
+
+# Could a line of NODE's events match (at or after mono_ns T, 0: any)?
+# A cheap necessary condition, checked before the exact JSON one on every
+# poll (python takes ~0.1 s of a CPU to start): a line holds
+# "event":"EVENT", and for each KEY=VALUE "KEY": and VALUE (values
+# compared to null are left to the exact check), with mono_ns >= T.
+ev_maybe() { # t node event [key=value...]
+	local t=$1 file pats kv
+	file=$(ev_file "$2")
+	pats="\"event\":\"$3\""
+	shift 3
+	for kv in "$@"; do
+		[ "${kv#*=}" = null ] && continue
+		pats+=$'\034'"\"${kv%%=*}\":"$'\034'"${kv#*=}"
+	done
+	E2E_PATS=$pats awk -v t="$t" '
+		BEGIN { n = split(ENVIRON["E2E_PATS"], p, "\034") }
+		{
+			for (i = 1; i <= n; i++)
+				if (!index($0, p[i]))
+					next
+			if (t > 0 && match($0, /"mono_ns":[0-9]+/) &&
+			    substr($0, RSTART + 10, RLENGTH - 10) + 0 < t - 1000)
+				next
+			found = 1
+			exit
+		}
+		END { exit !found }' "$file" 2>/dev/null
+}
+
 # Wait up to SECONDS for a matching event.
 ev_wait() { # seconds node event [key=value...]
-	local secs=$1 node=$2 event=$3 tries
-	shift 3
-	tries=$((secs * 10))
-	while [ "$tries" -gt 0 ]; do
-		if grep -q "\"event\":\"$event\"" "$(ev_file "$node")" 2>/dev/null &&
-			ev_has "$node" "$event" "$@"; then
-			return 0
-		fi
-		sleep 0.1
-		tries=$((tries - 1))
-	done
-	return 1
+	local secs=$1
+	shift
+	wait_for "$secs" _ev_seen "$@"
 }
+_ev_seen() { ev_maybe 0 "$@" && ev_has "$@"; }
 
 # The events of a node, compact, for the log of a passing test too.
 ev_names() { # node: "name(reason) name ..." in order
@@ -287,15 +369,11 @@ for l in sys.stdin:
 
 # Wait up to SECONDS for a matching event at or after mono_ns T.
 ev_wait_since() { # t seconds node event [key=value...]
-	local t=$1 tries=$(($2 * 10))
+	local t=$1 secs=$2
 	shift 2
-	while [ "$tries" -gt 0 ]; do
-		[ -n "$(ev_since "$t" "$@")" ] && return 0
-		sleep 0.1
-		tries=$((tries - 1))
-	done
-	return 1
+	wait_for "$secs" _ev_seen_since "$t" "$@"
 }
+_ev_seen_since() { ev_maybe "$@" && [ -n "$(ev_since "$@")" ]; }
 
 # Is the agent of NODE (started by lab_start) still running?
 agent_alive() { lab_pid "$1" >/dev/null; }
@@ -307,24 +385,30 @@ agent_alive() { lab_pid "$1" >/dev/null; }
 # taken over.
 E2E_LOCK=""
 e2e_lock() { # name
-	local dir=/run/lock/xhb-e2e-$1 owner i
+	local dir=/run/lock/xhb-e2e-$1
 	mkdir -p /run/lock
-	for i in $(seq 1200); do
-		if mkdir "$dir" 2>/dev/null; then
-			echo $$ >"$dir/pid"
-			E2E_LOCK=$dir
-			return 0
-		fi
-		owner=$(cat "$dir/pid" 2>/dev/null)
-		if [ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null; then
-			rm -rf "$dir"
-			continue
-		fi
-		[ "$i" = 1 ] && echo "another run of this test (pid ${owner:-?}) holds $dir: waiting up to 120 s"
-		sleep 0.1
-	done
-	echo "FAIL: another run of this test (pid ${owner:-?}) held $dir for 120 s"
+	E2E_LOCK_SAID=""
+	wait_for 120 _e2e_take_lock "$dir" && return 0
+	echo "FAIL: another run of this test (pid $(cat "$dir/pid" 2>/dev/null || echo ?)) held $dir for 120 s"
 	exit 1
+}
+_e2e_take_lock() { # dir
+	local owner
+	if mkdir "$1" 2>/dev/null; then
+		echo $$ >"$1/pid"
+		E2E_LOCK=$1
+		return 0
+	fi
+	owner=$(cat "$1/pid" 2>/dev/null)
+	if [ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null; then
+		rm -rf "$1" # its owner is gone: taken at the next poll
+		return 1
+	fi
+	if [ -z "$E2E_LOCK_SAID" ]; then
+		echo "another run of this test (pid ${owner:-?}) holds $1: waiting up to 120 s"
+		E2E_LOCK_SAID=1
+	fi
+	return 1
 }
 e2e_unlock() {
 	[ -n "$E2E_LOCK" ] && [ "$(cat "$E2E_LOCK/pid" 2>/dev/null)" = $$ ] && rm -rf "$E2E_LOCK"
@@ -334,10 +418,10 @@ e2e_unlock() {
 # ---- begin: the test's own lab ----
 [ $# -ge 1 ] || { echo "lib.bash: source it with the test's name"; exit 1; }
 e2e_check_host
-e2e_lock "$1"
 export LAB_PREFIX="e2e-$1-"
 # shellcheck source=../../tools/lab.sh
-source "$XHB_TOP/tools/lab.sh"
+source "$XHB_TOP/tools/lab.sh" # only definitions: nothing is touched yet
+e2e_lock "$1"
 trap e2e_end EXIT
 trap 'exit 130' INT TERM
 
