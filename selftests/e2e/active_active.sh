@@ -17,7 +17,10 @@ wait_for 15 lab_has_vip srv1 || fail "srv1 did not take $LAB_VIP within 15 s"
 wait_for 5 has_addr srv2 "$VIP2" || fail "srv2 did not take $VIP2 within 5 s"
 [ "$(ev_field srv1 config_loaded group_count)$(ev_field srv1 config_loaded groups)" = 2 ] ||
 	fail "srv1's config_loaded should count 2 groups: $(ev_select srv1 config_loaded)"
-sleep 0.3
+# The start is over once each has heard the other: from then on neither
+# may take the other's group.
+ev_wait 5 srv1 peer_up peer=srv2 || fail "srv1 never saw srv2 up (peer_up): $(ev_names srv1)"
+ev_wait 5 srv2 peer_up peer=srv1 || fail "srv2 never saw srv1 up (peer_up): $(ev_names srv2)"
 expect_vip_only srv1 "$LAB_VIP"
 expect_vip_only srv2 "$VIP2"
 expect_curl "IT WORKS SRV1" "$LAB_VIP"

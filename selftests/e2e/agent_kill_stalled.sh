@@ -10,11 +10,8 @@ LAB_HACF_EXTRA='probe 1ms 3\n'
 lab_setup || fail "lab setup failed"
 e2e_start_pair
 
-lab_exec client "$XHB_BUILD/vipcheck" watch "$LAB_VIP" --interval-us 1000 --duration-ms 2500 --json \
-	>"$LAB_DIR/watch.json" 2>"$LAB_DIR/watch.err" &
-watch=$!
-e2e_bg "$watch"
-sleep 0.2
+e2e_watch 2500 "$LAB_DIR/watch.json"
+watch=$LAB_WATCH_PID
 e2e_log "srv1: kill -KILL xhbd"
 lab_stop srv1 KILL
 ! agent_alive srv1 || fail "srv1's xhbd survived SIGKILL"
@@ -22,13 +19,15 @@ lab_exec srv1 ip link show dev ens192 | grep -q xdp || fail "srv1's XDP went awa
 
 ev_wait 2 srv2 peer_stalled peer=srv1 || fail "srv2 did not judge srv1 stalled within 2 s of the kill: $(ev_names srv2)"
 e2e_log "srv2: $(ev_select srv2 peer_stalled peer=srv1)"
-# For at least 2 s: srv1 keeps the VIP, srv2 takes nothing.
-end=$(($(date +%s) + 2))
-while [ "$(date +%s)" -le "$end" ]; do
-	lab_has_vip srv2 && fail "srv2 took $LAB_VIP although srv1's kernel answers (stalled agent): $(ev_names srv2)"
-	has_addr srv1 "$LAB_VIP" || fail "srv1 lost $LAB_VIP after its agent was killed"
-	sleep 0.1
-done
+# For at least 2 s, at every poll: srv1 keeps the VIP, srv2 takes nothing.
+srv1_keeps_vip() {
+	if vip_on srv2; then
+		why="srv2 took $LAB_VIP although srv1's kernel answers (stalled agent): $(ev_names srv2)"
+		return 1
+	fi
+	vip_on srv1 || { why="srv1 lost $LAB_VIP after its agent was killed"; return 1; }
+}
+hold_for 2 srv1_keeps_vip || fail "$why (after $E2E_HOLD_AT)"
 wait "$watch"
 expect_vip_only srv1
 expect_curl "IT WORKS SRV1"

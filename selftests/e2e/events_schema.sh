@@ -22,9 +22,12 @@ ctl srv1 status -j
 e2e_log "srv1: link down, then up"
 lab_exec srv1 ip link set ens192 down
 wait_for 3 lab_has_vip srv2 || fail "link down: srv2 did not take the VIP"
+t_up=$(mono_now)
 lab_exec srv1 ip link set ens192 up
 ev_wait 3 srv1 link_up || fail "srv1: no link_up event"
-sleep 0.3
+# The nodes hear each other again before the next step.
+ev_wait_since "$t_up" 3 srv1 peer_up peer=srv2 || fail "srv1 did not see srv2 up again after its link came back"
+ev_wait_since "$t_up" 3 srv2 peer_up peer=srv1 || fail "srv2 did not see srv1 up again after its link came back"
 e2e_log "SIGHUP to both (reload)"
 kill -HUP "$(lab_pid srv1)" "$(lab_pid srv2)"
 ev_wait 3 srv1 reload || fail "srv1: no reload event after SIGHUP"
@@ -32,10 +35,11 @@ ev_wait 3 srv2 reload || fail "srv2: no reload event after SIGHUP"
 e2e_log "srv2: SIGKILL (srv1 sees it stalled), then restarted (adopts its pins)"
 lab_stop srv2 KILL
 ev_wait 3 srv1 peer_stalled peer=srv2 || fail "srv1: no peer_stalled for srv2"
+t_restart=$(mono_now)
 lab_start srv2
 ev_wait 5 srv2 agent_start || fail "srv2 did not restart"
 ev_wait 5 srv2 peer_up peer=srv1 || fail "restarted srv2 did not see srv1 up"
-sleep 0.3
+ev_wait_since "$t_restart" 3 srv1 peer_up peer=srv2 || fail "srv1 did not see the restarted srv2 up"
 e2e_log "SIGTERM srv1 (srv2 takes over), then srv2"
 lab_stop srv1 TERM
 ev_wait 3 srv2 peer_leaving peer=srv1 || fail "srv2: no peer_leaving for srv1"

@@ -72,11 +72,19 @@ done
 # srv1 hears srv2 again (it judged srv2 dead while its link was down).
 wait_for 5 bash -c "[ \$(grep -c '\"event\":\"peer_up\"' '$(ev_file srv1)') -ge 2 ]" ||
 	fail "auto_failback off: srv1 did not see srv2 up again after its link came back: $(ev_names srv1)"
-sleep 2
+# For 2 s from then, at every poll: srv1 acquires nothing, never holds the
+# VIP, srv2 releases nothing and keeps it.
+stays_on_srv2() {
+	[ "$(ev_lines srv1 group_acquire)" = 1 ] && ! lab_has_event srv2 group_release &&
+		not vip_on srv1 && vip_on srv2
+}
+held=yes
+hold_for 2 stays_on_srv2 || held="no: it changed after $E2E_HOLD_AT"
 [ "$(ev_count srv1 group_acquire)" = 1 ] ||
 	fail "auto_failback off: srv1 should acquire only once (at start), but it acquired again when its link came back, while it still judged srv2 dead from the time its own link was down: $(ev_select srv1 group_acquire)"
 ! ev_has srv2 group_release || fail "auto_failback off: srv2 released the VIP: $(ev_select srv2 group_release)"
 expect_vip_only srv2
+[ "$held" = yes ] || fail "auto_failback off: the VIP did not stay on srv2 alone for 2 s after srv1 heard srv2 again ($held)"
 expect_curl "IT WORKS SRV2"
 e2e_log "off: srv1 events: $(ev_names srv1)"
 e2e_log "off: srv2 events: $(ev_names srv2)"
