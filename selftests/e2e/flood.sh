@@ -60,6 +60,24 @@ mac1=$(lab_exec srv1 cat /sys/class/net/ens192/address)
 [ -n "$mac1" ] || fail "cannot read srv1's MAC"
 
 stats() { "$XHB_BUILD/xhbctl" -p "$1" -j stats; }
+# The sum of srv1's XDP drop counters (xhbctl -j stats, one "name": n a line).
+drop_sum() { stats "$pins1" | awk '/"drop_/ { gsub(/[^0-9]/, "", $2); s += $2 } END { printf "%d\n", s }'; }
+# srv1's drop counters moved since DROPS0 (the flood reaches its XDP).
+flood_counted() { [ "$(drop_sum)" -gt "$drops_xdp0" ]; }
+# Two reads of srv1's drop counters in a row are equal (nothing in flight).
+drops_settled() {
+	local now
+	now=$(drop_sum)
+	[ "$now" = "$drops_prev" ] && return 0
+	drops_prev=$now
+	return 1
+}
+# The measured windows: srv1's agent runs throughout (and the flood, when
+# FLOOD_PID is set: the window lies inside it).
+window_holds() {
+	kill -0 "$pid1" 2>/dev/null || { why="srv1's agent died"; return 1; }
+	[ -z "$FLOOD_PID" ] || kill -0 "$FLOOD_PID" 2>/dev/null || { why="the flood ended"; return 1; }
+}
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime
 # Drops on the way from the attacker to srv1's XDP, read with ip -s link:
 # "REFUSED DOWNSTREAM". The attacker's own tx drops are
@@ -83,10 +101,14 @@ for i, line in enumerate(sys.stdin):
 print(out[0], down)'
 }
 
-# ---- the same window before the flood
-sleep 1
+# ---- the same window before the flood, once the start is over: srv1's
+# announcement of the VIP (a burst of gratuitous ARPs) has ended.
+# 5 packets 200 ms apart: the default 'garp', ha.cf sets none.
+ev_wait 5 srv1 garp_sent packet=5 ||
+	fail "srv1's start-up announcement did not end (garp_sent packet 5): $(ev_names srv1)"
+FLOOD_PID=""
 c0=$(cpu_ticks "$pid1")
-sleep "$CPU_WINDOW_S"
+hold_for "$CPU_WINDOW_S" window_holds || fail "before the flood, after $E2E_HOLD_AT: $why"
 c1=$(cpu_ticks "$pid1")
 base_ticks=$((c1 - c0))
 e2e_log "srv1's agent before the flood: $base_ticks ticks of CPU in ${CPU_WINDOW_S} s ($(getconf CLK_TCK)/s)"
@@ -95,6 +117,7 @@ e2e_log "srv1's agent before the flood: $base_ticks ticks of CPU in ${CPU_WINDOW
 stats "$pins1" >"$LAB_DIR/s1_before.json" || fail "xhbctl stats on srv1's pins"
 stats "$pins2" >"$LAB_DIR/s2_before.json" || fail "xhbctl stats on srv2's pins"
 read -r refused0 drops0 <<<"$(path_drops)"
+drops_xdp0=$(drop_sum)
 t0=$(mono_now)
 lab_exec client "$XHB_BUILD/vipcheck" watch "$LAB_VIP" --interval-us 1000 \
 	--duration-ms $(((FLOOD_S + 4) * 1000)) --json >"$LAB_DIR/watch.json" 2>"$LAB_DIR/watch.err" &
@@ -108,13 +131,16 @@ flood=$!
 e2e_bg "$flood"
 wait_for 6 grep -q "sending to" "$LAB_DIR/flood.err" ||
 	fail "xhb-flood did not start flooding (it captures a heartbeat of srv2 first): $(cat "$LAB_DIR/flood.err")"
-sleep 0.5
+wait_for 3 flood_counted || fail "srv1's XDP counted no flood packet within 3 s of xhb-flood's start: $(cat "$LAB_DIR/flood.err")"
+FLOOD_PID=$flood
 c2=$(cpu_ticks "$pid1")
-sleep "$CPU_WINDOW_S"
+hold_for "$CPU_WINDOW_S" window_holds ||
+	soft_fail "the CPU window inside the flood (${CPU_WINDOW_S} s of its ${FLOOD_S} s) did not hold, after $E2E_HOLD_AT: $why"
 c3=$(cpu_ticks "$pid1")
 flood_ticks=$((c3 - c2))
 wait "$flood" || fail "xhb-flood failed: $(cat "$LAB_DIR/flood.err")"
-sleep 0.5
+drops_prev=""
+wait_for 3 drops_settled || fail "srv1's drop counters still moved 3 s after the flood ended"
 t1=$(mono_now)
 stats "$pins1" >"$LAB_DIR/s1_after.json"
 stats "$pins2" >"$LAB_DIR/s2_after.json"
