@@ -119,10 +119,8 @@ stats "$pins2" >"$LAB_DIR/s2_before.json" || fail "xhbctl stats on srv2's pins"
 read -r refused0 drops0 <<<"$(path_drops)"
 drops_xdp0=$(drop_sum)
 t0=$(mono_now)
-lab_exec client "$XHB_BUILD/vipcheck" watch "$LAB_VIP" --interval-us 1000 \
-	--duration-ms $(((FLOOD_S + 4) * 1000)) --json >"$LAB_DIR/watch.json" 2>"$LAB_DIR/watch.err" &
-watch=$!
-e2e_bg "$watch"
+e2e_watch $(((FLOOD_S + 4) * 1000)) "$LAB_DIR/watch.json"
+watch=$LAB_WATCH_PID
 e2e_log "attacker: xhb-flood at srv1 (${LAB_IP[srv1]} $mac1) port 694, every kind, ${FLOOD_S} s"
 ip netns exec "$ATK_NS" "$XHB_BUILD/xhb-flood" -c "$LAB_DIR/srv1/ha.d" -i ens192 \
 	--dst-mac "$mac1" --dst-ip "${LAB_IP[srv1]}" --kind all --duration-ms $((FLOOD_S * 1000)) \

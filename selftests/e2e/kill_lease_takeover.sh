@@ -27,11 +27,8 @@ s=$(self_json) || fail "xhbctl self on srv1's pins ($pins1)"
 [ "$(field "$s" lease_ms)" = "$LEASE_MS" ] || fail "srv1's lease: expected $LEASE_MS ms (ha.cf lease ${LEASE_MS}ms), xhb_self says $(field "$s" lease_ms)"
 read -r ip0 arp0 <<<"$(fenced_counters)"
 
-lab_exec client "$XHB_BUILD/vipcheck" watch "$LAB_VIP" --interval-us 1000 --duration-ms 3000 --json \
-	>"$LAB_DIR/watch.json" 2>"$LAB_DIR/watch.err" &
-watch=$!
-e2e_bg "$watch"
-sleep 0.5
+e2e_watch 3000 "$LAB_DIR/watch.json"
+watch=$LAB_WATCH_PID
 t_kill=$(mono_now)
 e2e_log "srv1: kill -KILL xhbd, not restarted"
 lab_stop srv1 KILL

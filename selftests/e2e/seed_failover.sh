@@ -18,11 +18,8 @@ done
 e2e_start_pair
 e2e_log "srv1 holds $LAB_VIP: $(node_addrs srv1 | tr '\n' ' ')"
 
-lab_exec client "$XHB_BUILD/vipcheck" watch "$LAB_VIP" --interval-us 1000 --duration-ms 2500 --json \
-	>"$LAB_DIR/watch.json" 2>"$LAB_DIR/watch.err" &
-watch=$!
-e2e_bg "$watch"
-sleep 0.7
+e2e_watch 2500 "$LAB_DIR/watch.json"
+watch=$LAB_WATCH_PID
 e2e_log "srv1: ip link set ens192 down"
 lab_exec srv1 ip link set ens192 down
 wait_for 5 lab_has_vip srv2 || fail "srv2 did not take $LAB_VIP within 5 s of srv1's link going down"
