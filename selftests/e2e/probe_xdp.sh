@@ -25,7 +25,19 @@ peers = [p for p in json.loads(sys.argv[1]) if p.get("address") == sys.argv[2]]
 print(peers[0][sys.argv[3]] if len(peers) == 1 else "none")' "$@"
 }
 
-sleep 0.5
+# srv1's XDP has recorded a reply of srv2 with its RTT; srv2's has answered
+# a probe and taken a reply (10 ms probes: within a few periods).
+replies_seen() {
+	out=$(lab_in_node srv1 "$XHB_BUILD/xhbctl" -j peers) || return 1
+	python3 -c 'import json, sys
+p = [p for p in json.loads(sys.argv[1]) if p.get("address") == sys.argv[2]]
+sys.exit(not (len(p) == 1 and int(p[0]["replies"]) > 0 and float(p[0]["rtt_us"]) > 0))' "$out" "${LAB_IP[srv2]}" || return 1
+	out2=$(lab_in_node srv2 "$XHB_BUILD/xhbctl" -j stats) || return 1
+	python3 -c 'import json, sys
+s = json.loads(sys.argv[1])
+sys.exit(not (s["probe_answered"] > 0 and s["reply_accepted"] > 0))' "$out2"
+}
+wait_for 3 replies_seen || e2e_log "no replies with an RTT on srv1 or answers on srv2 within 3 s (the checks below say which)"
 out=$(lab_in_node srv1 "$XHB_BUILD/xhbctl" -j peers) || fail "xhbctl -j peers failed on srv1: $out"
 replies=$(peer_field "$out" "${LAB_IP[srv2]}" replies)
 rtt=$(peer_field "$out" "${LAB_IP[srv2]}" rtt_us)
@@ -60,7 +72,11 @@ lab_exec srv2 ip link show dev ens192 | grep -q xdp ||
 	fail "srv2's ens192 lost its XDP program with the agent: $(lab_exec srv2 ip link show dev ens192)"
 before_stats=$(stats_json srv2) || fail "xhbctl -p ... stats cannot read srv2's pins without the agent"
 r0=$(peer_field "$(peers_json srv1)" "${LAB_IP[srv2]}" replies)
-sleep 1
+# One second, the measure of the rate below; meanwhile, at every poll,
+# srv2's XDP stays on ens192 and srv1 does not judge srv2 dead.
+srv2_kernel_answers() { lab_exec srv2 ip link show dev ens192 | grep -q xdp && ! lab_has_event srv1 peer_dead; }
+hold_for 1 srv2_kernel_answers ||
+	fail "srv2's XDP should stay on and srv1 not judge srv2 dead, for the second measured (changed after $E2E_HOLD_AT): $(lab_exec srv2 ip link show dev ens192); srv1: $(ev_names srv1)"
 r1=$(peer_field "$(peers_json srv1)" "${LAB_IP[srv2]}" replies)
 after_stats=$(stats_json srv2)
 e2e_log "srv2 agent killed: srv1 replies from srv2 $r0 -> $r1 in 1 s"
