@@ -25,6 +25,7 @@
 #   expect_curl TEXT [ADDR] the client fetches TEXT from http://ADDR/
 #   ev_select NODE EVENT [KEY=VALUE...]   matching events, one per line
 #   ev_count, ev_field, ev_wait   built on ev_select
+#   ev_mark NODE:EVENT..., ev_none_new   no such event since the mark
 #
 # Everything happens inside the lab's namespaces (tools/lab.sh); the
 # teardown also stops every background process a test registered with
@@ -280,6 +281,24 @@ ev_has() { [ "$(ev_count "$@")" -gt 0 ]; }
 # for every poll of a hold_for; ev_count is the exact count).
 ev_lines() { # node event
 	grep -c "\"event\":\"$2\"" "$(ev_file "$1")" 2>/dev/null
+}
+
+# For a hold_for: none of the events NODE:EVENT... came again since
+# ev_mark counted them (ev_lines; the one that came is left in E2E_NEW).
+E2E_MARKS=()
+ev_mark() { # node:event...
+	local ne
+	E2E_MARKS=()
+	for ne in "$@"; do
+		E2E_MARKS+=("$ne=$(ev_lines "${ne%%:*}" "${ne#*:}")")
+	done
+}
+ev_none_new() {
+	local m ne
+	for m in "${E2E_MARKS[@]}"; do
+		ne=${m%=*}
+		[ "$(ev_lines "${ne%%:*}" "${ne#*:}")" = "${m##*=}" ] || { E2E_NEW=$ne; return 1; }
+	done
 }
 
 # Could a line of NODE's events match (at or after mono_ns T; 0: any)?

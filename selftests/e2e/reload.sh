@@ -16,16 +16,38 @@ lab_setup || fail "lab setup failed"
 e2e_start_pair
 pid1=$(lab_pid srv1)
 
+# The inodes of srv1's rtnetlink sockets that listen to IPv4 address
+# changes (/proc/net/netlink: Eth 0, group RTMGRP_IPV4_IFADDR 0x10).
+addr_listeners() {
+	lab_exec srv1 cat /proc/net/netlink | while read -r _ eth _ groups _ _ _ _ _ inode; do
+		[ "$eth" = 0 ] && (($((16#$groups)) & 0x10)) && echo "$inode"
+	done
+}
+# A listener that was not there at the mark: ip monitor is subscribed.
+new_listener() { # inodes at the mark
+	local i
+	for i in $(addr_listeners); do
+		grep -qx "$i" <<<"$1" || return 0
+	done
+	return 1
+}
+# The VIP on srv1 alone, and none of the marked events again.
+quiet() { vip_on srv1 && not vip_on srv2 && ev_none_new; }
+
 # ---- 1. unchanged
+listeners=$(addr_listeners)
 lab_exec srv1 timeout 3 ip monitor address >"$LAB_DIR/monitor.txt" 2>&1 &
 e2e_bg $!
-sleep 0.3
+wait_for 2 new_listener "$listeners" || fail "ip monitor address did not subscribe in srv1 within 2 s"
 t1=$(mono_now)
+ev_mark srv1:group_release srv1:vip_removed srv1:config_error srv2:group_acquire srv2:peer_dead
 e2e_log "SIGHUP srv1 and srv2, files unchanged"
 kill -HUP "$pid1" "$(lab_pid srv2)"
 ev_wait_since "$t1" 3 srv1 reload || fail "srv1 has no reload event after SIGHUP: $(ev_names srv1)"
 ev_wait_since "$t1" 3 srv2 reload || fail "srv2 has no reload event after SIGHUP: $(ev_names srv2)"
-sleep 1
+# A second after, at every poll: nothing moved.
+held=yes
+hold_for 1 quiet || held="no: after $E2E_HOLD_AT (${E2E_NEW:-ip addr}) srv1 [$(node_addrs srv1 | tr '\n' ' ')] srv2 [$(node_addrs srv2 | tr '\n' ' ')]"
 [ -z "$(ev_since "$t1" srv1 group_release)" ] || fail "unchanged reload: srv1 released a group: $(ev_since "$t1" srv1 group_release)"
 [ -z "$(ev_since "$t1" srv1 vip_removed)" ] || fail "unchanged reload: srv1 removed an address: $(ev_since "$t1" srv1 vip_removed)"
 [ -z "$(ev_since "$t1" srv1 config_error)" ] || fail "unchanged reload: config_error: $(ev_since "$t1" srv1 config_error)"
@@ -38,6 +60,7 @@ wait "${E2E_PIDS[-1]}"
 grep -q "Deleted.*$LAB_VIP/" "$LAB_DIR/monitor.txt" &&
 	fail "unchanged reload: $LAB_VIP was deleted on srv1 (ip monitor address): $(cat "$LAB_DIR/monitor.txt")"
 expect_vip_only srv1
+[ "$held" = yes ] || fail "unchanged reload: the VIP did not stay on srv1 alone for a second ($held)"
 expect_curl "IT WORKS SRV1"
 [ "$(lab_pid srv1)" = "$pid1" ] || fail "srv1's agent is not the same process after SIGHUP"
 e2e_log "unchanged reload: VIP untouched; srv1: $(ev_since "$t1" srv1 reload)"
@@ -47,6 +70,7 @@ cp "$LAB_DIR/srv1/ha.d/ha.cf" "$LAB_DIR/ha.cf.good"
 echo "keepalve 2" >>"$LAB_DIR/srv1/ha.d/ha.cf"
 line=$(wc -l <"$LAB_DIR/srv1/ha.d/ha.cf")
 t2=$(mono_now)
+ev_mark srv1:reload srv1:group_release srv1:vip_removed srv2:group_acquire
 e2e_log "srv1: ha.cf gets 'keepalve 2' (line $line), SIGHUP"
 kill -HUP "$pid1"
 ev_wait_since "$t2" 3 srv1 config_error || fail "broken reload: srv1 has no config_error event: $(ev_names srv1)"
@@ -54,12 +78,16 @@ err=$(ev_since "$t2" srv1 config_error)
 e2e_log "srv1: $err"
 grep -q "ha.cf:$line:" <<<"$err" || fail "broken reload: config_error should name ha.cf:$line: $err"
 grep -q "keepalve" <<<"$err" || fail "broken reload: config_error should name the unknown directive: $err"
-sleep 1
+# A second after, at every poll: the agent runs on and nothing moved.
+runs_quiet() { kill -0 "$pid1" 2>/dev/null && quiet; }
+held=yes
+hold_for 1 runs_quiet || held="no: after $E2E_HOLD_AT (${E2E_NEW:-agent or ip addr}) srv1 [$(node_addrs srv1 | tr '\n' ' ')] srv2 [$(node_addrs srv2 | tr '\n' ' ')]"
 agent_alive srv1 && [ "$(lab_pid srv1)" = "$pid1" ] || fail "broken reload: srv1's agent stopped: $(cat "$LAB_DIR/srv1/xhbd.err")"
 [ -z "$(ev_since "$t2" srv1 reload)" ] || fail "broken reload: srv1 says it reloaded: $(ev_since "$t2" srv1 reload)"
 [ -z "$(ev_since "$t2" srv1 group_release)" ] || fail "broken reload: srv1 released: $(ev_since "$t2" srv1 group_release)"
 [ -z "$(ev_since "$t2" srv2 group_acquire)" ] || fail "broken reload: srv2 acquired: $(ev_since "$t2" srv2 group_acquire)"
 expect_vip_only srv1
+[ "$held" = yes ] || fail "broken reload: srv1 did not keep running with the VIP alone for a second ($held)"
 expect_curl "IT WORKS SRV1"
 lab_in_node srv1 "$XHB_BUILD/xhbctl" status -j >/dev/null || fail "broken reload: srv1's agent no longer answers xhbctl status"
 cp "$LAB_DIR/ha.cf.good" "$LAB_DIR/srv1/ha.d/ha.cf"
