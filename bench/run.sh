@@ -6,7 +6,7 @@
 #
 #   bench/run.sh             every benchmark section below
 #   bench/run.sh dataplane   only the data plane (XDP paths, responder pps)
-#   bench/run.sh demo        the demo's failover 20 times (~2 min)
+#   bench/run.sh demo        the demo's failover 50 times (~5 min)
 #   bench/run.sh failover    xhb vs Heartbeat vs keepalived (~41 min;
 #                            XHB_BENCH_FAILOVER_ARGS=--quick: ~15 min)
 #
@@ -441,7 +441,7 @@ JQ
 
 # The demo's failover 20 times: median client-visible outage (issue 3).
 section_demo() {
-	bench/demo_outage.sh "${XHB_BENCH_DEMO_RUNS:-20}"
+	bench/demo_outage.sh "${XHB_BENCH_DEMO_RUNS:-50}"
 }
 
 # xhb, Heartbeat and keepalived side by side on one lab (issue 4);

@@ -264,51 +264,16 @@ lab_demo_events() {
 	cat "$f"
 }
 
-# The story of the failover from the events and the client's measurement.
-lab_demo_timeline() { # events.json watch.json
-	python3 - "$1" "$2" <<'PY'
-import json, sys
-events = [json.loads(l) for l in open(sys.argv[1])]
-watch = json.load(open(sys.argv[2]))
-
-def first(node, name, after=0, **fields):
-    for e in events:
-        if (e["node"] == node and e["event"] == name and e["mono_ns"] >= after
-                and all(e.get(k) == v for k, v in fields.items())):
-            return e
-    return None
-
-# t = 0: the client's first request that went unanswered (the link went
-# down within the request interval before it). srv1's own link_down event
-# comes later: `ip link set down` stops the traffic before it notifies.
-t0 = watch["outage_start_ns"]
-if not t0:
-    sys.exit("demo: the client saw no outage at all: was srv1's link really cut?")
-ms = lambda ns: (ns - t0) / 1e6
-dead = first("srv2", "peer_dead", t0, peer="srv1")
-added = first("srv2", "vip_added", t0)
-garp = first("srv2", "garp_sent", t0)
-srv2_first = watch["first_answer_ns"].get("SRV2", 0)
-if not (dead and added and srv2_first):
-    sys.exit("demo: srv2 did not judge srv1 dead, add the VIP and answer the client")
-rows = [
-    ("t = 0", "srv1's link goes down: the client's first request without an answer"),
-    ("%+8.2f ms" % ms(dead["mono_ns"]),
-     "srv2 judges srv1 dead: no heartbeat, probe or reply for %.2f ms" % dead["detection_ms"]),
-    ("%+8.2f ms" % ms(added["mono_ns"]), "srv2 adds %s (ip addr, label %s)" % (added["vip"], added.get("label", "-"))),
-]
-if garp:
-    rows.append(("%+8.2f ms" % ms(garp["mono_ns"]), "srv2 sends a gratuitous ARP for %s" % garp["vip"]))
-rows.append(("%+8.2f ms" % ms(srv2_first), "the client's first answer from SRV2"))
-for when, what in rows:
-    print("  %-12s %s" % (when, what))
-print()
-print("  client-visible outage: %.1f ms (%d of %d requests lost, one every %d us)" %
-      (watch["outage_ms"], watch["lost"], watch["requests"], watch["interval_us"]))
-print("  requests answered by both servers: %d%s" %
-      (watch["both_answered"], "" if watch["both_answered"] else " (never two holders)"))
-sys.exit(1 if watch["both_answered"] else 0)
-PY
+# The seed's failover, measured: the client's prober under way, srv1's
+# link down (the lab's ifdown), srv2 holding the VIP, the prober's JSON in
+# $1/watch.json and both nodes' events in $1/events.json.
+lab_failover() { # outdir
+	lab_watch 2000 "$LAB_DIR/watch.json" || return 1
+	lab_exec srv1 ip link set ens192 down
+	lab_wait_vip srv2 10 || { lab_log "srv2 did not take the VIP"; return 1; }
+	wait "$LAB_WATCH_PID"
+	cp "$LAB_DIR/watch.json" "$1/watch.json"
+	lab_merge_events "$1/events.json"
 }
 
 lab_demo() {
@@ -333,18 +298,13 @@ lab_demo() {
 	lab_log "client: curl http://$LAB_VIP/ -> $out"
 
 	lab_log "client: one request to the VIP every 1 ms; then srv1: ip link set ens192 down (the lab's ifdown)"
-	lab_watch 3000 "$LAB_DIR/watch.json" || return 1
-	lab_exec srv1 ip link set ens192 down
-	lab_wait_vip srv2 10 || { lab_log "srv2 did not take the VIP"; return 1; }
-	wait "$LAB_WATCH_PID"
+	lab_failover "$LAB_DEMO_DIR" || return 1
 	lab_poll 5 lab_demo_fetch "IT WORKS SRV2" || { lab_log "client: curl http://$LAB_VIP/ -> '$out', expected IT WORKS SRV2"; return 1; }
 	lab_log "client: curl http://$LAB_VIP/ -> $out"
 
-	lab_merge_events "$events"
-	cp "$LAB_DIR/watch.json" "$result"
 	echo
 	echo "The failover, as srv2's events and the client saw it:"
-	lab_demo_timeline "$events" "$result" || return 1
+	"$XHB_TOP/tools/lab_timeline.py" "$events" "$result" || return 1
 	echo
 	echo "  every decision as JSON: $events (tools/lab.sh demo --events)"
 	return 0
