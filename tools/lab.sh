@@ -277,7 +277,7 @@ lab_failover() { # outdir
 }
 
 lab_demo() {
-	local out result=$LAB_DEMO_DIR/watch.json events=$LAB_DEMO_DIR/events.json
+	local result=$LAB_DEMO_DIR/watch.json events=$LAB_DEMO_DIR/events.json
 	trap lab_teardown EXIT INT TERM
 	mkdir -p "$LAB_DEMO_DIR"
 	rm -f "$result" "$events"
@@ -293,14 +293,13 @@ lab_demo() {
 	fi
 	lab_log "srv1 holds $LAB_VIP"
 	# The address is up; the client's ARP may still be settling.
-	out=""
-	lab_poll 5 lab_demo_fetch "IT WORKS SRV1" || { lab_log "client: curl http://$LAB_VIP/ -> '$out', expected IT WORKS SRV1"; return 1; }
-	lab_log "client: curl http://$LAB_VIP/ -> $out"
+	lab_poll 5 lab_demo_fetch "IT WORKS SRV1" || { lab_log "client: curl http://$LAB_VIP/ -> '$LAB_FETCHED', expected IT WORKS SRV1"; return 1; }
+	lab_log "client: curl http://$LAB_VIP/ -> $LAB_FETCHED"
 
 	lab_log "client: one request to the VIP every 1 ms; then srv1: ip link set ens192 down (the lab's ifdown)"
 	lab_failover "$LAB_DEMO_DIR" || return 1
-	lab_poll 5 lab_demo_fetch "IT WORKS SRV2" || { lab_log "client: curl http://$LAB_VIP/ -> '$out', expected IT WORKS SRV2"; return 1; }
-	lab_log "client: curl http://$LAB_VIP/ -> $out"
+	lab_poll 5 lab_demo_fetch "IT WORKS SRV2" || { lab_log "client: curl http://$LAB_VIP/ -> '$LAB_FETCHED', expected IT WORKS SRV2"; return 1; }
+	lab_log "client: curl http://$LAB_VIP/ -> $LAB_FETCHED"
 
 	echo
 	echo "The failover, as srv2's events and the client saw it:"
@@ -310,10 +309,10 @@ lab_demo() {
 	return 0
 }
 
-# curl the VIP from the client into $out; true when it says $1.
+# curl the VIP from the client into LAB_FETCHED; true when it says $1.
 lab_demo_fetch() {
-	out=$(lab_exec client curl -s --max-time 1 "http://$LAB_VIP/" 2>/dev/null)
-	[ "$out" = "$1" ]
+	LAB_FETCHED=$(lab_exec client curl -s --max-time 1 "http://$LAB_VIP/" 2>/dev/null)
+	[ "$LAB_FETCHED" = "$1" ]
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
