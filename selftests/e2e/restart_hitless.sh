@@ -18,23 +18,15 @@ lab_setup || fail "lab setup failed"
 e2e_start_pair
 pid1=$(lab_pid srv1)
 
-# srv2 must never hold the VIP: polled for the whole test.
+# srv2 must never hold the VIP: ip addr polled every 20 ms for the whole test.
 (
-	end=$(($(date +%s) + 8))
-	while [ "$(date +%s)" -lt "$end" ]; do
-		if lab_exec srv2 ip -o -4 addr show dev ens192 | grep -q " $LAB_VIP/"; then
-			echo "srv2 had $LAB_VIP at $(date +%T.%N)"
-		fi
-		sleep 0.02
-	done
+	LAB_POLL_S=0.02 hold_for 8 not vip_on srv2 ||
+		echo "srv2 had $LAB_VIP at $(date +%T.%N), $E2E_HOLD_AT into the poll"
 ) >"$LAB_DIR/srv2_poll.txt" 2>&1 &
 poll=$!
 e2e_bg "$poll"
-lab_exec client "$XHB_BUILD/vipcheck" watch "$LAB_VIP" --interval-us 1000 --duration-ms 4000 --json \
-	>"$LAB_DIR/watch.json" 2>"$LAB_DIR/watch.err" &
-watch=$!
-e2e_bg "$watch"
-sleep 1
+e2e_watch 4000 "$LAB_DIR/watch.json"
+watch=$LAB_WATCH_PID
 t_kill=$(mono_now)
 e2e_log "srv1: kill -9 xhbd ($pid1), then lab_start srv1 at once"
 lab_stop srv1 KILL

@@ -77,20 +77,15 @@ maps0=$(map_ids)
 e2e_log "before: link $link0, prog $prog0, maps $maps0"
 [ -n "$link0" ] && [ -n "$prog0" ] || fail "cannot read the pinned link in srv1"
 
+# srv2 must never hold the VIP: ip addr polled every 20 ms for the whole test.
 (
-	end=$(($(date +%s) + 6))
-	while [ "$(date +%s)" -lt "$end" ]; do
-		lab_exec srv2 ip -o -4 addr show dev ens192 | grep -q " $LAB_VIP/" && echo "srv2 had $LAB_VIP at $(date +%T.%N)"
-		sleep 0.02
-	done
+	LAB_POLL_S=0.02 hold_for 6 not vip_on srv2 ||
+		echo "srv2 had $LAB_VIP at $(date +%T.%N), $E2E_HOLD_AT into the poll"
 ) >"$LAB_DIR/srv2_poll.txt" 2>&1 &
 poll=$!
 e2e_bg "$poll"
-lab_exec client "$XHB_BUILD/vipcheck" watch "$LAB_VIP" --interval-us 1000 --duration-ms 3000 --json \
-	>"$LAB_DIR/watch.json" 2>"$LAB_DIR/watch.err" &
-watch=$!
-e2e_bg "$watch"
-sleep 1
+e2e_watch 3000 "$LAB_DIR/watch.json"
+watch=$LAB_WATCH_PID
 t_reload=$(mono_now)
 cmd=${reload_line//\$MAINPID/$pid1}
 cmd=${cmd#[-@+!:]}
@@ -142,12 +137,8 @@ for id in $got; do
 		soft_fail "the new program $prog1 has a map $id ($name, $type) that is not pinned: its state is lost at each upgrade"
 	fi
 done
-gone=no
-for _ in $(seq 40); do
-	lab_in_node srv1 bpftool prog show id "$prog0" >/dev/null 2>&1 || { gone=yes; break; }
-	sleep 0.05
-done
-[ "$gone" = yes ] || soft_fail "the old program $prog0 is still loaded 2 s after the swap (a descriptor survived the exec?): $(lab_in_node srv1 bpftool prog show id "$prog0" 2>&1 | head -n 2)"
+prog_loaded() { lab_in_node srv1 bpftool prog show id "$1" >/dev/null 2>&1; }
+wait_for 2 not prog_loaded "$prog0" || soft_fail "the old program $prog0 is still loaded 2 s after the swap (a descriptor survived the exec?): $(lab_in_node srv1 bpftool prog show id "$prog0" 2>&1 | head -n 2)"
 
 wait "$watch"
 wait "$poll"
