@@ -27,11 +27,17 @@ ev_wait 2 srv1 group_release reason=local_fault || fail "srv1 did not release th
 lab_stop srv1 KILL
 expect_no_vip srv1
 
-# Well before deadtime (at warntime, 6 s) srv2 must still wait.
+# Well before deadtime (until warntime, 6 s) srv2 must still wait: at
+# every poll, no VIP on srv2 and no peer_dead.
+srv2_waits() { not vip_on srv2 && ! lab_has_event srv2 peer_dead; }
 left=$((6000 - $(since)))
-[ "$left" -gt 0 ] && sleep "$(awk -v ms="$left" 'BEGIN { print ms / 1000 }')"
+held=yes
+if [ "$left" -gt 0 ]; then
+	hold_for "$(awk -v ms="$left" 'BEGIN { print ms / 1000 }')" srv2_waits || held="no: $(since) ms after srv1 died"
+fi
 ! lab_has_vip srv2 || fail "srv2 took $LAB_VIP $(since) ms after srv1 died: Heartbeat timing (deadtime 10 s) expected"
 ! ev_has srv2 peer_dead peer=srv1 || fail "srv2 declared srv1 dead after $(since) ms, before deadtime (10 s): $(ev_select srv2 peer_dead)"
+[ "$held" = yes ] || fail "srv2 did not wait until warntime ($held): it had $LAB_VIP or a peer_dead for a moment; $(ev_names srv2)"
 e2e_log "$(since) ms: srv2 still waits (no peer_dead, no VIP)"
 
 wait_for 9 lab_has_vip srv2 || fail "srv2 did not take $LAB_VIP within $(since) ms of srv1's death (deadtime 10 s + one keepalive expected)"
