@@ -38,9 +38,13 @@ rc=$?
 e2e_log "xhbctl standby as uid 65534: exit $rc: $out"
 [ "$rc" != 0 ] || fail "xhbctl standby as uid 65534 should fail, it exited 0: $out"
 grep -qiE 'root|permission|denied' <<<"$out" || fail "xhbctl standby as uid 65534: expected a permission message, saw: $out"
-sleep 0.3
+# For 0.3 s, at every poll: no standby_request, the VIP stays on srv1.
+unmoved() { ! lab_has_event srv1 standby_request && vip_on srv1 && not vip_on srv2; }
+held=yes
+hold_for 0.3 unmoved || held="no: changed after $E2E_HOLD_AT"
 ! ev_has srv1 standby_request || fail "a non-root standby reached the agent: $(ev_select srv1 standby_request)"
 expect_vip_only srv1
+[ "$held" = yes ] || fail "after a non-root standby, the VIP did not stay on srv1 alone ($held)"
 
 # standby on srv1: the VIP goes to srv2.
 out=$(lab_in_node srv1 "$XHB_BUILD/xhbctl" standby 2>&1) || fail "xhbctl standby on srv1 failed: $out"
