@@ -65,22 +65,22 @@ wait_for "$VG_START_S" lab_has_vip srv1 ||
 e2e_log "srv1 holds $LAB_VIP"
 ev_wait 30 srv2 peer_up peer=srv1 || vg_fail "srv2 never saw srv1 up (peer_up)"
 expect_curl "IT WORKS SRV1"
-sleep "$VG_SERVE_S"
-kill -0 "$VG_PID" 2>/dev/null || vg_fail "srv1's agent died while serving"
+# It serves for VG_SERVE_S: at every poll, alive and the VIP on srv1 alone.
+serving() {
+	kill -0 "$VG_PID" 2>/dev/null || { why="srv1's agent died while serving"; return 1; }
+	vip_on srv1 && not vip_on srv2 || { why="the VIP left srv1 or reached srv2 while srv1 served"; return 1; }
+}
+hold_for "$VG_SERVE_S" serving || vg_fail "$why (after $E2E_HOLD_AT)"
 expect_vip_only srv1
 expect_curl "IT WORKS SRV1"
 
 e2e_log "srv1: kill -TERM (valgrind pid $VG_PID)"
 kill -TERM "$VG_PID"
 status=
-for _ in $(seq $((VG_STOP_S * 10))); do
-	if ! kill -0 "$VG_PID" 2>/dev/null; then
-		wait "$VG_PID"
-		status=$?
-		break
-	fi
-	sleep 0.1
-done
+if wait_for "$VG_STOP_S" lab_gone "$VG_PID"; then
+	wait "$VG_PID"
+	status=$?
+fi
 rm -f "$LAB_DIR/srv1/xhbd.pid"
 [ -n "$status" ] || vg_fail "srv1's agent still runs $VG_STOP_S s after SIGTERM"
 e2e_log "srv1's agent exited with status $status"
