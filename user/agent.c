@@ -231,13 +231,31 @@ static struct xhb_member_timers timers(const struct xhb_config *cfg)
 static int check_interfaces(const struct xhb_config *cfg, char *err,
 			    size_t errlen)
 {
-	for (unsigned int m = 0; m < cfg->nmedia; m++)
-		if (!if_nametoindex(cfg->media[m].iface)) {
+	const char *seen[MAX_IFACES];
+	unsigned int nseen = 0;
+
+	for (unsigned int m = 0; m < cfg->nmedia; m++) {
+		const char *name = cfg->media[m].iface;
+		bool dup = false;
+
+		if (!if_nametoindex(name)) {
 			snprintf(err, errlen, "%s:%u: no interface %s on this node",
-				 cfg->hacf_path, cfg->media[m].line,
-				 cfg->media[m].iface);
+				 cfg->hacf_path, cfg->media[m].line, name);
 			return -ENODEV;
 		}
+		for (unsigned int i = 0; i < nseen; i++)
+			dup |= !strcmp(seen[i], name);
+		if (dup)
+			continue;
+		if (nseen == MAX_IFACES) {
+			snprintf(err, errlen,
+				 "%s:%u: %s would be a %dth heartbeat interface: at most %d",
+				 cfg->hacf_path, cfg->media[m].line, name,
+				 MAX_IFACES + 1, MAX_IFACES);
+			return -EINVAL;
+		}
+		seen[nseen++] = name;
+	}
 	for (unsigned int g = 0; g < cfg->ngroups; g++)
 		for (unsigned int r = 0; r < cfg->groups[g].nresources; r++) {
 			const struct xhb_resource *res = &cfg->groups[g].resources[r];
@@ -1463,6 +1481,11 @@ static void do_reload(struct xhb_agent *a)
 	int ret;
 
 	a->reload = false;
+	/* SIGHUP is also logrotate's postrotate: write to the new file. */
+	ret = xhb_events__reopen(a->ev);
+	if (ret)
+		fprintf(stderr, "xhbd: cannot reopen logfile %s (%s): still writing to the old one\n",
+			a->cfg->logfile, strerror(-ret));
 	if (!next)
 		return;
 	ret = xhb_config_load(a->cfg->dir, next, err, sizeof(err));
@@ -1486,7 +1509,8 @@ static void do_reload(struct xhb_agent *a)
 	a->cfg = next;
 	a->self_index = xhb_config_node_index(a->cfg, a->node);
 	a->held &= (a->cfg->ngroups < 32 ? (1U << a->cfg->ngroups) - 1 : ~0U);
-	xhb_events__emitf(a->ev, "reload", "{s:s}", "config_dir", a->cfg->dir);
+	xhb_events__emitf(a->ev, "reload", "{s:s, s:s}", "config_dir", a->cfg->dir,
+			  "reason", "SIGHUP");
 	emit_config(a);
 	if (open_dataplanes(a, err, sizeof(err)) || add_peers(a))
 		xhb_events__emitf(a->ev, "config_error", "{s:s, s:s}", "message",

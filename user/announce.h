@@ -2,21 +2,16 @@
 /* Tells the segment where a VIP now lives: gratuitous ARP for IPv4,
  * unsolicited Neighbor Advertisement for IPv6, from one AF_PACKET socket
  * opened once (before any privilege is dropped). One call sends one
- * frame; the agent repeats it XHB_ANNOUNCE_COUNT times, XHB_ANNOUNCE_
- * INTERVAL_MS apart (or as ha.cf's `garp <count> <interval>` says),
- * because a single frame can be lost and switches learn from the first.
+ * frame; the agent repeats it as ha.cf's `garp <count> <interval>` says
+ * (default 5 x 200 ms, Heartbeat's IPaddr2 arp_count and arp_interval,
+ * set in config.c), because a single frame can be lost and switches learn
+ * from the first. NA uses the same cadence.
  */
 #ifndef XHB_ANNOUNCE_H
 #define XHB_ANNOUNCE_H
 
 #include <netinet/in.h>
 #include <stdbool.h>
-
-/* Heartbeat's IPaddr2 defaults (arp_count 5, arp_interval 200 ms): what
- * the lab's clients and switches already live with. NA uses the same
- * cadence, so one `garp` line governs both families. */
-#define XHB_ANNOUNCE_COUNT 5
-#define XHB_ANNOUNCE_INTERVAL_MS 200
 
 enum xhb_garp_form {
 	/* ARP request, sender = target = VIP (RFC 5227 announcement): every

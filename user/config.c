@@ -711,6 +711,8 @@ static int dir_debugfile(struct loader *ld, const struct directive *d,
 {
 	(void)n;
 	set_line(ld, d, &ld->debugfile_line, line);
+	note(ld, XHB_NOTE_IGNORED, line, d->name,
+	     "checked, not used yet: events go to stdout and logfile");
 	return get_path(ld, line, d->name, v[0], ld->cfg->debugfile);
 }
 
@@ -731,6 +733,10 @@ static int dir_logfacility(struct loader *ld, const struct directive *d,
 		if (!strcasecmp(v[0], names[i])) {
 			copy_str(ld->cfg->logfacility,
 				 sizeof(ld->cfg->logfacility), names[i]);
+			if (i)
+				note(ld, XHB_NOTE_IGNORED, line, d->name,
+				     "checked, not used yet: nothing goes to "
+				     "syslog; events go to stdout and logfile");
 			return 0;
 		}
 	}
@@ -748,6 +754,8 @@ static int dir_debug(struct loader *ld, const struct directive *d,
 
 	(void)n;
 	set_line(ld, d, &ld->debug_line, line);
+	note(ld, XHB_NOTE_IGNORED, line, d->name,
+	     "checked, not used: every event is always written");
 	err = get_uint(ld, line, "debug level", v[0], 0, 255, &level);
 	if (!err)
 		ld->cfg->debug = (unsigned int)level;
@@ -778,11 +786,14 @@ static int add_ping(struct loader *ld, const struct directive *d,
 	return 0;
 }
 
+#define PING_UNUSED "checked, not acted on yet: reachability of ping nodes does not count toward health"
+
 static int dir_ping(struct loader *ld, const struct directive *d,
 		    unsigned int line, char **v, int n)
 {
 	int i, err;
 
+	note(ld, XHB_NOTE_IGNORED, line, d->name, PING_UNUSED);
 	for (i = 0; i < n; i++) {
 		err = add_ping(ld, d, line, "", v[i]);
 		if (err)
@@ -799,6 +810,7 @@ static int dir_ping_group(struct loader *ld, const struct directive *d,
 	err = valid_node_name(ld, line, d->name, v[0]);
 	if (err)
 		return err;
+	note(ld, XHB_NOTE_IGNORED, line, d->name, PING_UNUSED);
 	for (i = 1; i < n; i++) {
 		err = add_ping(ld, d, line, v[0], v[i]);
 		if (err)
@@ -1164,6 +1176,9 @@ static int hacf_finish(struct loader *ld)
 		     "initdead (%s) may be too small: it gives the network "
 		     "time to come up after boot; >= 10s is advised",
 		     xhb_config_format_time(cfg->initdead_ns, a, sizeof(a)));
+	if (ld->deadping_line)
+		note(ld, XHB_NOTE_IGNORED, ld->deadping_line, "deadping",
+		     PING_UNUSED);
 	if (!ld->deadping_line)
 		cfg->deadping_ns = cfg->deadtime_ns;
 	else if (cfg->deadping_ns <= 2 * cfg->keepalive_ns)
