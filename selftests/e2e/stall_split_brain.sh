@@ -175,11 +175,8 @@ e2e_bg "$sampler"
 wait_for 5 test -e "$LAB_DIR/sampler.ready" || fail "the sampler did not start: $(cat "$LAB_DIR/sampler.err")"
 
 watch_ms=$(((STALL_S + 5) * 1000))
-lab_exec client "$XHB_BUILD/vipcheck" watch "$LAB_VIP" --interval-us 1000 --duration-ms "$watch_ms" --json \
-	>"$LAB_DIR/watch.json" 2>"$LAB_DIR/watch.err" &
-watch=$!
-e2e_bg "$watch"
-sleep 1
+e2e_watch "$watch_ms" "$LAB_DIR/watch.json"
+watch=$LAB_WATCH_PID
 
 t_stop=$(mono_now)
 e2e_log "srv1: kill -STOP xhbd ($pid1) for $STALL_S s (3 x the seed's deadtime of 10 s unless STALL_S says otherwise; lease ${LEASE_MS} ms)"
@@ -196,9 +193,21 @@ python3 -c 'import json, sys; sys.exit(not json.loads(sys.argv[1])["fenced"])' "
 has_addr srv1 "$LAB_VIP" ||
 	e2e_log "note: srv1's address went away while its agent was stopped"
 
+# The rest of the stall, at every poll: srv1's agent stays stopped, srv2
+# holds the VIP and never judges srv1 dead (its XDP answers).
+stopped() { local st; read -r _ _ st _ <"/proc/$1/stat" 2>/dev/null && [ "$st" = T ]; }
+stall_holds() {
+	stopped "$pid1" || { why="srv1's agent is no longer stopped"; return 1; }
+	vip_on srv2 || { why="srv2 does not hold $LAB_VIP"; return 1; }
+	! lab_has_event srv2 peer_dead || { why="srv2 judged srv1 dead: $(ev_select srv2 peer_dead)"; return 1; }
+}
 left=$(((stall_deadline - $(date +%s%N)) / 1000000))
-[ "$left" -gt 0 ] && sleep "$(awk -v ms="$left" 'BEGIN { printf "%.3f", ms / 1000 }')"
+if [ "$left" -gt 0 ]; then
+	hold_for "$(awk -v ms="$left" 'BEGIN { printf "%.3f", ms / 1000 }')" stall_holds ||
+		soft_fail "during srv1's stall, $E2E_HOLD_AT into the rest of it (from the takeover on): $why"
+fi
 t_cont=$(mono_now)
+ev_mark srv1:group_acquire srv1:vip_added
 e2e_log "srv1: kill -CONT xhbd after $(awk -v a="$t_stop" -v b="$t_cont" 'BEGIN { printf "%.1f", (b - a) / 1e9 }') s"
 kill -CONT "$pid1"
 
@@ -208,7 +217,10 @@ ev_wait_since "$t_cont" 5 srv1 group_release reason=lease_expired ||
 e2e_log "srv1: $(ev_since "$t_cont" srv1 lease_expired)"
 wait_for 2 bash -c "! ip netns exec $(lab_ns srv1) ip -o -4 addr show dev ens192 | grep -q ' $LAB_VIP/'" ||
 	soft_fail "the woken srv1 still has $LAB_VIP in ip addr: $(node_addrs srv1 | tr '\n' ';')"
-sleep 2
+# For 2 s more, at every poll: the woken srv1 does not take it back.
+stays_with_srv2() { not vip_on srv1 && vip_on srv2 && ev_none_new; }
+hold_for 2 stays_with_srv2 ||
+	soft_fail "after srv1 woke up, the VIP did not stay with srv2 alone (after $E2E_HOLD_AT, ${E2E_NEW:-ip addr}): srv1 [$(node_addrs srv1 | tr '\n' ' ')] srv2 [$(node_addrs srv2 | tr '\n' ' ')]"
 kill -TERM "$sampler"
 wait "$sampler" || fail "the sampler failed: $(cat "$LAB_DIR/sampler.err")"
 wait "$watch"
