@@ -61,7 +61,21 @@ EOF
 done
 e2e_start_pair
 ev_wait 3 srv1 group_acquire || fail "srv1 did not acquire the group: $(ev_names srv1)"
-sleep 0.5
+# srv1's hold is published: its xhb_self says group 0 held, and srv2's XDP
+# has it from srv1 (held, with its 500 ms lease), so that srv2 takes over
+# when that lease lapses.
+hold_published() {
+	local self1 peers2
+	self1=$("$XHB_BUILD/xhbctl" -p "$LAB_DIR/bpf/srv1/xhb/ens192" -j self) || return 1
+	peers2=$("$XHB_BUILD/xhbctl" -p "$LAB_DIR/bpf/srv2/xhb/ens192" -j peers) || return 1
+	python3 -c 'import json, sys
+me, peers, addr, lease = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+p = [p for p in peers if p.get("address") == addr]
+sys.exit(not (me["groups_held"] & 1 and len(p) == 1 and p[0]["groups_held"] & 1 and p[0]["lease_ms"] == lease))' \
+		"$self1" "$peers2" "${LAB_IP[srv1]}" "$LEASE_MS"
+}
+wait_for 3 hold_published ||
+	fail "srv1's hold of group 0 is not published (its xhb_self, srv2's peer entry): $("$XHB_BUILD/xhbctl" -p "$LAB_DIR/bpf/srv2/xhb/ens192" -j peers | tr -d ' \n')"
 pid1=$(lab_pid srv1)
 touch "$LAB_DIR/srv2/slow"
 
@@ -74,9 +88,21 @@ sys.path.insert(0, os.environ["XHB_E2E_DIR"])
 from xhbmaps import obj_get, read_self
 fd = obj_get(f"{pins1}/xhb_self")
 mono = lambda: time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+def stopped(pid):  # every thread of it in state T
+    try:
+        return all(open(f"/proc/{pid}/task/{t}/stat").read().rsplit(")", 1)[1].split()[0] == "T"
+                   for t in os.listdir(f"/proc/{pid}/task"))
+    except OSError:
+        return False
 t_stop = mono()
 os.kill(pid1, signal.SIGSTOP)
-time.sleep(0.01)  # stopped for sure: xhb_self holds its last renewal
+# Stopped for sure (a few microseconds): xhb_self holds its last renewal.
+give_up = t_stop + 1000000000
+while not stopped(pid1):
+    if mono() > give_up:
+        os.kill(pid1, signal.SIGCONT)
+        sys.exit("srv1's agent was not stopped 1 s after SIGSTOP")
+    os.sched_yield()
 me = read_self(fd)
 if me is None:
     os.kill(pid1, signal.SIGCONT)
@@ -91,12 +117,10 @@ os.kill(pid1, signal.SIGCONT)
 print(json.dumps({"lease_ms": lease_ms, "held": held, "lapse_ns": E, "stop_ns": t_stop, "cont_ns": t_cont}))
 EOF
 
-lab_exec client "$XHB_BUILD/vipcheck" watch "$LAB_VIP" --interval-us 1000 --duration-ms 3500 --json \
-	>"$LAB_DIR/watch.json" 2>"$LAB_DIR/watch.err" &
-watch=$!
-e2e_bg "$watch"
-sleep 0.5
+e2e_watch 3500 "$LAB_DIR/watch.json"
+watch=$LAB_WATCH_PID
 t0=$(mono_now)
+ev_mark srv1:group_acquire srv1:vip_added
 e2e_log "srv1: SIGSTOP; SIGCONT ${WAKE_AFTER_MS} ms after its ${LEASE_MS} ms lease lapsed, while srv2 takes over (slowsvc start: ${SVC_START_S} s)"
 timing=$(XHB_E2E_DIR="$(cd "$(dirname "$0")" && pwd)" python3 "$LAB_DIR/stopcont.py" "$pid1" "$LAB_DIR/bpf/srv1/xhb/ens192" "$WAKE_AFTER_MS") ||
 	fail "stop/cont helper: $timing"
@@ -112,7 +136,16 @@ if [ "$vip2" = yes ]; then
 else
 	e2e_log "note: srv2 had no VIP when looked at (its takeover was not under way)"
 fi
-sleep $((SVC_START_S + 1))
+# srv2 completes its takeover (slowsvc start), the woken srv1 released;
+# the analysis below says what was wrong if not.
+ev_wait_since "$t0" $((SVC_START_S + 4)) srv2 group_acquire ||
+	e2e_log "srv2 has no group_acquire $((SVC_START_S + 4)) s after the stop"
+ev_wait_since "$t0" 3 srv1 group_release reason=lease_expired ||
+	e2e_log "the woken srv1 has no group_release (lease_expired)"
+# For 2 s from then, at every poll: srv1 stays released.
+srv1_released() { not vip_on srv1 && ev_none_new; }
+hold_for 2 srv1_released ||
+	soft_fail "the woken srv1 did not stay released (after $E2E_HOLD_AT, ${E2E_NEW:-its ip addr has $LAB_VIP}): $(ev_names srv1)"
 wait "$watch"
 
 python3 - "$LAB_DIR" "$timing" "$t0" <<'EOF' || soft_fail "the woken master and the backup both had the VIP (above)"
