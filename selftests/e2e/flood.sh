@@ -62,7 +62,7 @@ mac1=$(lab_exec srv1 cat /sys/class/net/ens192/address)
 stats() { "$XHB_BUILD/xhbctl" -p "$1" -j stats; }
 # The sum of srv1's XDP drop counters (xhbctl -j stats, one "name": n a line).
 drop_sum() { stats "$pins1" | awk '/"drop_/ { gsub(/[^0-9]/, "", $2); s += $2 } END { printf "%d\n", s }'; }
-# srv1's drop counters moved since DROPS0 (the flood reaches its XDP).
+# srv1's drop counters moved since drops_xdp0 (the flood reaches its XDP).
 flood_counted() { [ "$(drop_sum)" -gt "$drops_xdp0" ]; }
 # Two reads of srv1's drop counters in a row are equal (nothing in flight).
 drops_settled() {
