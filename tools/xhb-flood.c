@@ -194,23 +194,24 @@ static void plausible_header(struct flood *f, struct xhb_hdr *h)
 	__u32 from = c->nodes[rnd(f) % c->nnodes].id;
 	__u32 to = c->nodes[rnd(f) % c->nnodes].id;
 
-	memset(h, 0, sizeof(*h));
-	h->magic = htonl(XHB_MAGIC);
-	h->version = XHB_VERSION;
-	h->type = 1 + rnd(f) % (XHB_MSG_TYPE_MAX - 1);
-	h->state = XHB_NODE_ACTIVE;
-	h->priority = c->priority;
-	h->cluster_id = htonl(c->cluster_id);
-	h->node_id = htonl(from);
-	h->dest_node_id = h->type == XHB_MSG_HEARTBEAT ? 0 : htonl(to);
+	__u8 type = 1 + rnd(f) % (XHB_MSG_TYPE_MAX - 1);
+
+	xhb_wire_fill(h, &(struct xhb_wire_fields){
+				 .type = type,
+				 .state = XHB_NODE_ACTIVE,
+				 .priority = c->priority,
+				 .cluster_id = c->cluster_id,
+				 .node_id = from,
+				 .dest_node_id = type == XHB_MSG_HEARTBEAT ? 0 : to,
+				 .incarnation = rnd(f),
+				 .seq = rnd(f),
+				 .timestamp_ns = xhb_mono_ns(),
+				 .agent_epoch = rnd(f) >> 20,
+				 .lease_ms = rnd(f) % 100000,
+				 .groups_held = rnd(f) & 0xffffffff,
+				 .groups_wanted = rnd(f) & 0xffffffff,
+			 });
 	h->key_id = c->auth_index;
-	h->incarnation = htobe64(rnd(f));
-	h->seq = htobe64(rnd(f));
-	h->timestamp_ns = htobe64(xhb_mono_ns());
-	h->agent_epoch = htobe64(rnd(f) >> 20);
-	h->lease_ms = htonl(rnd(f) % 100000);
-	h->groups_held = htonl(rnd(f) & 0xffffffff);
-	h->groups_wanted = htonl(rnd(f) & 0xffffffff);
 }
 
 static bool key_defined(const struct flood *f, unsigned int id)

@@ -94,21 +94,20 @@ static struct xhb_hdr hdr(__u8 type, __u64 incarnation, __u64 seq)
 {
 	struct xhb_hdr h;
 
-	memset(&h, 0, sizeof(h));
-	h.magic = htonl(XHB_MAGIC);
-	h.version = XHB_VERSION;
-	h.type = type;
-	h.state = XHB_NODE_ACTIVE;
-	h.priority = 50;
-	h.cluster_id = htonl(CLUSTER);
-	h.node_id = htonl(PEER_ID);
-	h.dest_node_id = type == XHB_MSG_HEARTBEAT ? 0 : htonl(SELF_ID);
-	h.incarnation = htobe64(incarnation);
-	h.seq = htobe64(seq);
-	h.timestamp_ns = htobe64(xhb_mono_ns());
-	h.agent_epoch = htobe64(9);
-	h.lease_ms = htonl(3000);
-	h.groups_held = htonl(0x2);
+	xhb_wire_fill(&h, &(struct xhb_wire_fields){
+				  .type = type,
+				  .state = XHB_NODE_ACTIVE,
+				  .priority = 50,
+				  .cluster_id = CLUSTER,
+				  .node_id = PEER_ID,
+				  .dest_node_id = type == XHB_MSG_HEARTBEAT ? 0 : SELF_ID,
+				  .incarnation = incarnation,
+				  .seq = seq,
+				  .timestamp_ns = xhb_mono_ns(),
+				  .agent_epoch = 9,
+				  .lease_ms = 3000,
+				  .groups_held = 0x2,
+			  });
 	xhb_wire_sign(&h, KEY_SIP, &keys[KEY_SIP]);
 	return h;
 }

@@ -208,20 +208,20 @@ static void make_seeds(void)
 				snprintf(sd->what, sizeof(sd->what),
 					 "%s type %u key %u", encaps[e].name,
 					 types[t], key_ids[k]);
-				h->magic = htonl(XHB_MAGIC);
-				h->version = XHB_VERSION;
-				h->type = types[t];
-				h->state = XHB_NODE_ACTIVE;
-				h->priority = 50;
-				h->cluster_id = htonl(CLUSTER);
-				h->node_id = htonl(PEER_ID);
-				h->dest_node_id = types[t] == XHB_MSG_HEARTBEAT
-						      ? 0
-						      : htonl(SELF_ID);
-				h->incarnation = htobe64(10);
-				h->agent_epoch = htobe64(9);
-				h->lease_ms = htonl(3000);
-				h->groups_held = htonl(0x2);
+				xhb_wire_fill(h, &(struct xhb_wire_fields){
+					.type = types[t],
+					.state = XHB_NODE_ACTIVE,
+					.priority = 50,
+					.cluster_id = CLUSTER,
+					.node_id = PEER_ID,
+					.dest_node_id = types[t] == XHB_MSG_HEARTBEAT
+								? 0
+								: SELF_ID,
+					.incarnation = 10,
+					.agent_epoch = 9,
+					.lease_ms = 3000,
+					.groups_held = 0x2,
+				});
 				seed_sign(sd, key_ids[k]);
 			}
 }
