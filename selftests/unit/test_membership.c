@@ -665,6 +665,9 @@ struct flood_case {
 static const struct flood_case flood_cases[] = {
     {"quiet", 0, MS(1), false, false, false},
     {"some_junk_is_not_a_flood", 20, MS(1), false, false, false},
+    /* the rate over the time since the last read, plus a millisecond:
+     * a loop that read just before a burst's end is not fooled */
+    {"at_the_rate_plus_a_ms", 40, MS(1), false, false, false},
     {"just_over_the_rate", 41, MS(1), false, true, true},
     {"rate_over_a_long_loop", 200, MS(10), false, false, false},
     {"fast_over_a_long_loop", 300, MS(10), false, true, true},
