@@ -442,6 +442,9 @@ const char *xhb_reason_name(enum xhb_reason reason)
 	    [XHB_REASON_WAIT_RELEASE] = "wait_release",
 	    [XHB_REASON_LOWEST_INDEX] = "lowest_index",
 	    [XHB_REASON_NO_ELIGIBLE_NODE] = "no_eligible_node",
+	    [XHB_REASON_ADOPTED] = "adopted",
+	    [XHB_REASON_RESOURCE_FAILED] = "resource_failed",
+	    [XHB_REASON_RELOAD] = "reload",
 	};
 
 	if ((unsigned int)reason >= XHB_REASON_MAX)

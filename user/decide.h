@@ -50,6 +50,10 @@ enum xhb_reason {
 	XHB_REASON_WAIT_RELEASE, /* ours, once the live holder has let go */
 	XHB_REASON_LOWEST_INDEX,
 	XHB_REASON_NO_ELIGIBLE_NODE,
+	/* not decide's: why a transition happened outside a decision */
+	XHB_REASON_ADOPTED, /* a restarted agent found its VIPs up */
+	XHB_REASON_RESOURCE_FAILED, /* a step failed: the group is undone */
+	XHB_REASON_RELOAD, /* its definition changed */
 	XHB_REASON_MAX,
 };
 

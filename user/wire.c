@@ -30,6 +30,22 @@ void xhb_wire_keys_from_config(const struct xhb_config *cfg,
 	}
 }
 
+const char *xhb_node_state_name(int state)
+{
+	switch (state) {
+	case XHB_NODE_INIT:
+		return "init";
+	case XHB_NODE_ACTIVE:
+		return "active";
+	case XHB_NODE_LEAVING:
+		return "leaving";
+	case XHB_NODE_FAULT:
+		return "fault";
+	default:
+		return "none";
+	}
+}
+
 void xhb_wire_fill(struct xhb_hdr *h, const struct xhb_wire_fields *f)
 {
 	memset(h, 0, sizeof(*h));

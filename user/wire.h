@@ -51,6 +51,9 @@ struct xhb_wire_fields {
  * bytes zero and no tag yet: xhb_wire_sign() comes next. */
 void xhb_wire_fill(struct xhb_hdr *h, const struct xhb_wire_fields *f);
 
+/* "init", "active", "leaving", "fault", "none" (enum xhb_node_state). */
+const char *xhb_node_state_name(int state);
+
 /* The tag of h under key (SipHash-2-4 or CRC32 by key->method). */
 __u64 xhb_wire_tag(const struct xhb_hdr *h, const struct xhb_key *key);
 /* Set h->key_id and h->tag. */
