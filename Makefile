@@ -31,7 +31,9 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wextra -Werror -
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
-SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+# Only the agent's program has a skeleton: xdp_pass.bpf.o is attached by
+# `ip link` in the lab, as an object file.
+SKELS     := $(BUILD)/xhb.skel.h
 # Every user/*.c but the daemon's main() is a module in libxhb.a.
 LIB_SRCS  := $(filter-out user/xhbd.c,$(wildcard user/*.c))
 LIB_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
@@ -49,7 +51,7 @@ FUZZ_SRCS := $(wildcard selftests/fuzz/*.c)
 .PHONY: all test demo bench vmlinux clean deps install
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/xhbd $(TOOLS) $(BENCHES) $(UNIT_BIN)
+all: $(BUILD)/xhbd $(TOOLS) $(BENCHES) $(UNIT_BIN) $(BPF_OBJS)
 
 deps:
 	$(Q)tools/deps.sh

@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <linux/types.h>
 
+#include "clock.h"
 #include "dataplane.h"
 #include "wire.h"
 
@@ -27,14 +28,6 @@
 #define BENCH_RESPONDER_ID 1000U
 #define BENCH_KEY_ID 1
 #define BENCH_MAX_CPUS 64
-
-static inline __u64 bench_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 /* The one SipHash key every bench node uses, in slot BENCH_KEY_ID. */
 static inline void bench_keys(struct xhb_key keys[XHB_MAX_KEYS])
@@ -52,19 +45,18 @@ static inline void bench_hdr(struct xhb_hdr *h, __u8 type, __u32 from, __u32 to,
 	struct xhb_key keys[XHB_MAX_KEYS];
 
 	bench_keys(keys);
-	memset(h, 0, sizeof(*h));
-	h->magic = htonl(XHB_MAGIC);
-	h->version = XHB_VERSION;
-	h->type = type;
-	h->state = XHB_NODE_ACTIVE;
-	h->priority = 100;
-	h->cluster_id = htonl(BENCH_CLUSTER);
-	h->node_id = htonl(from);
-	h->dest_node_id = type == XHB_MSG_HEARTBEAT ? 0 : htonl(to);
-	h->incarnation = htobe64(incarnation);
-	h->seq = htobe64(seq);
-	h->timestamp_ns = htobe64(bench_mono_ns());
-	h->agent_epoch = htobe64(1);
+	xhb_wire_fill(h, &(struct xhb_wire_fields){
+				 .type = type,
+				 .state = XHB_NODE_ACTIVE,
+				 .priority = 100,
+				 .cluster_id = BENCH_CLUSTER,
+				 .node_id = from,
+				 .dest_node_id = type == XHB_MSG_HEARTBEAT ? 0 : to,
+				 .incarnation = incarnation,
+				 .seq = seq,
+				 .timestamp_ns = xhb_mono_ns(),
+				 .agent_epoch = 1,
+			 });
 	xhb_wire_sign(h, BENCH_KEY_ID, &keys[BENCH_KEY_ID]);
 }
 
@@ -79,7 +71,7 @@ static inline int bench_configure_node(struct xhb_dataplane *dp, __u32 self_id,
 	struct xhb_self self = {
 	    .incarnation = 1,
 	    .agent_epoch = 1,
-	    .agent_update_ns = bench_mono_ns(),
+	    .agent_update_ns = xhb_mono_ns(),
 	    .node_id = self_id,
 	    .state = XHB_NODE_ACTIVE,
 	    .priority = 100,

@@ -37,6 +37,7 @@
 #include <linux/bpf.h>
 #include <sys/socket.h>
 
+#include "clock.h"
 #include "xhb_maps.h"
 #include "dataplane.h"
 
@@ -70,14 +71,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static uint64_t clock_ns(clockid_t c)
-{
-	struct timespec ts;
-
-	clock_gettime(c, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static int netns_socket(const char *netns)
@@ -164,7 +157,7 @@ static bool is_fenced(struct node *nd)
 		return false; /* no pins (yet, or any more): nothing fences */
 	if (dataplane__read_self(nd->dp, &s))
 		return false;
-	now = clock_ns(CLOCK_MONOTONIC);
+	now = xhb_clock_ns(CLOCK_MONOTONIC);
 	age = s.agent_update_ns && now > s.agent_update_ns ? now - s.agent_update_ns : 0;
 	return s.groups_held && s.agent_update_ns && age >= (uint64_t)s.lease_ms * 1000000ULL;
 }
@@ -236,10 +229,10 @@ int main(int argc, char **argv)
 	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
-	start = clock_ns(CLOCK_REALTIME);
-	end = clock_ns(CLOCK_MONOTONIC) + duration_ms * 1000000ULL;
-	while (!stop && clock_ns(CLOCK_MONOTONIC) < end) {
-		uint64_t now = clock_ns(CLOCK_REALTIME);
+	start = xhb_clock_ns(CLOCK_REALTIME);
+	end = xhb_clock_ns(CLOCK_MONOTONIC) + duration_ms * 1000000ULL;
+	while (!stop && xhb_clock_ns(CLOCK_MONOTONIC) < end) {
+		uint64_t now = xhb_clock_ns(CLOCK_REALTIME);
 		int raw_holders = 0, eff_holders = 0;
 
 		for (int i = 0; i < nnodes; i++) {
@@ -290,7 +283,7 @@ int main(int argc, char **argv)
 	}
 	printf("{\"start_ns\":%llu,\"end_ns\":%llu,\"interval_us\":%llu,\"polls\":%llu,"
 	       "\"errors\":%llu,\"both_raw_ms\":%.1f,\"both_effective_ms\":%.1f,\"nodes\":{",
-	       (unsigned long long)start, (unsigned long long)clock_ns(CLOCK_REALTIME),
+	       (unsigned long long)start, (unsigned long long)xhb_clock_ns(CLOCK_REALTIME),
 	       (unsigned long long)interval_us, (unsigned long long)polls,
 	       (unsigned long long)errors, both_raw_ns / 1e6, both_eff_ns / 1e6);
 	for (int i = 0; i < nnodes; i++)

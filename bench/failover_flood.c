@@ -38,6 +38,8 @@
 #include <sys/socket.h>
 
 #include "xhb_wire.h"
+#include "clock.h"
+#include "wire.h"
 
 #define BATCH 64
 #define MAX_LEN 1200
@@ -52,14 +54,6 @@ static uint64_t rnd(void)
 	rng_state ^= rng_state << 25;
 	rng_state ^= rng_state >> 27;
 	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static size_t junk(uint8_t *buf, size_t min, size_t max)
@@ -81,23 +75,23 @@ static size_t forge_xhb(uint8_t *buf, uint64_t n)
 	struct xhb_hdr h;
 	int who = n & 1;
 
-	memset(&h, 0, sizeof(h));
-	h.magic = htonl(XHB_MAGIC);
-	h.version = XHB_VERSION;
-	h.type = XHB_MSG_HEARTBEAT;
-	/* srv1 "leaving" would hand its groups over; srv2 wants them all */
-	h.state = who ? XHB_NODE_ACTIVE : XHB_NODE_LEAVING;
-	h.priority = 255;
-	h.cluster_id = htonl(xhb_cluster);
-	h.node_id = htonl(xhb_nodes[who]);
+	xhb_wire_fill(&h, &(struct xhb_wire_fields){
+				  .type = XHB_MSG_HEARTBEAT,
+				  /* srv1 "leaving" would hand its groups over;
+				   * srv2 wants them all */
+				  .state = who ? XHB_NODE_ACTIVE : XHB_NODE_LEAVING,
+				  .priority = 255,
+				  .cluster_id = xhb_cluster,
+				  .node_id = xhb_nodes[who],
+				  .incarnation = 0x7fffffff00000000ULL + n,
+				  .seq = n,
+				  .timestamp_ns = xhb_mono_ns(),
+				  .agent_epoch = n,
+				  .groups_held = who ? 0xffffffff : 0,
+				  .groups_wanted = who ? 0xffffffff : 0,
+			  });
 	h.key_id = 1;
-	h.incarnation = htobe64(0x7fffffff00000000ULL + n);
-	h.seq = htobe64(n);
-	h.timestamp_ns = htobe64(mono_ns());
-	h.agent_epoch = htobe64(n);
-	h.groups_held = who ? htonl(0xffffffff) : 0;
-	h.groups_wanted = who ? htonl(0xffffffff) : 0;
-	h.tag = rnd();
+	h.tag = rnd(); /* forged: no key */
 	memcpy(buf, &h, sizeof(h));
 	return sizeof(h);
 }
@@ -219,7 +213,7 @@ int main(int argc, char **argv)
 		usage();
 	if (strcmp(forge, "none") && strcmp(forge, "xhb") && strcmp(forge, "heartbeat"))
 		usage();
-	rng_state ^= mono_ns() ^ ((uint64_t)getpid() << 32);
+	rng_state ^= xhb_mono_ns() ^ ((uint64_t)getpid() << 32);
 
 	if (vrrp) {
 		/* the lab has no route for 224.0.0.0/4: name the interface */
@@ -252,9 +246,9 @@ int main(int argc, char **argv)
 		msgs[i].msg_hdr.msg_name = &to;
 		msgs[i].msg_hdr.msg_namelen = sizeof(to);
 	}
-	start = mono_ns();
+	start = xhb_mono_ns();
 	end = start + duration_ms * 1000000ULL;
-	while ((now = mono_ns()) < end) {
+	while ((now = xhb_mono_ns()) < end) {
 		int r;
 
 		if (pps && sent * 1000000000ULL > (now - start) * pps) {
@@ -287,7 +281,7 @@ int main(int argc, char **argv)
 		}
 		sent += r;
 	}
-	now = mono_ns();
+	now = xhb_mono_ns();
 	printf("{\"mode\":\"%s\",\"forge\":\"%s\",\"sent\":%llu,\"forged_built\":%llu,"
 	       "\"errors\":%llu,\"seconds\":%.3f,\"pps\":%.0f}\n",
 	       vrrp ? "vrrp" : "udp", vrrp ? "vrrp" : forge, (unsigned long long)sent,

@@ -154,24 +154,25 @@ static int send_batch(struct gen *g)
 	static __u8 bufs[BATCH_MAX][FRAME_MAX];
 	struct mmsghdr msgs[BATCH_MAX];
 	struct iovec iov[BATCH_MAX];
-	__u64 now = bench_mono_ns();
+	__u64 now = xhb_mono_ns();
 	struct xhb_hdr h;
 	int len, n;
 
-	memset(&h, 0, sizeof(h));
-	h.magic = htonl(XHB_MAGIC);
-	h.version = XHB_VERSION;
-	h.type = XHB_MSG_PROBE;
-	h.state = XHB_NODE_ACTIVE;
-	h.priority = 100;
-	h.cluster_id = htonl(BENCH_CLUSTER);
-	h.node_id = htonl(BENCH_PROBER_ID);
-	h.dest_node_id = htonl(BENCH_RESPONDER_ID);
-	h.incarnation = htobe64(g->incarnation);
-	h.timestamp_ns = htobe64(now);
-	h.agent_epoch = htobe64(1);
+	struct xhb_wire_fields f = {
+		.type = XHB_MSG_PROBE,
+		.state = XHB_NODE_ACTIVE,
+		.priority = 100,
+		.cluster_id = BENCH_CLUSTER,
+		.node_id = BENCH_PROBER_ID,
+		.dest_node_id = BENCH_RESPONDER_ID,
+		.incarnation = g->incarnation,
+		.timestamp_ns = now,
+		.agent_epoch = 1,
+	};
+
 	for (unsigned int i = 0; i < g->batch; i++) {
-		h.seq = htobe64(g->seq + i);
+		f.seq = g->seq + i;
+		xhb_wire_fill(&h, &f);
 		xhb_wire_sign(&h, BENCH_KEY_ID, &g->key);
 		if (g->mode == MODE_PACKET) {
 			len = xhb_frame_build(bufs[i], FRAME_MAX, &g->spec, &h,
@@ -237,7 +238,7 @@ static int take(struct gen *g, struct snapshot *s)
 {
 	int err;
 
-	s->ns = bench_mono_ns();
+	s->ns = xhb_mono_ns();
 	s->sent = g->sent;
 	for (int i = 0; i < g->ntasks; i++)
 		s->task_ns[i] = task_ns(&g->tasks[i]);
@@ -428,7 +429,7 @@ int main(int argc, char **argv)
 	 * (larger) incarnation per run restarts the window, as an agent
 	 * restart does.
 	 */
-	g.incarnation = bench_mono_ns();
+	g.incarnation = xhb_mono_ns();
 	add_task(&g, "generator", "thread-self");
 	err = bench_pin_cpu(cpu);
 	if (err)
@@ -456,13 +457,13 @@ int main(int argc, char **argv)
 
 	if (rate > 0)
 		batch_ns = (__u64)(g.batch * 1e9 / rate);
-	start = bench_mono_ns();
+	start = xhb_mono_ns();
 	next_batch = start;
 	warm_end = start + (__u64)(warmup_s * 1e9);
 	end = warm_end + (__u64)(duration_s * 1e9);
 	/* Both bounds hold: the window's end and the packet budget. */
 	while (!stop && g.sent < max_packets) {
-		__u64 now = bench_mono_ns();
+		__u64 now = xhb_mono_ns();
 
 		if (!s0.ns && now >= warm_end) {
 			err = take(&g, &s0);

@@ -63,8 +63,8 @@ static bool make_reply(__u8 *buf, int len, const struct xhb_key *key,
 		       __u64 *reply_seq)
 {
 	struct xhb_hdr *h = (struct xhb_hdr *)buf;
-	__be32 prober;
-	__be64 echoed;
+	__u32 prober;
+	__u64 echoed;
 	__u64 now;
 
 	if (len != XHB_HDR_LEN || h->magic != htonl(XHB_MAGIC) ||
@@ -74,25 +74,24 @@ static bool make_reply(__u8 *buf, int len, const struct xhb_key *key,
 	    h->dest_node_id != htonl(BENCH_RESPONDER_ID) ||
 	    !xhb_wire_verify(h, key))
 		return false;
-	prober = h->node_id;
-	echoed = h->timestamp_ns;
-	memset(h, 0, sizeof(*h));
-	h->magic = htonl(XHB_MAGIC);
-	h->version = XHB_VERSION;
-	h->type = XHB_MSG_PROBE_REPLY;
-	h->state = XHB_NODE_ACTIVE;
-	h->priority = 100;
-	h->cluster_id = htonl(BENCH_CLUSTER);
-	h->node_id = htonl(BENCH_RESPONDER_ID);
-	h->dest_node_id = prober;
-	h->incarnation = htobe64(1);
+	prober = ntohl(h->node_id);
+	echoed = be64toh(h->timestamp_ns);
 	/* Numbered by time as the XDP program numbers its replies, so the
 	 * prober's window accepts them after an XDP run on the same pair. */
-	now = bench_mono_ns();
+	now = xhb_mono_ns();
 	*reply_seq = now > *reply_seq ? now : *reply_seq + 1;
-	h->seq = htobe64(*reply_seq);
-	h->timestamp_ns = echoed;
-	h->agent_epoch = htobe64(1);
+	xhb_wire_fill(h, &(struct xhb_wire_fields){
+				 .type = XHB_MSG_PROBE_REPLY,
+				 .state = XHB_NODE_ACTIVE,
+				 .priority = 100,
+				 .cluster_id = BENCH_CLUSTER,
+				 .node_id = BENCH_RESPONDER_ID,
+				 .dest_node_id = prober,
+				 .incarnation = 1,
+				 .seq = *reply_seq,
+				 .timestamp_ns = echoed,
+				 .agent_epoch = 1,
+			 });
 	xhb_wire_sign(h, BENCH_KEY_ID, key);
 	return true;
 }
@@ -115,7 +114,7 @@ static int serve(int fd, enum mode mode, unsigned int batch, __u64 deadline_ns,
 						.msg_iov = &in_iov[i],
 						.msg_iovlen = 1};
 	}
-	while (!stop && bench_mono_ns() < deadline_ns) {
+	while (!stop && xhb_mono_ns() < deadline_ns) {
 		for (unsigned int i = 0; i < batch; i++)
 			in[i].msg_hdr.msg_namelen = sizeof(peers[i]);
 		/* Blocks for the first datagram only (SO_RCVTIMEO bounds it).
@@ -127,7 +126,7 @@ static int serve(int fd, enum mode mode, unsigned int batch, __u64 deadline_ns,
 			return -errno;
 		}
 		if (!c->received)
-			c->first_ns = bench_mono_ns();
+			c->first_ns = xhb_mono_ns();
 		c->received += n;
 		nout = 0;
 		for (int i = 0; i < n; i++) {
@@ -158,7 +157,7 @@ static int serve(int fd, enum mode mode, unsigned int batch, __u64 deadline_ns,
 			}
 			c->sent += sent;
 		}
-		c->last_ns = bench_mono_ns();
+		c->last_ns = xhb_mono_ns();
 	}
 	return 0;
 }
@@ -252,7 +251,7 @@ int main(int argc, char **argv)
 		fclose(f);
 
 	err = serve(fd, mode, batch,
-		    bench_mono_ns() + max_seconds * 1000000000ULL, &c);
+		    xhb_mono_ns() + max_seconds * 1000000000ULL, &c);
 	close(fd);
 	if (err) {
 		fprintf(stderr, "udp_echo: recvmmsg: %s\n", strerror(-err));

@@ -64,8 +64,8 @@ int main(int argc, char **argv)
 	late = calloc(MAX_WAKES, sizeof(*late));
 	if (!late)
 		return 1;
-	start = deadline = bench_mono_ns();
-	while (n < MAX_WAKES && bench_mono_ns() - start < seconds * 1000000000ULL) {
+	start = deadline = xhb_mono_ns();
+	while (n < MAX_WAKES && xhb_mono_ns() - start < seconds * 1000000000ULL) {
 		struct timespec ts;
 		__u64 now, before = run_delay_ns();
 
@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 		ts.tv_sec = deadline / 1000000000ULL;
 		ts.tv_nsec = deadline % 1000000000ULL;
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-		now = bench_mono_ns();
+		now = xhb_mono_ns();
 		late[n] = now > deadline ? now - deadline : 0;
 		for (int i = 0; i < 4; i++)
 			over[i] += late[n] > limits[i];

@@ -34,6 +34,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
+#include "clock.h"
 #include "slice.h"
 
 #define DEFAULT_PORT 7777
@@ -53,14 +54,6 @@ struct sample {
 	int server; /* index into names, -1: none */
 	int answers; /* more than 1: answered twice (two servers) */
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 static int serve(const char *name, int port)
 {
@@ -113,7 +106,7 @@ static void drain(int fd, struct sample *s, uint64_t count, char names[][NAME_LE
 			continue;
 		m.name[NAME_LEN - 1] = '\0';
 		if (!s[m.seq].answers) {
-			s[m.seq].answered_ns = mono_ns();
+			s[m.seq].answered_ns = xhb_mono_ns();
 			s[m.seq].server = server_index(names, nnames, m.name);
 		} else if (s[m.seq].server != server_index(names, nnames, m.name)) {
 			s[m.seq].answers++; /* a second server answered it */
@@ -164,9 +157,9 @@ static int watch(const char *addr, int port, uint64_t interval_ns,
 		perror("vipcheck");
 		return 1;
 	}
-	start = next = mono_ns();
+	start = next = xhb_mono_ns();
 	while (sent < count) {
-		uint64_t now = mono_ns();
+		uint64_t now = xhb_mono_ns();
 
 		if (now >= next) {
 			struct msg m = {.seq = sent, .sent_ns = now};
@@ -183,7 +176,7 @@ static int watch(const char *addr, int port, uint64_t interval_ns,
 			signal_ready(ready);
 			ready = NULL;
 		}
-		now = mono_ns();
+		now = xhb_mono_ns();
 		if (next > now) {
 			struct pollfd p = {.fd = fd, .events = POLLIN};
 			struct timespec ts = {.tv_sec = (next - now) / 1000000000ULL,
@@ -241,7 +234,7 @@ static int watch(const char *addr, int port, uint64_t interval_ns,
 		       worst_ns ? names[s[worst_from].server] : "",
 		       worst_ns ? names[s[worst_to].server] : "",
 		       (unsigned long long)moves, (unsigned long long)both,
-		       interval_ns / 1e3, (mono_ns() - start) / 1e6);
+		       interval_ns / 1e3, (xhb_mono_ns() - start) / 1e6);
 		for (int i = 0; i < nnames; i++)
 			printf("%s\"%s\"", i ? "," : "", names[i]);
 		/* the outage runs from the first unanswered request's send to

@@ -63,6 +63,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include "clock.h"
 #include "config.h"
 #include "wire.h"
 #include "xhb_siphash.h"
@@ -138,14 +139,6 @@ struct flood {
 	__u64 sent, send_errors, by_kind[K_MAX], expect[C_MAX];
 };
 
-static __u64 mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /* xorshift64*: fast, seedable, good enough for junk. */
 static __u64 rnd(struct flood *f)
 {
@@ -201,23 +194,24 @@ static void plausible_header(struct flood *f, struct xhb_hdr *h)
 	__u32 from = c->nodes[rnd(f) % c->nnodes].id;
 	__u32 to = c->nodes[rnd(f) % c->nnodes].id;
 
-	memset(h, 0, sizeof(*h));
-	h->magic = htonl(XHB_MAGIC);
-	h->version = XHB_VERSION;
-	h->type = 1 + rnd(f) % (XHB_MSG_TYPE_MAX - 1);
-	h->state = XHB_NODE_ACTIVE;
-	h->priority = c->priority;
-	h->cluster_id = htonl(c->cluster_id);
-	h->node_id = htonl(from);
-	h->dest_node_id = h->type == XHB_MSG_HEARTBEAT ? 0 : htonl(to);
+	__u8 type = 1 + rnd(f) % (XHB_MSG_TYPE_MAX - 1);
+
+	xhb_wire_fill(h, &(struct xhb_wire_fields){
+				 .type = type,
+				 .state = XHB_NODE_ACTIVE,
+				 .priority = c->priority,
+				 .cluster_id = c->cluster_id,
+				 .node_id = from,
+				 .dest_node_id = type == XHB_MSG_HEARTBEAT ? 0 : to,
+				 .incarnation = rnd(f),
+				 .seq = rnd(f),
+				 .timestamp_ns = xhb_mono_ns(),
+				 .agent_epoch = rnd(f) >> 20,
+				 .lease_ms = rnd(f) % 100000,
+				 .groups_held = rnd(f) & 0xffffffff,
+				 .groups_wanted = rnd(f) & 0xffffffff,
+			 });
 	h->key_id = c->auth_index;
-	h->incarnation = htobe64(rnd(f));
-	h->seq = htobe64(rnd(f));
-	h->timestamp_ns = htobe64(mono_ns());
-	h->agent_epoch = htobe64(rnd(f) >> 20);
-	h->lease_ms = htonl(rnd(f) % 100000);
-	h->groups_held = htonl(rnd(f) & 0xffffffff);
-	h->groups_wanted = htonl(rnd(f) & 0xffffffff);
 }
 
 static bool key_defined(const struct flood *f, unsigned int id)
@@ -420,7 +414,7 @@ static int capture(struct flood *f, const char *ifname, unsigned int ms)
 	struct sockaddr_ll ll = {.sll_family = AF_PACKET,
 				 .sll_protocol = htons(ETH_P_ALL),
 				 .sll_ifindex = f->ifindex};
-	__u64 end = mono_ns() + ms * 1000000ULL;
+	__u64 end = xhb_mono_ns() + ms * 1000000ULL;
 	__u8 buf[2048];
 	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
 
@@ -431,9 +425,9 @@ static int capture(struct flood *f, const char *ifname, unsigned int ms)
 			close(fd);
 		return -1;
 	}
-	while (mono_ns() < end) {
+	while (xhb_mono_ns() < end) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
-		int left = (end - mono_ns()) / 1000000 + 1;
+		int left = (end - xhb_mono_ns()) / 1000000 + 1;
 		const struct udphdr *udp;
 		size_t l3 = ETH_HLEN, l4;
 		struct xhb_hdr h;
@@ -653,7 +647,7 @@ int main(int argc, char **argv)
 			strerror(-ret));
 		return 1;
 	}
-	f.rng = seed ? seed : mono_ns() ^ ((__u64)getpid() << 32);
+	f.rng = seed ? seed : xhb_mono_ns() ^ ((__u64)getpid() << 32);
 	f.rng |= 1;
 
 	if (f.want[K_REPLAYED]) {
@@ -691,7 +685,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "xhb-flood: sending to %s (%s) port %u from %s for at most %llu ms\n",
 		dst_ip, dst_mac, f.cfg->udpport, ifname,
 		(unsigned long long)duration_ms);
-	start = mono_ns();
+	start = xhb_mono_ns();
 	end = start + duration_ms * 1000000ULL;
 	now = start;
 	while (f.sent < count && now < end) {
@@ -726,7 +720,7 @@ int main(int argc, char **argv)
 			f.expect[slot_counter[i]]++;
 		}
 		f.sent += sent;
-		now = mono_ns();
+		now = xhb_mono_ns();
 		if (pps) { /* paced: wait for the schedule */
 			__u64 due = start + f.sent * 1000000000ULL / pps;
 
@@ -734,11 +728,11 @@ int main(int argc, char **argv)
 				struct timespec ts = {0, due - now < 1000000 ? due - now : 1000000};
 
 				nanosleep(&ts, NULL);
-				now = mono_ns();
+				now = xhb_mono_ns();
 			}
 		}
 	}
-	now = mono_ns();
+	now = xhb_mono_ns();
 
 	printf("{\"iface\":\"%s\",\"dst_ip\":\"%s\",\"dst_mac\":\"%s\",\"port\":%u,"
 	       "\"cluster_id\":%u,\"batch\":%u,\"duration_ms\":%.1f,\"sent\":%llu,"

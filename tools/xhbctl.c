@@ -25,6 +25,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "clock.h"
 #include "control.h"
 #include "dataplane.h"
 
@@ -53,14 +54,6 @@ static void usage(FILE *f)
 		"  -s, --socket PATH     agent control socket (default %s)\n"
 		"  -j, --json            one JSON document instead of a table\n",
 		XHB_PIN_ROOT, XHB_CONTROL_PATH_DEFAULT);
-}
-
-static __u64 mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 /* The pin directory: given, from the interface, or the only one there is. */
@@ -190,7 +183,7 @@ static int cmd_peers(const struct opts *o)
 
 	if (err)
 		return 1;
-	now = mono_ns();
+	now = xhb_mono_ns();
 	if (!o->json)
 		printf("%-10s %-8s %-26s %10s %10s %10s %12s %10s %8s\n", "NODE_ID",
 		       "STATE", "ADDRESS", "HB_AGE_MS", "REPLY_MS", "RTT_US",
@@ -356,7 +349,7 @@ static int cmd_self(const struct opts *o)
 			strerror(-err));
 		return 1;
 	}
-	now = mono_ns();
+	now = xhb_mono_ns();
 	age = s.agent_update_ns && now > s.agent_update_ns ? now - s.agent_update_ns : 0;
 	lease_ns = (__u64)s.lease_ms * 1000000ULL;
 	/* as XDP decides it: holding groups and the lease is past */

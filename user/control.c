@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "control.h"
 
 #define CONTROL_BACKLOG 16
@@ -93,21 +94,13 @@ int xhb_control_default_path(char *buf, size_t len, const char *instance)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Wait for events on fd until the deadline: 0, or -ETIMEDOUT. */
 static int wait_fd(int fd, short events, uint64_t deadline)
 {
 	struct pollfd pfd = {.fd = fd, .events = events};
 
 	for (;;) {
-		uint64_t now = now_ms();
+		uint64_t now = xhb_mono_ns() / XHB_NS_PER_MS;
 		int n;
 
 		if (now >= deadline)
@@ -409,7 +402,7 @@ int xhb_control__serve(struct xhb_control *ctl, xhb_control_handler handler,
 {
 	struct xhb_control_request req = {0};
 	uint64_t deadline =
-	    now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
+	    xhb_mono_ns() / XHB_NS_PER_MS + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
 	struct ucred cred;
 	socklen_t cred_len = sizeof(cred);
 	json_t *reply = NULL;
@@ -470,7 +463,7 @@ out:
 	if (reply) {
 		/* Past the deadline a slow client still gets its refusal, if
 		 * its socket buffer takes it within REPLY_GRACE_MS. */
-		uint64_t now = now_ms();
+		uint64_t now = xhb_mono_ns() / XHB_NS_PER_MS;
 
 		send_err = send_line(fd, reply,
 				     (deadline > now ? deadline : now) +
@@ -488,7 +481,7 @@ int xhb_control_request(const char *path, json_t *req, json_t **reply,
 			int timeout_ms)
 {
 	uint64_t deadline =
-	    now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
+	    xhb_mono_ns() / XHB_NS_PER_MS + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
 	struct sockaddr_un sun;
 	json_error_t jerr;
 	json_t *msg;
@@ -510,7 +503,7 @@ int xhb_control_request(const char *path, json_t *req, json_t **reply,
 			err = -errno;
 			goto out;
 		}
-		if (now_ms() + CONNECT_RETRY_MS > deadline) {
+		if (xhb_mono_ns() / XHB_NS_PER_MS + CONNECT_RETRY_MS > deadline) {
 			err = -ETIMEDOUT;
 			goto out;
 		}

@@ -342,6 +342,11 @@ int dataplane__open(const struct xhb_dataplane_opts *opts,
 		dp->map_fds[i] = bpf_map__fd(skel_map(dp->skel, i));
 	map_self(dp);
 	dp->news = ring_buffer__new(dp->map_fds[MAP_NEWS], count_news, NULL, NULL);
+	if (!dp->news) {
+		err = -errno;
+		say(why, whylen, "cannot read XDP's news ring: %s", strerror(-err));
+		goto fail;
+	}
 	if (!attach) {
 		*out = dp;
 		return 0;
@@ -465,14 +470,6 @@ const struct xhb_dataplane_info *dataplane__info(const struct xhb_dataplane *dp)
 int dataplane__prog_fd(const struct xhb_dataplane *dp)
 {
 	return dp->skel ? bpf_program__fd(dp->skel->progs.xhb_xdp) : -ENOENT;
-}
-
-int dataplane__map_fd(const struct xhb_dataplane *dp, const char *name)
-{
-	for (int i = 0; i < PIN_MAPS; i++)
-		if (!strcmp(name, pinned_maps[i]))
-			return dp->map_fds[i];
-	return -ENOENT;
 }
 
 static int errno_or(int ret)

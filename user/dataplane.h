@@ -59,7 +59,6 @@ void dataplane__close(struct xhb_dataplane *dp);
 
 const struct xhb_dataplane_info *dataplane__info(const struct xhb_dataplane *dp);
 int dataplane__prog_fd(const struct xhb_dataplane *dp);
-int dataplane__map_fd(const struct xhb_dataplane *dp, const char *name);
 
 /* keys[i] for authkeys index i (0 unused). */
 int dataplane__set_keys(struct xhb_dataplane *dp,

@@ -32,6 +32,13 @@
  *   4. the preferred node;
  *   5. the lowest-index eligible node.
  *
+ * Announce: the node that keeps g sends gratuitous ARP/NA again when
+ * several held it (a healed partition), or when a peer came back in this
+ * loop: it may have taken g while we could not hear it and let go before
+ * we saw it hold g, leaving the segment's ARP caches pointing at it. A
+ * peer we had judged dead coming back is a healed partition (reason
+ * PARTITION_RESOLVED); one we had not heard yet only calls for the ARP.
+ *
  * This node: FAULT or leaving releases everything and takes nothing. The
  * owner acquires only when no other live node still holds g: a takeover,
  * failback or standby moves the group release-first, so two live nodes
@@ -76,6 +83,7 @@ struct view {
 	bool starting;
 	bool lease_expired;
 	bool self;
+	enum xhb_member_return came_back;
 	__u32 held, wanted, refused;
 };
 
@@ -267,6 +275,17 @@ static bool live_holder_elsewhere(const struct group_ctx *c)
 	return false;
 }
 
+/* The strongest return among the other nodes in this loop. */
+static enum xhb_member_return came_back(const struct group_ctx *c)
+{
+	enum xhb_member_return back = XHB_MEMBER_STAYED;
+
+	for (unsigned int i = 0; i < c->in->n_nodes; i++)
+		if (!c->nodes[i].self && c->nodes[i].came_back > back)
+			back = c->nodes[i].came_back;
+	return back;
+}
+
 static struct xhb_decision decide_group(struct group_ctx *c)
 {
 	const struct xhb_decide_input *in = c->in;
@@ -297,8 +316,12 @@ static struct xhb_decision decide_group(struct group_ctx *c)
 			       : XHB_REASON_LEAVING;
 	} else if (d.owner == (int)in->self) {
 		if (holds) {
+			enum xhb_member_return back = came_back(c);
+
 			d.action = XHB_ACTION_KEEP;
-			d.announce = rule == RULE_PARTITION;
+			d.announce = rule == RULE_PARTITION || back;
+			if (back == XHB_MEMBER_HEALED)
+				d.reason = XHB_REASON_PARTITION_RESOLVED;
 		} else if (in->self_flags & XHB_SELF_INIT) {
 			d.reason = XHB_REASON_INITDEAD;
 		} else if (live_holder_elsewhere(c)) {
@@ -357,6 +380,7 @@ int xhb_decide(const struct xhb_decide_input *in, struct xhb_decision *out)
 		    .state = n->state,
 		    .starting = n->starting,
 		    .lease_expired = n->lease_expired,
+		    .came_back = n->came_back,
 		    .held = n->held,
 		    .wanted = n->wanted,
 		    .refused = n->refused,
@@ -418,6 +442,9 @@ const char *xhb_reason_name(enum xhb_reason reason)
 	    [XHB_REASON_WAIT_RELEASE] = "wait_release",
 	    [XHB_REASON_LOWEST_INDEX] = "lowest_index",
 	    [XHB_REASON_NO_ELIGIBLE_NODE] = "no_eligible_node",
+	    [XHB_REASON_ADOPTED] = "adopted",
+	    [XHB_REASON_RESOURCE_FAILED] = "resource_failed",
+	    [XHB_REASON_RELOAD] = "reload",
 	};
 
 	if ((unsigned int)reason >= XHB_REASON_MAX)

@@ -50,6 +50,10 @@ enum xhb_reason {
 	XHB_REASON_WAIT_RELEASE, /* ours, once the live holder has let go */
 	XHB_REASON_LOWEST_INDEX,
 	XHB_REASON_NO_ELIGIBLE_NODE,
+	/* not decide's: why a transition happened outside a decision */
+	XHB_REASON_ADOPTED, /* a restarted agent found its VIPs up */
+	XHB_REASON_RESOURCE_FAILED, /* a step failed: the group is undone */
+	XHB_REASON_RELOAD, /* its definition changed */
 	XHB_REASON_MAX,
 };
 
@@ -65,6 +69,9 @@ struct xhb_decide_node {
 	 * out, so its XDP fences its VIPs: treated as dead. Ignored for other
 	 * states and for self. */
 	bool lease_expired;
+	/* judged back up in this very loop (see xhb_member_came_back()):
+	 * HEARD after listening, HEALED after we had judged it dead */
+	enum xhb_member_return came_back;
 	__u32 held;    /* bit g: it holds group g (self: we do) */
 	__u32 wanted;  /* bit g: `takeover` asked on that node */
 	__u32 refused; /* bit g: `standby` asked on that node */
@@ -84,8 +91,13 @@ struct xhb_decide_input {
 struct xhb_decision {
 	int owner; /* node index, -1 when nobody can hold the group */
 	enum xhb_action action; /* what this node does */
-	enum xhb_reason reason; /* why (for NONE: why the owner owns it) */
-	bool announce; /* kept after a partition: send gratuitous ARP/NA */
+	/* why (for NONE: why the owner owns it); PARTITION_RESOLVED with
+	 * announce: we keep it after a partition healed */
+	enum xhb_reason reason;
+	/* kept, and the segment may point elsewhere (a partition healed, or
+	 * a peer came back that may have held it meanwhile): send gratuitous
+	 * ARP/NA */
+	bool announce;
 };
 
 /* Fills out[0..n_groups). Returns 0, or -EINVAL on a malformed input. */

@@ -9,7 +9,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <linux/types.h>
+#include <linux/bpf.h>
+
+#include "config.h"
+#include "decide.h"
 #include "events.h"
+#include "membership.h"
+#include "resource.h"
+#include "vip.h"
+#include "wire.h"
 
 /* Reals (detection_ms, duration_ms) keep microseconds without printing
  * binary noise such as 12.300000000000001. */
@@ -288,4 +299,270 @@ uint64_t xhb_events__write_errors(const struct xhb_events *em)
 uint64_t xhb_events__seq(const struct xhb_events *em)
 {
 	return em ? em->seq : 0;
+}
+
+/* ---- one emitter per event kind ------------------------------------------ */
+
+static double ms(uint64_t ns)
+{
+	return ns / 1e6;
+}
+
+const char *xhb_state_reason_name(enum xhb_state_reason reason)
+{
+	static const char *const names[XHB_STATE_REASON_MAX] = {
+	    [XHB_STATE_LINK_DOWN] = "link_down",
+	    [XHB_STATE_LINK_UP] = "link_up",
+	    [XHB_STATE_LEASE_EXPIRED] = "lease_expired",
+	    [XHB_STATE_STOP_REQUESTED] = "stop_requested",
+	    [XHB_STATE_ALL_PEERS_SEEN] = "all_peers_seen",
+	    [XHB_STATE_INITDEAD_EXPIRED] = "initdead_expired",
+	    [XHB_STATE_LISTEN_WINDOW_EXPIRED] = "listen_window_expired",
+	};
+
+	if ((unsigned int)reason >= XHB_STATE_REASON_MAX)
+		return "unknown";
+	return names[reason];
+}
+
+void xhb_ev_agent_start(struct xhb_events *em, const char *version,
+			uint64_t incarnation, int pid, const char *control)
+{
+	xhb_events__emitf(em, "agent_start", "{s:s, s:I, s:i, s:s}", "version",
+			  version, "incarnation", (json_int_t)incarnation, "pid",
+			  pid, "control", control);
+}
+
+void xhb_ev_agent_stop(struct xhb_events *em, const char *reason,
+		       uint64_t incarnation)
+{
+	xhb_events__emitf(em, "agent_stop", "{s:s, s:I}", "reason", reason,
+			  "incarnation", (json_int_t)incarnation);
+}
+
+void xhb_ev_agent_gap(struct xhb_events *em, uint64_t gap_ns,
+		      uint64_t expected_ns)
+{
+	xhb_events__emitf(em, "agent_gap", "{s:f, s:f}", "gap_ms", ms(gap_ns),
+			  "expected_ms", ms(expected_ns));
+}
+
+void xhb_ev_state_change(struct xhb_events *em, int from, int to,
+			 enum xhb_state_reason reason)
+{
+	xhb_events__emitf(em, "state_change", "{s:s, s:s, s:s}", "from",
+			  xhb_node_state_name(from), "to", xhb_node_state_name(to),
+			  "reason", xhb_state_reason_name(reason));
+}
+
+void xhb_ev_lease_expired(struct xhb_events *em, uint64_t lease_ns,
+			  uint64_t late_ns)
+{
+	xhb_events__emitf(em, "lease_expired", "{s:f, s:f}", "lease_ms",
+			  ms(lease_ns), "late_ms", ms(late_ns));
+}
+
+void xhb_ev_config_loaded(struct xhb_events *em, const struct xhb_config *c,
+			  uint64_t probe_period_ns)
+{
+	xhb_events__emitf(
+	    em, "config_loaded",
+	    "{s:s, s:i, s:i, s:f, s:f, s:f, s:f, s:f, s:i, s:f, s:i, s:I, s:s}",
+	    "config_dir", c->dir, "node_count", (int)c->nnodes, "group_count",
+	    (int)c->ngroups, "keepalive_ms", ms(c->keepalive_ns), "deadtime_ms",
+	    ms(c->deadtime_ns), "warntime_ms", ms(c->warntime_ns), "initdead_ms",
+	    ms(c->initdead_ns), "probe_interval_ms", ms(probe_period_ns),
+	    "probe_misses", (int)c->probe_misses, "lease_ms", ms(c->lease_ns),
+	    "udpport", c->udpport, "cluster_id", (json_int_t)c->cluster_id,
+	    "auto_failback",
+	    c->auto_failback == XHB_FAILBACK_OFF  ? "off"
+	    : c->auto_failback == XHB_FAILBACK_ON ? "on"
+						  : "legacy");
+}
+
+void xhb_ev_config_note(struct xhb_events *em, const struct xhb_config_note *n)
+{
+	char event[32];
+
+	snprintf(event, sizeof(event), "config_%s", xhb_note_kind_name(n->kind));
+	xhb_events__emitf(em, event, "{s:s, s:i, s:s, s:s}", "file", n->file,
+			  "line", (int)n->line, "directive", n->directive,
+			  "message", n->message);
+}
+
+void xhb_ev_config_error(struct xhb_events *em, const char *message,
+			 const char *action)
+{
+	xhb_events__emitf(em, "config_error", "{s:s, s:s}", "message", message,
+			  "action", action);
+}
+
+void xhb_ev_reload(struct xhb_events *em, const char *config_dir)
+{
+	xhb_events__emitf(em, "reload", "{s:s, s:s}", "config_dir", config_dir,
+			  "reason", "SIGHUP");
+}
+
+void xhb_ev_dataplane_attached(struct xhb_events *em, const char *iface,
+			       bool generic, bool adopted, const char *pin_dir,
+			       bool mounted_bpffs, uint32_t prog_id)
+{
+	xhb_events__emitf(em, "dataplane_attached",
+			  "{s:s, s:s, s:b, s:s, s:b, s:I}", "iface", iface,
+			  "mode", generic ? "generic" : "native", "adopted",
+			  adopted, "pin_dir", pin_dir, "mounted_bpffs",
+			  mounted_bpffs, "prog_id", (json_int_t)prog_id);
+}
+
+void xhb_ev_dataplane_fallback(struct xhb_events *em, const char *iface,
+			       const char *reason)
+{
+	xhb_events__emitf(em, "dataplane_fallback", "{s:s, s:s}", "iface",
+			  iface, "reason", reason);
+}
+
+void xhb_ev_link(struct xhb_events *em, const char *iface, bool up)
+{
+	xhb_events__emitf(em, up ? "link_up" : "link_down", "{s:s}", "iface",
+			  iface);
+}
+
+void xhb_ev_medium_error(struct xhb_events *em, const char *medium,
+			 const char *reason, uint64_t count)
+{
+	xhb_events__emitf(em, "medium_error", "{s:s, s:s, s:I}", "medium",
+			  medium, "reason", reason, "count", (json_int_t)count);
+}
+
+void xhb_ev_flood(struct xhb_events *em, double junk_pps, uint64_t window_ns)
+{
+	xhb_events__emitf(em, "flood", "{s:f, s:f}", "junk_pps", junk_pps,
+			  "window_ms", ms(window_ns));
+}
+
+void xhb_ev_peer(struct xhb_events *em, const char *peer, int from, int to,
+		 const char *reason, uint64_t detection_ns, uint64_t rtt_ns)
+{
+	char event[32];
+
+	snprintf(event, sizeof(event), "peer_%s", xhb_member_state_name(to));
+	xhb_events__emitf(em, event, "{s:s, s:s, s:s, s:s*, s:f, s:f}", "peer",
+			  peer, "from", xhb_member_state_name(from), "to",
+			  xhb_member_state_name(to), "reason", reason,
+			  "detection_ms", ms(detection_ns), "rtt_ms", ms(rtt_ns));
+}
+
+void xhb_ev_group(struct xhb_events *em, bool acquire, unsigned int group,
+		  const char *resources, int reason, uint64_t duration_ns)
+{
+	xhb_events__emitf(em, acquire ? "group_acquire" : "group_release",
+			  "{s:i, s:s, s:s, s:f}", "group", (int)group,
+			  "group_resources", resources, "reason",
+			  xhb_reason_name(reason), "duration_ms", ms(duration_ns));
+}
+
+/* The VIP's address and interface name, as events print them. */
+static void vip_names(const struct xhb_vip *vip, char addr[INET6_ADDRSTRLEN],
+		      char ifname[IFNAMSIZ])
+{
+	inet_ntop(vip->addr.family, &vip->addr.v6, addr, INET6_ADDRSTRLEN);
+	if (!if_indextoname(vip->ifindex, ifname))
+		snprintf(ifname, IFNAMSIZ, "#%d", vip->ifindex);
+}
+
+void xhb_ev_vip_added(struct xhb_events *em, unsigned int group,
+		      const struct xhb_vip *vip, const char *reason)
+{
+	char addr[INET6_ADDRSTRLEN], ifname[IFNAMSIZ];
+
+	vip_names(vip, addr, ifname);
+	xhb_events__emitf(em, "vip_added", "{s:i, s:s, s:s, s:i, s:s*, s:s*}",
+			  "group", (int)group, "vip", addr, "iface", ifname,
+			  "prefix", (int)vip->prefixlen, "label", vip->label,
+			  "reason", reason);
+}
+
+void xhb_ev_vip_removed(struct xhb_events *em, unsigned int group,
+			const struct xhb_vip *vip)
+{
+	char addr[INET6_ADDRSTRLEN], ifname[IFNAMSIZ];
+
+	vip_names(vip, addr, ifname);
+	xhb_events__emitf(em, "vip_removed", "{s:i, s:s, s:s}", "group",
+			  (int)group, "vip", addr, "iface", ifname);
+}
+
+void xhb_ev_vip_lost(struct xhb_events *em, unsigned int group,
+		     const struct xhb_vip *vip)
+{
+	char addr[INET6_ADDRSTRLEN], ifname[IFNAMSIZ];
+
+	vip_names(vip, addr, ifname);
+	xhb_events__emitf(em, "vip_lost", "{s:i, s:s, s:s}", "group", (int)group,
+			  "vip", addr, "iface", ifname);
+}
+
+void xhb_ev_garp_sent(struct xhb_events *em, unsigned int group,
+		      const struct xhb_vip *vip, unsigned int packet, int err)
+{
+	char addr[INET6_ADDRSTRLEN], ifname[IFNAMSIZ];
+
+	vip_names(vip, addr, ifname);
+	xhb_events__emitf(em, "garp_sent", "{s:i, s:s, s:s, s:i, s:s*}", "group",
+			  (int)group, "vip", addr, "iface", ifname, "packet",
+			  (int)packet, "error", err ? strerror(-err) : NULL);
+}
+
+void xhb_ev_resource_done(struct xhb_events *em, unsigned int group,
+			  const char *resource, bool start,
+			  const struct xhb_resource_result *r)
+{
+	xhb_events__emitf(em, start ? "resource_start" : "resource_stop",
+			  "{s:i, s:s, s:i, s:f, s:s}", "group", (int)group,
+			  "resource", resource, "exit_code", r->exit_code,
+			  "duration_ms", ms(r->duration_ns), "output", r->output);
+}
+
+void xhb_ev_resource_failed(struct xhb_events *em, unsigned int group,
+			    const char *resource, const char *action,
+			    const struct xhb_resource_result *r,
+			    const char *reason, int err, const char *detail)
+{
+	json_t *ev = xhb_event_new("resource_failed");
+	char sig[32];
+
+	json_object_set_new(ev, "group", json_integer(group));
+	json_object_set_new(ev, "resource", json_string(resource));
+	json_object_set_new(ev, "action", json_string(action));
+	if (!r) {
+		json_object_set_new(ev, "reason", json_string(reason));
+		json_object_set_new(ev, "error",
+				    json_string(err ? strerror(-err) : detail));
+		xhb_events__emit(em, ev);
+		return;
+	}
+	json_object_set_new(ev, "reason",
+			    json_string(xhb_resource_outcome_str(r->outcome)));
+	json_object_set_new(ev, "duration_ms", json_real(ms(r->duration_ns)));
+	json_object_set_new(ev, "output", json_string(r->output));
+	if (r->exit_code >= 0)
+		json_object_set_new(ev, "exit_code", json_integer(r->exit_code));
+	if (r->signal) {
+		xhb_resource_signal_name(r->signal, sig, sizeof(sig));
+		json_object_set_new(ev, "signal", json_string(sig));
+	}
+	xhb_events__emit(em, ev);
+}
+
+void xhb_ev_request(struct xhb_events *em, bool standby, const char *scope,
+		    uint32_t groups)
+{
+	json_t *list = json_array();
+
+	for (unsigned int g = 0; g < 32; g++)
+		if (groups & (1U << g))
+			json_array_append_new(list, json_integer(g));
+	xhb_events__emitf(em, standby ? "standby_request" : "takeover_request",
+			  "{s:s, s:s, s:o}", "scope", scope, "source", "control",
+			  "groups", list);
 }

@@ -48,6 +48,94 @@ int xhb_events__emit(struct xhb_events *em, json_t *ev);
 int xhb_events__emitf(struct xhb_events *em, const char *event, const char *fmt,
 		      ...);
 
+/*
+ * One emitter per event kind, with typed arguments: the only places that
+ * write an event's fields, so each kind's fields are written once and
+ * match docs/events.schema.json (test_events.c checks each against it).
+ * They ignore write errors (counted, see xhb_events__write_errors()).
+ */
+struct xhb_config;
+struct xhb_config_note;
+struct xhb_resource_result;
+struct xhb_vip;
+
+/* Why this node's own state changed (state_change's reason). */
+enum xhb_state_reason {
+	XHB_STATE_LINK_DOWN,
+	XHB_STATE_LINK_UP,
+	XHB_STATE_LEASE_EXPIRED,
+	XHB_STATE_STOP_REQUESTED,
+	XHB_STATE_ALL_PEERS_SEEN,
+	XHB_STATE_INITDEAD_EXPIRED,
+	XHB_STATE_LISTEN_WINDOW_EXPIRED,
+	XHB_STATE_REASON_MAX,
+};
+const char *xhb_state_reason_name(enum xhb_state_reason reason);
+
+/* lifecycle */
+void xhb_ev_agent_start(struct xhb_events *em, const char *version,
+			uint64_t incarnation, int pid, const char *control);
+void xhb_ev_agent_stop(struct xhb_events *em, const char *reason,
+		       uint64_t incarnation);
+void xhb_ev_agent_gap(struct xhb_events *em, uint64_t gap_ns,
+		      uint64_t expected_ns);
+void xhb_ev_state_change(struct xhb_events *em, int from, int to,
+			 enum xhb_state_reason reason); /* enum xhb_node_state */
+void xhb_ev_lease_expired(struct xhb_events *em, uint64_t lease_ns,
+			  uint64_t late_ns);
+
+/* configuration */
+void xhb_ev_config_loaded(struct xhb_events *em, const struct xhb_config *c,
+			  uint64_t probe_period_ns);
+/* config_ignored, config_notice or config_warning, by the note's kind */
+void xhb_ev_config_note(struct xhb_events *em, const struct xhb_config_note *n);
+void xhb_ev_config_error(struct xhb_events *em, const char *message,
+			 const char *action);
+void xhb_ev_reload(struct xhb_events *em, const char *config_dir);
+
+/* data plane and links */
+void xhb_ev_dataplane_attached(struct xhb_events *em, const char *iface,
+			       bool generic, bool adopted, const char *pin_dir,
+			       bool mounted_bpffs, uint32_t prog_id);
+void xhb_ev_dataplane_fallback(struct xhb_events *em, const char *iface,
+			       const char *reason);
+void xhb_ev_link(struct xhb_events *em, const char *iface, bool up);
+/* sends on a medium fail: the first failure, then every 1000th */
+void xhb_ev_medium_error(struct xhb_events *em, const char *medium,
+			 const char *reason, uint64_t count);
+void xhb_ev_flood(struct xhb_events *em, double junk_pps, uint64_t window_ns);
+
+/* membership: peer_<to> (enum xhb_member_state from, to) */
+void xhb_ev_peer(struct xhb_events *em, const char *peer, int from, int to,
+		 const char *reason, uint64_t detection_ns, uint64_t rtt_ns);
+
+/* groups (reason: enum xhb_reason, see decide.h) */
+void xhb_ev_group(struct xhb_events *em, bool acquire, unsigned int group,
+		  const char *resources, int reason, uint64_t duration_ns);
+/* reason NULL, or "restored" for a VIP put back after someone removed it */
+void xhb_ev_vip_added(struct xhb_events *em, unsigned int group,
+		      const struct xhb_vip *vip, const char *reason);
+void xhb_ev_vip_removed(struct xhb_events *em, unsigned int group,
+			const struct xhb_vip *vip);
+void xhb_ev_vip_lost(struct xhb_events *em, unsigned int group,
+		     const struct xhb_vip *vip);
+/* packet: 1 for the first; err: 0 or a negative errno */
+void xhb_ev_garp_sent(struct xhb_events *em, unsigned int group,
+		      const struct xhb_vip *vip, unsigned int packet, int err);
+void xhb_ev_resource_done(struct xhb_events *em, unsigned int group,
+			  const char *resource, bool start,
+			  const struct xhb_resource_result *r);
+/* r: the script's result; or NULL with reason ("cannot_run", "netlink")
+ * and err, a negative errno, or 0 with error text in detail */
+void xhb_ev_resource_failed(struct xhb_events *em, unsigned int group,
+			    const char *resource, const char *action,
+			    const struct xhb_resource_result *r,
+			    const char *reason, int err, const char *detail);
+
+/* operator requests over the control socket */
+void xhb_ev_request(struct xhb_events *em, bool standby, const char *scope,
+		    uint32_t groups);
+
 /* Writes that failed (stdout or logfile) since open. */
 uint64_t xhb_events__write_errors(const struct xhb_events *em);
 /* seq of the last event emitted (0 before the first one). */

@@ -50,6 +50,10 @@
  * probe left while it slept, so missing replies prove nothing. A death is
  * declared only after one whole window of steady running (no missed probe
  * slot); until then the previous verdict stands.
+ *
+ * Listening again (listen_since_ns set): a peer in UNKNOWN leaves it only
+ * for DEAD, or on a reply to a probe sent since we began listening.
+ * Nothing is ever judged back to UNKNOWN: the previous verdict stands.
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -167,7 +171,31 @@ static struct xhb_member_verdict declare_dead(const struct xhb_member_input *in,
 	return verdict(in, XHB_MEMBER_DEAD, detection_ns, reason);
 }
 
+static struct xhb_member_verdict judge(const struct xhb_member_input *in);
+
+/* A reply to a probe sent at or after since_ns. */
+static bool answered_since(const struct xhb_peer *p, __u64 since_ns)
+{
+	return p->last_reply_ns && p->last_reply_ns >= p->rtt_ns &&
+	       p->last_reply_ns - p->rtt_ns >= since_ns;
+}
+
 struct xhb_member_verdict xhb_member_judge(const struct xhb_member_input *in)
+{
+	struct xhb_member_verdict v = judge(in);
+
+	if (v.changed && v.state == XHB_MEMBER_UNKNOWN)
+		return verdict(in, in->prev_state, 0, "no news");
+	if (v.changed && in->listen_since_ns &&
+	    in->prev_state == XHB_MEMBER_UNKNOWN && v.state != XHB_MEMBER_DEAD &&
+	    !answered_since(&in->peer, in->listen_since_ns))
+		return verdict(in, in->prev_state, 0,
+			       "listening again: no reply to a probe sent "
+			       "since");
+	return v;
+}
+
+static struct xhb_member_verdict judge(const struct xhb_member_input *in)
 {
 	const struct xhb_peer *p = &in->peer;
 	const struct xhb_member_timers *t = &in->timers;
@@ -283,6 +311,24 @@ void xhb_member_loss_update(struct xhb_member_loss *l, __u64 last_sign_ns)
 	loss_ewma(l, 0);
 }
 
+void xhb_member_loss_observe(struct xhb_member_loss *l,
+			     const struct xhb_peer *p,
+			     enum xhb_member_state state, __u64 now_ns,
+			     const struct xhb_member_timers *t)
+{
+	__u64 period = xhb_member_probe_period_ns(t);
+
+	if (now_ns < l->next_ns)
+		return;
+	if (state != XHB_MEMBER_DEAD && state != XHB_MEMBER_UNKNOWN)
+		xhb_member_loss_update(
+		    l, max_u64(max_u64(p->last_heartbeat_ns, p->last_probe_ns),
+			       p->last_reply_ns));
+	l->next_ns += period;
+	if (l->next_ns <= now_ns)
+		l->next_ns = now_ns + period;
+}
+
 __u32 xhb_member_misses(const struct xhb_member_loss *l,
 			const struct xhb_member_timers *t)
 {
@@ -304,6 +350,77 @@ __u32 xhb_member_misses(const struct xhb_member_loss *l,
 	if (misses < t->probe_misses)
 		misses = t->probe_misses;
 	return min_u64(misses, max_misses);
+}
+
+bool xhb_member_flood_update(struct xhb_member_flood *f, __u64 junk,
+			     __u64 now_ns, double *junk_pps)
+{
+	__u64 elapsed = age(now_ns, f->seen_ns);
+	bool begins = false;
+
+	if (f->seen_ns && junk > f->junk &&
+	    junk - f->junk > XHB_MEMBER_FLOOD_JUNK_PER_MS *
+				 (elapsed / (1000 * 1000) + 1)) {
+		begins = !xhb_member_flooded(f, now_ns);
+		if (junk_pps)
+			*junk_pps = (junk - f->junk) * 1e9 / (elapsed ? elapsed : 1);
+		f->until_ns = now_ns + XHB_MEMBER_FLOOD_HOLD_NS;
+	}
+	f->junk = junk;
+	f->seen_ns = now_ns;
+	return begins;
+}
+
+bool xhb_member_flooded(const struct xhb_member_flood *f, __u64 now_ns)
+{
+	return now_ns < f->until_ns;
+}
+
+struct xhb_member_timers
+xhb_member_effective(const struct xhb_member_timers *t,
+		     const struct xhb_member_loss *l, bool flooded)
+{
+	struct xhb_member_timers e = *t;
+
+	e.probe_misses = xhb_member_misses(l, t);
+	if (flooded && e.probe_misses && e.probe_interval_ns) {
+		__u64 w = min_u64(XHB_MEMBER_FLOOD_WINDOW_NS, t->deadtime_ns);
+		__u64 flood_misses = w / e.probe_interval_ns;
+
+		flood_misses = flood_misses > 1 ? flood_misses - 1 : 1;
+		if (flood_misses > e.probe_misses)
+			e.probe_misses = (__u32)flood_misses;
+	}
+	return e;
+}
+
+__u64 xhb_member_listen_ns(const struct xhb_member_timers *t)
+{
+	__u64 listen = max_u64(mul_sat(t->keepalive_ns, 2),
+			       xhb_member_window_ns(t));
+
+	return min_u64(listen, t->deadtime_ns);
+}
+
+bool xhb_member_lease_expired(const struct xhb_peer *p, __u64 now_ns,
+			      const struct xhb_member_timers *t)
+{
+	if (!p->lease_seen_ns)
+		return false;
+	if (!p->lease_ms)
+		return true;
+	return now_ns > p->lease_seen_ns + (__u64)p->lease_ms * 1000000ULL +
+			    p->rtt_ns + xhb_member_probe_period_ns(t);
+}
+
+enum xhb_member_return xhb_member_came_back(enum xhb_member_state from,
+					    enum xhb_member_state to)
+{
+	if (to != XHB_MEMBER_UP && to != XHB_MEMBER_WARN)
+		return XHB_MEMBER_STAYED;
+	if (from == XHB_MEMBER_DEAD)
+		return XHB_MEMBER_HEALED;
+	return from == XHB_MEMBER_UNKNOWN ? XHB_MEMBER_HEARD : XHB_MEMBER_STAYED;
 }
 
 const char *xhb_member_state_name(enum xhb_member_state state)

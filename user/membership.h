@@ -85,9 +85,12 @@ struct xhb_member_input {
 	__u64 agent_start_ns;  /* initdead runs from it */
 	__u64 last_loop_ns;    /* our previous loop iteration */
 	__u64 steady_since_ns; /* as kept for xhb_agent_gap_check() */
+	/* listening again since then (our link came back, our lease lapsed:
+	 * see xhb_member_listen_ns()), 0 when not */
+	__u64 listen_since_ns;
 	enum xhb_member_state prev_state; /* UNKNOWN on the first call */
 	__u64 prev_since_ns;		  /* when prev_state was entered */
-	struct xhb_member_timers timers;
+	struct xhb_member_timers timers; /* xhb_member_effective() */
 };
 
 struct xhb_member_verdict {
@@ -112,15 +115,84 @@ struct xhb_member_verdict xhb_member_judge(const struct xhb_member_input *in);
 struct xhb_member_loss {
 	__u64 last_sign_ns; /* newest sign of life, one period ago */
 	__u64 prev_sign_ns; /* ... and two periods ago */
+	__u64 next_ns; /* when the current probe period ends */
 	__u32 silent_ppm; /* periods with nothing new over the last two */
 	__u32 streak; /* silent periods not learnt from yet */
 };
 
 /* Once per probe period, with the newest sign of life of the peer. */
 void xhb_member_loss_update(struct xhb_member_loss *l, __u64 last_sign_ns);
+/*
+ * Every loop with the fresh view of a peer: at each probe period's end,
+ * xhb_member_loss_update() with its newest sign of life, if we think it
+ * alive (a dead or unknown peer teaches nothing about the path).
+ */
+void xhb_member_loss_observe(struct xhb_member_loss *l,
+			     const struct xhb_peer *p,
+			     enum xhb_member_state state, __u64 now_ns,
+			     const struct xhb_member_timers *t);
 /* t->probe_misses adapted to the loss seen (t->probe_misses if 0). */
 __u32 xhb_member_misses(const struct xhb_member_loss *l,
 			const struct xhb_member_timers *t);
+
+/*
+ * A flood at our port: XDP drops junk (forged, replayed, malformed) faster
+ * than XHB_MEMBER_FLOOD_JUNK_PER_MS. The peers' genuine packets then wait
+ * in the same saturated queues for more than a millisecond window, so
+ * while it lasts, and XHB_MEMBER_FLOOD_HOLD_NS after, peers are judged on
+ * XHB_MEMBER_FLOOD_WINDOW_NS (within deadtime): an attacker can delay a
+ * death verdict, never cause one.
+ */
+#define XHB_MEMBER_FLOOD_JUNK_PER_MS 20
+#define XHB_MEMBER_FLOOD_HOLD_NS (1000ULL * 1000 * 1000)
+#define XHB_MEMBER_FLOOD_WINDOW_NS (250ULL * 1000 * 1000)
+
+struct xhb_member_flood {
+	__u64 junk;	/* XDP's junk counter at the previous call */
+	__u64 seen_ns;	/* ... read then; 0 before the first call */
+	__u64 until_ns; /* flooded until then */
+};
+
+/* Once per loop with XDP's junk counter: true when a flood begins (say
+ * so), with its rate in *junk_pps. */
+bool xhb_member_flood_update(struct xhb_member_flood *f, __u64 junk,
+			     __u64 now_ns, double *junk_pps);
+bool xhb_member_flooded(const struct xhb_member_flood *f, __u64 now_ns);
+
+/* The timers a peer is judged with: misses adapted to the loss seen on
+ * its path, and during a flood a window of XHB_MEMBER_FLOOD_WINDOW_NS. */
+struct xhb_member_timers
+xhb_member_effective(const struct xhb_member_timers *t,
+		     const struct xhb_member_loss *l, bool flooded);
+
+/*
+ * Listening again: after a local fault or a lapsed lease, what we knew of
+ * the peers is stale and one may be taking our groups right now. Every
+ * peer goes back to UNKNOWN, and we take nothing for this long (two
+ * keepalives, at least a window, within deadtime) unless every peer is
+ * heard afresh first; heard means a reply to a probe sent since (its
+ * heartbeats may have waited behind an unresolved ARP entry and say what
+ * it held then), see xhb_member_judge().
+ */
+__u64 xhb_member_listen_ns(const struct xhb_member_timers *t);
+
+/*
+ * A stalled peer's hold on its groups counts until its lease has surely
+ * run out: the remaining lease it last advertised, from when that reached
+ * us, plus its RTT and one probe period. A reply saying 0 left came from
+ * an XDP that was fencing already. Never advertised: nothing can expire.
+ */
+bool xhb_member_lease_expired(const struct xhb_peer *p, __u64 now_ns,
+			      const struct xhb_member_timers *t);
+
+/* Whether a peer came back in a verdict, for decide's announce rule. */
+enum xhb_member_return {
+	XHB_MEMBER_STAYED = 0,
+	XHB_MEMBER_HEARD,  /* unknown -> up/warn: heard (again) */
+	XHB_MEMBER_HEALED, /* dead -> up/warn: a partition healed */
+};
+enum xhb_member_return xhb_member_came_back(enum xhb_member_state from,
+					    enum xhb_member_state to);
 
 /* "up", "warn", "dead", "stalled", "leaving", "fault", "unknown". */
 const char *xhb_member_state_name(enum xhb_member_state state);

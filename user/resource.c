@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "resource.h"
 
 #define OUTPUT_HEAD 1024
@@ -39,14 +40,6 @@ struct run {
 	bool exited;
 	struct capture cap;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-}
 
 static void capture_add(struct capture *cap, const char *buf, size_t len)
 {
@@ -230,7 +223,7 @@ static int spawn(struct run *run, const char *path, const char *const *args,
 		err = -errno;
 		goto out_pipe;
 	}
-	run->start_ns = now_ns();
+	run->start_ns = xhb_mono_ns();
 	run->pid = fork();
 	if (run->pid < 0) {
 		err = -errno;
@@ -317,7 +310,7 @@ static int poll_timeout_ms(const struct run *run, uint64_t now)
 static void run_step(struct run *run)
 {
 	struct pollfd pfd[2];
-	uint64_t now = now_ns();
+	uint64_t now = xhb_mono_ns();
 	nfds_t n = 0;
 
 	if (!run->term_sent && now >= run->deadline_ns) {
@@ -356,7 +349,7 @@ static void run_reap(struct run *run, struct xhb_resource_result *res)
 	read_output(run);
 	while (waitpid(run->pid, &status, 0) < 0 && errno == EINTR)
 		;
-	res->duration_ns = now_ns() - run->start_ns;
+	res->duration_ns = xhb_mono_ns() - run->start_ns;
 	res->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	res->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	if (run->term_sent)

@@ -21,7 +21,6 @@ struct xhb_sender {
 	__u16 port;
 	unsigned int n;
 	struct tx_socket socks[MAX_SOCKETS];
-	__u64 errors;
 };
 
 int xhb_sender__open(struct xhb_sender **out, __u16 port)
@@ -42,11 +41,6 @@ void xhb_sender__close(struct xhb_sender *tx)
 	for (unsigned int i = 0; i < tx->n; i++)
 		close(tx->socks[i].fd);
 	free(tx);
-}
-
-__u64 xhb_sender__errors(const struct xhb_sender *tx)
-{
-	return tx->errors;
 }
 
 static int open_socket(int family, const char *iface, __u16 port)
@@ -118,8 +112,7 @@ int xhb_sender__send(struct xhb_sender *tx, const char *iface,
 						   : sizeof(struct sockaddr_in6);
 
 	if (fd < 0) {
-		tx->errors++;
-		return fd;
+			return fd;
 	}
 	if (ttl > 0) {
 		if (addr->ss_family == AF_INET)
@@ -130,8 +123,7 @@ int xhb_sender__send(struct xhb_sender *tx, const char *iface,
 	}
 	if (sendto(fd, h, sizeof(*h), 0, (const struct sockaddr *)addr, len) !=
 	    (ssize_t)sizeof(*h)) {
-		tx->errors++;
-		return -errno;
+			return -errno;
 	}
 	return 0;
 }

@@ -32,7 +32,4 @@ int xhb_sender__send(struct xhb_sender *tx, const char *iface,
 		     const struct sockaddr_storage *addr,
 		     const struct xhb_hdr *h, int ttl);
 
-/* Sends that failed since open (the agent reports them in status). */
-__u64 xhb_sender__errors(const struct xhb_sender *tx);
-
 #endif /* XHB_SENDER_H */

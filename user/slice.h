@@ -11,6 +11,7 @@
 #ifndef XHB_SLICE_H
 #define XHB_SLICE_H
 
+#include <stdbool.h>
 #include <linux/types.h>
 
 #define XHB_SCHED_SLICE_NS 100000ULL /* the kernel's smallest custom slice */
@@ -18,5 +19,9 @@
 /* SCHED_NORMAL with slice_ns, reset on fork (scripts get the defaults).
  * 0 or a negative errno. */
 int xhb_sched_short_slice(__u64 slice_ns);
+
+/* xhbd's policy: SCHED_RR at rtprio for Heartbeat's `realtime on`, else
+ * the short slice. A refusal is said on stderr; the agent runs on. */
+void xhb_sched_apply(bool realtime, unsigned int rtprio);
 
 #endif /* XHB_SLICE_H */

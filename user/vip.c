@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* VIP addresses and link state over rtnetlink, with libmnl.
+/* VIP addresses and link state over rtnetlink, with libmnl: the command
+ * socket (the monitoring socket is nlmon.c).
  *
  * Two sockets, as keepalived has: commands (each waits for its own ACK,
  * so an error is the error of that request) and monitoring (multicast
@@ -21,15 +22,9 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "rtnl.h"
 #include "vip.h"
 
-/* Large enough for one datagram of any dump: the kernel fills a dump
- * datagram up to about 32 KiB when the reader offers that much. */
-#define NL_BUF_SIZE 32768
-/* Room for one address or link request with its attributes. Request
- * buffers start zeroed: libmnl 1.0.4 leaves attribute padding as it
- * finds it, and stack bytes have no business in the kernel (valgrind). */
-#define NL_REQ_SIZE 512
 /* The kernel answers in microseconds; this only bounds a wait that
  * should never happen, so a wedged netlink cannot hang the agent. */
 #define NL_REPLY_TIMEOUT_S 5
@@ -38,12 +33,6 @@
 #define NL_MAX_READS_PER_REQUEST 4096
 /* A dump the kernel marks inconsistent (a change raced it) is retried. */
 #define NL_DUMP_ATTEMPTS 3
-/* Datagrams read per xhb_nlmon__drain(): the rest waits for the next
- * poll(), so a storm of events cannot starve the heartbeat loop. */
-#define NLMON_MAX_DATAGRAMS_PER_DRAIN 64
-/* The monitor's receive buffer: a burst of link/address changes (a
- * bond flapping, a flush of many addresses) must not overflow it. */
-#define NLMON_RCVBUF_BYTES (1 << 20)
 
 struct xhb_nl {
 	struct mnl_socket *sock;
@@ -53,17 +42,6 @@ struct xhb_nl {
 	char buf[NL_BUF_SIZE];
 };
 
-struct link_seen {
-	int ifindex;
-	bool usable;
-};
-
-struct xhb_nlmon {
-	struct mnl_socket *sock;
-	struct link_seen *links;
-	size_t nlinks, links_cap;
-	char buf[NL_BUF_SIZE];
-};
 
 /* ---- addresses as values ---------------------------------------------- */
 
@@ -256,8 +234,8 @@ static int nl_talk(struct xhb_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 }
 
 /* A dump that raced a change ends with EINTR (NLM_F_DUMP_INTR): redo it. */
-static int nl_dump(struct xhb_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
-		   void *data, void (*restart)(void *data))
+int xhb_rtnl_dump(struct xhb_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		  void *data, void (*restart)(void *data))
 {
 	int ret = -EINTR;
 
@@ -269,7 +247,7 @@ static int nl_dump(struct xhb_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 	return ret;
 }
 
-static void set_flag_opt(struct mnl_socket *sock, int opt)
+void xhb_rtnl_set_flag_opt(struct mnl_socket *sock, int opt)
 {
 	int one = 1;
 
@@ -296,9 +274,9 @@ int xhb_nl__open(struct xhb_nl **out)
 	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVTIMEO,
 		       &timeout, sizeof(timeout)) < 0)
 		goto fail;
-	set_flag_opt(nl->sock, NETLINK_CAP_ACK);
-	set_flag_opt(nl->sock, NETLINK_EXT_ACK);
-	set_flag_opt(nl->sock, NETLINK_GET_STRICT_CHK);
+	xhb_rtnl_set_flag_opt(nl->sock, NETLINK_CAP_ACK);
+	xhb_rtnl_set_flag_opt(nl->sock, NETLINK_EXT_ACK);
+	xhb_rtnl_set_flag_opt(nl->sock, NETLINK_GET_STRICT_CHK);
 	nl->portid = mnl_socket_get_portid(nl->sock);
 	nl->seq = (unsigned int)time(NULL);
 	*out = nl;
@@ -347,7 +325,7 @@ static int link_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-static int link_parse(const struct nlmsghdr *nlh, struct xhb_link_state *state)
+int xhb_rtnl_link_parse(const struct nlmsghdr *nlh, struct xhb_link_state *state)
 {
 	const struct nlattr *tb[IFLA_MAX + 1] = {0};
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
@@ -387,7 +365,7 @@ static int link_one_cb(const struct nlmsghdr *nlh, void *data)
 {
 	if (nlh->nlmsg_type != RTM_NEWLINK)
 		return MNL_CB_OK;
-	if (link_parse(nlh, data) < 0) {
+	if (xhb_rtnl_link_parse(nlh, data) < 0) {
 		errno = EBADMSG;
 		return MNL_CB_ERROR;
 	}
@@ -482,8 +460,8 @@ static bool attr_to_addr(const struct nlattr *attr, int family,
 /* One RTM_NEWADDR/RTM_DELADDR: the address itself (IFA_LOCAL, which on
  * point-to-point links differs from IFA_ADDRESS, the peer) and the
  * prefix address (IFA_ADDRESS) whose subnet is connected. */
-static int addr_parse(const struct nlmsghdr *nlh, struct xhb_ipaddr *local,
-		      struct xhb_ipaddr *prefix, struct xhb_addr_info *info)
+int xhb_rtnl_addr_parse(const struct nlmsghdr *nlh, struct xhb_ipaddr *local,
+			struct xhb_ipaddr *prefix, struct xhb_addr_info *info)
 {
 	const struct nlattr *tb[IFA_MAX + 1] = {0};
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
@@ -643,7 +621,7 @@ static int addr_find_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_type != RTM_NEWADDR || find->found)
 		return MNL_CB_OK;
-	if (addr_parse(nlh, &local, NULL, &info) < 0)
+	if (xhb_rtnl_addr_parse(nlh, &local, NULL, &info) < 0)
 		return MNL_CB_OK;
 	if (find->ifindex && info.ifindex != find->ifindex)
 		return MNL_CB_OK;
@@ -670,7 +648,7 @@ int xhb_nl__addr_find(struct xhb_nl *nl, int ifindex,
 		return -EAFNOSUPPORT;
 	if (ifindex < 0)
 		return -ENODEV;
-	ret = nl_dump(nl, addr_dump_request(buf, addr->family, ifindex),
+	ret = xhb_rtnl_dump(nl, addr_dump_request(buf, addr->family, ifindex),
 		      addr_find_cb, &find, addr_find_restart);
 	if (ret < 0)
 		return ret;
@@ -693,7 +671,7 @@ static int subnet_find_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_type != RTM_NEWADDR)
 		return MNL_CB_OK;
-	if (addr_parse(nlh, &local, &prefix, &info) < 0)
+	if (xhb_rtnl_addr_parse(nlh, &local, &prefix, &info) < 0)
 		return MNL_CB_OK;
 	/* Loopback's host-scope 127/8 and ::1 are not a connected subnet a
 	 * VIP could live on; a failed DAD leaves the address unusable. */
@@ -725,7 +703,7 @@ int xhb_nl__ifindex_for_addr(struct xhb_nl *nl, const struct xhb_ipaddr *addr,
 
 	if (addr->family != AF_INET && addr->family != AF_INET6)
 		return -EAFNOSUPPORT;
-	ret = nl_dump(nl, addr_dump_request(buf, addr->family, 0),
+	ret = xhb_rtnl_dump(nl, addr_dump_request(buf, addr->family, 0),
 		      subnet_find_cb, &find, subnet_find_restart);
 	if (ret < 0)
 		return ret;
@@ -734,247 +712,4 @@ int xhb_nl__ifindex_for_addr(struct xhb_nl *nl, const struct xhb_ipaddr *addr,
 	if (prefixlen)
 		*prefixlen = find.prefixlen;
 	return find.ifindex;
-}
-
-/* ---- monitoring socket -------------------------------------------------- */
-
-static struct link_seen *link_seen_find(struct xhb_nlmon *mon, int ifindex)
-{
-	for (size_t i = 0; i < mon->nlinks; i++)
-		if (mon->links[i].ifindex == ifindex)
-			return &mon->links[i];
-	return NULL;
-}
-
-static void link_seen_forget(struct xhb_nlmon *mon, int ifindex)
-{
-	struct link_seen *seen = link_seen_find(mon, ifindex);
-
-	if (seen)
-		*seen = mon->links[--mon->nlinks];
-}
-
-/* Records the link's state; returns the previous entry's state through
- * *was_usable and whether there was one. */
-static int link_seen_update(struct xhb_nlmon *mon, int ifindex, bool usable,
-			    bool *known, bool *was_usable)
-{
-	struct link_seen *seen = link_seen_find(mon, ifindex);
-
-	*known = seen != NULL;
-	if (seen) {
-		*was_usable = seen->usable;
-		seen->usable = usable;
-		return 0;
-	}
-	if (mon->nlinks == mon->links_cap) {
-		size_t cap = mon->links_cap ? mon->links_cap * 2 : 16;
-		struct link_seen *links =
-		    realloc(mon->links, cap * sizeof(*links));
-
-		if (!links)
-			return -ENOMEM;
-		mon->links = links;
-		mon->links_cap = cap;
-	}
-	mon->links[mon->nlinks++] =
-	    (struct link_seen){.ifindex = ifindex, .usable = usable};
-	return 0;
-}
-
-static int seed_link_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct xhb_nlmon *mon = data;
-	struct xhb_link_state state;
-	bool known, was_usable;
-
-	if (nlh->nlmsg_type != RTM_NEWLINK || link_parse(nlh, &state) < 0)
-		return MNL_CB_OK;
-	if (link_seen_update(mon, state.ifindex, state.usable, &known,
-			     &was_usable) < 0) {
-		errno = ENOMEM;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
-}
-
-static void seed_restart(void *data)
-{
-	((struct xhb_nlmon *)data)->nlinks = 0;
-}
-
-/* Learns every link's state through a command socket, after the
- * subscription, so that a change is either in the dump or queued. */
-static int nlmon_seed(struct xhb_nlmon *mon)
-{
-	char buf[NL_REQ_SIZE] __attribute__((aligned(4))) = {0};
-	struct xhb_nl *nl;
-	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
-	int ret = xhb_nl__open(&nl);
-
-	if (ret < 0)
-		return ret;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ret = nl_dump(nl, nlh, seed_link_cb, mon, seed_restart);
-	xhb_nl__close(nl);
-	return ret;
-}
-
-int xhb_nlmon__open(struct xhb_nlmon **out)
-{
-	int rcvbuf = NLMON_RCVBUF_BYTES;
-	struct xhb_nlmon *mon;
-	int err, fd;
-
-	*out = NULL;
-	mon = calloc(1, sizeof(*mon));
-	if (!mon)
-		return -ENOMEM;
-	mon->sock =
-	    mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (!mon->sock)
-		goto fail_errno;
-	fd = mnl_socket_get_fd(mon->sock);
-	/* FORCE passes rmem_max as root; else take what is allowed. */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
-		       sizeof(rcvbuf)) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	if (mnl_socket_bind(mon->sock,
-			    RTMGRP_LINK | RTMGRP_IPV4_IFADDR |
-				RTMGRP_IPV6_IFADDR,
-			    MNL_SOCKET_AUTOPID) < 0)
-		goto fail_errno;
-	err = nlmon_seed(mon);
-	if (err < 0)
-		goto fail;
-	*out = mon;
-	return 0;
-fail_errno:
-	err = -errno;
-fail:
-	xhb_nlmon__close(mon);
-	return err;
-}
-
-void xhb_nlmon__close(struct xhb_nlmon *mon)
-{
-	if (!mon)
-		return;
-	if (mon->sock)
-		mnl_socket_close(mon->sock);
-	free(mon->links);
-	free(mon);
-}
-
-int xhb_nlmon__fd(const struct xhb_nlmon *mon)
-{
-	return mnl_socket_get_fd(mon->sock);
-}
-
-struct nlmon_drain {
-	struct xhb_nlmon *mon;
-	xhb_nl_event_fn fn;
-	void *ctx;
-	int reported;
-};
-
-static void nlmon_report(struct nlmon_drain *drain,
-			 const struct xhb_nl_event *event)
-{
-	drain->fn(event, drain->ctx);
-	drain->reported++;
-}
-
-static int nlmon_link(struct nlmon_drain *drain, const struct nlmsghdr *nlh)
-{
-	struct xhb_nl_event event = {0};
-	bool known, was_usable = false;
-
-	if (link_parse(nlh, &event.link) < 0)
-		return MNL_CB_OK;
-	event.ifindex = event.link.ifindex;
-	memcpy(event.ifname, event.link.name, sizeof(event.ifname));
-	if (nlh->nlmsg_type == RTM_DELLINK) {
-		struct link_seen *seen =
-		    link_seen_find(drain->mon, event.ifindex);
-
-		known = seen != NULL;
-		was_usable = seen && seen->usable;
-		link_seen_forget(drain->mon, event.ifindex);
-		event.link.usable = false;
-	} else if (link_seen_update(drain->mon, event.ifindex,
-				    event.link.usable, &known,
-				    &was_usable) < 0) {
-		errno = ENOMEM;
-		return MNL_CB_ERROR;
-	}
-	/* RTM_NEWLINK also comes for MTU, name, and flag changes that keep
-	 * the link usable; only a change of usability is an event. A link
-	 * first seen now (created after open) is learned silently. */
-	if (!known || was_usable == event.link.usable)
-		return MNL_CB_OK;
-	event.type = event.link.usable ? XHB_NL_LINK_UP : XHB_NL_LINK_DOWN;
-	nlmon_report(drain, &event);
-	return MNL_CB_OK;
-}
-
-static int nlmon_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nlmon_drain *drain = data;
-	struct xhb_nl_event event = {0};
-
-	switch (nlh->nlmsg_type) {
-	case RTM_NEWLINK:
-	case RTM_DELLINK:
-		return nlmon_link(drain, nlh);
-	case RTM_NEWADDR:
-	case RTM_DELADDR:
-		if (addr_parse(nlh, &event.addr, NULL, &event.info) < 0)
-			return MNL_CB_OK;
-		event.type = nlh->nlmsg_type == RTM_NEWADDR
-				 ? XHB_NL_ADDR_ADDED
-				 : XHB_NL_ADDR_REMOVED;
-		event.ifindex = event.info.ifindex;
-		nlmon_report(drain, &event);
-		return MNL_CB_OK;
-	}
-	return MNL_CB_OK;
-}
-
-int xhb_nlmon__drain(struct xhb_nlmon *mon, xhb_nl_event_fn fn, void *ctx)
-{
-	struct nlmon_drain drain = {.mon = mon, .fn = fn, .ctx = ctx};
-
-	for (int i = 0; i < NLMON_MAX_DATAGRAMS_PER_DRAIN; i++) {
-		ssize_t len =
-		    mnl_socket_recvfrom(mon->sock, mon->buf, sizeof(mon->buf));
-
-		if (len < 0 && errno == ENOBUFS) {
-			/* Events were lost: what we knew of the links may be
-			 * stale, so learn it again and tell the caller to
-			 * re-read whatever it depends on. */
-			struct xhb_nl_event event = {.type = XHB_NL_RESYNC};
-			int ret = nlmon_seed(mon);
-
-			if (ret < 0)
-				return ret;
-			nlmon_report(&drain, &event);
-			continue;
-		}
-		if (len < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				break;
-			return -errno;
-		}
-		/* seq and portid 0: notifications answer nobody's request. */
-		if (mnl_cb_run(mon->buf, len, 0, 0, nlmon_cb, &drain) ==
-		    MNL_CB_ERROR)
-			return -errno;
-	}
-	return drain.reported;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* Userspace side of the wire format: tags and test frames. */
+/* Userspace side of the wire format: headers, tags and test frames. */
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -27,6 +28,44 @@ void xhb_wire_keys_from_config(const struct xhb_config *cfg,
 		keys[i].k0 = cfg->keys[i].k0;
 		keys[i].k1 = cfg->keys[i].k1;
 	}
+}
+
+const char *xhb_node_state_name(int state)
+{
+	switch (state) {
+	case XHB_NODE_INIT:
+		return "init";
+	case XHB_NODE_ACTIVE:
+		return "active";
+	case XHB_NODE_LEAVING:
+		return "leaving";
+	case XHB_NODE_FAULT:
+		return "fault";
+	default:
+		return "none";
+	}
+}
+
+void xhb_wire_fill(struct xhb_hdr *h, const struct xhb_wire_fields *f)
+{
+	memset(h, 0, sizeof(*h));
+	h->magic = htonl(XHB_MAGIC);
+	h->version = XHB_VERSION;
+	h->type = f->type;
+	h->state = f->state;
+	h->priority = f->priority;
+	h->cluster_id = htonl(f->cluster_id);
+	h->node_id = htonl(f->node_id);
+	h->dest_node_id = htonl(f->dest_node_id);
+	h->incarnation = htobe64(f->incarnation);
+	h->seq = htobe64(f->seq);
+	h->timestamp_ns = htobe64(f->timestamp_ns);
+	h->agent_epoch = htobe64(f->agent_epoch);
+	h->agent_age_us = htonl(f->agent_age_us);
+	h->lease_ms = htonl(f->lease_ms);
+	h->groups_held = htonl(f->groups_held);
+	h->groups_wanted = htonl(f->groups_wanted);
+	h->groups_refused = htonl(f->groups_refused);
 }
 
 __u64 xhb_wire_tag(const struct xhb_hdr *h, const struct xhb_key *key)

@@ -28,6 +28,32 @@ struct xhb_config;
 void xhb_wire_keys_from_config(const struct xhb_config *cfg,
 			       struct xhb_key keys[XHB_MAX_KEYS]);
 
+/* A header's fields in host order: everything a sender chooses. */
+struct xhb_wire_fields {
+	__u8 type; /* enum xhb_msg_type */
+	__u8 state; /* enum xhb_node_state of the sender */
+	__u8 priority;
+	__u32 cluster_id;
+	__u32 node_id;
+	__u32 dest_node_id; /* PROBE and PROBE_REPLY: the other end; else 0 */
+	__u64 incarnation;
+	__u64 seq;
+	__u64 timestamp_ns;
+	__u64 agent_epoch;
+	__u32 agent_age_us;
+	__u32 lease_ms;
+	__u32 groups_held;
+	__u32 groups_wanted;
+	__u32 groups_refused;
+};
+
+/* Write f into h in network order with our magic and version, reserved
+ * bytes zero and no tag yet: xhb_wire_sign() comes next. */
+void xhb_wire_fill(struct xhb_hdr *h, const struct xhb_wire_fields *f);
+
+/* "init", "active", "leaving", "fault", "none" (enum xhb_node_state). */
+const char *xhb_node_state_name(int state);
+
 /* The tag of h under key (SipHash-2-4 or CRC32 by key->method). */
 __u64 xhb_wire_tag(const struct xhb_hdr *h, const struct xhb_key *key);
 /* Set h->key_id and h->tag. */

@@ -203,6 +203,28 @@ static const struct decide_case decide_cases[] = {
      .nodes = {{.state = UP, .held = G0}, {.state = UP, .held = G0}},
      .preferred = {-1}, .want = {{A, RELEASE, R(PARTITION_RESOLVED)}}},
 
+    /* a peer came back in this loop: the keeper announces again */
+    {"peer_heard_again_keeper_announces", .self = B,
+     .nodes = {{.state = UP, .came_back = XHB_MEMBER_HEARD},
+	       {.state = UP, .held = G0}},
+     .preferred = {A}, .want = {{B, KEEP, R(CURRENT_OWNER), true}}},
+    {"peer_healed_keeper_resolves_partition", .self = B,
+     .nodes = {{.state = UP, .came_back = XHB_MEMBER_HEALED},
+	       {.state = UP, .held = G0}},
+     .preferred = {A}, .want = {{B, KEEP, R(PARTITION_RESOLVED), true}}},
+    {"peer_back_nothing_held_nothing_announced", .self = A,
+     .nodes = {{.state = UP}, {.state = UP, .came_back = XHB_MEMBER_HEALED,
+			       .held = G0}},
+     .preferred = {A}, .want = {{B, NONE, R(CURRENT_OWNER)}}},
+    {"peer_back_not_holding_keeper_announces", .self = A,
+     .nodes = {{.state = UP, .held = G0},
+	       {.state = UP, .came_back = XHB_MEMBER_HEALED}},
+     .preferred = {A}, .want = {{A, KEEP, R(PARTITION_RESOLVED), true}}},
+    {"own_return_flag_ignored", .self = A,
+     .nodes = {{.state = UP, .held = G0, .came_back = XHB_MEMBER_HEALED},
+	       {.state = UP}},
+     .preferred = {A}, .want = {{A, KEEP, R(PREFERRED_NODE)}}},
+
     /* active/active: each node preferred for one group */
     {"active_active_a", .self = A, .n_groups = 2,
      .nodes = {{.state = UP}, {.state = UP}}, .preferred = {A, B},

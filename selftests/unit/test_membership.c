@@ -596,3 +596,225 @@ Test(membership, silence_does_not_widen_its_own_window)
 	xhb_member_loss_update(&l, sign + MS(60));
 	cr_expect(l.silent_ppm > 0 && l.silent_ppm < 70000, "%u ppm", l.silent_ppm);
 }
+
+/* ---- the rules that used to live in the agent's loop --------------------- */
+
+/* Listening again: out of UNKNOWN only on a reply to a probe sent since. */
+struct listen_case {
+	const char *name;
+	__u64 listen_ago;  /* listening began then; 0: not listening */
+	__u64 reply, rtt;  /* AGO() of the reply; its round trip */
+	__u64 hb;	   /* AGO() of a heartbeat */
+	enum xhb_member_state prev, want;
+};
+
+static const struct listen_case listen_cases[] = {
+    {"not_listening_heartbeat_is_news", 0, 0, 0, AGO(MS(1)), XHB_MEMBER_UNKNOWN,
+     XHB_MEMBER_UP},
+    {"listening_heartbeat_is_not_news", MS(10), 0, 0, AGO(MS(1)),
+     XHB_MEMBER_UNKNOWN, XHB_MEMBER_UNKNOWN},
+    {"listening_reply_to_older_probe_is_not_news", MS(10), AGO(MS(9)), MS(2),
+     AGO(MS(1)), XHB_MEMBER_UNKNOWN, XHB_MEMBER_UNKNOWN},
+    {"listening_reply_to_probe_sent_since", MS(10), AGO(MS(1)), US(100),
+     AGO(MS(1)), XHB_MEMBER_UNKNOWN, XHB_MEMBER_UP},
+    {"listening_probe_sent_at_listen_start", MS(10), AGO(MS(9)), MS(1),
+     AGO(MS(1)), XHB_MEMBER_UNKNOWN, XHB_MEMBER_UP},
+    {"listening_other_states_unaffected", MS(10), 0, 0, AGO(MS(1)),
+     XHB_MEMBER_WARN, XHB_MEMBER_UP},
+    {"listening_dead_is_news", MS(10), 0, 0, AGO(SEC(11)), XHB_MEMBER_UNKNOWN,
+     XHB_MEMBER_DEAD},
+};
+
+Test(membership, listening_again_table)
+{
+	for (size_t i = 0; i < sizeof(listen_cases) / sizeof(listen_cases[0]); i++) {
+		const struct listen_case *c = &listen_cases[i];
+		struct member_case mc = {.fast = true, .hb = c->hb, .reply = c->reply,
+					 .agent_age_us = 100, .prev = c->prev};
+		struct xhb_member_input in = input_of(&mc);
+		struct xhb_member_verdict v;
+
+		in.peer.rtt_ns = c->rtt;
+		in.peer.probes = in.peer.replies = 1;
+		in.listen_since_ns = c->listen_ago ? in.now_ns - c->listen_ago : 0;
+		v = xhb_member_judge(&in);
+		cr_expect_eq(v.state, c->want, "%s: %s != %s (%s)", c->name,
+			     xhb_member_state_name(v.state),
+			     xhb_member_state_name(c->want), v.reason);
+		cr_expect_eq(v.changed, c->want != c->prev, "%s: changed", c->name);
+	}
+}
+
+/* Maps recreated under us (never heard again): no verdict back to UNKNOWN. */
+Test(membership, never_judged_back_to_unknown)
+{
+	struct member_case c = {.uptime = SEC(5), .prev = XHB_MEMBER_UP};
+	struct xhb_member_input in = input_of(&c);
+	struct xhb_member_verdict v = xhb_member_judge(&in);
+
+	cr_expect_eq(v.state, XHB_MEMBER_UP, "%s", xhb_member_state_name(v.state));
+	cr_expect_not(v.changed);
+}
+
+struct flood_case {
+	const char *name;
+	__u64 junk_delta, elapsed;
+	bool flooded_before, begins, flooded_after;
+};
+
+static const struct flood_case flood_cases[] = {
+    {"quiet", 0, MS(1), false, false, false},
+    {"some_junk_is_not_a_flood", 20, MS(1), false, false, false},
+    /* the rate over the time since the last read, plus a millisecond:
+     * a loop that read just before a burst's end is not fooled */
+    {"at_the_rate_plus_a_ms", 40, MS(1), false, false, false},
+    {"just_over_the_rate", 41, MS(1), false, true, true},
+    {"rate_over_a_long_loop", 200, MS(10), false, false, false},
+    {"fast_over_a_long_loop", 300, MS(10), false, true, true},
+    {"flood_goes_on_not_begun_again", 1000, MS(1), true, false, true},
+    {"held_after_it_stops", 0, MS(1), true, false, true},
+};
+
+Test(membership, flood_table)
+{
+	for (size_t i = 0; i < sizeof(flood_cases) / sizeof(flood_cases[0]); i++) {
+		const struct flood_case *c = &flood_cases[i];
+		__u64 now = SEC(100);
+		struct xhb_member_flood f = {.junk = 1000, .seen_ns = now - c->elapsed,
+					     .until_ns = c->flooded_before ? now + MS(500) : 0};
+		double pps = 0;
+		bool begins = xhb_member_flood_update(&f, 1000 + c->junk_delta, now, &pps);
+
+		cr_expect_eq(begins, c->begins, "%s: begins", c->name);
+		cr_expect_eq(xhb_member_flooded(&f, now), c->flooded_after,
+			     "%s: flooded", c->name);
+		if (c->begins)
+			cr_expect_float_eq(pps, c->junk_delta * 1e9 / c->elapsed, 1,
+					   "%s: %f pps", c->name, pps);
+	}
+	/* the first call only takes a reading */
+	struct xhb_member_flood first = {0};
+
+	cr_expect_not(xhb_member_flood_update(&first, 1000000, SEC(1), NULL));
+	cr_expect_not(xhb_member_flooded(&first, SEC(1)));
+	/* the hold ends */
+	struct xhb_member_flood held = {.junk = 5, .seen_ns = SEC(1),
+					.until_ns = SEC(1) + XHB_MEMBER_FLOOD_HOLD_NS};
+	cr_expect(xhb_member_flooded(&held, SEC(1) + XHB_MEMBER_FLOOD_HOLD_NS - 1));
+	cr_expect_not(xhb_member_flooded(&held, SEC(1) + XHB_MEMBER_FLOOD_HOLD_NS));
+}
+
+Test(membership, effective_timers)
+{
+	struct xhb_member_loss clean = periods(2000, 0), lossy = periods(5000, 15);
+	struct xhb_member_timers e;
+
+	e = xhb_member_effective(&fast_timers, &clean, false);
+	cr_expect_eq(e.probe_misses, 3);
+	cr_expect_eq(xhb_member_window_ns(&e), MS(4));
+	e = xhb_member_effective(&fast_timers, &lossy, false);
+	cr_expect(e.probe_misses >= 10 && e.probe_misses <= 14, "%u", e.probe_misses);
+	/* a flood: a 250 ms window */
+	e = xhb_member_effective(&fast_timers, &clean, true);
+	cr_expect_eq(xhb_member_window_ns(&e), MS(250));
+	/* no probe line: deadtime decides, flood or not */
+	e = xhb_member_effective(&lab_timers, &lossy, true);
+	cr_expect_eq(e.probe_misses, 0);
+	cr_expect_eq(xhb_member_window_ns(&e), SEC(10));
+	/* a short deadtime bounds the flood window */
+	struct xhb_member_timers shortdead = fast_timers;
+
+	shortdead.deadtime_ns = MS(100);
+	e = xhb_member_effective(&shortdead, &clean, true);
+	cr_expect_eq(xhb_member_window_ns(&e), MS(100));
+}
+
+/* Once per period; a dead or unknown peer teaches nothing. */
+Test(membership, loss_observed_once_per_period)
+{
+	struct xhb_member_loss l = {0};
+	struct xhb_peer p = {.last_reply_ns = SEC(1)};
+	__u64 now = SEC(10);
+
+	for (int i = 0; i < 10; i++) /* ten loops within one period */
+		xhb_member_loss_observe(&l, &p, XHB_MEMBER_UP, now + US(50) * i,
+					&fast_timers);
+	cr_expect_eq(l.streak, 0); /* one sample: the first, nothing before */
+	cr_expect_eq(l.next_ns, now + MS(1));
+	/* silent periods while alive are counted ... */
+	for (int i = 1; i <= 3; i++)
+		xhb_member_loss_observe(&l, &p, XHB_MEMBER_UP, now + MS(i), &fast_timers);
+	cr_expect_eq(l.streak, 2);
+	/* ... not while dead */
+	for (int i = 4; i <= 8; i++)
+		xhb_member_loss_observe(&l, &p, XHB_MEMBER_DEAD, now + MS(i), &fast_timers);
+	cr_expect_eq(l.streak, 2);
+	/* a loop late by many periods resumes from now */
+	xhb_member_loss_observe(&l, &p, XHB_MEMBER_UP, now + MS(50), &fast_timers);
+	cr_expect_eq(l.next_ns, now + MS(51));
+}
+
+Test(membership, listen_window)
+{
+	struct xhb_member_timers t = lab_timers;
+
+	cr_expect_eq(xhb_member_listen_ns(&fast_timers), SEC(4)); /* 2 keepalives */
+	t.keepalive_ns = SEC(6); /* 12 s: deadtime bounds it */
+	cr_expect_eq(xhb_member_listen_ns(&t), SEC(10));
+	t = fast_timers;
+	t.keepalive_ns = MS(1); /* the window is longer than 2 keepalives */
+	cr_expect_eq(xhb_member_listen_ns(&t), MS(4));
+}
+
+struct lease_case {
+	const char *name;
+	__u64 seen_ago; /* 0: never advertised */
+	__u32 lease_ms;
+	__u64 rtt;
+	bool expired;
+};
+
+static const struct lease_case lease_cases[] = {
+    {"never_advertised", 0, 0, 0, false},
+    {"zero_left_is_fencing", MS(1), 0, 0, true},
+    {"running", MS(100), 200, US(50), false},
+    {"until_lease_rtt_and_a_period", MS(201) + US(50), 200, US(50), false},
+    {"past_lease_rtt_and_a_period", MS(201) + US(51), 200, US(50), true},
+};
+
+Test(membership, peer_lease_table)
+{
+	for (size_t i = 0; i < sizeof(lease_cases) / sizeof(lease_cases[0]); i++) {
+		const struct lease_case *c = &lease_cases[i];
+		__u64 now = SEC(100);
+		struct xhb_peer p = {.lease_ms = c->lease_ms, .rtt_ns = c->rtt,
+				     .lease_seen_ns = c->seen_ago ? now - c->seen_ago : 0};
+
+		cr_expect_eq(xhb_member_lease_expired(&p, now, &fast_timers),
+			     c->expired, "%s", c->name);
+	}
+}
+
+Test(membership, came_back_table)
+{
+	static const struct {
+		enum xhb_member_state from, to;
+		enum xhb_member_return want;
+	} cases[] = {
+	    {XHB_MEMBER_DEAD, XHB_MEMBER_UP, XHB_MEMBER_HEALED},
+	    {XHB_MEMBER_DEAD, XHB_MEMBER_WARN, XHB_MEMBER_HEALED},
+	    {XHB_MEMBER_UNKNOWN, XHB_MEMBER_UP, XHB_MEMBER_HEARD},
+	    {XHB_MEMBER_UNKNOWN, XHB_MEMBER_WARN, XHB_MEMBER_HEARD},
+	    {XHB_MEMBER_WARN, XHB_MEMBER_UP, XHB_MEMBER_STAYED},
+	    {XHB_MEMBER_STALLED, XHB_MEMBER_UP, XHB_MEMBER_STAYED},
+	    {XHB_MEMBER_DEAD, XHB_MEMBER_STALLED, XHB_MEMBER_STAYED},
+	    {XHB_MEMBER_UNKNOWN, XHB_MEMBER_DEAD, XHB_MEMBER_STAYED},
+	    {XHB_MEMBER_LEAVING, XHB_MEMBER_UP, XHB_MEMBER_STAYED},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		cr_expect_eq(xhb_member_came_back(cases[i].from, cases[i].to),
+			     cases[i].want, "%s -> %s",
+			     xhb_member_state_name(cases[i].from),
+			     xhb_member_state_name(cases[i].to));
+}

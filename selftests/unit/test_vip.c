@@ -26,6 +26,7 @@
 #include <linux/if_ether.h>
 #include <linux/types.h>
 
+#include "clock.h"
 #include "announce.h"
 #include "vip.h"
 
@@ -122,14 +123,6 @@ static int ifindex(struct xhb_nl *nl, const char *name)
 	cr_assert_gt(index, 0, "ifindex of %s: %s", name, strerror(-index));
 	cr_assert_eq((unsigned int)index, if_nametoindex(name));
 	return index;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 /* ---- addresses ---------------------------------------------------------- */
@@ -431,11 +424,11 @@ static const struct xhb_nl_event *wait_event(struct xhb_nlmon *mon,
 					     int ifindex,
 					     const struct xhb_ipaddr *addr)
 {
-	long long deadline = now_ms() + WAIT_MS;
+	long long deadline = (long long)(xhb_mono_ns() / XHB_NS_PER_MS) + WAIT_MS;
 	const struct xhb_nl_event *event;
 
 	while (!(event = find_event(events, type, ifindex, addr)) &&
-	       now_ms() < deadline) {
+	       (long long)(xhb_mono_ns() / XHB_NS_PER_MS) < deadline) {
 		struct pollfd pfd = {.fd = xhb_nlmon__fd(mon),
 				     .events = POLLIN};
 		int ret;
@@ -561,10 +554,10 @@ typedef bool (*frame_match_fn)(const __u8 *frame, size_t len);
 static size_t capture_frame(int fd, const char *ifname, frame_match_fn match,
 			    __u8 *frame, size_t size)
 {
-	long long deadline = now_ms() + WAIT_MS;
+	long long deadline = (long long)(xhb_mono_ns() / XHB_NS_PER_MS) + WAIT_MS;
 	int want = (int)if_nametoindex(ifname);
 
-	for (int i = 0; i < MAX_FRAMES_READ && now_ms() < deadline; i++) {
+	for (int i = 0; i < MAX_FRAMES_READ && (long long)(xhb_mono_ns() / XHB_NS_PER_MS) < deadline; i++) {
 		struct sockaddr_ll from;
 		socklen_t fromlen = sizeof(from);
 		ssize_t len = recvfrom(fd, frame, size, 0,

@@ -17,6 +17,7 @@
 #include <linux/udp.h>
 #include <bpf/bpf.h>
 
+#include "clock.h"
 #include "dataplane.h"
 #include "wire.h"
 #include "xhb_siphash.h"
@@ -52,14 +53,6 @@ static struct xhb_frame_spec v6(void)
 	return s;
 }
 
-static __u64 mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static void setup(void)
 {
 	char why[256] = "";
@@ -78,7 +71,7 @@ static void setup(void)
 	self = (struct xhb_self){
 		.incarnation = 77,
 		.agent_epoch = 5,
-		.agent_update_ns = mono_ns(),
+		.agent_update_ns = xhb_mono_ns(),
 		.node_id = SELF_ID,
 		.lease_ms = 5000,
 		.groups_held = 0x1,
@@ -101,21 +94,20 @@ static struct xhb_hdr hdr(__u8 type, __u64 incarnation, __u64 seq)
 {
 	struct xhb_hdr h;
 
-	memset(&h, 0, sizeof(h));
-	h.magic = htonl(XHB_MAGIC);
-	h.version = XHB_VERSION;
-	h.type = type;
-	h.state = XHB_NODE_ACTIVE;
-	h.priority = 50;
-	h.cluster_id = htonl(CLUSTER);
-	h.node_id = htonl(PEER_ID);
-	h.dest_node_id = type == XHB_MSG_HEARTBEAT ? 0 : htonl(SELF_ID);
-	h.incarnation = htobe64(incarnation);
-	h.seq = htobe64(seq);
-	h.timestamp_ns = htobe64(mono_ns());
-	h.agent_epoch = htobe64(9);
-	h.lease_ms = htonl(3000);
-	h.groups_held = htonl(0x2);
+	xhb_wire_fill(&h, &(struct xhb_wire_fields){
+				  .type = type,
+				  .state = XHB_NODE_ACTIVE,
+				  .priority = 50,
+				  .cluster_id = CLUSTER,
+				  .node_id = PEER_ID,
+				  .dest_node_id = type == XHB_MSG_HEARTBEAT ? 0 : SELF_ID,
+				  .incarnation = incarnation,
+				  .seq = seq,
+				  .timestamp_ns = xhb_mono_ns(),
+				  .agent_epoch = 9,
+				  .lease_ms = 3000,
+				  .groups_held = 0x2,
+			  });
 	xhb_wire_sign(&h, KEY_SIP, &keys[KEY_SIP]);
 	return h;
 }
@@ -195,7 +187,7 @@ Test(xdp, heartbeat_updates_peer)
 {
 	struct xhb_stats before = stats(), after;
 	struct xhb_hdr h = hdr(XHB_MSG_HEARTBEAT, 10, 1);
-	__u64 t0 = mono_ns();
+	__u64 t0 = xhb_mono_ns();
 	struct run r = send_hdr(&v4, &h);
 	struct xhb_peer p = peer();
 
@@ -204,7 +196,7 @@ Test(xdp, heartbeat_updates_peer)
 	assert_one_counter(&before, &after, STAT(heartbeat_accepted), "heartbeat");
 	cr_assert_eq(p.heartbeats, 1);
 	cr_assert_geq(p.last_heartbeat_ns, t0);
-	cr_assert_leq(p.last_heartbeat_ns, mono_ns());
+	cr_assert_leq(p.last_heartbeat_ns, xhb_mono_ns());
 	cr_assert_eq(p.agent_replay.incarnation, 10);
 	cr_assert_eq(p.agent_replay.seq, 1);
 	cr_assert_eq(p.agent_epoch, 9);
@@ -554,7 +546,7 @@ static void check_reply(const struct xhb_frame_spec *spec, const __u8 *in,
 	const struct ethhdr *eth = (const void *)r->out;
 	const struct xhb_hdr *reply = (const void *)(r->out + off);
 	const struct udphdr *udp = (const void *)(r->out + off - sizeof(*udp));
-	__u64 now = mono_ns();
+	__u64 now = xhb_mono_ns();
 
 	cr_assert_eq(r->verdict, XDP_TX);
 	cr_assert_eq(r->out_len, off + sizeof(struct xhb_hdr));
@@ -649,7 +641,7 @@ Test(xdp, probe_not_answered_without_agent)
 Test(xdp, reply_records_rtt_and_agent_age)
 {
 	struct xhb_hdr h = hdr(XHB_MSG_PROBE_REPLY, 10, 1);
-	__u64 sent = mono_ns() - 1500000; /* the probe left 1.5 ms ago */
+	__u64 sent = xhb_mono_ns() - 1500000; /* the probe left 1.5 ms ago */
 	struct xhb_stats before = stats(), after;
 	struct xhb_peer p;
 
@@ -716,7 +708,7 @@ static void set_lease(bool lapsed, __u32 groups)
 
 	s.groups_held = groups;
 	s.lease_ms = 100;
-	s.agent_update_ns = mono_ns() - (lapsed ? 500000000ULL : 0);
+	s.agent_update_ns = xhb_mono_ns() - (lapsed ? 500000000ULL : 0);
 	cr_assert_eq(dataplane__write_self(dp, &s), 0);
 }
 

@@ -41,6 +41,7 @@
 #include <linux/udp.h>
 #include <bpf/bpf.h>
 
+#include "clock.h"
 #include "dataplane.h"
 #include "wire.h"
 
@@ -106,14 +107,6 @@ static __u64 packets_wanted(void)
 	const char *env = getenv("XHB_FUZZ_PACKETS");
 
 	return env && *env ? strtoull(env, NULL, 0) : DEFAULT_PACKETS;
-}
-
-static __u64 mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 /* ---- seeds ------------------------------------------------------------ */
@@ -215,20 +208,20 @@ static void make_seeds(void)
 				snprintf(sd->what, sizeof(sd->what),
 					 "%s type %u key %u", encaps[e].name,
 					 types[t], key_ids[k]);
-				h->magic = htonl(XHB_MAGIC);
-				h->version = XHB_VERSION;
-				h->type = types[t];
-				h->state = XHB_NODE_ACTIVE;
-				h->priority = 50;
-				h->cluster_id = htonl(CLUSTER);
-				h->node_id = htonl(PEER_ID);
-				h->dest_node_id = types[t] == XHB_MSG_HEARTBEAT
-						      ? 0
-						      : htonl(SELF_ID);
-				h->incarnation = htobe64(10);
-				h->agent_epoch = htobe64(9);
-				h->lease_ms = htonl(3000);
-				h->groups_held = htonl(0x2);
+				xhb_wire_fill(h, &(struct xhb_wire_fields){
+					.type = types[t],
+					.state = XHB_NODE_ACTIVE,
+					.priority = 50,
+					.cluster_id = CLUSTER,
+					.node_id = PEER_ID,
+					.dest_node_id = types[t] == XHB_MSG_HEARTBEAT
+								? 0
+								: SELF_ID,
+					.incarnation = 10,
+					.agent_epoch = 9,
+					.lease_ms = 3000,
+					.groups_held = 0x2,
+				});
 				seed_sign(sd, key_ids[k]);
 			}
 }
@@ -244,7 +237,7 @@ static void setup(void)
 	struct xhb_self self = {
 	    .incarnation = 77,
 	    .agent_epoch = 5,
-	    .agent_update_ns = mono_ns(),
+	    .agent_update_ns = xhb_mono_ns(),
 	    .node_id = SELF_ID,
 	    .lease_ms = 600000,
 	    .state = XHB_NODE_ACTIVE,
@@ -751,7 +744,7 @@ Test(xdp_fuzz, no_forgery_accepted)
 		     (__u64)nseeds, "a seed was not accepted");
 	p0 = peer();
 
-	t0 = mono_ns();
+	t0 = xhb_mono_ns();
 	for (int t = 0; t < THREADS; t++) {
 		memset(&w[t], 0, sizeof(w[t]));
 		w[t].rng = splitmix64(fuzz_seed + (__u64)t) | 1;
@@ -783,7 +776,7 @@ Test(xdp_fuzz, no_forgery_accepted)
 		"xdp_fuzz: %llu packets in %.1f s (mutated %llu, random %llu, "
 		"random payload %llu, forged %llu; %llu valid by chance, not "
 		"sent)\n",
-		(unsigned long long)sent, (mono_ns() - t0) / 1e9,
+		(unsigned long long)sent, (xhb_mono_ns() - t0) / 1e9,
 		(unsigned long long)made[MADE_MUTATED],
 		(unsigned long long)made[MADE_RANDOM],
 		(unsigned long long)made[MADE_RANDOM_UDP],

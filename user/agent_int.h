@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * agent_int: what agent.c (the loop) and agent_open.c (start-up and
+ * shutdown) share: the agent's state and the few steps both use. Not for
+ * other modules: they get what they need as arguments.
+ */
+#ifndef XHB_AGENT_INT_H
+#define XHB_AGENT_INT_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include <linux/bpf.h>
+
+#include "agent.h"
+#include "config.h"
+#include "groups.h"
+#include "ifaces.h"
+#include "peers.h"
+#include "speak.h"
+
+#define XHB_VERSION_STRING "0.1.0"
+
+struct xhb_agent {
+	struct xhb_agent_opts opts;
+	struct xhb_config *cfg;
+	char node[XHB_NAME_MAX];
+	int self_index;
+	char control_path[256];
+
+	struct xhb_events *ev;
+	struct xhb_nl *nl;
+	struct xhb_nlmon *mon;
+	struct xhb_announce *ann;
+	struct xhb_sender *tx;
+	struct xhb_control *ctl;
+	int sigfd;
+
+	struct xhb_ifaces ifaces;
+	struct xhb_peers peers;
+	struct xhb_groups groups;
+	struct xhb_speaker speaker;
+
+	__u64 incarnation;
+	__u64 epoch;
+	__u64 start_ns;
+	__u64 last_loop_ns;
+	__u64 steady_since_ns;
+	__u64 last_gap_event_ns;
+	__u64 next_heartbeat_ns;
+	__u64 next_probe_ns;
+
+	bool init; /* initdead running, or listening again */
+	__u64 init_until_ns;
+	bool fault; /* a heartbeat interface is down */
+	bool leaving;
+	bool stop, reload, reexec; /* signals: TERM/INT, HUP, USR2 */
+};
+
+__u64 probe_period(const struct xhb_agent *a);
+enum xhb_node_state self_state(const struct xhb_agent *a);
+/* config_loaded and one event per note */
+void emit_config(struct xhb_agent *a);
+/* Our state to every XDP; renews the lease (held: what we say we hold). */
+void publish(struct xhb_agent *a, __u64 now, __u32 held, __u64 lease_ns);
+/* groups.c's hook before a script runs */
+void renew_for_script(void *ctx, __u64 lease_ns);
+/* Link states read again: fault while a heartbeat interface is down. */
+void refresh_links(struct xhb_agent *a);
+
+#endif /* XHB_AGENT_INT_H */

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * The agent's start and end: load the configuration and check it against
+ * this node, claim the control socket, open the sockets, attach or adopt
+ * XDP on the heartbeat interfaces, adopt the VIPs a previous agent left,
+ * set the scheduling policy; and close everything again (pins stay, so
+ * the next agent adopts them). The loop is agent.c.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "agent_int.h"
+#include "announce.h"
+#include "clock.h"
+#include "control.h"
+#include "dataplane.h"
+#include "events.h"
+#include "sender.h"
+#include "slice.h"
+#include "vip.h"
+
+int xhb_agent_check_config(const char *dir, char *err, size_t errlen)
+{
+	struct xhb_config *cfg = calloc(1, sizeof(*cfg));
+	int ret;
+
+	if (!cfg)
+		return -ENOMEM;
+	ret = xhb_config_load(dir, cfg, err, errlen);
+	if (!ret)
+		ret = xhb_ifaces_check(cfg, err, errlen);
+	free(cfg);
+	return ret;
+}
+
+static int open_signals(struct xhb_agent *a)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR2);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	a->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	signal(SIGPIPE, SIG_IGN);
+	return a->sigfd < 0 ? -errno : 0;
+}
+
+static int open_sockets(struct xhb_agent *a, char *err, size_t errlen)
+{
+	int ret = xhb_control__open(&a->ctl, a->control_path);
+
+	/* The control socket first: a second agent stops here, before it
+	 * touches the data plane or any address. */
+	if (ret) {
+		snprintf(err, errlen, "control socket %s: %s%s", a->control_path,
+			 strerror(-ret),
+			 ret == -EADDRINUSE ? " (another xhbd is running)" : "");
+		return ret;
+	}
+	ret = xhb_events__open(&a->ev, a->node,
+			       a->cfg->logfile[0] ? a->cfg->logfile : NULL,
+			       !a->opts.quiet);
+	if (ret) {
+		snprintf(err, errlen, "logfile %s: %s", a->cfg->logfile, strerror(-ret));
+		return ret;
+	}
+	ret = xhb_nl__open(&a->nl);
+	if (!ret)
+		ret = xhb_nlmon__open(&a->mon);
+	if (!ret)
+		ret = xhb_announce__open(&a->ann);
+	if (!ret)
+		ret = xhb_sender__open(&a->tx, a->cfg->udpport);
+	if (!ret)
+		ret = open_signals(a);
+	if (ret)
+		snprintf(err, errlen, "cannot open sockets: %s", strerror(-ret));
+	return ret;
+}
+
+static int node_name(struct xhb_agent *a, char *err, size_t errlen)
+{
+	struct utsname uts;
+
+	if (a->opts.node)
+		snprintf(a->node, sizeof(a->node), "%s", a->opts.node);
+	else if (!uname(&uts))
+		snprintf(a->node, sizeof(a->node), "%.*s", (int)sizeof(a->node) - 1,
+			 uts.nodename);
+	for (char *c = a->node; *c; c++)
+		*c = (*c >= 'A' && *c <= 'Z') ? *c - 'A' + 'a' : *c;
+	a->self_index = xhb_config_node_index(a->cfg, a->node);
+	if (a->self_index >= 0)
+		return 0;
+	snprintf(err, errlen,
+		 "%s: this node's name '%s' is not a node line: add 'node %s' or start with --node NAME",
+		 a->cfg->hacf_path, a->node, a->node);
+	return -EINVAL;
+}
+
+int xhb_agent__open(struct xhb_agent **out, const struct xhb_agent_opts *o,
+		    char *err, size_t errlen)
+{
+	struct xhb_agent *a = calloc(1, sizeof(*a));
+	struct xhb_self old;
+	bool adopted;
+	int ret;
+
+	*out = NULL;
+	if (!a)
+		return -ENOMEM;
+	a->opts = *o;
+	a->sigfd = -1;
+	a->cfg = calloc(1, sizeof(*a->cfg));
+	if (!a->cfg) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	ret = xhb_config_load(o->config_dir, a->cfg, err, errlen);
+	if (!ret)
+		ret = xhb_ifaces_check(a->cfg, err, errlen);
+	if (!ret)
+		ret = node_name(a, err, errlen);
+	if (ret)
+		goto fail;
+	snprintf(a->control_path, sizeof(a->control_path), "%s",
+		 o->control_path ? o->control_path : XHB_CONTROL_PATH_DEFAULT);
+	ret = open_sockets(a, err, errlen);
+	if (!ret)
+		ret = xhb_ifaces_collect(&a->ifaces, a->cfg, a->nl, err, errlen);
+	if (ret)
+		goto fail;
+	dataplane__set_verbose(o->verbose);
+	ret = xhb_ifaces_open(&a->ifaces, a->cfg, a->ev, err, errlen);
+	if (ret)
+		goto fail;
+	/* A restarted agent's incarnation must exceed its predecessor's. */
+	adopted = !xhb_ifaces_read_self(&a->ifaces, &old);
+	a->incarnation = xhb_real_ns();
+	if (adopted && old.incarnation >= a->incarnation)
+		a->incarnation = old.incarnation + 1;
+	xhb_ev_agent_start(a->ev, XHB_VERSION_STRING, a->incarnation, getpid(),
+			   a->control_path);
+	emit_config(a);
+	/* We listen from now on: initdead and our first loop count from here,
+	 * not from before loading the program. */
+	a->start_ns = xhb_mono_ns();
+	ret = xhb_peers_sync(&a->peers, a->cfg, a->self_index, &a->ifaces,
+			     a->start_ns);
+	if (ret) {
+		snprintf(err, errlen, "cannot add peers to the XDP maps: %s",
+			 strerror(-ret));
+		goto fail;
+	}
+	a->speaker = (struct xhb_speaker){.tx = a->tx, .cfg = a->cfg, .ev = a->ev};
+	a->groups = (struct xhb_groups){
+		.cfg = a->cfg, .ev = a->ev, .nl = a->nl, .ann = a->ann,
+		.ifaces = &a->ifaces, .renew = renew_for_script, .renew_ctx = a,
+	};
+	a->init = true;
+	a->init_until_ns = a->start_ns + a->cfg->initdead_ns;
+	a->last_loop_ns = a->steady_since_ns = a->start_ns;
+	a->next_heartbeat_ns = a->next_probe_ns = a->start_ns;
+	refresh_links(a);
+	xhb_groups_adopt(&a->groups, adopted ? &old : NULL, a->start_ns);
+	xhb_sched_apply(a->cfg->realtime, a->cfg->rtprio);
+	*out = a;
+	return 0;
+fail:
+	xhb_agent__close(a);
+	return ret;
+}
+
+void xhb_agent__close(struct xhb_agent *a)
+{
+	if (!a)
+		return;
+	if (a->ev && a->cfg)
+		xhb_ev_agent_stop(a->ev,
+				  a->reexec    ? "reexec"
+				  : a->leaving ? "signal"
+					       : "error",
+				  a->incarnation);
+	xhb_ifaces_close(&a->ifaces);
+	xhb_control__close(a->ctl);
+	xhb_sender__close(a->tx);
+	xhb_announce__close(a->ann);
+	xhb_nlmon__close(a->mon);
+	xhb_nl__close(a->nl);
+	xhb_events__close(a->ev);
+	if (a->sigfd >= 0)
+		close(a->sigfd);
+	free(a->cfg);
+	free(a);
+}

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* The heartbeat interfaces and their data planes: see ifaces.h. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "dataplane.h"
+#include "events.h"
+#include "ifaces.h"
+#include "vip.h"
+#include "wire.h"
+
+bool xhb_ifaces_has(const struct xhb_ifaces *fs, const char *name)
+{
+	for (unsigned int i = 0; i < fs->n; i++)
+		if (!strcmp(fs->at[i].name, name))
+			return true;
+	return false;
+}
+
+int xhb_ifaces_collect(struct xhb_ifaces *fs, const struct xhb_config *cfg,
+		       struct xhb_nl *nl, char *err, size_t errlen)
+{
+	fs->n = 0;
+	for (unsigned int m = 0; m < cfg->nmedia; m++) {
+		const char *name = cfg->media[m].iface;
+		struct xhb_iface *f = &fs->at[fs->n];
+
+		if (xhb_ifaces_has(fs, name))
+			continue;
+		if (fs->n == XHB_MAX_IFACES) {
+			snprintf(err, errlen,
+				 "%s:%u: %s would be a %dth heartbeat interface: at most %d",
+				 cfg->hacf_path, cfg->media[m].line, name,
+				 XHB_MAX_IFACES + 1, XHB_MAX_IFACES);
+			return -EINVAL;
+		}
+		f->ifindex = nl ? xhb_nl__ifindex(nl, name) : (int)if_nametoindex(name);
+		if (f->ifindex <= 0) {
+			snprintf(err, errlen, "%s:%u: no interface %s on this node",
+				 cfg->hacf_path, cfg->media[m].line, name);
+			return -ENODEV;
+		}
+		snprintf(f->name, sizeof(f->name), "%s", name);
+		fs->n++;
+	}
+	if (!fs->n) {
+		snprintf(err, errlen,
+			 "%s: no heartbeat medium (bcast, mcast or ucast): nothing to listen on",
+			 cfg->hacf_path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int xhb_ifaces_check(const struct xhb_config *cfg, char *err, size_t errlen)
+{
+	struct xhb_ifaces fs = {0};
+	int ret = xhb_ifaces_collect(&fs, cfg, NULL, err, errlen);
+
+	for (unsigned int g = 0; !ret && g < cfg->ngroups; g++)
+		for (unsigned int r = 0; !ret && r < cfg->groups[g].nresources; r++) {
+			const struct xhb_resource *res = &cfg->groups[g].resources[r];
+
+			if (res->kind == XHB_RES_ADDRESS && res->iface[0] &&
+			    !if_nametoindex(res->iface)) {
+				snprintf(err, errlen, "%s:%u: no interface %s on this node",
+					 cfg->haresources_path, res->line, res->iface);
+				ret = -ENODEV;
+			}
+		}
+	return ret;
+}
+
+int xhb_ifaces_open(struct xhb_ifaces *fs, const struct xhb_config *cfg,
+		    struct xhb_events *ev, char *err, size_t errlen)
+{
+	struct xhb_key keys[XHB_MAX_KEYS];
+	char pin_dir[PATH_MAX];
+	int ret;
+
+	xhb_wire_keys_from_config(cfg, keys);
+	for (unsigned int i = 0; i < fs->n; i++) {
+		struct xhb_iface *f = &fs->at[i];
+		const struct xhb_dataplane_info *info;
+		struct xhb_dataplane *dp;
+		struct xhb_dataplane_opts o = {
+			.ifname = f->name,
+			.port = cfg->udpport,
+			.cluster_id = cfg->cluster_id,
+			.mode = cfg->xdp_mode,
+		};
+
+		/* One pin directory per interface, below pin_dir if set. */
+		if (cfg->pin_dir[0]) {
+			snprintf(pin_dir, sizeof(pin_dir), "%s/%s", cfg->pin_dir,
+				 f->name);
+			o.pin_dir = pin_dir;
+		}
+		/* On reload the new program replaces the old one on the pinned
+		 * link and the maps are kept; if it cannot be loaded, the old
+		 * one stays attached and in use. */
+		ret = dataplane__open(&o, &dp, err, errlen);
+		if (ret)
+			return ret;
+		dataplane__close(f->dp);
+		f->dp = dp;
+		info = dataplane__info(f->dp);
+		if (info->fallback[0])
+			xhb_ev_dataplane_fallback(ev, f->name, info->fallback);
+		xhb_ev_dataplane_attached(ev, f->name, info->generic, info->adopted,
+					  info->pin_dir, info->mounted_bpffs,
+					  info->prog_id);
+		ret = dataplane__set_keys(f->dp, keys);
+		if (ret) {
+			snprintf(err, errlen, "cannot write the keys to XDP on %s: %s",
+				 f->name, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void xhb_ifaces_close(struct xhb_ifaces *fs)
+{
+	for (unsigned int i = 0; i < fs->n; i++) {
+		dataplane__close(fs->at[i].dp);
+		fs->at[i].dp = NULL;
+	}
+}
+
+bool xhb_ifaces_refresh(struct xhb_ifaces *fs, struct xhb_nl *nl)
+{
+	bool all = true;
+
+	for (unsigned int i = 0; i < fs->n; i++) {
+		struct xhb_link_state ls;
+
+		fs->at[i].usable = !xhb_nl__link_state(nl, fs->at[i].ifindex, &ls) &&
+				   ls.usable;
+		all &= fs->at[i].usable;
+	}
+	return all;
+}
+
+int xhb_ifaces_write_self(struct xhb_ifaces *fs, const struct xhb_self *self)
+{
+	int ret = 0;
+
+	for (unsigned int i = 0; i < fs->n; i++) {
+		int r = dataplane__write_self(fs->at[i].dp, self);
+
+		if (r && !ret)
+			ret = r;
+	}
+	return ret;
+}
+
+int xhb_ifaces_read_self(struct xhb_ifaces *fs, struct xhb_self *out)
+{
+	__u64 incarnation = 0;
+	bool found = false;
+
+	for (unsigned int i = 0; i < fs->n; i++) {
+		struct xhb_self s;
+
+		if (dataplane__read_self(fs->at[i].dp, &s))
+			continue;
+		if (!found)
+			*out = s;
+		found = true;
+		if (s.incarnation > incarnation)
+			incarnation = s.incarnation;
+	}
+	if (!found)
+		return -ENOENT;
+	out->incarnation = incarnation;
+	return 0;
+}
+
+int xhb_ifaces_add_peer(struct xhb_ifaces *fs, __u32 node_id)
+{
+	for (unsigned int i = 0; i < fs->n; i++) {
+		int ret = dataplane__add_peer(fs->at[i].dp, node_id);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+void xhb_ifaces_remove_peer(struct xhb_ifaces *fs, __u32 node_id)
+{
+	/* -ENOENT (never added on that interface) is fine */
+	for (unsigned int i = 0; i < fs->n; i++)
+		(void)dataplane__remove_peer(fs->at[i].dp, node_id);
+}
+
+static __u64 last_sign(const struct xhb_peer *p)
+{
+	return p->last_heartbeat_ns > p->last_reply_ns ? p->last_heartbeat_ns
+						       : p->last_reply_ns;
+}
+
+bool xhb_ifaces_peer(struct xhb_ifaces *fs, __u32 node_id, struct xhb_peer *out,
+		     struct xhb_peer_addr where[XHB_MAX_IFACES])
+{
+	__u64 heartbeat = 0, reply = 0;
+	bool any = false;
+
+	memset(out, 0, sizeof(*out));
+	for (unsigned int i = 0; i < fs->n; i++) {
+		struct xhb_peer s;
+
+		if (dataplane__peer(fs->at[i].dp, node_id, &s))
+			continue;
+		if (s.family) {
+			/* XDP stores AF_INET/AF_INET6 values as the kernel's. */
+			where[i].family = s.family;
+			memcpy(where[i].addr, s.addr, sizeof(s.addr));
+		}
+		if (!any || last_sign(&s) > last_sign(out))
+			*out = s;
+		if (s.last_heartbeat_ns > heartbeat)
+			heartbeat = s.last_heartbeat_ns;
+		if (s.last_reply_ns > reply)
+			reply = s.last_reply_ns;
+		any = true;
+	}
+	out->last_heartbeat_ns = heartbeat;
+	out->last_reply_ns = reply;
+	return any;
+}
+
+int xhb_ifaces_fence(struct xhb_ifaces *fs, int family, const void *addr,
+		     __u32 group, bool on)
+{
+	for (unsigned int i = 0; i < fs->n; i++) {
+		int ret = on ? dataplane__vip_add(fs->at[i].dp, family, addr, group)
+			     : dataplane__vip_del(fs->at[i].dp, family, addr);
+
+		if (ret && (on || ret != -ENOENT))
+			return ret;
+	}
+	return 0;
+}
+
+__u64 xhb_ifaces_junk(struct xhb_ifaces *fs)
+{
+	__u64 junk = 0;
+
+	for (unsigned int i = 0; i < fs->n; i++)
+		junk += dataplane__junk(fs->at[i].dp);
+	return junk;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * ifaces: the heartbeat interfaces, one XDP data plane each, written and
+ * read as one: our state goes to every one, a peer is the freshest of what
+ * each saw, a VIP is fenced on all of them.
+ *
+ *   xhb_ifaces_collect()  the distinct interfaces of the media (at most
+ *                         XHB_MAX_IFACES, checked by xhbd -t as well)
+ *   xhb_ifaces_open()     attach or adopt XDP on each (again on reload:
+ *                         the program is swapped, the maps are kept)
+ *   xhb_ifaces_close()    close; pins stay for the next agent
+ */
+#ifndef XHB_IFACES_H
+#define XHB_IFACES_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include <linux/bpf.h>
+
+#include "xhb_maps.h"
+
+#define XHB_MAX_IFACES 4
+
+struct xhb_config;
+struct xhb_dataplane;
+struct xhb_events;
+struct xhb_nl;
+
+struct xhb_iface {
+	char name[IFNAMSIZ];
+	int ifindex;
+	bool usable; /* carrier and administratively up */
+	struct xhb_dataplane *dp;
+};
+
+struct xhb_ifaces {
+	unsigned int n;
+	struct xhb_iface at[XHB_MAX_IFACES];
+};
+
+/* Where a peer's packets came from on one interface (probe it there). */
+struct xhb_peer_addr {
+	__u8 family; /* 0: not seen there */
+	__u8 addr[16];
+};
+
+/* 0, or -errno with "file:line: ..." in err (an unknown interface, or
+ * more than XHB_MAX_IFACES). nl NULL: look names up without it. */
+int xhb_ifaces_collect(struct xhb_ifaces *fs, const struct xhb_config *cfg,
+		       struct xhb_nl *nl, char *err, size_t errlen);
+/* What the files cannot say: whether the interfaces they name (media,
+ * and addresses with an interface) exist on this node. xhbd -t runs it
+ * too, before anything is touched. 0 or -errno with "file:line: ...". */
+int xhb_ifaces_check(const struct xhb_config *cfg, char *err, size_t errlen);
+int xhb_ifaces_open(struct xhb_ifaces *fs, const struct xhb_config *cfg,
+		    struct xhb_events *ev, char *err, size_t errlen);
+void xhb_ifaces_close(struct xhb_ifaces *fs);
+
+/* Every interface usable? (refreshes each one's `usable`) */
+bool xhb_ifaces_refresh(struct xhb_ifaces *fs, struct xhb_nl *nl);
+bool xhb_ifaces_has(const struct xhb_ifaces *fs, const char *name);
+
+/* Our state for every XDP (renews the lease): 0 or the first -errno. */
+int xhb_ifaces_write_self(struct xhb_ifaces *fs, const struct xhb_self *self);
+/* What a previous agent left: the highest incarnation over all, the rest
+ * from the first interface that has an entry. -ENOENT when none. */
+int xhb_ifaces_read_self(struct xhb_ifaces *fs, struct xhb_self *out);
+int xhb_ifaces_add_peer(struct xhb_ifaces *fs, __u32 node_id);
+void xhb_ifaces_remove_peer(struct xhb_ifaces *fs, __u32 node_id);
+/* A peer merged over the interfaces: the newest heartbeat and reply
+ * times, the rest from the interface that heard it last; where[i] its
+ * address on interface i. False when no interface has an entry. */
+bool xhb_ifaces_peer(struct xhb_ifaces *fs, __u32 node_id, struct xhb_peer *out,
+		     struct xhb_peer_addr where[XHB_MAX_IFACES]);
+/* Fence (on) or stop fencing an address, on every interface. */
+int xhb_ifaces_fence(struct xhb_ifaces *fs, int family, const void *addr,
+		     __u32 group, bool on);
+/* XDP's junk counters summed (packets dropped at our port). */
+__u64 xhb_ifaces_junk(struct xhb_ifaces *fs);
+
+#endif /* XHB_IFACES_H */

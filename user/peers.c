@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* The view of the other nodes: see peers.h. The rules are membership.c's. */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "events.h"
+#include "peers.h"
+
+struct xhb_member_timers xhb_config_timers(const struct xhb_config *cfg)
+{
+	return (struct xhb_member_timers){
+		.keepalive_ns = cfg->keepalive_ns,
+		.warntime_ns = cfg->warntime_ns,
+		.deadtime_ns = cfg->deadtime_ns,
+		.initdead_ns = cfg->initdead_ns,
+		.probe_interval_ns = cfg->probe_interval_ns,
+		.probe_misses = cfg->probe_misses,
+	};
+}
+
+int xhb_peers_sync(struct xhb_peers *ps, const struct xhb_config *cfg,
+		   int self, struct xhb_ifaces *fs, __u64 now_ns)
+{
+	struct xhb_peer_view old[XHB_CONFIG_MAX_NODES];
+	int ret;
+
+	memcpy(old, ps->v, sizeof(old));
+	/* nodes no longer configured leave the maps (reload) */
+	for (unsigned int o = 0; o < XHB_CONFIG_MAX_NODES; o++) {
+		bool kept = false;
+
+		for (unsigned int n = 0; old[o].id && n < cfg->nnodes; n++)
+			kept |= (int)n != self && cfg->nodes[n].id == old[o].id;
+		if (old[o].id && !kept)
+			xhb_ifaces_remove_peer(fs, old[o].id);
+	}
+	memset(ps->v, 0, sizeof(ps->v));
+	ps->cfg = cfg;
+	ps->self = self;
+	for (unsigned int n = 0; n < cfg->nnodes; n++) {
+		struct xhb_peer_view *p = &ps->v[n];
+
+		if ((int)n == self)
+			continue;
+		for (unsigned int o = 0; o < XHB_CONFIG_MAX_NODES; o++)
+			if (old[o].id == cfg->nodes[n].id)
+				*p = old[o];
+		if (p->id != cfg->nodes[n].id) {
+			p->id = cfg->nodes[n].id;
+			p->state = XHB_MEMBER_UNKNOWN;
+			p->since_ns = now_ns;
+		}
+		ret = xhb_ifaces_add_peer(fs, p->id);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+void xhb_peers_listen_again(struct xhb_peers *ps, __u64 now_ns)
+{
+	for (unsigned int n = 0; n < ps->cfg->nnodes; n++) {
+		if ((int)n == ps->self)
+			continue;
+		ps->v[n].state = XHB_MEMBER_UNKNOWN;
+		ps->v[n].since_ns = now_ns;
+	}
+	ps->listen_since_ns = now_ns;
+}
+
+bool xhb_peers_all_heard(const struct xhb_peers *ps)
+{
+	for (unsigned int n = 0; n < ps->cfg->nnodes; n++)
+		if ((int)n != ps->self && ps->v[n].state == XHB_MEMBER_UNKNOWN)
+			return false;
+	return true;
+}
+
+struct xhb_member_timers xhb_peers_timers(const struct xhb_peers *ps,
+					  unsigned int n, __u64 now_ns)
+{
+	struct xhb_member_timers t = xhb_config_timers(ps->cfg);
+
+	return xhb_member_effective(&t, &ps->v[n].loss,
+				    xhb_member_flooded(&ps->flood, now_ns));
+}
+
+void xhb_peers_judge(struct xhb_peers *ps, struct xhb_ifaces *fs,
+		     struct xhb_events *ev, const struct xhb_loop_times *t)
+{
+	struct xhb_member_timers base = xhb_config_timers(ps->cfg);
+	double junk_pps = 0;
+
+	if (xhb_member_flood_update(&ps->flood, xhb_ifaces_junk(fs), t->now_ns,
+				    &junk_pps))
+		xhb_ev_flood(ev, junk_pps, XHB_MEMBER_FLOOD_WINDOW_NS);
+	for (unsigned int n = 0; n < ps->cfg->nnodes; n++) {
+		struct xhb_peer_view *p = &ps->v[n];
+		struct xhb_member_input in = {
+			.now_ns = t->now_ns,
+			.agent_start_ns = t->start_ns,
+			.last_loop_ns = t->last_loop_ns,
+			.steady_since_ns = t->steady_since_ns,
+			.listen_since_ns = ps->listen_since_ns,
+			.prev_state = p->state,
+			.prev_since_ns = p->since_ns,
+		};
+		struct xhb_member_verdict v;
+
+		p->came_back = XHB_MEMBER_STAYED;
+		if ((int)n == ps->self || !xhb_ifaces_peer(fs, p->id, &p->snap, p->where))
+			continue;
+		xhb_member_loss_observe(&p->loss, &p->snap, p->state, t->now_ns, &base);
+		in.peer = p->snap;
+		in.timers = xhb_peers_timers(ps, n, t->now_ns);
+		v = xhb_member_judge(&in);
+		if (!v.changed)
+			continue;
+		xhb_ev_peer(ev, ps->cfg->nodes[n].name, p->state, v.state, v.reason,
+			    v.detection_ns, p->snap.rtt_ns);
+		p->came_back = xhb_member_came_back(p->state, v.state);
+		p->state = v.state;
+		p->since_ns = v.since_ns;
+	}
+}
+
+void xhb_sockaddr(struct sockaddr_storage *ss, int family, const void *addr,
+		  __u16 port)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		memcpy(&sin->sin_addr, addr, 4);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		memcpy(&sin6->sin6_addr, addr, 16);
+	}
+}
+
+bool xhb_peers_probe_target(const struct xhb_peers *ps, unsigned int n,
+			    const struct xhb_ifaces *fs, unsigned int i,
+			    struct sockaddr_storage *to)
+{
+	const struct xhb_config *cfg = ps->cfg;
+	const struct xhb_peer_addr *w = &ps->v[n].where[i];
+
+	if (w->family) {
+		xhb_sockaddr(to, w->family, w->addr, cfg->udpport);
+		return true;
+	}
+	for (unsigned int m = 0; m < cfg->nmedia; m++) {
+		const struct xhb_medium *md = &cfg->media[m];
+
+		/* Several peers on ucast lines: we cannot tell which is
+		 * which until one speaks; probing them all is harmless
+		 * (a probe for another node is dropped by its XDP). */
+		if (md->kind == XHB_MEDIUM_UCAST && !strcmp(md->iface, fs->at[i].name)) {
+			xhb_sockaddr(to, md->family, &md->addr, cfg->udpport);
+			return true;
+		}
+	}
+	return false;
+}

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* What this node sends: see speak.h. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "events.h"
+#include "ifaces.h"
+#include "peers.h"
+#include "sender.h"
+#include "speak.h"
+#include "wire.h"
+
+#define REPORT_EVERY 1000 /* failed sends between two medium_error events */
+
+static void header(struct xhb_speaker *sp, const struct xhb_said *s,
+		   struct xhb_hdr *h, __u8 type, __u32 dest, __u64 now_ns)
+{
+	const struct xhb_config *c = sp->cfg;
+	const struct xhb_auth_key *k = &c->keys[c->auth_index];
+	struct xhb_key key = {.k0 = k->k0, .k1 = k->k1, .method = k->method};
+
+	xhb_wire_fill(h, &(struct xhb_wire_fields){
+				 .type = type,
+				 .state = s->state,
+				 .priority = c->priority,
+				 .cluster_id = c->cluster_id,
+				 .node_id = s->node_id,
+				 .dest_node_id = dest,
+				 .incarnation = s->incarnation,
+				 .seq = ++sp->seq,
+				 .timestamp_ns = now_ns,
+				 .agent_epoch = s->epoch,
+				 .lease_ms = s->held ? c->lease_ns / XHB_NS_PER_MS : 0,
+				 .groups_held = s->held,
+				 .groups_wanted = s->wanted,
+				 .groups_refused = s->refused,
+			 });
+	xhb_wire_sign(h, c->auth_index, &key);
+}
+
+static void failed(struct xhb_speaker *sp, __u64 *count, const char *medium,
+		   int err)
+{
+	if ((*count)++ % REPORT_EVERY == 0)
+		xhb_ev_medium_error(sp->ev, medium, strerror(-err), *count);
+}
+
+void xhb_speak_heartbeats(struct xhb_speaker *sp, const struct xhb_said *s,
+			  __u64 now_ns)
+{
+	static const __u8 bcast[4] = {255, 255, 255, 255};
+	const struct xhb_config *c = sp->cfg;
+	struct sockaddr_storage to;
+	struct xhb_hdr h;
+
+	header(sp, s, &h, XHB_MSG_HEARTBEAT, 0, now_ns);
+	for (unsigned int m = 0; m < c->nmedia; m++) {
+		const struct xhb_medium *md = &c->media[m];
+		const char *kind = "ucast";
+		char medium[320];
+		int ttl = 0, ret;
+
+		switch (md->kind) {
+		case XHB_MEDIUM_BCAST:
+			kind = "bcast";
+			xhb_sockaddr(&to, AF_INET, bcast, c->udpport);
+			break;
+		case XHB_MEDIUM_MCAST:
+			kind = "mcast";
+			xhb_sockaddr(&to, md->family, &md->addr,
+				     md->port ? md->port : c->udpport);
+			ttl = md->ttl;
+			break;
+		default:
+			xhb_sockaddr(&to, md->family, &md->addr, c->udpport);
+			break;
+		}
+		ret = xhb_sender__send(sp->tx, md->iface, &to, &h, ttl);
+		if (ret) {
+			snprintf(medium, sizeof(medium), "%s %s (%s:%u)", kind,
+				 md->iface, c->hacf_path, md->line);
+			failed(sp, &sp->failures[m], medium, ret);
+		}
+	}
+}
+
+void xhb_speak_probes(struct xhb_speaker *sp, const struct xhb_said *s,
+		      const struct xhb_peers *ps, const struct xhb_ifaces *fs,
+		      __u64 now_ns)
+{
+	const struct xhb_config *c = sp->cfg;
+	struct sockaddr_storage to;
+	struct xhb_hdr h;
+
+	for (unsigned int n = 0; n < c->nnodes; n++) {
+		if ((int)n == ps->self)
+			continue;
+		for (unsigned int i = 0; i < fs->n; i++) {
+			char medium[64];
+			int ret;
+
+			if (!fs->at[i].usable ||
+			    !xhb_peers_probe_target(ps, n, fs, i, &to))
+				continue;
+			header(sp, s, &h, XHB_MSG_PROBE, ps->v[n].id, now_ns);
+			ret = xhb_sender__send(sp->tx, fs->at[i].name, &to, &h, 0);
+			if (ret) {
+				snprintf(medium, sizeof(medium), "probes on %s",
+					 fs->at[i].name);
+				failed(sp, &sp->probe_failures, medium, ret);
+			}
+		}
+	}
+}

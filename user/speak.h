@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * speak: what this node sends. Every header carries what we say of
+ * ourselves (state, incarnation, holdings), numbered and signed with the
+ * key `auth` names: heartbeats on every medium (bcast, mcast, ucast) and
+ * probes to every peer on every usable interface, answered by its XDP.
+ * A send that fails is a medium_error event (the first, then every
+ * 1000th), not silence.
+ */
+#ifndef XHB_SPEAK_H
+#define XHB_SPEAK_H
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+
+#include "config.h"
+
+struct xhb_events;
+struct xhb_ifaces;
+struct xhb_peers;
+struct xhb_sender;
+
+/* What we say of ourselves in every header. */
+struct xhb_said {
+	__u32 node_id;
+	__u8 state; /* enum xhb_node_state */
+	__u64 incarnation;
+	__u64 epoch;
+	__u32 held, wanted, refused;
+};
+
+struct xhb_speaker {
+	struct xhb_sender *tx;
+	const struct xhb_config *cfg;
+	struct xhb_events *ev;
+	__u64 seq;
+	__u64 failures[XHB_CONFIG_MAX_MEDIA]; /* per media line */
+	__u64 probe_failures;
+};
+
+void xhb_speak_heartbeats(struct xhb_speaker *sp, const struct xhb_said *s,
+			  __u64 now_ns);
+void xhb_speak_probes(struct xhb_speaker *sp, const struct xhb_said *s,
+		      const struct xhb_peers *ps, const struct xhb_ifaces *fs,
+		      __u64 now_ns);
+
+#endif /* XHB_SPEAK_H */

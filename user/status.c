@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* The status document: see status.h. */
+#include <arpa/inet.h>
+
+#include "clock.h"
+#include "control.h"
+#include "events.h"
+#include "groups.h"
+#include "peers.h"
+#include "status.h"
+#include "wire.h"
+
+static json_t *groups_json(const struct xhb_groups *gs, const struct xhb_peers *ps)
+{
+	const struct xhb_config *c = gs->cfg;
+	json_t *groups = json_array();
+
+	for (unsigned int g = 0; g < c->ngroups; g++) {
+		const char *owner = gs->g[g].held ? c->nodes[ps->self].name : NULL;
+		char spec[1024];
+
+		xhb_group_spec(&c->groups[g], spec, sizeof(spec));
+		for (unsigned int n = 0; !owner && n < c->nnodes; n++)
+			if ((int)n != ps->self && ps->v[n].state != XHB_MEMBER_DEAD &&
+			    (ps->v[n].snap.groups_held & (1U << g)))
+				owner = c->nodes[n].name;
+		json_array_append_new(
+		    groups, json_pack("{s:i, s:s, s:s, s:s?, s:b, s:b, s:b}", "group",
+				      g, "resources", spec, "preferred",
+				      c->groups[g].node, "owner", owner, "held",
+				      gs->g[g].held, "standby",
+				      !!(gs->refused & (1U << g)), "takeover",
+				      !!(gs->wanted & (1U << g))));
+	}
+	return groups;
+}
+
+static double age_ms(__u64 now_ns, __u64 ts_ns)
+{
+	return ts_ns ? xhb_ms(now_ns - ts_ns) : -1.0;
+}
+
+static json_t *peers_json(const struct xhb_peers *ps, __u64 now_ns)
+{
+	const struct xhb_config *c = ps->cfg;
+	json_t *peers = json_array();
+
+	for (unsigned int n = 0; n < c->nnodes; n++) {
+		const struct xhb_peer_view *p = &ps->v[n];
+		struct xhb_member_timers t;
+		char addr[INET6_ADDRSTRLEN] = "";
+
+		if ((int)n == ps->self)
+			continue;
+		if (p->snap.family)
+			inet_ntop(p->snap.family, p->snap.addr, addr, sizeof(addr));
+		t = xhb_peers_timers(ps, n, now_ns);
+		json_array_append_new(
+		    peers,
+		    json_pack("{s:s, s:I, s:s, s:f, s:s, s:f, s:f, s:f, s:I, s:I, s:f, s:i}",
+			      "name", c->nodes[n].name, "node_id", (json_int_t)p->id,
+			      "state", xhb_member_state_name(p->state), "since_ms",
+			      xhb_ms(now_ns - p->since_ns), "address", addr, "rtt_us",
+			      p->snap.rtt_ns / 1e3, "heartbeat_age_ms",
+			      age_ms(now_ns, p->snap.last_heartbeat_ns),
+			      "reply_age_ms", age_ms(now_ns, p->snap.last_reply_ns),
+			      "heartbeats", (json_int_t)p->snap.heartbeats, "replies",
+			      (json_int_t)p->snap.replies, "silent_periods_pct",
+			      p->loss.silent_ppm / 1e4, "misses", (int)t.probe_misses));
+	}
+	return peers;
+}
+
+json_t *xhb_status_json(const struct xhb_status_self *self,
+			const struct xhb_groups *gs, const struct xhb_peers *ps,
+			__u64 now_ns)
+{
+	return json_pack("{s:s, s:s, s:I, s:I, s:f, s:o, s:o}", "node", self->node,
+			 "state", xhb_node_state_name(self->state), "incarnation",
+			 (json_int_t)self->incarnation, "epoch",
+			 (json_int_t)self->epoch, "uptime_ms", xhb_ms(self->uptime_ns),
+			 "groups", groups_json(gs, ps), "peers", peers_json(ps, now_ns));
+}
+
+json_t *xhb_status_request(const struct xhb_control_request *req,
+			   const struct xhb_status_self *self,
+			   struct xhb_groups *gs, const struct xhb_peers *ps,
+			   struct xhb_events *ev, __u64 now_ns)
+{
+	const char *scope = xhb_control_scope_str(req->scope);
+	__u32 mask = 0;
+
+	if (req->cmd == XHB_CONTROL_STATUS)
+		return xhb_status_json(self, gs, ps, now_ns);
+	for (unsigned int g = 0; g < gs->cfg->ngroups; g++) {
+		bool local = gs->cfg->groups[g].node_index == ps->self;
+
+		if (req->scope == XHB_SCOPE_ALL || (req->scope == XHB_SCOPE_LOCAL) == local)
+			mask |= 1U << g;
+	}
+	if (req->cmd == XHB_CONTROL_STANDBY) {
+		gs->refused |= mask;
+		gs->wanted &= ~mask;
+	} else {
+		gs->wanted |= mask;
+		gs->refused &= ~mask;
+	}
+	xhb_ev_request(ev, req->cmd == XHB_CONTROL_STANDBY, scope, mask);
+	return json_pack("{s:s, s:I}", "scope", scope, "groups", (json_int_t)mask);
+}
