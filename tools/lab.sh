@@ -40,20 +40,23 @@ lab_exec() { # node cmd...: run in the node's network namespace
 
 lab_log() { printf '[lab] %s\n' "$*" >&2; }
 
-# The one place the lab and the tests wait: run CMD every 50 ms until it
-# succeeds, for at most SECONDS. Everything waits for a thing (an address,
-# a port answering, an event), never for a fixed time.
+# The one place the lab and the tests wait: run CMD every LAB_POLL_S
+# (50 ms; a caller may set it for one call: LAB_POLL_S=0.02 lab_poll ...)
+# until it succeeds, for at most SECONDS of wall-clock time, and at least
+# twice whatever CMD costs. Everything waits for a thing (an address, a
+# port answering, an event), never for a fixed time.
 LAB_POLL_S=0.05
+lab_usecs() { local t=${EPOCHREALTIME/./}; echo "$((10#$t))"; }
 lab_poll() { # seconds cmd...
-	local tries
-	tries=$(awk -v s="$1" -v p="$LAB_POLL_S" 'BEGIN { printf "%d", s / p + 1 }')
+	local deadline tries=0
+	deadline=$(($(lab_usecs) + $(awk -v s="$1" 'BEGIN { printf "%d", s * 1000000 }')))
 	shift
-	while [ "$tries" -gt 0 ]; do
+	while :; do
 		"$@" && return 0
+		tries=$((tries + 1))
+		[ "$tries" -ge 2 ] && [ "$(lab_usecs)" -ge "$deadline" ] && return 1
 		sleep "$LAB_POLL_S"
-		tries=$((tries - 1))
 	done
-	return 1
 }
 
 # The agent's pid, or nothing.
@@ -154,13 +157,15 @@ lab_wait_links() {
 # in the background, started and answered: returns once the first answer
 # came, with its pid in LAB_WATCH_PID and its JSON due in OUT.
 lab_watch() { # duration_ms out [interval_us]
-	local ready=$LAB_DIR/watch.ready
+	local ready=$2.ready
 	rm -f "$ready"
 	lab_exec client "$XHB_BUILD/vipcheck" watch "$LAB_VIP" --interval-us "${3:-1000}" \
 		--duration-ms "$1" --ready "$ready" --json >"$2" &
 	LAB_WATCH_PID=$!
 	lab_poll 10 test -e "$ready" && return 0
 	lab_log "the client's prober got no answer from $LAB_VIP within 10 s"
+	kill "$LAB_WATCH_PID" 2>/dev/null
+	wait "$LAB_WATCH_PID" 2>/dev/null
 	return 1
 }
 
@@ -192,9 +197,15 @@ lab_stop() { # node [signal]
 	return 0
 }
 
-# Does node hold the VIP (ip addr in its namespace)?
+# Does node hold the VIP (ip addr in its namespace)? A node always has
+# its own address there, so an empty answer is a failed read: read again.
 lab_has_vip() {
-	lab_exec "$1" ip -o -4 addr show dev ens192 2>/dev/null | grep -q " $LAB_VIP/"
+	local out i
+	for i in 1 2 3; do
+		out=$(lab_exec "$1" ip -o -4 addr show dev ens192 2>/dev/null)
+		[ -n "$out" ] && break
+	done
+	[[ $out == *" $LAB_VIP/"* ]]
 }
 
 # Wait up to $2 seconds (default 10) for node to hold the VIP.
