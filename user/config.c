@@ -25,14 +25,13 @@
 #include "xhb_maps.h"
 #include "xhb_siphash.h"
 #include "config.h"
+#include "config_lex.h"
 
 _Static_assert(XHB_CONFIG_MAX_NODES <= XHB_MAX_PEERS,
 	       "every other node needs a slot in the peers map");
 _Static_assert(XHB_MAX_GROUPS <= 32, "groups are bits of a __u32");
 
-#define WHITESPACE " \t\n\r\f"
 #define DELIMS ", \t\n\r\f" /* Heartbeat also splits option values on ',' */
-#define MAX_TOKENS 64
 #define INIT_DIR "/etc/init.d"
 #define DEFAULT_KEEPALIVE_NS 1000000000ULL    /* Heartbeat: 1000ms */
 #define DEFAULT_DEADTIME_NS 30000000000ULL    /* Heartbeat: 30000ms */
@@ -40,73 +39,6 @@ _Static_assert(XHB_MAX_GROUPS <= 32, "groups are bits of a __u32");
 #define DEFAULT_GARP_INTERVAL_NS 200000000ULL /* IPaddr2's arp_interval */
 #define DEFAULT_RTPRIO 50 /* the middle of SCHED_RR's 1..99 */
 #define DEFAULT_PRIORITY 100
-#define NS_PER_SEC 1000000000ULL
-/* A day: no sane timer is longer, and products of times stay exact. */
-#define MAX_TIME_NS (86400ULL * NS_PER_SEC)
-
-struct loader {
-	struct xhb_config *cfg;
-	char *err;
-	size_t errlen;
-	const char *path; /* the file being read, as opened */
-	/* ha.cf lines that set a value; 0 = the default applies */
-	unsigned int keepalive_line, deadtime_line, warntime_line;
-	unsigned int initdead_line, deadping_line, probe_line, lease_line;
-	unsigned int udpport_line, failback_line, garp_line, cluster_id_line;
-	unsigned int priority_line, xdp_mode_line, pin_dir_line, debug_line;
-	unsigned int realtime_line, rtprio_line;
-	unsigned int logfile_line, debugfile_line, logfacility_line;
-};
-
-/* strlcpy: callers have checked lengths where truncation would matter. */
-static void copy_str(char *dst, size_t size, const char *src)
-{
-	size_t n = strnlen(src, size - 1);
-
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
-static int __attribute__((format(printf, 4, 5)))
-fail(struct loader *ld, unsigned int line, int errnum, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (ld->err && ld->errlen) {
-		if (line)
-			snprintf(ld->err, ld->errlen, "%s:%u: %s", ld->path,
-				 line, msg);
-		else
-			snprintf(ld->err, ld->errlen, "%s: %s", ld->path, msg);
-	}
-	return -errnum;
-}
-
-static void __attribute__((format(printf, 5, 6)))
-note(struct loader *ld, enum xhb_note_kind kind, unsigned int line,
-     const char *directive, const char *fmt, ...)
-{
-	struct xhb_config *cfg = ld->cfg;
-	struct xhb_config_note *n;
-	va_list ap;
-
-	if (cfg->nnotes >= XHB_CONFIG_MAX_NOTES) {
-		cfg->notes_dropped++;
-		return;
-	}
-	n = &cfg->notes[cfg->nnotes++];
-	n->kind = kind;
-	copy_str(n->file, sizeof(n->file), ld->path);
-	n->line = line;
-	copy_str(n->directive, sizeof(n->directive), directive);
-	va_start(ap, fmt);
-	vsnprintf(n->message, sizeof(n->message), fmt, ap);
-	va_end(ap);
-}
 
 const char *xhb_note_kind_name(enum xhb_note_kind kind)
 {
@@ -119,255 +51,6 @@ const char *xhb_note_kind_name(enum xhb_note_kind kind)
 		return "warning";
 	}
 	return "unknown";
-}
-
-/* ---- values ---------------------------------------------------------- */
-
-int xhb_config_parse_time(const char *text, __u64 *ns)
-{
-	static const struct {
-		const char *suffix;
-		__u64 ns;
-	} units[] = {
-	    {"", NS_PER_SEC},  {"s", NS_PER_SEC}, {"ms", 1000000},
-	    {"msec", 1000000}, {"us", 1000},	  {"usec", 1000},
-	};
-	const char *p = text;
-	__u64 whole = 0, frac = 0, frac_scale = 1, unit = 0;
-	bool too_big = false;
-	int digits = 0;
-	size_t i;
-
-	while (isdigit((unsigned char)*p)) {
-		if (whole > MAX_TIME_NS)
-			too_big = true; /* stop growing: it cannot overflow */
-		else
-			whole = whole * 10 + (__u64)(*p - '0');
-		p++;
-		digits++;
-	}
-	if (*p == '.') {
-		p++;
-		while (isdigit((unsigned char)*p)) {
-			/* Digits beyond a nanosecond of the largest unit
-			 * cannot matter: drop them rather than overflow. */
-			if (frac_scale < NS_PER_SEC) {
-				frac = frac * 10 + (__u64)(*p - '0');
-				frac_scale *= 10;
-			}
-			p++;
-			digits++;
-		}
-	}
-	if (!digits)
-		return -EINVAL;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (strcasecmp(p, units[i].suffix) == 0)
-			unit = units[i].ns;
-	if (!unit || too_big || whole > MAX_TIME_NS / unit)
-		return -EINVAL;
-	/* frac < frac_scale <= 1e9 and unit <= 1e9: the product fits. */
-	*ns = whole * unit + (frac * unit + frac_scale / 2) / frac_scale;
-	if (*ns > MAX_TIME_NS)
-		return -EINVAL;
-	return 0;
-}
-
-int xhb_config_parse_bool(const char *text, bool *value)
-{
-	static const char *const yes[] = {"on", "yes", "true", "y", "1"};
-	static const char *const no[] = {"off", "no", "false", "n", "0"};
-	size_t i;
-
-	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (strcasecmp(text, yes[i]) == 0) {
-			*value = true;
-			return 0;
-		}
-		if (strcasecmp(text, no[i]) == 0) {
-			*value = false;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-const char *xhb_config_format_time(__u64 ns, char *buf, size_t len)
-{
-	if (ns && ns % NS_PER_SEC == 0)
-		snprintf(buf, len, "%llus",
-			 (unsigned long long)(ns / NS_PER_SEC));
-	else if (ns && ns % 1000000 == 0)
-		snprintf(buf, len, "%llums",
-			 (unsigned long long)(ns / 1000000));
-	else if (ns && ns % 1000 == 0)
-		snprintf(buf, len, "%lluus", (unsigned long long)(ns / 1000));
-	else
-		snprintf(buf, len, "%lluns", (unsigned long long)ns);
-	return buf;
-}
-
-/* Strict decimal (no sign, no spaces, no trailing junk) in [min, max]. */
-static int parse_uint(const char *text, unsigned long long min,
-		      unsigned long long max, unsigned long long *out)
-{
-	unsigned long long v = 0, digit;
-	const char *p = text;
-
-	if (!*p)
-		return -EINVAL;
-	for (; *p; p++) {
-		if (!isdigit((unsigned char)*p))
-			return -EINVAL;
-		digit = (unsigned long long)(*p - '0');
-		if (digit > max || v > (max - digit) / 10)
-			return -EINVAL; /* v * 10 + digit > max */
-		v = v * 10 + digit;
-	}
-	if (v < min)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-/* Linux's rule (dev_valid_name): 1..15 bytes, not "." or "..", no '/',
- * ':' or white space. ':' is also what separates an IPv4 label. */
-static bool valid_ifname(const char *name)
-{
-	size_t len = strlen(name);
-
-	if (len == 0 || len >= IFNAMSIZ || !strcmp(name, ".") ||
-	    !strcmp(name, ".."))
-		return false;
-	for (; *name; name++)
-		if (*name == '/' || *name == ':' ||
-		    isspace((unsigned char)*name) ||
-		    !isprint((unsigned char)*name))
-			return false;
-	return true;
-}
-
-static int parse_addr(const char *text, int *family, union xhb_addr *addr)
-{
-	if (inet_pton(AF_INET, text, &addr->v4) == 1) {
-		*family = AF_INET;
-		return 0;
-	}
-	if (inet_pton(AF_INET6, text, &addr->v6) == 1) {
-		*family = AF_INET6;
-		return 0;
-	}
-	return -EINVAL;
-}
-
-static bool addr_equal(int fa, const union xhb_addr *a, int fb,
-		       const union xhb_addr *b)
-{
-	if (fa != fb)
-		return false;
-	if (fa == AF_INET)
-		return a->v4.s_addr == b->v4.s_addr;
-	return !memcmp(&a->v6, &b->v6, sizeof(a->v6));
-}
-
-static void lowercase(char *s)
-{
-	for (; *s; s++)
-		*s = (char)tolower((unsigned char)*s);
-}
-
-/* DIR/file without doubling the slash when DIR is "/". */
-static int join_path(char *out, size_t size, const char *dir, const char *file)
-{
-	size_t dl = strlen(dir), fl = strlen(file);
-	size_t slash = dl && dir[dl - 1] == '/' ? 0 : 1;
-
-	if (dl + slash + fl >= size)
-		return -ENAMETOOLONG;
-	memmove(out, dir, dl); /* out may be dir */
-	if (slash)
-		out[dl] = '/';
-	memcpy(out + dl + slash, file, fl + 1);
-	return 0;
-}
-
-/* Splits s in place on any of delims; -1 when there are more than max. */
-static int split(char *s, const char *delims, char **tok, int max)
-{
-	int n = 0;
-
-	for (;;) {
-		s += strspn(s, delims);
-		if (!*s)
-			return n;
-		if (n == max)
-			return -1;
-		tok[n++] = s;
-		s += strcspn(s, delims);
-		if (*s)
-			*s++ = '\0';
-	}
-}
-
-/* ---- files ----------------------------------------------------------- */
-
-struct reader {
-	FILE *f;
-	char *buf;
-	size_t cap;
-	unsigned int line;
-};
-
-static int open_file(struct loader *ld, struct reader *r, struct stat *st)
-{
-	memset(r, 0, sizeof(*r));
-	r->f = fopen(ld->path, "re");
-	if (!r->f) {
-		int e = errno;
-
-		return fail(ld, 0, e, "cannot open: %s", strerror(e));
-	}
-	if (fstat(fileno(r->f), st) < 0) {
-		int e = errno;
-
-		return fail(ld, 0, e, "cannot stat: %s", strerror(e));
-	}
-	if (!S_ISREG(st->st_mode))
-		return fail(ld, 0, EINVAL, "not a regular file");
-	return 0;
-}
-
-/* 1 with the next line in *line, 0 at the end, or -errno. */
-static int next_line(struct loader *ld, struct reader *r, char **line)
-{
-	ssize_t n;
-
-	n = getline(&r->buf, &r->cap, r->f);
-	if (n < 0) {
-		int e = errno;
-
-		if (ferror(r->f))
-			return fail(ld, r->line + 1, e, "read error: %s",
-				    strerror(e));
-		return 0;
-	}
-	r->line++;
-	if (memchr(r->buf, '\0', (size_t)n))
-		return fail(ld, r->line, EINVAL, "NUL byte in line");
-	*line = r->buf;
-	return 1;
-}
-
-/* Secrets went through the buffer: wipe it before giving it back. */
-static void close_file(struct reader *r)
-{
-	if (r->buf) {
-		explicit_bzero(r->buf, r->cap);
-		free(r->buf);
-	}
-	if (r->f)
-		fclose(r->f);
-	memset(r, 0, sizeof(*r));
 }
 
 /* ---- ha.cf ----------------------------------------------------------- */
@@ -387,20 +70,21 @@ static void set_line(struct loader *ld, const struct directive *d,
 		     unsigned int *where, unsigned int line)
 {
 	if (*where)
-		note(ld, XHB_NOTE_WARNING, line, d->name,
-		     "%s given again (first at line %u): the last one counts, "
-		     "as in Heartbeat",
-		     d->name, *where);
+		cfg_note(
+		    ld, XHB_NOTE_WARNING, line, d->name,
+		    "%s given again (first at line %u): the last one counts, "
+		    "as in Heartbeat",
+		    d->name, *where);
 	*where = line;
 }
 
 static int bad_time(struct loader *ld, unsigned int line, const char *name,
 		    const char *value)
 {
-	return fail(ld, line, EINVAL,
-		    "bad time '%s' for %s: use seconds (2, 1.5) or a unit "
-		    "(500ms, 100000us)",
-		    value, name);
+	return cfg_fail(ld, line, EINVAL,
+			"bad time '%s' for %s: use seconds (2, 1.5) or a unit "
+			"(500ms, 100000us)",
+			value, name);
 }
 
 static int get_time(struct loader *ld, unsigned int line, const char *name,
@@ -409,8 +93,8 @@ static int get_time(struct loader *ld, unsigned int line, const char *name,
 	if (xhb_config_parse_time(value, ns) < 0)
 		return bad_time(ld, line, name, value);
 	if (*ns == 0)
-		return fail(ld, line, EINVAL, "%s must be greater than 0",
-			    name);
+		return cfg_fail(ld, line, EINVAL, "%s must be greater than 0",
+				name);
 	return 0;
 }
 
@@ -418,22 +102,24 @@ static int get_uint(struct loader *ld, unsigned int line, const char *what,
 		    const char *value, unsigned long long min,
 		    unsigned long long max, unsigned long long *out)
 {
-	if (parse_uint(value, min, max, out) < 0)
-		return fail(ld, line, EINVAL,
-			    "bad %s '%s': expected an integer in %llu..%llu",
-			    what, value, min, max);
+	if (cfg_parse_uint(value, min, max, out) < 0)
+		return cfg_fail(
+		    ld, line, EINVAL,
+		    "bad %s '%s': expected an integer in %llu..%llu", what,
+		    value, min, max);
 	return 0;
 }
 
 static int get_ifname(struct loader *ld, unsigned int line, const char *dir,
 		      const char *value, char *out)
 {
-	if (!valid_ifname(value))
-		return fail(ld, line, EINVAL,
-			    "%s: bad interface name '%s' (1..%d characters, "
-			    "no '/', ':' or spaces)",
-			    dir, value, IFNAMSIZ - 1);
-	copy_str(out, IFNAMSIZ, value);
+	if (!cfg_valid_ifname(value))
+		return cfg_fail(
+		    ld, line, EINVAL,
+		    "%s: bad interface name '%s' (1..%d characters, "
+		    "no '/', ':' or spaces)",
+		    dir, value, IFNAMSIZ - 1);
+	cfg_copy_str(out, IFNAMSIZ, value);
 	return 0;
 }
 
@@ -441,10 +127,10 @@ static int get_path(struct loader *ld, unsigned int line, const char *dir,
 		    const char *value, char *out)
 {
 	if (strlen(value) >= XHB_PATH_MAX)
-		return fail(ld, line, ENAMETOOLONG,
-			    "%s: path longer than %d characters", dir,
-			    XHB_PATH_MAX - 1);
-	copy_str(out, XHB_PATH_MAX, value);
+		return cfg_fail(ld, line, ENAMETOOLONG,
+				"%s: path longer than %d characters", dir,
+				XHB_PATH_MAX - 1);
+	cfg_copy_str(out, XHB_PATH_MAX, value);
 	return 0;
 }
 
@@ -482,10 +168,11 @@ static int dir_udpport(struct loader *ld, const struct directive *d,
 		const struct xhb_medium *m = &ld->cfg->media[i];
 
 		if (m->kind != XHB_MEDIUM_MCAST && port != XHB_DEFAULT_PORT) {
-			note(ld, XHB_NOTE_NOTICE, line, d->name,
-			     "udpport after a medium (line %u): Heartbeat "
-			     "kept port %d there; xhb uses %llu for all media",
-			     m->line, XHB_DEFAULT_PORT, port);
+			cfg_note(
+			    ld, XHB_NOTE_NOTICE, line, d->name,
+			    "udpport after a medium (line %u): Heartbeat "
+			    "kept port %d there; xhb uses %llu for all media",
+			    m->line, XHB_DEFAULT_PORT, port);
 			break;
 		}
 	}
@@ -499,8 +186,8 @@ static struct xhb_medium *new_medium(struct loader *ld, unsigned int line,
 	struct xhb_medium *m;
 
 	if (cfg->nmedia >= XHB_CONFIG_MAX_MEDIA) {
-		*err = fail(ld, line, EINVAL, "%s: too many media (max %d)",
-			    dir, XHB_CONFIG_MAX_MEDIA);
+		*err = cfg_fail(ld, line, EINVAL, "%s: too many media (max %d)",
+				dir, XHB_CONFIG_MAX_MEDIA);
 		return NULL;
 	}
 	m = &cfg->media[cfg->nmedia++];
@@ -522,10 +209,11 @@ static int dir_bcast(struct loader *ld, const struct directive *d,
 		for (j = 0; j < cfg->nmedia; j++)
 			if (cfg->media[j].kind == XHB_MEDIUM_BCAST &&
 			    !strcmp(cfg->media[j].iface, v[i]))
-				return fail(ld, line, EINVAL,
-					    "bcast on %s given twice (first "
-					    "at line %u)",
-					    v[i], cfg->media[j].line);
+				return cfg_fail(
+				    ld, line, EINVAL,
+				    "bcast on %s given twice (first "
+				    "at line %u)",
+				    v[i], cfg->media[j].line);
 		m = new_medium(ld, line, d->name, &err);
 		if (!m)
 			return err;
@@ -541,8 +229,8 @@ static int dir_bcast(struct loader *ld, const struct directive *d,
 static int dir_udp(struct loader *ld, const struct directive *d,
 		   unsigned int line, char **v, int n)
 {
-	note(ld, XHB_NOTE_WARNING, line, d->name,
-	     "directive 'udp' replaced by 'bcast'");
+	cfg_note(ld, XHB_NOTE_WARNING, line, d->name,
+		 "directive 'udp' replaced by 'bcast'");
 	return dir_bcast(ld, d, line, v, n);
 }
 
@@ -563,15 +251,15 @@ static int dir_mcast(struct loader *ld, const struct directive *d,
 	err = get_ifname(ld, line, d->name, v[0], m->iface);
 	if (err)
 		return err;
-	if (parse_addr(v[1], &m->family, &m->addr) < 0 ||
+	if (cfg_parse_addr(v[1], &m->family, &m->addr) < 0 ||
 	    m->family != (v6 ? AF_INET6 : AF_INET) ||
 	    (v6 ? !IN6_IS_ADDR_MULTICAST(&m->addr.v6)
 		: !IN_MULTICAST(ntohl(m->addr.v4.s_addr))))
-		return fail(ld, line, EINVAL,
-			    "%s: bad multicast group '%s' (expected an %s "
-			    "multicast address, %s)",
-			    d->name, v[1], v6 ? "IPv6" : "IPv4",
-			    v6 ? "ff00::/8" : "224.0.0.0/4");
+		return cfg_fail(ld, line, EINVAL,
+				"%s: bad multicast group '%s' (expected an %s "
+				"multicast address, %s)",
+				d->name, v[1], v6 ? "IPv6" : "IPv4",
+				v6 ? "ff00::/8" : "224.0.0.0/4");
 	err = get_uint(ld, line, "mcast port", v[2], 1, 65535, &port);
 	/* Heartbeat refuses a TTL (hop limit) above 4: a heartbeat has no
 	 * business crossing more routers than that. */
@@ -603,12 +291,13 @@ static int dir_ucast(struct loader *ld, const struct directive *d,
 	err = get_ifname(ld, line, d->name, v[0], m->iface);
 	if (err)
 		return err;
-	if (parse_addr(v[1], &m->family, &m->addr) < 0 ||
+	if (cfg_parse_addr(v[1], &m->family, &m->addr) < 0 ||
 	    (v6_only && m->family != AF_INET6))
-		return fail(ld, line, EINVAL,
-			    "%s: bad peer address '%s' (expected an %s "
-			    "address; xhb does not resolve host names)",
-			    d->name, v[1], v6_only ? "IPv6" : "IPv4 or IPv6");
+		return cfg_fail(ld, line, EINVAL,
+				"%s: bad peer address '%s' (expected an %s "
+				"address; xhb does not resolve host names)",
+				d->name, v[1],
+				v6_only ? "IPv6" : "IPv4 or IPv6");
 	return 0;
 }
 
@@ -618,14 +307,14 @@ static int valid_node_name(struct loader *ld, unsigned int line,
 	const char *p;
 
 	if (strlen(name) >= XHB_NAME_MAX)
-		return fail(ld, line, EINVAL,
-			    "%s: name '%s' longer than %d characters", dir,
-			    name, XHB_NAME_MAX - 1);
+		return cfg_fail(ld, line, EINVAL,
+				"%s: name '%s' longer than %d characters", dir,
+				name, XHB_NAME_MAX - 1);
 	for (p = name; *p; p++)
 		if (!isgraph((unsigned char)*p))
-			return fail(ld, line, EINVAL,
-				    "%s: name '%s' has a control character",
-				    dir, name);
+			return cfg_fail(ld, line, EINVAL,
+					"%s: name '%s' has a control character",
+					dir, name);
 	return 0;
 }
 
@@ -644,15 +333,17 @@ static int dir_node(struct loader *ld, const struct directive *d,
 			return err;
 		dup = xhb_config_node_index(cfg, v[i]);
 		if (dup >= 0)
-			return fail(ld, line, EINVAL,
-				    "node %s given twice (first at line %u)",
-				    v[i], cfg->nodes[dup].line);
+			return cfg_fail(
+			    ld, line, EINVAL,
+			    "node %s given twice (first at line %u)", v[i],
+			    cfg->nodes[dup].line);
 		if (cfg->nnodes >= XHB_CONFIG_MAX_NODES)
-			return fail(ld, line, EINVAL, "too many nodes (max %d)",
-				    XHB_CONFIG_MAX_NODES);
+			return cfg_fail(ld, line, EINVAL,
+					"too many nodes (max %d)",
+					XHB_CONFIG_MAX_NODES);
 		node = &cfg->nodes[cfg->nnodes++];
-		copy_str(node->name, sizeof(node->name), v[i]);
-		lowercase(node->name);
+		cfg_copy_str(node->name, sizeof(node->name), v[i]);
+		cfg_lowercase(node->name);
 		node->id = xhb_node_id(node->name);
 		node->line = line;
 	}
@@ -672,9 +363,9 @@ static int dir_auto_failback(struct loader *ld, const struct directive *d,
 		ld->cfg->auto_failback =
 		    on ? XHB_FAILBACK_ON : XHB_FAILBACK_OFF;
 	else
-		return fail(ld, line, EINVAL,
-			    "bad auto_failback '%s': use on, off or legacy",
-			    v[0]);
+		return cfg_fail(ld, line, EINVAL,
+				"bad auto_failback '%s': use on, off or legacy",
+				v[0]);
 	return 0;
 }
 
@@ -687,14 +378,15 @@ static int dir_nice_failback(struct loader *ld, const struct directive *d,
 	(void)n;
 	set_line(ld, d, &ld->failback_line, line);
 	if (xhb_config_parse_bool(v[0], &on) < 0)
-		return fail(ld, line, EINVAL,
-			    "bad nice_failback '%s': use on or off (better: "
-			    "auto_failback on|off)",
-			    v[0]);
+		return cfg_fail(
+		    ld, line, EINVAL,
+		    "bad nice_failback '%s': use on or off (better: "
+		    "auto_failback on|off)",
+		    v[0]);
 	ld->cfg->auto_failback = on ? XHB_FAILBACK_OFF : XHB_FAILBACK_LEGACY;
-	note(ld, XHB_NOTE_NOTICE, line, d->name,
-	     "nice_failback is obsolete: read as 'auto_failback %s'",
-	     on ? "off" : "legacy");
+	cfg_note(ld, XHB_NOTE_NOTICE, line, d->name,
+		 "nice_failback is obsolete: read as 'auto_failback %s'",
+		 on ? "off" : "legacy");
 	return 0;
 }
 
@@ -711,8 +403,8 @@ static int dir_debugfile(struct loader *ld, const struct directive *d,
 {
 	(void)n;
 	set_line(ld, d, &ld->debugfile_line, line);
-	note(ld, XHB_NOTE_IGNORED, line, d->name,
-	     "checked, not used yet: events go to stdout and logfile");
+	cfg_note(ld, XHB_NOTE_IGNORED, line, d->name,
+		 "checked, not used yet: events go to stdout and logfile");
 	return get_path(ld, line, d->name, v[0], ld->cfg->debugfile);
 }
 
@@ -731,19 +423,20 @@ static int dir_logfacility(struct loader *ld, const struct directive *d,
 	set_line(ld, d, &ld->logfacility_line, line);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (!strcasecmp(v[0], names[i])) {
-			copy_str(ld->cfg->logfacility,
-				 sizeof(ld->cfg->logfacility), names[i]);
+			cfg_copy_str(ld->cfg->logfacility,
+				     sizeof(ld->cfg->logfacility), names[i]);
 			if (i)
-				note(ld, XHB_NOTE_IGNORED, line, d->name,
-				     "checked, not used yet: nothing goes to "
-				     "syslog; events go to stdout and logfile");
+				cfg_note(
+				    ld, XHB_NOTE_IGNORED, line, d->name,
+				    "checked, not used yet: nothing goes to "
+				    "syslog; events go to stdout and logfile");
 			return 0;
 		}
 	}
-	return fail(ld, line, EINVAL,
-		    "bad logfacility '%s': use a syslog facility (daemon, "
-		    "local0..local7, ...) or none",
-		    v[0]);
+	return cfg_fail(ld, line, EINVAL,
+			"bad logfacility '%s': use a syslog facility (daemon, "
+			"local0..local7, ...) or none",
+			v[0]);
 }
 
 static int dir_debug(struct loader *ld, const struct directive *d,
@@ -754,8 +447,8 @@ static int dir_debug(struct loader *ld, const struct directive *d,
 
 	(void)n;
 	set_line(ld, d, &ld->debug_line, line);
-	note(ld, XHB_NOTE_IGNORED, line, d->name,
-	     "checked, not used: every event is always written");
+	cfg_note(ld, XHB_NOTE_IGNORED, line, d->name,
+		 "checked, not used: every event is always written");
 	err = get_uint(ld, line, "debug level", v[0], 0, 255, &level);
 	if (!err)
 		ld->cfg->debug = (unsigned int)level;
@@ -770,30 +463,33 @@ static int add_ping(struct loader *ld, const struct directive *d,
 	bool v6_only = !strcmp(d->name, "ping6");
 
 	if (cfg->npings >= XHB_CONFIG_MAX_PINGS)
-		return fail(ld, line, EINVAL,
-			    "%s: too many ping nodes (max %d)", d->name,
-			    XHB_CONFIG_MAX_PINGS);
+		return cfg_fail(ld, line, EINVAL,
+				"%s: too many ping nodes (max %d)", d->name,
+				XHB_CONFIG_MAX_PINGS);
 	p = &cfg->pings[cfg->npings++];
 	memset(p, 0, sizeof(*p));
-	copy_str(p->group, sizeof(p->group), group);
+	cfg_copy_str(p->group, sizeof(p->group), group);
 	p->line = line;
-	if (parse_addr(host, &p->family, &p->addr) < 0 ||
+	if (cfg_parse_addr(host, &p->family, &p->addr) < 0 ||
 	    (v6_only && p->family != AF_INET6))
-		return fail(ld, line, EINVAL,
-			    "%s: bad address '%s' (expected an %s address; "
-			    "xhb does not resolve host names)",
-			    d->name, host, v6_only ? "IPv6" : "IPv4 or IPv6");
+		return cfg_fail(ld, line, EINVAL,
+				"%s: bad address '%s' (expected an %s address; "
+				"xhb does not resolve host names)",
+				d->name, host,
+				v6_only ? "IPv6" : "IPv4 or IPv6");
 	return 0;
 }
 
+/* clang-format off */
 #define PING_UNUSED "checked, not acted on yet: reachability of ping nodes does not count toward health"
+/* clang-format on */
 
 static int dir_ping(struct loader *ld, const struct directive *d,
 		    unsigned int line, char **v, int n)
 {
 	int i, err;
 
-	note(ld, XHB_NOTE_IGNORED, line, d->name, PING_UNUSED);
+	cfg_note(ld, XHB_NOTE_IGNORED, line, d->name, PING_UNUSED);
 	for (i = 0; i < n; i++) {
 		err = add_ping(ld, d, line, "", v[i]);
 		if (err)
@@ -810,7 +506,7 @@ static int dir_ping_group(struct loader *ld, const struct directive *d,
 	err = valid_node_name(ld, line, d->name, v[0]);
 	if (err)
 		return err;
-	note(ld, XHB_NOTE_IGNORED, line, d->name, PING_UNUSED);
+	cfg_note(ld, XHB_NOTE_IGNORED, line, d->name, PING_UNUSED);
 	for (i = 1; i < n; i++) {
 		err = add_ping(ld, d, line, v[0], v[i]);
 		if (err)
@@ -858,10 +554,10 @@ static int dir_pin_dir(struct loader *ld, const struct directive *d,
 	(void)n;
 	set_line(ld, d, &ld->pin_dir_line, line);
 	if (v[0][0] != '/')
-		return fail(ld, line, EINVAL,
-			    "pin_dir '%s' must be an absolute path (on a "
-			    "bpffs mount)",
-			    v[0]);
+		return cfg_fail(ld, line, EINVAL,
+				"pin_dir '%s' must be an absolute path (on a "
+				"bpffs mount)",
+				v[0]);
 	return get_path(ld, line, d->name, v[0], ld->cfg->pin_dir);
 }
 
@@ -893,9 +589,9 @@ static int dir_xdp_mode(struct loader *ld, const struct directive *d,
 	else if (!strcmp(v[0], "generic"))
 		ld->cfg->xdp_mode = XHB_XDP_GENERIC;
 	else
-		return fail(ld, line, EINVAL,
-			    "bad xdp_mode '%s': use auto, native or generic",
-			    v[0]);
+		return cfg_fail(
+		    ld, line, EINVAL,
+		    "bad xdp_mode '%s': use auto, native or generic", v[0]);
 	return 0;
 }
 
@@ -920,8 +616,8 @@ static int dir_realtime(struct loader *ld, const struct directive *d,
 	(void)n;
 	set_line(ld, d, &ld->realtime_line, line);
 	if (xhb_config_parse_bool(v[0], &ld->cfg->realtime) < 0)
-		return fail(ld, line, EINVAL, "bad realtime '%s': use on or off",
-			    v[0]);
+		return cfg_fail(ld, line, EINVAL,
+				"bad realtime '%s': use on or off", v[0]);
 	return 0;
 }
 
@@ -998,8 +694,6 @@ static const char *const ignored_directives[] = {
 };
 /* clang-format on */
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
 static size_t edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j;
@@ -1042,10 +736,10 @@ static int unknown_directive(struct loader *ld, unsigned int line,
 		}
 	}
 	if (best)
-		return fail(ld, line, EINVAL,
-			    "unknown directive '%s' (did you mean %s?)", word,
-			    best);
-	return fail(ld, line, EINVAL, "unknown directive '%s'", word);
+		return cfg_fail(ld, line, EINVAL,
+				"unknown directive '%s' (did you mean %s?)",
+				word, best);
+	return cfg_fail(ld, line, EINVAL, "unknown directive '%s'", word);
 }
 
 static int hacf_line(struct loader *ld, unsigned int line, char *text)
@@ -1068,8 +762,9 @@ static int hacf_line(struct loader *ld, unsigned int line, char *text)
 
 	for (i = 0; i < ARRAY_LEN(ignored_directives); i++) {
 		if (!strcmp(word, ignored_directives[i])) {
-			note(ld, XHB_NOTE_IGNORED, line, word,
-			     "Heartbeat directive %s has no use in xhb", word);
+			cfg_note(ld, XHB_NOTE_IGNORED, line, word,
+				 "Heartbeat directive %s has no use in xhb",
+				 word);
 			return 0;
 		}
 	}
@@ -1079,10 +774,10 @@ static int hacf_line(struct loader *ld, unsigned int line, char *text)
 	if (!d)
 		return unknown_directive(ld, line, word);
 
-	n = split(rest, d->whole_line ? WHITESPACE : DELIMS, values,
-		  MAX_TOKENS);
+	n = cfg_split(rest, d->whole_line ? WHITESPACE : DELIMS, values,
+		      MAX_TOKENS);
 	if (n < 0 || n < d->min || (d->max >= 0 && n > d->max))
-		return fail(
+		return cfg_fail(
 		    ld, line, EINVAL, "%s: %s values (usage: %s)", d->name,
 		    n < d->min && n >= 0 ? "missing" : "too many", d->usage);
 	return d->parse(ld, d, line, values, n);
@@ -1129,28 +824,30 @@ static int hacf_finish(struct loader *ld)
 	unsigned int i, j, line;
 
 	if (!cfg->nnodes)
-		return fail(ld, 0, EINVAL,
-			    "no nodes defined: name every cluster node with "
-			    "'node NAME' (as uname -n prints it)");
+		return cfg_fail(
+		    ld, 0, EINVAL,
+		    "no nodes defined: name every cluster node with "
+		    "'node NAME' (as uname -n prints it)");
 	if (!cfg->nmedia)
-		return fail(ld, 0, EINVAL,
-			    "no heartbeat media defined: add 'bcast IFACE', "
-			    "'mcast ...' or 'ucast IFACE PEER'");
+		return cfg_fail(
+		    ld, 0, EINVAL,
+		    "no heartbeat media defined: add 'bcast IFACE', "
+		    "'mcast ...' or 'ucast IFACE PEER'");
 	for (i = 0; i < cfg->nnodes; i++)
 		for (j = i + 1; j < cfg->nnodes; j++)
 			if (cfg->nodes[i].id == cfg->nodes[j].id)
-				return fail(ld, cfg->nodes[j].line, EINVAL,
-					    "nodes %s and %s have the same "
-					    "node id %u: rename one",
-					    cfg->nodes[i].name,
-					    cfg->nodes[j].name,
-					    cfg->nodes[i].id);
+				return cfg_fail(ld, cfg->nodes[j].line, EINVAL,
+						"nodes %s and %s have the same "
+						"node id %u: rename one",
+						cfg->nodes[i].name,
+						cfg->nodes[j].name,
+						cfg->nodes[i].id);
 
 	if (!ld->warntime_line)
 		cfg->warntime_ns = cfg->deadtime_ns / 2;
 	if (cfg->deadtime_ns <= 2 * cfg->keepalive_ns) {
 		line = ld->deadtime_line ?: ld->keepalive_line;
-		return fail(
+		return cfg_fail(
 		    ld, line, EINVAL,
 		    "deadtime (%s) must be greater than 2 x keepalive "
 		    "(%s)",
@@ -1166,60 +863,65 @@ static int hacf_finish(struct loader *ld)
 			cfg->initdead_ns = 2 * cfg->deadtime_ns;
 	}
 	if (cfg->initdead_ns < cfg->deadtime_ns)
-		return fail(
+		return cfg_fail(
 		    ld, ld->initdead_line ?: ld->deadtime_line, EINVAL,
 		    "initdead (%s) must be at least deadtime (%s)",
 		    xhb_config_format_time(cfg->initdead_ns, a, sizeof(a)),
 		    xhb_config_format_time(cfg->deadtime_ns, b, sizeof(b)));
 	if (cfg->initdead_ns < 10 * NS_PER_SEC)
-		note(ld, XHB_NOTE_WARNING, ld->initdead_line, "initdead",
-		     "initdead (%s) may be too small: it gives the network "
-		     "time to come up after boot; >= 10s is advised",
-		     xhb_config_format_time(cfg->initdead_ns, a, sizeof(a)));
+		cfg_note(
+		    ld, XHB_NOTE_WARNING, ld->initdead_line, "initdead",
+		    "initdead (%s) may be too small: it gives the network "
+		    "time to come up after boot; >= 10s is advised",
+		    xhb_config_format_time(cfg->initdead_ns, a, sizeof(a)));
 	if (ld->deadping_line)
-		note(ld, XHB_NOTE_IGNORED, ld->deadping_line, "deadping",
-		     PING_UNUSED);
+		cfg_note(ld, XHB_NOTE_IGNORED, ld->deadping_line, "deadping",
+			 PING_UNUSED);
 	if (!ld->deadping_line)
 		cfg->deadping_ns = cfg->deadtime_ns;
 	else if (cfg->deadping_ns <= 2 * cfg->keepalive_ns)
-		return fail(
+		return cfg_fail(
 		    ld, ld->deadping_line, EINVAL,
 		    "deadping (%s) must be greater than 2 x keepalive "
 		    "(%s)",
 		    xhb_config_format_time(cfg->deadping_ns, a, sizeof(a)),
 		    xhb_config_format_time(cfg->keepalive_ns, b, sizeof(b)));
 	if (cfg->warntime_ns >= cfg->deadtime_ns)
-		note(ld, XHB_NOTE_WARNING, ld->warntime_line, "warntime",
-		     "warntime (%s) is not less than deadtime (%s): no "
-		     "peer_warn comes before peer_dead",
-		     xhb_config_format_time(cfg->warntime_ns, a, sizeof(a)),
-		     xhb_config_format_time(cfg->deadtime_ns, b, sizeof(b)));
+		cfg_note(
+		    ld, XHB_NOTE_WARNING, ld->warntime_line, "warntime",
+		    "warntime (%s) is not less than deadtime (%s): no "
+		    "peer_warn comes before peer_dead",
+		    xhb_config_format_time(cfg->warntime_ns, a, sizeof(a)),
+		    xhb_config_format_time(cfg->deadtime_ns, b, sizeof(b)));
 
 	if (!ld->probe_line) {
 		cfg->probe_interval_ns = cfg->keepalive_ns;
 		cfg->probe_misses = 0;
 	} else if (cfg->probe_interval_ns * cfg->probe_misses >=
 		   cfg->deadtime_ns) {
-		note(ld, XHB_NOTE_WARNING, ld->probe_line, "probe",
-		     "probe %s x %u misses is not shorter than deadtime (%s): "
-		     "deadtime decides first",
-		     xhb_config_format_time(cfg->probe_interval_ns, a,
-					    sizeof(a)),
-		     cfg->probe_misses,
-		     xhb_config_format_time(cfg->deadtime_ns, b, sizeof(b)));
+		cfg_note(
+		    ld, XHB_NOTE_WARNING, ld->probe_line, "probe",
+		    "probe %s x %u misses is not shorter than deadtime (%s): "
+		    "deadtime decides first",
+		    xhb_config_format_time(cfg->probe_interval_ns, a,
+					   sizeof(a)),
+		    cfg->probe_misses,
+		    xhb_config_format_time(cfg->deadtime_ns, b, sizeof(b)));
 	}
 	if (!ld->lease_line)
 		cfg->lease_ns = cfg->deadtime_ns;
 	if (!cfg->cluster_id_set)
 		cfg->cluster_id = default_cluster_id(cfg);
 	if (!ld->failback_line)
-		note(ld, XHB_NOTE_WARNING, 0, "auto_failback",
-		     "no auto_failback: Heartbeat's default 'legacy' applies "
-		     "(groups fail back, like 'on'); please set on or off");
+		cfg_note(
+		    ld, XHB_NOTE_WARNING, 0, "auto_failback",
+		    "no auto_failback: Heartbeat's default 'legacy' applies "
+		    "(groups fail back, like 'on'); please set on or off");
 	else if (cfg->auto_failback == XHB_FAILBACK_LEGACY)
-		note(ld, XHB_NOTE_WARNING, ld->failback_line, "auto_failback",
-		     "deprecated 'legacy' auto_failback: xhb treats it as "
-		     "'on'; please convert to 'auto_failback on'");
+		cfg_note(ld, XHB_NOTE_WARNING, ld->failback_line,
+			 "auto_failback",
+			 "deprecated 'legacy' auto_failback: xhb treats it as "
+			 "'on'; please convert to 'auto_failback on'");
 	return 0;
 }
 
@@ -1231,14 +933,24 @@ static int load_hacf(struct loader *ld)
 	int err;
 
 	ld->path = ld->cfg->hacf_path;
-	err = open_file(ld, &r, &st);
-	while (!err && (err = next_line(ld, &r, &text)) > 0)
+	err = cfg_open(ld, &r, &st);
+	while (!err && (err = cfg_next_line(ld, &r, &text)) > 0)
 		err = hacf_line(ld, r.line, text);
-	close_file(&r);
+	cfg_close(&r);
 	return err ?: hacf_finish(ld);
 }
 
 /* ---- haresources ----------------------------------------------------- */
+
+static bool addr_equal(int fa, const union xhb_addr *a, int fb,
+		       const union xhb_addr *b)
+{
+	if (fa != fb)
+		return false;
+	if (fa == AF_INET)
+		return a->v4.s_addr == b->v4.s_addr;
+	return !memcmp(&a->v6, &b->v6, sizeof(a->v6));
+}
 
 /* ip[/netmask[/iface[:label]][/broadcast]], netmask as bits or dotted,
  * a third field starting with a digit being the broadcast: the forms
@@ -1253,30 +965,31 @@ static int parse_ipv4_resource(struct loader *ld, struct xhb_resource *r,
 	while (arg && nfields < 5)
 		field[nfields++] = strsep(&arg, "/");
 	if (arg || nfields > 4)
-		return fail(ld, r->line, EINVAL,
-			    "%s: too many '/' fields (use "
-			    "ip[/prefix[/iface[/broadcast]]])",
-			    r->spec);
+		return cfg_fail(ld, r->line, EINVAL,
+				"%s: too many '/' fields (use "
+				"ip[/prefix[/iface[/broadcast]]])",
+				r->spec);
 	for (int i = 0; i < nfields; i++)
 		if (!*field[i])
-			return fail(ld, r->line, EINVAL,
-				    "%s: empty field (use "
-				    "ip[/prefix[/iface[/broadcast]]])",
-				    r->spec);
+			return cfg_fail(ld, r->line, EINVAL,
+					"%s: empty field (use "
+					"ip[/prefix[/iface[/broadcast]]])",
+					r->spec);
 	r->family = AF_INET;
 	if (inet_pton(AF_INET, field[0], &r->addr.v4) != 1)
-		return fail(ld, r->line, EINVAL, "bad IPv4 address '%s' in %s",
-			    field[0], r->spec);
+		return cfg_fail(ld, r->line, EINVAL,
+				"bad IPv4 address '%s' in %s", field[0],
+				r->spec);
 	host = ntohl(r->addr.v4.s_addr);
 	if (host == 0 || (host >> 24) == 127 || host >= 0xe0000000U)
-		return fail(ld, r->line, EINVAL,
-			    "%s in %s is not a unicast address", field[0],
-			    r->spec);
+		return cfg_fail(ld, r->line, EINVAL,
+				"%s in %s is not a unicast address", field[0],
+				r->spec);
 	if (nfields > 1) {
 		unsigned long long bits = 0;
 		struct in_addr mask;
 
-		if (parse_uint(field[1], 1, 32, &bits) == 0) {
+		if (cfg_parse_uint(field[1], 1, 32, &bits) == 0) {
 			r->prefix_len = (__u8)bits;
 		} else if (inet_pton(AF_INET, field[1], &mask) == 1) {
 			__u32 m = ntohl(mask.s_addr);
@@ -1291,10 +1004,11 @@ static int parse_ipv4_resource(struct loader *ld, struct xhb_resource *r,
 	}
 	if (nfields > 2 && isdigit((unsigned char)field[2][0])) {
 		if (nfields > 3)
-			return fail(ld, r->line, EINVAL,
-				    "%s: '%s' looks like a broadcast address "
-				    "but more follows",
-				    r->spec, field[2]);
+			return cfg_fail(
+			    ld, r->line, EINVAL,
+			    "%s: '%s' looks like a broadcast address "
+			    "but more follows",
+			    r->spec, field[2]);
 		field[3] = field[2];
 		nfields = 4;
 	} else if (nfields > 2) {
@@ -1302,30 +1016,31 @@ static int parse_ipv4_resource(struct loader *ld, struct xhb_resource *r,
 		label = strchr(field[2], ':');
 		if (label) {
 			if (!label[1] || strlen(field[2]) >= IFNAMSIZ)
-				return fail(ld, r->line, EINVAL,
-					    "%s: bad label '%s' (iface:label, "
-					    "%d characters at most)",
-					    r->spec, field[2], IFNAMSIZ - 1);
-			copy_str(r->label, sizeof(r->label), field[2]);
+				return cfg_fail(
+				    ld, r->line, EINVAL,
+				    "%s: bad label '%s' (iface:label, "
+				    "%d characters at most)",
+				    r->spec, field[2], IFNAMSIZ - 1);
+			cfg_copy_str(r->label, sizeof(r->label), field[2]);
 			*label = '\0';
 		}
-		if (!valid_ifname(field[2]))
-			return fail(ld, r->line, EINVAL,
-				    "%s: bad interface name '%s'", r->spec,
-				    field[2]);
-		copy_str(r->iface, sizeof(r->iface), field[2]);
+		if (!cfg_valid_ifname(field[2]))
+			return cfg_fail(ld, r->line, EINVAL,
+					"%s: bad interface name '%s'", r->spec,
+					field[2]);
+		cfg_copy_str(r->iface, sizeof(r->iface), field[2]);
 	}
 	if (nfields > 3 && inet_pton(AF_INET, field[3], &r->broadcast) != 1)
-		return fail(ld, r->line, EINVAL,
-			    "bad broadcast address '%s' in %s", field[3],
-			    r->spec);
+		return cfg_fail(ld, r->line, EINVAL,
+				"bad broadcast address '%s' in %s", field[3],
+				r->spec);
 	return 0;
 
 bad_prefix:
-	return fail(ld, r->line, EINVAL,
-		    "bad prefix '%s' in %s (use 1..32 or a netmask like "
-		    "255.255.0.0)",
-		    field[1], r->spec);
+	return cfg_fail(ld, r->line, EINVAL,
+			"bad prefix '%s' in %s (use 1..32 or a netmask like "
+			"255.255.0.0)",
+			field[1], r->spec);
 }
 
 /* addr[/prefix[/iface]], as Heartbeat's IPv6addr wrapper splits it. */
@@ -1338,41 +1053,42 @@ static int parse_ipv6_resource(struct loader *ld, struct xhb_resource *r,
 	while (arg && nfields < 4)
 		field[nfields++] = strsep(&arg, "/");
 	if (arg || nfields > 3)
-		return fail(
+		return cfg_fail(
 		    ld, r->line, EINVAL,
 		    "%s: too many '/' fields (use addr[/prefix[/iface]])",
 		    r->spec);
 	for (int i = 0; i < nfields; i++)
 		if (!*field[i])
-			return fail(ld, r->line, EINVAL,
-				    "%s: empty field (use "
-				    "addr[/prefix[/iface]])",
-				    r->spec);
+			return cfg_fail(ld, r->line, EINVAL,
+					"%s: empty field (use "
+					"addr[/prefix[/iface]])",
+					r->spec);
 	r->family = AF_INET6;
 	if (inet_pton(AF_INET6, field[0], &r->addr.v6) != 1)
-		return fail(ld, r->line, EINVAL, "bad IPv6 address '%s' in %s",
-			    field[0], r->spec);
+		return cfg_fail(ld, r->line, EINVAL,
+				"bad IPv6 address '%s' in %s", field[0],
+				r->spec);
 	if (IN6_IS_ADDR_UNSPECIFIED(&r->addr.v6) ||
 	    IN6_IS_ADDR_LOOPBACK(&r->addr.v6) ||
 	    IN6_IS_ADDR_MULTICAST(&r->addr.v6))
-		return fail(ld, r->line, EINVAL,
-			    "%s in %s is not a unicast address", field[0],
-			    r->spec);
+		return cfg_fail(ld, r->line, EINVAL,
+				"%s in %s is not a unicast address", field[0],
+				r->spec);
 	if (nfields > 1) {
 		unsigned long long bits = 0;
 
-		if (parse_uint(field[1], 1, 128, &bits) < 0)
-			return fail(ld, r->line, EINVAL,
-				    "bad prefix '%s' in %s (use 1..128)",
-				    field[1], r->spec);
+		if (cfg_parse_uint(field[1], 1, 128, &bits) < 0)
+			return cfg_fail(ld, r->line, EINVAL,
+					"bad prefix '%s' in %s (use 1..128)",
+					field[1], r->spec);
 		r->prefix_len = (__u8)bits;
 	}
 	if (nfields > 2) {
-		if (!valid_ifname(field[2]))
-			return fail(ld, r->line, EINVAL,
-				    "%s: bad interface name '%s'", r->spec,
-				    field[2]);
-		copy_str(r->iface, sizeof(r->iface), field[2]);
+		if (!cfg_valid_ifname(field[2]))
+			return cfg_fail(ld, r->line, EINVAL,
+					"%s: bad interface name '%s'", r->spec,
+					field[2]);
+		cfg_copy_str(r->iface, sizeof(r->iface), field[2]);
 	}
 	return 0;
 }
@@ -1394,8 +1110,9 @@ static int parse_script_resource(struct loader *ld, struct xhb_resource *r,
 
 	if (!r->agent[0] || strchr(r->agent, '/') || !strcmp(r->agent, ".") ||
 	    !strcmp(r->agent, ".."))
-		return fail(ld, r->line, EINVAL, "bad resource name '%s' in %s",
-			    r->agent, r->spec);
+		return cfg_fail(ld, r->line, EINVAL,
+				"bad resource name '%s' in %s", r->agent,
+				r->spec);
 	/* Heartbeat turns '::' into spaces and lets the shell split: empty
 	 * arguments vanish. */
 	while (args && *args) {
@@ -1410,36 +1127,38 @@ static int parse_script_resource(struct loader *ld, struct xhb_resource *r,
 		if (!*arg)
 			continue;
 		if (r->nargs >= XHB_CONFIG_MAX_ARGS)
-			return fail(ld, r->line, EINVAL,
-				    "%s: too many arguments (max %d)", r->spec,
-				    XHB_CONFIG_MAX_ARGS);
+			return cfg_fail(ld, r->line, EINVAL,
+					"%s: too many arguments (max %d)",
+					r->spec, XHB_CONFIG_MAX_ARGS);
 		if (strlen(arg) >= XHB_ARG_MAX)
-			return fail(ld, r->line, EINVAL,
-				    "%s: argument longer than %d characters",
-				    r->spec, XHB_ARG_MAX - 1);
-		copy_str(r->args[r->nargs++], XHB_ARG_MAX, arg);
+			return cfg_fail(
+			    ld, r->line, EINVAL,
+			    "%s: argument longer than %d characters", r->spec,
+			    XHB_ARG_MAX - 1);
+		cfg_copy_str(r->args[r->nargs++], XHB_ARG_MAX, arg);
 	}
 
-	copy_str(dir, sizeof(dir), cfg->dir);
-	if (join_path(path, sizeof(path), dir, "resource.d") < 0 ||
-	    join_path(dir, sizeof(dir), path, r->agent) < 0)
-		return fail(ld, r->line, ENAMETOOLONG,
-			    "path of resource script %s too long", r->agent);
+	cfg_copy_str(dir, sizeof(dir), cfg->dir);
+	if (cfg_join_path(path, sizeof(path), dir, "resource.d") < 0 ||
+	    cfg_join_path(dir, sizeof(dir), path, r->agent) < 0)
+		return cfg_fail(ld, r->line, ENAMETOOLONG,
+				"path of resource script %s too long",
+				r->agent);
 	if (executable_file(dir)) {
-		copy_str(r->path, sizeof(r->path), dir);
+		cfg_copy_str(r->path, sizeof(r->path), dir);
 		return 0;
 	}
-	if (join_path(path, sizeof(path), INIT_DIR, r->agent) < 0 ||
+	if (cfg_join_path(path, sizeof(path), INIT_DIR, r->agent) < 0 ||
 	    !executable_file(path)) {
 		char where[XHB_PATH_MAX];
 
-		join_path(where, sizeof(where), cfg->dir, "resource.d");
-		return fail(ld, r->line, ENOENT,
-			    "resource script %s not found: no executable "
-			    "%s/%s or %s/%s",
-			    r->agent, where, r->agent, INIT_DIR, r->agent);
+		cfg_join_path(where, sizeof(where), cfg->dir, "resource.d");
+		return cfg_fail(ld, r->line, ENOENT,
+				"resource script %s not found: no executable "
+				"%s/%s or %s/%s",
+				r->agent, where, r->agent, INIT_DIR, r->agent);
 	}
-	copy_str(r->path, sizeof(r->path), path);
+	cfg_copy_str(r->path, sizeof(r->path), path);
 	return 0;
 }
 
@@ -1463,11 +1182,11 @@ static int parse_resource(struct loader *ld, struct xhb_resource *r,
 	memset(r, 0, sizeof(*r));
 	r->line = line;
 	if (strlen(token) >= XHB_SPEC_MAX)
-		return fail(ld, line, EINVAL,
-			    "resource longer than %d characters",
-			    XHB_SPEC_MAX - 1);
-	copy_str(r->spec, sizeof(r->spec), token);
-	copy_str(buf, sizeof(buf), token);
+		return cfg_fail(ld, line, EINVAL,
+				"resource longer than %d characters",
+				XHB_SPEC_MAX - 1);
+	cfg_copy_str(r->spec, sizeof(r->spec), token);
+	cfg_copy_str(buf, sizeof(buf), token);
 
 	sep = strstr(buf, "::");
 	if (sep) {
@@ -1479,25 +1198,26 @@ static int parse_resource(struct loader *ld, struct xhb_resource *r,
 	}
 	if (!r->agent[0]) {
 		if (strlen(buf) >= XHB_NAME_MAX)
-			return fail(ld, line, EINVAL,
-				    "resource name longer than %d characters "
-				    "in %s",
-				    XHB_NAME_MAX - 1, r->spec);
-		copy_str(r->agent, sizeof(r->agent), buf);
+			return cfg_fail(
+			    ld, line, EINVAL,
+			    "resource name longer than %d characters "
+			    "in %s",
+			    XHB_NAME_MAX - 1, r->spec);
+		cfg_copy_str(r->agent, sizeof(r->agent), buf);
 	}
 
 	if (!strcmp(r->agent, "IPaddr") || !strcmp(r->agent, "IPaddr2")) {
 		r->kind = XHB_RES_ADDRESS;
 		if (!arg || !*arg)
-			return fail(ld, line, EINVAL,
-				    "%s needs an address: %s::ip[/prefix"
-				    "[/iface[/broadcast]]]",
-				    r->agent, r->agent);
+			return cfg_fail(ld, line, EINVAL,
+					"%s needs an address: %s::ip[/prefix"
+					"[/iface[/broadcast]]]",
+					r->agent, r->agent);
 		if (strstr(arg, "::"))
-			return fail(ld, line, EINVAL,
-				    "%s takes one argument: %s::ip[/prefix"
-				    "[/iface[/broadcast]]]",
-				    r->agent, r->agent);
+			return cfg_fail(ld, line, EINVAL,
+					"%s takes one argument: %s::ip[/prefix"
+					"[/iface[/broadcast]]]",
+					r->agent, r->agent);
 		return parse_ipv4_resource(ld, r, arg);
 	}
 	if (!strcmp(r->agent, "IPv6addr")) {
@@ -1505,9 +1225,9 @@ static int parse_resource(struct loader *ld, struct xhb_resource *r,
 		 * hold '::'. */
 		r->kind = XHB_RES_ADDRESS;
 		if (!arg || !*arg)
-			return fail(ld, line, EINVAL,
-				    "IPv6addr needs an address: "
-				    "IPv6addr::addr[/prefix[/iface]]");
+			return cfg_fail(ld, line, EINVAL,
+					"IPv6addr needs an address: "
+					"IPv6addr::addr[/prefix[/iface]]");
 		return parse_ipv6_resource(ld, r, arg);
 	}
 	r->kind = XHB_RES_SCRIPT;
@@ -1536,12 +1256,13 @@ static int assign_labels(struct loader *ld)
 					if (o == r)
 						break;
 					if (!strcmp(o->label, r->label))
-						return fail(ld, r->line, EINVAL,
-							    "label %s of %s "
-							    "already used by "
-							    "%s (line %u)",
-							    r->label, r->spec,
-							    o->spec, o->line);
+						return cfg_fail(
+						    ld, r->line, EINVAL,
+						    "label %s of %s "
+						    "already used by "
+						    "%s (line %u)",
+						    r->label, r->spec, o->spec,
+						    o->line);
 				}
 		}
 	}
@@ -1571,12 +1292,13 @@ static int assign_labels(struct loader *ld)
 					break;
 			}
 			if (strlen(label) >= IFNAMSIZ)
-				return fail(ld, r->line, EINVAL,
-					    "%s: label %s longer than %d "
-					    "characters: give a shorter one "
-					    "(iface:label)",
-					    r->spec, label, IFNAMSIZ - 1);
-			copy_str(r->label, sizeof(r->label), label);
+				return cfg_fail(
+				    ld, r->line, EINVAL,
+				    "%s: label %s longer than %d "
+				    "characters: give a shorter one "
+				    "(iface:label)",
+				    r->spec, label, IFNAMSIZ - 1);
+			cfg_copy_str(r->label, sizeof(r->label), label);
 		}
 	}
 	return 0;
@@ -1602,17 +1324,18 @@ static int check_duplicates(struct loader *ld, const struct xhb_group *grp,
 			    o->kind == XHB_RES_ADDRESS &&
 			    addr_equal(r->family, &r->addr, o->family,
 				       &o->addr))
-				return fail(ld, r->line, EINVAL,
-					    "address of %s already in %s "
-					    "(line %u)",
-					    r->spec, o->spec, o->line);
+				return cfg_fail(ld, r->line, EINVAL,
+						"address of %s already in %s "
+						"(line %u)",
+						r->spec, o->spec, o->line);
 			if (i == 0 && r == &grp->resources[0] &&
 			    !strcmp(r->spec, o->spec))
-				return fail(ld, r->line, EINVAL,
-					    "%s already starts the group at "
-					    "line %u: the first resource of "
-					    "each line must be unique",
-					    r->spec, other->line);
+				return cfg_fail(
+				    ld, r->line, EINVAL,
+				    "%s already starts the group at "
+				    "line %u: the first resource of "
+				    "each line must be unique",
+				    r->spec, other->line);
 		}
 	}
 	return 0;
@@ -1632,32 +1355,32 @@ static int haresources_group(struct loader *ld, struct token *tok, int n,
 	int i, err, node;
 
 	if (strlen(tok[0].text) >= XHB_NAME_MAX)
-		return fail(ld, tok[0].line, EINVAL,
-			    "node name '%s' longer than %d characters",
-			    tok[0].text, XHB_NAME_MAX - 1);
-	copy_str(name, sizeof(name), tok[0].text);
-	lowercase(name); /* ResourceManager lowercases the node field too */
+		return cfg_fail(ld, tok[0].line, EINVAL,
+				"node name '%s' longer than %d characters",
+				tok[0].text, XHB_NAME_MAX - 1);
+	cfg_copy_str(name, sizeof(name), tok[0].text);
+	cfg_lowercase(name); /* ResourceManager lowercases the node field too */
 	node = xhb_config_node_index(cfg, name);
 	if (node < 0)
-		return fail(ld, tok[0].line, EINVAL,
-			    "%s is not a node of %s (declare it there with "
-			    "'node %s')",
-			    tok[0].text, cfg->hacf_path, name);
+		return cfg_fail(ld, tok[0].line, EINVAL,
+				"%s is not a node of %s (declare it there with "
+				"'node %s')",
+				tok[0].text, cfg->hacf_path, name);
 	if (n < 2)
-		return fail(ld, tok[0].line, EINVAL,
-			    "node %s has no resources on its line", name);
+		return cfg_fail(ld, tok[0].line, EINVAL,
+				"node %s has no resources on its line", name);
 	if (cfg->ngroups >= XHB_MAX_GROUPS)
-		return fail(ld, tok[0].line, EINVAL,
-			    "too many resource groups (max %d lines)",
-			    XHB_MAX_GROUPS);
+		return cfg_fail(ld, tok[0].line, EINVAL,
+				"too many resource groups (max %d lines)",
+				XHB_MAX_GROUPS);
 	if (overflow_line)
-		return fail(ld, overflow_line, EINVAL,
-			    "too many resources in one group (max %d)",
-			    XHB_CONFIG_MAX_GROUP_RESOURCES);
+		return cfg_fail(ld, overflow_line, EINVAL,
+				"too many resources in one group (max %d)",
+				XHB_CONFIG_MAX_GROUP_RESOURCES);
 
 	grp = &cfg->groups[cfg->ngroups++];
 	memset(grp, 0, sizeof(*grp));
-	copy_str(grp->node, sizeof(grp->node), name);
+	cfg_copy_str(grp->node, sizeof(grp->node), name);
 	grp->node_index = node;
 	grp->line = tok[0].line;
 	for (i = 1; i < n; i++) {
@@ -1682,7 +1405,7 @@ static int slurp(struct loader *ld, char **data)
 	int err;
 
 	*data = NULL;
-	err = open_file(ld, &r, &st);
+	err = cfg_open(ld, &r, &st);
 	while (!err) {
 		size_t got;
 
@@ -1690,7 +1413,7 @@ static int slurp(struct loader *ld, char **data)
 			char *grown = realloc(*data, cap + 65536);
 
 			if (!grown) {
-				err = fail(ld, 0, ENOMEM, "out of memory");
+				err = cfg_fail(ld, 0, ENOMEM, "out of memory");
 				break;
 			}
 			*data = grown;
@@ -1700,11 +1423,11 @@ static int slurp(struct loader *ld, char **data)
 		len += got;
 		if (got == 0) {
 			if (ferror(r.f))
-				err = fail(ld, 0, EIO, "read error");
+				err = cfg_fail(ld, 0, EIO, "read error");
 			break;
 		}
 	}
-	close_file(&r);
+	cfg_close(&r);
 	if (err) {
 		free(*data);
 		*data = NULL;
@@ -1713,7 +1436,7 @@ static int slurp(struct loader *ld, char **data)
 	if (!*data)
 		*data = calloc(1, 1);
 	if (!*data)
-		return fail(ld, 0, ENOMEM, "out of memory");
+		return cfg_fail(ld, 0, ENOMEM, "out of memory");
 	(*data)[len] = '\0';
 	nul = memchr(*data, '\0', len);
 	if (nul) {
@@ -1723,7 +1446,7 @@ static int slurp(struct loader *ld, char **data)
 			line += *c == '\n';
 		free(*data);
 		*data = NULL;
-		return fail(ld, line, EINVAL, "NUL byte in line");
+		return cfg_fail(ld, line, EINVAL, "NUL byte in line");
 	}
 	return 0;
 }
@@ -1838,80 +1561,83 @@ static int authkeys_line(struct loader *ld, unsigned int line, char *text,
 	text += strspn(text, WHITESPACE);
 	if (*text == '#' || !*text)
 		return 0;
-	n = split(text, WHITESPACE, tok, MAX_TOKENS);
+	n = cfg_split(text, WHITESPACE, tok, MAX_TOKENS);
 	if (n < 0)
-		return fail(ld, line, EINVAL, "too many words");
+		return cfg_fail(ld, line, EINVAL, "too many words");
 
 	if (!strcmp(tok[0], "auth")) {
-		if (n != 2 || parse_uint(tok[1], 1, XHB_MAX_KEYS - 1, &index))
-			return fail(ld, line, EINVAL,
-				    "bad auth line: use 'auth N' with N in "
-				    "1..%d",
-				    XHB_MAX_KEYS - 1);
+		if (n != 2 ||
+		    cfg_parse_uint(tok[1], 1, XHB_MAX_KEYS - 1, &index))
+			return cfg_fail(ld, line, EINVAL,
+					"bad auth line: use 'auth N' with N in "
+					"1..%d",
+					XHB_MAX_KEYS - 1);
 		if (*auth_line)
-			return fail(ld, line, EINVAL,
-				    "auth given twice (first at line %u): "
-				    "exactly one auth line picks the key",
-				    *auth_line);
+			return cfg_fail(ld, line, EINVAL,
+					"auth given twice (first at line %u): "
+					"exactly one auth line picks the key",
+					*auth_line);
 		*auth_line = line;
 		cfg->auth_index = (unsigned int)index;
 		return 0;
 	}
 
 	if (n < 2)
-		return fail(ld, line, EINVAL,
-			    "bad key line: use 'N METHOD [SECRET]'");
-	if (parse_uint(tok[0], 0, ~0ULL, &index) < 0)
-		return fail(ld, line, EINVAL,
-			    "bad key line: '%s' is neither 'auth' nor a key "
-			    "index",
-			    tok[0]);
+		return cfg_fail(ld, line, EINVAL,
+				"bad key line: use 'N METHOD [SECRET]'");
+	if (cfg_parse_uint(tok[0], 0, ~0ULL, &index) < 0)
+		return cfg_fail(
+		    ld, line, EINVAL,
+		    "bad key line: '%s' is neither 'auth' nor a key "
+		    "index",
+		    tok[0]);
 	/* Heartbeat allows 0; on xhb's wire key_id 0 means no key. */
 	if (index < 1 || index >= XHB_MAX_KEYS)
-		return fail(ld, line, EINVAL,
-			    "key index %llu out of range 1..%d", index,
-			    XHB_MAX_KEYS - 1);
+		return cfg_fail(ld, line, EINVAL,
+				"key index %llu out of range 1..%d", index,
+				XHB_MAX_KEYS - 1);
 	key = &cfg->keys[index];
 	if (key->line)
-		return fail(ld, line, EINVAL,
-			    "key %llu given twice (first at line %u)", index,
-			    key->line);
+		return cfg_fail(ld, line, EINVAL,
+				"key %llu given twice (first at line %u)",
+				index, key->line);
 	method = tok[1];
 	if (strcmp(method, "md5") && strcmp(method, "sha1") &&
 	    strcmp(method, "siphash") && strcmp(method, "crc"))
-		return fail(ld, line, EINVAL,
-			    "bad method '%s' for key %llu: use md5, sha1, "
-			    "siphash or crc",
-			    method, index);
+		return cfg_fail(ld, line, EINVAL,
+				"bad method '%s' for key %llu: use md5, sha1, "
+				"siphash or crc",
+				method, index);
 	if (!strcmp(method, "crc")) {
 		if (n > 2)
-			return fail(ld, line, EINVAL,
-				    "method crc takes no secret (key %llu)",
-				    index);
+			return cfg_fail(ld, line, EINVAL,
+					"method crc takes no secret (key %llu)",
+					index);
 	} else if (n < 3) {
-		return fail(ld, line, EINVAL,
-			    "method %s requires a secret (key %llu)", method,
-			    index);
+		return cfg_fail(ld, line, EINVAL,
+				"method %s requires a secret (key %llu)",
+				method, index);
 	}
 
 	key->line = line;
-	copy_str(key->method_name, sizeof(key->method_name), method);
+	cfg_copy_str(key->method_name, sizeof(key->method_name), method);
 	if (!strcmp(method, "crc")) {
 		key->method = XHB_AUTH_CRC;
 		key->k0 = key->k1 = 0;
-		note(ld, XHB_NOTE_WARNING, line, method,
-		     "key %llu uses crc: integrity only, anyone on the link "
-		     "can forge heartbeats; use siphash",
-		     index);
+		cfg_note(
+		    ld, XHB_NOTE_WARNING, line, method,
+		    "key %llu uses crc: integrity only, anyone on the link "
+		    "can forge heartbeats; use siphash",
+		    index);
 		return 0;
 	}
 	key->method = XHB_AUTH_SIPHASH;
 	/* Never quote the secret in a message: notes end up in logs. */
 	if (n > 3)
-		note(ld, XHB_NOTE_WARNING, line, method,
-		     "key %llu: words after the secret are ignored, as "
-		     "Heartbeat ignores them; the secret is the first word",
-		     index);
+		cfg_note(ld, XHB_NOTE_WARNING, line, method,
+			 "key %llu: words after the secret are ignored, as "
+			 "Heartbeat ignores them; the secret is the first word",
+			 index);
 	if (!strcmp(method, "siphash") && hex_key(tok[2], raw)) {
 		key->k0 = xhb_load_le64(raw);
 		key->k1 = xhb_load_le64(raw + 8);
@@ -1920,15 +1646,16 @@ static int authkeys_line(struct loader *ld, unsigned int line, char *text,
 	}
 	derive_key(tok[2], &key->k0, &key->k1);
 	if (!strcmp(method, "siphash"))
-		note(ld, XHB_NOTE_NOTICE, line, method,
-		     "key %llu: siphash secret is not 32 hex digits; the key "
-		     "is derived from it as for md5",
-		     index);
+		cfg_note(
+		    ld, XHB_NOTE_NOTICE, line, method,
+		    "key %llu: siphash secret is not 32 hex digits; the key "
+		    "is derived from it as for md5",
+		    index);
 	else
-		note(ld, XHB_NOTE_NOTICE, line, method,
-		     "key %llu: %s cannot run in XDP; packets are signed "
-		     "with SipHash-2-4 under a key derived from the secret",
-		     index, method);
+		cfg_note(ld, XHB_NOTE_NOTICE, line, method,
+			 "key %llu: %s cannot run in XDP; packets are signed "
+			 "with SipHash-2-4 under a key derived from the secret",
+			 index, method);
 	return 0;
 }
 
@@ -1942,26 +1669,28 @@ static int load_authkeys(struct loader *ld)
 	int err;
 
 	ld->path = cfg->authkeys_path;
-	err = open_file(ld, &r, &st);
+	err = cfg_open(ld, &r, &st);
 	if (!err && (st.st_mode & 077))
-		err = fail(ld, 0, EACCES,
-			   "bad permissions %04o: group and others must have "
-			   "no access to the keys, 600 recommended "
-			   "(chmod 600 %s)",
-			   (unsigned int)(st.st_mode & 07777), ld->path);
-	while (!err && (err = next_line(ld, &r, &text)) > 0)
+		err =
+		    cfg_fail(ld, 0, EACCES,
+			     "bad permissions %04o: group and others must have "
+			     "no access to the keys, 600 recommended "
+			     "(chmod 600 %s)",
+			     (unsigned int)(st.st_mode & 07777), ld->path);
+	while (!err && (err = cfg_next_line(ld, &r, &text)) > 0)
 		err = authkeys_line(ld, r.line, text, &auth_line);
-	close_file(&r);
+	cfg_close(&r);
 	if (err)
 		return err;
 	if (!auth_line)
-		return fail(ld, 0, EINVAL,
-			    "missing auth directive: add 'auth N' naming the "
-			    "key to sign with");
+		return cfg_fail(
+		    ld, 0, EINVAL,
+		    "missing auth directive: add 'auth N' naming the "
+		    "key to sign with");
 	if (cfg->keys[cfg->auth_index].method == XHB_AUTH_NONE)
-		return fail(ld, auth_line, EINVAL,
-			    "auth %u: key %u not found in the file",
-			    cfg->auth_index, cfg->auth_index);
+		return cfg_fail(ld, auth_line, EINVAL,
+				"auth %u: key %u not found in the file",
+				cfg->auth_index, cfg->auth_index);
 	return 0;
 }
 
@@ -1983,8 +1712,8 @@ __u32 xhb_node_id(const char *name)
 	char lower[256];
 	__u32 id;
 
-	copy_str(lower, sizeof(lower), name);
-	lowercase(lower);
+	cfg_copy_str(lower, sizeof(lower), name);
+	cfg_lowercase(lower);
 	id = (__u32)xhb_siphash((const __u8 *)lower, (__u32)strlen(lower),
 				xhb_load_le64(key), xhb_load_le64(key + 8));
 	return id ? id : 1;
@@ -1992,10 +1721,10 @@ __u32 xhb_node_id(const char *name)
 
 static int set_path(struct loader *ld, char *out, const char *file)
 {
-	if (join_path(out, XHB_PATH_MAX, ld->cfg->dir, file) < 0)
-		return fail(ld, 0, ENAMETOOLONG,
-			    "directory name too long (max %d characters)",
-			    XHB_PATH_MAX - 16);
+	if (cfg_join_path(out, XHB_PATH_MAX, ld->cfg->dir, file) < 0)
+		return cfg_fail(ld, 0, ENAMETOOLONG,
+				"directory name too long (max %d characters)",
+				XHB_PATH_MAX - 16);
 	return 0;
 }
 
@@ -2016,9 +1745,9 @@ int xhb_config_load(const char *dir, struct xhb_config *cfg, char *err,
 		len--; /* so that messages read DIR/ha.cf, not DIR//ha.cf */
 	ld.path = dir;
 	if (len >= XHB_PATH_MAX - 16)
-		return fail(&ld, 0, ENAMETOOLONG,
-			    "directory name too long (max %d characters)",
-			    XHB_PATH_MAX - 16);
+		return cfg_fail(&ld, 0, ENAMETOOLONG,
+				"directory name too long (max %d characters)",
+				XHB_PATH_MAX - 16);
 	memcpy(cfg->dir, dir, len);
 	cfg->dir[len] = '\0';
 	ret = set_path(&ld, cfg->hacf_path, "ha.cf");
