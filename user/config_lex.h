@@ -89,4 +89,7 @@ int cfg_next_line(struct loader *ld, struct reader *r, char **line);
 /* Wipes the line buffer (secrets went through it); r may be half open. */
 void cfg_close(struct reader *r);
 
+/* The readers of the three files, each 0 or -errno with the message. */
+int cfg_authkeys_load(struct loader *ld);
+
 #endif /* XHB_CONFIG_LEX_H */
