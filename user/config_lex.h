@@ -90,6 +90,7 @@ int cfg_next_line(struct loader *ld, struct reader *r, char **line);
 void cfg_close(struct reader *r);
 
 /* The readers of the three files, each 0 or -errno with the message. */
+int cfg_hacf_load(struct loader *ld);
 int cfg_haresources_load(struct loader *ld);
 int cfg_authkeys_load(struct loader *ld);
 

@@ -1,0 +1,909 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * config_hacf: reads DIR/ha.cf as Heartbeat's config.c does: one
+ * directive a line, '#' starting a comment anywhere, values split on white
+ * space and ','. The table directives[] is where each directive is
+ * defined (name, handler, number of values, usage); Heartbeat's
+ * directives that xhb has no use for are accepted and noted. At the end,
+ * Heartbeat's defaults that depend on other values and its timing checks
+ * (init_config), then xhb's. Offers cfg_hacf_load() (config_lex.h).
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <linux/types.h>
+
+#include "xhb_siphash.h"
+#include "config_lex.h"
+
+#define DELIMS ", \t\n\r\f" /* Heartbeat also splits option values on ',' */
+
+struct directive {
+	const char *name;
+	int (*parse)(struct loader *ld, const struct directive *d,
+		     unsigned int line, char **v, int n);
+	int min, max;	 /* number of values; max -1: any */
+	bool whole_line; /* values split on white space only, as Heartbeat's
+			    whole-line media plugins do */
+	const char *usage;
+};
+
+/* A directive given twice: Heartbeat keeps the last; say so. */
+static void set_line(struct loader *ld, const struct directive *d,
+		     unsigned int *where, unsigned int line)
+{
+	if (*where)
+		cfg_note(
+		    ld, XHB_NOTE_WARNING, line, d->name,
+		    "%s given again (first at line %u): the last one counts, "
+		    "as in Heartbeat",
+		    d->name, *where);
+	*where = line;
+}
+
+static int bad_time(struct loader *ld, unsigned int line, const char *name,
+		    const char *value)
+{
+	return cfg_fail(ld, line, EINVAL,
+			"bad time '%s' for %s: use seconds (2, 1.5) or a unit "
+			"(500ms, 100000us)",
+			value, name);
+}
+
+static int get_time(struct loader *ld, unsigned int line, const char *name,
+		    const char *value, __u64 *ns)
+{
+	if (xhb_config_parse_time(value, ns) < 0)
+		return bad_time(ld, line, name, value);
+	if (*ns == 0)
+		return cfg_fail(ld, line, EINVAL, "%s must be greater than 0",
+				name);
+	return 0;
+}
+
+static int get_uint(struct loader *ld, unsigned int line, const char *what,
+		    const char *value, unsigned long long min,
+		    unsigned long long max, unsigned long long *out)
+{
+	if (cfg_parse_uint(value, min, max, out) < 0)
+		return cfg_fail(
+		    ld, line, EINVAL,
+		    "bad %s '%s': expected an integer in %llu..%llu", what,
+		    value, min, max);
+	return 0;
+}
+
+static int get_ifname(struct loader *ld, unsigned int line, const char *dir,
+		      const char *value, char *out)
+{
+	if (!cfg_valid_ifname(value))
+		return cfg_fail(
+		    ld, line, EINVAL,
+		    "%s: bad interface name '%s' (1..%d characters, "
+		    "no '/', ':' or spaces)",
+		    dir, value, IFNAMSIZ - 1);
+	cfg_copy_str(out, IFNAMSIZ, value);
+	return 0;
+}
+
+static int get_path(struct loader *ld, unsigned int line, const char *dir,
+		    const char *value, char *out)
+{
+	if (strlen(value) >= XHB_PATH_MAX)
+		return cfg_fail(ld, line, ENAMETOOLONG,
+				"%s: path longer than %d characters", dir,
+				XHB_PATH_MAX - 1);
+	cfg_copy_str(out, XHB_PATH_MAX, value);
+	return 0;
+}
+
+#define TIME_DIRECTIVE(fn, field, line_field)                              \
+	static int fn(struct loader *ld, const struct directive *d,        \
+		      unsigned int line, char **v, int n)                  \
+	{                                                                  \
+		(void)n;                                                   \
+		set_line(ld, d, &ld->line_field, line);                    \
+		return get_time(ld, line, d->name, v[0], &ld->cfg->field); \
+	}
+
+TIME_DIRECTIVE(dir_keepalive, keepalive_ns, keepalive_line)
+TIME_DIRECTIVE(dir_deadtime, deadtime_ns, deadtime_line)
+TIME_DIRECTIVE(dir_warntime, warntime_ns, warntime_line)
+TIME_DIRECTIVE(dir_initdead, initdead_ns, initdead_line)
+TIME_DIRECTIVE(dir_deadping, deadping_ns, deadping_line)
+TIME_DIRECTIVE(dir_lease, lease_ns, lease_line)
+
+static int dir_udpport(struct loader *ld, const struct directive *d,
+		       unsigned int line, char **v, int n)
+{
+	unsigned long long port = 0;
+	int err;
+
+	(void)n;
+	set_line(ld, d, &ld->udpport_line, line);
+	err = get_uint(ld, line, "udpport", v[0], 1, 65535, &port);
+	if (err)
+		return err;
+	ld->cfg->udpport = (__u16)port;
+	/* Heartbeat's bcast and ucast take the port when they are created,
+	 * so there a later udpport came too late (and 694 stayed). */
+	for (unsigned int i = 0; i < ld->cfg->nmedia; i++) {
+		const struct xhb_medium *m = &ld->cfg->media[i];
+
+		if (m->kind != XHB_MEDIUM_MCAST && port != XHB_DEFAULT_PORT) {
+			cfg_note(
+			    ld, XHB_NOTE_NOTICE, line, d->name,
+			    "udpport after a medium (line %u): Heartbeat "
+			    "kept port %d there; xhb uses %llu for all media",
+			    m->line, XHB_DEFAULT_PORT, port);
+			break;
+		}
+	}
+	return 0;
+}
+
+static struct xhb_medium *new_medium(struct loader *ld, unsigned int line,
+				     const char *dir, int *err)
+{
+	struct xhb_config *cfg = ld->cfg;
+	struct xhb_medium *m;
+
+	if (cfg->nmedia >= XHB_CONFIG_MAX_MEDIA) {
+		*err = cfg_fail(ld, line, EINVAL, "%s: too many media (max %d)",
+				dir, XHB_CONFIG_MAX_MEDIA);
+		return NULL;
+	}
+	m = &cfg->media[cfg->nmedia++];
+	memset(m, 0, sizeof(*m));
+	m->line = line;
+	return m;
+}
+
+static int dir_bcast(struct loader *ld, const struct directive *d,
+		     unsigned int line, char **v, int n)
+{
+	struct xhb_config *cfg = ld->cfg;
+	int i, err;
+
+	for (i = 0; i < n; i++) {
+		struct xhb_medium *m;
+		unsigned int j;
+
+		for (j = 0; j < cfg->nmedia; j++)
+			if (cfg->media[j].kind == XHB_MEDIUM_BCAST &&
+			    !strcmp(cfg->media[j].iface, v[i]))
+				return cfg_fail(
+				    ld, line, EINVAL,
+				    "bcast on %s given twice (first "
+				    "at line %u)",
+				    v[i], cfg->media[j].line);
+		m = new_medium(ld, line, d->name, &err);
+		if (!m)
+			return err;
+		m->kind = XHB_MEDIUM_BCAST;
+		err = get_ifname(ld, line, d->name, v[i], m->iface);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Heartbeat still accepts the old name, with this very warning. */
+static int dir_udp(struct loader *ld, const struct directive *d,
+		   unsigned int line, char **v, int n)
+{
+	cfg_note(ld, XHB_NOTE_WARNING, line, d->name,
+		 "directive 'udp' replaced by 'bcast'");
+	return dir_bcast(ld, d, line, v, n);
+}
+
+/* mcast IFACE GROUP PORT TTL LOOP, mcast6 IFACE GROUP PORT HOPS LOOP */
+static int dir_mcast(struct loader *ld, const struct directive *d,
+		     unsigned int line, char **v, int n)
+{
+	bool v6 = !strcmp(d->name, "mcast6");
+	unsigned long long port = 0, ttl = 0, loop = 0;
+	struct xhb_medium *m;
+	int err;
+
+	(void)n;
+	m = new_medium(ld, line, d->name, &err);
+	if (!m)
+		return err;
+	m->kind = XHB_MEDIUM_MCAST;
+	err = get_ifname(ld, line, d->name, v[0], m->iface);
+	if (err)
+		return err;
+	if (cfg_parse_addr(v[1], &m->family, &m->addr) < 0 ||
+	    m->family != (v6 ? AF_INET6 : AF_INET) ||
+	    (v6 ? !IN6_IS_ADDR_MULTICAST(&m->addr.v6)
+		: !IN_MULTICAST(ntohl(m->addr.v4.s_addr))))
+		return cfg_fail(ld, line, EINVAL,
+				"%s: bad multicast group '%s' (expected an %s "
+				"multicast address, %s)",
+				d->name, v[1], v6 ? "IPv6" : "IPv4",
+				v6 ? "ff00::/8" : "224.0.0.0/4");
+	err = get_uint(ld, line, "mcast port", v[2], 1, 65535, &port);
+	/* Heartbeat refuses a TTL (hop limit) above 4: a heartbeat has no
+	 * business crossing more routers than that. */
+	err = err
+		  ?: get_uint(ld, line, v6 ? "mcast6 hops" : "mcast ttl", v[3],
+			      0, 4, &ttl);
+	err = err ?: get_uint(ld, line, "mcast loop", v[4], 0, 1, &loop);
+	if (err)
+		return err;
+	m->port = (__u16)port;
+	m->ttl = (__u8)ttl;
+	m->loop = (__u8)loop;
+	return 0;
+}
+
+/* ucast IFACE PEER (IPv4 or IPv6), ucast6 IFACE PEER (IPv6) */
+static int dir_ucast(struct loader *ld, const struct directive *d,
+		     unsigned int line, char **v, int n)
+{
+	bool v6_only = !strcmp(d->name, "ucast6");
+	struct xhb_medium *m;
+	int err;
+
+	(void)n;
+	m = new_medium(ld, line, d->name, &err);
+	if (!m)
+		return err;
+	m->kind = XHB_MEDIUM_UCAST;
+	err = get_ifname(ld, line, d->name, v[0], m->iface);
+	if (err)
+		return err;
+	if (cfg_parse_addr(v[1], &m->family, &m->addr) < 0 ||
+	    (v6_only && m->family != AF_INET6))
+		return cfg_fail(ld, line, EINVAL,
+				"%s: bad peer address '%s' (expected an %s "
+				"address; xhb does not resolve host names)",
+				d->name, v[1],
+				v6_only ? "IPv6" : "IPv4 or IPv6");
+	return 0;
+}
+
+static int valid_node_name(struct loader *ld, unsigned int line,
+			   const char *dir, const char *name)
+{
+	const char *p;
+
+	if (strlen(name) >= XHB_NAME_MAX)
+		return cfg_fail(ld, line, EINVAL,
+				"%s: name '%s' longer than %d characters", dir,
+				name, XHB_NAME_MAX - 1);
+	for (p = name; *p; p++)
+		if (!isgraph((unsigned char)*p))
+			return cfg_fail(ld, line, EINVAL,
+					"%s: name '%s' has a control character",
+					dir, name);
+	return 0;
+}
+
+static int dir_node(struct loader *ld, const struct directive *d,
+		    unsigned int line, char **v, int n)
+{
+	struct xhb_config *cfg = ld->cfg;
+	int i, err;
+
+	for (i = 0; i < n; i++) {
+		struct xhb_node *node;
+		int dup;
+
+		err = valid_node_name(ld, line, d->name, v[i]);
+		if (err)
+			return err;
+		dup = xhb_config_node_index(cfg, v[i]);
+		if (dup >= 0)
+			return cfg_fail(
+			    ld, line, EINVAL,
+			    "node %s given twice (first at line %u)", v[i],
+			    cfg->nodes[dup].line);
+		if (cfg->nnodes >= XHB_CONFIG_MAX_NODES)
+			return cfg_fail(ld, line, EINVAL,
+					"too many nodes (max %d)",
+					XHB_CONFIG_MAX_NODES);
+		node = &cfg->nodes[cfg->nnodes++];
+		cfg_copy_str(node->name, sizeof(node->name), v[i]);
+		cfg_lowercase(node->name);
+		node->id = xhb_node_id(node->name);
+		node->line = line;
+	}
+	return 0;
+}
+
+static int dir_auto_failback(struct loader *ld, const struct directive *d,
+			     unsigned int line, char **v, int n)
+{
+	bool on;
+
+	(void)n;
+	set_line(ld, d, &ld->failback_line, line);
+	if (!strcasecmp(v[0], "legacy"))
+		ld->cfg->auto_failback = XHB_FAILBACK_LEGACY;
+	else if (xhb_config_parse_bool(v[0], &on) == 0)
+		ld->cfg->auto_failback =
+		    on ? XHB_FAILBACK_ON : XHB_FAILBACK_OFF;
+	else
+		return cfg_fail(ld, line, EINVAL,
+				"bad auto_failback '%s': use on, off or legacy",
+				v[0]);
+	return 0;
+}
+
+/* Obsolete in Heartbeat too, which converts it the same way. */
+static int dir_nice_failback(struct loader *ld, const struct directive *d,
+			     unsigned int line, char **v, int n)
+{
+	bool on;
+
+	(void)n;
+	set_line(ld, d, &ld->failback_line, line);
+	if (xhb_config_parse_bool(v[0], &on) < 0)
+		return cfg_fail(
+		    ld, line, EINVAL,
+		    "bad nice_failback '%s': use on or off (better: "
+		    "auto_failback on|off)",
+		    v[0]);
+	ld->cfg->auto_failback = on ? XHB_FAILBACK_OFF : XHB_FAILBACK_LEGACY;
+	cfg_note(ld, XHB_NOTE_NOTICE, line, d->name,
+		 "nice_failback is obsolete: read as 'auto_failback %s'",
+		 on ? "off" : "legacy");
+	return 0;
+}
+
+static int dir_logfile(struct loader *ld, const struct directive *d,
+		       unsigned int line, char **v, int n)
+{
+	(void)n;
+	set_line(ld, d, &ld->logfile_line, line);
+	return get_path(ld, line, d->name, v[0], ld->cfg->logfile);
+}
+
+static int dir_debugfile(struct loader *ld, const struct directive *d,
+			 unsigned int line, char **v, int n)
+{
+	(void)n;
+	set_line(ld, d, &ld->debugfile_line, line);
+	cfg_note(ld, XHB_NOTE_IGNORED, line, d->name,
+		 "checked, not used yet: events go to stdout and logfile");
+	return get_path(ld, line, d->name, v[0], ld->cfg->debugfile);
+}
+
+static int dir_logfacility(struct loader *ld, const struct directive *d,
+			   unsigned int line, char **v, int n)
+{
+	static const char *const names[] = {
+	    "none",   "auth",	"authpriv", "cron",   "daemon", "ftp",
+	    "kern",   "lpr",	"mail",	    "news",   "syslog", "user",
+	    "uucp",   "local0", "local1",   "local2", "local3", "local4",
+	    "local5", "local6", "local7",
+	};
+	size_t i;
+
+	(void)n;
+	set_line(ld, d, &ld->logfacility_line, line);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcasecmp(v[0], names[i])) {
+			cfg_copy_str(ld->cfg->logfacility,
+				     sizeof(ld->cfg->logfacility), names[i]);
+			if (i)
+				cfg_note(
+				    ld, XHB_NOTE_IGNORED, line, d->name,
+				    "checked, not used yet: nothing goes to "
+				    "syslog; events go to stdout and logfile");
+			return 0;
+		}
+	}
+	return cfg_fail(ld, line, EINVAL,
+			"bad logfacility '%s': use a syslog facility (daemon, "
+			"local0..local7, ...) or none",
+			v[0]);
+}
+
+static int dir_debug(struct loader *ld, const struct directive *d,
+		     unsigned int line, char **v, int n)
+{
+	unsigned long long level = 0;
+	int err;
+
+	(void)n;
+	set_line(ld, d, &ld->debug_line, line);
+	cfg_note(ld, XHB_NOTE_IGNORED, line, d->name,
+		 "checked, not used: every event is always written");
+	err = get_uint(ld, line, "debug level", v[0], 0, 255, &level);
+	if (!err)
+		ld->cfg->debug = (unsigned int)level;
+	return err;
+}
+
+static int add_ping(struct loader *ld, const struct directive *d,
+		    unsigned int line, const char *group, const char *host)
+{
+	struct xhb_config *cfg = ld->cfg;
+	struct xhb_ping *p;
+	bool v6_only = !strcmp(d->name, "ping6");
+
+	if (cfg->npings >= XHB_CONFIG_MAX_PINGS)
+		return cfg_fail(ld, line, EINVAL,
+				"%s: too many ping nodes (max %d)", d->name,
+				XHB_CONFIG_MAX_PINGS);
+	p = &cfg->pings[cfg->npings++];
+	memset(p, 0, sizeof(*p));
+	cfg_copy_str(p->group, sizeof(p->group), group);
+	p->line = line;
+	if (cfg_parse_addr(host, &p->family, &p->addr) < 0 ||
+	    (v6_only && p->family != AF_INET6))
+		return cfg_fail(ld, line, EINVAL,
+				"%s: bad address '%s' (expected an %s address; "
+				"xhb does not resolve host names)",
+				d->name, host,
+				v6_only ? "IPv6" : "IPv4 or IPv6");
+	return 0;
+}
+
+/* clang-format off */
+#define PING_UNUSED "checked, not acted on yet: reachability of ping nodes does not count toward health"
+/* clang-format on */
+
+static int dir_ping(struct loader *ld, const struct directive *d,
+		    unsigned int line, char **v, int n)
+{
+	int i, err;
+
+	cfg_note(ld, XHB_NOTE_IGNORED, line, d->name, PING_UNUSED);
+	for (i = 0; i < n; i++) {
+		err = add_ping(ld, d, line, "", v[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int dir_ping_group(struct loader *ld, const struct directive *d,
+			  unsigned int line, char **v, int n)
+{
+	int i, err;
+
+	err = valid_node_name(ld, line, d->name, v[0]);
+	if (err)
+		return err;
+	cfg_note(ld, XHB_NOTE_IGNORED, line, d->name, PING_UNUSED);
+	for (i = 1; i < n; i++) {
+		err = add_ping(ld, d, line, v[0], v[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int dir_probe(struct loader *ld, const struct directive *d,
+		     unsigned int line, char **v, int n)
+{
+	unsigned long long misses = 0;
+	int err;
+
+	(void)n;
+	set_line(ld, d, &ld->probe_line, line);
+	err = get_time(ld, line, "probe interval", v[0],
+		       &ld->cfg->probe_interval_ns);
+	err = err ?: get_uint(ld, line, "probe misses", v[1], 1, 1000, &misses);
+	if (!err)
+		ld->cfg->probe_misses = (__u32)misses;
+	return err;
+}
+
+static int dir_garp(struct loader *ld, const struct directive *d,
+		    unsigned int line, char **v, int n)
+{
+	unsigned long long count = 0;
+	int err;
+
+	(void)n;
+	set_line(ld, d, &ld->garp_line, line);
+	err = get_uint(ld, line, "garp count", v[0], 0, 100, &count);
+	err = err
+		  ?: get_time(ld, line, "garp interval", v[1],
+			      &ld->cfg->garp_interval_ns);
+	if (!err)
+		ld->cfg->garp_count = (__u32)count;
+	return err;
+}
+
+static int dir_pin_dir(struct loader *ld, const struct directive *d,
+		       unsigned int line, char **v, int n)
+{
+	(void)n;
+	set_line(ld, d, &ld->pin_dir_line, line);
+	if (v[0][0] != '/')
+		return cfg_fail(ld, line, EINVAL,
+				"pin_dir '%s' must be an absolute path (on a "
+				"bpffs mount)",
+				v[0]);
+	return get_path(ld, line, d->name, v[0], ld->cfg->pin_dir);
+}
+
+static int dir_cluster_id(struct loader *ld, const struct directive *d,
+			  unsigned int line, char **v, int n)
+{
+	unsigned long long id = 0;
+	int err;
+
+	(void)n;
+	set_line(ld, d, &ld->cluster_id_line, line);
+	err = get_uint(ld, line, "cluster_id", v[0], 1, 0xffffffffULL, &id);
+	if (err)
+		return err;
+	ld->cfg->cluster_id = (__u32)id;
+	ld->cfg->cluster_id_set = true;
+	return 0;
+}
+
+static int dir_xdp_mode(struct loader *ld, const struct directive *d,
+			unsigned int line, char **v, int n)
+{
+	(void)n;
+	set_line(ld, d, &ld->xdp_mode_line, line);
+	if (!strcmp(v[0], "auto"))
+		ld->cfg->xdp_mode = XHB_XDP_AUTO;
+	else if (!strcmp(v[0], "native"))
+		ld->cfg->xdp_mode = XHB_XDP_NATIVE;
+	else if (!strcmp(v[0], "generic"))
+		ld->cfg->xdp_mode = XHB_XDP_GENERIC;
+	else
+		return cfg_fail(
+		    ld, line, EINVAL,
+		    "bad xdp_mode '%s': use auto, native or generic", v[0]);
+	return 0;
+}
+
+static int dir_priority(struct loader *ld, const struct directive *d,
+			unsigned int line, char **v, int n)
+{
+	unsigned long long prio = 0;
+	int err;
+
+	(void)n;
+	set_line(ld, d, &ld->priority_line, line);
+	err = get_uint(ld, line, "priority", v[0], 0, 255, &prio);
+	if (!err)
+		ld->cfg->priority = (__u8)prio;
+	return err;
+}
+
+/* Heartbeat's realtime (off by default here: see the manual). */
+static int dir_realtime(struct loader *ld, const struct directive *d,
+			unsigned int line, char **v, int n)
+{
+	(void)n;
+	set_line(ld, d, &ld->realtime_line, line);
+	if (xhb_config_parse_bool(v[0], &ld->cfg->realtime) < 0)
+		return cfg_fail(ld, line, EINVAL,
+				"bad realtime '%s': use on or off", v[0]);
+	return 0;
+}
+
+static int dir_rtprio(struct loader *ld, const struct directive *d,
+		      unsigned int line, char **v, int n)
+{
+	unsigned long long prio = 0;
+	int err;
+
+	(void)n;
+	set_line(ld, d, &ld->rtprio_line, line);
+	err = get_uint(ld, line, "rtprio", v[0], 1, 99, &prio);
+	if (!err)
+		ld->cfg->rtprio = (unsigned int)prio;
+	return err;
+}
+
+static const struct directive directives[] = {
+    /* Heartbeat's, used */
+    {"keepalive", dir_keepalive, 1, 1, false, "keepalive TIME"},
+    {"deadtime", dir_deadtime, 1, 1, false, "deadtime TIME"},
+    {"warntime", dir_warntime, 1, 1, false, "warntime TIME"},
+    {"initdead", dir_initdead, 1, 1, false, "initdead TIME"},
+    {"deadping", dir_deadping, 1, 1, false, "deadping TIME"},
+    {"udpport", dir_udpport, 1, 1, false, "udpport PORT"},
+    {"bcast", dir_bcast, 1, -1, false, "bcast IFACE..."},
+    {"udp", dir_udp, 1, -1, false, "udp IFACE..."},
+    {"mcast", dir_mcast, 5, 5, true, "mcast IFACE GROUP PORT TTL LOOP"},
+    {"mcast6", dir_mcast, 5, 5, true, "mcast6 IFACE GROUP PORT HOPS LOOP"},
+    {"ucast", dir_ucast, 2, 2, true, "ucast IFACE PEER-ADDRESS"},
+    {"ucast6", dir_ucast, 2, 2, true, "ucast6 IFACE PEER-IPV6-ADDRESS"},
+    {"node", dir_node, 1, -1, false, "node NAME..."},
+    {"auto_failback", dir_auto_failback, 1, 1, false,
+     "auto_failback on|off|legacy"},
+    {"nice_failback", dir_nice_failback, 1, 1, false, "nice_failback on|off"},
+    {"logfile", dir_logfile, 1, 1, false, "logfile PATH"},
+    {"debugfile", dir_debugfile, 1, 1, false, "debugfile PATH"},
+    {"logfacility", dir_logfacility, 1, 1, false, "logfacility FACILITY"},
+    {"debug", dir_debug, 1, 1, false, "debug LEVEL"},
+    {"ping", dir_ping, 1, -1, false, "ping ADDRESS..."},
+    {"ping6", dir_ping, 1, -1, false, "ping6 IPV6-ADDRESS..."},
+    {"ping_group", dir_ping_group, 2, -1, true, "ping_group NAME ADDRESS..."},
+    {"realtime", dir_realtime, 1, 1, false, "realtime on|off"},
+    {"rtprio", dir_rtprio, 1, 1, false, "rtprio 1..99"},
+    /* xhb's */
+    {"probe", dir_probe, 2, 2, false, "probe INTERVAL MISSES"},
+    {"garp", dir_garp, 2, 2, false, "garp COUNT INTERVAL"},
+    {"pin_dir", dir_pin_dir, 1, 1, false, "pin_dir PATH"},
+    {"lease", dir_lease, 1, 1, false, "lease TIME"},
+    {"cluster_id", dir_cluster_id, 1, 1, false, "cluster_id 1..4294967295"},
+    {"xdp_mode", dir_xdp_mode, 1, 1, false, "xdp_mode auto|native|generic"},
+    {"priority", dir_priority, 1, 1, false, "priority 0..255"},
+};
+
+/* Heartbeat 3.0.6 directives (its Directives[], WLdirectives[] and HBcomm
+ * plugins) that have no meaning for xhb: accepted, reported, not read. */
+/* clang-format off */
+static const char *const ignored_directives[] = {
+	/* membership and messaging, which xhb does its own way */
+	"cluster", "quorum_server", "hopfudge", "autojoin", "uuidfrom",
+	"msgfmt", "hbgenmethod", "max_rexmit_delay", "compression",
+	"compression_threshold", "traditional_compression",
+	/* media with no XDP path */
+	"serial", "baud", "hbaping", "rds",
+	/* Heartbeat's own processes, API, fencing and Pacemaker */
+	"respawn", "failfast", "apiauth", "env", "stonith", "stonith_host",
+	"crm", "pacemaker", "crm_daemon_dir", "crmd_spawns_pengine",
+	"record_config_changes", "record_pengine_inputs",
+	"enable_config_writes", "use_apphbd", "watchdog",
+	/* its process tuning and logging daemon */
+	"normalpoll", "memreserve", "coredumps",
+	"coreroot", "use_logd", "conn_logd_time", "log_badpack",
+	"syslogmsgfmt",
+};
+/* clang-format on */
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t row[33];
+
+	if (la > 32 || lb > 32)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t diag = row[0], up;
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+
+			up = row[j];
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+static int unknown_directive(struct loader *ld, unsigned int line,
+			     const char *word)
+{
+	const char *best = NULL;
+	size_t best_distance = 3, i, dist;
+
+	for (i = 0; i < ARRAY_LEN(directives); i++) {
+		dist = edit_distance(word, directives[i].name);
+		if (dist < best_distance) {
+			best = directives[i].name;
+			best_distance = dist;
+		}
+	}
+	if (best)
+		return cfg_fail(ld, line, EINVAL,
+				"unknown directive '%s' (did you mean %s?)",
+				word, best);
+	return cfg_fail(ld, line, EINVAL, "unknown directive '%s'", word);
+}
+
+static int hacf_line(struct loader *ld, unsigned int line, char *text)
+{
+	const struct directive *d = NULL;
+	char *cut, *word, *rest, *values[MAX_TOKENS];
+	size_t i;
+	int n;
+
+	/* Heartbeat cuts at the first '#' wherever it is. */
+	cut = strchr(text, '#');
+	if (cut)
+		*cut = '\0';
+	word = text + strspn(text, WHITESPACE);
+	if (!*word)
+		return 0;
+	rest = word + strcspn(word, WHITESPACE);
+	if (*rest)
+		*rest++ = '\0';
+
+	for (i = 0; i < ARRAY_LEN(ignored_directives); i++) {
+		if (!strcmp(word, ignored_directives[i])) {
+			cfg_note(ld, XHB_NOTE_IGNORED, line, word,
+				 "Heartbeat directive %s has no use in xhb",
+				 word);
+			return 0;
+		}
+	}
+	for (i = 0; i < ARRAY_LEN(directives); i++)
+		if (!strcmp(word, directives[i].name))
+			d = &directives[i];
+	if (!d)
+		return unknown_directive(ld, line, word);
+
+	n = cfg_split(rest, d->whole_line ? WHITESPACE : DELIMS, values,
+		      MAX_TOKENS);
+	if (n < 0 || n < d->min || (d->max >= 0 && n > d->max))
+		return cfg_fail(
+		    ld, line, EINVAL, "%s: %s values (usage: %s)", d->name,
+		    n < d->min && n >= 0 ? "missing" : "too many", d->usage);
+	return d->parse(ld, d, line, values, n);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Two clusters on one segment with different node sets get different ids
+ * without anyone choosing them. Sorted, so the order of the node lines
+ * does not matter. */
+static __u32 default_cluster_id(const struct xhb_config *cfg)
+{
+	const char *names[XHB_CONFIG_MAX_NODES];
+	char joined[XHB_CONFIG_MAX_NODES * XHB_NAME_MAX];
+	const __u8 *key = (const __u8 *)XHB_CLUSTER_ID_KEY;
+	size_t len = 0;
+	unsigned int i;
+	__u32 id;
+
+	for (i = 0; i < cfg->nnodes; i++)
+		names[i] = cfg->nodes[i].name;
+	qsort(names, cfg->nnodes, sizeof(names[0]), cmp_names);
+	for (i = 0; i < cfg->nnodes; i++) {
+		size_t l = strlen(names[i]);
+
+		if (i)
+			joined[len++] = '\n';
+		memcpy(joined + len, names[i], l);
+		len += l;
+	}
+	id = (__u32)xhb_siphash((const __u8 *)joined, (__u32)len,
+				xhb_load_le64(key), xhb_load_le64(key + 8));
+	return id ? id : 1;
+}
+
+/* Heartbeat's defaults and cross-checks (init_config), then xhb's. */
+static int hacf_finish(struct loader *ld)
+{
+	struct xhb_config *cfg = ld->cfg;
+	char a[32], b[32];
+	unsigned int i, j, line;
+
+	if (!cfg->nnodes)
+		return cfg_fail(
+		    ld, 0, EINVAL,
+		    "no nodes defined: name every cluster node with "
+		    "'node NAME' (as uname -n prints it)");
+	if (!cfg->nmedia)
+		return cfg_fail(
+		    ld, 0, EINVAL,
+		    "no heartbeat media defined: add 'bcast IFACE', "
+		    "'mcast ...' or 'ucast IFACE PEER'");
+	for (i = 0; i < cfg->nnodes; i++)
+		for (j = i + 1; j < cfg->nnodes; j++)
+			if (cfg->nodes[i].id == cfg->nodes[j].id)
+				return cfg_fail(ld, cfg->nodes[j].line, EINVAL,
+						"nodes %s and %s have the same "
+						"node id %u: rename one",
+						cfg->nodes[i].name,
+						cfg->nodes[j].name,
+						cfg->nodes[i].id);
+
+	if (!ld->warntime_line)
+		cfg->warntime_ns = cfg->deadtime_ns / 2;
+	if (cfg->deadtime_ns <= 2 * cfg->keepalive_ns) {
+		line = ld->deadtime_line ?: ld->keepalive_line;
+		return cfg_fail(
+		    ld, line, EINVAL,
+		    "deadtime (%s) must be greater than 2 x keepalive "
+		    "(%s)",
+		    xhb_config_format_time(cfg->deadtime_ns, a, sizeof(a)),
+		    xhb_config_format_time(cfg->keepalive_ns, b, sizeof(b)));
+	}
+	if (!ld->initdead_line) {
+		if (cfg->deadtime_ns > 10 * NS_PER_SEC)
+			cfg->initdead_ns = cfg->deadtime_ns;
+		else if (cfg->deadtime_ns < 6 * NS_PER_SEC)
+			cfg->initdead_ns = 12 * NS_PER_SEC;
+		else
+			cfg->initdead_ns = 2 * cfg->deadtime_ns;
+	}
+	if (cfg->initdead_ns < cfg->deadtime_ns)
+		return cfg_fail(
+		    ld, ld->initdead_line ?: ld->deadtime_line, EINVAL,
+		    "initdead (%s) must be at least deadtime (%s)",
+		    xhb_config_format_time(cfg->initdead_ns, a, sizeof(a)),
+		    xhb_config_format_time(cfg->deadtime_ns, b, sizeof(b)));
+	if (cfg->initdead_ns < 10 * NS_PER_SEC)
+		cfg_note(
+		    ld, XHB_NOTE_WARNING, ld->initdead_line, "initdead",
+		    "initdead (%s) may be too small: it gives the network "
+		    "time to come up after boot; >= 10s is advised",
+		    xhb_config_format_time(cfg->initdead_ns, a, sizeof(a)));
+	if (ld->deadping_line)
+		cfg_note(ld, XHB_NOTE_IGNORED, ld->deadping_line, "deadping",
+			 PING_UNUSED);
+	if (!ld->deadping_line)
+		cfg->deadping_ns = cfg->deadtime_ns;
+	else if (cfg->deadping_ns <= 2 * cfg->keepalive_ns)
+		return cfg_fail(
+		    ld, ld->deadping_line, EINVAL,
+		    "deadping (%s) must be greater than 2 x keepalive "
+		    "(%s)",
+		    xhb_config_format_time(cfg->deadping_ns, a, sizeof(a)),
+		    xhb_config_format_time(cfg->keepalive_ns, b, sizeof(b)));
+	if (cfg->warntime_ns >= cfg->deadtime_ns)
+		cfg_note(
+		    ld, XHB_NOTE_WARNING, ld->warntime_line, "warntime",
+		    "warntime (%s) is not less than deadtime (%s): no "
+		    "peer_warn comes before peer_dead",
+		    xhb_config_format_time(cfg->warntime_ns, a, sizeof(a)),
+		    xhb_config_format_time(cfg->deadtime_ns, b, sizeof(b)));
+
+	if (!ld->probe_line) {
+		cfg->probe_interval_ns = cfg->keepalive_ns;
+		cfg->probe_misses = 0;
+	} else if (cfg->probe_interval_ns * cfg->probe_misses >=
+		   cfg->deadtime_ns) {
+		cfg_note(
+		    ld, XHB_NOTE_WARNING, ld->probe_line, "probe",
+		    "probe %s x %u misses is not shorter than deadtime (%s): "
+		    "deadtime decides first",
+		    xhb_config_format_time(cfg->probe_interval_ns, a,
+					   sizeof(a)),
+		    cfg->probe_misses,
+		    xhb_config_format_time(cfg->deadtime_ns, b, sizeof(b)));
+	}
+	if (!ld->lease_line)
+		cfg->lease_ns = cfg->deadtime_ns;
+	if (!cfg->cluster_id_set)
+		cfg->cluster_id = default_cluster_id(cfg);
+	if (!ld->failback_line)
+		cfg_note(
+		    ld, XHB_NOTE_WARNING, 0, "auto_failback",
+		    "no auto_failback: Heartbeat's default 'legacy' applies "
+		    "(groups fail back, like 'on'); please set on or off");
+	else if (cfg->auto_failback == XHB_FAILBACK_LEGACY)
+		cfg_note(ld, XHB_NOTE_WARNING, ld->failback_line,
+			 "auto_failback",
+			 "deprecated 'legacy' auto_failback: xhb treats it as "
+			 "'on'; please convert to 'auto_failback on'");
+	return 0;
+}
+
+int cfg_hacf_load(struct loader *ld)
+{
+	struct reader r;
+	struct stat st;
+	char *text;
+	int err;
+
+	ld->path = ld->cfg->hacf_path;
+	err = cfg_open(ld, &r, &st);
+	while (!err && (err = cfg_next_line(ld, &r, &text)) > 0)
+		err = hacf_line(ld, r.line, text);
+	cfg_close(&r);
+	return err ?: hacf_finish(ld);
+}
