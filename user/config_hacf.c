@@ -10,6 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,15 +24,64 @@
 
 #define DELIMS ", \t\n\r\f" /* Heartbeat also splits option values on ',' */
 
+/* The values set by a directive that Heartbeat reads once: the line that
+ * set each (0: the default applies) for hacf_finish(), and so that a
+ * repeat can be warned of. */
+enum seen {
+	SEEN_NONE = 0, /* a directive that may come again: node, bcast... */
+	SEEN_KEEPALIVE,
+	SEEN_DEADTIME,
+	SEEN_WARNTIME,
+	SEEN_INITDEAD,
+	SEEN_DEADPING,
+	SEEN_UDPPORT,
+	SEEN_FAILBACK, /* auto_failback and nice_failback */
+	SEEN_LOGFILE,
+	SEEN_DEBUGFILE,
+	SEEN_LOGFACILITY,
+	SEEN_DEBUG,
+	SEEN_REALTIME,
+	SEEN_RTPRIO,
+	SEEN_PROBE,
+	SEEN_GARP,
+	SEEN_PIN_DIR,
+	SEEN_LEASE,
+	SEEN_CLUSTER_ID,
+	SEEN_XDP_MODE,
+	SEEN_PRIORITY,
+	SEEN_COUNT
+};
+
 struct directive {
 	const char *name;
 	int (*parse)(struct loader *ld, const struct directive *d,
 		     unsigned int line, char **v, int n);
-	int min, max;	 /* number of values; max -1: any */
+	int min, max; /* number of values; max -1: any */
+	const char *usage;
+	/* The rest as needed, by designator. */
 	bool whole_line; /* values split on white space only, as Heartbeat's
 			    whole-line media plugins do */
-	const char *usage;
+	enum seen seen;
+	enum xhb_note_kind note_kind; /* a note each time it is read */
+	const char *note;
+	/* For the handlers that serve several directives (dir_time, dir_uint,
+	 * dir_path): the field of struct xhb_config the value goes to, an
+	 * integer's range and its name in messages when not the directive's.
+	 */
+	size_t value, size;
+	unsigned long long lo, hi;
+	const char *what;
 };
+
+#define VALUE(field)                                 \
+	.value = offsetof(struct xhb_config, field), \
+	.size = sizeof(((struct xhb_config *)0)->field)
+#define IGNORED(why) .note_kind = XHB_NOTE_IGNORED, .note = (why)
+
+static void *value_of(struct loader *ld, const struct directive *d)
+{
+	return (char *)ld->cfg + d->value;
+}
 
 /* A directive given twice: Heartbeat keeps the last; say so. */
 static void set_line(struct loader *ld, const struct directive *d,
@@ -46,20 +96,15 @@ static void set_line(struct loader *ld, const struct directive *d,
 	*where = line;
 }
 
-static int bad_time(struct loader *ld, unsigned int line, const char *name,
-		    const char *value)
-{
-	return cfg_fail(ld, line, EINVAL,
-			"bad time '%s' for %s: use seconds (2, 1.5) or a unit "
-			"(500ms, 100000us)",
-			value, name);
-}
-
 static int get_time(struct loader *ld, unsigned int line, const char *name,
 		    const char *value, __u64 *ns)
 {
 	if (xhb_config_parse_time(value, ns) < 0)
-		return bad_time(ld, line, name, value);
+		return cfg_fail(
+		    ld, line, EINVAL,
+		    "bad time '%s' for %s: use seconds (2, 1.5) or a unit "
+		    "(500ms, 100000us)",
+		    value, name);
 	if (*ns == 0)
 		return cfg_fail(ld, line, EINVAL, "%s must be greater than 0",
 				name);
@@ -91,56 +136,73 @@ static int get_ifname(struct loader *ld, unsigned int line, const char *dir,
 	return 0;
 }
 
-static int get_path(struct loader *ld, unsigned int line, const char *dir,
-		    const char *value, char *out)
+static int dir_time(struct loader *ld, const struct directive *d,
+		    unsigned int line, char **v, int n)
 {
-	if (strlen(value) >= XHB_PATH_MAX)
-		return cfg_fail(ld, line, ENAMETOOLONG,
-				"%s: path longer than %d characters", dir,
-				XHB_PATH_MAX - 1);
-	cfg_copy_str(out, XHB_PATH_MAX, value);
+	(void)n;
+	return get_time(ld, line, d->name, v[0], value_of(ld, d));
+}
+
+static int dir_uint(struct loader *ld, const struct directive *d,
+		    unsigned int line, char **v, int n)
+{
+	void *field = value_of(ld, d);
+	unsigned long long value = 0;
+	int err;
+
+	(void)n;
+	err =
+	    get_uint(ld, line, d->what ?: d->name, v[0], d->lo, d->hi, &value);
+	if (err)
+		return err;
+	switch (d->size) {
+	case sizeof(__u8):
+		*(__u8 *)field = (__u8)value;
+		break;
+	case sizeof(__u16):
+		*(__u16 *)field = (__u16)value;
+		break;
+	default:
+		*(__u32 *)field = (__u32)value;
+		break;
+	}
 	return 0;
 }
 
-#define TIME_DIRECTIVE(fn, field, line_field)                              \
-	static int fn(struct loader *ld, const struct directive *d,        \
-		      unsigned int line, char **v, int n)                  \
-	{                                                                  \
-		(void)n;                                                   \
-		set_line(ld, d, &ld->line_field, line);                    \
-		return get_time(ld, line, d->name, v[0], &ld->cfg->field); \
-	}
-
-TIME_DIRECTIVE(dir_keepalive, keepalive_ns, keepalive_line)
-TIME_DIRECTIVE(dir_deadtime, deadtime_ns, deadtime_line)
-TIME_DIRECTIVE(dir_warntime, warntime_ns, warntime_line)
-TIME_DIRECTIVE(dir_initdead, initdead_ns, initdead_line)
-TIME_DIRECTIVE(dir_deadping, deadping_ns, deadping_line)
-TIME_DIRECTIVE(dir_lease, lease_ns, lease_line)
+static int dir_path(struct loader *ld, const struct directive *d,
+		    unsigned int line, char **v, int n)
+{
+	(void)n;
+	if (strlen(v[0]) >= XHB_PATH_MAX)
+		return cfg_fail(ld, line, ENAMETOOLONG,
+				"%s: path longer than %d characters", d->name,
+				XHB_PATH_MAX - 1);
+	cfg_copy_str(value_of(ld, d), XHB_PATH_MAX, v[0]);
+	return 0;
+}
 
 static int dir_udpport(struct loader *ld, const struct directive *d,
 		       unsigned int line, char **v, int n)
 {
-	unsigned long long port = 0;
+	struct xhb_config *cfg = ld->cfg;
 	int err;
 
-	(void)n;
-	set_line(ld, d, &ld->udpport_line, line);
-	err = get_uint(ld, line, "udpport", v[0], 1, 65535, &port);
+	err = dir_uint(ld, d, line, v, n);
 	if (err)
 		return err;
-	ld->cfg->udpport = (__u16)port;
 	/* Heartbeat's bcast and ucast take the port when they are created,
 	 * so there a later udpport came too late (and 694 stayed). */
-	for (unsigned int i = 0; i < ld->cfg->nmedia; i++) {
-		const struct xhb_medium *m = &ld->cfg->media[i];
+	for (unsigned int i = 0; i < cfg->nmedia; i++) {
+		const struct xhb_medium *m = &cfg->media[i];
 
-		if (m->kind != XHB_MEDIUM_MCAST && port != XHB_DEFAULT_PORT) {
-			cfg_note(
-			    ld, XHB_NOTE_NOTICE, line, d->name,
-			    "udpport after a medium (line %u): Heartbeat "
-			    "kept port %d there; xhb uses %llu for all media",
-			    m->line, XHB_DEFAULT_PORT, port);
+		if (m->kind != XHB_MEDIUM_MCAST &&
+		    cfg->udpport != XHB_DEFAULT_PORT) {
+			cfg_note(ld, XHB_NOTE_NOTICE, line, d->name,
+				 "udpport after a medium (line %u): Heartbeat "
+				 "kept port %d there; xhb uses %u for all "
+				 "media",
+				 m->line, XHB_DEFAULT_PORT,
+				 (unsigned int)cfg->udpport);
 			break;
 		}
 	}
@@ -191,15 +253,6 @@ static int dir_bcast(struct loader *ld, const struct directive *d,
 			return err;
 	}
 	return 0;
-}
-
-/* Heartbeat still accepts the old name, with this very warning. */
-static int dir_udp(struct loader *ld, const struct directive *d,
-		   unsigned int line, char **v, int n)
-{
-	cfg_note(ld, XHB_NOTE_WARNING, line, d->name,
-		 "directive 'udp' replaced by 'bcast'");
-	return dir_bcast(ld, d, line, v, n);
 }
 
 /* mcast IFACE GROUP PORT TTL LOOP, mcast6 IFACE GROUP PORT HOPS LOOP */
@@ -323,8 +376,8 @@ static int dir_auto_failback(struct loader *ld, const struct directive *d,
 {
 	bool on;
 
+	(void)d;
 	(void)n;
-	set_line(ld, d, &ld->failback_line, line);
 	if (!strcasecmp(v[0], "legacy"))
 		ld->cfg->auto_failback = XHB_FAILBACK_LEGACY;
 	else if (xhb_config_parse_bool(v[0], &on) == 0)
@@ -344,7 +397,6 @@ static int dir_nice_failback(struct loader *ld, const struct directive *d,
 	bool on;
 
 	(void)n;
-	set_line(ld, d, &ld->failback_line, line);
 	if (xhb_config_parse_bool(v[0], &on) < 0)
 		return cfg_fail(
 		    ld, line, EINVAL,
@@ -356,24 +408,6 @@ static int dir_nice_failback(struct loader *ld, const struct directive *d,
 		 "nice_failback is obsolete: read as 'auto_failback %s'",
 		 on ? "off" : "legacy");
 	return 0;
-}
-
-static int dir_logfile(struct loader *ld, const struct directive *d,
-		       unsigned int line, char **v, int n)
-{
-	(void)n;
-	set_line(ld, d, &ld->logfile_line, line);
-	return get_path(ld, line, d->name, v[0], ld->cfg->logfile);
-}
-
-static int dir_debugfile(struct loader *ld, const struct directive *d,
-			 unsigned int line, char **v, int n)
-{
-	(void)n;
-	set_line(ld, d, &ld->debugfile_line, line);
-	cfg_note(ld, XHB_NOTE_IGNORED, line, d->name,
-		 "checked, not used yet: events go to stdout and logfile");
-	return get_path(ld, line, d->name, v[0], ld->cfg->debugfile);
 }
 
 static int dir_logfacility(struct loader *ld, const struct directive *d,
@@ -388,7 +422,6 @@ static int dir_logfacility(struct loader *ld, const struct directive *d,
 	size_t i;
 
 	(void)n;
-	set_line(ld, d, &ld->logfacility_line, line);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (!strcasecmp(v[0], names[i])) {
 			cfg_copy_str(ld->cfg->logfacility,
@@ -405,22 +438,6 @@ static int dir_logfacility(struct loader *ld, const struct directive *d,
 			"bad logfacility '%s': use a syslog facility (daemon, "
 			"local0..local7, ...) or none",
 			v[0]);
-}
-
-static int dir_debug(struct loader *ld, const struct directive *d,
-		     unsigned int line, char **v, int n)
-{
-	unsigned long long level = 0;
-	int err;
-
-	(void)n;
-	set_line(ld, d, &ld->debug_line, line);
-	cfg_note(ld, XHB_NOTE_IGNORED, line, d->name,
-		 "checked, not used: every event is always written");
-	err = get_uint(ld, line, "debug level", v[0], 0, 255, &level);
-	if (!err)
-		ld->cfg->debug = (unsigned int)level;
-	return err;
 }
 
 static int add_ping(struct loader *ld, const struct directive *d,
@@ -489,8 +506,8 @@ static int dir_probe(struct loader *ld, const struct directive *d,
 	unsigned long long misses = 0;
 	int err;
 
+	(void)d;
 	(void)n;
-	set_line(ld, d, &ld->probe_line, line);
 	err = get_time(ld, line, "probe interval", v[0],
 		       &ld->cfg->probe_interval_ns);
 	err = err ?: get_uint(ld, line, "probe misses", v[1], 1, 1000, &misses);
@@ -505,8 +522,8 @@ static int dir_garp(struct loader *ld, const struct directive *d,
 	unsigned long long count = 0;
 	int err;
 
+	(void)d;
 	(void)n;
-	set_line(ld, d, &ld->garp_line, line);
 	err = get_uint(ld, line, "garp count", v[0], 0, 100, &count);
 	err = err
 		  ?: get_time(ld, line, "garp interval", v[1],
@@ -520,36 +537,30 @@ static int dir_pin_dir(struct loader *ld, const struct directive *d,
 		       unsigned int line, char **v, int n)
 {
 	(void)n;
-	set_line(ld, d, &ld->pin_dir_line, line);
 	if (v[0][0] != '/')
 		return cfg_fail(ld, line, EINVAL,
 				"pin_dir '%s' must be an absolute path (on a "
 				"bpffs mount)",
 				v[0]);
-	return get_path(ld, line, d->name, v[0], ld->cfg->pin_dir);
+	return dir_path(ld, d, line, v, n);
 }
 
 static int dir_cluster_id(struct loader *ld, const struct directive *d,
 			  unsigned int line, char **v, int n)
 {
-	unsigned long long id = 0;
 	int err;
 
-	(void)n;
-	set_line(ld, d, &ld->cluster_id_line, line);
-	err = get_uint(ld, line, "cluster_id", v[0], 1, 0xffffffffULL, &id);
-	if (err)
-		return err;
-	ld->cfg->cluster_id = (__u32)id;
-	ld->cfg->cluster_id_set = true;
-	return 0;
+	err = dir_uint(ld, d, line, v, n);
+	if (!err)
+		ld->cfg->cluster_id_set = true;
+	return err;
 }
 
 static int dir_xdp_mode(struct loader *ld, const struct directive *d,
 			unsigned int line, char **v, int n)
 {
+	(void)d;
 	(void)n;
-	set_line(ld, d, &ld->xdp_mode_line, line);
 	if (!strcmp(v[0], "auto"))
 		ld->cfg->xdp_mode = XHB_XDP_AUTO;
 	else if (!strcmp(v[0], "native"))
@@ -563,81 +574,82 @@ static int dir_xdp_mode(struct loader *ld, const struct directive *d,
 	return 0;
 }
 
-static int dir_priority(struct loader *ld, const struct directive *d,
-			unsigned int line, char **v, int n)
-{
-	unsigned long long prio = 0;
-	int err;
-
-	(void)n;
-	set_line(ld, d, &ld->priority_line, line);
-	err = get_uint(ld, line, "priority", v[0], 0, 255, &prio);
-	if (!err)
-		ld->cfg->priority = (__u8)prio;
-	return err;
-}
-
 /* Heartbeat's realtime (off by default here: see the manual). */
 static int dir_realtime(struct loader *ld, const struct directive *d,
 			unsigned int line, char **v, int n)
 {
+	(void)d;
 	(void)n;
-	set_line(ld, d, &ld->realtime_line, line);
 	if (xhb_config_parse_bool(v[0], &ld->cfg->realtime) < 0)
 		return cfg_fail(ld, line, EINVAL,
 				"bad realtime '%s': use on or off", v[0]);
 	return 0;
 }
 
-static int dir_rtprio(struct loader *ld, const struct directive *d,
-		      unsigned int line, char **v, int n)
-{
-	unsigned long long prio = 0;
-	int err;
-
-	(void)n;
-	set_line(ld, d, &ld->rtprio_line, line);
-	err = get_uint(ld, line, "rtprio", v[0], 1, 99, &prio);
-	if (!err)
-		ld->cfg->rtprio = (unsigned int)prio;
-	return err;
-}
-
 static const struct directive directives[] = {
     /* Heartbeat's, used */
-    {"keepalive", dir_keepalive, 1, 1, false, "keepalive TIME"},
-    {"deadtime", dir_deadtime, 1, 1, false, "deadtime TIME"},
-    {"warntime", dir_warntime, 1, 1, false, "warntime TIME"},
-    {"initdead", dir_initdead, 1, 1, false, "initdead TIME"},
-    {"deadping", dir_deadping, 1, 1, false, "deadping TIME"},
-    {"udpport", dir_udpport, 1, 1, false, "udpport PORT"},
-    {"bcast", dir_bcast, 1, -1, false, "bcast IFACE..."},
-    {"udp", dir_udp, 1, -1, false, "udp IFACE..."},
-    {"mcast", dir_mcast, 5, 5, true, "mcast IFACE GROUP PORT TTL LOOP"},
-    {"mcast6", dir_mcast, 5, 5, true, "mcast6 IFACE GROUP PORT HOPS LOOP"},
-    {"ucast", dir_ucast, 2, 2, true, "ucast IFACE PEER-ADDRESS"},
-    {"ucast6", dir_ucast, 2, 2, true, "ucast6 IFACE PEER-IPV6-ADDRESS"},
-    {"node", dir_node, 1, -1, false, "node NAME..."},
-    {"auto_failback", dir_auto_failback, 1, 1, false,
-     "auto_failback on|off|legacy"},
-    {"nice_failback", dir_nice_failback, 1, 1, false, "nice_failback on|off"},
-    {"logfile", dir_logfile, 1, 1, false, "logfile PATH"},
-    {"debugfile", dir_debugfile, 1, 1, false, "debugfile PATH"},
-    {"logfacility", dir_logfacility, 1, 1, false, "logfacility FACILITY"},
-    {"debug", dir_debug, 1, 1, false, "debug LEVEL"},
-    {"ping", dir_ping, 1, -1, false, "ping ADDRESS..."},
-    {"ping6", dir_ping, 1, -1, false, "ping6 IPV6-ADDRESS..."},
-    {"ping_group", dir_ping_group, 2, -1, true, "ping_group NAME ADDRESS..."},
-    {"realtime", dir_realtime, 1, 1, false, "realtime on|off"},
-    {"rtprio", dir_rtprio, 1, 1, false, "rtprio 1..99"},
+    {"keepalive", dir_time, 1, 1, .usage = "keepalive TIME",
+     .seen = SEEN_KEEPALIVE, VALUE(keepalive_ns)},
+    {"deadtime", dir_time, 1, 1, .usage = "deadtime TIME",
+     .seen = SEEN_DEADTIME, VALUE(deadtime_ns)},
+    {"warntime", dir_time, 1, 1, .usage = "warntime TIME",
+     .seen = SEEN_WARNTIME, VALUE(warntime_ns)},
+    {"initdead", dir_time, 1, 1, .usage = "initdead TIME",
+     .seen = SEEN_INITDEAD, VALUE(initdead_ns)},
+    {"deadping", dir_time, 1, 1, .usage = "deadping TIME",
+     .seen = SEEN_DEADPING, VALUE(deadping_ns)},
+    {"udpport", dir_udpport, 1, 1, .usage = "udpport PORT",
+     .seen = SEEN_UDPPORT, VALUE(udpport), .lo = 1, .hi = 65535},
+    {"bcast", dir_bcast, 1, -1, .usage = "bcast IFACE..."},
+    /* Heartbeat still accepts the old name, with this very warning. */
+    {"udp", dir_bcast, 1, -1, .usage = "udp IFACE...",
+     .note_kind = XHB_NOTE_WARNING,
+     .note = "directive 'udp' replaced by 'bcast'"},
+    {"mcast", dir_mcast, 5, 5, .usage = "mcast IFACE GROUP PORT TTL LOOP",
+     .whole_line = true},
+    {"mcast6", dir_mcast, 5, 5, .usage = "mcast6 IFACE GROUP PORT HOPS LOOP",
+     .whole_line = true},
+    {"ucast", dir_ucast, 2, 2, .usage = "ucast IFACE PEER-ADDRESS",
+     .whole_line = true},
+    {"ucast6", dir_ucast, 2, 2, .usage = "ucast6 IFACE PEER-IPV6-ADDRESS",
+     .whole_line = true},
+    {"node", dir_node, 1, -1, .usage = "node NAME..."},
+    {"auto_failback", dir_auto_failback, 1, 1,
+     .usage = "auto_failback on|off|legacy", .seen = SEEN_FAILBACK},
+    {"nice_failback", dir_nice_failback, 1, 1, .usage = "nice_failback on|off",
+     .seen = SEEN_FAILBACK},
+    {"logfile", dir_path, 1, 1, .usage = "logfile PATH", .seen = SEEN_LOGFILE,
+     VALUE(logfile)},
+    {"debugfile", dir_path, 1, 1, .usage = "debugfile PATH",
+     .seen = SEEN_DEBUGFILE, VALUE(debugfile),
+     IGNORED("checked, not used yet: events go to stdout and logfile")},
+    {"logfacility", dir_logfacility, 1, 1, .usage = "logfacility FACILITY",
+     .seen = SEEN_LOGFACILITY},
+    {"debug", dir_uint, 1, 1, .usage = "debug LEVEL", .seen = SEEN_DEBUG,
+     VALUE(debug), .lo = 0, .hi = 255, .what = "debug level",
+     IGNORED("checked, not used: every event is always written")},
+    {"ping", dir_ping, 1, -1, .usage = "ping ADDRESS..."},
+    {"ping6", dir_ping, 1, -1, .usage = "ping6 IPV6-ADDRESS..."},
+    {"ping_group", dir_ping_group, 2, -1, .usage = "ping_group NAME ADDRESS...",
+     .whole_line = true},
+    {"realtime", dir_realtime, 1, 1, .usage = "realtime on|off",
+     .seen = SEEN_REALTIME},
+    {"rtprio", dir_uint, 1, 1, .usage = "rtprio 1..99", .seen = SEEN_RTPRIO,
+     VALUE(rtprio), .lo = 1, .hi = 99},
     /* xhb's */
-    {"probe", dir_probe, 2, 2, false, "probe INTERVAL MISSES"},
-    {"garp", dir_garp, 2, 2, false, "garp COUNT INTERVAL"},
-    {"pin_dir", dir_pin_dir, 1, 1, false, "pin_dir PATH"},
-    {"lease", dir_lease, 1, 1, false, "lease TIME"},
-    {"cluster_id", dir_cluster_id, 1, 1, false, "cluster_id 1..4294967295"},
-    {"xdp_mode", dir_xdp_mode, 1, 1, false, "xdp_mode auto|native|generic"},
-    {"priority", dir_priority, 1, 1, false, "priority 0..255"},
+    {"probe", dir_probe, 2, 2, .usage = "probe INTERVAL MISSES",
+     .seen = SEEN_PROBE},
+    {"garp", dir_garp, 2, 2, .usage = "garp COUNT INTERVAL", .seen = SEEN_GARP},
+    {"pin_dir", dir_pin_dir, 1, 1, .usage = "pin_dir PATH",
+     .seen = SEEN_PIN_DIR, VALUE(pin_dir)},
+    {"lease", dir_time, 1, 1, .usage = "lease TIME", .seen = SEEN_LEASE,
+     VALUE(lease_ns)},
+    {"cluster_id", dir_cluster_id, 1, 1, .usage = "cluster_id 1..4294967295",
+     .seen = SEEN_CLUSTER_ID, VALUE(cluster_id), .lo = 1, .hi = 0xffffffff},
+    {"xdp_mode", dir_xdp_mode, 1, 1, .usage = "xdp_mode auto|native|generic",
+     .seen = SEEN_XDP_MODE},
+    {"priority", dir_uint, 1, 1, .usage = "priority 0..255",
+     .seen = SEEN_PRIORITY, VALUE(priority), .lo = 0, .hi = 255},
 };
 
 /* Heartbeat 3.0.6 directives (its Directives[], WLdirectives[] and HBcomm
@@ -710,7 +722,8 @@ static int unknown_directive(struct loader *ld, unsigned int line,
 	return cfg_fail(ld, line, EINVAL, "unknown directive '%s'", word);
 }
 
-static int hacf_line(struct loader *ld, unsigned int line, char *text)
+static int hacf_line(struct loader *ld, unsigned int *seen, unsigned int line,
+		     char *text)
 {
 	const struct directive *d = NULL;
 	char *cut, *word, *rest, *values[MAX_TOKENS];
@@ -748,6 +761,10 @@ static int hacf_line(struct loader *ld, unsigned int line, char *text)
 		return cfg_fail(
 		    ld, line, EINVAL, "%s: %s values (usage: %s)", d->name,
 		    n < d->min && n >= 0 ? "missing" : "too many", d->usage);
+	if (d->seen)
+		set_line(ld, d, &seen[d->seen], line);
+	if (d->note)
+		cfg_note(ld, d->note_kind, line, d->name, "%s", d->note);
 	return d->parse(ld, d, line, values, n);
 }
 
@@ -785,7 +802,7 @@ static __u32 default_cluster_id(const struct xhb_config *cfg)
 }
 
 /* Heartbeat's defaults and cross-checks (init_config), then xhb's. */
-static int hacf_finish(struct loader *ld)
+static int hacf_finish(struct loader *ld, const unsigned int *seen)
 {
 	struct xhb_config *cfg = ld->cfg;
 	char a[32], b[32];
@@ -811,10 +828,10 @@ static int hacf_finish(struct loader *ld)
 						cfg->nodes[j].name,
 						cfg->nodes[i].id);
 
-	if (!ld->warntime_line)
+	if (!seen[SEEN_WARNTIME])
 		cfg->warntime_ns = cfg->deadtime_ns / 2;
 	if (cfg->deadtime_ns <= 2 * cfg->keepalive_ns) {
-		line = ld->deadtime_line ?: ld->keepalive_line;
+		line = seen[SEEN_DEADTIME] ?: seen[SEEN_KEEPALIVE];
 		return cfg_fail(
 		    ld, line, EINVAL,
 		    "deadtime (%s) must be greater than 2 x keepalive "
@@ -822,7 +839,7 @@ static int hacf_finish(struct loader *ld)
 		    xhb_config_format_time(cfg->deadtime_ns, a, sizeof(a)),
 		    xhb_config_format_time(cfg->keepalive_ns, b, sizeof(b)));
 	}
-	if (!ld->initdead_line) {
+	if (!seen[SEEN_INITDEAD]) {
 		if (cfg->deadtime_ns > 10 * NS_PER_SEC)
 			cfg->initdead_ns = cfg->deadtime_ns;
 		else if (cfg->deadtime_ns < 6 * NS_PER_SEC)
@@ -832,43 +849,43 @@ static int hacf_finish(struct loader *ld)
 	}
 	if (cfg->initdead_ns < cfg->deadtime_ns)
 		return cfg_fail(
-		    ld, ld->initdead_line ?: ld->deadtime_line, EINVAL,
+		    ld, seen[SEEN_INITDEAD] ?: seen[SEEN_DEADTIME], EINVAL,
 		    "initdead (%s) must be at least deadtime (%s)",
 		    xhb_config_format_time(cfg->initdead_ns, a, sizeof(a)),
 		    xhb_config_format_time(cfg->deadtime_ns, b, sizeof(b)));
 	if (cfg->initdead_ns < 10 * NS_PER_SEC)
 		cfg_note(
-		    ld, XHB_NOTE_WARNING, ld->initdead_line, "initdead",
+		    ld, XHB_NOTE_WARNING, seen[SEEN_INITDEAD], "initdead",
 		    "initdead (%s) may be too small: it gives the network "
 		    "time to come up after boot; >= 10s is advised",
 		    xhb_config_format_time(cfg->initdead_ns, a, sizeof(a)));
-	if (ld->deadping_line)
-		cfg_note(ld, XHB_NOTE_IGNORED, ld->deadping_line, "deadping",
+	if (seen[SEEN_DEADPING])
+		cfg_note(ld, XHB_NOTE_IGNORED, seen[SEEN_DEADPING], "deadping",
 			 PING_UNUSED);
-	if (!ld->deadping_line)
+	if (!seen[SEEN_DEADPING])
 		cfg->deadping_ns = cfg->deadtime_ns;
 	else if (cfg->deadping_ns <= 2 * cfg->keepalive_ns)
 		return cfg_fail(
-		    ld, ld->deadping_line, EINVAL,
+		    ld, seen[SEEN_DEADPING], EINVAL,
 		    "deadping (%s) must be greater than 2 x keepalive "
 		    "(%s)",
 		    xhb_config_format_time(cfg->deadping_ns, a, sizeof(a)),
 		    xhb_config_format_time(cfg->keepalive_ns, b, sizeof(b)));
 	if (cfg->warntime_ns >= cfg->deadtime_ns)
 		cfg_note(
-		    ld, XHB_NOTE_WARNING, ld->warntime_line, "warntime",
+		    ld, XHB_NOTE_WARNING, seen[SEEN_WARNTIME], "warntime",
 		    "warntime (%s) is not less than deadtime (%s): no "
 		    "peer_warn comes before peer_dead",
 		    xhb_config_format_time(cfg->warntime_ns, a, sizeof(a)),
 		    xhb_config_format_time(cfg->deadtime_ns, b, sizeof(b)));
 
-	if (!ld->probe_line) {
+	if (!seen[SEEN_PROBE]) {
 		cfg->probe_interval_ns = cfg->keepalive_ns;
 		cfg->probe_misses = 0;
 	} else if (cfg->probe_interval_ns * cfg->probe_misses >=
 		   cfg->deadtime_ns) {
 		cfg_note(
-		    ld, XHB_NOTE_WARNING, ld->probe_line, "probe",
+		    ld, XHB_NOTE_WARNING, seen[SEEN_PROBE], "probe",
 		    "probe %s x %u misses is not shorter than deadtime (%s): "
 		    "deadtime decides first",
 		    xhb_config_format_time(cfg->probe_interval_ns, a,
@@ -876,17 +893,17 @@ static int hacf_finish(struct loader *ld)
 		    cfg->probe_misses,
 		    xhb_config_format_time(cfg->deadtime_ns, b, sizeof(b)));
 	}
-	if (!ld->lease_line)
+	if (!seen[SEEN_LEASE])
 		cfg->lease_ns = cfg->deadtime_ns;
 	if (!cfg->cluster_id_set)
 		cfg->cluster_id = default_cluster_id(cfg);
-	if (!ld->failback_line)
+	if (!seen[SEEN_FAILBACK])
 		cfg_note(
 		    ld, XHB_NOTE_WARNING, 0, "auto_failback",
 		    "no auto_failback: Heartbeat's default 'legacy' applies "
 		    "(groups fail back, like 'on'); please set on or off");
 	else if (cfg->auto_failback == XHB_FAILBACK_LEGACY)
-		cfg_note(ld, XHB_NOTE_WARNING, ld->failback_line,
+		cfg_note(ld, XHB_NOTE_WARNING, seen[SEEN_FAILBACK],
 			 "auto_failback",
 			 "deprecated 'legacy' auto_failback: xhb treats it as "
 			 "'on'; please convert to 'auto_failback on'");
@@ -895,6 +912,7 @@ static int hacf_finish(struct loader *ld)
 
 int cfg_hacf_load(struct loader *ld)
 {
+	unsigned int seen[SEEN_COUNT] = {0};
 	struct reader r;
 	struct stat st;
 	char *text;
@@ -903,7 +921,7 @@ int cfg_hacf_load(struct loader *ld)
 	ld->path = ld->cfg->hacf_path;
 	err = cfg_open(ld, &r, &st);
 	while (!err && (err = cfg_next_line(ld, &r, &text)) > 0)
-		err = hacf_line(ld, r.line, text);
+		err = hacf_line(ld, seen, r.line, text);
 	cfg_close(&r);
-	return err ?: hacf_finish(ld);
+	return err ?: hacf_finish(ld, seen);
 }

@@ -34,13 +34,6 @@ struct loader {
 	char *err;
 	size_t errlen;
 	const char *path; /* the file being read, as opened */
-	/* ha.cf lines that set a value; 0 = the default applies */
-	unsigned int keepalive_line, deadtime_line, warntime_line;
-	unsigned int initdead_line, deadping_line, probe_line, lease_line;
-	unsigned int udpport_line, failback_line, garp_line, cluster_id_line;
-	unsigned int priority_line, xdp_mode_line, pin_dir_line, debug_line;
-	unsigned int realtime_line, rtprio_line;
-	unsigned int logfile_line, debugfile_line, logfacility_line;
 };
 
 int __attribute__((format(printf, 4, 5)))
