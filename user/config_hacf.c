@@ -24,33 +24,19 @@
 
 #define DELIMS ", \t\n\r\f" /* Heartbeat also splits option values on ',' */
 
-/* The values set by a directive that Heartbeat reads once: the line that
- * set each (0: the default applies) for hacf_finish(), and so that a
- * repeat can be warned of. */
+/* The values that one line sets, Heartbeat keeping the last: the line
+ * that set each (0: the default applies) for hacf_finish(), and so that a
+ * repeat can be warned of. SEEN_NONE: a directive that may come again
+ * (node, bcast...); SEEN_FAILBACK: auto_failback and nice_failback. */
+/* clang-format off */
 enum seen {
-	SEEN_NONE = 0, /* a directive that may come again: node, bcast... */
-	SEEN_KEEPALIVE,
-	SEEN_DEADTIME,
-	SEEN_WARNTIME,
-	SEEN_INITDEAD,
-	SEEN_DEADPING,
-	SEEN_UDPPORT,
-	SEEN_FAILBACK, /* auto_failback and nice_failback */
-	SEEN_LOGFILE,
-	SEEN_DEBUGFILE,
-	SEEN_LOGFACILITY,
-	SEEN_DEBUG,
-	SEEN_REALTIME,
-	SEEN_RTPRIO,
-	SEEN_PROBE,
-	SEEN_GARP,
-	SEEN_PIN_DIR,
-	SEEN_LEASE,
-	SEEN_CLUSTER_ID,
-	SEEN_XDP_MODE,
-	SEEN_PRIORITY,
-	SEEN_COUNT
+	SEEN_NONE, SEEN_KEEPALIVE, SEEN_DEADTIME, SEEN_WARNTIME, SEEN_INITDEAD,
+	SEEN_DEADPING, SEEN_UDPPORT, SEEN_FAILBACK, SEEN_LOGFILE,
+	SEEN_DEBUGFILE, SEEN_LOGFACILITY, SEEN_DEBUG, SEEN_REALTIME,
+	SEEN_RTPRIO, SEEN_PROBE, SEEN_GARP, SEEN_PIN_DIR, SEEN_LEASE,
+	SEEN_CLUSTER_ID, SEEN_XDP_MODE, SEEN_PRIORITY, SEEN_COUNT
 };
+/* clang-format on */
 
 struct directive {
 	const char *name;
@@ -71,11 +57,15 @@ struct directive {
 	size_t value, size;
 	unsigned long long lo, hi;
 	const char *what;
+	int family; /* an address's, AF_INET or AF_INET6; 0: either */
 };
 
 #define VALUE(field)                                 \
 	.value = offsetof(struct xhb_config, field), \
 	.size = sizeof(((struct xhb_config *)0)->field)
+/* clang-format off */
+#define PING_UNUSED "checked, not acted on yet: reachability of ping nodes does not count toward health"
+/* clang-format on */
 #define IGNORED(why) .note_kind = XHB_NOTE_IGNORED, .note = (why)
 
 static void *value_of(struct loader *ld, const struct directive *d)
@@ -123,19 +113,6 @@ static int get_uint(struct loader *ld, unsigned int line, const char *what,
 	return 0;
 }
 
-static int get_ifname(struct loader *ld, unsigned int line, const char *dir,
-		      const char *value, char *out)
-{
-	if (!cfg_valid_ifname(value))
-		return cfg_fail(
-		    ld, line, EINVAL,
-		    "%s: bad interface name '%s' (1..%d characters, "
-		    "no '/', ':' or spaces)",
-		    dir, value, IFNAMSIZ - 1);
-	cfg_copy_str(out, IFNAMSIZ, value);
-	return 0;
-}
-
 static int dir_time(struct loader *ld, const struct directive *d,
 		    unsigned int line, char **v, int n)
 {
@@ -155,17 +132,12 @@ static int dir_uint(struct loader *ld, const struct directive *d,
 	    get_uint(ld, line, d->what ?: d->name, v[0], d->lo, d->hi, &value);
 	if (err)
 		return err;
-	switch (d->size) {
-	case sizeof(__u8):
+	if (d->size == sizeof(__u8))
 		*(__u8 *)field = (__u8)value;
-		break;
-	case sizeof(__u16):
+	else if (d->size == sizeof(__u16))
 		*(__u16 *)field = (__u16)value;
-		break;
-	default:
+	else
 		*(__u32 *)field = (__u32)value;
-		break;
-	}
 	return 0;
 }
 
@@ -209,23 +181,56 @@ static int dir_udpport(struct loader *ld, const struct directive *d,
 	return 0;
 }
 
-static struct xhb_medium *new_medium(struct loader *ld, unsigned int line,
-				     const char *dir, int *err)
+static const char *family_name(int family)
+{
+	return family == AF_INET6  ? "IPv6"
+	       : family == AF_INET ? "IPv4"
+				   : "IPv4 or IPv6";
+}
+
+/* A peer or a ping node: a literal address of d->family. */
+static int get_host(struct loader *ld, const struct directive *d,
+		    unsigned int line, const char *what, const char *text,
+		    int *family, union xhb_addr *addr)
+{
+	if (cfg_parse_addr(text, family, addr) < 0 ||
+	    (d->family && *family != d->family))
+		return cfg_fail(ld, line, EINVAL,
+				"%s: bad %s '%s' (expected an %s address; xhb "
+				"does not resolve host names)",
+				d->name, what, text, family_name(d->family));
+	return 0;
+}
+
+/* The next medium, of kind, on the interface iface; NULL with *err set. */
+static struct xhb_medium *
+new_medium(struct loader *ld, const struct directive *d, unsigned int line,
+	   enum xhb_medium_kind kind, const char *iface, int *err)
 {
 	struct xhb_config *cfg = ld->cfg;
 	struct xhb_medium *m;
 
 	if (cfg->nmedia >= XHB_CONFIG_MAX_MEDIA) {
 		*err = cfg_fail(ld, line, EINVAL, "%s: too many media (max %d)",
-				dir, XHB_CONFIG_MAX_MEDIA);
+				d->name, XHB_CONFIG_MAX_MEDIA);
 		return NULL;
 	}
 	m = &cfg->media[cfg->nmedia++];
 	memset(m, 0, sizeof(*m));
 	m->line = line;
+	m->kind = kind;
+	if (!cfg_valid_ifname(iface)) {
+		*err = cfg_fail(ld, line, EINVAL,
+				"%s: bad interface name '%s' (1..%d "
+				"characters, no '/', ':' or spaces)",
+				d->name, iface, IFNAMSIZ - 1);
+		return NULL;
+	}
+	cfg_copy_str(m->iface, sizeof(m->iface), iface);
 	return m;
 }
 
+/* bcast IFACE..., udp IFACE... */
 static int dir_bcast(struct loader *ld, const struct directive *d,
 		     unsigned int line, char **v, int n)
 {
@@ -233,7 +238,6 @@ static int dir_bcast(struct loader *ld, const struct directive *d,
 	int i, err;
 
 	for (i = 0; i < n; i++) {
-		struct xhb_medium *m;
 		unsigned int j;
 
 		for (j = 0; j < cfg->nmedia; j++)
@@ -244,12 +248,7 @@ static int dir_bcast(struct loader *ld, const struct directive *d,
 				    "bcast on %s given twice (first "
 				    "at line %u)",
 				    v[i], cfg->media[j].line);
-		m = new_medium(ld, line, d->name, &err);
-		if (!m)
-			return err;
-		m->kind = XHB_MEDIUM_BCAST;
-		err = get_ifname(ld, line, d->name, v[i], m->iface);
-		if (err)
+		if (!new_medium(ld, d, line, XHB_MEDIUM_BCAST, v[i], &err))
 			return err;
 	}
 	return 0;
@@ -259,27 +258,23 @@ static int dir_bcast(struct loader *ld, const struct directive *d,
 static int dir_mcast(struct loader *ld, const struct directive *d,
 		     unsigned int line, char **v, int n)
 {
-	bool v6 = !strcmp(d->name, "mcast6");
+	bool v6 = d->family == AF_INET6;
 	unsigned long long port = 0, ttl = 0, loop = 0;
 	struct xhb_medium *m;
 	int err;
 
 	(void)n;
-	m = new_medium(ld, line, d->name, &err);
+	m = new_medium(ld, d, line, XHB_MEDIUM_MCAST, v[0], &err);
 	if (!m)
 		return err;
-	m->kind = XHB_MEDIUM_MCAST;
-	err = get_ifname(ld, line, d->name, v[0], m->iface);
-	if (err)
-		return err;
 	if (cfg_parse_addr(v[1], &m->family, &m->addr) < 0 ||
-	    m->family != (v6 ? AF_INET6 : AF_INET) ||
+	    m->family != d->family ||
 	    (v6 ? !IN6_IS_ADDR_MULTICAST(&m->addr.v6)
 		: !IN_MULTICAST(ntohl(m->addr.v4.s_addr))))
 		return cfg_fail(ld, line, EINVAL,
 				"%s: bad multicast group '%s' (expected an %s "
 				"multicast address, %s)",
-				d->name, v[1], v6 ? "IPv6" : "IPv4",
+				d->name, v[1], family_name(d->family),
 				v6 ? "ff00::/8" : "224.0.0.0/4");
 	err = get_uint(ld, line, "mcast port", v[2], 1, 65535, &port);
 	/* Heartbeat refuses a TTL (hop limit) above 4: a heartbeat has no
@@ -300,26 +295,15 @@ static int dir_mcast(struct loader *ld, const struct directive *d,
 static int dir_ucast(struct loader *ld, const struct directive *d,
 		     unsigned int line, char **v, int n)
 {
-	bool v6_only = !strcmp(d->name, "ucast6");
 	struct xhb_medium *m;
 	int err;
 
 	(void)n;
-	m = new_medium(ld, line, d->name, &err);
+	m = new_medium(ld, d, line, XHB_MEDIUM_UCAST, v[0], &err);
 	if (!m)
 		return err;
-	m->kind = XHB_MEDIUM_UCAST;
-	err = get_ifname(ld, line, d->name, v[0], m->iface);
-	if (err)
-		return err;
-	if (cfg_parse_addr(v[1], &m->family, &m->addr) < 0 ||
-	    (v6_only && m->family != AF_INET6))
-		return cfg_fail(ld, line, EINVAL,
-				"%s: bad peer address '%s' (expected an %s "
-				"address; xhb does not resolve host names)",
-				d->name, v[1],
-				v6_only ? "IPv6" : "IPv4 or IPv6");
-	return 0;
+	return get_host(ld, d, line, "peer address", v[1], &m->family,
+			&m->addr);
 }
 
 static int valid_node_name(struct loader *ld, unsigned int line,
@@ -440,60 +424,32 @@ static int dir_logfacility(struct loader *ld, const struct directive *d,
 			v[0]);
 }
 
-static int add_ping(struct loader *ld, const struct directive *d,
-		    unsigned int line, const char *group, const char *host)
-{
-	struct xhb_config *cfg = ld->cfg;
-	struct xhb_ping *p;
-	bool v6_only = !strcmp(d->name, "ping6");
-
-	if (cfg->npings >= XHB_CONFIG_MAX_PINGS)
-		return cfg_fail(ld, line, EINVAL,
-				"%s: too many ping nodes (max %d)", d->name,
-				XHB_CONFIG_MAX_PINGS);
-	p = &cfg->pings[cfg->npings++];
-	memset(p, 0, sizeof(*p));
-	cfg_copy_str(p->group, sizeof(p->group), group);
-	p->line = line;
-	if (cfg_parse_addr(host, &p->family, &p->addr) < 0 ||
-	    (v6_only && p->family != AF_INET6))
-		return cfg_fail(ld, line, EINVAL,
-				"%s: bad address '%s' (expected an %s address; "
-				"xhb does not resolve host names)",
-				d->name, host,
-				v6_only ? "IPv6" : "IPv4 or IPv6");
-	return 0;
-}
-
-/* clang-format off */
-#define PING_UNUSED "checked, not acted on yet: reachability of ping nodes does not count toward health"
-/* clang-format on */
-
+/* ping HOST..., ping6 HOST..., ping_group NAME HOST... */
 static int dir_ping(struct loader *ld, const struct directive *d,
 		    unsigned int line, char **v, int n)
 {
+	struct xhb_config *cfg = ld->cfg;
+	bool grouped = !strcmp(d->name, "ping_group");
 	int i, err;
 
-	cfg_note(ld, XHB_NOTE_IGNORED, line, d->name, PING_UNUSED);
-	for (i = 0; i < n; i++) {
-		err = add_ping(ld, d, line, "", v[i]);
+	if (grouped) {
+		err = valid_node_name(ld, line, d->name, v[0]);
 		if (err)
 			return err;
 	}
-	return 0;
-}
+	for (i = grouped; i < n; i++) {
+		struct xhb_ping *p;
 
-static int dir_ping_group(struct loader *ld, const struct directive *d,
-			  unsigned int line, char **v, int n)
-{
-	int i, err;
-
-	err = valid_node_name(ld, line, d->name, v[0]);
-	if (err)
-		return err;
-	cfg_note(ld, XHB_NOTE_IGNORED, line, d->name, PING_UNUSED);
-	for (i = 1; i < n; i++) {
-		err = add_ping(ld, d, line, v[0], v[i]);
+		if (cfg->npings >= XHB_CONFIG_MAX_PINGS)
+			return cfg_fail(ld, line, EINVAL,
+					"%s: too many ping nodes (max %d)",
+					d->name, XHB_CONFIG_MAX_PINGS);
+		p = &cfg->pings[cfg->npings++];
+		memset(p, 0, sizeof(*p));
+		cfg_copy_str(p->group, sizeof(p->group), grouped ? v[0] : "");
+		p->line = line;
+		err = get_host(ld, d, line, "address", v[i], &p->family,
+			       &p->addr);
 		if (err)
 			return err;
 	}
@@ -606,13 +562,13 @@ static const struct directive directives[] = {
      .note_kind = XHB_NOTE_WARNING,
      .note = "directive 'udp' replaced by 'bcast'"},
     {"mcast", dir_mcast, 5, 5, .usage = "mcast IFACE GROUP PORT TTL LOOP",
-     .whole_line = true},
+     .whole_line = true, .family = AF_INET},
     {"mcast6", dir_mcast, 5, 5, .usage = "mcast6 IFACE GROUP PORT HOPS LOOP",
-     .whole_line = true},
+     .whole_line = true, .family = AF_INET6},
     {"ucast", dir_ucast, 2, 2, .usage = "ucast IFACE PEER-ADDRESS",
      .whole_line = true},
     {"ucast6", dir_ucast, 2, 2, .usage = "ucast6 IFACE PEER-IPV6-ADDRESS",
-     .whole_line = true},
+     .whole_line = true, .family = AF_INET6},
     {"node", dir_node, 1, -1, .usage = "node NAME..."},
     {"auto_failback", dir_auto_failback, 1, 1,
      .usage = "auto_failback on|off|legacy", .seen = SEEN_FAILBACK},
@@ -628,10 +584,11 @@ static const struct directive directives[] = {
     {"debug", dir_uint, 1, 1, .usage = "debug LEVEL", .seen = SEEN_DEBUG,
      VALUE(debug), .lo = 0, .hi = 255, .what = "debug level",
      IGNORED("checked, not used: every event is always written")},
-    {"ping", dir_ping, 1, -1, .usage = "ping ADDRESS..."},
-    {"ping6", dir_ping, 1, -1, .usage = "ping6 IPV6-ADDRESS..."},
-    {"ping_group", dir_ping_group, 2, -1, .usage = "ping_group NAME ADDRESS...",
-     .whole_line = true},
+    {"ping", dir_ping, 1, -1, .usage = "ping ADDRESS...", IGNORED(PING_UNUSED)},
+    {"ping6", dir_ping, 1, -1, .usage = "ping6 IPV6-ADDRESS...",
+     .family = AF_INET6, IGNORED(PING_UNUSED)},
+    {"ping_group", dir_ping, 2, -1, .usage = "ping_group NAME ADDRESS...",
+     .whole_line = true, IGNORED(PING_UNUSED)},
     {"realtime", dir_realtime, 1, 1, .usage = "realtime on|off",
      .seen = SEEN_REALTIME},
     {"rtprio", dir_uint, 1, 1, .usage = "rtprio 1..99", .seen = SEEN_RTPRIO,
@@ -801,12 +758,27 @@ static __u32 default_cluster_id(const struct xhb_config *cfg)
 	return id ? id : 1;
 }
 
+/* Heartbeat's rule for deadtime and deadping: more than two heartbeats. */
+static int over_two_keepalives(struct loader *ld, unsigned int line,
+			       const char *name, __u64 ns)
+{
+	char a[32], b[32];
+
+	if (ns > 2 * ld->cfg->keepalive_ns)
+		return 0;
+	return cfg_fail(
+	    ld, line, EINVAL, "%s (%s) must be greater than 2 x keepalive (%s)",
+	    name, xhb_config_format_time(ns, a, sizeof(a)),
+	    xhb_config_format_time(ld->cfg->keepalive_ns, b, sizeof(b)));
+}
+
 /* Heartbeat's defaults and cross-checks (init_config), then xhb's. */
 static int hacf_finish(struct loader *ld, const unsigned int *seen)
 {
 	struct xhb_config *cfg = ld->cfg;
 	char a[32], b[32];
 	unsigned int i, j, line;
+	int err;
 
 	if (!cfg->nnodes)
 		return cfg_fail(
@@ -830,15 +802,10 @@ static int hacf_finish(struct loader *ld, const unsigned int *seen)
 
 	if (!seen[SEEN_WARNTIME])
 		cfg->warntime_ns = cfg->deadtime_ns / 2;
-	if (cfg->deadtime_ns <= 2 * cfg->keepalive_ns) {
-		line = seen[SEEN_DEADTIME] ?: seen[SEEN_KEEPALIVE];
-		return cfg_fail(
-		    ld, line, EINVAL,
-		    "deadtime (%s) must be greater than 2 x keepalive "
-		    "(%s)",
-		    xhb_config_format_time(cfg->deadtime_ns, a, sizeof(a)),
-		    xhb_config_format_time(cfg->keepalive_ns, b, sizeof(b)));
-	}
+	line = seen[SEEN_DEADTIME] ?: seen[SEEN_KEEPALIVE];
+	err = over_two_keepalives(ld, line, "deadtime", cfg->deadtime_ns);
+	if (err)
+		return err;
 	if (!seen[SEEN_INITDEAD]) {
 		if (cfg->deadtime_ns > 10 * NS_PER_SEC)
 			cfg->initdead_ns = cfg->deadtime_ns;
@@ -859,18 +826,16 @@ static int hacf_finish(struct loader *ld, const unsigned int *seen)
 		    "initdead (%s) may be too small: it gives the network "
 		    "time to come up after boot; >= 10s is advised",
 		    xhb_config_format_time(cfg->initdead_ns, a, sizeof(a)));
-	if (seen[SEEN_DEADPING])
-		cfg_note(ld, XHB_NOTE_IGNORED, seen[SEEN_DEADPING], "deadping",
-			 PING_UNUSED);
-	if (!seen[SEEN_DEADPING])
+	if (!seen[SEEN_DEADPING]) {
 		cfg->deadping_ns = cfg->deadtime_ns;
-	else if (cfg->deadping_ns <= 2 * cfg->keepalive_ns)
-		return cfg_fail(
-		    ld, seen[SEEN_DEADPING], EINVAL,
-		    "deadping (%s) must be greater than 2 x keepalive "
-		    "(%s)",
-		    xhb_config_format_time(cfg->deadping_ns, a, sizeof(a)),
-		    xhb_config_format_time(cfg->keepalive_ns, b, sizeof(b)));
+	} else {
+		line = seen[SEEN_DEADPING];
+		cfg_note(ld, XHB_NOTE_IGNORED, line, "deadping", PING_UNUSED);
+		err =
+		    over_two_keepalives(ld, line, "deadping", cfg->deadping_ns);
+		if (err)
+			return err;
+	}
 	if (cfg->warntime_ns >= cfg->deadtime_ns)
 		cfg_note(
 		    ld, XHB_NOTE_WARNING, seen[SEEN_WARNTIME], "warntime",
