@@ -31,6 +31,80 @@ static bool addr_equal(int fa, const union xhb_addr *a, int fb,
 	return !memcmp(&a->v6, &b->v6, sizeof(a->v6));
 }
 
+/* Splits an address resource's argument on '/' into field[] (at most max
+ * fields, none empty, so field[] holds max + 1) and reads the first two:
+ * a unicast address of family and its prefix length (IPv4: or a netmask).
+ * The number of fields, or -errno; usage is the form, for the messages. */
+static int address_fields(struct loader *ld, struct xhb_resource *r, int family,
+			  char *arg, char **field, int max, const char *usage)
+{
+	int nfields = 0;
+	bool unicast;
+
+	while (arg && nfields <= max)
+		field[nfields++] = strsep(&arg, "/");
+	if (arg || nfields > max)
+		return cfg_fail(ld, r->line, EINVAL,
+				"%s: too many '/' fields (use %s)", r->spec,
+				usage);
+	for (int i = 0; i < nfields; i++)
+		if (!*field[i])
+			return cfg_fail(ld, r->line, EINVAL,
+					"%s: empty field (use %s)", r->spec,
+					usage);
+	r->family = family;
+	if (inet_pton(family, field[0], &r->addr) != 1)
+		return cfg_fail(
+		    ld, r->line, EINVAL, "bad %s address '%s' in %s",
+		    family == AF_INET ? "IPv4" : "IPv6", field[0], r->spec);
+	if (family == AF_INET) {
+		__u32 host = ntohl(r->addr.v4.s_addr);
+
+		unicast = host && (host >> 24) != 127 && host < 0xe0000000U;
+	} else {
+		unicast = !IN6_IS_ADDR_UNSPECIFIED(&r->addr.v6) &&
+			  !IN6_IS_ADDR_LOOPBACK(&r->addr.v6) &&
+			  !IN6_IS_ADDR_MULTICAST(&r->addr.v6);
+	}
+	if (!unicast)
+		return cfg_fail(ld, r->line, EINVAL,
+				"%s in %s is not a unicast address", field[0],
+				r->spec);
+	if (nfields > 1) {
+		unsigned long long bits = 0;
+		struct in_addr mask;
+		__u32 m;
+
+		/* Bits, or for IPv4 a netmask: contiguous ones from the top,
+		 * at least one. */
+		if (cfg_parse_uint(field[1], 1, family == AF_INET ? 32 : 128,
+				   &bits) == 0)
+			r->prefix_len = (__u8)bits;
+		else if (family == AF_INET &&
+			 inet_pton(AF_INET, field[1], &mask) == 1 &&
+			 (m = ntohl(mask.s_addr)) && !(~m & (~m + 1)))
+			r->prefix_len = (__u8)__builtin_popcount(m);
+		else
+			return cfg_fail(
+			    ld, r->line, EINVAL,
+			    "bad prefix '%s' in %s (use %s)", field[1], r->spec,
+			    family == AF_INET ? "1..32 or a netmask like "
+						"255.255.0.0"
+					      : "1..128");
+	}
+	return nfields;
+}
+
+static int set_iface(struct loader *ld, struct xhb_resource *r,
+		     const char *name)
+{
+	if (!cfg_valid_ifname(name))
+		return cfg_fail(ld, r->line, EINVAL,
+				"%s: bad interface name '%s'", r->spec, name);
+	cfg_copy_str(r->iface, sizeof(r->iface), name);
+	return 0;
+}
+
 /* ip[/netmask[/iface[:label]][/broadcast]], netmask as bits or dotted,
  * a third field starting with a digit being the broadcast: the forms
  * Heartbeat's IPaddr and IPaddr2 wrappers split. */
@@ -38,49 +112,12 @@ static int parse_ipv4_resource(struct loader *ld, struct xhb_resource *r,
 			       char *arg)
 {
 	char *field[5], *label;
-	int nfields = 0;
-	__u32 host;
+	int nfields, err;
 
-	while (arg && nfields < 5)
-		field[nfields++] = strsep(&arg, "/");
-	if (arg || nfields > 4)
-		return cfg_fail(ld, r->line, EINVAL,
-				"%s: too many '/' fields (use "
-				"ip[/prefix[/iface[/broadcast]]])",
-				r->spec);
-	for (int i = 0; i < nfields; i++)
-		if (!*field[i])
-			return cfg_fail(ld, r->line, EINVAL,
-					"%s: empty field (use "
-					"ip[/prefix[/iface[/broadcast]]])",
-					r->spec);
-	r->family = AF_INET;
-	if (inet_pton(AF_INET, field[0], &r->addr.v4) != 1)
-		return cfg_fail(ld, r->line, EINVAL,
-				"bad IPv4 address '%s' in %s", field[0],
-				r->spec);
-	host = ntohl(r->addr.v4.s_addr);
-	if (host == 0 || (host >> 24) == 127 || host >= 0xe0000000U)
-		return cfg_fail(ld, r->line, EINVAL,
-				"%s in %s is not a unicast address", field[0],
-				r->spec);
-	if (nfields > 1) {
-		unsigned long long bits = 0;
-		struct in_addr mask;
-
-		if (cfg_parse_uint(field[1], 1, 32, &bits) == 0) {
-			r->prefix_len = (__u8)bits;
-		} else if (inet_pton(AF_INET, field[1], &mask) == 1) {
-			__u32 m = ntohl(mask.s_addr);
-
-			/* contiguous ones from the top, at least one */
-			if (!m || (~m & (~m + 1)))
-				goto bad_prefix;
-			r->prefix_len = (__u8)__builtin_popcount(m);
-		} else {
-			goto bad_prefix;
-		}
-	}
+	nfields = address_fields(ld, r, AF_INET, arg, field, 4,
+				 "ip[/prefix[/iface[/broadcast]]]");
+	if (nfields < 0)
+		return nfields;
 	if (nfields > 2 && isdigit((unsigned char)field[2][0])) {
 		if (nfields > 3)
 			return cfg_fail(
@@ -103,23 +140,15 @@ static int parse_ipv4_resource(struct loader *ld, struct xhb_resource *r,
 			cfg_copy_str(r->label, sizeof(r->label), field[2]);
 			*label = '\0';
 		}
-		if (!cfg_valid_ifname(field[2]))
-			return cfg_fail(ld, r->line, EINVAL,
-					"%s: bad interface name '%s'", r->spec,
-					field[2]);
-		cfg_copy_str(r->iface, sizeof(r->iface), field[2]);
+		err = set_iface(ld, r, field[2]);
+		if (err)
+			return err;
 	}
 	if (nfields > 3 && inet_pton(AF_INET, field[3], &r->broadcast) != 1)
 		return cfg_fail(ld, r->line, EINVAL,
 				"bad broadcast address '%s' in %s", field[3],
 				r->spec);
 	return 0;
-
-bad_prefix:
-	return cfg_fail(ld, r->line, EINVAL,
-			"bad prefix '%s' in %s (use 1..32 or a netmask like "
-			"255.255.0.0)",
-			field[1], r->spec);
 }
 
 /* addr[/prefix[/iface]], as Heartbeat's IPv6addr wrapper splits it. */
@@ -127,49 +156,13 @@ static int parse_ipv6_resource(struct loader *ld, struct xhb_resource *r,
 			       char *arg)
 {
 	char *field[4];
-	int nfields = 0;
+	int nfields;
 
-	while (arg && nfields < 4)
-		field[nfields++] = strsep(&arg, "/");
-	if (arg || nfields > 3)
-		return cfg_fail(
-		    ld, r->line, EINVAL,
-		    "%s: too many '/' fields (use addr[/prefix[/iface]])",
-		    r->spec);
-	for (int i = 0; i < nfields; i++)
-		if (!*field[i])
-			return cfg_fail(ld, r->line, EINVAL,
-					"%s: empty field (use "
-					"addr[/prefix[/iface]])",
-					r->spec);
-	r->family = AF_INET6;
-	if (inet_pton(AF_INET6, field[0], &r->addr.v6) != 1)
-		return cfg_fail(ld, r->line, EINVAL,
-				"bad IPv6 address '%s' in %s", field[0],
-				r->spec);
-	if (IN6_IS_ADDR_UNSPECIFIED(&r->addr.v6) ||
-	    IN6_IS_ADDR_LOOPBACK(&r->addr.v6) ||
-	    IN6_IS_ADDR_MULTICAST(&r->addr.v6))
-		return cfg_fail(ld, r->line, EINVAL,
-				"%s in %s is not a unicast address", field[0],
-				r->spec);
-	if (nfields > 1) {
-		unsigned long long bits = 0;
-
-		if (cfg_parse_uint(field[1], 1, 128, &bits) < 0)
-			return cfg_fail(ld, r->line, EINVAL,
-					"bad prefix '%s' in %s (use 1..128)",
-					field[1], r->spec);
-		r->prefix_len = (__u8)bits;
-	}
-	if (nfields > 2) {
-		if (!cfg_valid_ifname(field[2]))
-			return cfg_fail(ld, r->line, EINVAL,
-					"%s: bad interface name '%s'", r->spec,
-					field[2]);
-		cfg_copy_str(r->iface, sizeof(r->iface), field[2]);
-	}
-	return 0;
+	nfields = address_fields(ld, r, AF_INET6, arg, field, 3,
+				 "addr[/prefix[/iface]]");
+	if (nfields < 0)
+		return nfields;
+	return nfields > 2 ? set_iface(ld, r, field[2]) : 0;
 }
 
 static bool executable_file(const char *path)
@@ -315,61 +308,62 @@ static int parse_resource(struct loader *ld, struct xhb_resource *r,
 
 /* Address labels like Heartbeat's IPaddr gave them, ens192:0, ens192:1...,
  * numbered per interface in file order, skipping labels written out. */
+/* The first resource labelled label, in file order, among those before
+ * stop (NULL: among all). */
+static const struct xhb_resource *labelled(const struct xhb_config *cfg,
+					   const char *label,
+					   const struct xhb_resource *stop)
+{
+	for (unsigned int g = 0; g < cfg->ngroups; g++) {
+		for (unsigned int i = 0; i < cfg->groups[g].nresources; i++) {
+			const struct xhb_resource *o =
+			    &cfg->groups[g].resources[i];
+
+			if (o == stop)
+				return NULL;
+			if (!strcmp(o->label, label))
+				return o;
+		}
+	}
+	return NULL;
+}
+
 static int assign_labels(struct loader *ld)
 {
 	struct xhb_config *cfg = ld->cfg;
-	unsigned int g, i, h, k;
+	unsigned int g, i;
 
 	/* Written-out labels first: two of them may not collide. */
 	for (g = 0; g < cfg->ngroups; g++) {
 		for (i = 0; i < cfg->groups[g].nresources; i++) {
 			const struct xhb_resource *r =
 			    &cfg->groups[g].resources[i];
+			const struct xhb_resource *o;
 
-			for (h = 0; h <= g && r->label[0]; h++)
-				for (k = 0; k < cfg->groups[h].nresources;
-				     k++) {
-					const struct xhb_resource *o =
-					    &cfg->groups[h].resources[k];
-
-					if (o == r)
-						break;
-					if (!strcmp(o->label, r->label))
-						return cfg_fail(
-						    ld, r->line, EINVAL,
-						    "label %s of %s "
-						    "already used by "
-						    "%s (line %u)",
-						    r->label, r->spec, o->spec,
-						    o->line);
-				}
+			if (!r->label[0])
+				continue;
+			o = labelled(cfg, r->label, r);
+			if (o)
+				return cfg_fail(ld, r->line, EINVAL,
+						"label %s of %s already used "
+						"by %s (line %u)",
+						r->label, r->spec, o->spec,
+						o->line);
 		}
 	}
 	for (g = 0; g < cfg->ngroups; g++) {
 		for (i = 0; i < cfg->groups[g].nresources; i++) {
 			struct xhb_resource *r = &cfg->groups[g].resources[i];
 			char label[IFNAMSIZ + 16];
-			bool taken;
-			int number;
+			int number = 0;
 
 			if (r->kind != XHB_RES_ADDRESS ||
 			    r->family != AF_INET || !r->iface[0] || r->label[0])
 				continue;
-			for (number = 0;; number++) {
+			do
 				snprintf(label, sizeof(label), "%s:%d",
-					 r->iface, number);
-				taken = false;
-				for (h = 0; h < cfg->ngroups && !taken; h++)
-					for (k = 0;
-					     k < cfg->groups[h].nresources; k++)
-						if (!strcmp(cfg->groups[h]
-								.resources[k]
-								.label,
-							    label))
-							taken = true;
-				if (!taken)
-					break;
-			}
+					 r->iface, number++);
+			while (labelled(cfg, label, NULL));
 			if (strlen(label) >= IFNAMSIZ)
 				return cfg_fail(
 				    ld, r->line, EINVAL,
