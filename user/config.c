@@ -20,7 +20,6 @@
 #include <linux/types.h>
 
 #include "xhb_maps.h"
-#include "xhb_siphash.h"
 #include "config.h"
 #include "config_lex.h"
 
@@ -62,14 +61,12 @@ int xhb_config_node_index(const struct xhb_config *cfg, const char *name)
 
 __u32 xhb_node_id(const char *name)
 {
-	const __u8 *key = (const __u8 *)XHB_NODE_ID_KEY;
 	char lower[256];
 	__u32 id;
 
 	cfg_copy_str(lower, sizeof(lower), name);
 	cfg_lowercase(lower);
-	id = (__u32)xhb_siphash((const __u8 *)lower, (__u32)strlen(lower),
-				xhb_load_le64(key), xhb_load_le64(key + 8));
+	id = (__u32)cfg_siphash(XHB_NODE_ID_KEY, lower, strlen(lower));
 	return id ? id : 1;
 }
 

@@ -21,14 +21,8 @@
  * token is taken as Heartbeat takes it, one word, quotes included. */
 static void derive_key(const char *secret, __u64 *k0, __u64 *k1)
 {
-	const __u8 *a = (const __u8 *)XHB_AUTHKEY_K0_KEY;
-	const __u8 *b = (const __u8 *)XHB_AUTHKEY_K1_KEY;
-	__u32 len = (__u32)strlen(secret);
-
-	*k0 = xhb_siphash((const __u8 *)secret, len, xhb_load_le64(a),
-			  xhb_load_le64(a + 8));
-	*k1 = xhb_siphash((const __u8 *)secret, len, xhb_load_le64(b),
-			  xhb_load_le64(b + 8));
+	*k0 = cfg_siphash(XHB_AUTHKEY_K0_KEY, secret, strlen(secret));
+	*k1 = cfg_siphash(XHB_AUTHKEY_K1_KEY, secret, strlen(secret));
 }
 
 static bool hex_key(const char *text, __u8 key[16])

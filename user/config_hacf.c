@@ -19,7 +19,6 @@
 
 #include <linux/types.h>
 
-#include "xhb_siphash.h"
 #include "config_lex.h"
 
 #define DELIMS ", \t\n\r\f" /* Heartbeat also splits option values on ',' */
@@ -737,7 +736,6 @@ static __u32 default_cluster_id(const struct xhb_config *cfg)
 {
 	const char *names[XHB_CONFIG_MAX_NODES];
 	char joined[XHB_CONFIG_MAX_NODES * XHB_NAME_MAX];
-	const __u8 *key = (const __u8 *)XHB_CLUSTER_ID_KEY;
 	size_t len = 0;
 	unsigned int i;
 	__u32 id;
@@ -753,8 +751,7 @@ static __u32 default_cluster_id(const struct xhb_config *cfg)
 		memcpy(joined + len, names[i], l);
 		len += l;
 	}
-	id = (__u32)xhb_siphash((const __u8 *)joined, (__u32)len,
-				xhb_load_le64(key), xhb_load_le64(key + 8));
+	id = (__u32)cfg_siphash(XHB_CLUSTER_ID_KEY, joined, len);
 	return id ? id : 1;
 }
 

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "xhb_siphash.h"
 #include "config_lex.h"
 
 /* A day: no sane timer is longer, and products of times stay exact. */
@@ -207,6 +208,14 @@ int cfg_parse_addr(const char *text, int *family, union xhb_addr *addr)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+__u64 cfg_siphash(const char *key, const void *data, size_t len)
+{
+	const __u8 *k = (const __u8 *)key;
+
+	return xhb_siphash((const __u8 *)data, (__u32)len, xhb_load_le64(k),
+			   xhb_load_le64(k + 8));
 }
 
 void cfg_lowercase(char *s)

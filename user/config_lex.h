@@ -61,6 +61,9 @@ int cfg_parse_addr(const char *text, int *family, union xhb_addr *addr);
 
 void cfg_lowercase(char *s);
 
+/* SipHash-2-4 of data under key, one of config.h's fixed 16-byte keys. */
+__u64 cfg_siphash(const char *key, const void *data, size_t len);
+
 /* DIR/file into out (out may be dir): 0 or -ENAMETOOLONG. */
 int cfg_join_path(char *out, size_t size, const char *dir, const char *file);
 
