@@ -10,8 +10,8 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <stddef.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

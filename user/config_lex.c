@@ -3,8 +3,9 @@
  * config_lex: what the three readers of config share. The loader and its
  * "file:line: what is wrong" error (cfg_fail) and notes (cfg_note); the
  * value syntaxes (Heartbeat's times and booleans, strict integers,
- * interface names, literal addresses, paths); splitting a line into
- * words; reading a file line by line. config_lex.h lists them.
+ * interface names, literal addresses, paths); SipHash under config.h's
+ * fixed keys; splitting a line into words; reading a file line by line.
+ * config_lex.h lists them.
  */
 #include <arpa/inet.h>
 #include <ctype.h>

@@ -10,6 +10,7 @@
  *   cfg_note(ld, kind, ...)     records a note about the file being read
  *   cfg_parse_uint, cfg_valid_ifname, cfg_parse_addr, cfg_join_path,
  *   cfg_split, cfg_lowercase, cfg_copy_str    values and words, no message
+ *   cfg_siphash                 SipHash-2-4 under one of config.h's keys
  *   cfg_open, cfg_next_line, cfg_close        a file, line by line
  *   cfg_hacf_load, cfg_haresources_load, cfg_authkeys_load
  *                               one file each, for xhb_config_load
