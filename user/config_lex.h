@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * config_lex: internal to config*.c, what the readers of ha.cf,
+ * haresources and authkeys share (config.h is the public side).
+ *
+ *   struct loader               the configuration being filled, where the
+ *                               error goes, the file being read
+ *   cfg_fail(ld, line, e, ...)  writes "file:line: what is wrong" (line 0:
+ *                               "file: what is wrong"), returns -e
+ *   cfg_note(ld, kind, ...)     records a note about the file being read
+ *   cfg_parse_uint, cfg_valid_ifname, cfg_parse_addr, cfg_join_path,
+ *   cfg_split, cfg_lowercase, cfg_copy_str    values and words, no message
+ *   cfg_siphash                 SipHash-2-4 under one of config.h's keys
+ *   cfg_open, cfg_next_line, cfg_close        a file, line by line
+ *   cfg_hacf_load, cfg_haresources_load, cfg_authkeys_load
+ *                               one file each, for xhb_config_load
+ */
+#ifndef XHB_CONFIG_LEX_H
+#define XHB_CONFIG_LEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "config.h"
+
+#define WHITESPACE " \t\n\r\f"
+#define MAX_TOKENS 64
+#define NS_PER_SEC 1000000000ULL
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+struct loader {
+	struct xhb_config *cfg;
+	char *err;
+	size_t errlen;
+	const char *path; /* the file being read, as opened */
+};
+
+int __attribute__((format(printf, 4, 5)))
+cfg_fail(struct loader *ld, unsigned int line, int errnum, const char *fmt,
+	 ...);
+
+/* Beyond XHB_CONFIG_MAX_NOTES, only counted (cfg->notes_dropped). */
+void __attribute__((format(printf, 5, 6)))
+cfg_note(struct loader *ld, enum xhb_note_kind kind, unsigned int line,
+	 const char *directive, const char *fmt, ...);
+
+/* strlcpy: callers have checked lengths where truncation would matter. */
+void cfg_copy_str(char *dst, size_t size, const char *src);
+
+/* Strict decimal (no sign, no spaces, no trailing junk) in [min, max]:
+ * 0 or -EINVAL. */
+int cfg_parse_uint(const char *text, unsigned long long min,
+		   unsigned long long max, unsigned long long *out);
+
+/* Linux's rule for an interface name; ':' (an IPv4 label) refused too. */
+bool cfg_valid_ifname(const char *name);
+
+/* A literal IPv4 or IPv6 address (no names): 0 or -EINVAL. */
+int cfg_parse_addr(const char *text, int *family, union xhb_addr *addr);
+
+void cfg_lowercase(char *s);
+
+/* SipHash-2-4 of data under key, one of config.h's fixed 16-byte keys. */
+__u64 cfg_siphash(const char *key, const void *data, size_t len);
+
+/* DIR/file into out (out may be dir): 0 or -ENAMETOOLONG. */
+int cfg_join_path(char *out, size_t size, const char *dir, const char *file);
+
+/* Splits s in place on any of delims into tok: the number of words, or -1
+ * when there are more than max. */
+int cfg_split(char *s, const char *delims, char **tok, int max);
+
+struct reader {
+	FILE *f;
+	char *buf;
+	size_t cap;
+	unsigned int line;
+};
+
+/* Opens ld->path, a regular file; 0 or -errno, with the message. */
+int cfg_open(struct loader *ld, struct reader *r, struct stat *st);
+/* 1 with the next line in *line, 0 at the end, or -errno. */
+int cfg_next_line(struct loader *ld, struct reader *r, char **line);
+/* Wipes the line buffer (secrets went through it); r may be half open. */
+void cfg_close(struct reader *r);
+
+/* The readers of the three files, each 0 or -errno with the message. */
+int cfg_hacf_load(struct loader *ld);
+int cfg_haresources_load(struct loader *ld);
+int cfg_authkeys_load(struct loader *ld);
+
+#endif /* XHB_CONFIG_LEX_H */
