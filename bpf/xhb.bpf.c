@@ -15,7 +15,7 @@
  * xhb_vips are dropped, whatever their protocol. That costs one array
  * lookup per frame while the node holds VIPs and nothing otherwise.
  *
- * Parsing goes through a cursor; each parse_* checks its own bounds and
+ * Parsing goes through a cursor; each xhb_parse_* checks its own bounds and
  * returns the next header or NULL.
  */
 #include "vmlinux.h"
@@ -73,20 +73,20 @@ struct {
 	__type(value, struct xhb_vip_lease);
 } xhb_vips SEC(".maps");
 
-#define COUNT(stats, field)                                                    \
+#define XHB_COUNT(stats, field)                                                \
 	do {                                                                   \
 		if (stats)                                                     \
 			(stats)->field++;                                      \
 	} while (0)
 
-struct cursor {
+struct xhb_cursor {
 	void *start;
 	void *pos;
 	void *end;
 };
 
 /* Where the parsed headers of one frame are. */
-struct frame {
+struct xhb_frame {
 	struct ethhdr *eth;
 	struct iphdr *ip4; /* one of ip4, ip6 */
 	struct ipv6hdr *ip6;
@@ -95,14 +95,14 @@ struct frame {
 	__u16 vlan;
 };
 
-enum replay_verdict {
-	REPLAY_OK,
-	REPLAY_OLD_INCARNATION,
-	REPLAY_SEEN,
+enum xhb_replay_verdict {
+	XHB_REPLAY_OK,
+	XHB_REPLAY_OLD_INCARNATION,
+	XHB_REPLAY_SEEN,
 };
 
 /* Has this node's lease lapsed while it holds VIPs? */
-XHB_INLINE bool lease_lapsed(void)
+XHB_INLINE bool xhb_lease_lapsed(void)
 {
 	struct xhb_self *self;
 	__u32 zero = 0;
@@ -115,7 +115,7 @@ XHB_INLINE bool lease_lapsed(void)
 	       self->agent_update_ns + (__u64)self->lease_ms * 1000000ULL;
 }
 
-XHB_INLINE bool is_vip4(__be32 addr)
+XHB_INLINE bool xhb_is_vip4(__be32 addr)
 {
 	struct xhb_vip_key key = {.family = AF_INET};
 
@@ -123,7 +123,7 @@ XHB_INLINE bool is_vip4(__be32 addr)
 	return bpf_map_lookup_elem(&xhb_vips, &key) != NULL;
 }
 
-XHB_INLINE bool is_vip6(const struct in6_addr *addr)
+XHB_INLINE bool xhb_is_vip6(const struct in6_addr *addr)
 {
 	struct xhb_vip_key key = {.family = AF_INET6};
 
@@ -132,7 +132,7 @@ XHB_INLINE bool is_vip6(const struct in6_addr *addr)
 }
 
 /* An ARP request for one of our VIPs (Ethernet/IPv4 ARP only). */
-XHB_INLINE bool arp_asks_vip(struct cursor *c)
+XHB_INLINE bool xhb_arp_asks_vip(struct xhb_cursor *c)
 {
 	struct arphdr *arp = c->pos;
 	__u8 *body = (__u8 *)(arp + 1);
@@ -144,11 +144,11 @@ XHB_INLINE bool arp_asks_vip(struct cursor *c)
 	    arp->ar_pln != 4)
 		return false;
 	__builtin_memcpy(&target, body + 16, 4);
-	return is_vip4(target);
+	return xhb_is_vip4(target);
 }
 
 /* A neighbour solicitation whose target is one of our VIPs. */
-XHB_INLINE bool ns_asks_vip(struct cursor *c)
+XHB_INLINE bool xhb_ns_asks_vip(struct xhb_cursor *c)
 {
 	struct icmp6hdr *icmp = c->pos;
 	struct in6_addr *target = (struct in6_addr *)(icmp + 1);
@@ -156,11 +156,12 @@ XHB_INLINE bool ns_asks_vip(struct cursor *c)
 	if ((void *)(target + 1) > c->end ||
 	    icmp->icmp6_type != NDISC_NEIGHBOUR_SOLICITATION)
 		return false;
-	return is_vip6(target);
+	return xhb_is_vip6(target);
 }
 
 /* Returns the EtherType after at most one VLAN tag, in network order. */
-XHB_INLINE int parse_eth(struct cursor *c, struct frame *f, __be16 *proto)
+XHB_INLINE int xhb_parse_eth(struct xhb_cursor *c, struct xhb_frame *f,
+			     __be16 *proto)
 {
 	struct ethhdr *eth = c->pos;
 	struct vlan_hdr *vlan;
@@ -183,7 +184,7 @@ XHB_INLINE int parse_eth(struct cursor *c, struct frame *f, __be16 *proto)
 }
 
 /* The next protocol of an IPv4 packet; -1 malformed, -2 a fragment. */
-XHB_INLINE int parse_ip4(struct cursor *c, struct frame *f)
+XHB_INLINE int xhb_parse_ip4(struct xhb_cursor *c, struct xhb_frame *f)
 {
 	struct iphdr *ip = c->pos;
 	__u32 hdr_len;
@@ -202,7 +203,7 @@ XHB_INLINE int parse_ip4(struct cursor *c, struct frame *f)
 	return ip->protocol;
 }
 
-XHB_INLINE int parse_ip6(struct cursor *c, struct frame *f)
+XHB_INLINE int xhb_parse_ip6(struct xhb_cursor *c, struct xhb_frame *f)
 {
 	struct ipv6hdr *ip6 = c->pos;
 
@@ -231,30 +232,30 @@ __noinline __u64 xhb_tag(const struct xhb_hdr *h, const struct xhb_key *k)
 }
 
 /* Sliding-window anti-replay; call with the peer's lock held. */
-XHB_INLINE enum replay_verdict replay_check(struct xhb_replay *r,
-					    __u64 incarnation, __u64 seq)
+XHB_INLINE enum xhb_replay_verdict
+xhb_replay_check(struct xhb_replay *r, __u64 incarnation, __u64 seq)
 {
 	__u64 diff;
 
 	if (incarnation < r->incarnation)
-		return REPLAY_OLD_INCARNATION;
+		return XHB_REPLAY_OLD_INCARNATION;
 	if (incarnation > r->incarnation) {
 		r->incarnation = incarnation;
 		r->seq = seq;
 		r->window = 1;
-		return REPLAY_OK;
+		return XHB_REPLAY_OK;
 	}
 	if (seq > r->seq) {
 		diff = seq - r->seq;
 		r->window = diff < 64 ? (r->window << diff) | 1 : 1;
 		r->seq = seq;
-		return REPLAY_OK;
+		return XHB_REPLAY_OK;
 	}
 	diff = r->seq - seq;
 	if (diff >= 64 || (r->window & (1ULL << diff)))
-		return REPLAY_SEEN;
+		return XHB_REPLAY_SEEN;
 	r->window |= 1ULL << diff;
-	return REPLAY_OK;
+	return XHB_REPLAY_OK;
 }
 
 /*
@@ -266,8 +267,8 @@ XHB_INLINE enum replay_verdict replay_check(struct xhb_replay *r,
  * epoch): a probe queued for seconds behind an unresolved ARP entry and
  * delivered late must not overwrite a fresh reply with old holdings.
  */
-XHB_INLINE bool record_sender(struct xhb_peer *p, const struct xhb_hdr *h,
-			      const struct frame *f, __u64 now)
+XHB_INLINE bool xhb_record_sender(struct xhb_peer *p, const struct xhb_hdr *h,
+				  const struct xhb_frame *f, __u64 now)
 {
 	__u64 epoch = bpf_be64_to_cpu(h->agent_epoch);
 	__u64 incarnation = bpf_be64_to_cpu(h->incarnation);
@@ -304,7 +305,7 @@ XHB_INLINE bool record_sender(struct xhb_peer *p, const struct xhb_hdr *h,
 	return news;
 }
 
-XHB_INLINE __u16 csum_fold(__u64 sum)
+XHB_INLINE __u16 xhb_csum_fold(__u64 sum)
 {
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
@@ -317,7 +318,8 @@ XHB_INLINE __u16 csum_fold(__u64 sum)
  * zero checksum, payload. The payload is the header we just built on the
  * stack, so nothing of the probe's bytes is trusted.
  */
-XHB_INLINE __u16 udp_csum(const struct frame *f, const struct xhb_hdr *h)
+XHB_INLINE __u16 xhb_udp_csum(const struct xhb_frame *f,
+			      const struct xhb_hdr *h)
 {
 	struct {
 		__be32 len;
@@ -345,25 +347,26 @@ XHB_INLINE __u16 udp_csum(const struct frame *f, const struct xhb_hdr *h)
 		sum = bpf_csum_diff(0, 0, (__be32 *)&f->ip6->saddr, 32, sum);
 		sum = bpf_csum_diff(0, 0, (__be32 *)&ph6, sizeof(ph6), sum);
 	}
-	sum = (__u16)~csum_fold((__u32)sum);
+	sum = (__u16)~xhb_csum_fold((__u32)sum);
 	return sum ? sum : 0xffff; /* 0 means "no checksum" in UDP */
 }
 
 /* RFC 1624 incremental update of the IPv4 header checksum for one word. */
-XHB_INLINE void ip4_csum_replace(struct iphdr *ip, __u16 old, __u16 new)
+XHB_INLINE void xhb_ip4_csum_replace(struct iphdr *ip, __u16 old, __u16 new)
 {
 	__u64 sum = (__u16)~ip->check;
 
 	sum += (__u16)~old;
 	sum += new;
-	ip->check = ~csum_fold(sum);
+	ip->check = ~xhb_csum_fold(sum);
 }
 
 /*
  * Turn the probe in place into the reply: swap MACs, addresses and ports,
  * reset the TTL, write the new header and the checksums.
  */
-XHB_INLINE void rewrite_as_reply(struct frame *f, const struct xhb_hdr *reply)
+XHB_INLINE void xhb_rewrite_as_reply(struct xhb_frame *f,
+				     const struct xhb_hdr *reply)
 {
 	__u8 mac[ETH_ALEN];
 	__be16 port;
@@ -380,8 +383,8 @@ XHB_INLINE void rewrite_as_reply(struct frame *f, const struct xhb_hdr *reply)
 		f->ip4->saddr = f->ip4->daddr;
 		f->ip4->daddr = addr;
 		f->ip4->ttl = XHB_REPLY_TTL;
-		ip4_csum_replace(f->ip4, old_ttl_word,
-				 *(__u16 *)&f->ip4->ttl);
+		xhb_ip4_csum_replace(f->ip4, old_ttl_word,
+				     *(__u16 *)&f->ip4->ttl);
 	} else if (f->ip6) {
 		struct in6_addr addr = f->ip6->saddr;
 
@@ -395,15 +398,15 @@ XHB_INLINE void rewrite_as_reply(struct frame *f, const struct xhb_hdr *reply)
 	f->udp->dest = port;
 	__builtin_memcpy(f->wire, reply, sizeof(*reply));
 	f->udp->check = 0;
-	f->udp->check = udp_csum(f, reply);
+	f->udp->check = xhb_udp_csum(f, reply);
 }
 
 /*
  * Turn an authenticated probe (on the stack) into the reply, built from
  * this node's own state; only the prober's id and timestamp are kept.
  */
-XHB_INLINE int build_reply(struct xhb_hdr *r, const struct xhb_self *self,
-			   __u64 now)
+XHB_INLINE int xhb_build_reply(struct xhb_hdr *r, const struct xhb_self *self,
+			       __u64 now)
 {
 	__be32 prober = r->node_id;
 	__be64 echoed = r->timestamp_ns;
@@ -448,9 +451,9 @@ XHB_INLINE int build_reply(struct xhb_hdr *r, const struct xhb_self *self,
 }
 
 /* The verdict for a frame addressed to the cluster port. */
-XHB_INLINE int handle_cluster(struct xdp_md *ctx, struct frame *f,
-			      struct cursor *c, struct xhb_stats *stats,
-			      bool *accepted)
+XHB_INLINE int xhb_handle_cluster(struct xdp_md *ctx, struct xhb_frame *f,
+				  struct xhb_cursor *c, struct xhb_stats *stats,
+				  bool *accepted)
 {
 	struct xhb_hdr h;
 	struct xhb_self *self;
@@ -458,57 +461,57 @@ XHB_INLINE int handle_cluster(struct xdp_md *ctx, struct frame *f,
 	struct xhb_key *key;
 	__u32 zero = 0, key_id, sender;
 	__u64 now, incarnation, seq, echoed;
-	enum replay_verdict rv;
+	enum xhb_replay_verdict rv;
 	bool news = false;
 
 	f->wire = c->pos;
 	if ((void *)(f->wire + 1) > c->end ||
 	    bpf_ntohs(f->udp->len) != sizeof(struct udphdr) + XHB_HDR_LEN) {
-		COUNT(stats, drop_malformed);
+		XHB_COUNT(stats, drop_malformed);
 		return XDP_DROP;
 	}
 	if (f->ip4 && bpf_ntohs(f->ip4->tot_len) <
 			      (__u32)((void *)(f->wire + 1) - (void *)f->ip4)) {
-		COUNT(stats, drop_malformed);
+		XHB_COUNT(stats, drop_malformed);
 		return XDP_DROP;
 	}
 	if (f->ip6 && bpf_ntohs(f->ip6->payload_len) <
 			      sizeof(struct udphdr) + XHB_HDR_LEN) {
-		COUNT(stats, drop_malformed);
+		XHB_COUNT(stats, drop_malformed);
 		return XDP_DROP;
 	}
 	/* The helper copies in one go; a packed struct copy would be 88
 	 * byte moves and spill half the stack. */
 	if (bpf_xdp_load_bytes(ctx, (void *)f->wire - c->start, &h, sizeof(h))) {
-		COUNT(stats, drop_malformed);
+		XHB_COUNT(stats, drop_malformed);
 		return XDP_DROP;
 	}
 
 	if (h.magic != bpf_htonl(XHB_MAGIC)) {
-		COUNT(stats, drop_bad_magic);
+		XHB_COUNT(stats, drop_bad_magic);
 		return XDP_DROP;
 	}
 	if (h.version != XHB_VERSION) {
-		COUNT(stats, drop_bad_version);
+		XHB_COUNT(stats, drop_bad_version);
 		return XDP_DROP;
 	}
 	if (h.type == 0 || h.type >= XHB_MSG_TYPE_MAX) {
-		COUNT(stats, drop_bad_type);
+		XHB_COUNT(stats, drop_bad_type);
 		return XDP_DROP;
 	}
 	if (h.cluster_id != bpf_htonl(cfg_cluster_id)) {
-		COUNT(stats, drop_bad_cluster);
+		XHB_COUNT(stats, drop_bad_cluster);
 		return XDP_DROP;
 	}
 	key_id = h.key_id;
 	key = key_id < XHB_MAX_KEYS ? bpf_map_lookup_elem(&xhb_keys, &key_id)
 				    : NULL;
 	if (!key || key->method == XHB_AUTH_NONE) {
-		COUNT(stats, drop_unknown_key);
+		XHB_COUNT(stats, drop_unknown_key);
 		return XDP_DROP;
 	}
 	if (xhb_load_le64((const __u8 *)&h.tag) != xhb_tag(&h, key)) {
-		COUNT(stats, drop_bad_tag);
+		XHB_COUNT(stats, drop_bad_tag);
 		return XDP_DROP;
 	}
 
@@ -517,24 +520,24 @@ XHB_INLINE int handle_cluster(struct xdp_md *ctx, struct frame *f,
 		return XDP_DROP; /* cannot happen: an array always has key 0 */
 	sender = bpf_ntohl(h.node_id);
 	if (self->node_id && sender == self->node_id) {
-		COUNT(stats, drop_self);
+		XHB_COUNT(stats, drop_self);
 		return XDP_DROP;
 	}
 	if (h.type != XHB_MSG_HEARTBEAT) {
 		/* Probes and replies are unicast to one node: to us. */
 		if (!self->node_id) {
-			COUNT(stats, drop_agent_absent);
+			XHB_COUNT(stats, drop_agent_absent);
 			return XDP_DROP;
 		}
 		if (bpf_ntohl(h.dest_node_id) != self->node_id ||
 		    (f->eth->h_dest[0] & 1)) {
-			COUNT(stats, drop_probe_not_for_us);
+			XHB_COUNT(stats, drop_probe_not_for_us);
 			return XDP_DROP;
 		}
 	}
 	peer = bpf_map_lookup_elem(&xhb_peers, &sender);
 	if (!peer) {
-		COUNT(stats, drop_unknown_peer);
+		XHB_COUNT(stats, drop_unknown_peer);
 		return XDP_DROP;
 	}
 
@@ -542,11 +545,12 @@ XHB_INLINE int handle_cluster(struct xdp_md *ctx, struct frame *f,
 	incarnation = bpf_be64_to_cpu(h.incarnation);
 	seq = bpf_be64_to_cpu(h.seq);
 	bpf_spin_lock(&peer->lock);
-	rv = replay_check(h.type == XHB_MSG_PROBE_REPLY ? &peer->reply_replay
-							: &peer->agent_replay,
-			  incarnation, seq);
-	if (rv == REPLAY_OK) {
-		news = record_sender(peer, &h, f, now);
+	rv = xhb_replay_check(h.type == XHB_MSG_PROBE_REPLY
+				  ? &peer->reply_replay
+				  : &peer->agent_replay,
+			      incarnation, seq);
+	if (rv == XHB_REPLAY_OK) {
+		news = xhb_record_sender(peer, &h, f, now);
 		switch (h.type) {
 		case XHB_MSG_HEARTBEAT:
 			peer->last_heartbeat_ns = now;
@@ -577,30 +581,30 @@ XHB_INLINE int handle_cluster(struct xdp_md *ctx, struct frame *f,
 		bpf_ringbuf_output(&xhb_news, &n, sizeof(n), 0);
 	}
 
-	if (rv == REPLAY_OLD_INCARNATION) {
-		COUNT(stats, drop_old_incarnation);
+	if (rv == XHB_REPLAY_OLD_INCARNATION) {
+		XHB_COUNT(stats, drop_old_incarnation);
 		return XDP_DROP;
 	}
-	if (rv == REPLAY_SEEN) {
-		COUNT(stats, drop_replay);
+	if (rv == XHB_REPLAY_SEEN) {
+		XHB_COUNT(stats, drop_replay);
 		return XDP_DROP;
 	}
 	if (h.type == XHB_MSG_HEARTBEAT) {
-		COUNT(stats, heartbeat_accepted);
+		XHB_COUNT(stats, heartbeat_accepted);
 		*accepted = true;
 		return XDP_DROP;
 	}
 	if (h.type == XHB_MSG_PROBE_REPLY) {
-		COUNT(stats, reply_accepted);
+		XHB_COUNT(stats, reply_accepted);
 		*accepted = true;
 		return XDP_DROP;
 	}
-	if (build_reply(&h, self, now) < 0) {
-		COUNT(stats, drop_agent_absent);
+	if (xhb_build_reply(&h, self, now) < 0) {
+		XHB_COUNT(stats, drop_agent_absent);
 		return XDP_DROP;
 	}
-	rewrite_as_reply(f, &h);
-	COUNT(stats, probe_answered);
+	xhb_rewrite_as_reply(f, &h);
+	XHB_COUNT(stats, probe_answered);
 	*accepted = true;
 	return XDP_TX;
 }
@@ -608,12 +612,12 @@ XHB_INLINE int handle_cluster(struct xdp_md *ctx, struct frame *f,
 SEC("xdp")
 int xhb_xdp(struct xdp_md *ctx)
 {
-	struct cursor c = {
+	struct xhb_cursor c = {
 		.start = (void *)(long)ctx->data,
 		.pos = (void *)(long)ctx->data,
 		.end = (void *)(long)ctx->data_end,
 	};
-	struct frame f = {};
+	struct xhb_frame f = {};
 	struct xhb_stats *stats;
 	__u32 zero = 0;
 	bool accepted = false;
@@ -621,62 +625,62 @@ int xhb_xdp(struct xdp_md *ctx)
 	int next, verdict;
 
 	stats = bpf_map_lookup_elem(&xhb_stats, &zero);
-	if (parse_eth(&c, &f, &proto) < 0) {
-		COUNT(stats, pass_not_ip);
+	if (xhb_parse_eth(&c, &f, &proto) < 0) {
+		XHB_COUNT(stats, pass_not_ip);
 		return XDP_PASS;
 	}
 	if (proto == bpf_htons(ETH_P_ARP)) {
-		if (lease_lapsed() && arp_asks_vip(&c)) {
-			COUNT(stats, drop_fenced_arp);
+		if (xhb_lease_lapsed() && xhb_arp_asks_vip(&c)) {
+			XHB_COUNT(stats, drop_fenced_arp);
 			return XDP_DROP;
 		}
-		COUNT(stats, pass_not_ip);
+		XHB_COUNT(stats, pass_not_ip);
 		return XDP_PASS;
 	}
 	if (proto == bpf_htons(ETH_P_IP))
-		next = parse_ip4(&c, &f);
+		next = xhb_parse_ip4(&c, &f);
 	else if (proto == bpf_htons(ETH_P_IPV6))
-		next = parse_ip6(&c, &f);
+		next = xhb_parse_ip6(&c, &f);
 	else {
-		COUNT(stats, pass_not_ip);
+		XHB_COUNT(stats, pass_not_ip);
 		return XDP_PASS;
 	}
 	/* Malformed IP is the stack's business, as are fragments. */
 	if (next == -1) {
-		COUNT(stats, pass_not_ip);
+		XHB_COUNT(stats, pass_not_ip);
 		return XDP_PASS;
 	}
 	/* Fragments too: a fenced VIP answers nothing. */
-	if (next != -1 && lease_lapsed()) {
-		if ((f.ip4 && is_vip4(f.ip4->daddr)) ||
-		    (f.ip6 && is_vip6(&f.ip6->daddr))) {
-			COUNT(stats, drop_fenced_ip);
+	if (next != -1 && xhb_lease_lapsed()) {
+		if ((f.ip4 && xhb_is_vip4(f.ip4->daddr)) ||
+		    (f.ip6 && xhb_is_vip6(&f.ip6->daddr))) {
+			XHB_COUNT(stats, drop_fenced_ip);
 			return XDP_DROP;
 		}
-		if (f.ip6 && next == NEXTHDR_ICMPV6 && ns_asks_vip(&c)) {
-			COUNT(stats, drop_fenced_arp);
+		if (f.ip6 && next == NEXTHDR_ICMPV6 && xhb_ns_asks_vip(&c)) {
+			XHB_COUNT(stats, drop_fenced_arp);
 			return XDP_DROP;
 		}
 	}
 	if (next == -2) {
-		COUNT(stats, pass_fragment);
+		XHB_COUNT(stats, pass_fragment);
 		return XDP_PASS;
 	}
 	if (next != IPPROTO_UDP) {
-		COUNT(stats, pass_not_udp);
+		XHB_COUNT(stats, pass_not_udp);
 		return XDP_PASS;
 	}
 	f.udp = c.pos;
 	if ((void *)(f.udp + 1) > c.end) {
-		COUNT(stats, pass_not_udp);
+		XHB_COUNT(stats, pass_not_udp);
 		return XDP_PASS;
 	}
 	if (f.udp->dest != bpf_htons(cfg_port)) {
-		COUNT(stats, pass_other_port);
+		XHB_COUNT(stats, pass_other_port);
 		return XDP_PASS;
 	}
 	c.pos = f.udp + 1;
-	verdict = handle_cluster(ctx, &f, &c, stats, &accepted);
+	verdict = xhb_handle_cluster(ctx, &f, &c, stats, &accepted);
 	if (!accepted) {
 		/* Junk at our port: the agent reads the rate from the mapped
 		 * xhb_self and judges nobody dead on a flooded link. */
