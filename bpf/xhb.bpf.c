@@ -95,6 +95,22 @@ struct xhb_frame {
 	__u16 vlan;
 };
 
+/*
+ * What follows struct arphdr in Ethernet/IPv4 ARP (ar_hln 6, ar_pln 4).
+ * vmlinux.h has no such struct: the kernel's struct arphdr ends where the
+ * addresses, whose sizes vary with the hardware and protocol, begin.
+ */
+struct xhb_arp_ipv4 {
+	__u8 sender_mac[ETH_ALEN];
+	__be32 sender_ip;
+	__u8 target_mac[ETH_ALEN];
+	__be32 target_ip;
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct xhb_arp_ipv4) == 20, "ARP Ethernet/IPv4 body");
+_Static_assert(__builtin_offsetof(struct xhb_arp_ipv4, target_ip) == 16,
+	       "ARP target IP");
+
 enum xhb_replay_verdict {
 	XHB_REPLAY_OK,
 	XHB_REPLAY_OLD_INCARNATION,
@@ -135,16 +151,14 @@ XHB_INLINE bool xhb_is_vip6(const struct in6_addr *addr)
 XHB_INLINE bool xhb_arp_asks_vip(struct xhb_cursor *c)
 {
 	struct arphdr *arp = c->pos;
-	__u8 *body = (__u8 *)(arp + 1);
-	__be32 target;
+	struct xhb_arp_ipv4 *body = (struct xhb_arp_ipv4 *)(arp + 1);
 
-	/* sender MAC, sender IP, target MAC, then the target IP */
-	if ((void *)(body + 20) > c->end || arp->ar_op != bpf_htons(ARPOP_REQUEST) ||
+	if ((void *)(body + 1) > c->end ||
+	    arp->ar_op != bpf_htons(ARPOP_REQUEST) ||
 	    arp->ar_pro != bpf_htons(ETH_P_IP) || arp->ar_hln != ETH_ALEN ||
-	    arp->ar_pln != 4)
+	    arp->ar_pln != sizeof(body->target_ip))
 		return false;
-	__builtin_memcpy(&target, body + 16, 4);
-	return xhb_is_vip4(target);
+	return xhb_is_vip4(body->target_ip);
 }
 
 /* A neighbour solicitation whose target is one of our VIPs. */
