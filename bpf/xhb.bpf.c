@@ -16,7 +16,12 @@
  * lookup per frame while the node holds VIPs and nothing otherwise.
  *
  * Parsing goes through a cursor; each xhb_parse_* checks its own bounds and
- * returns the next header or NULL.
+ * returns the next protocol or a negative value.
+ *
+ * What becomes of a frame is an enum xhb_reason, one value per counter of
+ * xhb_stats: each stage returns one, or XHB_R_NEXT to let the next stage
+ * decide. xhb_xdp() counts the final reason in one place and derives the
+ * action from it, so no path can forget to count or count twice.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -30,6 +35,29 @@
 /* Set by the loader between open and load. */
 const volatile __u16 cfg_port = XHB_DEFAULT_PORT;
 const volatile __u32 cfg_cluster_id = 0;
+
+/*
+ * What became of a frame: one value per counter of xhb_stats, in the order
+ * of the XHB_STATS list, so that a reason is its counter's index. The
+ * reason also gives the action (xhb_action()).
+ */
+#define XHB_REASON(name) XHB_R_##name,
+enum xhb_reason {
+	XHB_STATS(XHB_REASON)
+	XHB_NR_REASONS,
+	/* Not a verdict: the stage that returns it lets the next one decide. */
+	XHB_R_NEXT = XHB_NR_REASONS,
+};
+#undef XHB_REASON
+
+#define XHB_REASON_IS_INDEX(name)                                             \
+	_Static_assert(__builtin_offsetof(struct xhb_stats, name) ==           \
+			       XHB_R_##name * sizeof(__u64),                   \
+		       "xhb_stats." #name " is not counter XHB_R_" #name);
+XHB_STATS(XHB_REASON_IS_INDEX)
+#undef XHB_REASON_IS_INDEX
+_Static_assert(sizeof(struct xhb_stats) == XHB_NR_REASONS * sizeof(__u64),
+	       "one counter per reason, nothing else in xhb_stats");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -72,12 +100,6 @@ struct {
 	__type(key, struct xhb_vip_key);
 	__type(value, struct xhb_vip_lease);
 } xhb_vips SEC(".maps");
-
-#define XHB_COUNT(stats, field)                                                \
-	do {                                                                   \
-		if (stats)                                                     \
-			(stats)->field++;                                      \
-	} while (0)
 
 struct xhb_cursor {
 	void *start;
@@ -465,9 +487,9 @@ XHB_INLINE int xhb_build_reply(struct xhb_hdr *r, const struct xhb_self *self,
 }
 
 /* The verdict for a frame addressed to the cluster port. */
-XHB_INLINE int xhb_handle_cluster(struct xdp_md *ctx, struct xhb_frame *f,
-				  struct xhb_cursor *c, struct xhb_stats *stats,
-				  bool *accepted)
+XHB_INLINE enum xhb_reason xhb_handle_cluster(struct xdp_md *ctx,
+					      struct xhb_frame *f,
+					      struct xhb_cursor *c)
 {
 	struct xhb_hdr h;
 	struct xhb_self *self;
@@ -481,78 +503,66 @@ XHB_INLINE int xhb_handle_cluster(struct xdp_md *ctx, struct xhb_frame *f,
 	f->wire = c->pos;
 	if ((void *)(f->wire + 1) > c->end ||
 	    bpf_ntohs(f->udp->len) != sizeof(struct udphdr) + XHB_HDR_LEN) {
-		XHB_COUNT(stats, drop_malformed);
-		return XDP_DROP;
+		return XHB_R_drop_malformed;
 	}
 	if (f->ip4 && bpf_ntohs(f->ip4->tot_len) <
 			      (__u32)((void *)(f->wire + 1) - (void *)f->ip4)) {
-		XHB_COUNT(stats, drop_malformed);
-		return XDP_DROP;
+		return XHB_R_drop_malformed;
 	}
 	if (f->ip6 && bpf_ntohs(f->ip6->payload_len) <
 			      sizeof(struct udphdr) + XHB_HDR_LEN) {
-		XHB_COUNT(stats, drop_malformed);
-		return XDP_DROP;
+		return XHB_R_drop_malformed;
 	}
 	/* The helper copies in one go; a packed struct copy would be 88
 	 * byte moves and spill half the stack. */
 	if (bpf_xdp_load_bytes(ctx, (void *)f->wire - c->start, &h, sizeof(h))) {
-		XHB_COUNT(stats, drop_malformed);
-		return XDP_DROP;
+		return XHB_R_drop_malformed;
 	}
 
 	if (h.magic != bpf_htonl(XHB_MAGIC)) {
-		XHB_COUNT(stats, drop_bad_magic);
-		return XDP_DROP;
+		return XHB_R_drop_bad_magic;
 	}
 	if (h.version != XHB_VERSION) {
-		XHB_COUNT(stats, drop_bad_version);
-		return XDP_DROP;
+		return XHB_R_drop_bad_version;
 	}
 	if (h.type == 0 || h.type >= XHB_MSG_TYPE_MAX) {
-		XHB_COUNT(stats, drop_bad_type);
-		return XDP_DROP;
+		return XHB_R_drop_bad_type;
 	}
 	if (h.cluster_id != bpf_htonl(cfg_cluster_id)) {
-		XHB_COUNT(stats, drop_bad_cluster);
-		return XDP_DROP;
+		return XHB_R_drop_bad_cluster;
 	}
 	key_id = h.key_id;
 	key = key_id < XHB_MAX_KEYS ? bpf_map_lookup_elem(&xhb_keys, &key_id)
 				    : NULL;
 	if (!key || key->method == XHB_AUTH_NONE) {
-		XHB_COUNT(stats, drop_unknown_key);
-		return XDP_DROP;
+		return XHB_R_drop_unknown_key;
 	}
 	if (xhb_load_le64((const __u8 *)&h.tag) != xhb_tag(&h, key)) {
-		XHB_COUNT(stats, drop_bad_tag);
-		return XDP_DROP;
+		return XHB_R_drop_bad_tag;
 	}
 
 	self = bpf_map_lookup_elem(&xhb_self, &zero);
+	/* Cannot happen (an array always has key 0), but if it did, the
+	 * agent's state would be missing: as before the agent wrote it. */
 	if (!self)
-		return XDP_DROP; /* cannot happen: an array always has key 0 */
+		return XHB_R_drop_agent_absent;
 	sender = bpf_ntohl(h.node_id);
 	if (self->node_id && sender == self->node_id) {
-		XHB_COUNT(stats, drop_self);
-		return XDP_DROP;
+		return XHB_R_drop_self;
 	}
 	if (h.type != XHB_MSG_HEARTBEAT) {
 		/* Probes and replies are unicast to one node: to us. */
 		if (!self->node_id) {
-			XHB_COUNT(stats, drop_agent_absent);
-			return XDP_DROP;
+			return XHB_R_drop_agent_absent;
 		}
 		if (bpf_ntohl(h.dest_node_id) != self->node_id ||
 		    (f->eth->h_dest[0] & 1)) {
-			XHB_COUNT(stats, drop_probe_not_for_us);
-			return XDP_DROP;
+			return XHB_R_drop_probe_not_for_us;
 		}
 	}
 	peer = bpf_map_lookup_elem(&xhb_peers, &sender);
 	if (!peer) {
-		XHB_COUNT(stats, drop_unknown_peer);
-		return XDP_DROP;
+		return XHB_R_drop_unknown_peer;
 	}
 
 	now = bpf_ktime_get_ns();
@@ -596,31 +606,119 @@ XHB_INLINE int xhb_handle_cluster(struct xdp_md *ctx, struct xhb_frame *f,
 	}
 
 	if (rv == XHB_REPLAY_OLD_INCARNATION) {
-		XHB_COUNT(stats, drop_old_incarnation);
-		return XDP_DROP;
+		return XHB_R_drop_old_incarnation;
 	}
 	if (rv == XHB_REPLAY_SEEN) {
-		XHB_COUNT(stats, drop_replay);
-		return XDP_DROP;
+		return XHB_R_drop_replay;
 	}
 	if (h.type == XHB_MSG_HEARTBEAT) {
-		XHB_COUNT(stats, heartbeat_accepted);
-		*accepted = true;
-		return XDP_DROP;
+		return XHB_R_heartbeat_accepted;
 	}
 	if (h.type == XHB_MSG_PROBE_REPLY) {
-		XHB_COUNT(stats, reply_accepted);
-		*accepted = true;
-		return XDP_DROP;
+		return XHB_R_reply_accepted;
 	}
 	if (xhb_build_reply(&h, self, now) < 0) {
-		XHB_COUNT(stats, drop_agent_absent);
-		return XDP_DROP;
+		return XHB_R_drop_agent_absent;
 	}
 	xhb_rewrite_as_reply(f, &h);
-	XHB_COUNT(stats, probe_answered);
-	*accepted = true;
-	return XDP_TX;
+	return XHB_R_probe_answered;
+}
+
+/*
+ * Up to the UDP header: XHB_R_NEXT for a frame to the cluster port, with
+ * f->udp set and the cursor on the payload; else why it is not ours
+ * (pass_*) or fenced.
+ */
+XHB_INLINE enum xhb_reason xhb_parse_frame(struct xhb_cursor *c,
+					   struct xhb_frame *f)
+{
+	__be16 proto;
+	int next;
+
+	if (xhb_parse_eth(c, f, &proto) < 0)
+		return XHB_R_pass_not_ip;
+	if (proto == bpf_htons(ETH_P_ARP)) {
+		if (xhb_lease_lapsed() && xhb_arp_asks_vip(c))
+			return XHB_R_drop_fenced_arp;
+		return XHB_R_pass_not_ip;
+	}
+	if (proto == bpf_htons(ETH_P_IP))
+		next = xhb_parse_ip4(c, f);
+	else if (proto == bpf_htons(ETH_P_IPV6))
+		next = xhb_parse_ip6(c, f);
+	else
+		return XHB_R_pass_not_ip;
+	/* Malformed IP is the stack's business, as are fragments. */
+	if (next == -1)
+		return XHB_R_pass_not_ip;
+	/* Fragments too: a fenced VIP answers nothing. */
+	if (next != -1 && xhb_lease_lapsed()) {
+		if ((f->ip4 && xhb_is_vip4(f->ip4->daddr)) ||
+		    (f->ip6 && xhb_is_vip6(&f->ip6->daddr)))
+			return XHB_R_drop_fenced_ip;
+		if (f->ip6 && next == NEXTHDR_ICMPV6 && xhb_ns_asks_vip(c))
+			return XHB_R_drop_fenced_arp;
+	}
+	if (next == -2)
+		return XHB_R_pass_fragment;
+	if (next != IPPROTO_UDP)
+		return XHB_R_pass_not_udp;
+	f->udp = c->pos;
+	if ((void *)(f->udp + 1) > c->end)
+		return XHB_R_pass_not_udp;
+	if (f->udp->dest != bpf_htons(cfg_port))
+		return XHB_R_pass_other_port;
+	c->pos = f->udp + 1;
+	return XHB_R_NEXT;
+}
+
+/* A packet to our port that the program took (recorded or answered). */
+XHB_INLINE bool xhb_accepted(enum xhb_reason reason)
+{
+	return reason == XHB_R_heartbeat_accepted ||
+	       reason == XHB_R_reply_accepted ||
+	       reason == XHB_R_probe_answered;
+}
+
+/*
+ * Junk at our port: the agent reads the rate from the mapped xhb_self and
+ * judges nobody dead on a flooded link.
+ */
+XHB_INLINE void xhb_count_junk(void)
+{
+	struct xhb_self *self;
+	__u32 zero = 0;
+
+	self = bpf_map_lookup_elem(&xhb_self, &zero);
+	if (self)
+		__sync_fetch_and_add(&self->junk_packets, 1);
+}
+
+/* The one place a frame is counted: the counter named by its reason. */
+XHB_INLINE void xhb_count(enum xhb_reason reason)
+{
+	struct xhb_stats *stats;
+	__u32 zero = 0;
+
+	stats = bpf_map_lookup_elem(&xhb_stats, &zero);
+	if (stats && reason < XHB_NR_REASONS)
+		((__u64 *)stats)[reason]++;
+}
+
+/* Not ours: passed untouched; a probe: answered; everything else dropped. */
+XHB_INLINE int xhb_action(enum xhb_reason reason)
+{
+	switch (reason) {
+	case XHB_R_pass_not_ip:
+	case XHB_R_pass_not_udp:
+	case XHB_R_pass_fragment:
+	case XHB_R_pass_other_port:
+		return XDP_PASS;
+	case XHB_R_probe_answered:
+		return XDP_TX;
+	default:
+		return XDP_DROP;
+	}
 }
 
 SEC("xdp")
@@ -632,78 +730,16 @@ int xhb_xdp(struct xdp_md *ctx)
 		.end = (void *)(long)ctx->data_end,
 	};
 	struct xhb_frame f = {};
-	struct xhb_stats *stats;
-	__u32 zero = 0;
-	bool accepted = false;
-	__be16 proto;
-	int next, verdict;
+	enum xhb_reason reason;
 
-	stats = bpf_map_lookup_elem(&xhb_stats, &zero);
-	if (xhb_parse_eth(&c, &f, &proto) < 0) {
-		XHB_COUNT(stats, pass_not_ip);
-		return XDP_PASS;
+	reason = xhb_parse_frame(&c, &f);
+	if (reason == XHB_R_NEXT) {
+		reason = xhb_handle_cluster(ctx, &f, &c);
+		if (!xhb_accepted(reason))
+			xhb_count_junk();
 	}
-	if (proto == bpf_htons(ETH_P_ARP)) {
-		if (xhb_lease_lapsed() && xhb_arp_asks_vip(&c)) {
-			XHB_COUNT(stats, drop_fenced_arp);
-			return XDP_DROP;
-		}
-		XHB_COUNT(stats, pass_not_ip);
-		return XDP_PASS;
-	}
-	if (proto == bpf_htons(ETH_P_IP))
-		next = xhb_parse_ip4(&c, &f);
-	else if (proto == bpf_htons(ETH_P_IPV6))
-		next = xhb_parse_ip6(&c, &f);
-	else {
-		XHB_COUNT(stats, pass_not_ip);
-		return XDP_PASS;
-	}
-	/* Malformed IP is the stack's business, as are fragments. */
-	if (next == -1) {
-		XHB_COUNT(stats, pass_not_ip);
-		return XDP_PASS;
-	}
-	/* Fragments too: a fenced VIP answers nothing. */
-	if (next != -1 && xhb_lease_lapsed()) {
-		if ((f.ip4 && xhb_is_vip4(f.ip4->daddr)) ||
-		    (f.ip6 && xhb_is_vip6(&f.ip6->daddr))) {
-			XHB_COUNT(stats, drop_fenced_ip);
-			return XDP_DROP;
-		}
-		if (f.ip6 && next == NEXTHDR_ICMPV6 && xhb_ns_asks_vip(&c)) {
-			XHB_COUNT(stats, drop_fenced_arp);
-			return XDP_DROP;
-		}
-	}
-	if (next == -2) {
-		XHB_COUNT(stats, pass_fragment);
-		return XDP_PASS;
-	}
-	if (next != IPPROTO_UDP) {
-		XHB_COUNT(stats, pass_not_udp);
-		return XDP_PASS;
-	}
-	f.udp = c.pos;
-	if ((void *)(f.udp + 1) > c.end) {
-		XHB_COUNT(stats, pass_not_udp);
-		return XDP_PASS;
-	}
-	if (f.udp->dest != bpf_htons(cfg_port)) {
-		XHB_COUNT(stats, pass_other_port);
-		return XDP_PASS;
-	}
-	c.pos = f.udp + 1;
-	verdict = xhb_handle_cluster(ctx, &f, &c, stats, &accepted);
-	if (!accepted) {
-		/* Junk at our port: the agent reads the rate from the mapped
-		 * xhb_self and judges nobody dead on a flooded link. */
-		struct xhb_self *self = bpf_map_lookup_elem(&xhb_self, &zero);
-
-		if (self)
-			__sync_fetch_and_add(&self->junk_packets, 1);
-	}
-	return verdict;
+	xhb_count(reason);
+	return xhb_action(reason);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
