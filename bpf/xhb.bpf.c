@@ -16,12 +16,14 @@
  * lookup per frame while the node holds VIPs and nothing otherwise.
  *
  * Parsing goes through a cursor; each xhb_parse_* checks its own bounds and
- * returns the next protocol or a negative value.
+ * returns the next protocol or an XHB_PARSE_* value.
  *
  * What becomes of a frame is an enum xhb_reason, one value per counter of
- * xhb_stats: each stage returns one, or XHB_R_NEXT to let the next stage
- * decide. xhb_xdp() counts the final reason in one place and derives the
- * action from it, so no path can forget to count or count twice.
+ * xhb_stats. xhb_xdp() runs the stages in turn (xhb_classify(), then for
+ * a frame to our port xhb_handle_cluster()'s); each returns a reason, or
+ * XHB_R_NEXT to let the next stage decide. The final reason is counted in
+ * one place, xhb_count(), and gives the action, so no path can forget to
+ * count or count twice.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -133,10 +135,10 @@ _Static_assert(sizeof(struct xhb_arp_ipv4) == 20, "ARP Ethernet/IPv4 body");
 _Static_assert(__builtin_offsetof(struct xhb_arp_ipv4, target_ip) == 16,
 	       "ARP target IP");
 
-enum xhb_replay_verdict {
-	XHB_REPLAY_OK,
-	XHB_REPLAY_OLD_INCARNATION,
-	XHB_REPLAY_SEEN,
+/* What an xhb_parse_* returns instead of the next protocol. */
+enum {
+	XHB_PARSE_MALFORMED = -1, /* truncated or not the header it claims */
+	XHB_PARSE_FRAGMENT = -2,  /* an IP fragment: no L4 header to read */
 };
 
 /* Has this node's lease lapsed while it holds VIPs? */
@@ -203,7 +205,7 @@ XHB_INLINE int xhb_parse_eth(struct xhb_cursor *c, struct xhb_frame *f,
 	struct vlan_hdr *vlan;
 
 	if ((void *)(eth + 1) > c->end)
-		return -1;
+		return XHB_PARSE_MALFORMED;
 	f->eth = eth;
 	*proto = eth->h_proto;
 	c->pos = eth + 1;
@@ -211,7 +213,7 @@ XHB_INLINE int xhb_parse_eth(struct xhb_cursor *c, struct xhb_frame *f,
 	    *proto == bpf_htons(ETH_P_8021AD)) {
 		vlan = c->pos;
 		if ((void *)(vlan + 1) > c->end)
-			return -1;
+			return XHB_PARSE_MALFORMED;
 		f->vlan = bpf_ntohs(vlan->h_vlan_TCI) & VLAN_VID_MASK;
 		*proto = vlan->h_vlan_encapsulated_proto;
 		c->pos = vlan + 1;
@@ -219,22 +221,22 @@ XHB_INLINE int xhb_parse_eth(struct xhb_cursor *c, struct xhb_frame *f,
 	return 0;
 }
 
-/* The next protocol of an IPv4 packet; -1 malformed, -2 a fragment. */
+/* The next protocol of an IPv4 packet, or an XHB_PARSE_* value. */
 XHB_INLINE int xhb_parse_ip4(struct xhb_cursor *c, struct xhb_frame *f)
 {
 	struct iphdr *ip = c->pos;
 	__u32 hdr_len;
 
 	if ((void *)(ip + 1) > c->end)
-		return -1;
+		return XHB_PARSE_MALFORMED;
 	hdr_len = ip->ihl * 4;
 	if (ip->version != 4 || hdr_len < sizeof(*ip))
-		return -1;
+		return XHB_PARSE_MALFORMED;
 	if (c->pos + hdr_len > c->end)
-		return -1;
+		return XHB_PARSE_MALFORMED;
 	f->ip4 = ip;
 	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
-		return -2;
+		return XHB_PARSE_FRAGMENT;
 	c->pos += hdr_len;
 	return ip->protocol;
 }
@@ -244,12 +246,12 @@ XHB_INLINE int xhb_parse_ip6(struct xhb_cursor *c, struct xhb_frame *f)
 	struct ipv6hdr *ip6 = c->pos;
 
 	if ((void *)(ip6 + 1) > c->end)
-		return -1;
+		return XHB_PARSE_MALFORMED;
 	if (ip6->version != 6)
-		return -1;
+		return XHB_PARSE_MALFORMED;
 	f->ip6 = ip6;
 	if (ip6->nexthdr == NEXTHDR_FRAGMENT)
-		return -2;
+		return XHB_PARSE_FRAGMENT;
 	c->pos = ip6 + 1;
 	return ip6->nexthdr;
 }
@@ -267,31 +269,34 @@ __noinline __u64 xhb_tag(const struct xhb_hdr *h, const struct xhb_key *k)
 	return xhb_siphash((const __u8 *)h, XHB_TAGGED_LEN, k->k0, k->k1);
 }
 
-/* Sliding-window anti-replay; call with the peer's lock held. */
-XHB_INLINE enum xhb_replay_verdict
-xhb_replay_check(struct xhb_replay *r, __u64 incarnation, __u64 seq)
+/*
+ * Sliding-window anti-replay; call with the peer's lock held. XHB_R_NEXT
+ * for a packet not seen before, recorded in the window.
+ */
+XHB_INLINE enum xhb_reason xhb_replay_check(struct xhb_replay *r,
+					    __u64 incarnation, __u64 seq)
 {
 	__u64 diff;
 
 	if (incarnation < r->incarnation)
-		return XHB_REPLAY_OLD_INCARNATION;
+		return XHB_R_drop_old_incarnation;
 	if (incarnation > r->incarnation) {
 		r->incarnation = incarnation;
 		r->seq = seq;
 		r->window = 1;
-		return XHB_REPLAY_OK;
+		return XHB_R_NEXT;
 	}
 	if (seq > r->seq) {
 		diff = seq - r->seq;
 		r->window = diff < 64 ? (r->window << diff) | 1 : 1;
 		r->seq = seq;
-		return XHB_REPLAY_OK;
+		return XHB_R_NEXT;
 	}
 	diff = r->seq - seq;
 	if (diff >= 64 || (r->window & (1ULL << diff)))
-		return XHB_REPLAY_SEEN;
+		return XHB_R_drop_replay;
 	r->window |= 1ULL << diff;
-	return XHB_REPLAY_OK;
+	return XHB_R_NEXT;
 }
 
 /*
@@ -486,96 +491,195 @@ XHB_INLINE int xhb_build_reply(struct xhb_hdr *r, const struct xhb_self *self,
 	return 0;
 }
 
-/* The verdict for a frame addressed to the cluster port. */
-XHB_INLINE enum xhb_reason xhb_handle_cluster(struct xdp_md *ctx,
-					      struct xhb_frame *f,
-					      struct xhb_cursor *c)
+/* A fenced node answers no ARP request for its VIPs; other ARP passes. */
+XHB_INLINE enum xhb_reason xhb_fence_arp(struct xhb_cursor *c)
 {
-	struct xhb_hdr h;
-	struct xhb_self *self;
-	struct xhb_peer *peer;
-	struct xhb_key *key;
-	__u32 zero = 0, key_id, sender;
-	__u64 now, incarnation, seq, echoed;
-	enum xhb_replay_verdict rv;
-	bool news = false;
+	if (xhb_lease_lapsed() && xhb_arp_asks_vip(c))
+		return XHB_R_drop_fenced_arp;
+	return XHB_R_pass_not_ip;
+}
 
+/*
+ * A fenced node takes nothing addressed to its VIPs, fragments included,
+ * and answers no neighbour solicitation for them.
+ */
+XHB_INLINE enum xhb_reason xhb_fence_ip(struct xhb_cursor *c,
+					const struct xhb_frame *f, int next)
+{
+	if (!xhb_lease_lapsed())
+		return XHB_R_NEXT;
+	if ((f->ip4 && xhb_is_vip4(f->ip4->daddr)) ||
+	    (f->ip6 && xhb_is_vip6(&f->ip6->daddr)))
+		return XHB_R_drop_fenced_ip;
+	if (f->ip6 && next == NEXTHDR_ICMPV6 && xhb_ns_asks_vip(c))
+		return XHB_R_drop_fenced_arp;
+	return XHB_R_NEXT;
+}
+
+/* UDP to the cluster port: f->udp set, the cursor on the payload. */
+XHB_INLINE enum xhb_reason xhb_check_port(struct xhb_cursor *c,
+					  struct xhb_frame *f)
+{
+	struct udphdr *udp = c->pos;
+
+	if ((void *)(udp + 1) > c->end)
+		return XHB_R_pass_not_udp;
+	if (udp->dest != bpf_htons(cfg_port))
+		return XHB_R_pass_other_port;
+	f->udp = udp;
+	c->pos = udp + 1;
+	return XHB_R_NEXT;
+}
+
+/*
+ * The frame up to its UDP header, in this order: Ethernet and VLAN, the
+ * fence for ARP, IP, the fence for IP, UDP. XHB_R_NEXT for a frame to the
+ * cluster port; else why it is not ours (pass_*) or fenced (drop_fenced_*).
+ */
+XHB_INLINE enum xhb_reason xhb_classify(struct xhb_cursor *c,
+					struct xhb_frame *f)
+{
+	enum xhb_reason reason;
+	__be16 proto;
+	int next;
+
+	if (xhb_parse_eth(c, f, &proto) < 0)
+		return XHB_R_pass_not_ip;
+	if (proto == bpf_htons(ETH_P_ARP))
+		return xhb_fence_arp(c);
+	if (proto == bpf_htons(ETH_P_IP))
+		next = xhb_parse_ip4(c, f);
+	else if (proto == bpf_htons(ETH_P_IPV6))
+		next = xhb_parse_ip6(c, f);
+	else
+		return XHB_R_pass_not_ip;
+	/* Malformed IP is the stack's business, as are fragments. */
+	if (next == XHB_PARSE_MALFORMED)
+		return XHB_R_pass_not_ip;
+	reason = xhb_fence_ip(c, f, next);
+	if (reason != XHB_R_NEXT)
+		return reason;
+	if (next == XHB_PARSE_FRAGMENT)
+		return XHB_R_pass_fragment;
+	if (next != IPPROTO_UDP)
+		return XHB_R_pass_not_udp;
+	return xhb_check_port(c, f);
+}
+
+/*
+ * The UDP payload is exactly one header and the IP lengths agree; h is
+ * the header copied to the stack, all later stages read.
+ */
+XHB_INLINE enum xhb_reason xhb_load_header(struct xdp_md *ctx,
+					   struct xhb_cursor *c,
+					   struct xhb_frame *f,
+					   struct xhb_hdr *h)
+{
 	f->wire = c->pos;
 	if ((void *)(f->wire + 1) > c->end ||
-	    bpf_ntohs(f->udp->len) != sizeof(struct udphdr) + XHB_HDR_LEN) {
+	    bpf_ntohs(f->udp->len) != sizeof(struct udphdr) + XHB_HDR_LEN)
 		return XHB_R_drop_malformed;
-	}
 	if (f->ip4 && bpf_ntohs(f->ip4->tot_len) <
-			      (__u32)((void *)(f->wire + 1) - (void *)f->ip4)) {
+			  (__u32)((void *)(f->wire + 1) - (void *)f->ip4))
 		return XHB_R_drop_malformed;
-	}
 	if (f->ip6 && bpf_ntohs(f->ip6->payload_len) <
-			      sizeof(struct udphdr) + XHB_HDR_LEN) {
+			  sizeof(struct udphdr) + XHB_HDR_LEN)
 		return XHB_R_drop_malformed;
-	}
 	/* The helper copies in one go; a packed struct copy would be 88
 	 * byte moves and spill half the stack. */
-	if (bpf_xdp_load_bytes(ctx, (void *)f->wire - c->start, &h, sizeof(h))) {
+	if (bpf_xdp_load_bytes(ctx, (void *)f->wire - c->start, h, sizeof(*h)))
 		return XHB_R_drop_malformed;
-	}
+	return XHB_R_NEXT;
+}
 
-	if (h.magic != bpf_htonl(XHB_MAGIC)) {
+/* Our protocol, its version, a known type, our cluster. */
+XHB_INLINE enum xhb_reason xhb_check_header(const struct xhb_hdr *h)
+{
+	if (h->magic != bpf_htonl(XHB_MAGIC))
 		return XHB_R_drop_bad_magic;
-	}
-	if (h.version != XHB_VERSION) {
+	if (h->version != XHB_VERSION)
 		return XHB_R_drop_bad_version;
-	}
-	if (h.type == 0 || h.type >= XHB_MSG_TYPE_MAX) {
+	if (h->type == 0 || h->type >= XHB_MSG_TYPE_MAX)
 		return XHB_R_drop_bad_type;
-	}
-	if (h.cluster_id != bpf_htonl(cfg_cluster_id)) {
+	if (h->cluster_id != bpf_htonl(cfg_cluster_id))
 		return XHB_R_drop_bad_cluster;
-	}
-	key_id = h.key_id;
+	return XHB_R_NEXT;
+}
+
+/* Tagged under a key we hold. */
+XHB_INLINE enum xhb_reason xhb_authenticate(const struct xhb_hdr *h)
+{
+	__u32 key_id = h->key_id;
+	struct xhb_key *key;
+
 	key = key_id < XHB_MAX_KEYS ? bpf_map_lookup_elem(&xhb_keys, &key_id)
 				    : NULL;
-	if (!key || key->method == XHB_AUTH_NONE) {
+	if (!key || key->method == XHB_AUTH_NONE)
 		return XHB_R_drop_unknown_key;
-	}
-	if (xhb_load_le64((const __u8 *)&h.tag) != xhb_tag(&h, key)) {
+	if (xhb_load_le64((const __u8 *)&h->tag) != xhb_tag(h, key))
 		return XHB_R_drop_bad_tag;
-	}
+	return XHB_R_NEXT;
+}
 
-	self = bpf_map_lookup_elem(&xhb_self, &zero);
+/*
+ * From a peer we know, not from ourselves; a probe or a reply unicast to
+ * us. On XHB_R_NEXT, *self and *peer are this node's and the sender's
+ * entries.
+ */
+XHB_INLINE enum xhb_reason xhb_check_sender(const struct xhb_frame *f,
+					    const struct xhb_hdr *h,
+					    struct xhb_self **self,
+					    struct xhb_peer **peer)
+{
+	__u32 zero = 0, sender = bpf_ntohl(h->node_id);
+	struct xhb_self *s;
+	struct xhb_peer *p;
+
+	s = bpf_map_lookup_elem(&xhb_self, &zero);
 	/* Cannot happen (an array always has key 0), but if it did, the
 	 * agent's state would be missing: as before the agent wrote it. */
-	if (!self)
+	if (!s)
 		return XHB_R_drop_agent_absent;
-	sender = bpf_ntohl(h.node_id);
-	if (self->node_id && sender == self->node_id) {
+	if (s->node_id && sender == s->node_id)
 		return XHB_R_drop_self;
-	}
-	if (h.type != XHB_MSG_HEARTBEAT) {
+	if (h->type != XHB_MSG_HEARTBEAT) {
 		/* Probes and replies are unicast to one node: to us. */
-		if (!self->node_id) {
+		if (!s->node_id)
 			return XHB_R_drop_agent_absent;
-		}
-		if (bpf_ntohl(h.dest_node_id) != self->node_id ||
-		    (f->eth->h_dest[0] & 1)) {
+		if (bpf_ntohl(h->dest_node_id) != s->node_id ||
+		    (f->eth->h_dest[0] & 1))
 			return XHB_R_drop_probe_not_for_us;
-		}
 	}
-	peer = bpf_map_lookup_elem(&xhb_peers, &sender);
-	if (!peer) {
+	p = bpf_map_lookup_elem(&xhb_peers, &sender);
+	if (!p)
 		return XHB_R_drop_unknown_peer;
-	}
+	*self = s;
+	*peer = p;
+	return XHB_R_NEXT;
+}
 
-	now = bpf_ktime_get_ns();
-	incarnation = bpf_be64_to_cpu(h.incarnation);
-	seq = bpf_be64_to_cpu(h.seq);
+/*
+ * De-replay, then record in the peer's entry what the packet says, under
+ * its lock; tell the agent when the peer says something new of itself.
+ */
+XHB_INLINE enum xhb_reason xhb_record(struct xhb_peer *peer,
+				      const struct xhb_frame *f,
+				      const struct xhb_hdr *h, __u64 now)
+{
+	__u64 incarnation = bpf_be64_to_cpu(h->incarnation);
+	__u64 seq = bpf_be64_to_cpu(h->seq);
+	enum xhb_reason reason;
+	bool news = false;
+	__u64 echoed;
+
 	bpf_spin_lock(&peer->lock);
-	rv = xhb_replay_check(h.type == XHB_MSG_PROBE_REPLY
-				  ? &peer->reply_replay
-				  : &peer->agent_replay,
-			      incarnation, seq);
-	if (rv == XHB_REPLAY_OK) {
-		news = xhb_record_sender(peer, &h, f, now);
-		switch (h.type) {
+	reason = xhb_replay_check(h->type == XHB_MSG_PROBE_REPLY
+				      ? &peer->reply_replay
+				      : &peer->agent_replay,
+				  incarnation, seq);
+	if (reason == XHB_R_NEXT) {
+		news = xhb_record_sender(peer, h, f, now);
+		switch (h->type) {
 		case XHB_MSG_HEARTBEAT:
 			peer->last_heartbeat_ns = now;
 			peer->heartbeats++;
@@ -585,11 +689,11 @@ XHB_INLINE enum xhb_reason xhb_handle_cluster(struct xdp_md *ctx,
 			peer->probes++;
 			break;
 		default: /* XHB_MSG_PROBE_REPLY */
-			echoed = bpf_be64_to_cpu(h.timestamp_ns);
+			echoed = bpf_be64_to_cpu(h->timestamp_ns);
 			peer->last_reply_ns = now;
 			peer->replies++;
 			peer->rtt_ns = echoed <= now ? now - echoed : 0;
-			peer->agent_age_us = bpf_ntohl(h.agent_age_us);
+			peer->agent_age_us = bpf_ntohl(h->agent_age_us);
 			break;
 		}
 	}
@@ -597,87 +701,73 @@ XHB_INLINE enum xhb_reason xhb_handle_cluster(struct xdp_md *ctx,
 
 	if (news) { /* no helper calls under the lock: tell the agent now */
 		struct xhb_news n = {
-			.node_id = sender,
-			.groups_held = bpf_ntohl(h.groups_held),
-			.state = h.state,
+			.node_id = bpf_ntohl(h->node_id),
+			.groups_held = bpf_ntohl(h->groups_held),
+			.state = h->state,
 		};
 
 		bpf_ringbuf_output(&xhb_news, &n, sizeof(n), 0);
 	}
+	return reason;
+}
 
-	if (rv == XHB_REPLAY_OLD_INCARNATION) {
-		return XHB_R_drop_old_incarnation;
-	}
-	if (rv == XHB_REPLAY_SEEN) {
-		return XHB_R_drop_replay;
-	}
-	if (h.type == XHB_MSG_HEARTBEAT) {
+/*
+ * A heartbeat or a reply recorded is accepted; a probe is answered in
+ * place from this node's state (h becomes the reply).
+ */
+XHB_INLINE enum xhb_reason xhb_respond(struct xhb_frame *f, struct xhb_hdr *h,
+				       const struct xhb_self *self, __u64 now)
+{
+	if (h->type == XHB_MSG_HEARTBEAT)
 		return XHB_R_heartbeat_accepted;
-	}
-	if (h.type == XHB_MSG_PROBE_REPLY) {
+	if (h->type == XHB_MSG_PROBE_REPLY)
 		return XHB_R_reply_accepted;
-	}
-	if (xhb_build_reply(&h, self, now) < 0) {
+	if (xhb_build_reply(h, self, now) < 0)
 		return XHB_R_drop_agent_absent;
-	}
-	xhb_rewrite_as_reply(f, &h);
+	xhb_rewrite_as_reply(f, h);
 	return XHB_R_probe_answered;
 }
 
 /*
- * Up to the UDP header: XHB_R_NEXT for a frame to the cluster port, with
- * f->udp set and the cursor on the payload; else why it is not ours
- * (pass_*) or fenced.
+ * A frame to the cluster port, in stages: load the header, check it,
+ * authenticate it, check its sender, de-replay and record it, act on its
+ * type. Each stage returns a drop reason or XHB_R_NEXT; the last one the
+ * accepted verdict.
  */
-XHB_INLINE enum xhb_reason xhb_parse_frame(struct xhb_cursor *c,
-					   struct xhb_frame *f)
+XHB_INLINE enum xhb_reason xhb_handle_cluster(struct xdp_md *ctx,
+					      struct xhb_cursor *c,
+					      struct xhb_frame *f)
 {
-	__be16 proto;
-	int next;
+	struct xhb_self *self = NULL;
+	struct xhb_peer *peer = NULL;
+	enum xhb_reason reason;
+	struct xhb_hdr h;
+	__u64 now;
 
-	if (xhb_parse_eth(c, f, &proto) < 0)
-		return XHB_R_pass_not_ip;
-	if (proto == bpf_htons(ETH_P_ARP)) {
-		if (xhb_lease_lapsed() && xhb_arp_asks_vip(c))
-			return XHB_R_drop_fenced_arp;
-		return XHB_R_pass_not_ip;
-	}
-	if (proto == bpf_htons(ETH_P_IP))
-		next = xhb_parse_ip4(c, f);
-	else if (proto == bpf_htons(ETH_P_IPV6))
-		next = xhb_parse_ip6(c, f);
-	else
-		return XHB_R_pass_not_ip;
-	/* Malformed IP is the stack's business, as are fragments. */
-	if (next == -1)
-		return XHB_R_pass_not_ip;
-	/* Fragments too: a fenced VIP answers nothing. */
-	if (next != -1 && xhb_lease_lapsed()) {
-		if ((f->ip4 && xhb_is_vip4(f->ip4->daddr)) ||
-		    (f->ip6 && xhb_is_vip6(&f->ip6->daddr)))
-			return XHB_R_drop_fenced_ip;
-		if (f->ip6 && next == NEXTHDR_ICMPV6 && xhb_ns_asks_vip(c))
-			return XHB_R_drop_fenced_arp;
-	}
-	if (next == -2)
-		return XHB_R_pass_fragment;
-	if (next != IPPROTO_UDP)
-		return XHB_R_pass_not_udp;
-	f->udp = c->pos;
-	if ((void *)(f->udp + 1) > c->end)
-		return XHB_R_pass_not_udp;
-	if (f->udp->dest != bpf_htons(cfg_port))
-		return XHB_R_pass_other_port;
-	c->pos = f->udp + 1;
-	return XHB_R_NEXT;
+	reason = xhb_load_header(ctx, c, f, &h);
+	if (reason != XHB_R_NEXT)
+		return reason;
+	reason = xhb_check_header(&h);
+	if (reason != XHB_R_NEXT)
+		return reason;
+	reason = xhb_authenticate(&h);
+	if (reason != XHB_R_NEXT)
+		return reason;
+	reason = xhb_check_sender(f, &h, &self, &peer);
+	if (reason != XHB_R_NEXT)
+		return reason;
+	now = bpf_ktime_get_ns();
+	reason = xhb_record(peer, f, &h, now);
+	if (reason != XHB_R_NEXT)
+		return reason;
+	return xhb_respond(f, &h, self, now);
 }
 
 /* A packet to our port that the program took (recorded or answered). */
 XHB_INLINE bool xhb_accepted(enum xhb_reason reason)
 {
 	return reason == XHB_R_heartbeat_accepted ||
-	       reason == XHB_R_reply_accepted ||
-	       reason == XHB_R_probe_answered;
+	       reason == XHB_R_reply_accepted || reason == XHB_R_probe_answered;
 }
 
 /*
@@ -732,9 +822,9 @@ int xhb_xdp(struct xdp_md *ctx)
 	struct xhb_frame f = {};
 	enum xhb_reason reason;
 
-	reason = xhb_parse_frame(&c, &f);
+	reason = xhb_classify(&c, &f);
 	if (reason == XHB_R_NEXT) {
-		reason = xhb_handle_cluster(ctx, &f, &c);
+		reason = xhb_handle_cluster(ctx, &c, &f);
 		if (!xhb_accepted(reason))
 			xhb_count_junk();
 	}
