@@ -15,8 +15,15 @@
  * xhb_vips are dropped, whatever their protocol. That costs one array
  * lookup per frame while the node holds VIPs and nothing otherwise.
  *
- * Parsing goes through a cursor; each parse_* checks its own bounds and
- * returns the next header or NULL.
+ * Parsing goes through a cursor; each xhb_parse_* checks its own bounds and
+ * returns the next protocol or an XHB_PARSE_* value.
+ *
+ * What becomes of a frame is an enum xhb_reason, one value per counter of
+ * xhb_stats. xhb_xdp() runs the stages in turn (xhb_classify(), then for
+ * a frame to our port xhb_handle_cluster()'s); each returns a reason, or
+ * XHB_R_NEXT to let the next stage decide. The final reason is counted in
+ * one place, xhb_count(), and gives the action, so no path can forget to
+ * count or count twice.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -30,6 +37,29 @@
 /* Set by the loader between open and load. */
 const volatile __u16 cfg_port = XHB_DEFAULT_PORT;
 const volatile __u32 cfg_cluster_id = 0;
+
+/*
+ * What became of a frame: one value per counter of xhb_stats, in the order
+ * of the XHB_STATS list, so that a reason is its counter's index. The
+ * reason also gives the action (xhb_action()).
+ */
+#define XHB_REASON(name) XHB_R_##name,
+enum xhb_reason {
+	XHB_STATS(XHB_REASON)
+	XHB_NR_REASONS,
+	/* Not a verdict: the stage that returns it lets the next one decide. */
+	XHB_R_NEXT = XHB_NR_REASONS,
+};
+#undef XHB_REASON
+
+#define XHB_REASON_IS_INDEX(name)                                             \
+	_Static_assert(__builtin_offsetof(struct xhb_stats, name) ==           \
+			       XHB_R_##name * sizeof(__u64),                   \
+		       "xhb_stats." #name " is not counter XHB_R_" #name);
+XHB_STATS(XHB_REASON_IS_INDEX)
+#undef XHB_REASON_IS_INDEX
+_Static_assert(sizeof(struct xhb_stats) == XHB_NR_REASONS * sizeof(__u64),
+	       "one counter per reason, nothing else in xhb_stats");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -73,20 +103,14 @@ struct {
 	__type(value, struct xhb_vip_lease);
 } xhb_vips SEC(".maps");
 
-#define COUNT(stats, field)                                                    \
-	do {                                                                   \
-		if (stats)                                                     \
-			(stats)->field++;                                      \
-	} while (0)
-
-struct cursor {
+struct xhb_cursor {
 	void *start;
 	void *pos;
 	void *end;
 };
 
 /* Where the parsed headers of one frame are. */
-struct frame {
+struct xhb_frame {
 	struct ethhdr *eth;
 	struct iphdr *ip4; /* one of ip4, ip6 */
 	struct ipv6hdr *ip6;
@@ -95,14 +119,30 @@ struct frame {
 	__u16 vlan;
 };
 
-enum replay_verdict {
-	REPLAY_OK,
-	REPLAY_OLD_INCARNATION,
-	REPLAY_SEEN,
+/*
+ * What follows struct arphdr in Ethernet/IPv4 ARP (ar_hln 6, ar_pln 4).
+ * vmlinux.h has no such struct: the kernel's struct arphdr ends where the
+ * addresses, whose sizes vary with the hardware and protocol, begin.
+ */
+struct xhb_arp_ipv4 {
+	__u8 sender_mac[ETH_ALEN];
+	__be32 sender_ip;
+	__u8 target_mac[ETH_ALEN];
+	__be32 target_ip;
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct xhb_arp_ipv4) == 20, "ARP Ethernet/IPv4 body");
+_Static_assert(__builtin_offsetof(struct xhb_arp_ipv4, target_ip) == 16,
+	       "ARP target IP");
+
+/* What an xhb_parse_* returns instead of the next protocol. */
+enum {
+	XHB_PARSE_MALFORMED = -1, /* truncated or not the header it claims */
+	XHB_PARSE_FRAGMENT = -2,  /* an IP fragment: no L4 header to read */
 };
 
 /* Has this node's lease lapsed while it holds VIPs? */
-XHB_INLINE bool lease_lapsed(void)
+XHB_INLINE bool xhb_lease_lapsed(void)
 {
 	struct xhb_self *self;
 	__u32 zero = 0;
@@ -115,7 +155,7 @@ XHB_INLINE bool lease_lapsed(void)
 	       self->agent_update_ns + (__u64)self->lease_ms * 1000000ULL;
 }
 
-XHB_INLINE bool is_vip4(__be32 addr)
+XHB_INLINE bool xhb_is_vip4(__be32 addr)
 {
 	struct xhb_vip_key key = {.family = AF_INET};
 
@@ -123,7 +163,7 @@ XHB_INLINE bool is_vip4(__be32 addr)
 	return bpf_map_lookup_elem(&xhb_vips, &key) != NULL;
 }
 
-XHB_INLINE bool is_vip6(const struct in6_addr *addr)
+XHB_INLINE bool xhb_is_vip6(const struct in6_addr *addr)
 {
 	struct xhb_vip_key key = {.family = AF_INET6};
 
@@ -132,23 +172,21 @@ XHB_INLINE bool is_vip6(const struct in6_addr *addr)
 }
 
 /* An ARP request for one of our VIPs (Ethernet/IPv4 ARP only). */
-XHB_INLINE bool arp_asks_vip(struct cursor *c)
+XHB_INLINE bool xhb_arp_asks_vip(struct xhb_cursor *c)
 {
 	struct arphdr *arp = c->pos;
-	__u8 *body = (__u8 *)(arp + 1);
-	__be32 target;
+	struct xhb_arp_ipv4 *body = (struct xhb_arp_ipv4 *)(arp + 1);
 
-	/* sender MAC, sender IP, target MAC, then the target IP */
-	if ((void *)(body + 20) > c->end || arp->ar_op != bpf_htons(ARPOP_REQUEST) ||
+	if ((void *)(body + 1) > c->end ||
+	    arp->ar_op != bpf_htons(ARPOP_REQUEST) ||
 	    arp->ar_pro != bpf_htons(ETH_P_IP) || arp->ar_hln != ETH_ALEN ||
-	    arp->ar_pln != 4)
+	    arp->ar_pln != sizeof(body->target_ip))
 		return false;
-	__builtin_memcpy(&target, body + 16, 4);
-	return is_vip4(target);
+	return xhb_is_vip4(body->target_ip);
 }
 
 /* A neighbour solicitation whose target is one of our VIPs. */
-XHB_INLINE bool ns_asks_vip(struct cursor *c)
+XHB_INLINE bool xhb_ns_asks_vip(struct xhb_cursor *c)
 {
 	struct icmp6hdr *icmp = c->pos;
 	struct in6_addr *target = (struct in6_addr *)(icmp + 1);
@@ -156,17 +194,18 @@ XHB_INLINE bool ns_asks_vip(struct cursor *c)
 	if ((void *)(target + 1) > c->end ||
 	    icmp->icmp6_type != NDISC_NEIGHBOUR_SOLICITATION)
 		return false;
-	return is_vip6(target);
+	return xhb_is_vip6(target);
 }
 
 /* Returns the EtherType after at most one VLAN tag, in network order. */
-XHB_INLINE int parse_eth(struct cursor *c, struct frame *f, __be16 *proto)
+XHB_INLINE int xhb_parse_eth(struct xhb_cursor *c, struct xhb_frame *f,
+			     __be16 *proto)
 {
 	struct ethhdr *eth = c->pos;
 	struct vlan_hdr *vlan;
 
 	if ((void *)(eth + 1) > c->end)
-		return -1;
+		return XHB_PARSE_MALFORMED;
 	f->eth = eth;
 	*proto = eth->h_proto;
 	c->pos = eth + 1;
@@ -174,7 +213,7 @@ XHB_INLINE int parse_eth(struct cursor *c, struct frame *f, __be16 *proto)
 	    *proto == bpf_htons(ETH_P_8021AD)) {
 		vlan = c->pos;
 		if ((void *)(vlan + 1) > c->end)
-			return -1;
+			return XHB_PARSE_MALFORMED;
 		f->vlan = bpf_ntohs(vlan->h_vlan_TCI) & VLAN_VID_MASK;
 		*proto = vlan->h_vlan_encapsulated_proto;
 		c->pos = vlan + 1;
@@ -182,37 +221,37 @@ XHB_INLINE int parse_eth(struct cursor *c, struct frame *f, __be16 *proto)
 	return 0;
 }
 
-/* The next protocol of an IPv4 packet; -1 malformed, -2 a fragment. */
-XHB_INLINE int parse_ip4(struct cursor *c, struct frame *f)
+/* The next protocol of an IPv4 packet, or an XHB_PARSE_* value. */
+XHB_INLINE int xhb_parse_ip4(struct xhb_cursor *c, struct xhb_frame *f)
 {
 	struct iphdr *ip = c->pos;
 	__u32 hdr_len;
 
 	if ((void *)(ip + 1) > c->end)
-		return -1;
+		return XHB_PARSE_MALFORMED;
 	hdr_len = ip->ihl * 4;
 	if (ip->version != 4 || hdr_len < sizeof(*ip))
-		return -1;
+		return XHB_PARSE_MALFORMED;
 	if (c->pos + hdr_len > c->end)
-		return -1;
+		return XHB_PARSE_MALFORMED;
 	f->ip4 = ip;
 	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
-		return -2;
+		return XHB_PARSE_FRAGMENT;
 	c->pos += hdr_len;
 	return ip->protocol;
 }
 
-XHB_INLINE int parse_ip6(struct cursor *c, struct frame *f)
+XHB_INLINE int xhb_parse_ip6(struct xhb_cursor *c, struct xhb_frame *f)
 {
 	struct ipv6hdr *ip6 = c->pos;
 
 	if ((void *)(ip6 + 1) > c->end)
-		return -1;
+		return XHB_PARSE_MALFORMED;
 	if (ip6->version != 6)
-		return -1;
+		return XHB_PARSE_MALFORMED;
 	f->ip6 = ip6;
 	if (ip6->nexthdr == NEXTHDR_FRAGMENT)
-		return -2;
+		return XHB_PARSE_FRAGMENT;
 	c->pos = ip6 + 1;
 	return ip6->nexthdr;
 }
@@ -230,31 +269,34 @@ __noinline __u64 xhb_tag(const struct xhb_hdr *h, const struct xhb_key *k)
 	return xhb_siphash((const __u8 *)h, XHB_TAGGED_LEN, k->k0, k->k1);
 }
 
-/* Sliding-window anti-replay; call with the peer's lock held. */
-XHB_INLINE enum replay_verdict replay_check(struct xhb_replay *r,
+/*
+ * Sliding-window anti-replay; call with the peer's lock held. XHB_R_NEXT
+ * for a packet not seen before, recorded in the window.
+ */
+XHB_INLINE enum xhb_reason xhb_replay_check(struct xhb_replay *r,
 					    __u64 incarnation, __u64 seq)
 {
 	__u64 diff;
 
 	if (incarnation < r->incarnation)
-		return REPLAY_OLD_INCARNATION;
+		return XHB_R_drop_old_incarnation;
 	if (incarnation > r->incarnation) {
 		r->incarnation = incarnation;
 		r->seq = seq;
 		r->window = 1;
-		return REPLAY_OK;
+		return XHB_R_NEXT;
 	}
 	if (seq > r->seq) {
 		diff = seq - r->seq;
 		r->window = diff < 64 ? (r->window << diff) | 1 : 1;
 		r->seq = seq;
-		return REPLAY_OK;
+		return XHB_R_NEXT;
 	}
 	diff = r->seq - seq;
 	if (diff >= 64 || (r->window & (1ULL << diff)))
-		return REPLAY_SEEN;
+		return XHB_R_drop_replay;
 	r->window |= 1ULL << diff;
-	return REPLAY_OK;
+	return XHB_R_NEXT;
 }
 
 /*
@@ -266,8 +308,8 @@ XHB_INLINE enum replay_verdict replay_check(struct xhb_replay *r,
  * epoch): a probe queued for seconds behind an unresolved ARP entry and
  * delivered late must not overwrite a fresh reply with old holdings.
  */
-XHB_INLINE bool record_sender(struct xhb_peer *p, const struct xhb_hdr *h,
-			      const struct frame *f, __u64 now)
+XHB_INLINE bool xhb_record_sender(struct xhb_peer *p, const struct xhb_hdr *h,
+				  const struct xhb_frame *f, __u64 now)
 {
 	__u64 epoch = bpf_be64_to_cpu(h->agent_epoch);
 	__u64 incarnation = bpf_be64_to_cpu(h->incarnation);
@@ -304,7 +346,7 @@ XHB_INLINE bool record_sender(struct xhb_peer *p, const struct xhb_hdr *h,
 	return news;
 }
 
-XHB_INLINE __u16 csum_fold(__u64 sum)
+XHB_INLINE __u16 xhb_csum_fold(__u64 sum)
 {
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
@@ -317,7 +359,8 @@ XHB_INLINE __u16 csum_fold(__u64 sum)
  * zero checksum, payload. The payload is the header we just built on the
  * stack, so nothing of the probe's bytes is trusted.
  */
-XHB_INLINE __u16 udp_csum(const struct frame *f, const struct xhb_hdr *h)
+XHB_INLINE __u16 xhb_udp_csum(const struct xhb_frame *f,
+			      const struct xhb_hdr *h)
 {
 	struct {
 		__be32 len;
@@ -345,25 +388,26 @@ XHB_INLINE __u16 udp_csum(const struct frame *f, const struct xhb_hdr *h)
 		sum = bpf_csum_diff(0, 0, (__be32 *)&f->ip6->saddr, 32, sum);
 		sum = bpf_csum_diff(0, 0, (__be32 *)&ph6, sizeof(ph6), sum);
 	}
-	sum = (__u16)~csum_fold((__u32)sum);
+	sum = (__u16)~xhb_csum_fold((__u32)sum);
 	return sum ? sum : 0xffff; /* 0 means "no checksum" in UDP */
 }
 
 /* RFC 1624 incremental update of the IPv4 header checksum for one word. */
-XHB_INLINE void ip4_csum_replace(struct iphdr *ip, __u16 old, __u16 new)
+XHB_INLINE void xhb_ip4_csum_replace(struct iphdr *ip, __u16 old, __u16 new)
 {
 	__u64 sum = (__u16)~ip->check;
 
 	sum += (__u16)~old;
 	sum += new;
-	ip->check = ~csum_fold(sum);
+	ip->check = ~xhb_csum_fold(sum);
 }
 
 /*
  * Turn the probe in place into the reply: swap MACs, addresses and ports,
  * reset the TTL, write the new header and the checksums.
  */
-XHB_INLINE void rewrite_as_reply(struct frame *f, const struct xhb_hdr *reply)
+XHB_INLINE void xhb_rewrite_as_reply(struct xhb_frame *f,
+				     const struct xhb_hdr *reply)
 {
 	__u8 mac[ETH_ALEN];
 	__be16 port;
@@ -380,8 +424,8 @@ XHB_INLINE void rewrite_as_reply(struct frame *f, const struct xhb_hdr *reply)
 		f->ip4->saddr = f->ip4->daddr;
 		f->ip4->daddr = addr;
 		f->ip4->ttl = XHB_REPLY_TTL;
-		ip4_csum_replace(f->ip4, old_ttl_word,
-				 *(__u16 *)&f->ip4->ttl);
+		xhb_ip4_csum_replace(f->ip4, old_ttl_word,
+				     *(__u16 *)&f->ip4->ttl);
 	} else if (f->ip6) {
 		struct in6_addr addr = f->ip6->saddr;
 
@@ -395,15 +439,15 @@ XHB_INLINE void rewrite_as_reply(struct frame *f, const struct xhb_hdr *reply)
 	f->udp->dest = port;
 	__builtin_memcpy(f->wire, reply, sizeof(*reply));
 	f->udp->check = 0;
-	f->udp->check = udp_csum(f, reply);
+	f->udp->check = xhb_udp_csum(f, reply);
 }
 
 /*
  * Turn an authenticated probe (on the stack) into the reply, built from
  * this node's own state; only the prober's id and timestamp are kept.
  */
-XHB_INLINE int build_reply(struct xhb_hdr *r, const struct xhb_self *self,
-			   __u64 now)
+XHB_INLINE int xhb_build_reply(struct xhb_hdr *r, const struct xhb_self *self,
+			       __u64 now)
 {
 	__be32 prober = r->node_id;
 	__be64 echoed = r->timestamp_ns;
@@ -447,107 +491,195 @@ XHB_INLINE int build_reply(struct xhb_hdr *r, const struct xhb_self *self,
 	return 0;
 }
 
-/* The verdict for a frame addressed to the cluster port. */
-XHB_INLINE int handle_cluster(struct xdp_md *ctx, struct frame *f,
-			      struct cursor *c, struct xhb_stats *stats,
-			      bool *accepted)
+/* A fenced node answers no ARP request for its VIPs; other ARP passes. */
+XHB_INLINE enum xhb_reason xhb_fence_arp(struct xhb_cursor *c)
 {
-	struct xhb_hdr h;
-	struct xhb_self *self;
-	struct xhb_peer *peer;
-	struct xhb_key *key;
-	__u32 zero = 0, key_id, sender;
-	__u64 now, incarnation, seq, echoed;
-	enum replay_verdict rv;
-	bool news = false;
+	if (xhb_lease_lapsed() && xhb_arp_asks_vip(c))
+		return XHB_R_drop_fenced_arp;
+	return XHB_R_pass_not_ip;
+}
 
+/*
+ * A fenced node takes nothing addressed to its VIPs, fragments included,
+ * and answers no neighbour solicitation for them.
+ */
+XHB_INLINE enum xhb_reason xhb_fence_ip(struct xhb_cursor *c,
+					const struct xhb_frame *f, int next)
+{
+	if (!xhb_lease_lapsed())
+		return XHB_R_NEXT;
+	if ((f->ip4 && xhb_is_vip4(f->ip4->daddr)) ||
+	    (f->ip6 && xhb_is_vip6(&f->ip6->daddr)))
+		return XHB_R_drop_fenced_ip;
+	if (f->ip6 && next == NEXTHDR_ICMPV6 && xhb_ns_asks_vip(c))
+		return XHB_R_drop_fenced_arp;
+	return XHB_R_NEXT;
+}
+
+/* UDP to the cluster port: f->udp set, the cursor on the payload. */
+XHB_INLINE enum xhb_reason xhb_check_port(struct xhb_cursor *c,
+					  struct xhb_frame *f)
+{
+	struct udphdr *udp = c->pos;
+
+	if ((void *)(udp + 1) > c->end)
+		return XHB_R_pass_not_udp;
+	if (udp->dest != bpf_htons(cfg_port))
+		return XHB_R_pass_other_port;
+	f->udp = udp;
+	c->pos = udp + 1;
+	return XHB_R_NEXT;
+}
+
+/*
+ * The frame up to its UDP header, in this order: Ethernet and VLAN, the
+ * fence for ARP, IP, the fence for IP, UDP. XHB_R_NEXT for a frame to the
+ * cluster port; else why it is not ours (pass_*) or fenced (drop_fenced_*).
+ */
+XHB_INLINE enum xhb_reason xhb_classify(struct xhb_cursor *c,
+					struct xhb_frame *f)
+{
+	enum xhb_reason reason;
+	__be16 proto;
+	int next;
+
+	if (xhb_parse_eth(c, f, &proto) < 0)
+		return XHB_R_pass_not_ip;
+	if (proto == bpf_htons(ETH_P_ARP))
+		return xhb_fence_arp(c);
+	if (proto == bpf_htons(ETH_P_IP))
+		next = xhb_parse_ip4(c, f);
+	else if (proto == bpf_htons(ETH_P_IPV6))
+		next = xhb_parse_ip6(c, f);
+	else
+		return XHB_R_pass_not_ip;
+	/* Malformed IP is the stack's business, as are fragments. */
+	if (next == XHB_PARSE_MALFORMED)
+		return XHB_R_pass_not_ip;
+	reason = xhb_fence_ip(c, f, next);
+	if (reason != XHB_R_NEXT)
+		return reason;
+	if (next == XHB_PARSE_FRAGMENT)
+		return XHB_R_pass_fragment;
+	if (next != IPPROTO_UDP)
+		return XHB_R_pass_not_udp;
+	return xhb_check_port(c, f);
+}
+
+/*
+ * The UDP payload is exactly one header and the IP lengths agree; h is
+ * the header copied to the stack, all later stages read.
+ */
+XHB_INLINE enum xhb_reason xhb_load_header(struct xdp_md *ctx,
+					   struct xhb_cursor *c,
+					   struct xhb_frame *f,
+					   struct xhb_hdr *h)
+{
 	f->wire = c->pos;
 	if ((void *)(f->wire + 1) > c->end ||
-	    bpf_ntohs(f->udp->len) != sizeof(struct udphdr) + XHB_HDR_LEN) {
-		COUNT(stats, drop_malformed);
-		return XDP_DROP;
-	}
+	    bpf_ntohs(f->udp->len) != sizeof(struct udphdr) + XHB_HDR_LEN)
+		return XHB_R_drop_malformed;
 	if (f->ip4 && bpf_ntohs(f->ip4->tot_len) <
-			      (__u32)((void *)(f->wire + 1) - (void *)f->ip4)) {
-		COUNT(stats, drop_malformed);
-		return XDP_DROP;
-	}
+			  (__u32)((void *)(f->wire + 1) - (void *)f->ip4))
+		return XHB_R_drop_malformed;
 	if (f->ip6 && bpf_ntohs(f->ip6->payload_len) <
-			      sizeof(struct udphdr) + XHB_HDR_LEN) {
-		COUNT(stats, drop_malformed);
-		return XDP_DROP;
-	}
+			  sizeof(struct udphdr) + XHB_HDR_LEN)
+		return XHB_R_drop_malformed;
 	/* The helper copies in one go; a packed struct copy would be 88
 	 * byte moves and spill half the stack. */
-	if (bpf_xdp_load_bytes(ctx, (void *)f->wire - c->start, &h, sizeof(h))) {
-		COUNT(stats, drop_malformed);
-		return XDP_DROP;
-	}
+	if (bpf_xdp_load_bytes(ctx, (void *)f->wire - c->start, h, sizeof(*h)))
+		return XHB_R_drop_malformed;
+	return XHB_R_NEXT;
+}
 
-	if (h.magic != bpf_htonl(XHB_MAGIC)) {
-		COUNT(stats, drop_bad_magic);
-		return XDP_DROP;
-	}
-	if (h.version != XHB_VERSION) {
-		COUNT(stats, drop_bad_version);
-		return XDP_DROP;
-	}
-	if (h.type == 0 || h.type >= XHB_MSG_TYPE_MAX) {
-		COUNT(stats, drop_bad_type);
-		return XDP_DROP;
-	}
-	if (h.cluster_id != bpf_htonl(cfg_cluster_id)) {
-		COUNT(stats, drop_bad_cluster);
-		return XDP_DROP;
-	}
-	key_id = h.key_id;
+/* Our protocol, its version, a known type, our cluster. */
+XHB_INLINE enum xhb_reason xhb_check_header(const struct xhb_hdr *h)
+{
+	if (h->magic != bpf_htonl(XHB_MAGIC))
+		return XHB_R_drop_bad_magic;
+	if (h->version != XHB_VERSION)
+		return XHB_R_drop_bad_version;
+	if (h->type == 0 || h->type >= XHB_MSG_TYPE_MAX)
+		return XHB_R_drop_bad_type;
+	if (h->cluster_id != bpf_htonl(cfg_cluster_id))
+		return XHB_R_drop_bad_cluster;
+	return XHB_R_NEXT;
+}
+
+/* Tagged under a key we hold. */
+XHB_INLINE enum xhb_reason xhb_authenticate(const struct xhb_hdr *h)
+{
+	__u32 key_id = h->key_id;
+	struct xhb_key *key;
+
 	key = key_id < XHB_MAX_KEYS ? bpf_map_lookup_elem(&xhb_keys, &key_id)
 				    : NULL;
-	if (!key || key->method == XHB_AUTH_NONE) {
-		COUNT(stats, drop_unknown_key);
-		return XDP_DROP;
-	}
-	if (xhb_load_le64((const __u8 *)&h.tag) != xhb_tag(&h, key)) {
-		COUNT(stats, drop_bad_tag);
-		return XDP_DROP;
-	}
+	if (!key || key->method == XHB_AUTH_NONE)
+		return XHB_R_drop_unknown_key;
+	if (xhb_load_le64((const __u8 *)&h->tag) != xhb_tag(h, key))
+		return XHB_R_drop_bad_tag;
+	return XHB_R_NEXT;
+}
 
-	self = bpf_map_lookup_elem(&xhb_self, &zero);
-	if (!self)
-		return XDP_DROP; /* cannot happen: an array always has key 0 */
-	sender = bpf_ntohl(h.node_id);
-	if (self->node_id && sender == self->node_id) {
-		COUNT(stats, drop_self);
-		return XDP_DROP;
-	}
-	if (h.type != XHB_MSG_HEARTBEAT) {
+/*
+ * From a peer we know, not from ourselves; a probe or a reply unicast to
+ * us. On XHB_R_NEXT, *self and *peer are this node's and the sender's
+ * entries.
+ */
+XHB_INLINE enum xhb_reason xhb_check_sender(const struct xhb_frame *f,
+					    const struct xhb_hdr *h,
+					    struct xhb_self **self,
+					    struct xhb_peer **peer)
+{
+	__u32 zero = 0, sender = bpf_ntohl(h->node_id);
+	struct xhb_self *s;
+	struct xhb_peer *p;
+
+	s = bpf_map_lookup_elem(&xhb_self, &zero);
+	/* Cannot happen (an array always has key 0), but if it did, the
+	 * agent's state would be missing: as before the agent wrote it. */
+	if (!s)
+		return XHB_R_drop_agent_absent;
+	if (s->node_id && sender == s->node_id)
+		return XHB_R_drop_self;
+	if (h->type != XHB_MSG_HEARTBEAT) {
 		/* Probes and replies are unicast to one node: to us. */
-		if (!self->node_id) {
-			COUNT(stats, drop_agent_absent);
-			return XDP_DROP;
-		}
-		if (bpf_ntohl(h.dest_node_id) != self->node_id ||
-		    (f->eth->h_dest[0] & 1)) {
-			COUNT(stats, drop_probe_not_for_us);
-			return XDP_DROP;
-		}
+		if (!s->node_id)
+			return XHB_R_drop_agent_absent;
+		if (bpf_ntohl(h->dest_node_id) != s->node_id ||
+		    (f->eth->h_dest[0] & 1))
+			return XHB_R_drop_probe_not_for_us;
 	}
-	peer = bpf_map_lookup_elem(&xhb_peers, &sender);
-	if (!peer) {
-		COUNT(stats, drop_unknown_peer);
-		return XDP_DROP;
-	}
+	p = bpf_map_lookup_elem(&xhb_peers, &sender);
+	if (!p)
+		return XHB_R_drop_unknown_peer;
+	*self = s;
+	*peer = p;
+	return XHB_R_NEXT;
+}
 
-	now = bpf_ktime_get_ns();
-	incarnation = bpf_be64_to_cpu(h.incarnation);
-	seq = bpf_be64_to_cpu(h.seq);
+/*
+ * De-replay, then record in the peer's entry what the packet says, under
+ * its lock; tell the agent when the peer says something new of itself.
+ */
+XHB_INLINE enum xhb_reason xhb_record(struct xhb_peer *peer,
+				      const struct xhb_frame *f,
+				      const struct xhb_hdr *h, __u64 now)
+{
+	__u64 incarnation = bpf_be64_to_cpu(h->incarnation);
+	__u64 seq = bpf_be64_to_cpu(h->seq);
+	enum xhb_reason reason;
+	bool news = false;
+	__u64 echoed;
+
 	bpf_spin_lock(&peer->lock);
-	rv = replay_check(h.type == XHB_MSG_PROBE_REPLY ? &peer->reply_replay
-							: &peer->agent_replay,
-			  incarnation, seq);
-	if (rv == REPLAY_OK) {
-		news = record_sender(peer, &h, f, now);
-		switch (h.type) {
+	reason = xhb_replay_check(h->type == XHB_MSG_PROBE_REPLY
+				      ? &peer->reply_replay
+				      : &peer->agent_replay,
+				  incarnation, seq);
+	if (reason == XHB_R_NEXT) {
+		news = xhb_record_sender(peer, h, f, now);
+		switch (h->type) {
 		case XHB_MSG_HEARTBEAT:
 			peer->last_heartbeat_ns = now;
 			peer->heartbeats++;
@@ -557,11 +689,11 @@ XHB_INLINE int handle_cluster(struct xdp_md *ctx, struct frame *f,
 			peer->probes++;
 			break;
 		default: /* XHB_MSG_PROBE_REPLY */
-			echoed = bpf_be64_to_cpu(h.timestamp_ns);
+			echoed = bpf_be64_to_cpu(h->timestamp_ns);
 			peer->last_reply_ns = now;
 			peer->replies++;
 			peer->rtt_ns = echoed <= now ? now - echoed : 0;
-			peer->agent_age_us = bpf_ntohl(h.agent_age_us);
+			peer->agent_age_us = bpf_ntohl(h->agent_age_us);
 			break;
 		}
 	}
@@ -569,123 +701,135 @@ XHB_INLINE int handle_cluster(struct xdp_md *ctx, struct frame *f,
 
 	if (news) { /* no helper calls under the lock: tell the agent now */
 		struct xhb_news n = {
-			.node_id = sender,
-			.groups_held = bpf_ntohl(h.groups_held),
-			.state = h.state,
+			.node_id = bpf_ntohl(h->node_id),
+			.groups_held = bpf_ntohl(h->groups_held),
+			.state = h->state,
 		};
 
 		bpf_ringbuf_output(&xhb_news, &n, sizeof(n), 0);
 	}
+	return reason;
+}
 
-	if (rv == REPLAY_OLD_INCARNATION) {
-		COUNT(stats, drop_old_incarnation);
+/*
+ * A heartbeat or a reply recorded is accepted; a probe is answered in
+ * place from this node's state (h becomes the reply).
+ */
+XHB_INLINE enum xhb_reason xhb_respond(struct xhb_frame *f, struct xhb_hdr *h,
+				       const struct xhb_self *self, __u64 now)
+{
+	if (h->type == XHB_MSG_HEARTBEAT)
+		return XHB_R_heartbeat_accepted;
+	if (h->type == XHB_MSG_PROBE_REPLY)
+		return XHB_R_reply_accepted;
+	if (xhb_build_reply(h, self, now) < 0)
+		return XHB_R_drop_agent_absent;
+	xhb_rewrite_as_reply(f, h);
+	return XHB_R_probe_answered;
+}
+
+/*
+ * A frame to the cluster port, in stages: load the header, check it,
+ * authenticate it, check its sender, de-replay and record it, act on its
+ * type. Each stage returns a drop reason or XHB_R_NEXT; the last one the
+ * accepted verdict.
+ */
+XHB_INLINE enum xhb_reason xhb_handle_cluster(struct xdp_md *ctx,
+					      struct xhb_cursor *c,
+					      struct xhb_frame *f)
+{
+	struct xhb_self *self = NULL;
+	struct xhb_peer *peer = NULL;
+	enum xhb_reason reason;
+	struct xhb_hdr h;
+	__u64 now;
+
+	reason = xhb_load_header(ctx, c, f, &h);
+	if (reason != XHB_R_NEXT)
+		return reason;
+	reason = xhb_check_header(&h);
+	if (reason != XHB_R_NEXT)
+		return reason;
+	reason = xhb_authenticate(&h);
+	if (reason != XHB_R_NEXT)
+		return reason;
+	reason = xhb_check_sender(f, &h, &self, &peer);
+	if (reason != XHB_R_NEXT)
+		return reason;
+	now = bpf_ktime_get_ns();
+	reason = xhb_record(peer, f, &h, now);
+	if (reason != XHB_R_NEXT)
+		return reason;
+	return xhb_respond(f, &h, self, now);
+}
+
+/* A packet to our port that the program took (recorded or answered). */
+XHB_INLINE bool xhb_accepted(enum xhb_reason reason)
+{
+	return reason == XHB_R_heartbeat_accepted ||
+	       reason == XHB_R_reply_accepted || reason == XHB_R_probe_answered;
+}
+
+/*
+ * Junk at our port: the agent reads the rate from the mapped xhb_self and
+ * judges nobody dead on a flooded link.
+ */
+XHB_INLINE void xhb_count_junk(void)
+{
+	struct xhb_self *self;
+	__u32 zero = 0;
+
+	self = bpf_map_lookup_elem(&xhb_self, &zero);
+	if (self)
+		__sync_fetch_and_add(&self->junk_packets, 1);
+}
+
+/* The one place a frame is counted: the counter named by its reason. */
+XHB_INLINE void xhb_count(enum xhb_reason reason)
+{
+	struct xhb_stats *stats;
+	__u32 zero = 0;
+
+	stats = bpf_map_lookup_elem(&xhb_stats, &zero);
+	if (stats && reason < XHB_NR_REASONS)
+		((__u64 *)stats)[reason]++;
+}
+
+/* Not ours: passed untouched; a probe: answered; everything else dropped. */
+XHB_INLINE int xhb_action(enum xhb_reason reason)
+{
+	switch (reason) {
+	case XHB_R_pass_not_ip:
+	case XHB_R_pass_not_udp:
+	case XHB_R_pass_fragment:
+	case XHB_R_pass_other_port:
+		return XDP_PASS;
+	case XHB_R_probe_answered:
+		return XDP_TX;
+	default:
 		return XDP_DROP;
 	}
-	if (rv == REPLAY_SEEN) {
-		COUNT(stats, drop_replay);
-		return XDP_DROP;
-	}
-	if (h.type == XHB_MSG_HEARTBEAT) {
-		COUNT(stats, heartbeat_accepted);
-		*accepted = true;
-		return XDP_DROP;
-	}
-	if (h.type == XHB_MSG_PROBE_REPLY) {
-		COUNT(stats, reply_accepted);
-		*accepted = true;
-		return XDP_DROP;
-	}
-	if (build_reply(&h, self, now) < 0) {
-		COUNT(stats, drop_agent_absent);
-		return XDP_DROP;
-	}
-	rewrite_as_reply(f, &h);
-	COUNT(stats, probe_answered);
-	*accepted = true;
-	return XDP_TX;
 }
 
 SEC("xdp")
 int xhb_xdp(struct xdp_md *ctx)
 {
-	struct cursor c = {
+	struct xhb_cursor c = {
 		.start = (void *)(long)ctx->data,
 		.pos = (void *)(long)ctx->data,
 		.end = (void *)(long)ctx->data_end,
 	};
-	struct frame f = {};
-	struct xhb_stats *stats;
-	__u32 zero = 0;
-	bool accepted = false;
-	__be16 proto;
-	int next, verdict;
+	struct xhb_frame f = {};
+	enum xhb_reason reason;
 
-	stats = bpf_map_lookup_elem(&xhb_stats, &zero);
-	if (parse_eth(&c, &f, &proto) < 0) {
-		COUNT(stats, pass_not_ip);
-		return XDP_PASS;
+	reason = xhb_classify(&c, &f);
+	if (reason == XHB_R_NEXT) {
+		reason = xhb_handle_cluster(ctx, &c, &f);
+		if (!xhb_accepted(reason))
+			xhb_count_junk();
 	}
-	if (proto == bpf_htons(ETH_P_ARP)) {
-		if (lease_lapsed() && arp_asks_vip(&c)) {
-			COUNT(stats, drop_fenced_arp);
-			return XDP_DROP;
-		}
-		COUNT(stats, pass_not_ip);
-		return XDP_PASS;
-	}
-	if (proto == bpf_htons(ETH_P_IP))
-		next = parse_ip4(&c, &f);
-	else if (proto == bpf_htons(ETH_P_IPV6))
-		next = parse_ip6(&c, &f);
-	else {
-		COUNT(stats, pass_not_ip);
-		return XDP_PASS;
-	}
-	/* Malformed IP is the stack's business, as are fragments. */
-	if (next == -1) {
-		COUNT(stats, pass_not_ip);
-		return XDP_PASS;
-	}
-	/* Fragments too: a fenced VIP answers nothing. */
-	if (next != -1 && lease_lapsed()) {
-		if ((f.ip4 && is_vip4(f.ip4->daddr)) ||
-		    (f.ip6 && is_vip6(&f.ip6->daddr))) {
-			COUNT(stats, drop_fenced_ip);
-			return XDP_DROP;
-		}
-		if (f.ip6 && next == NEXTHDR_ICMPV6 && ns_asks_vip(&c)) {
-			COUNT(stats, drop_fenced_arp);
-			return XDP_DROP;
-		}
-	}
-	if (next == -2) {
-		COUNT(stats, pass_fragment);
-		return XDP_PASS;
-	}
-	if (next != IPPROTO_UDP) {
-		COUNT(stats, pass_not_udp);
-		return XDP_PASS;
-	}
-	f.udp = c.pos;
-	if ((void *)(f.udp + 1) > c.end) {
-		COUNT(stats, pass_not_udp);
-		return XDP_PASS;
-	}
-	if (f.udp->dest != bpf_htons(cfg_port)) {
-		COUNT(stats, pass_other_port);
-		return XDP_PASS;
-	}
-	c.pos = f.udp + 1;
-	verdict = handle_cluster(ctx, &f, &c, stats, &accepted);
-	if (!accepted) {
-		/* Junk at our port: the agent reads the rate from the mapped
-		 * xhb_self and judges nobody dead on a flooded link. */
-		struct xhb_self *self = bpf_map_lookup_elem(&xhb_self, &zero);
-
-		if (self)
-			__sync_fetch_and_add(&self->junk_packets, 1);
-	}
-	return verdict;
+	xhb_count(reason);
+	return xhb_action(reason);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
