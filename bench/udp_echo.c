@@ -55,7 +55,7 @@ static void on_signal(int sig)
 }
 
 /*
- * The same answer the XDP program builds (bpf/xhb.bpf.c build_reply),
+ * The same answer the XDP program builds (bpf/xhb.bpf.c xhb_build_reply),
  * from the same state; returns false for anything that is not a valid
  * probe addressed to us.
  */

@@ -699,12 +699,8 @@ XHB_INLINE enum xhb_reason xhb_record(struct xhb_peer *peer,
 	}
 	bpf_spin_unlock(&peer->lock);
 
-	if (news) { /* no helper calls under the lock: tell the agent now */
-		struct xhb_news n = {
-			.node_id = bpf_ntohl(h->node_id),
-			.groups_held = bpf_ntohl(h->groups_held),
-			.state = h->state,
-		};
+	if (news) { /* no helper calls under the lock: wake the agent now */
+		struct xhb_news n = {.ring = 1};
 
 		bpf_ringbuf_output(&xhb_news, &n, sizeof(n), 0);
 	}

@@ -114,18 +114,16 @@ struct xhb_vip_lease {
 };
 
 /*
- * xhb_news (ring buffer, pinned like the rest, so that news written while
- * an upgraded agent starts is not lost): XDP tells
- * the agent at once when a peer says something new about itself: its
- * state (leaving, fault, out of initdead) or the groups it holds, wants
- * or refuses. Without it the agent would learn it at its next loop, a
- * keepalive later when there is no `probe` line.
+ * xhb_news (ring buffer): a doorbell. XDP rings it when a peer says
+ * something new about itself (its state: leaving, fault, out of initdead;
+ * the groups it holds, wants or refuses), so that the agent wakes and
+ * reads the peers now, not at its next loop (a keepalive later without a
+ * `probe` line). It carries nothing: the news is in xhb_peers, which the
+ * agent reads in full every loop anyway. Pinned like the rest, so a ring
+ * while an upgraded agent starts is not lost.
  */
 struct xhb_news {
-	__u32 node_id;
-	__u32 groups_held;
-	__u8 state;
-	__u8 pad[3];
+	__u8 ring; /* 1: a ring buffer record cannot be empty */
 };
 
 /* xhb_keys: array indexed by authkeys index (1..15). */

@@ -78,10 +78,9 @@ int dataplane__vip_add(struct xhb_dataplane *dp, int family, const void *addr,
 		       __u32 group);
 int dataplane__vip_del(struct xhb_dataplane *dp, int family, const void *addr);
 /*
- * XDP's news (struct xhb_news: a peer changed state or holdings): an fd to
- * poll() (-1 when not loaded by us), and a drain that returns how many
- * items were read. The agent re-decides at once instead of at its next
- * loop.
+ * XDP's news ring, a doorbell (struct xhb_news: a peer changed state or
+ * holdings): an fd to poll() (-1 when not loaded by us), and a drain that
+ * empties it and returns how many rings there were.
  */
 int dataplane__news_fd(const struct xhb_dataplane *dp);
 int dataplane__news_drain(struct xhb_dataplane *dp);

@@ -807,3 +807,58 @@ Test(xdp, late_packet_does_not_overwrite_newer_state)
 	send_hdr(&v4, &late);
 	cr_assert_eq(peer().groups_held, 0, "a restarted agent's word counts");
 }
+
+/*
+ * The news ring is a doorbell: it rings when a peer says something new
+ * about itself (state, holdings), once, and not for a heartbeat that says
+ * the same again.
+ */
+Test(xdp, news_rings_on_what_changed)
+{
+	struct xhb_hdr h = hdr(XHB_MSG_HEARTBEAT, 10, 1);
+
+	dataplane__news_drain(dp);
+	send_hdr(&v4, &h); /* first word from it: new */
+	cr_expect_eq(dataplane__news_drain(dp), 1, "first heartbeat");
+	h = hdr(XHB_MSG_HEARTBEAT, 10, 2); /* the same again */
+	send_hdr(&v4, &h);
+	cr_expect_eq(dataplane__news_drain(dp), 0, "same state and holdings");
+	h = hdr(XHB_MSG_HEARTBEAT, 10, 3);
+	h.state = XHB_NODE_LEAVING;
+	resign(&h);
+	send_hdr(&v4, &h);
+	cr_expect_eq(dataplane__news_drain(dp), 1, "leaving");
+	h = hdr(XHB_MSG_HEARTBEAT, 10, 4);
+	h.groups_held = htonl(0x3);
+	resign(&h);
+	send_hdr(&v4, &h);
+	cr_expect_eq(dataplane__news_drain(dp), 1, "holdings");
+	h.seq = htobe64(4); /* replayed: dropped, no news */
+	send_hdr(&v4, &h);
+	cr_expect_eq(dataplane__news_drain(dp), 0, "replayed");
+}
+
+/*
+ * Junk at our port (forged, replayed, malformed) is counted in the mapped
+ * xhb_self, where the agent's flood watch reads it; our own accepted
+ * packets and other traffic are not.
+ */
+Test(xdp, junk_counted_for_the_flood_watch)
+{
+	struct xhb_hdr h = hdr(XHB_MSG_HEARTBEAT, 10, 1);
+	struct xhb_frame_spec s = v4;
+	__u8 buf[256];
+	__u64 junk = dataplane__junk(dp);
+
+	send_hdr(&v4, &h);
+	cr_expect_eq(dataplane__junk(dp), junk, "accepted heartbeat");
+	send_hdr(&v4, &h); /* replayed */
+	cr_expect_eq(dataplane__junk(dp), junk + 1, "replay");
+	h = hdr(XHB_MSG_HEARTBEAT, 10, 2);
+	bad_tag(&h, &s);
+	send_hdr(&s, &h);
+	cr_expect_eq(dataplane__junk(dp), junk + 2, "forged");
+	run_frame(buf, tcp_frame(buf));
+	run_frame(buf, other_port_frame(buf));
+	cr_expect_eq(dataplane__junk(dp), junk + 2, "not ours: not junk");
+}
