@@ -173,7 +173,7 @@ static void check_own_gap(struct xhb_agent *a, __u64 now)
 		xhb_ev_lease_expired(a->ev, a->groups.lease_ns,
 				     now - a->groups.lease_renewed_ns -
 					 a->groups.lease_ns);
-		xhb_groups_release_all(&a->groups, XHB_REASON_LEASE_EXPIRED, now);
+		xhb_groups_let_go(&a->groups, now);
 		listen_again(a, now);
 		state_changed(a, before, XHB_STATE_LEASE_EXPIRED);
 	}

@@ -120,7 +120,7 @@ static int run_script(struct xhb_groups *gs, unsigned int g,
 	for (unsigned int i = 0; i < res->nargs; i++)
 		args[i] = res->args[i];
 	args[res->nargs] = NULL;
-	if (gs->cfg->lease_ns < SCRIPT_LEASE_NS && gs->renew)
+	if (gs->cfg->lease_ns < SCRIPT_LEASE_NS && gs->renew && !gs->letting_go)
 		gs->renew(gs->renew_ctx, SCRIPT_LEASE_NS);
 	ret = xhb_resource_run(res->path, args, action,
 			       XHB_GROUPS_SCRIPT_TIMEOUT_MS, out);
@@ -147,9 +147,13 @@ static void fence(struct xhb_groups *gs, const struct xhb_resource *res,
 		*ret = r;
 }
 
-/* Undo resources [0, upto) of group g, right to left. */
+#define RELEASE_ADDRESSES (1U << 0)
+#define RELEASE_SCRIPTS (1U << 1)
+
+/* Undo resources [0, upto) of group g, right to left, of the kinds in
+ * `what`. */
 static void release_resources(struct xhb_groups *gs, unsigned int g,
-			      unsigned int upto)
+			      unsigned int upto, unsigned int what)
 {
 	const struct xhb_group *grp = &gs->cfg->groups[g];
 
@@ -158,6 +162,9 @@ static void release_resources(struct xhb_groups *gs, unsigned int g,
 		struct xhb_vip vip;
 		int ret;
 
+		if (!(what & (res->kind == XHB_RES_SCRIPT ? RELEASE_SCRIPTS
+							  : RELEASE_ADDRESSES)))
+			continue;
 		if (res->kind == XHB_RES_SCRIPT) {
 			/* a failed stop was said in its event; the release
 			 * goes on (see the safety issue for stop_failed) */
@@ -283,7 +290,7 @@ int xhb_groups_acquire(struct xhb_groups *gs, unsigned int g,
 	}
 	if (ret) {
 		/* Half a group serves nobody: undo, and let another node try. */
-		release_resources(gs, g, r);
+		release_resources(gs, g, r, RELEASE_ADDRESSES | RELEASE_SCRIPTS);
 		set_held(gs, g, false, now_ns);
 		gs->refused |= 1U << g;
 		group_event(gs, false, g, XHB_REASON_RESOURCE_FAILED,
@@ -298,9 +305,29 @@ int xhb_groups_acquire(struct xhb_groups *gs, unsigned int g,
 void xhb_groups_release(struct xhb_groups *gs, unsigned int g,
 			enum xhb_reason reason, __u64 now_ns)
 {
-	release_resources(gs, g, gs->cfg->groups[g].nresources);
+	release_resources(gs, g, gs->cfg->groups[g].nresources,
+			  RELEASE_ADDRESSES | RELEASE_SCRIPTS);
 	set_held(gs, g, false, now_ns);
 	group_event(gs, false, g, reason, xhb_mono_ns() - now_ns);
+}
+
+void xhb_groups_let_go(struct xhb_groups *gs, __u64 now_ns)
+{
+	gs->letting_go = true;
+	for (unsigned int g = 0; g < gs->cfg->ngroups; g++)
+		if (gs->g[g].held)
+			release_resources(gs, g, gs->cfg->groups[g].nresources,
+					  RELEASE_ADDRESSES);
+	for (unsigned int g = 0; g < gs->cfg->ngroups; g++) {
+		if (!gs->g[g].held)
+			continue;
+		release_resources(gs, g, gs->cfg->groups[g].nresources,
+				  RELEASE_SCRIPTS);
+		set_held(gs, g, false, now_ns);
+		group_event(gs, false, g, XHB_REASON_LEASE_EXPIRED,
+			    xhb_mono_ns() - now_ns);
+	}
+	gs->letting_go = false;
 }
 
 void xhb_groups_release_all(struct xhb_groups *gs, enum xhb_reason reason,
@@ -349,7 +376,7 @@ void xhb_groups_adopt(struct xhb_groups *gs, const struct xhb_self *old,
 		gs->lease_renewed_ns = lease_expiry_ns;
 		gs->lease_ns = 0;
 		xhb_ev_lease_expired(gs->ev, 0, now_ns - lease_expiry_ns);
-		xhb_groups_release_all(gs, XHB_REASON_LEASE_EXPIRED, now_ns);
+		xhb_groups_let_go(gs, now_ns);
 		return;
 	}
 	/* The lease we inherit runs until the first loop renews it. */

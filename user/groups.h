@@ -56,6 +56,7 @@ struct xhb_groups {
 	 */
 	void (*renew)(void *ctx, __u64 lease_ns);
 	void *renew_ctx;
+	bool letting_go; /* in xhb_groups_let_go(): never renew */
 	struct xhb_group_state g[XHB_MAX_GROUPS];
 };
 
@@ -74,6 +75,16 @@ void xhb_groups_release(struct xhb_groups *gs, unsigned int g,
 			enum xhb_reason reason, __u64 now_ns);
 void xhb_groups_release_all(struct xhb_groups *gs, enum xhb_reason reason,
 			    __u64 now_ns);
+/*
+ * After our lease lapsed (we were stopped, hung or starved): XDP fences
+ * our VIPs and a peer may hold them now. Every address of every group we
+ * held goes first, then the scripts stop, right to left; nothing renews
+ * the lease meanwhile, since a renewal would lift the fence on addresses
+ * still up (a peer would then see us as a stalled holder with a live
+ * lease and let go of what it just took). Events: group_release with
+ * reason lease_expired.
+ */
+void xhb_groups_let_go(struct xhb_groups *gs, __u64 now_ns);
 /* Kept after a partition or a peer's return: announce again, once per
  * episode; partition_resolved when it healed (decide's reason). */
 void xhb_groups_keep(struct xhb_groups *gs, unsigned int g,

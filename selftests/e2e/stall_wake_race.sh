@@ -79,50 +79,12 @@ wait_for 3 hold_published ||
 pid1=$(lab_pid srv1)
 touch "$LAB_DIR/srv2/slow"
 
-cat >"$LAB_DIR/stopcont.py" <<'EOF'
-# SIGSTOP srv1's agent; its lease lapses at E = agent_update_ns + lease_ms
-# of its pinned xhb_self; SIGCONT it at E + WAKE_AFTER_MS. JSON timings.
-import json, os, signal, sys, time
-pid1, pins1, wake_ms = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-sys.path.insert(0, os.environ["XHB_E2E_DIR"])
-from xhbmaps import obj_get, read_self
-fd = obj_get(f"{pins1}/xhb_self")
-mono = lambda: time.clock_gettime_ns(time.CLOCK_MONOTONIC)
-def stopped(pid):  # every thread of it in state T
-    try:
-        return all(open(f"/proc/{pid}/task/{t}/stat").read().rsplit(")", 1)[1].split()[0] == "T"
-                   for t in os.listdir(f"/proc/{pid}/task"))
-    except OSError:
-        return False
-t_stop = mono()
-os.kill(pid1, signal.SIGSTOP)
-# Stopped for sure (a few microseconds): xhb_self holds its last renewal.
-give_up = t_stop + 1000000000
-while not stopped(pid1):
-    if mono() > give_up:
-        os.kill(pid1, signal.SIGCONT)
-        sys.exit("srv1's agent was not stopped 1 s after SIGSTOP")
-    os.sched_yield()
-me = read_self(fd)
-if me is None:
-    os.kill(pid1, signal.SIGCONT)
-    sys.exit("cannot read xhb_self")
-lease_ms, held = me["lease_ms"], me["groups_held"]
-E = me["agent_update_ns"] + lease_ms * 1000000
-t = E + wake_ms * 1000000
-while mono() < t:
-    time.sleep(max(0.0, (t - mono()) / 1e9))
-t_cont = mono()
-os.kill(pid1, signal.SIGCONT)
-print(json.dumps({"lease_ms": lease_ms, "held": held, "lapse_ns": E, "stop_ns": t_stop, "cont_ns": t_cont}))
-EOF
-
 e2e_watch 3500 "$LAB_DIR/watch.json"
 watch=$LAB_WATCH_PID
 t0=$(mono_now)
 ev_mark srv1:group_acquire srv1:vip_added
 e2e_log "srv1: SIGSTOP; SIGCONT ${WAKE_AFTER_MS} ms after its ${LEASE_MS} ms lease lapsed, while srv2 takes over (slowsvc start: ${SVC_START_S} s)"
-timing=$(XHB_E2E_DIR="$(cd "$(dirname "$0")" && pwd)" python3 "$LAB_DIR/stopcont.py" "$pid1" "$LAB_DIR/bpf/srv1/xhb/ens192" "$WAKE_AFTER_MS") ||
+timing=$(python3 "$E2E_DIR/stopcont.py" "$pid1" "$LAB_DIR/bpf/srv1/xhb/ens192" "$WAKE_AFTER_MS") ||
 	fail "stop/cont helper: $timing"
 # srv2 is in the middle of its takeover (slowsvc start): what it advertises.
 self2=$("$XHB_BUILD/xhbctl" -p "$LAB_DIR/bpf/srv2/xhb/ens192" -j self)
