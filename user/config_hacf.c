@@ -857,6 +857,21 @@ static int hacf_finish(struct loader *ld, const unsigned int *seen)
 	}
 	if (!seen[SEEN_LEASE])
 		cfg->lease_ns = cfg->deadtime_ns;
+	/* The agent renews the lease once a probe period: one that can run
+	 * out between two renewals fences the VIPs of a healthy node. */
+	if (cfg->lease_ns <= 2 * cfg->probe_interval_ns)
+		return cfg_fail(
+		    ld, seen[SEEN_LEASE], EINVAL,
+		    "lease (%s) must be greater than 2 x the probe period (%s): "
+		    "the agent renews it once a period",
+		    xhb_config_format_time(cfg->lease_ns, a, sizeof(a)),
+		    xhb_config_format_time(cfg->probe_interval_ns, b, sizeof(b)));
+	if (cfg->lease_ns > cfg->deadtime_ns)
+		cfg_note(ld, XHB_NOTE_WARNING, seen[SEEN_LEASE], "lease",
+			 "lease (%s) is longer than deadtime (%s): a stalled "
+			 "holder keeps its groups for the whole lease",
+			 xhb_config_format_time(cfg->lease_ns, a, sizeof(a)),
+			 xhb_config_format_time(cfg->deadtime_ns, b, sizeof(b)));
 	if (!cfg->cluster_id_set)
 		cfg->cluster_id = default_cluster_id(cfg);
 	if (!seen[SEEN_FAILBACK])

@@ -1084,6 +1084,14 @@ static const struct error_case error_cases[] = {
     {"too many values", HACF_HEAD "keepalive 1 2\n", .ret = -EINVAL,
      .message = "@/ha.cf:4: keepalive: too many values (usage: keepalive "
 		"TIME)"},
+    {"lease not over two probe periods", HACF_HEAD "probe 100ms 3\nlease 200ms\n",
+     .ret = -EINVAL,
+     .message = "@/ha.cf:5: lease (200ms) must be greater than 2 x the probe "
+		"period (100ms): the agent renews it once a period"},
+    {"lease within two keepalives without a probe line",
+     HACF_HEAD "keepalive 2\nlease 4s\n", .ret = -EINVAL,
+     .message = "@/ha.cf:5: lease (4s) must be greater than 2 x the probe "
+		"period (2s): the agent renews it once a period"},
     {"deadtime equal to 2 x keepalive", HACF_HEAD "keepalive 2\ndeadtime 4\n",
      .ret = -EINVAL,
      .message = "@/ha.cf:5: deadtime (4s) must be greater than 2 x "
