@@ -305,7 +305,9 @@ static void on_netlink(const struct xhb_nl_event *e, void *ctx)
 		xhb_groups_addr_removed(&a->groups, &e->addr);
 		break;
 	case XHB_NL_RESYNC:
+		/* notices were lost: links and addresses read afresh */
 		refresh_links(a);
+		xhb_groups_verify(&a->groups);
 		break;
 	default:
 		break;
@@ -416,6 +418,8 @@ static int wait_and_drain(struct xhb_agent *a)
 	announce = xhb_groups_next_announce(&a->groups);
 	if (announce < next)
 		next = announce;
+	if (a->groups.held && a->next_verify_ns < next)
+		next = a->next_verify_ns;
 	now = xhb_mono_ns();
 	next = next > now ? next - now : 0;
 	ts.tv_sec = next / XHB_NS_PER_SEC;
@@ -481,6 +485,10 @@ int xhb_agent__run(struct xhb_agent *a)
 				publish(a, xhb_mono_ns(), a->groups.held,
 					a->cfg->lease_ns);
 			xhb_groups_announce(&a->groups, now);
+			if (now >= a->next_verify_ns) {
+				xhb_groups_verify(&a->groups);
+				a->next_verify_ns = now + XHB_GROUPS_VERIFY_NS;
+			}
 		}
 		a->last_loop_ns = now;
 		ret = wait_and_drain(a);

@@ -48,6 +48,7 @@ struct xhb_agent {
 	__u64 last_gap_event_ns;
 	__u64 next_heartbeat_ns;
 	__u64 next_probe_ns;
+	__u64 next_verify_ns; /* held addresses checked again then */
 
 	bool init; /* initdead running, or listening again */
 	__u64 init_until_ns;

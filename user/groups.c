@@ -405,7 +405,28 @@ void xhb_groups_reconfigure(struct xhb_groups *gs, const struct xhb_config *next
 	gs->held &= next->ngroups < 32 ? (1U << next->ngroups) - 1 : ~0U;
 }
 
-void xhb_groups_addr_removed(struct xhb_groups *gs, const struct xhb_ipaddr *addr)
+/* An address of a group we hold that is absent now: say so, put it back
+ * and announce it. (A notice of its removal may be older than our own
+ * re-add, a release and a re-acquire in one loop: lost is what is absent
+ * now.) */
+static void restore_if_gone(struct xhb_groups *gs, unsigned int g,
+			    const struct xhb_resource *res)
+{
+	struct xhb_vip vip;
+
+	if (resolve_vip(gs, res, &vip) ||
+	    xhb_nl__addr_find(gs->nl, vip.ifindex, &vip.addr, NULL) == 1)
+		return;
+	xhb_ev_vip_lost(gs->ev, g, &vip);
+	if (!xhb_nl__vip_add(gs->nl, &vip)) {
+		xhb_ev_vip_added(gs->ev, g, &vip, "restored");
+		schedule_announce(gs, g, xhb_mono_ns());
+	}
+}
+
+/* Each address resource of the groups we hold that addr matches (NULL:
+ * every one). */
+static void check_held(struct xhb_groups *gs, const struct xhb_ipaddr *addr)
 {
 	for (unsigned int g = 0; g < gs->cfg->ngroups; g++) {
 		const struct xhb_group *grp = &gs->cfg->groups[g];
@@ -414,22 +435,23 @@ void xhb_groups_addr_removed(struct xhb_groups *gs, const struct xhb_ipaddr *add
 			continue;
 		for (unsigned int r = 0; r < grp->nresources; r++) {
 			const struct xhb_resource *res = &grp->resources[r];
-			struct xhb_vip vip;
 
-			if (res->kind != XHB_RES_ADDRESS || res->family != addr->family ||
-			    memcmp(&res->addr, &addr->v6, res->family == AF_INET ? 4 : 16))
+			if (res->kind != XHB_RES_ADDRESS ||
+			    (addr && (res->family != addr->family ||
+				      memcmp(&res->addr, &addr->v6,
+					     res->family == AF_INET ? 4 : 16))))
 				continue;
-			/* The news may be older than our own re-add (a release
-			 * and a re-acquire in one loop): lost is what is absent
-			 * now. */
-			if (resolve_vip(gs, res, &vip) ||
-			    xhb_nl__addr_find(gs->nl, vip.ifindex, &vip.addr, NULL) == 1)
-				continue;
-			xhb_ev_vip_lost(gs->ev, g, &vip);
-			if (!xhb_nl__vip_add(gs->nl, &vip)) {
-				xhb_ev_vip_added(gs->ev, g, &vip, "restored");
-				schedule_announce(gs, g, xhb_mono_ns());
-			}
+			restore_if_gone(gs, g, res);
 		}
 	}
+}
+
+void xhb_groups_addr_removed(struct xhb_groups *gs, const struct xhb_ipaddr *addr)
+{
+	check_held(gs, addr);
+}
+
+void xhb_groups_verify(struct xhb_groups *gs)
+{
+	check_held(gs, NULL);
 }

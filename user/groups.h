@@ -106,8 +106,13 @@ void xhb_groups_announce(struct xhb_groups *gs, __u64 now_ns);
 /* The earliest announcement due, or UINT64_MAX. */
 __u64 xhb_groups_next_announce(const struct xhb_groups *gs);
 /* An address was removed from an interface: if it is a VIP we hold and
- * it is really gone, say so and put it back. */
+ * it is really gone, say so (vip_lost) and put it back. */
 void xhb_groups_addr_removed(struct xhb_groups *gs, const struct xhb_ipaddr *addr);
+/* The same for every address we hold: run every XHB_GROUPS_VERIFY_NS and
+ * when the kernel dropped netlink notices (ENOBUFS), since a removal
+ * nobody told us of would leave us advertising a VIP we do not serve. */
+#define XHB_GROUPS_VERIFY_NS (1000ULL * 1000 * 1000)
+void xhb_groups_verify(struct xhb_groups *gs);
 /* "IPaddr::172.16.193.30/16/ens192 apache": the group as written. */
 void xhb_group_spec(const struct xhb_group *g, char *buf, size_t len);
 
