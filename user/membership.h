@@ -104,6 +104,16 @@ struct xhb_member_verdict {
 struct xhb_member_verdict xhb_member_judge(const struct xhb_member_input *in);
 
 /*
+ * Its agent speaks (heartbeats or probes within R) but its XDP has not
+ * answered our probes for R, though we have probed it that long: replies
+ * are lost on the path (or its driver drops XDP_TX frames). Its death
+ * then waits for its lease (see rule 3); say so once (peer_unanswered).
+ */
+bool xhb_member_unanswered(const struct xhb_peer *p, __u64 now_ns,
+			   __u64 probing_since_ns,
+			   const struct xhb_member_timers *t);
+
+/*
  * How lossy the path to a peer is, learned as we go: the share of probe
  * periods after which nothing new had come from it for two periods (an
  * EWMA over ~256 periods, in parts per million). With `probe I M`, M misses are enough on a clean

@@ -85,6 +85,25 @@ struct xhb_member_timers xhb_peers_timers(const struct xhb_peers *ps,
 				    xhb_member_flooded(&ps->flood, now_ns));
 }
 
+/* Say once when a peer's agent speaks but its XDP does not answer. */
+static void unanswered(struct xhb_peers *ps, struct xhb_events *ev,
+		       unsigned int n, const struct xhb_loop_times *t,
+		       const struct xhb_member_timers *timers)
+{
+	struct xhb_peer_view *p = &ps->v[n];
+	__u64 since = ps->listen_since_ns > t->start_ns ? ps->listen_since_ns
+							: t->start_ns;
+	bool now = xhb_member_unanswered(&p->snap, t->now_ns, since, timers);
+
+	if (now && !p->unanswered)
+		xhb_ev_peer_unanswered(ev, ps->cfg->nodes[n].name,
+				       p->snap.last_reply_ns
+					   ? t->now_ns - p->snap.last_reply_ns
+					   : 0,
+				       xhb_member_reply_window_ns(timers));
+	p->unanswered = now;
+}
+
 void xhb_peers_judge(struct xhb_peers *ps, struct xhb_ifaces *fs,
 		     struct xhb_events *ev, const struct xhb_loop_times *t)
 {
@@ -113,6 +132,7 @@ void xhb_peers_judge(struct xhb_peers *ps, struct xhb_ifaces *fs,
 		xhb_member_loss_observe(&p->loss, &p->snap, p->state, t->now_ns, &base);
 		in.peer = p->snap;
 		in.timers = xhb_peers_timers(ps, n, t->now_ns);
+		unanswered(ps, ev, n, t, &in.timers);
 		v = xhb_member_judge(&in);
 		if (!v.changed)
 			continue;

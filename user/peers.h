@@ -30,6 +30,7 @@ struct xhb_peer_view {
 	__u64 since_ns;
 	/* came back up in the last xhb_peers_judge() (decide announces) */
 	enum xhb_member_return came_back;
+	bool unanswered; /* see xhb_member_unanswered() */
 	struct xhb_peer snap; /* merged over the interfaces */
 	struct xhb_member_loss loss;
 	struct xhb_peer_addr where[XHB_MAX_IFACES];
