@@ -141,18 +141,24 @@ enum {
 	XHB_PARSE_FRAGMENT = -2,  /* an IP fragment: no L4 header to read */
 };
 
-/* Has this node's lease lapsed while it holds VIPs? */
+/*
+ * Is this node fenced while it holds VIPs: its lease lapsed, or a peer
+ * said lately that it does not hear us (one-way loss: the peer is taking
+ * our groups)?
+ */
 XHB_INLINE bool xhb_lease_lapsed(void)
 {
 	struct xhb_self *self;
 	__u32 zero = 0;
+	__u64 now;
 
 	self = bpf_map_lookup_elem(&xhb_self, &zero);
 	if (!self || !self->groups_held)
 		return false;
+	now = bpf_ktime_get_ns();
 	/* >=: the same instant a probe reply starts saying "0 ms left" */
-	return bpf_ktime_get_ns() >=
-	       self->agent_update_ns + (__u64)self->lease_ms * 1000000ULL;
+	return now >= self->agent_update_ns + (__u64)self->lease_ms * 1000000ULL ||
+	       now < self->unheard_ns + (__u64)self->unheard_hold_ms * 1000000ULL;
 }
 
 XHB_INLINE bool xhb_is_vip4(__be32 addr)
@@ -661,11 +667,14 @@ XHB_INLINE enum xhb_reason xhb_check_sender(const struct xhb_frame *f,
 /*
  * De-replay, then record in the peer's entry what the packet says, under
  * its lock; tell the agent when the peer says something new of itself.
+ * A probe saying that its sender does not hear us fences our VIPs now.
  */
 XHB_INLINE enum xhb_reason xhb_record(struct xhb_peer *peer,
+				      struct xhb_self *self,
 				      const struct xhb_frame *f,
 				      const struct xhb_hdr *h, __u64 now)
 {
+	bool unheard = false;
 	__u64 incarnation = bpf_be64_to_cpu(h->incarnation);
 	__u64 seq = bpf_be64_to_cpu(h->seq);
 	enum xhb_reason reason;
@@ -687,6 +696,10 @@ XHB_INLINE enum xhb_reason xhb_record(struct xhb_peer *peer,
 		case XHB_MSG_PROBE:
 			peer->last_probe_ns = now;
 			peer->probes++;
+			if (h->flags & XHB_FLAG_UNHEARD) {
+				peer->unheard_ns = now;
+				unheard = true;
+			}
 			break;
 		default: /* XHB_MSG_PROBE_REPLY */
 			echoed = bpf_be64_to_cpu(h->timestamp_ns);
@@ -699,6 +712,8 @@ XHB_INLINE enum xhb_reason xhb_record(struct xhb_peer *peer,
 	}
 	bpf_spin_unlock(&peer->lock);
 
+	if (unheard) /* read by xhb_lease_lapsed() for every frame */
+		*(volatile __u64 *)&self->unheard_ns = now;
 	if (news) { /* no helper calls under the lock: wake the agent now */
 		struct xhb_news n = {.ring = 1};
 
@@ -753,7 +768,7 @@ XHB_INLINE enum xhb_reason xhb_handle_cluster(struct xdp_md *ctx,
 	if (reason != XHB_R_NEXT)
 		return reason;
 	now = bpf_ktime_get_ns();
-	reason = xhb_record(peer, f, &h, now);
+	reason = xhb_record(peer, self, f, &h, now);
 	if (reason != XHB_R_NEXT)
 		return reason;
 	return xhb_respond(f, &h, self, now);

@@ -56,6 +56,7 @@ struct xhb_peer {
 	__u64 agent_epoch; /* last epoch its agent advertised */
 	__u64 epoch_change_ns; /* when that epoch last advanced */
 	__u64 lease_seen_ns; /* when lease_ms below was received */
+	__u64 unheard_ns; /* when it last said it does not hear us */
 	struct xhb_replay agent_replay; /* HEARTBEAT and PROBE (agent's seq) */
 	struct xhb_replay reply_replay; /* PROBE_REPLY (its XDP's seq) */
 	__u32 agent_age_us; /* from its last reply: since its agent wrote */
@@ -92,13 +93,20 @@ struct xhb_self {
 	/* written by XDP only: packets to our port it dropped (forged,
 	 * replayed, malformed): a jump means a flood on the link */
 	__u64 junk_packets;
+	/* written by XDP: when a peer last said it does not hear us
+	 * (XHB_FLAG_UNHEARD); our VIPs are fenced for unheard_hold_ms after,
+	 * a time the agent writes (its detection window) */
+	__u64 unheard_ns;
+	__u32 unheard_hold_ms;
+	__u32 pad2;
 };
 
 /*
  * xhb_vips: the addresses of the groups this node holds, written by the
  * agent when it acquires a group and removed when it releases it. While
  * the lease in xhb_self has lapsed (agent_update_ns + lease_ms is past:
- * the agent hung, was stopped or starved), XDP stops answering for them:
+ * the agent hung, was stopped or starved), or while a peer says it does
+ * not hear us (unheard_ns + unheard_hold_ms), XDP stops answering for them:
  * it drops ARP requests and IPv6 neighbour solicitations for these
  * addresses and every packet addressed to them. The peer takes over only
  * once that has surely happened, so two nodes never answer at once.

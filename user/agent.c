@@ -82,6 +82,19 @@ static void state_changed(struct xhb_agent *a, enum xhb_node_state before,
 /* ---- our state in XDP, and the lease ------------------------------------ */
 
 /*
+ * How long a peer's word that it does not hear us counts: our detection
+ * window (at least 1 ms), within which it keeps saying so in every probe
+ * while it still judges us dead.
+ */
+static __u64 unheard_hold_ns(const struct xhb_agent *a)
+{
+	struct xhb_member_timers t = xhb_config_timers(a->cfg);
+	__u64 w = xhb_member_window_ns(&t);
+
+	return w < XHB_NS_PER_MS ? XHB_NS_PER_MS : w;
+}
+
+/*
  * Write our state for XDP, which answers probes with it, on every
  * interface. Writing renews the lease: XDP fences our VIPs once
  * agent_update_ns + lease_ms is past. held: what we say we hold.
@@ -101,6 +114,7 @@ void publish(struct xhb_agent *a, __u64 now, __u32 held, __u64 lease_ns)
 		.state = self_state(a),
 		.priority = a->cfg->priority,
 		.key_id = a->cfg->auth_index,
+		.unheard_hold_ms = unheard_hold_ns(a) / XHB_NS_PER_MS,
 	};
 	int ret = xhb_ifaces_write_self(&a->ifaces, &self);
 
@@ -179,6 +193,26 @@ static void check_own_gap(struct xhb_agent *a, __u64 now)
 	}
 }
 
+/*
+ * One-way loss. A peer we hear says it does not hear us: it judged us dead
+ * and takes our groups, and our XDP already fences our VIPs; yield (say
+ * so once). A peer we just judged dead is told at once, before anything
+ * is acquired in this loop: probe now (its probes carry XHB_FLAG_UNHEARD).
+ */
+static void check_heard(struct xhb_agent *a, __u64 now)
+{
+	int by = xhb_peers_unheard_by(&a->peers, now, unheard_hold_ns(a));
+
+	if (by >= 0 && a->unheard_by < 0)
+		xhb_ev_unheard(a->ev, a->cfg->nodes[by].name, unheard_hold_ns(a));
+	a->unheard_by = by;
+	for (unsigned int n = 0; n < a->cfg->nnodes; n++)
+		if ((int)n != a->self_index &&
+		    a->peers.v[n].state == XHB_MEMBER_DEAD &&
+		    a->peers.v[n].since_ns == now)
+			a->next_probe_ns = now;
+}
+
 /* initdead ends when every peer was heard from, or when it runs out. */
 static void check_init(struct xhb_agent *a, __u64 now)
 {
@@ -205,7 +239,8 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 		.self = a->self_index,
 		.self_flags = (a->init ? XHB_SELF_INIT : 0) |
 			      (a->fault ? XHB_SELF_FAULT : 0) |
-			      (a->leaving ? XHB_SELF_LEAVING : 0),
+			      (a->leaving ? XHB_SELF_LEAVING : 0) |
+			      (a->unheard_by >= 0 ? XHB_SELF_UNHEARD : 0),
 		.auto_failback = a->cfg->auto_failback,
 		.nodes = nodes,
 		.preferred = preferred,
@@ -465,6 +500,7 @@ int xhb_agent__run(struct xhb_agent *a)
 						   a->steady_since_ns};
 
 			xhb_peers_judge(&a->peers, &a->ifaces, a->ev, &t);
+			check_heard(a, now);
 		}
 		check_init(a, now);
 		decided = decide(a, now, out);

@@ -54,6 +54,7 @@ struct xhb_agent {
 	__u64 init_until_ns;
 	bool fault; /* a heartbeat interface is down */
 	bool leaving;
+	int unheard_by; /* a peer that does not hear us (-1: none) */
 	bool stop, reload, reexec; /* signals: TERM/INT, HUP, USR2 */
 };
 

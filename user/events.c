@@ -452,6 +452,12 @@ void xhb_ev_peer(struct xhb_events *em, const char *peer, int from, int to,
 			  "detection_ms", ms(detection_ns), "rtt_ms", ms(rtt_ns));
 }
 
+void xhb_ev_unheard(struct xhb_events *em, const char *peer, uint64_t hold_ns)
+{
+	xhb_events__emitf(em, "unheard", "{s:s, s:f}", "peer", peer, "hold_ms",
+			  ms(hold_ns));
+}
+
 void xhb_ev_peer_unanswered(struct xhb_events *em, const char *peer,
 			    uint64_t reply_age_ns, uint64_t window_ns)
 {

@@ -68,6 +68,21 @@ void xhb_peers_listen_again(struct xhb_peers *ps, __u64 now_ns)
 	ps->listen_since_ns = now_ns;
 }
 
+int xhb_peers_unheard_by(const struct xhb_peers *ps, __u64 now_ns, __u64 hold_ns)
+{
+	for (unsigned int n = 0; n < ps->cfg->nnodes; n++) {
+		const struct xhb_peer_view *p = &ps->v[n];
+
+		if ((int)n == ps->self || !p->snap.unheard_ns ||
+		    (p->state != XHB_MEMBER_UP && p->state != XHB_MEMBER_WARN &&
+		     p->state != XHB_MEMBER_STALLED))
+			continue;
+		if (now_ns < p->snap.unheard_ns + hold_ns)
+			return (int)n;
+	}
+	return -1;
+}
+
 bool xhb_peers_all_heard(const struct xhb_peers *ps)
 {
 	for (unsigned int n = 0; n < ps->cfg->nnodes; n++)

@@ -57,6 +57,7 @@ void xhb_wire_fill(struct xhb_hdr *h, const struct xhb_wire_fields *f)
 	h->cluster_id = htonl(f->cluster_id);
 	h->node_id = htonl(f->node_id);
 	h->dest_node_id = htonl(f->dest_node_id);
+	h->flags = f->flags;
 	h->incarnation = htobe64(f->incarnation);
 	h->seq = htobe64(f->seq);
 	h->timestamp_ns = htobe64(f->timestamp_ns);

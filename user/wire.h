@@ -31,6 +31,7 @@ void xhb_wire_keys_from_config(const struct xhb_config *cfg,
 /* A header's fields in host order: everything a sender chooses. */
 struct xhb_wire_fields {
 	__u8 type; /* enum xhb_msg_type */
+	__u8 flags; /* XHB_FLAG_* */
 	__u8 state; /* enum xhb_node_state of the sender */
 	__u8 priority;
 	__u32 cluster_id;

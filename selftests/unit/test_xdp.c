@@ -862,3 +862,44 @@ Test(xdp, junk_counted_for_the_flood_watch)
 	run_frame(buf, other_port_frame(buf));
 	cr_expect_eq(dataplane__junk(dp), junk + 2, "not ours: not junk");
 }
+
+/*
+ * One-way loss: a probe saying its sender does not hear us fences our VIPs
+ * at once, for the hold the agent wrote, with a live lease; a probe
+ * without the flag does not; the peer entry records when it said so.
+ */
+Test(xdp, unheard_probe_fences_vips)
+{
+	struct xhb_self s = self;
+	struct xhb_hdr h;
+	__u8 buf[256];
+
+	cr_assert_eq(dataplane__vip_add(dp, AF_INET, vip4, 0), 0);
+	s.groups_held = 0x1;
+	s.lease_ms = 60000;
+	s.unheard_hold_ms = 200;
+	s.agent_update_ns = xhb_mono_ns();
+	cr_assert_eq(dataplane__write_self(dp, &s), 0);
+
+	h = hdr(XHB_MSG_PROBE, 10, 1);
+	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_TX);
+	expect("arp for vip, heard", buf, arp_request_for(buf, vip4), XDP_PASS,
+	       STAT(pass_not_ip));
+	cr_expect_eq(peer().unheard_ns, 0);
+
+	h = hdr(XHB_MSG_PROBE, 10, 2);
+	h.flags = XHB_FLAG_UNHEARD;
+	resign(&h);
+	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_TX, "still answered");
+	expect("arp for vip, unheard", buf, arp_request_for(buf, vip4), XDP_DROP,
+	       STAT(drop_fenced_arp));
+	expect("udp to vip, unheard", buf, udp_to(buf, vip4, AF_INET), XDP_DROP,
+	       STAT(drop_fenced_ip));
+	cr_expect_gt(peer().unheard_ns, 0);
+
+	/* the hold runs out: served again (the agent has released by then) */
+	s.unheard_hold_ms = 0;
+	cr_assert_eq(dataplane__write_self(dp, &s), 0);
+	expect("arp for vip, hold over", buf, arp_request_for(buf, vip4),
+	       XDP_PASS, STAT(pass_not_ip));
+}
