@@ -78,7 +78,7 @@ static bool make_reply(__u8 *buf, int len, const struct xhb_key *key,
 	echoed = be64toh(h->timestamp_ns);
 	/* Numbered by time as the XDP program numbers its replies, so the
 	 * prober's window accepts them after an XDP run on the same pair. */
-	now = xhb_mono_ns();
+	now = xhb_now_ns();
 	*reply_seq = now > *reply_seq ? now : *reply_seq + 1;
 	xhb_wire_fill(h, &(struct xhb_wire_fields){
 				 .type = XHB_MSG_PROBE_REPLY,

@@ -155,7 +155,7 @@ XHB_INLINE bool xhb_lease_lapsed(void)
 	self = bpf_map_lookup_elem(&xhb_self, &zero);
 	if (!self || !self->groups_held)
 		return false;
-	now = bpf_ktime_get_ns();
+	now = bpf_ktime_get_boot_ns();
 	/* >=: the same instant a probe reply starts saying "0 ms left" */
 	return now >= self->agent_update_ns + (__u64)self->lease_ms * 1000000ULL ||
 	       now < self->unheard_ns + (__u64)self->unheard_hold_ms * 1000000ULL;
@@ -767,7 +767,7 @@ XHB_INLINE enum xhb_reason xhb_handle_cluster(struct xdp_md *ctx,
 	reason = xhb_check_sender(f, &h, &self, &peer);
 	if (reason != XHB_R_NEXT)
 		return reason;
-	now = bpf_ktime_get_ns();
+	now = bpf_ktime_get_boot_ns();
 	reason = xhb_record(peer, self, f, &h, now);
 	if (reason != XHB_R_NEXT)
 		return reason;

@@ -6,8 +6,8 @@
  *
  * Every map is pinned as <pin_dir>/<name> with BTF, so
  *   bpftool map dump pinned /sys/fs/bpf/xhb/ens192/xhb_peers
- * prints these structs with their field names. Times are bpf_ktime_get_ns()
- * values, i.e. CLOCK_MONOTONIC nanoseconds on the node that wrote them.
+ * prints these structs with their field names. Times are bpf_ktime_get_boot_ns()
+ * values, i.e. CLOCK_BOOTTIME nanoseconds on the node that wrote them.
  */
 #ifndef XHB_MAPS_H
 #define XHB_MAPS_H

@@ -64,7 +64,7 @@ struct xhb_hdr {
 	__be16 reserved1;
 	__be64 incarnation; /* changes at each agent start, never goes back */
 	__be64 seq; /* increases within an incarnation */
-	__be64 timestamp_ns; /* sender's CLOCK_MONOTONIC; PROBE_REPLY: the probe's, echoed */
+	__be64 timestamp_ns; /* sender's CLOCK_BOOTTIME; PROBE_REPLY: the probe's, echoed */
 	__be64 agent_epoch; /* advances on every agent loop */
 	__be32 agent_age_us; /* PROBE_REPLY: since the responder's agent last wrote */
 	__be32 lease_ms; /* remaining VIP lease of the sender, 0 = holds none */

@@ -169,18 +169,29 @@ lab_watch() { # duration_ms out [interval_us]
 	return 1
 }
 
+# Run CMD as a node's daemon sees the world: the node's network namespace,
+# its own mount and UTS namespaces (hostname NODE), and as its /var/log,
+# /run/xhb, /var/lib/xhb and /sys/fs/bpf the directories DIR/log, DIR/run,
+# DIR/lib and PINS. Every step execs, so `lab_node_run ... &` leaves the
+# command's own pid in $!.
+lab_node_run() { # node dir pins cmd...
+	local node=$1 d=$2 pins=$3
+	shift 3
+	mkdir -p /run/xhb /var/lib/xhb "$d/log" "$d/run" "$d/lib" "$pins"
+	exec ip netns exec "$(lab_ns "$node")" unshare --mount --uts --propagation private sh -c '
+		hostname "$1" &&
+		mount --bind "$2/log" /var/log &&
+		mount --bind "$2/run" /run/xhb &&
+		mount --bind "$2/lib" /var/lib/xhb &&
+		mount --bind "$3" /sys/fs/bpf &&
+		shift 3 && exec "$@"' lab "$node" "$d" "$pins" "$@"
+}
+
 # Start xhbd on a node, in its own mount/UTS namespace (see the top).
 lab_start() {
 	local node=$1 d=$LAB_DIR/$1
 	shift
-	mkdir -p /run/xhb
-	# Not through lab_exec: $! must be the agent itself, not a subshell.
-	ip netns exec "$(lab_ns "$node")" unshare --mount --uts --propagation private sh -c '
-		hostname "$1" &&
-		mount --bind "$2/log" /var/log &&
-		mount --bind "$2/run" /run/xhb &&
-		mount --bind "$3" /sys/fs/bpf &&
-		shift 3 && exec "$@"' lab "$node" "$d" "$LAB_DIR/bpf/$node" \
+	lab_node_run "$node" "$d" "$LAB_DIR/bpf/$node" \
 		"$XHB_BUILD/xhbd" -c "$d/ha.d" "$@" >>"$d/events.json" 2>>"$d/xhbd.err" &
 	echo $! >"$d/xhbd.pid"
 	disown $!

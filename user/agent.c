@@ -130,7 +130,7 @@ void renew_for_script(void *ctx, __u64 lease_ns)
 {
 	struct xhb_agent *a = ctx;
 
-	publish(a, xhb_mono_ns(), a->groups.held, lease_ns);
+	publish(a, xhb_now_ns(), a->groups.held, lease_ns);
 }
 
 static struct xhb_said said(const struct xhb_agent *a)
@@ -308,7 +308,7 @@ void refresh_links(struct xhb_agent *a)
 	bool fault = !xhb_ifaces_refresh(&a->ifaces, a->nl);
 
 	if (a->fault && !fault)
-		listen_again(a, xhb_mono_ns());
+		listen_again(a, xhb_now_ns());
 	a->fault = fault;
 	state_changed(a, before, fault ? XHB_STATE_LINK_DOWN : XHB_STATE_LINK_UP);
 }
@@ -352,7 +352,7 @@ static void on_netlink(const struct xhb_nl_event *e, void *ctx)
 static json_t *on_control(const struct xhb_control_request *req, void *ctx)
 {
 	struct xhb_agent *a = ctx;
-	__u64 now = xhb_mono_ns();
+	__u64 now = xhb_now_ns();
 	struct xhb_status_self self = {
 		.node = a->node,
 		.state = self_state(a),
@@ -383,7 +383,7 @@ static void on_signal(struct xhb_agent *a)
 static void do_reload(struct xhb_agent *a)
 {
 	struct xhb_config *next = calloc(1, sizeof(*next)), *old = a->cfg;
-	__u64 now = xhb_mono_ns();
+	__u64 now = xhb_now_ns();
 	char err[512];
 	int ret;
 
@@ -429,11 +429,11 @@ static void leave(struct xhb_agent *a)
 
 	a->leaving = true;
 	state_changed(a, before, XHB_STATE_STOP_REQUESTED);
-	xhb_groups_release_all(&a->groups, XHB_REASON_LEAVING, xhb_mono_ns());
-	publish(a, xhb_mono_ns(), a->groups.held, a->cfg->lease_ns);
+	xhb_groups_release_all(&a->groups, XHB_REASON_LEAVING, xhb_now_ns());
+	publish(a, xhb_now_ns(), a->groups.held, a->cfg->lease_ns);
 	s = said(a);
 	for (int i = 0; i < LEAVING_HEARTBEATS; i++)
-		xhb_speak_heartbeats(&a->speaker, &s, xhb_mono_ns());
+		xhb_speak_heartbeats(&a->speaker, &s, xhb_now_ns());
 }
 
 /* Sleep until the next deadline or news, then take in what came. */
@@ -455,7 +455,7 @@ static int wait_and_drain(struct xhb_agent *a)
 		next = announce;
 	if (a->groups.held && a->next_verify_ns < next)
 		next = a->next_verify_ns;
-	now = xhb_mono_ns();
+	now = xhb_now_ns();
 	next = next > now ? next - now : 0;
 	ts.tv_sec = next / XHB_NS_PER_SEC;
 	ts.tv_nsec = next % XHB_NS_PER_SEC;
@@ -489,7 +489,7 @@ int xhb_agent__run(struct xhb_agent *a)
 
 	while (!a->stop && !a->reexec && !ret) {
 		struct xhb_decision out[XHB_MAX_GROUPS];
-		__u64 now = xhb_mono_ns();
+		__u64 now = xhb_now_ns();
 		__u32 acquiring = 0;
 		int decided;
 
@@ -509,7 +509,7 @@ int xhb_agent__run(struct xhb_agent *a)
 				acquiring |= 1U << g;
 		/* We may have been stopped anywhere since `now`: past our lease,
 		 * renew nothing and act on nothing; the next loop lets go. */
-		if (!xhb_groups_lapsed(&a->groups, xhb_mono_ns())) {
+		if (!xhb_groups_lapsed(&a->groups, xhb_now_ns())) {
 			__u32 held = a->groups.held;
 
 			publish(a, now, held | acquiring, a->cfg->lease_ns);
@@ -518,7 +518,7 @@ int xhb_agent__run(struct xhb_agent *a)
 				act(a, out, now);
 			/* Say what we now hold at once, not a loop later. */
 			if (a->groups.held != (held | acquiring))
-				publish(a, xhb_mono_ns(), a->groups.held,
+				publish(a, xhb_now_ns(), a->groups.held,
 					a->cfg->lease_ns);
 			xhb_groups_announce(&a->groups, now);
 			if (now >= a->next_verify_ns) {
@@ -534,7 +534,7 @@ int xhb_agent__run(struct xhb_agent *a)
 	if (a->reexec) {
 		/* A full lease for the next agent to start in: it adopts the
 		 * pins, the VIPs and this lease, and peers wait for it. */
-		publish(a, xhb_mono_ns(), a->groups.held, a->cfg->lease_ns);
+		publish(a, xhb_now_ns(), a->groups.held, a->cfg->lease_ns);
 		return XHB_AGENT_REEXEC;
 	}
 	leave(a);

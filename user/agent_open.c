@@ -21,6 +21,7 @@
 #include "control.h"
 #include "dataplane.h"
 #include "events.h"
+#include "incarnation.h"
 #include "sender.h"
 #include "slice.h"
 #include "vip.h"
@@ -147,15 +148,17 @@ int xhb_agent__open(struct xhb_agent **out, const struct xhb_agent_opts *o,
 		goto fail;
 	/* A restarted agent's incarnation must exceed its predecessor's. */
 	adopted = !xhb_ifaces_read_self(&a->ifaces, &old);
-	a->incarnation = xhb_real_ns();
-	if (adopted && old.incarnation >= a->incarnation)
-		a->incarnation = old.incarnation + 1;
+	ret = xhb_incarnation_next(a->cfg->state_dir,
+				   adopted ? old.incarnation + 1 : 0,
+				   &a->incarnation, err, errlen);
+	if (ret)
+		goto fail;
 	xhb_ev_agent_start(a->ev, XHB_VERSION_STRING, a->incarnation, getpid(),
 			   a->control_path);
 	emit_config(a);
 	/* We listen from now on: initdead and our first loop count from here,
 	 * not from before loading the program. */
-	a->start_ns = xhb_mono_ns();
+	a->start_ns = xhb_now_ns();
 	ret = xhb_peers_sync(&a->peers, a->cfg, a->self_index, &a->ifaces,
 			     a->start_ns);
 	if (ret) {

@@ -39,6 +39,7 @@
 #define XHB_CONFIG_DEFAULT_DIR "/etc/ha.d"
 
 #define XHB_CONFIG_MAX_NODES 64 /* <= XHB_MAX_PEERS: checked in config.c */
+#define XHB_STATE_DIR_DEFAULT "/var/lib/xhb"
 #define XHB_CONFIG_MAX_MEDIA 16
 #define XHB_CONFIG_MAX_PINGS 16
 #define XHB_CONFIG_MAX_GROUP_RESOURCES 16
@@ -201,6 +202,9 @@ struct xhb_config {
 	enum xhb_xdp_mode xdp_mode;
 	/* Pins go to <pin_dir>/<ifname>; "" stands for XHB_PIN_ROOT. */
 	char pin_dir[XHB_PATH_MAX];
+	/* What must outlive the agent and the pins: the incarnation counter;
+	 * default XHB_STATE_DIR_DEFAULT. */
+	char state_dir[XHB_PATH_MAX];
 	enum xhb_auto_failback auto_failback;
 
 	char logfile[XHB_PATH_MAX]; /* "" when not set */

@@ -32,7 +32,7 @@ enum seen {
 	SEEN_NONE, SEEN_KEEPALIVE, SEEN_DEADTIME, SEEN_WARNTIME, SEEN_INITDEAD,
 	SEEN_DEADPING, SEEN_UDPPORT, SEEN_FAILBACK, SEEN_LOGFILE,
 	SEEN_DEBUGFILE, SEEN_LOGFACILITY, SEEN_DEBUG, SEEN_REALTIME,
-	SEEN_RTPRIO, SEEN_PROBE, SEEN_GARP, SEEN_PIN_DIR, SEEN_LEASE,
+	SEEN_RTPRIO, SEEN_PROBE, SEEN_GARP, SEEN_PIN_DIR, SEEN_STATE_DIR, SEEN_LEASE,
 	SEEN_CLUSTER_ID, SEEN_XDP_MODE, SEEN_PRIORITY, SEEN_COUNT
 };
 /* clang-format on */
@@ -500,6 +500,16 @@ static int dir_pin_dir(struct loader *ld, const struct directive *d,
 	return dir_path(ld, d, line, v, n);
 }
 
+static int dir_state_dir(struct loader *ld, const struct directive *d,
+			 unsigned int line, char **v, int n)
+{
+	(void)n;
+	if (v[0][0] != '/')
+		return cfg_fail(ld, line, EINVAL,
+				"state_dir '%s' must be an absolute path", v[0]);
+	return dir_path(ld, d, line, v, n);
+}
+
 static int dir_cluster_id(struct loader *ld, const struct directive *d,
 			  unsigned int line, char **v, int n)
 {
@@ -598,6 +608,8 @@ static const struct directive directives[] = {
     {"garp", dir_garp, 2, 2, .usage = "garp COUNT INTERVAL", .seen = SEEN_GARP},
     {"pin_dir", dir_pin_dir, 1, 1, .usage = "pin_dir PATH",
      .seen = SEEN_PIN_DIR, VALUE(pin_dir)},
+    {"state_dir", dir_state_dir, 1, 1, .usage = "state_dir PATH",
+     .seen = SEEN_STATE_DIR, VALUE(state_dir)},
     {"lease", dir_time, 1, 1, .usage = "lease TIME", .seen = SEEN_LEASE,
      VALUE(lease_ns)},
     {"cluster_id", dir_cluster_id, 1, 1, .usage = "cluster_id 1..4294967295",

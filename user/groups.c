@@ -214,7 +214,7 @@ static void announce_group(struct xhb_groups *gs, unsigned int g)
 void xhb_groups_announce(struct xhb_groups *gs, __u64 now_ns)
 {
 	/* Never point the segment at a node whose XDP fences the VIP. */
-	if (xhb_groups_lapsed(gs, xhb_mono_ns()))
+	if (xhb_groups_lapsed(gs, xhb_now_ns()))
 		return;
 	for (unsigned int g = 0; g < gs->cfg->ngroups; g++) {
 		struct xhb_group_state *s = &gs->g[g];
@@ -286,7 +286,7 @@ int xhb_groups_acquire(struct xhb_groups *gs, unsigned int g,
 		xhb_ev_vip_added(gs->ev, g, &vip, NULL);
 		/* Tell the segment now, not after the group's slow scripts. */
 		schedule_announce(gs, g, now_ns);
-		xhb_groups_announce(gs, xhb_mono_ns());
+		xhb_groups_announce(gs, xhb_now_ns());
 	}
 	if (ret) {
 		/* Half a group serves nobody: undo, and let another node try. */
@@ -294,11 +294,11 @@ int xhb_groups_acquire(struct xhb_groups *gs, unsigned int g,
 		set_held(gs, g, false, now_ns);
 		gs->refused |= 1U << g;
 		group_event(gs, false, g, XHB_REASON_RESOURCE_FAILED,
-			    xhb_mono_ns() - now_ns);
+			    xhb_now_ns() - now_ns);
 		return ret;
 	}
 	gs->wanted &= ~(1U << g);
-	group_event(gs, true, g, reason, xhb_mono_ns() - now_ns);
+	group_event(gs, true, g, reason, xhb_now_ns() - now_ns);
 	return 0;
 }
 
@@ -308,7 +308,7 @@ void xhb_groups_release(struct xhb_groups *gs, unsigned int g,
 	release_resources(gs, g, gs->cfg->groups[g].nresources,
 			  RELEASE_ADDRESSES | RELEASE_SCRIPTS);
 	set_held(gs, g, false, now_ns);
-	group_event(gs, false, g, reason, xhb_mono_ns() - now_ns);
+	group_event(gs, false, g, reason, xhb_now_ns() - now_ns);
 }
 
 void xhb_groups_let_go(struct xhb_groups *gs, __u64 now_ns)
@@ -325,7 +325,7 @@ void xhb_groups_let_go(struct xhb_groups *gs, __u64 now_ns)
 				  RELEASE_SCRIPTS);
 		set_held(gs, g, false, now_ns);
 		group_event(gs, false, g, XHB_REASON_LEASE_EXPIRED,
-			    xhb_mono_ns() - now_ns);
+			    xhb_now_ns() - now_ns);
 	}
 	gs->letting_go = false;
 }
@@ -420,7 +420,7 @@ static void restore_if_gone(struct xhb_groups *gs, unsigned int g,
 	xhb_ev_vip_lost(gs->ev, g, &vip);
 	if (!xhb_nl__vip_add(gs->nl, &vip)) {
 		xhb_ev_vip_added(gs->ev, g, &vip, "restored");
-		schedule_announce(gs, g, xhb_mono_ns());
+		schedule_announce(gs, g, xhb_now_ns());
 	}
 }
 

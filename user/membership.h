@@ -81,7 +81,7 @@ struct xhb_agent_gap xhb_agent_gap_check(__u64 last_loop_ns, __u64 now_ns,
 
 struct xhb_member_input {
 	struct xhb_peer peer;  /* a copy read with BPF_F_LOCK */
-	__u64 now_ns;	       /* CLOCK_MONOTONIC, as bpf_ktime_get_ns() */
+	__u64 now_ns;	       /* CLOCK_BOOTTIME, as bpf_ktime_get_boot_ns() */
 	__u64 agent_start_ns;  /* initdead runs from it */
 	__u64 last_loop_ns;    /* our previous loop iteration */
 	__u64 steady_since_ns; /* as kept for xhb_agent_gap_check() */

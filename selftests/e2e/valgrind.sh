@@ -24,13 +24,7 @@ command -v valgrind >/dev/null 2>&1 ||
 # valgrind, which is the agent's process (valgrind runs its guest in place).
 vg_start() { # node
 	local node=$1 d=$LAB_DIR/$1
-	mkdir -p /run/xhb
-	ip netns exec "$(lab_ns "$node")" unshare --mount --uts --propagation private sh -c '
-		hostname "$1" &&
-		mount --bind "$2/log" /var/log &&
-		mount --bind "$2/run" /run/xhb &&
-		mount --bind "$3" /sys/fs/bpf &&
-		shift 3 && exec "$@"' lab "$node" "$d" "$LAB_DIR/bpf/$node" \
+	lab_node_run "$node" "$d" "$LAB_DIR/bpf/$node" \
 		valgrind --leak-check=full --show-leak-kinds=definite \
 		--errors-for-leak-kinds=definite --error-exitcode="$VG_ERROR_STATUS" \
 		--log-file="$d/valgrind.log" --suppressions="$LAB_DIR/valgrind.supp" \

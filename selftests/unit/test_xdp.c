@@ -71,7 +71,7 @@ static void setup(void)
 	self = (struct xhb_self){
 		.incarnation = 77,
 		.agent_epoch = 5,
-		.agent_update_ns = xhb_mono_ns(),
+		.agent_update_ns = xhb_now_ns(),
 		.node_id = SELF_ID,
 		.lease_ms = 5000,
 		.groups_held = 0x1,
@@ -103,7 +103,7 @@ static struct xhb_hdr hdr(__u8 type, __u64 incarnation, __u64 seq)
 				  .dest_node_id = type == XHB_MSG_HEARTBEAT ? 0 : SELF_ID,
 				  .incarnation = incarnation,
 				  .seq = seq,
-				  .timestamp_ns = xhb_mono_ns(),
+				  .timestamp_ns = xhb_now_ns(),
 				  .agent_epoch = 9,
 				  .lease_ms = 3000,
 				  .groups_held = 0x2,
@@ -187,7 +187,7 @@ Test(xdp, heartbeat_updates_peer)
 {
 	struct xhb_stats before = stats(), after;
 	struct xhb_hdr h = hdr(XHB_MSG_HEARTBEAT, 10, 1);
-	__u64 t0 = xhb_mono_ns();
+	__u64 t0 = xhb_now_ns();
 	struct run r = send_hdr(&v4, &h);
 	struct xhb_peer p = peer();
 
@@ -196,7 +196,7 @@ Test(xdp, heartbeat_updates_peer)
 	assert_one_counter(&before, &after, STAT(heartbeat_accepted), "heartbeat");
 	cr_assert_eq(p.heartbeats, 1);
 	cr_assert_geq(p.last_heartbeat_ns, t0);
-	cr_assert_leq(p.last_heartbeat_ns, xhb_mono_ns());
+	cr_assert_leq(p.last_heartbeat_ns, xhb_now_ns());
 	cr_assert_eq(p.agent_replay.incarnation, 10);
 	cr_assert_eq(p.agent_replay.seq, 1);
 	cr_assert_eq(p.agent_epoch, 9);
@@ -546,7 +546,7 @@ static void check_reply(const struct xhb_frame_spec *spec, const __u8 *in,
 	const struct ethhdr *eth = (const void *)r->out;
 	const struct xhb_hdr *reply = (const void *)(r->out + off);
 	const struct udphdr *udp = (const void *)(r->out + off - sizeof(*udp));
-	__u64 now = xhb_mono_ns();
+	__u64 now = xhb_now_ns();
 
 	cr_assert_eq(r->verdict, XDP_TX);
 	cr_assert_eq(r->out_len, off + sizeof(struct xhb_hdr));
@@ -641,7 +641,7 @@ Test(xdp, probe_not_answered_without_agent)
 Test(xdp, reply_records_rtt_and_agent_age)
 {
 	struct xhb_hdr h = hdr(XHB_MSG_PROBE_REPLY, 10, 1);
-	__u64 sent = xhb_mono_ns() - 1500000; /* the probe left 1.5 ms ago */
+	__u64 sent = xhb_now_ns() - 1500000; /* the probe left 1.5 ms ago */
 	struct xhb_stats before = stats(), after;
 	struct xhb_peer p;
 
@@ -708,7 +708,7 @@ static void set_lease(bool lapsed, __u32 groups)
 
 	s.groups_held = groups;
 	s.lease_ms = 100;
-	s.agent_update_ns = xhb_mono_ns() - (lapsed ? 500000000ULL : 0);
+	s.agent_update_ns = xhb_now_ns() - (lapsed ? 500000000ULL : 0);
 	cr_assert_eq(dataplane__write_self(dp, &s), 0);
 }
 
@@ -878,7 +878,7 @@ Test(xdp, unheard_probe_fences_vips)
 	s.groups_held = 0x1;
 	s.lease_ms = 60000;
 	s.unheard_hold_ms = 200;
-	s.agent_update_ns = xhb_mono_ns();
+	s.agent_update_ns = xhb_now_ns();
 	cr_assert_eq(dataplane__write_self(dp, &s), 0);
 
 	h = hdr(XHB_MSG_PROBE, 10, 1);

@@ -237,7 +237,7 @@ static void setup(void)
 	struct xhb_self self = {
 	    .incarnation = 77,
 	    .agent_epoch = 5,
-	    .agent_update_ns = xhb_mono_ns(),
+	    .agent_update_ns = xhb_now_ns(),
 	    .node_id = SELF_ID,
 	    .lease_ms = 600000,
 	    .state = XHB_NODE_ACTIVE,
@@ -744,7 +744,7 @@ Test(xdp_fuzz, no_forgery_accepted)
 		     (__u64)nseeds, "a seed was not accepted");
 	p0 = peer();
 
-	t0 = xhb_mono_ns();
+	t0 = xhb_now_ns();
 	for (int t = 0; t < THREADS; t++) {
 		memset(&w[t], 0, sizeof(w[t]));
 		w[t].rng = splitmix64(fuzz_seed + (__u64)t) | 1;
@@ -776,7 +776,7 @@ Test(xdp_fuzz, no_forgery_accepted)
 		"xdp_fuzz: %llu packets in %.1f s (mutated %llu, random %llu, "
 		"random payload %llu, forged %llu; %llu valid by chance, not "
 		"sent)\n",
-		(unsigned long long)sent, (xhb_mono_ns() - t0) / 1e9,
+		(unsigned long long)sent, (xhb_now_ns() - t0) / 1e9,
 		(unsigned long long)made[MADE_MUTATED],
 		(unsigned long long)made[MADE_RANDOM],
 		(unsigned long long)made[MADE_RANDOM_UDP],
