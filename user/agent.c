@@ -34,6 +34,7 @@
 #include "decide.h"
 #include "events.h"
 #include "groups.h"
+#include "kdf.h"
 #include "ifaces.h"
 #include "peers.h"
 #include "sender.h"
@@ -396,6 +397,9 @@ static void do_reload(struct xhb_agent *a)
 	if (!next)
 		return;
 	ret = xhb_config_load(old->dir, next, err, sizeof(err));
+	if (!ret && (ret = xhb_kdf_config(next, old)))
+		snprintf(err, sizeof(err), "%s: cannot derive the keys from the secrets: %s",
+			 next->authkeys_path, strerror(-ret));
 	if (!ret && xhb_config_node_index(next, a->node) < 0) {
 		snprintf(err, sizeof(err), "%s: this node (%s) is no longer a node",
 			 next->hacf_path, a->node);

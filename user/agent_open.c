@@ -22,6 +22,7 @@
 #include "dataplane.h"
 #include "events.h"
 #include "incarnation.h"
+#include "kdf.h"
 #include "sender.h"
 #include "slice.h"
 #include "vip.h"
@@ -131,6 +132,9 @@ int xhb_agent__open(struct xhb_agent **out, const struct xhb_agent_opts *o,
 	ret = xhb_config_load(o->config_dir, a->cfg, err, errlen);
 	if (!ret)
 		ret = xhb_ifaces_check(a->cfg, err, errlen);
+	if (!ret && (ret = xhb_kdf_config(a->cfg, NULL)))
+		snprintf(err, errlen, "%s: cannot derive the keys from the secrets: %s",
+			 a->cfg->authkeys_path, strerror(-ret));
 	if (!ret)
 		ret = node_name(a, err, errlen);
 	if (ret)

@@ -56,8 +56,6 @@
  * changes every node id, cluster id or derived key: never do. */
 #define XHB_NODE_ID_KEY "xhb-node-id-key1"
 #define XHB_CLUSTER_ID_KEY "xhb-cluster-id-1"
-#define XHB_AUTHKEY_K0_KEY "xhb-authkey-k0-1"
-#define XHB_AUTHKEY_K1_KEY "xhb-authkey-k1-1"
 
 union xhb_addr {
 	struct in_addr v4;
@@ -146,9 +144,14 @@ struct xhb_group {
 };
 
 /* One authkeys index. Slots never named have method XHB_AUTH_NONE. */
+#define XHB_SECRET_MAX 256
+
 struct xhb_auth_key {
 	enum xhb_auth_method method; /* what XDP runs: SIPHASH or CRC */
-	__u64 k0, k1;		     /* SipHash key; 0 for crc */
+	/* SipHash key: given as 32 hex digits (siphash), or 0 until
+	 * xhb_kdf_config() derives it from secret; 0 for crc */
+	__u64 k0, k1;
+	char secret[XHB_SECRET_MAX]; /* to derive the key from, or "" */
 	char method_name[8]; /* as written: "md5", "sha1", "siphash", "crc" */
 	unsigned int line;
 };
