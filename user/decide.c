@@ -451,6 +451,7 @@ const char *xhb_reason_name(enum xhb_reason reason)
 	    [XHB_REASON_ADOPTED] = "adopted",
 	    [XHB_REASON_RESOURCE_FAILED] = "resource_failed",
 	    [XHB_REASON_RELOAD] = "reload",
+	    [XHB_REASON_INTERRUPTED] = "interrupted",
 	};
 
 	if ((unsigned int)reason >= XHB_REASON_MAX)

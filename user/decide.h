@@ -55,6 +55,7 @@ enum xhb_reason {
 	XHB_REASON_ADOPTED, /* a restarted agent found its VIPs up */
 	XHB_REASON_RESOURCE_FAILED, /* a step failed: the group is undone */
 	XHB_REASON_RELOAD, /* its definition changed */
+	XHB_REASON_INTERRUPTED, /* a restarted agent undoes a half-done one */
 	XHB_REASON_MAX,
 };
 

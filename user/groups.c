@@ -12,6 +12,7 @@
 #include "events.h"
 #include "groups.h"
 #include "ifaces.h"
+#include "progress.h"
 #include "resource.h"
 
 #define SCRIPT_LEASE_NS                                                        \
@@ -238,6 +239,19 @@ __u64 xhb_groups_next_announce(const struct xhb_groups *gs)
 	return next;
 }
 
+/* Recorded before the transition acts: a restart knows where it stood. */
+static void record(struct xhb_groups *gs, unsigned int g, enum xhb_progress state)
+{
+	int ret = xhb_progress_set(&gs->progress, g, state);
+
+	/* the transition goes on: the record only guides a restart */
+	if (ret && !gs->progress_failed) {
+		gs->progress_failed = true;
+		fprintf(stderr, "xhbd: cannot record group %u %s in %s: %s\n", g,
+			xhb_progress_name(state), gs->progress.path, strerror(-ret));
+	}
+}
+
 static void set_held(struct xhb_groups *gs, unsigned int g, bool held,
 		     __u64 now_ns)
 {
@@ -259,6 +273,7 @@ int xhb_groups_acquire(struct xhb_groups *gs, unsigned int g,
 	int ret = 0;
 
 	/* Held from the first step: the loop has told XDP and the peers. */
+	record(gs, g, XHB_PROGRESS_ACQUIRING);
 	set_held(gs, g, true, now_ns);
 	for (r = 0; r < grp->nresources; r++) {
 		const struct xhb_resource *res = &grp->resources[r];
@@ -292,12 +307,14 @@ int xhb_groups_acquire(struct xhb_groups *gs, unsigned int g,
 		/* Half a group serves nobody: undo, and let another node try. */
 		release_resources(gs, g, r, RELEASE_ADDRESSES | RELEASE_SCRIPTS);
 		set_held(gs, g, false, now_ns);
+		record(gs, g, XHB_PROGRESS_NONE);
 		gs->refused |= 1U << g;
 		group_event(gs, false, g, XHB_REASON_RESOURCE_FAILED,
 			    xhb_now_ns() - now_ns);
 		return ret;
 	}
 	gs->wanted &= ~(1U << g);
+	record(gs, g, XHB_PROGRESS_HELD);
 	group_event(gs, true, g, reason, xhb_now_ns() - now_ns);
 	return 0;
 }
@@ -305,25 +322,31 @@ int xhb_groups_acquire(struct xhb_groups *gs, unsigned int g,
 void xhb_groups_release(struct xhb_groups *gs, unsigned int g,
 			enum xhb_reason reason, __u64 now_ns)
 {
+	record(gs, g, XHB_PROGRESS_RELEASING);
 	release_resources(gs, g, gs->cfg->groups[g].nresources,
 			  RELEASE_ADDRESSES | RELEASE_SCRIPTS);
 	set_held(gs, g, false, now_ns);
+	record(gs, g, XHB_PROGRESS_NONE);
 	group_event(gs, false, g, reason, xhb_now_ns() - now_ns);
 }
 
 void xhb_groups_let_go(struct xhb_groups *gs, __u64 now_ns)
 {
 	gs->letting_go = true;
-	for (unsigned int g = 0; g < gs->cfg->ngroups; g++)
-		if (gs->g[g].held)
-			release_resources(gs, g, gs->cfg->groups[g].nresources,
-					  RELEASE_ADDRESSES);
+	for (unsigned int g = 0; g < gs->cfg->ngroups; g++) {
+		if (!gs->g[g].held)
+			continue;
+		record(gs, g, XHB_PROGRESS_RELEASING);
+		release_resources(gs, g, gs->cfg->groups[g].nresources,
+				  RELEASE_ADDRESSES);
+	}
 	for (unsigned int g = 0; g < gs->cfg->ngroups; g++) {
 		if (!gs->g[g].held)
 			continue;
 		release_resources(gs, g, gs->cfg->groups[g].nresources,
 				  RELEASE_SCRIPTS);
 		set_held(gs, g, false, now_ns);
+		record(gs, g, XHB_PROGRESS_NONE);
 		group_event(gs, false, g, XHB_REASON_LEASE_EXPIRED,
 			    xhb_now_ns() - now_ns);
 	}
@@ -358,10 +381,23 @@ void xhb_groups_adopt(struct xhb_groups *gs, const struct xhb_self *old,
 	if (old && old->groups_held)
 		lease_expiry_ns = old->agent_update_ns +
 				  (__u64)old->lease_ms * XHB_NS_PER_MS;
+	(void)xhb_progress_load(&gs->progress, gs->cfg->state_dir);
 	for (unsigned int g = 0; g < gs->cfg->ngroups; g++) {
 		const struct xhb_group *grp = &gs->cfg->groups[g];
+		enum xhb_progress was = gs->progress.g[g];
+		bool up = addresses_present(gs, g);
 
-		if (!addresses_present(gs, g))
+		if (gs->progress.known && !(was == XHB_PROGRESS_HELD && up) &&
+		    !(was == XHB_PROGRESS_NONE && !up)) {
+			/* Half acquired or released, held without its
+			 * addresses, or an address up that nothing holds:
+			 * undo it all, as Heartbeat's scripts stop what is
+			 * not running. */
+			set_held(gs, g, true, now_ns);
+			xhb_groups_release(gs, g, XHB_REASON_INTERRUPTED, now_ns);
+			continue;
+		}
+		if (!up)
 			continue;
 		set_held(gs, g, true, now_ns);
 		for (unsigned int r = 0; r < grp->nresources; r++)
