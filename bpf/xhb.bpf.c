@@ -843,4 +843,50 @@ int xhb_xdp(struct xdp_md *ctx)
 	return xhb_action(reason);
 }
 
+/*
+ * The send side of the fence, attached at TC egress on every interface of
+ * the agent's (heartbeat media and VIP interfaces): while this node is
+ * fenced (xhb_lease_lapsed()), nothing leaves it from one of its VIPs,
+ * neither IP packets (a TCP retransmission, a reply already queued) nor
+ * ARP with a VIP as sender (the kernel refreshing its neighbours), which
+ * would repoint the segment at a node that must not answer. Everything
+ * else passes untouched; unfenced, it costs one array lookup.
+ */
+SEC("tc")
+int xhb_tc_egress(struct __sk_buff *skb)
+{
+	struct xhb_cursor c = {
+		.start = (void *)(long)skb->data,
+		.pos = (void *)(long)skb->data,
+		.end = (void *)(long)skb->data_end,
+	};
+	struct xhb_frame f = {};
+	__be16 proto;
+	int next;
+
+	if (!xhb_lease_lapsed() || xhb_parse_eth(&c, &f, &proto) < 0)
+		return TC_ACT_OK;
+	if (proto == bpf_htons(ETH_P_ARP)) {
+		struct arphdr *arp = c.pos;
+		struct xhb_arp_ipv4 *body = (struct xhb_arp_ipv4 *)(arp + 1);
+
+		if ((void *)(body + 1) > c.end ||
+		    arp->ar_pro != bpf_htons(ETH_P_IP) ||
+		    !xhb_is_vip4(body->sender_ip))
+			return TC_ACT_OK;
+	} else if (proto == bpf_htons(ETH_P_IP)) {
+		next = xhb_parse_ip4(&c, &f);
+		if (next == XHB_PARSE_MALFORMED || !xhb_is_vip4(f.ip4->saddr))
+			return TC_ACT_OK;
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		next = xhb_parse_ip6(&c, &f);
+		if (next == XHB_PARSE_MALFORMED || !xhb_is_vip6(&f.ip6->saddr))
+			return TC_ACT_OK;
+	} else {
+		return TC_ACT_OK;
+	}
+	xhb_count(XHB_R_drop_fenced_egress);
+	return TC_ACT_SHOT;
+}
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

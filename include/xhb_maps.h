@@ -144,7 +144,8 @@ struct xhb_key {
 
 /*
  * xhb_stats: per-CPU, one entry (key 0). One counter per verdict and drop
- * reason; every packet the program sees lands in exactly one of them.
+ * reason; every packet the XDP program sees lands in exactly one of them,
+ * and the TC egress program counts only what it drops.
  */
 #define XHB_STATS(X)                                                           \
 	/* not ours: XDP_PASS, untouched */                                    \
@@ -172,7 +173,9 @@ struct xhb_key {
 	X(drop_agent_absent) /* PROBE before our agent wrote xhb_self */       \
 	/* fenced: for a VIP of ours while our lease has lapsed */             \
 	X(drop_fenced_arp) /* ARP request / neighbour solicitation */          \
-	X(drop_fenced_ip) /* a packet addressed to it */
+	X(drop_fenced_ip) /* a packet addressed to it */                       \
+	/* sent (TC egress, not XDP): from a VIP of ours while fenced */       \
+	X(drop_fenced_egress) /* IP from the VIP, ARP with it as sender */
 
 /* One list, so that xhbctl, the tests and the struct never disagree. */
 #define XHB_STAT_FIELD(name) __u64 name;

@@ -111,6 +111,27 @@ lab_setup() {
 	done
 }
 
+# A second segment, the classic public side: eth1 in each server and the
+# client, on a bridge of its own (namespace pubbr), 10.193.0.0/24: .10
+# srv1, .40 srv2, .1 the client. Heartbeats stay on ens192.
+declare -A LAB_PUB_IP=([srv1]=10.193.0.10 [srv2]=10.193.0.40 [client]=10.193.0.1)
+lab_add_public_segment() {
+	local br node
+	br=$(lab_ns pubbr)
+	ip netns add "$br" || return 1
+	ip -n "$br" link add br0 type bridge || return 1
+	ip -n "$br" link set br0 up
+	for node in "${LAB_NODES[@]}" client; do
+		ip link add eth1 netns "$(lab_ns "$node")" type veth peer name "$node" netns "$br" || return 1
+		ip -n "$br" link set "$node" master br0 up
+		# XDP_TX and the fence's XDP on eth1 (see lab_setup)
+		ip -n "$br" link set dev "$node" xdpdrv obj "$XHB_BUILD/xdp_pass.bpf.o" sec xdp || return 1
+		lab_exec "$node" ip addr add "${LAB_PUB_IP[$node]}/24" brd + dev eth1
+		lab_exec "$node" ip link set eth1 up
+	done
+	lab_poll 10 lab_ping "${LAB_PUB_IP[srv1]}" && lab_poll 10 lab_ping "${LAB_PUB_IP[srv2]}"
+}
+
 # The node's files: the seed's ha.cf, haresources, authkeys (unchanged),
 # plus the lines the caller adds (LAB_HACF_EXTRA, default the fast probe).
 lab_node_files() {
@@ -246,7 +267,7 @@ lab_teardown_quiet() {
 		lab_kill_pidfile "$LAB_DIR/$node/http.pid"
 		lab_kill_pidfile "$LAB_DIR/$node/echo.pid"
 	done
-	for node in "${LAB_NODES[@]}" client lanbr; do
+	for node in "${LAB_NODES[@]}" client lanbr pubbr; do
 		ip netns del "$(lab_ns "$node")" 2>/dev/null
 	done
 	if mountpoint -q "$LAB_DIR/bpf" 2>/dev/null; then

@@ -119,6 +119,8 @@ void publish(struct xhb_agent *a, __u64 now, __u32 held, __u64 lease_ns)
 	};
 	int ret = xhb_ifaces_write_self(&a->ifaces, &self);
 
+	/* a peer's word that it does not hear us fences every interface */
+	xhb_ifaces_share_unheard(&a->ifaces);
 	/* A failed write renews nothing: the lease runs out as it should. */
 	if (ret)
 		return;

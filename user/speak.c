@@ -103,7 +103,7 @@ void xhb_speak_probes(struct xhb_speaker *sp, const struct xhb_said *s,
 			char medium[64];
 			int ret;
 
-			if (!fs->at[i].usable ||
+			if (!fs->at[i].medium || !fs->at[i].usable ||
 			    !xhb_peers_probe_target(ps, n, fs, i, &to))
 				continue;
 			/* A peer we judged dead may only be unheard (one-way

@@ -903,3 +903,56 @@ Test(xdp, unheard_probe_fences_vips)
 	expect("arp for vip, hold over", buf, arp_request_for(buf, vip4),
 	       XDP_PASS, STAT(pass_not_ip));
 }
+
+/* The egress fence (TC): while fenced, nothing leaves from a VIP. */
+static int run_egress(const void *frame, __u32 len)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = len);
+
+	cr_assert_eq(bpf_prog_test_run_opts(dataplane__egress_prog_fd(dp), &o), 0,
+		     "test_run: %s", strerror(errno));
+	return (int)o.retval;
+}
+
+static int udp_from(__u8 *buf, const __u8 *src, int family)
+{
+	struct xhb_frame_spec s = family == AF_INET ? v4 : v6();
+	__u8 payload[32] = {0};
+
+	memcpy(s.src_ip, src, family == AF_INET ? 4 : 16);
+	s.src_port = 80;
+	return xhb_frame_build(buf, 256, &s, payload, sizeof(payload));
+}
+
+Test(xdp, egress_fence)
+{
+	const __u8 other4[4] = {172, 16, 193, 40};
+	struct in6_addr vip6;
+	__u8 buf[256];
+	int len;
+	__u64 before;
+
+	inet_pton(AF_INET6, "fd00:193::30", &vip6);
+	cr_assert_eq(dataplane__vip_add(dp, AF_INET, vip4, 0), 0);
+	cr_assert_eq(dataplane__vip_add(dp, AF_INET6, &vip6, 0), 0);
+	set_lease(false, 0x1);
+	cr_expect_eq(run_egress(buf, udp_from(buf, vip4, AF_INET)), 0, "leased: sent");
+	len = arp_frame(buf);
+	memcpy(buf + 28, vip4, 4); /* sender protocol address */
+	cr_expect_eq(run_egress(buf, len), 0, "leased: our ARP sent");
+
+	set_lease(true, 0x1);
+	before = stats().drop_fenced_egress;
+	cr_expect_eq(run_egress(buf, len), 2, "fenced: ARP from the VIP dropped");
+	cr_expect_eq(run_egress(buf, udp_from(buf, vip4, AF_INET)), 2,
+		     "fenced: IPv4 from the VIP dropped");
+	cr_expect_eq(run_egress(buf, udp_from(buf, (const __u8 *)&vip6, AF_INET6)), 2,
+		     "fenced: IPv6 from the VIP dropped");
+	cr_expect_eq(stats().drop_fenced_egress, before + 3);
+	cr_expect_eq(run_egress(buf, udp_from(buf, other4, AF_INET)), 0,
+		     "fenced: from another address, sent");
+	cr_expect_eq(run_egress(buf, tcp_frame(buf)), 0, "fenced: not from a VIP");
+	set_lease(true, 0);
+	cr_expect_eq(run_egress(buf, udp_from(buf, vip4, AF_INET)), 0,
+		     "holding nothing: nothing fenced");
+}
