@@ -315,7 +315,7 @@ XHB_INLINE enum xhb_reason xhb_replay_check(struct xhb_replay *r,
  * delivered late must not overwrite a fresh reply with old holdings.
  */
 XHB_INLINE bool xhb_record_sender(struct xhb_peer *p, const struct xhb_hdr *h,
-				  const struct xhb_frame *f, __u64 now)
+				  __u64 now)
 {
 	__u64 epoch = bpf_be64_to_cpu(h->agent_epoch);
 	__u64 incarnation = bpf_be64_to_cpu(h->incarnation);
@@ -339,6 +339,13 @@ XHB_INLINE bool xhb_record_sender(struct xhb_peer *p, const struct xhb_hdr *h,
 	p->groups_held = bpf_ntohl(h->groups_held);
 	p->groups_wanted = bpf_ntohl(h->groups_wanted);
 	p->groups_refused = bpf_ntohl(h->groups_refused);
+	return news;
+}
+
+/* Where its packets come from (the agent probes it there); call with the
+ * peer's lock held. */
+XHB_INLINE void xhb_record_where(struct xhb_peer *p, const struct xhb_frame *f)
+{
 	p->vlan = f->vlan;
 	__builtin_memcpy(p->mac, f->eth->h_source, ETH_ALEN);
 	if (f->ip4) {
@@ -349,7 +356,44 @@ XHB_INLINE bool xhb_record_sender(struct xhb_peer *p, const struct xhb_hdr *h,
 		p->family = AF_INET6;
 		__builtin_memcpy(p->addr, &f->ip6->saddr, 16);
 	}
-	return news;
+}
+
+/*
+ * Which life of the peer a packet is from (replay across resets); call
+ * with its lock held. A reply counts only as the answer to a fresh probe
+ * of this life of ours: it echoes our incarnation and a timestamp of our
+ * own clock less than XHB_REPLY_MAX_AGE_NS old. Its incarnation is then
+ * proved live and becomes the peer's confirmed one (moving by at most
+ * XHB_MAX_INCARNATION_JUMP at once). The peer's agent packets count only
+ * in its confirmed incarnation: older ones are replays (after our reboot
+ * too, when the entry is new), newer ones (it restarted) wait for such a
+ * reply, one probe period.
+ */
+XHB_INLINE enum xhb_reason xhb_confirm(struct xhb_peer *p,
+				       const struct xhb_self *self,
+				       const struct xhb_hdr *h, __u64 now)
+{
+	__u64 incarnation = bpf_be64_to_cpu(h->incarnation);
+	__u64 echoed;
+
+	if (h->type == XHB_MSG_PROBE_REPLY) {
+		echoed = bpf_be64_to_cpu(h->timestamp_ns);
+		if (bpf_ntohl(h->echo_incarnation) != (__u32)self->incarnation ||
+		    echoed > now || now - echoed >= XHB_REPLY_MAX_AGE_NS)
+			return XHB_R_drop_stale_reply;
+		if (incarnation < p->confirmed_incarnation)
+			return XHB_R_drop_old_incarnation;
+		if (p->confirmed_incarnation &&
+		    incarnation - p->confirmed_incarnation > XHB_MAX_INCARNATION_JUMP)
+			return XHB_R_drop_incarnation_jump;
+		p->confirmed_incarnation = incarnation;
+		return XHB_R_NEXT;
+	}
+	if (incarnation < p->confirmed_incarnation)
+		return XHB_R_drop_old_incarnation;
+	if (incarnation > p->confirmed_incarnation)
+		return XHB_R_drop_unconfirmed;
+	return XHB_R_NEXT;
 }
 
 XHB_INLINE __u16 xhb_csum_fold(__u64 sum)
@@ -457,6 +501,9 @@ XHB_INLINE int xhb_build_reply(struct xhb_hdr *r, const struct xhb_self *self,
 {
 	__be32 prober = r->node_id;
 	__be64 echoed = r->timestamp_ns;
+	/* the low 32 bits of the prober's incarnation, echoed */
+	__be32 echo_incarnation =
+	    bpf_htonl((__u32)bpf_be64_to_cpu(r->incarnation));
 	__u32 key_id = self->key_id;
 	struct xhb_key *key;
 	__u64 age_ns, age_us, lease_left_ms = 0;
@@ -485,6 +532,7 @@ XHB_INLINE int xhb_build_reply(struct xhb_hdr *r, const struct xhb_self *self,
 	/* Replies are numbered by time: increasing without shared state. */
 	r->seq = bpf_cpu_to_be64(now);
 	r->timestamp_ns = echoed;
+	r->echo_incarnation = echo_incarnation;
 	r->agent_epoch = bpf_cpu_to_be64(self->agent_epoch);
 	r->agent_age_us = bpf_htonl(age_us > 0xffffffffULL ? 0xffffffffU
 							    : (__u32)age_us);
@@ -674,6 +722,7 @@ XHB_INLINE enum xhb_reason xhb_record(struct xhb_peer *peer,
 				      const struct xhb_frame *f,
 				      const struct xhb_hdr *h, __u64 now)
 {
+	enum xhb_reason life;
 	bool unheard = false;
 	__u64 incarnation = bpf_be64_to_cpu(h->incarnation);
 	__u64 seq = bpf_be64_to_cpu(h->seq);
@@ -682,12 +731,23 @@ XHB_INLINE enum xhb_reason xhb_record(struct xhb_peer *peer,
 	__u64 echoed;
 
 	bpf_spin_lock(&peer->lock);
-	reason = xhb_replay_check(h->type == XHB_MSG_PROBE_REPLY
-				      ? &peer->reply_replay
-				      : &peer->agent_replay,
-				  incarnation, seq);
+	life = xhb_confirm(peer, self, h, now);
+	/* A packet of a life not confirmed yet is de-replayed too: only a
+	 * fresh one tells where to probe its sender (so that its life can be
+	 * confirmed); a replay with a rewritten source address cannot
+	 * redirect our probes. */
+	reason = life;
+	if (life == XHB_R_NEXT || life == XHB_R_drop_unconfirmed)
+		reason = xhb_replay_check(h->type == XHB_MSG_PROBE_REPLY
+					      ? &peer->reply_replay
+					      : &peer->agent_replay,
+					  incarnation, seq);
+	if (reason == XHB_R_NEXT)
+		xhb_record_where(peer, f);
+	if (reason == XHB_R_NEXT && life == XHB_R_drop_unconfirmed)
+		reason = XHB_R_drop_unconfirmed;
 	if (reason == XHB_R_NEXT) {
-		news = xhb_record_sender(peer, h, f, now);
+		news = xhb_record_sender(peer, h, now);
 		switch (h->type) {
 		case XHB_MSG_HEARTBEAT:
 			peer->last_heartbeat_ns = now;
@@ -714,6 +774,10 @@ XHB_INLINE enum xhb_reason xhb_record(struct xhb_peer *peer,
 
 	if (unheard) /* read by xhb_lease_lapsed() for every frame */
 		*(volatile __u64 *)&self->unheard_ns = now;
+	/* A probe of a life not confirmed yet is answered all the same
+	 * (recording nothing): its answer is how the prober confirms us. */
+	if (reason == XHB_R_drop_unconfirmed && h->type == XHB_MSG_PROBE)
+		return XHB_R_NEXT;
 	if (news) { /* no helper calls under the lock: wake the agent now */
 		struct xhb_news n = {.ring = 1};
 

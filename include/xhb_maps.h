@@ -23,6 +23,10 @@
 #define XHB_PIN_ROOT XHB_BPFFS "/xhb"
 
 #define XHB_MAX_PEERS 64
+/* A reply older than this (by the prober's own clock) answers no fresh
+ * probe; a confirmed incarnation moves by at most this much at once. */
+#define XHB_REPLY_MAX_AGE_NS (1000ULL * 1000 * 1000)
+#define XHB_MAX_INCARNATION_JUMP (1ULL << 48)
 #define XHB_MAX_VIPS 256
 
 /*
@@ -53,6 +57,10 @@ struct xhb_peer {
 	__u64 probes; /* its PROBEs we answered */
 	__u64 rtt_ns; /* round trip of the last reply */
 	__u64 info_incarnation; /* incarnation of the state/groups below */
+	/* the incarnation a reply to one of our fresh probes proved live:
+	 * its agent's packets count only in it (older ones are replays,
+	 * newer ones wait for such a reply), see xhb_record() */
+	__u64 confirmed_incarnation;
 	__u64 agent_epoch; /* last epoch its agent advertised */
 	__u64 epoch_change_ns; /* when that epoch last advanced */
 	__u64 lease_seen_ns; /* when lease_ms below was received */
@@ -169,6 +177,9 @@ struct xhb_key {
 	X(drop_self) /* our own node id: a loop or a forgery */                \
 	X(drop_old_incarnation)                                                \
 	X(drop_replay)                                                         \
+	X(drop_unconfirmed) /* a new incarnation before a reply proved it */   \
+	X(drop_stale_reply) /* not an answer to a fresh probe of this life */  \
+	X(drop_incarnation_jump) /* more than XHB_MAX_INCARNATION_JUMP ahead */\
 	X(drop_probe_not_for_us) /* other dest node, or not unicast */         \
 	X(drop_agent_absent) /* PROBE before our agent wrote xhb_self */       \
 	/* fenced: for a VIP of ours while our lease has lapsed */             \

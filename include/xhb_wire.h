@@ -64,14 +64,17 @@ struct xhb_hdr {
 	__be16 reserved1;
 	__be64 incarnation; /* changes at each agent start, never goes back */
 	__be64 seq; /* increases within an incarnation */
-	__be64 timestamp_ns; /* sender's CLOCK_BOOTTIME; PROBE_REPLY: the probe's, echoed */
+	__be64 timestamp_ns; /* sender's CLOCK_BOOTTIME; PROBE_REPLY: the probe's, echoed (a nonce) */
 	__be64 agent_epoch; /* advances on every agent loop */
 	__be32 agent_age_us; /* PROBE_REPLY: since the responder's agent last wrote */
 	__be32 lease_ms; /* remaining VIP lease of the sender, 0 = holds none */
 	__be32 groups_held; /* bit i: sender holds resource group i */
 	__be32 groups_wanted; /* bit i: its operator asked it to take group i */
 	__be32 groups_refused; /* bit i: its operator put it in standby for i */
-	__be32 reserved2;
+	/* PROBE_REPLY: the low 32 bits of the prober's incarnation, which
+	 * with the echoed timestamp binds a reply to one probe of the
+	 * prober's current life; 0 elsewhere */
+	__be32 echo_incarnation;
 	__be64 tag;
 } __attribute__((packed));
 

@@ -528,13 +528,52 @@ static int errno_or(int ret)
 	return ret ? -errno : 0;
 }
 
+/*
+ * Forget which life of the peer is live and its replay windows: after a
+ * key change, what someone who held the old key made the maps believe (a
+ * forged incarnation of 2^64 - 1 that locks the real node out) is gone,
+ * and the next reply to our probe confirms the real one. Its times stay:
+ * nobody is judged on a forgotten entry.
+ */
+static int reset_replay(struct xhb_dataplane *dp, __u32 node_id)
+{
+	struct xhb_peer p;
+
+	if (bpf_map_lookup_elem_flags(dp->map_fds[MAP_PEERS], &node_id, &p, BPF_F_LOCK))
+		return -errno;
+	memset(&p.agent_replay, 0, sizeof(p.agent_replay));
+	memset(&p.reply_replay, 0, sizeof(p.reply_replay));
+	p.confirmed_incarnation = 0;
+	p.info_incarnation = 0;
+	p.agent_epoch = 0;
+	return errno_or(bpf_map_update_elem(dp->map_fds[MAP_PEERS], &node_id, &p,
+					    BPF_F_LOCK | BPF_EXIST));
+}
+
 int dataplane__set_keys(struct xhb_dataplane *dp,
 			const struct xhb_key keys[XHB_MAX_KEYS])
 {
+	bool had = false, changed = false;
+	__u32 id = 0;
+	int err;
+
 	for (__u32 i = 0; i < XHB_MAX_KEYS; i++) {
-		int err = errno_or(bpf_map_update_elem(dp->map_fds[MAP_KEYS], &i,
-						       &keys[i], BPF_ANY));
+		struct xhb_key old;
+
+		if (!bpf_map_lookup_elem(dp->map_fds[MAP_KEYS], &i, &old)) {
+			had |= old.method != XHB_AUTH_NONE;
+			changed |= memcmp(&old, &keys[i], sizeof(old)) != 0;
+		}
+		err = errno_or(bpf_map_update_elem(dp->map_fds[MAP_KEYS], &i,
+						   &keys[i], BPF_ANY));
 		if (err)
+			return err;
+	}
+	if (!had || !changed)
+		return 0;
+	while (!dataplane__next_peer(dp, &id)) {
+		err = reset_replay(dp, id);
+		if (err && err != -ENOENT)
 			return err;
 	}
 	return 0;

@@ -62,7 +62,9 @@ int dataplane__prog_fd(const struct xhb_dataplane *dp);
 /* The TC egress fence (bpf/xhb.bpf.c xhb_tc_egress). */
 int dataplane__egress_prog_fd(const struct xhb_dataplane *dp);
 
-/* keys[i] for authkeys index i (0 unused). */
+/* keys[i] for authkeys index i (0 unused). When they replace different
+ * keys, every peer's replay state and confirmed incarnation are reset
+ * (its times are kept): see include/xhb_maps.h's confirmed_incarnation. */
 int dataplane__set_keys(struct xhb_dataplane *dp,
 			const struct xhb_key keys[XHB_MAX_KEYS]);
 int dataplane__write_self(struct xhb_dataplane *dp, const struct xhb_self *self);

@@ -21,6 +21,7 @@
 #include "dataplane.h"
 #include "wire.h"
 #include "xhb_siphash.h"
+#include "xdp_peers.h"
 
 #define CLUSTER 0x00c0ffeeU
 #define SELF_ID 1000U
@@ -81,6 +82,8 @@ static void setup(void)
 	};
 	cr_assert_eq(dataplane__write_self(dp, &self), 0);
 	cr_assert_eq(dataplane__add_peer(dp, PEER_ID), 0);
+	/* its incarnation 10 proved live, as a reply to our probe would */
+	cr_assert_eq(test_confirm_peer(dataplane__prog_fd(dp), PEER_ID, 10), 0);
 }
 
 static void teardown(void)
@@ -107,6 +110,8 @@ static struct xhb_hdr hdr(__u8 type, __u64 incarnation, __u64 seq)
 				  .agent_epoch = 9,
 				  .lease_ms = 3000,
 				  .groups_held = 0x2,
+				  /* a reply to one of our probes (self: 77) */
+				  .echo_incarnation = type == XHB_MSG_PROBE_REPLY ? 77 : 0,
 			  });
 	xhb_wire_sign(&h, KEY_SIP, &keys[KEY_SIP]);
 	return h;
@@ -419,8 +424,18 @@ Test(xdp, older_incarnation_dropped)
 	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_DROP);
 	after = stats();
 	assert_one_counter(&before, &after, STAT(drop_old_incarnation), "old incarnation");
-	/* A restarted agent (newer incarnation) starts its sequence again. */
+	/* A restarted agent (newer incarnation) counts once a reply to one of
+	 * our probes proved it live; then it starts its sequence again. */
 	h = hdr(XHB_MSG_HEARTBEAT, 11, 1);
+	before = stats();
+	send_hdr(&v4, &h);
+	after = stats();
+	assert_one_counter(&before, &after, STAT(drop_unconfirmed), "unconfirmed");
+	cr_assert_eq(peer().heartbeats, 1);
+	h = hdr(XHB_MSG_PROBE_REPLY, 11, 1);
+	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_DROP);
+	cr_assert_eq(peer().confirmed_incarnation, 11);
+	h = hdr(XHB_MSG_HEARTBEAT, 11, 2);
 	send_hdr(&v4, &h);
 	cr_assert_eq(peer().heartbeats, 2);
 	cr_assert_eq(peer().agent_replay.incarnation, 11);
@@ -799,7 +814,13 @@ Test(xdp, late_packet_does_not_overwrite_newer_state)
 	cr_assert_eq(p.state, XHB_NODE_ACTIVE);
 	cr_assert_eq(p.agent_epoch, 500);
 
-	/* A new incarnation (restarted agent) starts its epochs again. */
+	/* A new incarnation (restarted agent, proved live by a reply to our
+	 * probe) starts its epochs again. */
+	late = hdr(XHB_MSG_PROBE_REPLY, 11, 1);
+	late.groups_held = htonl(0x1);
+	late.agent_epoch = htobe64(1);
+	xhb_wire_sign(&late, KEY_SIP, &keys[KEY_SIP]);
+	send_hdr(&v4, &late);
 	late = hdr(XHB_MSG_HEARTBEAT, 11, 1);
 	late.agent_epoch = htobe64(1);
 	late.groups_held = htonl(0);
@@ -955,4 +976,126 @@ Test(xdp, egress_fence)
 	set_lease(true, 0);
 	cr_expect_eq(run_egress(buf, udp_from(buf, vip4, AF_INET)), 0,
 		     "holding nothing: nothing fenced");
+}
+
+/* ---- replay across resets: which life of the peer a packet is from ----- */
+
+/*
+ * After our reboot (its entry is new: no incarnation confirmed), packets
+ * recorded earlier and replayed, a LEAVING among them, change nothing:
+ * only a reply to one of our fresh probes proves which life is live.
+ */
+Test(xdp, replayed_packets_after_our_reboot_change_nothing)
+{
+	struct xhb_hdr h = hdr(XHB_MSG_HEARTBEAT, 10, 7);
+	struct xhb_stats before = stats(), after;
+
+	cr_assert_eq(test_confirm_peer(dataplane__prog_fd(dp), PEER_ID, 0), 0);
+	h.state = XHB_NODE_LEAVING;
+	resign(&h);
+	send_hdr(&v4, &h);
+	after = stats();
+	assert_one_counter(&before, &after, STAT(drop_unconfirmed), "recorded LEAVING");
+	cr_expect_eq(peer().state, XHB_NODE_NONE, "its word changed nothing");
+	cr_expect_eq(peer().heartbeats, 0);
+	cr_expect_eq(peer().family, AF_INET, "where to probe it is learnt");
+	/* its probe is answered all the same (that is how it confirms us),
+	 * and records nothing */
+	h = hdr(XHB_MSG_PROBE, 10, 8);
+	cr_expect_eq(send_hdr(&v4, &h).verdict, XDP_TX);
+	cr_expect_eq(peer().probes, 0);
+	/* our probe's answer from its live incarnation 12 */
+	h = hdr(XHB_MSG_PROBE_REPLY, 12, 1);
+	send_hdr(&v4, &h);
+	cr_expect_eq(peer().confirmed_incarnation, 12);
+	/* now the recorded packets of incarnation 10 are old */
+	h = hdr(XHB_MSG_HEARTBEAT, 10, 9);
+	before = stats();
+	send_hdr(&v4, &h);
+	after = stats();
+	assert_one_counter(&before, &after, STAT(drop_old_incarnation), "replay, old life");
+}
+
+/* A reply counts only as the answer to a fresh probe of our current life. */
+Test(xdp, stale_replies_dropped)
+{
+	struct {
+		const char *what;
+		__u64 sent_ago_ns; /* 0: in the future */
+		__u32 echo;
+	} cases[] = {
+		{"a second old", 1000000000ULL, 77},
+		{"from the future", 0, 77},
+		{"to another life of ours", 1000, 76},
+		{"from before echoes existed", 1000, 0},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct xhb_hdr h = hdr(XHB_MSG_PROBE_REPLY, 10, 10 + i);
+		__u64 now = xhb_now_ns();
+		struct xhb_stats before = stats(), after;
+
+		h.timestamp_ns = htobe64(cases[i].sent_ago_ns ? now - cases[i].sent_ago_ns
+							      : now + 100000000ULL);
+		h.echo_incarnation = htonl(cases[i].echo);
+		resign(&h);
+		cr_expect_eq(send_hdr(&v4, &h).verdict, XDP_DROP, "%s", cases[i].what);
+		after = stats();
+		assert_one_counter(&before, &after, STAT(drop_stale_reply), cases[i].what);
+	}
+	cr_expect_eq(peer().replies, 0);
+}
+
+/* A confirmed life moves forward by a bounded step at once: an
+ * incarnation of 2^64 - 1 cannot lock the real node out. */
+Test(xdp, incarnation_jump_bounded)
+{
+	struct xhb_hdr h = hdr(XHB_MSG_PROBE_REPLY, 10 + XHB_MAX_INCARNATION_JUMP + 1, 1);
+	struct xhb_stats before = stats(), after;
+
+	send_hdr(&v4, &h);
+	after = stats();
+	assert_one_counter(&before, &after, STAT(drop_incarnation_jump), "jump");
+	h = hdr(XHB_MSG_PROBE_REPLY, ~0ULL, 1);
+	send_hdr(&v4, &h);
+	cr_expect_eq(peer().confirmed_incarnation, 10);
+	h = hdr(XHB_MSG_PROBE_REPLY, 10 + XHB_MAX_INCARNATION_JUMP, 1);
+	send_hdr(&v4, &h);
+	cr_expect_eq(peer().confirmed_incarnation, 10 + XHB_MAX_INCARNATION_JUMP);
+}
+
+/* Our reply echoes the prober's incarnation, low 32 bits. */
+Test(xdp, reply_echoes_the_probers_incarnation)
+{
+	struct xhb_hdr h = hdr(XHB_MSG_PROBE, 0x123456789aULL, 1);
+	struct run r;
+
+	cr_assert_eq(test_confirm_peer(dataplane__prog_fd(dp), PEER_ID, 0x123456789aULL), 0);
+	r = send_hdr(&v4, &h);
+	cr_assert_eq(r.verdict, XDP_TX);
+	cr_expect_eq(ntohl(((struct xhb_hdr *)(r.out + r.out_len - XHB_HDR_LEN))->echo_incarnation),
+		     0x3456789aU);
+}
+
+/* New keys forget which life of a peer is live (and its replay windows),
+ * not when it was last heard; the same keys again change nothing. */
+Test(xdp, key_change_resets_replay_state)
+{
+	struct xhb_hdr h = hdr(XHB_MSG_HEARTBEAT, 10, 1);
+	struct xhb_key other[XHB_MAX_KEYS];
+	struct xhb_peer p;
+
+	send_hdr(&v4, &h);
+	p = peer();
+	cr_assert_eq(p.heartbeats, 1);
+	cr_assert_eq(dataplane__set_keys(dp, keys), 0);
+	cr_expect_eq(peer().confirmed_incarnation, 10, "same keys: kept");
+	memcpy(other, keys, sizeof(other));
+	other[KEY_SIP].k0 ^= 1;
+	cr_assert_eq(dataplane__set_keys(dp, other), 0);
+	cr_expect_eq(peer().confirmed_incarnation, 0);
+	cr_expect_eq(peer().agent_replay.incarnation, 0);
+	cr_expect_eq(peer().agent_replay.seq, 0);
+	cr_expect_eq(peer().last_heartbeat_ns, p.last_heartbeat_ns, "times kept");
+	cr_expect_eq(peer().heartbeats, 1);
 }
