@@ -106,9 +106,15 @@ static void unanswered(struct xhb_peers *ps, struct xhb_events *ev,
 		       const struct xhb_member_timers *timers)
 {
 	struct xhb_peer_view *p = &ps->v[n];
+	/* probed for R means probed on time for R: no gap of ours (a late
+	 * loop sends no probe, and no reply comes) */
 	__u64 since = ps->listen_since_ns > t->start_ns ? ps->listen_since_ns
 							: t->start_ns;
-	bool now = xhb_member_unanswered(&p->snap, t->now_ns, since, timers);
+	bool now;
+
+	if (t->steady_since_ns > since)
+		since = t->steady_since_ns;
+	now = xhb_member_unanswered(&p->snap, t->now_ns, since, timers);
 
 	if (now && !p->unanswered)
 		xhb_ev_peer_unanswered(ev, ps->cfg->nodes[n].name,
