@@ -77,6 +77,11 @@ int xhb_peers_unheard_by(const struct xhb_peers *ps, __u64 now_ns, __u64 hold_ns
 		    (p->state != XHB_MEMBER_UP && p->state != XHB_MEMBER_WARN &&
 		     p->state != XHB_MEMBER_STALLED))
 			continue;
+		/* Heard again only lately: a partition healing, not one-way
+		 * loss. It has not had a window to hear us back; the
+		 * partition rule decides who keeps what (decide.c). */
+		if (now_ns < p->since_ns + hold_ns)
+			continue;
 		if (now_ns < p->snap.unheard_ns + hold_ns)
 			return (int)n;
 	}

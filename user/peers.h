@@ -65,9 +65,10 @@ void xhb_peers_listen_again(struct xhb_peers *ps, __u64 now_ns);
 /* Every peer heard since we started (or began listening again). */
 bool xhb_peers_all_heard(const struct xhb_peers *ps);
 /*
- * A peer we hear (up, warn or stalled) said within hold_ns that it does not
- * hear us (one-way loss): it is taking our groups, and our XDP fences our
- * VIPs meanwhile; we must yield. Its index, or -1.
+ * A peer we hear (up, warn or stalled, for hold_ns at least: one we heard
+ * again only lately is a partition healing) said within hold_ns that it
+ * does not hear us (one-way loss): it is taking our groups, and our XDP
+ * fences our VIPs meanwhile; we must yield. Its index, or -1.
  */
 int xhb_peers_unheard_by(const struct xhb_peers *ps, __u64 now_ns, __u64 hold_ns);
 /* The timers peer n is judged with now (loss, flood). */
