@@ -12,7 +12,7 @@ BUILD     := build
 CLANG     ?= clang
 BPFTOOL   ?= bpftool
 LLVM_STRIP ?= llvm-strip
-PKGS      := libbpf libelf zlib jansson libmnl
+PKGS      := libbpf libelf zlib jansson libmnl libsodium
 ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 ifeq ($(V),1)

@@ -71,7 +71,7 @@ static inline int bench_configure_node(struct xhb_dataplane *dp, __u32 self_id,
 	struct xhb_self self = {
 	    .incarnation = 1,
 	    .agent_epoch = 1,
-	    .agent_update_ns = xhb_mono_ns(),
+	    .agent_update_ns = xhb_now_ns(),
 	    .node_id = self_id,
 	    .state = XHB_NODE_ACTIVE,
 	    .priority = 100,

@@ -18,6 +18,7 @@ import subprocess
 import sys
 
 FAILOVER = ["linkdown", "poweroff", "kill", "stall"]
+ONEWAY = ["oneway", "oneway_back"]
 ROBUST = ["loss", "load", "flood"]
 ORDER = [("xhb", "fast"), ("keepalived", "fast"), ("heartbeat", "fast"),
          ("xhb", "seed"), ("heartbeat", "seed"), ("keepalived", "advert1s")]
@@ -294,6 +295,33 @@ def report(path):
                     return fmt(st["median"]) if st else "–"
                 A(f"| {label(s, p)} | {f} | {med('verdict_ms')} | {med('detection_ms')} | "
                   f"{med('acquire_at_ms')} | {med('acquire_ms')} |")
+        A("")
+
+    # ---- one-way loss
+    if any(g.get((s, p, f)) for s, p in present for f in ONEWAY):
+        A("## One-way loss")
+        A("")
+        A("10 s during which every frame from one server to the other is dropped on the bridge, "
+          "while the client reaches both: `oneway`, srv1 (the holder) -> srv2 (the standby cannot "
+          "hear the holder); `oneway_back`, srv2 -> srv1 (the holder cannot hear the standby). "
+          "Split brain: both servers had the VIP up and unfenced (ip addr sampled every 5 ms; "
+          "median, max); answered by both: client requests answered by the two servers; the holder "
+          "at the end of the window.")
+        A("")
+        A("| system | oneway: split ms | oneway: answered by both | oneway: holder at the end | "
+          "oneway_back: split ms | oneway_back: answered by both | oneway_back: holder at the end |")
+        A("| --- | ---: | ---: | --- | ---: | ---: | --- |")
+        for s, p in present:
+            row = []
+            for f in ONEWAY:
+                rs = g.get((s, p, f), [])
+                sp = stats([r["derived"].get("split_effective_ms") for r in rs])
+                ba = stats([r["derived"].get("both_answered") for r in rs])
+                ends = sorted({r["meta"].get("end_holder", "?") for r in rs})
+                row += [f"{fmt(sp['median'])} (max {fmt(sp['max'])})" if sp else "–",
+                        f"{fmt(ba['median'])} (max {fmt(ba['max'])})" if ba else "–",
+                        "/".join(ends) or "–"]
+            A(f"| {label(s, p)} | " + " | ".join(row) + " |")
         A("")
 
     # ---- split brain

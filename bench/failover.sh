@@ -23,6 +23,11 @@
 #   poweroff  every process in srv1's namespace SIGKILLed, its veth deleted
 #   kill      SIGKILL of the daemon (all its processes at once)
 #   stall     SIGSTOP of the daemon for 3 x its deadtime, then SIGCONT
+#   oneway    one-way loss for 10 s: everything srv1 sends to srv2 is
+#             dropped on the bridge (srv2 cannot hear the holder), while
+#             the client reaches both
+#   oneway_back  the other way: srv2 -> srv1 dropped (the holder cannot
+#             hear the standby)
 #   idle      nothing: the daemons' CPU and memory over 10 s
 #   loss      30% of srv1's frames dropped, both ways, for 30 s
 #   load      both CPUs saturated by stress-ng inside srv1 for 20 s
@@ -49,7 +54,7 @@ ADAPTERS=$XHB_TOP/bench/adapters
 source "$XHB_TOP/tools/lab.sh"
 
 ALL_SYSTEMS=(xhb heartbeat keepalived)
-FAILOVER_FAULTS=(linkdown poweroff kill stall)
+FAILOVER_FAULTS=(linkdown poweroff kill stall oneway oneway_back)
 ROBUST_FAULTS=(idle loss load flood)
 
 systems=("${ALL_SYSTEMS[@]}")
@@ -64,6 +69,7 @@ LOSS_S=30
 LOSS_PCT=30
 LOAD_S=20
 FLOOD_S=20
+ONEWAY_S=10
 install=1
 keep=0
 report_only=""
@@ -404,6 +410,7 @@ run_failover() { # system profile fault rep
 		stall=$((3 * dead))
 		window=$((pre + stall + post))
 		;;
+	oneway | oneway_back) window=$((pre + ONEWAY_S * 1000 + post)) ;;
 	*) window=$((pre + post)) ;;
 	esac
 	start_watchers "$RUN_DIR" "$window"
@@ -432,6 +439,20 @@ run_failover() { # system profile fault rep
 		sleep "$(ms_to_s "$stall")"
 		# shellcheck disable=SC2086
 		kill -CONT $pids
+		;;
+	oneway | oneway_back)
+		local from=srv1 to=srv2
+		[ "$fault" = oneway_back ] && from=srv2 to=srv1
+		ip netns exec "$(lab_ns lanbr)" nft -f - <<NFT
+table bridge xfo_oneway {
+	chain forward {
+		type filter hook forward priority 0;
+		iifname "$from" oifname "$to" drop
+	}
+}
+NFT
+		sleep "$ONEWAY_S" # the length of the fault itself
+		ip netns exec "$(lab_ns lanbr)" nft delete table bridge xfo_oneway
 		;;
 	esac
 	wait_watchers

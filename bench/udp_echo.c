@@ -63,7 +63,7 @@ static bool make_reply(__u8 *buf, int len, const struct xhb_key *key,
 		       __u64 *reply_seq)
 {
 	struct xhb_hdr *h = (struct xhb_hdr *)buf;
-	__u32 prober;
+	__u32 prober, prober_incarnation;
 	__u64 echoed;
 	__u64 now;
 
@@ -76,9 +76,10 @@ static bool make_reply(__u8 *buf, int len, const struct xhb_key *key,
 		return false;
 	prober = ntohl(h->node_id);
 	echoed = be64toh(h->timestamp_ns);
+	prober_incarnation = (__u32)be64toh(h->incarnation);
 	/* Numbered by time as the XDP program numbers its replies, so the
 	 * prober's window accepts them after an XDP run on the same pair. */
-	now = xhb_mono_ns();
+	now = xhb_now_ns();
 	*reply_seq = now > *reply_seq ? now : *reply_seq + 1;
 	xhb_wire_fill(h, &(struct xhb_wire_fields){
 				 .type = XHB_MSG_PROBE_REPLY,
@@ -90,6 +91,7 @@ static bool make_reply(__u8 *buf, int len, const struct xhb_key *key,
 				 .incarnation = 1,
 				 .seq = *reply_seq,
 				 .timestamp_ns = echoed,
+				 .echo_incarnation = prober_incarnation,
 				 .agent_epoch = 1,
 			 });
 	xhb_wire_sign(h, BENCH_KEY_ID, key);

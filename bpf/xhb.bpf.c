@@ -141,18 +141,24 @@ enum {
 	XHB_PARSE_FRAGMENT = -2,  /* an IP fragment: no L4 header to read */
 };
 
-/* Has this node's lease lapsed while it holds VIPs? */
+/*
+ * Is this node fenced while it holds VIPs: its lease lapsed, or a peer
+ * said lately that it does not hear us (one-way loss: the peer is taking
+ * our groups)?
+ */
 XHB_INLINE bool xhb_lease_lapsed(void)
 {
 	struct xhb_self *self;
 	__u32 zero = 0;
+	__u64 now;
 
 	self = bpf_map_lookup_elem(&xhb_self, &zero);
 	if (!self || !self->groups_held)
 		return false;
+	now = bpf_ktime_get_boot_ns();
 	/* >=: the same instant a probe reply starts saying "0 ms left" */
-	return bpf_ktime_get_ns() >=
-	       self->agent_update_ns + (__u64)self->lease_ms * 1000000ULL;
+	return now >= self->agent_update_ns + (__u64)self->lease_ms * 1000000ULL ||
+	       now < self->unheard_ns + (__u64)self->unheard_hold_ms * 1000000ULL;
 }
 
 XHB_INLINE bool xhb_is_vip4(__be32 addr)
@@ -309,7 +315,7 @@ XHB_INLINE enum xhb_reason xhb_replay_check(struct xhb_replay *r,
  * delivered late must not overwrite a fresh reply with old holdings.
  */
 XHB_INLINE bool xhb_record_sender(struct xhb_peer *p, const struct xhb_hdr *h,
-				  const struct xhb_frame *f, __u64 now)
+				  __u64 now)
 {
 	__u64 epoch = bpf_be64_to_cpu(h->agent_epoch);
 	__u64 incarnation = bpf_be64_to_cpu(h->incarnation);
@@ -333,6 +339,13 @@ XHB_INLINE bool xhb_record_sender(struct xhb_peer *p, const struct xhb_hdr *h,
 	p->groups_held = bpf_ntohl(h->groups_held);
 	p->groups_wanted = bpf_ntohl(h->groups_wanted);
 	p->groups_refused = bpf_ntohl(h->groups_refused);
+	return news;
+}
+
+/* Where its packets come from (the agent probes it there); call with the
+ * peer's lock held. */
+XHB_INLINE void xhb_record_where(struct xhb_peer *p, const struct xhb_frame *f)
+{
 	p->vlan = f->vlan;
 	__builtin_memcpy(p->mac, f->eth->h_source, ETH_ALEN);
 	if (f->ip4) {
@@ -343,7 +356,44 @@ XHB_INLINE bool xhb_record_sender(struct xhb_peer *p, const struct xhb_hdr *h,
 		p->family = AF_INET6;
 		__builtin_memcpy(p->addr, &f->ip6->saddr, 16);
 	}
-	return news;
+}
+
+/*
+ * Which life of the peer a packet is from (replay across resets); call
+ * with its lock held. A reply counts only as the answer to a fresh probe
+ * of this life of ours: it echoes our incarnation and a timestamp of our
+ * own clock less than XHB_REPLY_MAX_AGE_NS old. Its incarnation is then
+ * proved live and becomes the peer's confirmed one (moving by at most
+ * XHB_MAX_INCARNATION_JUMP at once). The peer's agent packets count only
+ * in its confirmed incarnation: older ones are replays (after our reboot
+ * too, when the entry is new), newer ones (it restarted) wait for such a
+ * reply, one probe period.
+ */
+XHB_INLINE enum xhb_reason xhb_confirm(struct xhb_peer *p,
+				       const struct xhb_self *self,
+				       const struct xhb_hdr *h, __u64 now)
+{
+	__u64 incarnation = bpf_be64_to_cpu(h->incarnation);
+	__u64 echoed;
+
+	if (h->type == XHB_MSG_PROBE_REPLY) {
+		echoed = bpf_be64_to_cpu(h->timestamp_ns);
+		if (bpf_ntohl(h->echo_incarnation) != (__u32)self->incarnation ||
+		    echoed > now || now - echoed >= XHB_REPLY_MAX_AGE_NS)
+			return XHB_R_drop_stale_reply;
+		if (incarnation < p->confirmed_incarnation)
+			return XHB_R_drop_old_incarnation;
+		if (p->confirmed_incarnation &&
+		    incarnation - p->confirmed_incarnation > XHB_MAX_INCARNATION_JUMP)
+			return XHB_R_drop_incarnation_jump;
+		p->confirmed_incarnation = incarnation;
+		return XHB_R_NEXT;
+	}
+	if (incarnation < p->confirmed_incarnation)
+		return XHB_R_drop_old_incarnation;
+	if (incarnation > p->confirmed_incarnation)
+		return XHB_R_drop_unconfirmed;
+	return XHB_R_NEXT;
 }
 
 XHB_INLINE __u16 xhb_csum_fold(__u64 sum)
@@ -451,6 +501,9 @@ XHB_INLINE int xhb_build_reply(struct xhb_hdr *r, const struct xhb_self *self,
 {
 	__be32 prober = r->node_id;
 	__be64 echoed = r->timestamp_ns;
+	/* the low 32 bits of the prober's incarnation, echoed */
+	__be32 echo_incarnation =
+	    bpf_htonl((__u32)bpf_be64_to_cpu(r->incarnation));
 	__u32 key_id = self->key_id;
 	struct xhb_key *key;
 	__u64 age_ns, age_us, lease_left_ms = 0;
@@ -479,6 +532,7 @@ XHB_INLINE int xhb_build_reply(struct xhb_hdr *r, const struct xhb_self *self,
 	/* Replies are numbered by time: increasing without shared state. */
 	r->seq = bpf_cpu_to_be64(now);
 	r->timestamp_ns = echoed;
+	r->echo_incarnation = echo_incarnation;
 	r->agent_epoch = bpf_cpu_to_be64(self->agent_epoch);
 	r->agent_age_us = bpf_htonl(age_us > 0xffffffffULL ? 0xffffffffU
 							    : (__u32)age_us);
@@ -661,11 +715,15 @@ XHB_INLINE enum xhb_reason xhb_check_sender(const struct xhb_frame *f,
 /*
  * De-replay, then record in the peer's entry what the packet says, under
  * its lock; tell the agent when the peer says something new of itself.
+ * A probe saying that its sender does not hear us fences our VIPs now.
  */
 XHB_INLINE enum xhb_reason xhb_record(struct xhb_peer *peer,
+				      struct xhb_self *self,
 				      const struct xhb_frame *f,
 				      const struct xhb_hdr *h, __u64 now)
 {
+	enum xhb_reason life;
+	bool unheard = false;
 	__u64 incarnation = bpf_be64_to_cpu(h->incarnation);
 	__u64 seq = bpf_be64_to_cpu(h->seq);
 	enum xhb_reason reason;
@@ -673,12 +731,23 @@ XHB_INLINE enum xhb_reason xhb_record(struct xhb_peer *peer,
 	__u64 echoed;
 
 	bpf_spin_lock(&peer->lock);
-	reason = xhb_replay_check(h->type == XHB_MSG_PROBE_REPLY
-				      ? &peer->reply_replay
-				      : &peer->agent_replay,
-				  incarnation, seq);
+	life = xhb_confirm(peer, self, h, now);
+	/* A packet of a life not confirmed yet is de-replayed too: only a
+	 * fresh one tells where to probe its sender (so that its life can be
+	 * confirmed); a replay with a rewritten source address cannot
+	 * redirect our probes. */
+	reason = life;
+	if (life == XHB_R_NEXT || life == XHB_R_drop_unconfirmed)
+		reason = xhb_replay_check(h->type == XHB_MSG_PROBE_REPLY
+					      ? &peer->reply_replay
+					      : &peer->agent_replay,
+					  incarnation, seq);
+	if (reason == XHB_R_NEXT)
+		xhb_record_where(peer, f);
+	if (reason == XHB_R_NEXT && life == XHB_R_drop_unconfirmed)
+		reason = XHB_R_drop_unconfirmed;
 	if (reason == XHB_R_NEXT) {
-		news = xhb_record_sender(peer, h, f, now);
+		news = xhb_record_sender(peer, h, now);
 		switch (h->type) {
 		case XHB_MSG_HEARTBEAT:
 			peer->last_heartbeat_ns = now;
@@ -687,6 +756,10 @@ XHB_INLINE enum xhb_reason xhb_record(struct xhb_peer *peer,
 		case XHB_MSG_PROBE:
 			peer->last_probe_ns = now;
 			peer->probes++;
+			if (h->flags & XHB_FLAG_UNHEARD) {
+				peer->unheard_ns = now;
+				unheard = true;
+			}
 			break;
 		default: /* XHB_MSG_PROBE_REPLY */
 			echoed = bpf_be64_to_cpu(h->timestamp_ns);
@@ -699,6 +772,12 @@ XHB_INLINE enum xhb_reason xhb_record(struct xhb_peer *peer,
 	}
 	bpf_spin_unlock(&peer->lock);
 
+	if (unheard) /* read by xhb_lease_lapsed() for every frame */
+		*(volatile __u64 *)&self->unheard_ns = now;
+	/* A probe of a life not confirmed yet is answered all the same
+	 * (recording nothing): its answer is how the prober confirms us. */
+	if (reason == XHB_R_drop_unconfirmed && h->type == XHB_MSG_PROBE)
+		return XHB_R_NEXT;
 	if (news) { /* no helper calls under the lock: wake the agent now */
 		struct xhb_news n = {.ring = 1};
 
@@ -752,8 +831,8 @@ XHB_INLINE enum xhb_reason xhb_handle_cluster(struct xdp_md *ctx,
 	reason = xhb_check_sender(f, &h, &self, &peer);
 	if (reason != XHB_R_NEXT)
 		return reason;
-	now = bpf_ktime_get_ns();
-	reason = xhb_record(peer, f, &h, now);
+	now = bpf_ktime_get_boot_ns();
+	reason = xhb_record(peer, self, f, &h, now);
 	if (reason != XHB_R_NEXT)
 		return reason;
 	return xhb_respond(f, &h, self, now);
@@ -826,6 +905,52 @@ int xhb_xdp(struct xdp_md *ctx)
 	}
 	xhb_count(reason);
 	return xhb_action(reason);
+}
+
+/*
+ * The send side of the fence, attached at TC egress on every interface of
+ * the agent's (heartbeat media and VIP interfaces): while this node is
+ * fenced (xhb_lease_lapsed()), nothing leaves it from one of its VIPs,
+ * neither IP packets (a TCP retransmission, a reply already queued) nor
+ * ARP with a VIP as sender (the kernel refreshing its neighbours), which
+ * would repoint the segment at a node that must not answer. Everything
+ * else passes untouched; unfenced, it costs one array lookup.
+ */
+SEC("tc")
+int xhb_tc_egress(struct __sk_buff *skb)
+{
+	struct xhb_cursor c = {
+		.start = (void *)(long)skb->data,
+		.pos = (void *)(long)skb->data,
+		.end = (void *)(long)skb->data_end,
+	};
+	struct xhb_frame f = {};
+	__be16 proto;
+	int next;
+
+	if (!xhb_lease_lapsed() || xhb_parse_eth(&c, &f, &proto) < 0)
+		return TC_ACT_OK;
+	if (proto == bpf_htons(ETH_P_ARP)) {
+		struct arphdr *arp = c.pos;
+		struct xhb_arp_ipv4 *body = (struct xhb_arp_ipv4 *)(arp + 1);
+
+		if ((void *)(body + 1) > c.end ||
+		    arp->ar_pro != bpf_htons(ETH_P_IP) ||
+		    !xhb_is_vip4(body->sender_ip))
+			return TC_ACT_OK;
+	} else if (proto == bpf_htons(ETH_P_IP)) {
+		next = xhb_parse_ip4(&c, &f);
+		if (next == XHB_PARSE_MALFORMED || !xhb_is_vip4(f.ip4->saddr))
+			return TC_ACT_OK;
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		next = xhb_parse_ip6(&c, &f);
+		if (next == XHB_PARSE_MALFORMED || !xhb_is_vip6(&f.ip6->saddr))
+			return TC_ACT_OK;
+	} else {
+		return TC_ACT_OK;
+	}
+	xhb_count(XHB_R_drop_fenced_egress);
+	return TC_ACT_SHOT;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

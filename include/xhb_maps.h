@@ -6,8 +6,8 @@
  *
  * Every map is pinned as <pin_dir>/<name> with BTF, so
  *   bpftool map dump pinned /sys/fs/bpf/xhb/ens192/xhb_peers
- * prints these structs with their field names. Times are bpf_ktime_get_ns()
- * values, i.e. CLOCK_MONOTONIC nanoseconds on the node that wrote them.
+ * prints these structs with their field names. Times are bpf_ktime_get_boot_ns()
+ * values, i.e. CLOCK_BOOTTIME nanoseconds on the node that wrote them.
  */
 #ifndef XHB_MAPS_H
 #define XHB_MAPS_H
@@ -23,6 +23,10 @@
 #define XHB_PIN_ROOT XHB_BPFFS "/xhb"
 
 #define XHB_MAX_PEERS 64
+/* A reply older than this (by the prober's own clock) answers no fresh
+ * probe; a confirmed incarnation moves by at most this much at once. */
+#define XHB_REPLY_MAX_AGE_NS (1000ULL * 1000 * 1000)
+#define XHB_MAX_INCARNATION_JUMP (1ULL << 48)
 #define XHB_MAX_VIPS 256
 
 /*
@@ -53,9 +57,14 @@ struct xhb_peer {
 	__u64 probes; /* its PROBEs we answered */
 	__u64 rtt_ns; /* round trip of the last reply */
 	__u64 info_incarnation; /* incarnation of the state/groups below */
+	/* the incarnation a reply to one of our fresh probes proved live:
+	 * its agent's packets count only in it (older ones are replays,
+	 * newer ones wait for such a reply), see xhb_record() */
+	__u64 confirmed_incarnation;
 	__u64 agent_epoch; /* last epoch its agent advertised */
 	__u64 epoch_change_ns; /* when that epoch last advanced */
 	__u64 lease_seen_ns; /* when lease_ms below was received */
+	__u64 unheard_ns; /* when it last said it does not hear us */
 	struct xhb_replay agent_replay; /* HEARTBEAT and PROBE (agent's seq) */
 	struct xhb_replay reply_replay; /* PROBE_REPLY (its XDP's seq) */
 	__u32 agent_age_us; /* from its last reply: since its agent wrote */
@@ -92,13 +101,20 @@ struct xhb_self {
 	/* written by XDP only: packets to our port it dropped (forged,
 	 * replayed, malformed): a jump means a flood on the link */
 	__u64 junk_packets;
+	/* written by XDP: when a peer last said it does not hear us
+	 * (XHB_FLAG_UNHEARD); our VIPs are fenced for unheard_hold_ms after,
+	 * a time the agent writes (its detection window) */
+	__u64 unheard_ns;
+	__u32 unheard_hold_ms;
+	__u32 pad2;
 };
 
 /*
  * xhb_vips: the addresses of the groups this node holds, written by the
  * agent when it acquires a group and removed when it releases it. While
  * the lease in xhb_self has lapsed (agent_update_ns + lease_ms is past:
- * the agent hung, was stopped or starved), XDP stops answering for them:
+ * the agent hung, was stopped or starved), or while a peer says it does
+ * not hear us (unheard_ns + unheard_hold_ms), XDP stops answering for them:
  * it drops ARP requests and IPv6 neighbour solicitations for these
  * addresses and every packet addressed to them. The peer takes over only
  * once that has surely happened, so two nodes never answer at once.
@@ -136,7 +152,8 @@ struct xhb_key {
 
 /*
  * xhb_stats: per-CPU, one entry (key 0). One counter per verdict and drop
- * reason; every packet the program sees lands in exactly one of them.
+ * reason; every packet the XDP program sees lands in exactly one of them,
+ * and the TC egress program counts only what it drops.
  */
 #define XHB_STATS(X)                                                           \
 	/* not ours: XDP_PASS, untouched */                                    \
@@ -160,11 +177,16 @@ struct xhb_key {
 	X(drop_self) /* our own node id: a loop or a forgery */                \
 	X(drop_old_incarnation)                                                \
 	X(drop_replay)                                                         \
+	X(drop_unconfirmed) /* a new incarnation before a reply proved it */   \
+	X(drop_stale_reply) /* not an answer to a fresh probe of this life */  \
+	X(drop_incarnation_jump) /* more than XHB_MAX_INCARNATION_JUMP ahead */\
 	X(drop_probe_not_for_us) /* other dest node, or not unicast */         \
 	X(drop_agent_absent) /* PROBE before our agent wrote xhb_self */       \
 	/* fenced: for a VIP of ours while our lease has lapsed */             \
 	X(drop_fenced_arp) /* ARP request / neighbour solicitation */          \
-	X(drop_fenced_ip) /* a packet addressed to it */
+	X(drop_fenced_ip) /* a packet addressed to it */                       \
+	/* sent (TC egress, not XDP): from a VIP of ours while fenced */       \
+	X(drop_fenced_egress) /* IP from the VIP, ARP with it as sender */
 
 /* One list, so that xhbctl, the tests and the struct never disagree. */
 #define XHB_STAT_FIELD(name) __u64 name;

@@ -36,6 +36,14 @@ enum xhb_node_state {
 	XHB_NODE_STATE_MAX,
 };
 
+/*
+ * PROBE: the sender judged the receiver dead, it does not hear it (one-way
+ * loss). The receiver's XDP fences its VIPs at once while such probes
+ * keep coming, and its agent yields its groups: one holder, whichever
+ * direction is lost. Sent in every probe to a peer judged dead.
+ */
+#define XHB_FLAG_UNHEARD 0x01
+
 enum xhb_auth_method {
 	XHB_AUTH_NONE = 0, /* key slot unused: packets naming it are dropped */
 	XHB_AUTH_SIPHASH = 1, /* SipHash-2-4, keyed */
@@ -52,18 +60,21 @@ struct xhb_hdr {
 	__be32 node_id; /* sender */
 	__be32 dest_node_id; /* PROBE: the node asked to answer; else 0 */
 	__u8 key_id; /* index into the keys map, 1..15 */
-	__u8 reserved0;
+	__u8 flags; /* XHB_FLAG_*, 0 before they existed: no claim */
 	__be16 reserved1;
 	__be64 incarnation; /* changes at each agent start, never goes back */
 	__be64 seq; /* increases within an incarnation */
-	__be64 timestamp_ns; /* sender's CLOCK_MONOTONIC; PROBE_REPLY: the probe's, echoed */
+	__be64 timestamp_ns; /* sender's CLOCK_BOOTTIME; PROBE_REPLY: the probe's, echoed (a nonce) */
 	__be64 agent_epoch; /* advances on every agent loop */
 	__be32 agent_age_us; /* PROBE_REPLY: since the responder's agent last wrote */
 	__be32 lease_ms; /* remaining VIP lease of the sender, 0 = holds none */
 	__be32 groups_held; /* bit i: sender holds resource group i */
 	__be32 groups_wanted; /* bit i: its operator asked it to take group i */
 	__be32 groups_refused; /* bit i: its operator put it in standby for i */
-	__be32 reserved2;
+	/* PROBE_REPLY: the low 32 bits of the prober's incarnation, which
+	 * with the echoed timestamp binds a reply to one probe of the
+	 * prober's current life; 0 elsewhere */
+	__be32 echo_incarnation;
 	__be64 tag;
 } __attribute__((packed));
 

@@ -111,6 +111,27 @@ lab_setup() {
 	done
 }
 
+# A second segment, the classic public side: eth1 in each server and the
+# client, on a bridge of its own (namespace pubbr), 10.193.0.0/24: .10
+# srv1, .40 srv2, .1 the client. Heartbeats stay on ens192.
+declare -A LAB_PUB_IP=([srv1]=10.193.0.10 [srv2]=10.193.0.40 [client]=10.193.0.1)
+lab_add_public_segment() {
+	local br node
+	br=$(lab_ns pubbr)
+	ip netns add "$br" || return 1
+	ip -n "$br" link add br0 type bridge || return 1
+	ip -n "$br" link set br0 up
+	for node in "${LAB_NODES[@]}" client; do
+		ip link add eth1 netns "$(lab_ns "$node")" type veth peer name "$node" netns "$br" || return 1
+		ip -n "$br" link set "$node" master br0 up
+		# XDP_TX and the fence's XDP on eth1 (see lab_setup)
+		ip -n "$br" link set dev "$node" xdpdrv obj "$XHB_BUILD/xdp_pass.bpf.o" sec xdp || return 1
+		lab_exec "$node" ip addr add "${LAB_PUB_IP[$node]}/24" brd + dev eth1
+		lab_exec "$node" ip link set eth1 up
+	done
+	lab_poll 10 lab_ping "${LAB_PUB_IP[srv1]}" && lab_poll 10 lab_ping "${LAB_PUB_IP[srv2]}"
+}
+
 # The node's files: the seed's ha.cf, haresources, authkeys (unchanged),
 # plus the lines the caller adds (LAB_HACF_EXTRA, default the fast probe).
 lab_node_files() {
@@ -169,18 +190,29 @@ lab_watch() { # duration_ms out [interval_us]
 	return 1
 }
 
+# Run CMD as a node's daemon sees the world: the node's network namespace,
+# its own mount and UTS namespaces (hostname NODE), and as its /var/log,
+# /run/xhb, /var/lib/xhb and /sys/fs/bpf the directories DIR/log, DIR/run,
+# DIR/lib and PINS. Every step execs, so `lab_node_run ... &` leaves the
+# command's own pid in $!.
+lab_node_run() { # node dir pins cmd...
+	local node=$1 d=$2 pins=$3
+	shift 3
+	mkdir -p /run/xhb /var/lib/xhb "$d/log" "$d/run" "$d/lib" "$pins"
+	exec ip netns exec "$(lab_ns "$node")" unshare --mount --uts --propagation private sh -c '
+		hostname "$1" &&
+		mount --bind "$2/log" /var/log &&
+		mount --bind "$2/run" /run/xhb &&
+		mount --bind "$2/lib" /var/lib/xhb &&
+		mount --bind "$3" /sys/fs/bpf &&
+		shift 3 && exec "$@"' lab "$node" "$d" "$pins" "$@"
+}
+
 # Start xhbd on a node, in its own mount/UTS namespace (see the top).
 lab_start() {
 	local node=$1 d=$LAB_DIR/$1
 	shift
-	mkdir -p /run/xhb
-	# Not through lab_exec: $! must be the agent itself, not a subshell.
-	ip netns exec "$(lab_ns "$node")" unshare --mount --uts --propagation private sh -c '
-		hostname "$1" &&
-		mount --bind "$2/log" /var/log &&
-		mount --bind "$2/run" /run/xhb &&
-		mount --bind "$3" /sys/fs/bpf &&
-		shift 3 && exec "$@"' lab "$node" "$d" "$LAB_DIR/bpf/$node" \
+	lab_node_run "$node" "$d" "$LAB_DIR/bpf/$node" \
 		"$XHB_BUILD/xhbd" -c "$d/ha.d" "$@" >>"$d/events.json" 2>>"$d/xhbd.err" &
 	echo $! >"$d/xhbd.pid"
 	disown $!
@@ -235,7 +267,7 @@ lab_teardown_quiet() {
 		lab_kill_pidfile "$LAB_DIR/$node/http.pid"
 		lab_kill_pidfile "$LAB_DIR/$node/echo.pid"
 	done
-	for node in "${LAB_NODES[@]}" client lanbr; do
+	for node in "${LAB_NODES[@]}" client lanbr pubbr; do
 		ip netns del "$(lab_ns "$node")" 2>/dev/null
 	done
 	if mountpoint -q "$LAB_DIR/bpf" 2>/dev/null; then

@@ -64,6 +64,7 @@
 #include <sys/socket.h>
 
 #include "clock.h"
+#include "kdf.h"
 #include "config.h"
 #include "wire.h"
 #include "xhb_siphash.h"
@@ -615,6 +616,11 @@ int main(int argc, char **argv)
 	ret = xhb_config_load(dir, f.cfg, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "xhb-flood: %s\n", err);
+		return 1;
+	}
+	ret = xhb_kdf_config(f.cfg, NULL);
+	if (ret) {
+		fprintf(stderr, "xhb-flood: cannot derive the keys: %s\n", strerror(-ret));
 		return 1;
 	}
 	/* The keys as the agent writes them into xhb_keys. */

@@ -183,7 +183,7 @@ static int cmd_peers(const struct opts *o)
 
 	if (err)
 		return 1;
-	now = xhb_mono_ns();
+	now = xhb_now_ns();
 	if (!o->json)
 		printf("%-10s %-8s %-26s %10s %10s %10s %12s %10s %8s\n", "NODE_ID",
 		       "STATE", "ADDRESS", "HB_AGE_MS", "REPLY_MS", "RTT_US",
@@ -349,7 +349,7 @@ static int cmd_self(const struct opts *o)
 			strerror(-err));
 		return 1;
 	}
-	now = xhb_mono_ns();
+	now = xhb_now_ns();
 	age = s.agent_update_ns && now > s.agent_update_ns ? now - s.agent_update_ns : 0;
 	lease_ns = (__u64)s.lease_ms * 1000000ULL;
 	/* as XDP decides it: holding groups and the lease is past */

@@ -34,6 +34,7 @@
 #include "decide.h"
 #include "events.h"
 #include "groups.h"
+#include "kdf.h"
 #include "ifaces.h"
 #include "peers.h"
 #include "sender.h"
@@ -82,6 +83,19 @@ static void state_changed(struct xhb_agent *a, enum xhb_node_state before,
 /* ---- our state in XDP, and the lease ------------------------------------ */
 
 /*
+ * How long a peer's word that it does not hear us counts: our detection
+ * window (at least 1 ms), within which it keeps saying so in every probe
+ * while it still judges us dead.
+ */
+static __u64 unheard_hold_ns(const struct xhb_agent *a)
+{
+	struct xhb_member_timers t = xhb_config_timers(a->cfg);
+	__u64 w = xhb_member_window_ns(&t);
+
+	return w < XHB_NS_PER_MS ? XHB_NS_PER_MS : w;
+}
+
+/*
  * Write our state for XDP, which answers probes with it, on every
  * interface. Writing renews the lease: XDP fences our VIPs once
  * agent_update_ns + lease_ms is past. held: what we say we hold.
@@ -101,9 +115,12 @@ void publish(struct xhb_agent *a, __u64 now, __u32 held, __u64 lease_ns)
 		.state = self_state(a),
 		.priority = a->cfg->priority,
 		.key_id = a->cfg->auth_index,
+		.unheard_hold_ms = unheard_hold_ns(a) / XHB_NS_PER_MS,
 	};
 	int ret = xhb_ifaces_write_self(&a->ifaces, &self);
 
+	/* a peer's word that it does not hear us fences every interface */
+	xhb_ifaces_share_unheard(&a->ifaces);
 	/* A failed write renews nothing: the lease runs out as it should. */
 	if (ret)
 		return;
@@ -116,7 +133,7 @@ void renew_for_script(void *ctx, __u64 lease_ns)
 {
 	struct xhb_agent *a = ctx;
 
-	publish(a, xhb_mono_ns(), a->groups.held, lease_ns);
+	publish(a, xhb_now_ns(), a->groups.held, lease_ns);
 }
 
 static struct xhb_said said(const struct xhb_agent *a)
@@ -179,6 +196,26 @@ static void check_own_gap(struct xhb_agent *a, __u64 now)
 	}
 }
 
+/*
+ * One-way loss. A peer we hear says it does not hear us: it judged us dead
+ * and takes our groups, and our XDP already fences our VIPs; yield (say
+ * so once). A peer we just judged dead is told at once, before anything
+ * is acquired in this loop: probe now (its probes carry XHB_FLAG_UNHEARD).
+ */
+static void check_heard(struct xhb_agent *a, __u64 now)
+{
+	int by = xhb_peers_unheard_by(&a->peers, now, unheard_hold_ns(a));
+
+	if (by >= 0 && a->unheard_by < 0)
+		xhb_ev_unheard(a->ev, a->cfg->nodes[by].name, unheard_hold_ns(a));
+	a->unheard_by = by;
+	for (unsigned int n = 0; n < a->cfg->nnodes; n++)
+		if ((int)n != a->self_index &&
+		    a->peers.v[n].state == XHB_MEMBER_DEAD &&
+		    a->peers.v[n].since_ns == now)
+			a->next_probe_ns = now;
+}
+
 /* initdead ends when every peer was heard from, or when it runs out. */
 static void check_init(struct xhb_agent *a, __u64 now)
 {
@@ -205,7 +242,8 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 		.self = a->self_index,
 		.self_flags = (a->init ? XHB_SELF_INIT : 0) |
 			      (a->fault ? XHB_SELF_FAULT : 0) |
-			      (a->leaving ? XHB_SELF_LEAVING : 0),
+			      (a->leaving ? XHB_SELF_LEAVING : 0) |
+			      (a->unheard_by >= 0 ? XHB_SELF_UNHEARD : 0),
 		.auto_failback = a->cfg->auto_failback,
 		.nodes = nodes,
 		.preferred = preferred,
@@ -273,7 +311,7 @@ void refresh_links(struct xhb_agent *a)
 	bool fault = !xhb_ifaces_refresh(&a->ifaces, a->nl);
 
 	if (a->fault && !fault)
-		listen_again(a, xhb_mono_ns());
+		listen_again(a, xhb_now_ns());
 	a->fault = fault;
 	state_changed(a, before, fault ? XHB_STATE_LINK_DOWN : XHB_STATE_LINK_UP);
 }
@@ -305,7 +343,9 @@ static void on_netlink(const struct xhb_nl_event *e, void *ctx)
 		xhb_groups_addr_removed(&a->groups, &e->addr);
 		break;
 	case XHB_NL_RESYNC:
+		/* notices were lost: links and addresses read afresh */
 		refresh_links(a);
+		xhb_groups_verify(&a->groups);
 		break;
 	default:
 		break;
@@ -315,7 +355,7 @@ static void on_netlink(const struct xhb_nl_event *e, void *ctx)
 static json_t *on_control(const struct xhb_control_request *req, void *ctx)
 {
 	struct xhb_agent *a = ctx;
-	__u64 now = xhb_mono_ns();
+	__u64 now = xhb_now_ns();
 	struct xhb_status_self self = {
 		.node = a->node,
 		.state = self_state(a),
@@ -346,7 +386,7 @@ static void on_signal(struct xhb_agent *a)
 static void do_reload(struct xhb_agent *a)
 {
 	struct xhb_config *next = calloc(1, sizeof(*next)), *old = a->cfg;
-	__u64 now = xhb_mono_ns();
+	__u64 now = xhb_now_ns();
 	char err[512];
 	int ret;
 
@@ -359,6 +399,9 @@ static void do_reload(struct xhb_agent *a)
 	if (!next)
 		return;
 	ret = xhb_config_load(old->dir, next, err, sizeof(err));
+	if (!ret && (ret = xhb_kdf_config(next, old)))
+		snprintf(err, sizeof(err), "%s: cannot derive the keys from the secrets: %s",
+			 next->authkeys_path, strerror(-ret));
 	if (!ret && xhb_config_node_index(next, a->node) < 0) {
 		snprintf(err, sizeof(err), "%s: this node (%s) is no longer a node",
 			 next->hacf_path, a->node);
@@ -392,11 +435,11 @@ static void leave(struct xhb_agent *a)
 
 	a->leaving = true;
 	state_changed(a, before, XHB_STATE_STOP_REQUESTED);
-	xhb_groups_release_all(&a->groups, XHB_REASON_LEAVING, xhb_mono_ns());
-	publish(a, xhb_mono_ns(), a->groups.held, a->cfg->lease_ns);
+	xhb_groups_release_all(&a->groups, XHB_REASON_LEAVING, xhb_now_ns());
+	publish(a, xhb_now_ns(), a->groups.held, a->cfg->lease_ns);
 	s = said(a);
 	for (int i = 0; i < LEAVING_HEARTBEATS; i++)
-		xhb_speak_heartbeats(&a->speaker, &s, xhb_mono_ns());
+		xhb_speak_heartbeats(&a->speaker, &s, xhb_now_ns());
 }
 
 /* Sleep until the next deadline or news, then take in what came. */
@@ -416,7 +459,9 @@ static int wait_and_drain(struct xhb_agent *a)
 	announce = xhb_groups_next_announce(&a->groups);
 	if (announce < next)
 		next = announce;
-	now = xhb_mono_ns();
+	if (a->groups.held && a->next_verify_ns < next)
+		next = a->next_verify_ns;
+	now = xhb_now_ns();
 	next = next > now ? next - now : 0;
 	ts.tv_sec = next / XHB_NS_PER_SEC;
 	ts.tv_nsec = next % XHB_NS_PER_SEC;
@@ -450,7 +495,7 @@ int xhb_agent__run(struct xhb_agent *a)
 
 	while (!a->stop && !a->reexec && !ret) {
 		struct xhb_decision out[XHB_MAX_GROUPS];
-		__u64 now = xhb_mono_ns();
+		__u64 now = xhb_now_ns();
 		__u32 acquiring = 0;
 		int decided;
 
@@ -461,6 +506,7 @@ int xhb_agent__run(struct xhb_agent *a)
 						   a->steady_since_ns};
 
 			xhb_peers_judge(&a->peers, &a->ifaces, a->ev, &t);
+			check_heard(a, now);
 		}
 		check_init(a, now);
 		decided = decide(a, now, out);
@@ -469,7 +515,7 @@ int xhb_agent__run(struct xhb_agent *a)
 				acquiring |= 1U << g;
 		/* We may have been stopped anywhere since `now`: past our lease,
 		 * renew nothing and act on nothing; the next loop lets go. */
-		if (!xhb_groups_lapsed(&a->groups, xhb_mono_ns())) {
+		if (!xhb_groups_lapsed(&a->groups, xhb_now_ns())) {
 			__u32 held = a->groups.held;
 
 			publish(a, now, held | acquiring, a->cfg->lease_ns);
@@ -478,9 +524,13 @@ int xhb_agent__run(struct xhb_agent *a)
 				act(a, out, now);
 			/* Say what we now hold at once, not a loop later. */
 			if (a->groups.held != (held | acquiring))
-				publish(a, xhb_mono_ns(), a->groups.held,
+				publish(a, xhb_now_ns(), a->groups.held,
 					a->cfg->lease_ns);
 			xhb_groups_announce(&a->groups, now);
+			if (now >= a->next_verify_ns) {
+				xhb_groups_verify(&a->groups);
+				a->next_verify_ns = now + XHB_GROUPS_VERIFY_NS;
+			}
 		}
 		a->last_loop_ns = now;
 		ret = wait_and_drain(a);
@@ -490,7 +540,7 @@ int xhb_agent__run(struct xhb_agent *a)
 	if (a->reexec) {
 		/* A full lease for the next agent to start in: it adopts the
 		 * pins, the VIPs and this lease, and peers wait for it. */
-		publish(a, xhb_mono_ns(), a->groups.held, a->cfg->lease_ns);
+		publish(a, xhb_now_ns(), a->groups.held, a->cfg->lease_ns);
 		return XHB_AGENT_REEXEC;
 	}
 	leave(a);

@@ -48,11 +48,13 @@ struct xhb_agent {
 	__u64 last_gap_event_ns;
 	__u64 next_heartbeat_ns;
 	__u64 next_probe_ns;
+	__u64 next_verify_ns; /* held addresses checked again then */
 
 	bool init; /* initdead running, or listening again */
 	__u64 init_until_ns;
 	bool fault; /* a heartbeat interface is down */
 	bool leaving;
+	int unheard_by; /* a peer that does not hear us (-1: none) */
 	bool stop, reload, reexec; /* signals: TERM/INT, HUP, USR2 */
 };
 

@@ -21,6 +21,8 @@
 #include "control.h"
 #include "dataplane.h"
 #include "events.h"
+#include "incarnation.h"
+#include "kdf.h"
 #include "sender.h"
 #include "slice.h"
 #include "vip.h"
@@ -121,6 +123,7 @@ int xhb_agent__open(struct xhb_agent **out, const struct xhb_agent_opts *o,
 		return -ENOMEM;
 	a->opts = *o;
 	a->sigfd = -1;
+	a->unheard_by = -1;
 	a->cfg = calloc(1, sizeof(*a->cfg));
 	if (!a->cfg) {
 		ret = -ENOMEM;
@@ -129,6 +132,9 @@ int xhb_agent__open(struct xhb_agent **out, const struct xhb_agent_opts *o,
 	ret = xhb_config_load(o->config_dir, a->cfg, err, errlen);
 	if (!ret)
 		ret = xhb_ifaces_check(a->cfg, err, errlen);
+	if (!ret && (ret = xhb_kdf_config(a->cfg, NULL)))
+		snprintf(err, errlen, "%s: cannot derive the keys from the secrets: %s",
+			 a->cfg->authkeys_path, strerror(-ret));
 	if (!ret)
 		ret = node_name(a, err, errlen);
 	if (ret)
@@ -146,15 +152,17 @@ int xhb_agent__open(struct xhb_agent **out, const struct xhb_agent_opts *o,
 		goto fail;
 	/* A restarted agent's incarnation must exceed its predecessor's. */
 	adopted = !xhb_ifaces_read_self(&a->ifaces, &old);
-	a->incarnation = xhb_real_ns();
-	if (adopted && old.incarnation >= a->incarnation)
-		a->incarnation = old.incarnation + 1;
+	ret = xhb_incarnation_next(a->cfg->state_dir,
+				   adopted ? old.incarnation + 1 : 0,
+				   &a->incarnation, err, errlen);
+	if (ret)
+		goto fail;
 	xhb_ev_agent_start(a->ev, XHB_VERSION_STRING, a->incarnation, getpid(),
 			   a->control_path);
 	emit_config(a);
 	/* We listen from now on: initdead and our first loop count from here,
 	 * not from before loading the program. */
-	a->start_ns = xhb_mono_ns();
+	a->start_ns = xhb_now_ns();
 	ret = xhb_peers_sync(&a->peers, a->cfg, a->self_index, &a->ifaces,
 			     a->start_ns);
 	if (ret) {

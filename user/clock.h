@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
- * clock: the one place xhb reads time in userspace. xhb_mono_ns() is
- * CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(): every time the agent
- * compares with a timestamp XDP wrote, and every event's mono_ns.
+ * clock: the one place xhb reads time in userspace.
+ *
+ * xhb_now_ns() is CLOCK_BOOTTIME, the clock of bpf_ktime_get_boot_ns():
+ * the agent's and XDP's, for everything compared with what XDP stamps
+ * (leases, last-heard times). Unlike CLOCK_MONOTONIC it runs during
+ * suspend, so a node that wakes from it finds its lease lapsed, as it is,
+ * instead of answering for its VIPs until its next decision.
+ * xhb_mono_ns() is CLOCK_MONOTONIC: the events' mono_ns and the lab's
+ * client-side measurements (the same clock in every namespace).
  * xhb_real_ns() is the wall clock, for the events' "time" field only.
  */
 #ifndef XHB_CLOCK_H
@@ -21,6 +27,11 @@ static inline __u64 xhb_clock_ns(clockid_t clock)
 
 	clock_gettime(clock, &ts);
 	return (__u64)ts.tv_sec * XHB_NS_PER_SEC + (__u64)ts.tv_nsec;
+}
+
+static inline __u64 xhb_now_ns(void)
+{
+	return xhb_clock_ns(CLOCK_BOOTTIME);
 }
 
 static inline __u64 xhb_mono_ns(void)

@@ -13,6 +13,7 @@
  * (config_lex.c); and the small public helpers of config.h.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -117,6 +118,8 @@ int xhb_config_load(const char *dir, struct xhb_config *cfg, char *err,
 	cfg->rtprio = DEFAULT_RTPRIO;
 	cfg->xdp_mode = XHB_XDP_AUTO;
 	cfg->auto_failback = XHB_FAILBACK_LEGACY;
+	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s",
+		 XHB_STATE_DIR_DEFAULT);
 
 	/* Heartbeat's order: ha.cf, authkeys, then haresources (which
 	 * needs the nodes). */

@@ -39,6 +39,7 @@
 #define XHB_CONFIG_DEFAULT_DIR "/etc/ha.d"
 
 #define XHB_CONFIG_MAX_NODES 64 /* <= XHB_MAX_PEERS: checked in config.c */
+#define XHB_STATE_DIR_DEFAULT "/var/lib/xhb"
 #define XHB_CONFIG_MAX_MEDIA 16
 #define XHB_CONFIG_MAX_PINGS 16
 #define XHB_CONFIG_MAX_GROUP_RESOURCES 16
@@ -55,8 +56,6 @@
  * changes every node id, cluster id or derived key: never do. */
 #define XHB_NODE_ID_KEY "xhb-node-id-key1"
 #define XHB_CLUSTER_ID_KEY "xhb-cluster-id-1"
-#define XHB_AUTHKEY_K0_KEY "xhb-authkey-k0-1"
-#define XHB_AUTHKEY_K1_KEY "xhb-authkey-k1-1"
 
 union xhb_addr {
 	struct in_addr v4;
@@ -145,9 +144,14 @@ struct xhb_group {
 };
 
 /* One authkeys index. Slots never named have method XHB_AUTH_NONE. */
+#define XHB_SECRET_MAX 256
+
 struct xhb_auth_key {
 	enum xhb_auth_method method; /* what XDP runs: SIPHASH or CRC */
-	__u64 k0, k1;		     /* SipHash key; 0 for crc */
+	/* SipHash key: given as 32 hex digits (siphash), or 0 until
+	 * xhb_kdf_config() derives it from secret; 0 for crc */
+	__u64 k0, k1;
+	char secret[XHB_SECRET_MAX]; /* to derive the key from, or "" */
 	char method_name[8]; /* as written: "md5", "sha1", "siphash", "crc" */
 	unsigned int line;
 };
@@ -201,6 +205,9 @@ struct xhb_config {
 	enum xhb_xdp_mode xdp_mode;
 	/* Pins go to <pin_dir>/<ifname>; "" stands for XHB_PIN_ROOT. */
 	char pin_dir[XHB_PATH_MAX];
+	/* What must outlive the agent and the pins: the incarnation counter;
+	 * default XHB_STATE_DIR_DEFAULT. */
+	char state_dir[XHB_PATH_MAX];
 	enum xhb_auto_failback auto_failback;
 
 	char logfile[XHB_PATH_MAX]; /* "" when not set */

@@ -3,8 +3,9 @@
  * config_authkeys: reads DIR/authkeys as Heartbeat's auth.c does: the
  * file must be closed to group and others, "auth N" picks the key to
  * sign with, "N METHOD [SECRET]" defines key N. md5 and sha1 cannot run
- * in XDP, so their secret keys SipHash-2-4 instead; crc is integrity
- * only. Offers cfg_authkeys_load() (config_lex.h) to xhb_config_load().
+ * in XDP, so their secret is kept to derive a SipHash-2-4 key from it
+ * (kdf.h, at the agent's start, not here); crc is integrity only. Offers
+ * cfg_authkeys_load() (config_lex.h) to xhb_config_load().
  */
 #include <ctype.h>
 #include <errno.h>
@@ -17,13 +18,8 @@
 #include "xhb_siphash.h"
 #include "config_lex.h"
 
-/* md5 and sha1 cannot run in XDP: the secret keys SipHash instead. The
- * token is taken as Heartbeat takes it, one word, quotes included. */
-static void derive_key(const char *secret, __u64 *k0, __u64 *k1)
-{
-	*k0 = cfg_siphash(XHB_AUTHKEY_K0_KEY, secret, strlen(secret));
-	*k1 = cfg_siphash(XHB_AUTHKEY_K1_KEY, secret, strlen(secret));
-}
+/* Shorter secrets fall to an offline search even at the KDF's cost. */
+#define SECRET_MIN 16
 
 static bool hex_key(const char *text, __u8 key[16])
 {
@@ -141,7 +137,13 @@ static int authkeys_line(struct loader *ld, unsigned int line, char *text,
 		explicit_bzero(raw, sizeof(raw));
 		return 0;
 	}
-	derive_key(tok[2], &key->k0, &key->k1);
+	/* The token is taken as Heartbeat takes it, one word, quotes
+	 * included. */
+	if (strlen(tok[2]) >= sizeof(key->secret))
+		return cfg_fail(ld, line, EINVAL,
+				"key %llu: secret longer than %zu characters",
+				index, sizeof(key->secret) - 1);
+	cfg_copy_str(key->secret, sizeof(key->secret), tok[2]);
 	if (!strcmp(method, "siphash"))
 		cfg_note(
 		    ld, XHB_NOTE_NOTICE, line, method,
@@ -153,6 +155,13 @@ static int authkeys_line(struct loader *ld, unsigned int line, char *text,
 			 "key %llu: %s cannot run in XDP; packets are signed "
 			 "with SipHash-2-4 under a key derived from the secret",
 			 index, method);
+	if (strlen(tok[2]) < SECRET_MIN)
+		cfg_note(ld, XHB_NOTE_WARNING, line, method,
+			 "key %llu: a secret of %zu characters can be guessed "
+			 "offline from one captured heartbeat; use at least %d "
+			 "random ones (openssl rand -hex 16), or 'siphash' with "
+			 "32 hex digits",
+			 index, strlen(tok[2]), SECRET_MIN);
 	return 0;
 }
 

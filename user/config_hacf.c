@@ -32,7 +32,7 @@ enum seen {
 	SEEN_NONE, SEEN_KEEPALIVE, SEEN_DEADTIME, SEEN_WARNTIME, SEEN_INITDEAD,
 	SEEN_DEADPING, SEEN_UDPPORT, SEEN_FAILBACK, SEEN_LOGFILE,
 	SEEN_DEBUGFILE, SEEN_LOGFACILITY, SEEN_DEBUG, SEEN_REALTIME,
-	SEEN_RTPRIO, SEEN_PROBE, SEEN_GARP, SEEN_PIN_DIR, SEEN_LEASE,
+	SEEN_RTPRIO, SEEN_PROBE, SEEN_GARP, SEEN_PIN_DIR, SEEN_STATE_DIR, SEEN_LEASE,
 	SEEN_CLUSTER_ID, SEEN_XDP_MODE, SEEN_PRIORITY, SEEN_COUNT
 };
 /* clang-format on */
@@ -500,6 +500,16 @@ static int dir_pin_dir(struct loader *ld, const struct directive *d,
 	return dir_path(ld, d, line, v, n);
 }
 
+static int dir_state_dir(struct loader *ld, const struct directive *d,
+			 unsigned int line, char **v, int n)
+{
+	(void)n;
+	if (v[0][0] != '/')
+		return cfg_fail(ld, line, EINVAL,
+				"state_dir '%s' must be an absolute path", v[0]);
+	return dir_path(ld, d, line, v, n);
+}
+
 static int dir_cluster_id(struct loader *ld, const struct directive *d,
 			  unsigned int line, char **v, int n)
 {
@@ -598,6 +608,8 @@ static const struct directive directives[] = {
     {"garp", dir_garp, 2, 2, .usage = "garp COUNT INTERVAL", .seen = SEEN_GARP},
     {"pin_dir", dir_pin_dir, 1, 1, .usage = "pin_dir PATH",
      .seen = SEEN_PIN_DIR, VALUE(pin_dir)},
+    {"state_dir", dir_state_dir, 1, 1, .usage = "state_dir PATH",
+     .seen = SEEN_STATE_DIR, VALUE(state_dir)},
     {"lease", dir_time, 1, 1, .usage = "lease TIME", .seen = SEEN_LEASE,
      VALUE(lease_ns)},
     {"cluster_id", dir_cluster_id, 1, 1, .usage = "cluster_id 1..4294967295",
@@ -857,6 +869,21 @@ static int hacf_finish(struct loader *ld, const unsigned int *seen)
 	}
 	if (!seen[SEEN_LEASE])
 		cfg->lease_ns = cfg->deadtime_ns;
+	/* The agent renews the lease once a probe period: one that can run
+	 * out between two renewals fences the VIPs of a healthy node. */
+	if (cfg->lease_ns <= 2 * cfg->probe_interval_ns)
+		return cfg_fail(
+		    ld, seen[SEEN_LEASE], EINVAL,
+		    "lease (%s) must be greater than 2 x the probe period (%s): "
+		    "the agent renews it once a period",
+		    xhb_config_format_time(cfg->lease_ns, a, sizeof(a)),
+		    xhb_config_format_time(cfg->probe_interval_ns, b, sizeof(b)));
+	if (cfg->lease_ns > cfg->deadtime_ns)
+		cfg_note(ld, XHB_NOTE_WARNING, seen[SEEN_LEASE], "lease",
+			 "lease (%s) is longer than deadtime (%s): a stalled "
+			 "holder keeps its groups for the whole lease",
+			 xhb_config_format_time(cfg->lease_ns, a, sizeof(a)),
+			 xhb_config_format_time(cfg->deadtime_ns, b, sizeof(b)));
 	if (!cfg->cluster_id_set)
 		cfg->cluster_id = default_cluster_id(cfg);
 	if (!seen[SEEN_FAILBACK])

@@ -242,6 +242,48 @@ static int adopt_link(struct xhb_dataplane *dp, const char *path, int prog_fd,
 	return 0;
 }
 
+/*
+ * The egress fence: xhb_tc_egress at TC egress (a clsact qdisc, created if
+ * missing). A filter of ours (this handle and priority) from an earlier
+ * agent is replaced, so a restart swaps the program as for XDP. TC filters
+ * live with the interface, not with a file descriptor: nothing to pin.
+ */
+#define EGRESS_HANDLE 0x58 /* 'X', as XHB_IFA_PROTO */
+#define EGRESS_PRIORITY 0x58
+
+static int attach_egress(struct xhb_dataplane *dp, const char *ifname,
+			 char *why, size_t whylen)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = dp->info.ifindex,
+		    .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = EGRESS_HANDLE,
+		    .priority = EGRESS_PRIORITY, .flags = BPF_TC_F_REPLACE,
+		    .prog_fd = bpf_program__fd(dp->skel->progs.xhb_tc_egress));
+	int err = bpf_tc_hook_create(&hook);
+
+	if (err && err != -EEXIST) {
+		say(why, whylen, "cannot add a clsact qdisc to %s for the egress fence: %s",
+		    ifname, strerror(-err));
+		return err;
+	}
+	err = bpf_tc_attach(&hook, &opts);
+	if (err)
+		say(why, whylen, "cannot attach the egress fence (TC) to %s: %s",
+		    ifname, strerror(-err));
+	return err;
+}
+
+static void detach_egress(struct xhb_dataplane *dp)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = dp->info.ifindex,
+		    .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = EGRESS_HANDLE,
+		    .priority = EGRESS_PRIORITY);
+
+	/* the qdisc stays: other programs may use it */
+	(void)bpf_tc_detach(&hook, &opts);
+}
+
 static int create_link(struct xhb_dataplane *dp, int prog_fd,
 		       enum xhb_xdp_mode mode, const char *ifname, char *why,
 		       size_t whylen)
@@ -366,6 +408,8 @@ int dataplane__open(const struct xhb_dataplane_opts *opts,
 			    path, strerror(-err));
 		}
 	}
+	if (!err)
+		err = attach_egress(dp, opts->ifname, why, whylen);
 	if (err)
 		goto fail;
 	query_mode(dp);
@@ -433,6 +477,8 @@ int dataplane__detach(struct xhb_dataplane *dp)
 
 	if (dp->link_fd >= 0 && bpf_link_detach(dp->link_fd) && errno != EINVAL)
 		err = -errno;
+	if (dp->info.ifindex)
+		detach_egress(dp);
 	for (int i = 0; i < PIN_MAPS; i++)
 		if (!pin_path(path, sizeof(path), dp->info.pin_dir, pinned_maps[i]))
 			unlink(path);
@@ -472,18 +518,62 @@ int dataplane__prog_fd(const struct xhb_dataplane *dp)
 	return dp->skel ? bpf_program__fd(dp->skel->progs.xhb_xdp) : -ENOENT;
 }
 
+int dataplane__egress_prog_fd(const struct xhb_dataplane *dp)
+{
+	return dp->skel ? bpf_program__fd(dp->skel->progs.xhb_tc_egress) : -ENOENT;
+}
+
 static int errno_or(int ret)
 {
 	return ret ? -errno : 0;
 }
 
+/*
+ * Forget which life of the peer is live and its replay windows: after a
+ * key change, what someone who held the old key made the maps believe (a
+ * forged incarnation of 2^64 - 1 that locks the real node out) is gone,
+ * and the next reply to our probe confirms the real one. Its times stay:
+ * nobody is judged on a forgotten entry.
+ */
+static int reset_replay(struct xhb_dataplane *dp, __u32 node_id)
+{
+	struct xhb_peer p;
+
+	if (bpf_map_lookup_elem_flags(dp->map_fds[MAP_PEERS], &node_id, &p, BPF_F_LOCK))
+		return -errno;
+	memset(&p.agent_replay, 0, sizeof(p.agent_replay));
+	memset(&p.reply_replay, 0, sizeof(p.reply_replay));
+	p.confirmed_incarnation = 0;
+	p.info_incarnation = 0;
+	p.agent_epoch = 0;
+	return errno_or(bpf_map_update_elem(dp->map_fds[MAP_PEERS], &node_id, &p,
+					    BPF_F_LOCK | BPF_EXIST));
+}
+
 int dataplane__set_keys(struct xhb_dataplane *dp,
 			const struct xhb_key keys[XHB_MAX_KEYS])
 {
+	bool had = false, changed = false;
+	__u32 id = 0;
+	int err;
+
 	for (__u32 i = 0; i < XHB_MAX_KEYS; i++) {
-		int err = errno_or(bpf_map_update_elem(dp->map_fds[MAP_KEYS], &i,
-						       &keys[i], BPF_ANY));
+		struct xhb_key old;
+
+		if (!bpf_map_lookup_elem(dp->map_fds[MAP_KEYS], &i, &old)) {
+			had |= old.method != XHB_AUTH_NONE;
+			changed |= memcmp(&old, &keys[i], sizeof(old)) != 0;
+		}
+		err = errno_or(bpf_map_update_elem(dp->map_fds[MAP_KEYS], &i,
+						   &keys[i], BPF_ANY));
 		if (err)
+			return err;
+	}
+	if (!had || !changed)
+		return 0;
+	while (!dataplane__next_peer(dp, &id)) {
+		err = reset_replay(dp, id);
+		if (err && err != -ENOENT)
 			return err;
 	}
 	return 0;
@@ -513,6 +603,8 @@ int dataplane__write_self(struct xhb_dataplane *dp, const struct xhb_self *self)
 		m->state = self->state;
 		m->priority = self->priority;
 		m->key_id = self->key_id;
+		/* not junk_packets nor unheard_ns: XDP writes those */
+		m->unheard_hold_ms = self->unheard_hold_ms;
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		__atomic_store_n(&m->groups_held, self->groups_held,
 				 __ATOMIC_RELAXED);
@@ -636,4 +728,22 @@ __u64 dataplane__junk(struct xhb_dataplane *dp)
 		return __atomic_load_n(&dp->self_map->junk_packets,
 				       __ATOMIC_RELAXED);
 	return dataplane__read_self(dp, &self) ? 0 : self.junk_packets;
+}
+
+__u64 dataplane__unheard(struct xhb_dataplane *dp)
+{
+	struct xhb_self self;
+
+	if (dp->self_map)
+		return __atomic_load_n(&dp->self_map->unheard_ns, __ATOMIC_RELAXED);
+	return dataplane__read_self(dp, &self) ? 0 : self.unheard_ns;
+}
+
+void dataplane__raise_unheard(struct xhb_dataplane *dp, __u64 t)
+{
+	/* XDP may write a newer one meanwhile: a race either way ends with
+	 * a notice at most one loop old, within the hold */
+	if (dp->self_map && __atomic_load_n(&dp->self_map->unheard_ns,
+					    __ATOMIC_RELAXED) < t)
+		__atomic_store_n(&dp->self_map->unheard_ns, t, __ATOMIC_RELAXED);
 }

@@ -59,8 +59,12 @@ void dataplane__close(struct xhb_dataplane *dp);
 
 const struct xhb_dataplane_info *dataplane__info(const struct xhb_dataplane *dp);
 int dataplane__prog_fd(const struct xhb_dataplane *dp);
+/* The TC egress fence (bpf/xhb.bpf.c xhb_tc_egress). */
+int dataplane__egress_prog_fd(const struct xhb_dataplane *dp);
 
-/* keys[i] for authkeys index i (0 unused). */
+/* keys[i] for authkeys index i (0 unused). When they replace different
+ * keys, every peer's replay state and confirmed incarnation are reset
+ * (its times are kept): see include/xhb_maps.h's confirmed_incarnation. */
 int dataplane__set_keys(struct xhb_dataplane *dp,
 			const struct xhb_key keys[XHB_MAX_KEYS]);
 int dataplane__write_self(struct xhb_dataplane *dp, const struct xhb_self *self);
@@ -87,6 +91,10 @@ int dataplane__news_drain(struct xhb_dataplane *dp);
 /* Packets to the cluster port XDP dropped (forged, replayed, malformed),
  * read from the mapped xhb_self without a syscall. */
 __u64 dataplane__junk(struct xhb_dataplane *dp);
+/* xhb_self.unheard_ns (XDP's: when a peer last said it does not hear
+ * us), and raising it to t if it is older, from the mapped xhb_self. */
+__u64 dataplane__unheard(struct xhb_dataplane *dp);
+void dataplane__raise_unheard(struct xhb_dataplane *dp, __u64 t);
 /* The per-CPU counters summed. */
 int dataplane__stats(struct xhb_dataplane *dp, struct xhb_stats *sum);
 

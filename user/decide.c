@@ -39,7 +39,9 @@
  * peer we had judged dead coming back is a healed partition (reason
  * PARTITION_RESOLVED); one we had not heard yet only calls for the ARP.
  *
- * This node: FAULT or leaving releases everything and takes nothing. The
+ * This node: FAULT, leaving or unheard (a peer we hear does not hear us:
+ * one-way loss, it is taking our groups) releases everything and takes
+ * nothing. The
  * owner acquires only when no other live node still holds g: a takeover,
  * failback or standby moves the group release-first, so two live nodes
  * never answer for the same VIP; the holder computes the same owner and
@@ -314,6 +316,9 @@ static struct xhb_decision decide_group(struct group_ctx *c)
 		d.reason = (in->self_flags & XHB_SELF_FAULT)
 			       ? XHB_REASON_LOCAL_FAULT
 			       : XHB_REASON_LEAVING;
+	} else if (in->self_flags & XHB_SELF_UNHEARD) {
+		d.action = holds ? XHB_ACTION_RELEASE : XHB_ACTION_NONE;
+		d.reason = XHB_REASON_UNHEARD;
 	} else if (d.owner == (int)in->self) {
 		if (holds) {
 			enum xhb_member_return back = came_back(c);
@@ -440,11 +445,13 @@ const char *xhb_reason_name(enum xhb_reason reason)
 	    [XHB_REASON_LEAVING] = "leaving",
 	    [XHB_REASON_INITDEAD] = "initdead",
 	    [XHB_REASON_WAIT_RELEASE] = "wait_release",
+	    [XHB_REASON_UNHEARD] = "unheard",
 	    [XHB_REASON_LOWEST_INDEX] = "lowest_index",
 	    [XHB_REASON_NO_ELIGIBLE_NODE] = "no_eligible_node",
 	    [XHB_REASON_ADOPTED] = "adopted",
 	    [XHB_REASON_RESOURCE_FAILED] = "resource_failed",
 	    [XHB_REASON_RELOAD] = "reload",
+	    [XHB_REASON_INTERRUPTED] = "interrupted",
 	};
 
 	if ((unsigned int)reason >= XHB_REASON_MAX)

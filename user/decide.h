@@ -48,12 +48,14 @@ enum xhb_reason {
 	XHB_REASON_LEAVING,
 	XHB_REASON_INITDEAD,
 	XHB_REASON_WAIT_RELEASE, /* ours, once the live holder has let go */
+	XHB_REASON_UNHEARD, /* a peer we hear does not hear us */
 	XHB_REASON_LOWEST_INDEX,
 	XHB_REASON_NO_ELIGIBLE_NODE,
 	/* not decide's: why a transition happened outside a decision */
 	XHB_REASON_ADOPTED, /* a restarted agent found its VIPs up */
 	XHB_REASON_RESOURCE_FAILED, /* a step failed: the group is undone */
 	XHB_REASON_RELOAD, /* its definition changed */
+	XHB_REASON_INTERRUPTED, /* a restarted agent undoes a half-done one */
 	XHB_REASON_MAX,
 };
 
@@ -61,6 +63,9 @@ enum xhb_reason {
 #define XHB_SELF_INIT (1U << 0)	   /* initdead running: acquire nothing */
 #define XHB_SELF_FAULT (1U << 1)   /* our link is down: release everything */
 #define XHB_SELF_LEAVING (1U << 2) /* stopping: release everything */
+/* a peer we hear does not hear us (one-way loss): it takes our groups;
+ * release everything, take nothing */
+#define XHB_SELF_UNHEARD (1U << 3)
 
 struct xhb_decide_node {
 	enum xhb_member_state state; /* ignored for self: from self_flags */

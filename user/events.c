@@ -452,6 +452,25 @@ void xhb_ev_peer(struct xhb_events *em, const char *peer, int from, int to,
 			  "detection_ms", ms(detection_ns), "rtt_ms", ms(rtt_ns));
 }
 
+void xhb_ev_unheard(struct xhb_events *em, const char *peer, uint64_t hold_ns)
+{
+	xhb_events__emitf(em, "unheard", "{s:s, s:f}", "peer", peer, "hold_ms",
+			  ms(hold_ns));
+}
+
+void xhb_ev_peer_unanswered(struct xhb_events *em, const char *peer,
+			    uint64_t reply_age_ns, uint64_t window_ns)
+{
+	if (!reply_age_ns) {
+		xhb_events__emitf(em, "peer_unanswered", "{s:s, s:f}", "peer",
+				  peer, "window_ms", ms(window_ns));
+		return;
+	}
+	xhb_events__emitf(em, "peer_unanswered", "{s:s, s:f, s:f}", "peer", peer,
+			  "reply_age_ms", ms(reply_age_ns), "window_ms",
+			  ms(window_ns));
+}
+
 void xhb_ev_group(struct xhb_events *em, bool acquire, unsigned int group,
 		  const char *resources, int reason, uint64_t duration_ns)
 {

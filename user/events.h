@@ -109,6 +109,12 @@ void xhb_ev_flood(struct xhb_events *em, double junk_pps, uint64_t window_ns);
 void xhb_ev_peer(struct xhb_events *em, const char *peer, int from, int to,
 		 const char *reason, uint64_t detection_ns, uint64_t rtt_ns);
 
+/* a peer we hear does not hear us: we yield (one-way loss) */
+void xhb_ev_unheard(struct xhb_events *em, const char *peer, uint64_t hold_ns);
+/* its XDP does not answer our probes; reply_age_ns 0: it never did */
+void xhb_ev_peer_unanswered(struct xhb_events *em, const char *peer,
+			    uint64_t reply_age_ns, uint64_t window_ns);
+
 /* groups (reason: enum xhb_reason, see decide.h) */
 void xhb_ev_group(struct xhb_events *em, bool acquire, unsigned int group,
 		  const char *resources, int reason, uint64_t duration_ns);

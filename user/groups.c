@@ -12,6 +12,7 @@
 #include "events.h"
 #include "groups.h"
 #include "ifaces.h"
+#include "progress.h"
 #include "resource.h"
 
 #define SCRIPT_LEASE_NS                                                        \
@@ -214,7 +215,7 @@ static void announce_group(struct xhb_groups *gs, unsigned int g)
 void xhb_groups_announce(struct xhb_groups *gs, __u64 now_ns)
 {
 	/* Never point the segment at a node whose XDP fences the VIP. */
-	if (xhb_groups_lapsed(gs, xhb_mono_ns()))
+	if (xhb_groups_lapsed(gs, xhb_now_ns()))
 		return;
 	for (unsigned int g = 0; g < gs->cfg->ngroups; g++) {
 		struct xhb_group_state *s = &gs->g[g];
@@ -238,6 +239,19 @@ __u64 xhb_groups_next_announce(const struct xhb_groups *gs)
 	return next;
 }
 
+/* Recorded before the transition acts: a restart knows where it stood. */
+static void record(struct xhb_groups *gs, unsigned int g, enum xhb_progress state)
+{
+	int ret = xhb_progress_set(&gs->progress, g, state);
+
+	/* the transition goes on: the record only guides a restart */
+	if (ret && !gs->progress_failed) {
+		gs->progress_failed = true;
+		fprintf(stderr, "xhbd: cannot record group %u %s in %s: %s\n", g,
+			xhb_progress_name(state), gs->progress.path, strerror(-ret));
+	}
+}
+
 static void set_held(struct xhb_groups *gs, unsigned int g, bool held,
 		     __u64 now_ns)
 {
@@ -259,6 +273,7 @@ int xhb_groups_acquire(struct xhb_groups *gs, unsigned int g,
 	int ret = 0;
 
 	/* Held from the first step: the loop has told XDP and the peers. */
+	record(gs, g, XHB_PROGRESS_ACQUIRING);
 	set_held(gs, g, true, now_ns);
 	for (r = 0; r < grp->nresources; r++) {
 		const struct xhb_resource *res = &grp->resources[r];
@@ -286,46 +301,54 @@ int xhb_groups_acquire(struct xhb_groups *gs, unsigned int g,
 		xhb_ev_vip_added(gs->ev, g, &vip, NULL);
 		/* Tell the segment now, not after the group's slow scripts. */
 		schedule_announce(gs, g, now_ns);
-		xhb_groups_announce(gs, xhb_mono_ns());
+		xhb_groups_announce(gs, xhb_now_ns());
 	}
 	if (ret) {
 		/* Half a group serves nobody: undo, and let another node try. */
 		release_resources(gs, g, r, RELEASE_ADDRESSES | RELEASE_SCRIPTS);
 		set_held(gs, g, false, now_ns);
+		record(gs, g, XHB_PROGRESS_NONE);
 		gs->refused |= 1U << g;
 		group_event(gs, false, g, XHB_REASON_RESOURCE_FAILED,
-			    xhb_mono_ns() - now_ns);
+			    xhb_now_ns() - now_ns);
 		return ret;
 	}
 	gs->wanted &= ~(1U << g);
-	group_event(gs, true, g, reason, xhb_mono_ns() - now_ns);
+	record(gs, g, XHB_PROGRESS_HELD);
+	group_event(gs, true, g, reason, xhb_now_ns() - now_ns);
 	return 0;
 }
 
 void xhb_groups_release(struct xhb_groups *gs, unsigned int g,
 			enum xhb_reason reason, __u64 now_ns)
 {
+	record(gs, g, XHB_PROGRESS_RELEASING);
 	release_resources(gs, g, gs->cfg->groups[g].nresources,
 			  RELEASE_ADDRESSES | RELEASE_SCRIPTS);
 	set_held(gs, g, false, now_ns);
-	group_event(gs, false, g, reason, xhb_mono_ns() - now_ns);
+	record(gs, g, XHB_PROGRESS_NONE);
+	group_event(gs, false, g, reason, xhb_now_ns() - now_ns);
 }
 
 void xhb_groups_let_go(struct xhb_groups *gs, __u64 now_ns)
 {
 	gs->letting_go = true;
-	for (unsigned int g = 0; g < gs->cfg->ngroups; g++)
-		if (gs->g[g].held)
-			release_resources(gs, g, gs->cfg->groups[g].nresources,
-					  RELEASE_ADDRESSES);
+	for (unsigned int g = 0; g < gs->cfg->ngroups; g++) {
+		if (!gs->g[g].held)
+			continue;
+		record(gs, g, XHB_PROGRESS_RELEASING);
+		release_resources(gs, g, gs->cfg->groups[g].nresources,
+				  RELEASE_ADDRESSES);
+	}
 	for (unsigned int g = 0; g < gs->cfg->ngroups; g++) {
 		if (!gs->g[g].held)
 			continue;
 		release_resources(gs, g, gs->cfg->groups[g].nresources,
 				  RELEASE_SCRIPTS);
 		set_held(gs, g, false, now_ns);
+		record(gs, g, XHB_PROGRESS_NONE);
 		group_event(gs, false, g, XHB_REASON_LEASE_EXPIRED,
-			    xhb_mono_ns() - now_ns);
+			    xhb_now_ns() - now_ns);
 	}
 	gs->letting_go = false;
 }
@@ -358,10 +381,23 @@ void xhb_groups_adopt(struct xhb_groups *gs, const struct xhb_self *old,
 	if (old && old->groups_held)
 		lease_expiry_ns = old->agent_update_ns +
 				  (__u64)old->lease_ms * XHB_NS_PER_MS;
+	(void)xhb_progress_load(&gs->progress, gs->cfg->state_dir);
 	for (unsigned int g = 0; g < gs->cfg->ngroups; g++) {
 		const struct xhb_group *grp = &gs->cfg->groups[g];
+		enum xhb_progress was = gs->progress.g[g];
+		bool up = addresses_present(gs, g);
 
-		if (!addresses_present(gs, g))
+		if (gs->progress.known && !(was == XHB_PROGRESS_HELD && up) &&
+		    !(was == XHB_PROGRESS_NONE && !up)) {
+			/* Half acquired or released, held without its
+			 * addresses, or an address up that nothing holds:
+			 * undo it all, as Heartbeat's scripts stop what is
+			 * not running. */
+			set_held(gs, g, true, now_ns);
+			xhb_groups_release(gs, g, XHB_REASON_INTERRUPTED, now_ns);
+			continue;
+		}
+		if (!up)
 			continue;
 		set_held(gs, g, true, now_ns);
 		for (unsigned int r = 0; r < grp->nresources; r++)
@@ -405,7 +441,28 @@ void xhb_groups_reconfigure(struct xhb_groups *gs, const struct xhb_config *next
 	gs->held &= next->ngroups < 32 ? (1U << next->ngroups) - 1 : ~0U;
 }
 
-void xhb_groups_addr_removed(struct xhb_groups *gs, const struct xhb_ipaddr *addr)
+/* An address of a group we hold that is absent now: say so, put it back
+ * and announce it. (A notice of its removal may be older than our own
+ * re-add, a release and a re-acquire in one loop: lost is what is absent
+ * now.) */
+static void restore_if_gone(struct xhb_groups *gs, unsigned int g,
+			    const struct xhb_resource *res)
+{
+	struct xhb_vip vip;
+
+	if (resolve_vip(gs, res, &vip) ||
+	    xhb_nl__addr_find(gs->nl, vip.ifindex, &vip.addr, NULL) == 1)
+		return;
+	xhb_ev_vip_lost(gs->ev, g, &vip);
+	if (!xhb_nl__vip_add(gs->nl, &vip)) {
+		xhb_ev_vip_added(gs->ev, g, &vip, "restored");
+		schedule_announce(gs, g, xhb_now_ns());
+	}
+}
+
+/* Each address resource of the groups we hold that addr matches (NULL:
+ * every one). */
+static void check_held(struct xhb_groups *gs, const struct xhb_ipaddr *addr)
 {
 	for (unsigned int g = 0; g < gs->cfg->ngroups; g++) {
 		const struct xhb_group *grp = &gs->cfg->groups[g];
@@ -414,22 +471,23 @@ void xhb_groups_addr_removed(struct xhb_groups *gs, const struct xhb_ipaddr *add
 			continue;
 		for (unsigned int r = 0; r < grp->nresources; r++) {
 			const struct xhb_resource *res = &grp->resources[r];
-			struct xhb_vip vip;
 
-			if (res->kind != XHB_RES_ADDRESS || res->family != addr->family ||
-			    memcmp(&res->addr, &addr->v6, res->family == AF_INET ? 4 : 16))
+			if (res->kind != XHB_RES_ADDRESS ||
+			    (addr && (res->family != addr->family ||
+				      memcmp(&res->addr, &addr->v6,
+					     res->family == AF_INET ? 4 : 16))))
 				continue;
-			/* The news may be older than our own re-add (a release
-			 * and a re-acquire in one loop): lost is what is absent
-			 * now. */
-			if (resolve_vip(gs, res, &vip) ||
-			    xhb_nl__addr_find(gs->nl, vip.ifindex, &vip.addr, NULL) == 1)
-				continue;
-			xhb_ev_vip_lost(gs->ev, g, &vip);
-			if (!xhb_nl__vip_add(gs->nl, &vip)) {
-				xhb_ev_vip_added(gs->ev, g, &vip, "restored");
-				schedule_announce(gs, g, xhb_mono_ns());
-			}
+			restore_if_gone(gs, g, res);
 		}
 	}
+}
+
+void xhb_groups_addr_removed(struct xhb_groups *gs, const struct xhb_ipaddr *addr)
+{
+	check_held(gs, addr);
+}
+
+void xhb_groups_verify(struct xhb_groups *gs)
+{
+	check_held(gs, NULL);
 }

@@ -25,6 +25,7 @@
 
 #include "config.h"
 #include "decide.h"
+#include "progress.h"
 #include "vip.h"
 
 struct xhb_announce;
@@ -57,6 +58,8 @@ struct xhb_groups {
 	void (*renew)(void *ctx, __u64 lease_ns);
 	void *renew_ctx;
 	bool letting_go; /* in xhb_groups_let_go(): never renew */
+	struct xhb_progress_file progress; /* loaded by xhb_groups_adopt() */
+	bool progress_failed; /* a record could not be written (said once) */
 	struct xhb_group_state g[XHB_MAX_GROUPS];
 };
 
@@ -91,9 +94,13 @@ void xhb_groups_keep(struct xhb_groups *gs, unsigned int g,
 		     const struct xhb_decision *d, __u64 now_ns);
 /*
  * Adopt what a previous agent left (old: its xhb_self, NULL if none):
- * groups whose addresses are up with our tag, under its lease, which
- * runs until our first renewal. Past that lease, XDP fenced them and a
- * peer may have taken them: release them first.
+ * groups it recorded held (see progress.h) whose addresses are up with
+ * our tag, under its lease, which runs until our first renewal. A group
+ * it left half acquired or half released is undone (group_release, reason
+ * interrupted): the decision takes it again if it should. Past that
+ * lease, XDP fenced them and a peer may have taken them: release them
+ * first. An older agent that kept no record: groups whose addresses are
+ * up are adopted.
  */
 void xhb_groups_adopt(struct xhb_groups *gs, const struct xhb_self *old,
 		      __u64 now_ns);
@@ -106,8 +113,13 @@ void xhb_groups_announce(struct xhb_groups *gs, __u64 now_ns);
 /* The earliest announcement due, or UINT64_MAX. */
 __u64 xhb_groups_next_announce(const struct xhb_groups *gs);
 /* An address was removed from an interface: if it is a VIP we hold and
- * it is really gone, say so and put it back. */
+ * it is really gone, say so (vip_lost) and put it back. */
 void xhb_groups_addr_removed(struct xhb_groups *gs, const struct xhb_ipaddr *addr);
+/* The same for every address we hold: run every XHB_GROUPS_VERIFY_NS and
+ * when the kernel dropped netlink notices (ENOBUFS), since a removal
+ * nobody told us of would leave us advertising a VIP we do not serve. */
+#define XHB_GROUPS_VERIFY_NS (1000ULL * 1000 * 1000)
+void xhb_groups_verify(struct xhb_groups *gs);
 /* "IPaddr::172.16.193.30/16/ens192 apache": the group as written. */
 void xhb_group_spec(const struct xhb_group *g, char *buf, size_t len);
 

@@ -20,31 +20,57 @@ bool xhb_ifaces_has(const struct xhb_ifaces *fs, const char *name)
 	return false;
 }
 
+/* Add the interface NAME (defined at file:line) unless it is there. */
+static int add_iface(struct xhb_ifaces *fs, const char *name, int ifindex,
+		     bool medium, const char *file, unsigned int line, char *err,
+		     size_t errlen)
+{
+	struct xhb_iface *f = &fs->at[fs->n];
+	unsigned int media = 0;
+
+	if (xhb_ifaces_has(fs, name))
+		return 0;
+	for (unsigned int i = 0; i < fs->n; i++)
+		media += fs->at[i].medium;
+	if (medium && media == XHB_MAX_MEDIA) {
+		snprintf(err, errlen,
+			 "%s:%u: %s would be a %dth heartbeat interface: at most %d",
+			 file, line, name, XHB_MAX_MEDIA + 1, XHB_MAX_MEDIA);
+		return -EINVAL;
+	}
+	if (fs->n == XHB_MAX_IFACES) {
+		snprintf(err, errlen,
+			 "%s:%u: %s would be a %dth interface (heartbeats and VIPs): at most %d",
+			 file, line, name, XHB_MAX_IFACES + 1, XHB_MAX_IFACES);
+		return -EINVAL;
+	}
+	if (ifindex <= 0) {
+		snprintf(err, errlen, "%s:%u: no interface %s on this node", file,
+			 line, name);
+		return -ENODEV;
+	}
+	memset(f, 0, sizeof(*f));
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	f->ifindex = ifindex;
+	f->medium = medium;
+	fs->n++;
+	return 0;
+}
+
 int xhb_ifaces_collect(struct xhb_ifaces *fs, const struct xhb_config *cfg,
 		       struct xhb_nl *nl, char *err, size_t errlen)
 {
+	int ret;
+
 	fs->n = 0;
 	for (unsigned int m = 0; m < cfg->nmedia; m++) {
 		const char *name = cfg->media[m].iface;
-		struct xhb_iface *f = &fs->at[fs->n];
 
-		if (xhb_ifaces_has(fs, name))
-			continue;
-		if (fs->n == XHB_MAX_IFACES) {
-			snprintf(err, errlen,
-				 "%s:%u: %s would be a %dth heartbeat interface: at most %d",
-				 cfg->hacf_path, cfg->media[m].line, name,
-				 XHB_MAX_IFACES + 1, XHB_MAX_IFACES);
-			return -EINVAL;
-		}
-		f->ifindex = nl ? xhb_nl__ifindex(nl, name) : (int)if_nametoindex(name);
-		if (f->ifindex <= 0) {
-			snprintf(err, errlen, "%s:%u: no interface %s on this node",
-				 cfg->hacf_path, cfg->media[m].line, name);
-			return -ENODEV;
-		}
-		snprintf(f->name, sizeof(f->name), "%s", name);
-		fs->n++;
+		ret = add_iface(fs, name,
+				nl ? xhb_nl__ifindex(nl, name) : (int)if_nametoindex(name),
+				true, cfg->hacf_path, cfg->media[m].line, err, errlen);
+		if (ret)
+			return ret;
 	}
 	if (!fs->n) {
 		snprintf(err, errlen,
@@ -52,6 +78,35 @@ int xhb_ifaces_collect(struct xhb_ifaces *fs, const struct xhb_config *cfg,
 			 cfg->hacf_path);
 		return -EINVAL;
 	}
+	/* The interfaces of the VIPs: named, or (findif) the one whose subnet
+	 * holds the address now; one that no subnet holds is acquired on
+	 * whatever interface holds it then, unfenced. */
+	for (unsigned int g = 0; g < cfg->ngroups; g++)
+		for (unsigned int r = 0; r < cfg->groups[g].nresources; r++) {
+			const struct xhb_resource *res = &cfg->groups[g].resources[r];
+			struct xhb_ipaddr addr = {.family = res->family};
+			char name[IFNAMSIZ];
+			int ifindex;
+
+			if (res->kind != XHB_RES_ADDRESS)
+				continue;
+			if (res->iface[0]) {
+				snprintf(name, sizeof(name), "%s", res->iface);
+				ifindex = nl ? xhb_nl__ifindex(nl, name)
+					     : (int)if_nametoindex(name);
+			} else {
+				if (!nl)
+					continue;
+				memcpy(&addr.v6, &res->addr, res->family == AF_INET ? 4 : 16);
+				ifindex = xhb_nl__ifindex_for_addr(nl, &addr, NULL);
+				if (ifindex <= 0 || !if_indextoname(ifindex, name))
+					continue;
+			}
+			ret = add_iface(fs, name, ifindex, false,
+					cfg->haresources_path, res->line, err, errlen);
+			if (ret)
+				return ret;
+		}
 	return 0;
 }
 
@@ -140,7 +195,8 @@ bool xhb_ifaces_refresh(struct xhb_ifaces *fs, struct xhb_nl *nl)
 
 		fs->at[i].usable = !xhb_nl__link_state(nl, fs->at[i].ifindex, &ls) &&
 				   ls.usable;
-		all &= fs->at[i].usable;
+		if (fs->at[i].medium)
+			all &= fs->at[i].usable;
 	}
 	return all;
 }
@@ -245,6 +301,20 @@ int xhb_ifaces_fence(struct xhb_ifaces *fs, int family, const void *addr,
 			return ret;
 	}
 	return 0;
+}
+
+void xhb_ifaces_share_unheard(struct xhb_ifaces *fs)
+{
+	__u64 newest = 0;
+
+	for (unsigned int i = 0; i < fs->n; i++) {
+		__u64 t = dataplane__unheard(fs->at[i].dp);
+
+		if (t > newest)
+			newest = t;
+	}
+	for (unsigned int i = 0; newest && i < fs->n; i++)
+		dataplane__raise_unheard(fs->at[i].dp, newest);
 }
 
 __u64 xhb_ifaces_junk(struct xhb_ifaces *fs)

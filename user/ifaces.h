@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
- * ifaces: the heartbeat interfaces, one XDP data plane each, written and
- * read as one: our state goes to every one, a peer is the freshest of what
- * each saw, a VIP is fenced on all of them.
+ * ifaces: the agent's interfaces, one XDP data plane (and TC egress fence)
+ * each, written and read as one: our state goes to every one, a peer is
+ * the freshest of what each saw, a VIP is fenced on all of them. They are
+ * the heartbeat media's interfaces, then those that carry a VIP and no
+ * heartbeat (the classic layout: heartbeats on a private link, the VIP on
+ * the public NIC), where XDP and TC only fence.
  *
- *   xhb_ifaces_collect()  the distinct interfaces of the media (at most
- *                         XHB_MAX_IFACES, checked by xhbd -t as well)
+ *   xhb_ifaces_collect()  the distinct interfaces (at most XHB_MAX_MEDIA
+ *                         media ones, XHB_MAX_IFACES in all; xhbd -t checks
+ *                         it as well)
  *   xhb_ifaces_open()     attach or adopt XDP on each (again on reload:
  *                         the program is swapped, the maps are kept)
  *   xhb_ifaces_close()    close; pins stay for the next agent
@@ -21,7 +25,8 @@
 
 #include "xhb_maps.h"
 
-#define XHB_MAX_IFACES 4
+#define XHB_MAX_MEDIA 4	/* interfaces heartbeats go out on */
+#define XHB_MAX_IFACES 8 /* with those that only carry VIPs */
 
 struct xhb_config;
 struct xhb_dataplane;
@@ -32,6 +37,7 @@ struct xhb_iface {
 	char name[IFNAMSIZ];
 	int ifindex;
 	bool usable; /* carrier and administratively up */
+	bool medium; /* heartbeats and probes go out on it */
 	struct xhb_dataplane *dp;
 };
 
@@ -77,6 +83,9 @@ bool xhb_ifaces_peer(struct xhb_ifaces *fs, __u32 node_id, struct xhb_peer *out,
 /* Fence (on) or stop fencing an address, on every interface. */
 int xhb_ifaces_fence(struct xhb_ifaces *fs, int family, const void *addr,
 		     __u32 group, bool on);
+/* A peer's word that it does not hear us reached one interface's XDP
+ * (xhb_self.unheard_ns): make every interface fence as that one does. */
+void xhb_ifaces_share_unheard(struct xhb_ifaces *fs);
 /* XDP's junk counters summed (packets dropped at our port). */
 __u64 xhb_ifaces_junk(struct xhb_ifaces *fs);
 

@@ -13,7 +13,12 @@
  *      says something else, even if it then falls silent.
  *   2. Never heard: UNKNOWN while initdead runs from our start, then DEAD.
  *   3. Silent on every signal for the window W: DEAD. So a node whose
- *      replies arrive is never dead.
+ *      replies arrive is never dead. A death is only as good as its
+ *      evidence: silence proves it when its probe replies flowed until its
+ *      agent fell silent (its kernel went with it). Without that (replies
+ *      lost on the path, XDP_TX frames dropped by a driver or a switch),
+ *      its kernel may still answer for the VIPs it holds: it stays WARN
+ *      until the lease it advertised has surely run out, then DEAD.
  *   4. No agent packet for deadtime and its replies no longer flowing
  *      (none within R, see xhb_member_reply_window_ns()): DEAD. Without a
  *      `probe` line W is deadtime, and a node that died with its link sent
@@ -173,6 +178,43 @@ static struct xhb_member_verdict declare_dead(const struct xhb_member_input *in,
 
 static struct xhb_member_verdict judge(const struct xhb_member_input *in);
 
+/* Its replies flowed until its agent fell silent: its silence is death. */
+static bool replies_to_the_end(const struct xhb_peer *p,
+			       const struct xhb_member_timers *t)
+{
+	__u64 agent_pkt_ns = max_u64(p->last_heartbeat_ns, p->last_probe_ns);
+
+	return p->last_reply_ns &&
+	       p->last_reply_ns + xhb_member_reply_window_ns(t) >= agent_pkt_ns;
+}
+
+/* Silent: dead, if the evidence allows it (rule 3). */
+static struct xhb_member_verdict silent(const struct xhb_member_input *in,
+					__u64 detection_ns, const char *reason)
+{
+	const struct xhb_peer *p = &in->peer;
+
+	if (in->prev_state != XHB_MEMBER_DEAD &&
+	    !replies_to_the_end(p, &in->timers) && p->lease_ms &&
+	    !xhb_member_lease_expired(p, in->now_ns, &in->timers))
+		return verdict(in, XHB_MEMBER_WARN, detection_ns,
+			       "silent, but its probe replies were not "
+			       "flowing: dead once its lease has run out");
+	return declare_dead(in, detection_ns, reason);
+}
+
+bool xhb_member_unanswered(const struct xhb_peer *p, __u64 now_ns,
+			   __u64 probing_since_ns,
+			   const struct xhb_member_timers *t)
+{
+	__u64 r = xhb_member_reply_window_ns(t);
+	__u64 agent_pkt_ns = max_u64(p->last_heartbeat_ns, p->last_probe_ns);
+
+	return age(now_ns, probing_since_ns) >= r && agent_pkt_ns &&
+	       age(now_ns, agent_pkt_ns) < r &&
+	       (!p->last_reply_ns || age(now_ns, p->last_reply_ns) >= r);
+}
+
 /* A reply to a probe sent at or after since_ns. */
 static bool answered_since(const struct xhb_peer *p, __u64 since_ns)
 {
@@ -229,7 +271,7 @@ static struct xhb_member_verdict judge(const struct xhb_member_input *in)
 		window = t->deadtime_ns;
 	stall_window = xhb_member_stall_window_ns(t);
 	if (sign_age >= window)
-		return declare_dead(
+		return silent(
 		    in, sign_age,
 		    "no heartbeat, probe or reply for the detection window");
 
@@ -240,9 +282,9 @@ static struct xhb_member_verdict judge(const struct xhb_member_input *in)
 	replies_flow =
 	    reply_ns && age(now, reply_ns) < xhb_member_reply_window_ns(t);
 	if (!replies_flow && agent_pkt_age >= t->deadtime_ns)
-		return declare_dead(in, agent_pkt_age,
-				    "no heartbeat for deadtime, and its probe "
-				    "replies stopped");
+		return silent(in, agent_pkt_age,
+			      "no heartbeat for deadtime, and its probe "
+			      "replies stopped");
 	if (replies_flow) {
 		/* A duration measured on the peer: no clock sync needed. */
 		__u64 agent_age_ns = (__u64)p->agent_age_us * 1000;

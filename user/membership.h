@@ -81,7 +81,7 @@ struct xhb_agent_gap xhb_agent_gap_check(__u64 last_loop_ns, __u64 now_ns,
 
 struct xhb_member_input {
 	struct xhb_peer peer;  /* a copy read with BPF_F_LOCK */
-	__u64 now_ns;	       /* CLOCK_MONOTONIC, as bpf_ktime_get_ns() */
+	__u64 now_ns;	       /* CLOCK_BOOTTIME, as bpf_ktime_get_boot_ns() */
 	__u64 agent_start_ns;  /* initdead runs from it */
 	__u64 last_loop_ns;    /* our previous loop iteration */
 	__u64 steady_since_ns; /* as kept for xhb_agent_gap_check() */
@@ -102,6 +102,16 @@ struct xhb_member_verdict {
 };
 
 struct xhb_member_verdict xhb_member_judge(const struct xhb_member_input *in);
+
+/*
+ * Its agent speaks (heartbeats or probes within R) but its XDP has not
+ * answered our probes for R, though we have probed it that long: replies
+ * are lost on the path (or its driver drops XDP_TX frames). Its death
+ * then waits for its lease (see rule 3); say so once (peer_unanswered).
+ */
+bool xhb_member_unanswered(const struct xhb_peer *p, __u64 now_ns,
+			   __u64 probing_since_ns,
+			   const struct xhb_member_timers *t);
 
 /*
  * How lossy the path to a peer is, learned as we go: the share of probe

@@ -68,6 +68,26 @@ void xhb_peers_listen_again(struct xhb_peers *ps, __u64 now_ns)
 	ps->listen_since_ns = now_ns;
 }
 
+int xhb_peers_unheard_by(const struct xhb_peers *ps, __u64 now_ns, __u64 hold_ns)
+{
+	for (unsigned int n = 0; n < ps->cfg->nnodes; n++) {
+		const struct xhb_peer_view *p = &ps->v[n];
+
+		if ((int)n == ps->self || !p->snap.unheard_ns ||
+		    (p->state != XHB_MEMBER_UP && p->state != XHB_MEMBER_WARN &&
+		     p->state != XHB_MEMBER_STALLED))
+			continue;
+		/* Heard again only lately: a partition healing, not one-way
+		 * loss. It has not had a window to hear us back; the
+		 * partition rule decides who keeps what (decide.c). */
+		if (now_ns < p->since_ns + hold_ns)
+			continue;
+		if (now_ns < p->snap.unheard_ns + hold_ns)
+			return (int)n;
+	}
+	return -1;
+}
+
 bool xhb_peers_all_heard(const struct xhb_peers *ps)
 {
 	for (unsigned int n = 0; n < ps->cfg->nnodes; n++)
@@ -83,6 +103,31 @@ struct xhb_member_timers xhb_peers_timers(const struct xhb_peers *ps,
 
 	return xhb_member_effective(&t, &ps->v[n].loss,
 				    xhb_member_flooded(&ps->flood, now_ns));
+}
+
+/* Say once when a peer's agent speaks but its XDP does not answer. */
+static void unanswered(struct xhb_peers *ps, struct xhb_events *ev,
+		       unsigned int n, const struct xhb_loop_times *t,
+		       const struct xhb_member_timers *timers)
+{
+	struct xhb_peer_view *p = &ps->v[n];
+	/* probed for R means probed on time for R: no gap of ours (a late
+	 * loop sends no probe, and no reply comes) */
+	__u64 since = ps->listen_since_ns > t->start_ns ? ps->listen_since_ns
+							: t->start_ns;
+	bool now;
+
+	if (t->steady_since_ns > since)
+		since = t->steady_since_ns;
+	now = xhb_member_unanswered(&p->snap, t->now_ns, since, timers);
+
+	if (now && !p->unanswered)
+		xhb_ev_peer_unanswered(ev, ps->cfg->nodes[n].name,
+				       p->snap.last_reply_ns
+					   ? t->now_ns - p->snap.last_reply_ns
+					   : 0,
+				       xhb_member_reply_window_ns(timers));
+	p->unanswered = now;
 }
 
 void xhb_peers_judge(struct xhb_peers *ps, struct xhb_ifaces *fs,
@@ -113,6 +158,7 @@ void xhb_peers_judge(struct xhb_peers *ps, struct xhb_ifaces *fs,
 		xhb_member_loss_observe(&p->loss, &p->snap, p->state, t->now_ns, &base);
 		in.peer = p->snap;
 		in.timers = xhb_peers_timers(ps, n, t->now_ns);
+		unanswered(ps, ev, n, t, &in.timers);
 		v = xhb_member_judge(&in);
 		if (!v.changed)
 			continue;

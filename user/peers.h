@@ -30,6 +30,7 @@ struct xhb_peer_view {
 	__u64 since_ns;
 	/* came back up in the last xhb_peers_judge() (decide announces) */
 	enum xhb_member_return came_back;
+	bool unanswered; /* see xhb_member_unanswered() */
 	struct xhb_peer snap; /* merged over the interfaces */
 	struct xhb_member_loss loss;
 	struct xhb_peer_addr where[XHB_MAX_IFACES];
@@ -63,6 +64,13 @@ void xhb_peers_judge(struct xhb_peers *ps, struct xhb_ifaces *fs,
 void xhb_peers_listen_again(struct xhb_peers *ps, __u64 now_ns);
 /* Every peer heard since we started (or began listening again). */
 bool xhb_peers_all_heard(const struct xhb_peers *ps);
+/*
+ * A peer we hear (up, warn or stalled, for hold_ns at least: one we heard
+ * again only lately is a partition healing) said within hold_ns that it
+ * does not hear us (one-way loss): it is taking our groups, and our XDP
+ * fences our VIPs meanwhile; we must yield. Its index, or -1.
+ */
+int xhb_peers_unheard_by(const struct xhb_peers *ps, __u64 now_ns, __u64 hold_ns);
 /* The timers peer n is judged with now (loss, flood). */
 struct xhb_member_timers xhb_peers_timers(const struct xhb_peers *ps,
 					  unsigned int n, __u64 now_ns);

@@ -15,7 +15,8 @@
 #define REPORT_EVERY 1000 /* failed sends between two medium_error events */
 
 static void header(struct xhb_speaker *sp, const struct xhb_said *s,
-		   struct xhb_hdr *h, __u8 type, __u32 dest, __u64 now_ns)
+		   struct xhb_hdr *h, __u8 type, __u32 dest, __u8 flags,
+		   __u64 now_ns)
 {
 	const struct xhb_config *c = sp->cfg;
 	const struct xhb_auth_key *k = &c->keys[c->auth_index];
@@ -23,6 +24,7 @@ static void header(struct xhb_speaker *sp, const struct xhb_said *s,
 
 	xhb_wire_fill(h, &(struct xhb_wire_fields){
 				 .type = type,
+				 .flags = flags,
 				 .state = s->state,
 				 .priority = c->priority,
 				 .cluster_id = c->cluster_id,
@@ -55,7 +57,7 @@ void xhb_speak_heartbeats(struct xhb_speaker *sp, const struct xhb_said *s,
 	struct sockaddr_storage to;
 	struct xhb_hdr h;
 
-	header(sp, s, &h, XHB_MSG_HEARTBEAT, 0, now_ns);
+	header(sp, s, &h, XHB_MSG_HEARTBEAT, 0, 0, now_ns);
 	for (unsigned int m = 0; m < c->nmedia; m++) {
 		const struct xhb_medium *md = &c->media[m];
 		const char *kind = "ucast";
@@ -101,10 +103,14 @@ void xhb_speak_probes(struct xhb_speaker *sp, const struct xhb_said *s,
 			char medium[64];
 			int ret;
 
-			if (!fs->at[i].usable ||
+			if (!fs->at[i].medium || !fs->at[i].usable ||
 			    !xhb_peers_probe_target(ps, n, fs, i, &to))
 				continue;
-			header(sp, s, &h, XHB_MSG_PROBE, ps->v[n].id, now_ns);
+			/* A peer we judged dead may only be unheard (one-way
+			 * loss): tell it, and its XDP fences its VIPs. */
+			header(sp, s, &h, XHB_MSG_PROBE, ps->v[n].id,
+			       ps->v[n].state == XHB_MEMBER_DEAD ? XHB_FLAG_UNHEARD : 0,
+			       now_ns);
 			ret = xhb_sender__send(sp->tx, fs->at[i].name, &to, &h, 0);
 			if (ret) {
 				snprintf(medium, sizeof(medium), "probes on %s",

@@ -3,7 +3,9 @@
  * speak: what this node sends. Every header carries what we say of
  * ourselves (state, incarnation, holdings), numbered and signed with the
  * key `auth` names: heartbeats on every medium (bcast, mcast, ucast) and
- * probes to every peer on every usable interface, answered by its XDP.
+ * probes to every peer on every usable interface, answered by its XDP;
+ * a probe to a peer we judged dead says we do not hear it
+ * (XHB_FLAG_UNHEARD), so that if it is alive it yields.
  * A send that fails is a medium_error event (the first, then every
  * 1000th), not silence.
  */

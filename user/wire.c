@@ -57,6 +57,7 @@ void xhb_wire_fill(struct xhb_hdr *h, const struct xhb_wire_fields *f)
 	h->cluster_id = htonl(f->cluster_id);
 	h->node_id = htonl(f->node_id);
 	h->dest_node_id = htonl(f->dest_node_id);
+	h->flags = f->flags;
 	h->incarnation = htobe64(f->incarnation);
 	h->seq = htobe64(f->seq);
 	h->timestamp_ns = htobe64(f->timestamp_ns);
@@ -66,6 +67,7 @@ void xhb_wire_fill(struct xhb_hdr *h, const struct xhb_wire_fields *f)
 	h->groups_held = htonl(f->groups_held);
 	h->groups_wanted = htonl(f->groups_wanted);
 	h->groups_refused = htonl(f->groups_refused);
+	h->echo_incarnation = htonl(f->echo_incarnation);
 }
 
 __u64 xhb_wire_tag(const struct xhb_hdr *h, const struct xhb_key *key)

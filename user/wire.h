@@ -31,6 +31,7 @@ void xhb_wire_keys_from_config(const struct xhb_config *cfg,
 /* A header's fields in host order: everything a sender chooses. */
 struct xhb_wire_fields {
 	__u8 type; /* enum xhb_msg_type */
+	__u8 flags; /* XHB_FLAG_* */
 	__u8 state; /* enum xhb_node_state of the sender */
 	__u8 priority;
 	__u32 cluster_id;
@@ -45,6 +46,7 @@ struct xhb_wire_fields {
 	__u32 groups_held;
 	__u32 groups_wanted;
 	__u32 groups_refused;
+	__u32 echo_incarnation; /* PROBE_REPLY: the prober's, low 32 bits */
 };
 
 /* Write f into h in network order with our magic and version, reserved

@@ -11,18 +11,10 @@ lab_setup || fail "lab setup failed"
 NODE=srv1
 NODE_DIR=$LAB_DIR/$NODE
 PINS=$LAB_DIR/bpf/$NODE
-mkdir -p /run/xhb # the mount point lab_start uses too
-
 # xhbd ARGS... in srv1 as lab_start runs it (its hostname, /var/log,
-# /run/xhb and /sys/fs/bpf), but in the foreground, bounded.
+# /run/xhb, /var/lib/xhb and /sys/fs/bpf), but in the foreground, bounded.
 run_xhbd() {
-	ip netns exec "$(lab_ns "$NODE")" unshare --mount --uts --propagation private sh -c '
-		hostname "$1" &&
-		mount --bind "$2/log" /var/log &&
-		mount --bind "$2/run" /run/xhb &&
-		mount --bind "$3" /sys/fs/bpf &&
-		shift 3 && exec "$@"' lab "$NODE" "$NODE_DIR" "$PINS" \
-		timeout --kill-after=2 8 "$XHB_BUILD/xhbd" "$@"
+	(lab_node_run "$NODE" "$NODE_DIR" "$PINS" timeout --kill-after=2 8 "$XHB_BUILD/xhbd" "$@")
 }
 
 # Nothing of the agent is left on the node.
@@ -32,6 +24,7 @@ untouched() { # case
 	[ -z "$(find "$PINS" -mindepth 1 2>/dev/null | head -1)" ] || why+="pins created: $(find "$PINS" -mindepth 1 | head -5 | tr '\n' ' '); "
 	has_addr "$NODE" "$LAB_VIP" && why+="VIP $LAB_VIP added; "
 	[ -z "$(find "$NODE_DIR/run" -mindepth 1 2>/dev/null | head -1)" ] || why+="left in /run/xhb: $(ls "$NODE_DIR/run" | tr '\n' ' '); "
+	[ -z "$(find "$NODE_DIR/lib" -mindepth 1 2>/dev/null | head -1)" ] || why+="left in /var/lib/xhb: $(ls "$NODE_DIR/lib" | tr '\n' ' '); "
 	[ -z "$why" ] || fail "[$1] xhbd changed the node: $why"
 }
 

@@ -49,6 +49,13 @@ python3 -c 'import json, sys; sys.exit(json.loads(sys.argv[1] or "{}").get("reas
 wait "$watch"
 wait "$poll"
 expect_hitless restart "$t_kill"
+# The new incarnation is the counter on disk plus one, not the clock.
+python3 - "$(ev_file srv1)" <<'PY' || fail "srv1's restarted agent: its incarnation is not its predecessor's + 1 (above)"
+import json, sys
+inc = [json.loads(l)["incarnation"] for l in open(sys.argv[1]) if '"agent_start"' in l]
+print(f"srv1's incarnations: {inc}")
+sys.exit(not (len(inc) >= 2 and inc[-1] == inc[-2] + 1))
+PY
 e2e_log "srv1 events: $(ev_names srv1)"
 e2e_log "srv2 events since the kill: $(ev_since "$t_kill" srv2 peer_stalled | wc -l) peer_stalled, $(ev_since "$t_kill" srv2 peer_up | wc -l) peer_up"
 exit 0

@@ -103,7 +103,7 @@ class Node:
         # The clock before the map, the map before ip addr: a release
         # (address removed, then the lease renewed with nothing held) can
         # then never look like "holds" between two reads.
-        now = time.clock_gettime_ns(MONO)
+        now = time.clock_gettime_ns(time.CLOCK_BOOTTIME)  # the maps' clock
         me = read_self(self.self_fd)
         lapsed = me["groups_held"] != 0 and \
             now >= me["agent_update_ns"] + me["lease_ms"] * 1000000

@@ -9,7 +9,8 @@ With SAMPLE_MS, read its xhb_self every 0.2 ms for that long after the
 SIGCONT and list every renewal (each new agent_update_ns) with what it
 said it held. Prints one JSON object: lease_ms, held, lapse_ns, stop_ns,
 cont_ns, renewals [[agent_update_ns, lease_ms, groups_held], ...].
-CLOCK_MONOTONIC throughout, the clock of the agents' mono_ns.
+Times are printed on CLOCK_MONOTONIC, the clock of the events' mono_ns;
+the maps are stamped on CLOCK_BOOTTIME (xhbmaps.boot_to_mono).
 """
 import json
 import os
@@ -18,7 +19,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from xhbmaps import obj_get, read_self  # noqa: E402
+from xhbmaps import boot_to_mono, obj_get, read_self  # noqa: E402
 
 
 def mono():
@@ -51,7 +52,7 @@ def main():
     if me is None:
         os.kill(pid, signal.SIGCONT)
         sys.exit("cannot read xhb_self")
-    lapse = me["agent_update_ns"] + me["lease_ms"] * 1000000
+    lapse = boot_to_mono(me["agent_update_ns"] + me["lease_ms"] * 1000000)
     wake = lapse + wake_ms * 1000000
     while mono() < wake:
         time.sleep(max(0.0, (wake - mono()) / 1e9))
@@ -63,7 +64,7 @@ def main():
         s = read_self(fd)
         if s and s["agent_update_ns"] != last:
             last = s["agent_update_ns"]
-            renewals.append([last, s["lease_ms"], s["groups_held"]])
+            renewals.append([boot_to_mono(last), s["lease_ms"], s["groups_held"]])
         time.sleep(0.0002)
     print(json.dumps({"lease_ms": me["lease_ms"], "held": me["groups_held"],
                       "lapse_ns": lapse, "stop_ns": t_stop, "cont_ns": t_cont,

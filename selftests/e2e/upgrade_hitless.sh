@@ -27,10 +27,15 @@ command -v bpftool >/dev/null || skip "needs bpftool"
 [ -f "$UNIT" ] || fail "no unit file $UNIT"
 
 # ---- the unit file
-reload_line=$(sed -n 's/^ExecReload=//p' "$UNIT")
-[ "$(grep -c '^ExecReload=' "$UNIT")" = 1 ] || fail "$UNIT: expected one ExecReload= line, saw: $(grep '^ExecReload=' "$UNIT")"
+# Two ExecReload lines, run in order by systemd (a failing one stops the
+# reload): the configuration checked, then USR2.
+check_line=$(sed -n 's/^ExecReload=//p' "$UNIT" | head -n 1)
+reload_line=$(sed -n 's/^ExecReload=//p' "$UNIT" | tail -n 1)
+[ "$(grep -c '^ExecReload=' "$UNIT")" = 2 ] || fail "$UNIT: expected two ExecReload= lines, saw: $(grep '^ExecReload=' "$UNIT")"
+grep -Eq '(^|[ /])xhbd +-t( |$)' <<<"$check_line" ||
+	fail "$UNIT: the first ExecReload should check the configuration (xhbd -t), it is: $check_line"
 grep -Eq '(^|[ /])kill +(-USR2|-SIGUSR2|-s +USR2|-s +SIGUSR2|--signal +USR2) +\$MAINPID$' <<<"$reload_line" ||
-	fail "$UNIT: ExecReload should send USR2 to \$MAINPID, it is: $reload_line"
+	fail "$UNIT: the last ExecReload should send USR2 to \$MAINPID, it is: $reload_line"
 if command -v systemd-analyze >/dev/null 2>&1; then
 	# The unit as installed would run /usr/sbin/xhbd: point it at the
 	# build so that verify checks the unit, not this machine's /usr.
@@ -87,9 +92,15 @@ e2e_bg "$poll"
 e2e_watch 3000 "$LAB_DIR/watch.json"
 watch=$LAB_WATCH_PID
 t_reload=$(mono_now)
+# The check, on srv1's files as srv1 sees them (its /etc/ha.d is -c here).
+check=${check_line//\/usr\/sbin\/xhbd/$XHB_BUILD/xhbd}
+check=${check//\/etc\/ha.d/$LAB_DIR/srv1/ha.d}
+e2e_log "systemctl reload, as the unit says: $check"
+# shellcheck disable=SC2086 # the command line, split as systemd splits it
+lab_exec srv1 $check || fail "the reload's configuration check failed: $check"
 cmd=${reload_line//\$MAINPID/$pid1}
 cmd=${cmd#[-@+!:]}
-e2e_log "systemctl reload, as the unit says: $cmd"
+e2e_log "then: $cmd"
 # shellcheck disable=SC2086 # the command line, split as systemd splits it
 $cmd || fail "ExecReload failed: $cmd"
 

@@ -9,6 +9,7 @@ import ctypes
 import os
 import platform
 import struct
+import time
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
@@ -17,6 +18,15 @@ BPF_MAP_LOOKUP_ELEM, BPF_OBJ_GET = 1, 7
 # Any value fits: the kernel writes the map's value size, whatever
 # struct xhb_self or xhb_vip_lease grow to.
 _VALUE_ROOM = 4096
+
+
+def boot_to_mono(boot_ns):
+    """A time XDP or the agent stamped (CLOCK_BOOTTIME) on CLOCK_MONOTONIC,
+    the clock of the events' mono_ns: they differ by the time the machine
+    spent suspended."""
+    offset = (time.clock_gettime_ns(time.CLOCK_BOOTTIME)
+              - time.clock_gettime_ns(time.CLOCK_MONOTONIC))
+    return boot_ns - offset
 
 
 def bpf(cmd, attr):

@@ -245,8 +245,8 @@ Test(config, lab_files_load_with_expected_values)
 	cr_expect_eq(cfg->auth_index, 1);
 	cr_expect_eq(cfg->keys[1].method, XHB_AUTH_SIPHASH);
 	cr_expect_str_eq(cfg->keys[1].method_name, "md5");
-	cr_expect_eq(cfg->keys[1].k0, 0x9bc896da9c318063ULL);
-	cr_expect_eq(cfg->keys[1].k1, 0x48e51330026324daULL);
+	cr_expect_str_eq(cfg->keys[1].secret, "\"123456\"");
+	cr_expect_eq(cfg->keys[1].k0, 0, "derived at start, not here");
 	cr_expect_eq(cfg->keys[1].line, 2);
 	cr_expect_eq(cfg->keys[2].method, XHB_AUTH_CRC);
 	cr_expect_str_eq(cfg->keys[2].method_name, "crc");
@@ -255,9 +255,10 @@ Test(config, lab_files_load_with_expected_values)
 		cr_expect_eq(cfg->keys[i].method, XHB_AUTH_NONE, "key %d", i);
 	cr_expect_eq(cfg->keys[0].method, XHB_AUTH_NONE);
 
-	/* exactly four notes: debugfile and logfacility are not used yet, md5
-	 * became SipHash, crc authenticates nothing */
-	cr_assert_eq(cfg->nnotes, 4, "notes: %u, first: %s", cfg->nnotes,
+	/* exactly five notes: debugfile and logfacility are not used yet, md5
+	 * became SipHash under a key derived from a secret too short to
+	 * resist an offline search, crc authenticates nothing */
+	cr_assert_eq(cfg->nnotes, 5, "notes: %u, first: %s", cfg->nnotes,
 		     cfg->nnotes ? cfg->notes[0].message : "");
 	cr_expect_eq(cfg->notes[0].kind, XHB_NOTE_IGNORED);
 	cr_expect_str_eq(cfg->notes[0].directive, "debugfile");
@@ -271,8 +272,11 @@ Test(config, lab_files_load_with_expected_values)
 	snprintf(path, sizeof(path), "%s/authkeys", tmpdir);
 	cr_expect_str_eq(cfg->notes[2].file, path);
 	cr_expect_eq(cfg->notes[3].kind, XHB_NOTE_WARNING);
-	cr_expect_str_eq(cfg->notes[3].directive, "crc");
-	cr_expect_eq(cfg->notes[3].line, 3);
+	cr_expect_str_eq(cfg->notes[3].directive, "md5");
+	cr_expect_eq(cfg->notes[3].line, 2);
+	cr_expect_eq(cfg->notes[4].kind, XHB_NOTE_WARNING);
+	cr_expect_str_eq(cfg->notes[4].directive, "crc");
+	cr_expect_eq(cfg->notes[4].line, 3);
 	cr_expect_eq(cfg->notes_dropped, 0);
 }
 
@@ -798,9 +802,10 @@ Test(config, too_many_notes_are_counted)
 		strcat(text, "coredumps true\n");
 	write_file("ha.cf", text, 0644);
 	load_ok();
-	/* 64 slots; the lab's authkeys adds two more notes */
+	/* 64 slots; the lab's authkeys adds three more notes (md5 derived,
+	 * its secret too short, crc) */
 	cr_expect_eq(cfg->nnotes, XHB_CONFIG_MAX_NOTES);
-	cr_expect_eq(cfg->notes_dropped, 5 + 2);
+	cr_expect_eq(cfg->notes_dropped, 5 + 3);
 }
 
 /* ---- haresources ----------------------------------------------------- */
@@ -947,35 +952,36 @@ Test(config, thirty_two_groups_fit)
 
 /* ---- authkeys -------------------------------------------------------- */
 
-Test(config, md5_and_sha1_derivation_is_documented_siphash)
+/* md5 and sha1 secrets are kept, as Heartbeat reads them (one word,
+ * quotes included), for the KDF (kdf.h) to derive the key at start. */
+Test(config, md5_and_sha1_secrets_kept_for_the_kdf)
 {
 	static const char *const secrets[] = {
-	    "\"123456\"", "123456", "123457", "HI!", "abc#def",
+	    "\"123456\"", "123456", "HI!", "abc#def",
+	    "a-secret-of-16-c",
 	};
-	__u64 seen_k0[5];
 	char text[256];
 
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
 		const char *s = secrets[i];
+		const char *m = i % 2 ? "sha1" : "md5";
 
-		snprintf(text, sizeof(text), "auth 3\n3 %s %s\n",
-			 i % 2 ? "sha1" : "md5", s);
+		snprintf(text, sizeof(text), "auth 3\n3 %s %s\n", m, s);
 		write_file("authkeys", text, 0600);
 		load_ok();
 		cr_expect_eq(cfg->keys[3].method, XHB_AUTH_SIPHASH);
-		/* k0 = SipHash(token, XHB_AUTHKEY_K0_KEY), k1 likewise */
-		cr_expect_eq(cfg->keys[3].k0,
-			     sodium_siphash(s, strlen(s), XHB_AUTHKEY_K0_KEY),
-			     "%s", s);
-		cr_expect_eq(cfg->keys[3].k1,
-			     sodium_siphash(s, strlen(s), XHB_AUTHKEY_K1_KEY),
-			     "%s", s);
-		cr_expect_neq(cfg->keys[3].k0, cfg->keys[3].k1);
-		for (size_t j = 0; j < i; j++)
-			cr_expect_neq(cfg->keys[3].k0, seen_k0[j], "%s and %s",
-				      s, secrets[j]);
-		seen_k0[i] = cfg->keys[3].k0;
-		cr_expect(find_note(XHB_NOTE_NOTICE, i % 2 ? "sha1" : "md5"));
+		cr_expect_str_eq(cfg->keys[3].secret, s);
+		cr_expect_eq(cfg->keys[3].k0, 0, "not derived by the loader");
+		cr_expect(find_note(XHB_NOTE_NOTICE, m));
+		/* short secrets are warned of, without quoting them */
+		if (strlen(s) < 16) {
+			const struct xhb_config_note *n = find_note(XHB_NOTE_WARNING, m);
+
+			cr_expect(n && strstr(n->message, "guessed offline"), "%s", s);
+			cr_expect(n && !strstr(n->message, s), "%s", s);
+		} else {
+			cr_expect_null(find_note(XHB_NOTE_WARNING, m), "%s", s);
+		}
 	}
 }
 
@@ -995,10 +1001,10 @@ Test(config, siphash_hex_key_and_derived)
 	cr_expect_eq(cfg->keys[1].k0, xhb_load_le64(key));
 	cr_expect_eq(cfg->keys[1].k1, xhb_load_le64(key + 8));
 	cr_expect_str_eq(cfg->keys[1].method_name, "siphash");
-	cr_expect_eq(cfg->keys[2].k0, sodium_siphash("not-hex-so-derived", 18,
-						     XHB_AUTHKEY_K0_KEY));
+	cr_expect_str_eq(cfg->keys[1].secret, "", "a raw key: nothing to derive");
+	cr_expect_str_eq(cfg->keys[2].secret, "not-hex-so-derived");
 	/* the fixture's ha.cf notes debugfile and logfacility; authkeys only
-	 * the derived key */
+	 * the derived key (18 characters: not too short) */
 	cr_assert_eq(cfg->nnotes, 3);
 	cr_expect_str_eq(cfg->notes[2].directive, "siphash");
 	cr_expect_eq(cfg->notes[2].line, 3);
@@ -1012,8 +1018,7 @@ Test(config, authkeys_comments_and_extra_words)
 		   0600);
 	load_ok();
 	cr_expect_eq(cfg->auth_index, 2);
-	cr_expect_eq(cfg->keys[2].k0,
-		     sodium_siphash("s3cr3t", 6, XHB_AUTHKEY_K0_KEY));
+	cr_expect_str_eq(cfg->keys[2].secret, "s3cr3t");
 	cr_expect_eq(find_note(XHB_NOTE_WARNING, "sha1")->line, 5);
 	/* the secret is never quoted in a note */
 	for (unsigned int i = 0; i < cfg->nnotes; i++)
@@ -1084,6 +1089,14 @@ static const struct error_case error_cases[] = {
     {"too many values", HACF_HEAD "keepalive 1 2\n", .ret = -EINVAL,
      .message = "@/ha.cf:4: keepalive: too many values (usage: keepalive "
 		"TIME)"},
+    {"lease not over two probe periods", HACF_HEAD "probe 100ms 3\nlease 200ms\n",
+     .ret = -EINVAL,
+     .message = "@/ha.cf:5: lease (200ms) must be greater than 2 x the probe "
+		"period (100ms): the agent renews it once a period"},
+    {"lease within two keepalives without a probe line",
+     HACF_HEAD "keepalive 2\nlease 4s\n", .ret = -EINVAL,
+     .message = "@/ha.cf:5: lease (4s) must be greater than 2 x the probe "
+		"period (2s): the agent renews it once a period"},
     {"deadtime equal to 2 x keepalive", HACF_HEAD "keepalive 2\ndeadtime 4\n",
      .ret = -EINVAL,
      .message = "@/ha.cf:5: deadtime (4s) must be greater than 2 x "

@@ -203,6 +203,17 @@ static const struct decide_case decide_cases[] = {
      .nodes = {{.state = UP, .held = G0}, {.state = UP, .held = G0}},
      .preferred = {-1}, .want = {{A, RELEASE, R(PARTITION_RESOLVED)}}},
 
+    /* one-way loss: a peer we hear does not hear us, it takes over */
+    {"unheard_holder_releases", .self = A, .flags = XHB_SELF_UNHEARD,
+     .nodes = {{.state = UP, .held = G0}, {.state = UP}}, .preferred = {A},
+     .want = {{A, RELEASE, R(UNHEARD)}}},
+    {"unheard_takes_nothing", .self = A, .flags = XHB_SELF_UNHEARD,
+     .nodes = {{.state = UP}, {.state = DEAD}}, .preferred = {A},
+     .want = {{A, NONE, R(UNHEARD)}}},
+    {"unheard_peer_side_takes_dead_holder", .self = B,
+     .nodes = {{.state = DEAD, .held = G0}, {.state = UP}}, .preferred = {A},
+     .want = {{B, ACQUIRE, R(PEER_DEAD)}}},
+
     /* a peer came back in this loop: the keeper announces again */
     {"peer_heard_again_keeper_announces", .self = B,
      .nodes = {{.state = UP, .came_back = XHB_MEMBER_HEARD},

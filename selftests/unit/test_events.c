@@ -558,6 +558,7 @@ Test(events, every_emitter_matches_the_schema)
 	    "lease_expired", "config_loaded", "config_ignored", "config_error",
 	    "reload", "dataplane_attached", "dataplane_fallback", "link_down",
 	    "link_up", "medium_error", "flood", "peer_dead", "peer_up",
+	    "peer_unanswered", "unheard",
 	    "group_acquire", "group_release", "vip_added", "vip_removed",
 	    "vip_lost", "garp_sent", "resource_start", "resource_stop",
 	    "resource_failed", "standby_request", "takeover_request",
@@ -598,6 +599,9 @@ Test(events, every_emitter_matches_the_schema)
 		    "no heartbeat, probe or reply for the detection window",
 		    4100000, 9000);
 	xhb_ev_peer(em, "srv1", XHB_MEMBER_DEAD, XHB_MEMBER_UP, "alive", 0, 9000);
+	xhb_ev_peer_unanswered(em, "srv1", 0, 4000000);
+	xhb_ev_unheard(em, "srv2", 4000000);
+	xhb_ev_peer_unanswered(em, "srv1", 7000000, 4000000);
 	xhb_ev_group(em, true, 0, "IPaddr::172.16.193.30/16/ens192",
 		     XHB_REASON_PEER_DEAD, 170000);
 	xhb_ev_group(em, false, 0, "IPaddr::172.16.193.30/16/ens192",

@@ -50,6 +50,8 @@ struct member_case {
 	__u64 prev_ago;
 	enum xhb_member_state want;
 	__u64 detection; /* AGO() of the expected detection delay; 0: any */
+	__u32 lease_ms;	 /* the lease it advertised, ... */
+	__u64 lease_seen; /* ... that long ago (AGO()) */
 };
 
 static const struct member_case member_cases[] = {
@@ -161,6 +163,29 @@ static const struct member_case member_cases[] = {
      .hb = AGO(SEC(10)), .prev = XHB_MEMBER_WARN, .want = XHB_MEMBER_DEAD,
      .detection = AGO(SEC(10))},
 
+    /* a death is only as good as its evidence: replies flowing to the end */
+    {"replies_to_the_end_holder_dead_at_window", .fast = true,
+     .hb = AGO(SEC(1)), .probe = AGO(MS(4)), .reply = AGO(MS(4)),
+     .lease_ms = 500, .lease_seen = AGO(MS(4)), .prev = XHB_MEMBER_UP,
+     .want = XHB_MEMBER_DEAD, .detection = AGO(MS(4))},
+    {"never_answered_holder_waits_for_its_lease", .fast = true,
+     .hb = AGO(SEC(1)), .probe = AGO(MS(4)), .lease_ms = 500,
+     .lease_seen = AGO(MS(4)), .prev = XHB_MEMBER_UP, .want = XHB_MEMBER_WARN},
+    {"never_answered_holder_dead_once_lease_ran_out", .fast = true,
+     .hb = AGO(SEC(1)), .probe = AGO(MS(502)), .lease_ms = 500,
+     .lease_seen = AGO(MS(502)), .prev = XHB_MEMBER_WARN,
+     .want = XHB_MEMBER_DEAD, .detection = AGO(MS(502))},
+    {"replies_stopped_before_agent_holder_waits", .fast = true,
+     .hb = AGO(SEC(1)), .probe = AGO(MS(5)), .reply = AGO(MS(100)),
+     .lease_ms = 500, .lease_seen = AGO(MS(5)), .prev = XHB_MEMBER_UP,
+     .want = XHB_MEMBER_WARN},
+    {"never_answered_holding_nothing_dead_at_window", .fast = true,
+     .hb = AGO(SEC(1)), .probe = AGO(MS(4)), .prev = XHB_MEMBER_UP,
+     .want = XHB_MEMBER_DEAD, .detection = AGO(MS(4))},
+    {"never_answered_holder_without_probe_line_waits", .hb = AGO(SEC(10)),
+     .probe = AGO(SEC(10)), .lease_ms = 20000, .lease_seen = AGO(SEC(10)),
+     .prev = XHB_MEMBER_WARN, .prev_ago = SEC(4), .want = XHB_MEMBER_WARN},
+
     /* our own scheduling */
     {"gap_suppresses_death", .fast = true, .hb = AGO(SEC(1)),
      .probe = AGO(MS(20)), .reply = AGO(MS(20)), .loop = MS(15),
@@ -221,6 +246,8 @@ static struct xhb_member_input input_of(const struct member_case *c)
 	p->replies = !!c->reply;
 	p->agent_age_us = c->agent_age_us;
 	p->state = c->advertised ? c->advertised : XHB_NODE_ACTIVE;
+	p->lease_ms = c->lease_ms;
+	p->lease_seen_ns = c->lease_seen ? now - (c->lease_seen - 1) : 0;
 	return in;
 }
 
@@ -817,4 +844,41 @@ Test(membership, came_back_table)
 			     cases[i].want, "%s -> %s",
 			     xhb_member_state_name(cases[i].from),
 			     xhb_member_state_name(cases[i].to));
+}
+
+/* Its agent speaks, its XDP does not answer: say so (peer_unanswered). */
+struct unanswered_case {
+	const char *name;
+	__u64 probing;	    /* we have probed it for that long */
+	__u64 agent, reply; /* AGO() of its last agent packet and reply */
+	bool fast, want;
+};
+
+static const struct unanswered_case unanswered_cases[] = {
+    {"answers", SEC(10), AGO(MS(1)), AGO(MS(1)), true, false},
+    {"never_answered", SEC(10), AGO(MS(1)), 0, true, true},
+    {"stopped_answering", SEC(10), AGO(MS(1)), AGO(MS(4)), true, true},
+    {"just_within_the_window", SEC(10), AGO(MS(1)), AGO(MS(4) - 1), true, false},
+    {"not_probed_long_enough", MS(3), AGO(MS(1)), 0, true, false},
+    {"silent_altogether_is_not_this", SEC(10), AGO(MS(4)), 0, true, false},
+    {"heartbeat_timing_two_keepalives", SEC(100), AGO(SEC(1)), AGO(SEC(4)),
+     false, true},
+    {"heartbeat_timing_one_lost_reply", SEC(100), AGO(SEC(1)), AGO(SEC(3)),
+     false, false},
+};
+
+Test(membership, unanswered_table)
+{
+	for (size_t i = 0; i < sizeof(unanswered_cases) / sizeof(unanswered_cases[0]); i++) {
+		const struct unanswered_case *c = &unanswered_cases[i];
+		__u64 now = SEC(1000);
+		struct xhb_peer p = {
+		    .last_probe_ns = c->agent ? now - (c->agent - 1) : 0,
+		    .last_reply_ns = c->reply ? now - (c->reply - 1) : 0,
+		};
+
+		cr_expect_eq(xhb_member_unanswered(&p, now, now - c->probing,
+						   c->fast ? &fast_timers : &lab_timers),
+			     c->want, "%s", c->name);
+	}
 }

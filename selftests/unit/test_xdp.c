@@ -21,6 +21,7 @@
 #include "dataplane.h"
 #include "wire.h"
 #include "xhb_siphash.h"
+#include "xdp_peers.h"
 
 #define CLUSTER 0x00c0ffeeU
 #define SELF_ID 1000U
@@ -71,7 +72,7 @@ static void setup(void)
 	self = (struct xhb_self){
 		.incarnation = 77,
 		.agent_epoch = 5,
-		.agent_update_ns = xhb_mono_ns(),
+		.agent_update_ns = xhb_now_ns(),
 		.node_id = SELF_ID,
 		.lease_ms = 5000,
 		.groups_held = 0x1,
@@ -81,6 +82,8 @@ static void setup(void)
 	};
 	cr_assert_eq(dataplane__write_self(dp, &self), 0);
 	cr_assert_eq(dataplane__add_peer(dp, PEER_ID), 0);
+	/* its incarnation 10 proved live, as a reply to our probe would */
+	cr_assert_eq(test_confirm_peer(dataplane__prog_fd(dp), PEER_ID, 10), 0);
 }
 
 static void teardown(void)
@@ -103,10 +106,12 @@ static struct xhb_hdr hdr(__u8 type, __u64 incarnation, __u64 seq)
 				  .dest_node_id = type == XHB_MSG_HEARTBEAT ? 0 : SELF_ID,
 				  .incarnation = incarnation,
 				  .seq = seq,
-				  .timestamp_ns = xhb_mono_ns(),
+				  .timestamp_ns = xhb_now_ns(),
 				  .agent_epoch = 9,
 				  .lease_ms = 3000,
 				  .groups_held = 0x2,
+				  /* a reply to one of our probes (self: 77) */
+				  .echo_incarnation = type == XHB_MSG_PROBE_REPLY ? 77 : 0,
 			  });
 	xhb_wire_sign(&h, KEY_SIP, &keys[KEY_SIP]);
 	return h;
@@ -187,7 +192,7 @@ Test(xdp, heartbeat_updates_peer)
 {
 	struct xhb_stats before = stats(), after;
 	struct xhb_hdr h = hdr(XHB_MSG_HEARTBEAT, 10, 1);
-	__u64 t0 = xhb_mono_ns();
+	__u64 t0 = xhb_now_ns();
 	struct run r = send_hdr(&v4, &h);
 	struct xhb_peer p = peer();
 
@@ -196,7 +201,7 @@ Test(xdp, heartbeat_updates_peer)
 	assert_one_counter(&before, &after, STAT(heartbeat_accepted), "heartbeat");
 	cr_assert_eq(p.heartbeats, 1);
 	cr_assert_geq(p.last_heartbeat_ns, t0);
-	cr_assert_leq(p.last_heartbeat_ns, xhb_mono_ns());
+	cr_assert_leq(p.last_heartbeat_ns, xhb_now_ns());
 	cr_assert_eq(p.agent_replay.incarnation, 10);
 	cr_assert_eq(p.agent_replay.seq, 1);
 	cr_assert_eq(p.agent_epoch, 9);
@@ -419,8 +424,18 @@ Test(xdp, older_incarnation_dropped)
 	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_DROP);
 	after = stats();
 	assert_one_counter(&before, &after, STAT(drop_old_incarnation), "old incarnation");
-	/* A restarted agent (newer incarnation) starts its sequence again. */
+	/* A restarted agent (newer incarnation) counts once a reply to one of
+	 * our probes proved it live; then it starts its sequence again. */
 	h = hdr(XHB_MSG_HEARTBEAT, 11, 1);
+	before = stats();
+	send_hdr(&v4, &h);
+	after = stats();
+	assert_one_counter(&before, &after, STAT(drop_unconfirmed), "unconfirmed");
+	cr_assert_eq(peer().heartbeats, 1);
+	h = hdr(XHB_MSG_PROBE_REPLY, 11, 1);
+	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_DROP);
+	cr_assert_eq(peer().confirmed_incarnation, 11);
+	h = hdr(XHB_MSG_HEARTBEAT, 11, 2);
 	send_hdr(&v4, &h);
 	cr_assert_eq(peer().heartbeats, 2);
 	cr_assert_eq(peer().agent_replay.incarnation, 11);
@@ -546,7 +561,7 @@ static void check_reply(const struct xhb_frame_spec *spec, const __u8 *in,
 	const struct ethhdr *eth = (const void *)r->out;
 	const struct xhb_hdr *reply = (const void *)(r->out + off);
 	const struct udphdr *udp = (const void *)(r->out + off - sizeof(*udp));
-	__u64 now = xhb_mono_ns();
+	__u64 now = xhb_now_ns();
 
 	cr_assert_eq(r->verdict, XDP_TX);
 	cr_assert_eq(r->out_len, off + sizeof(struct xhb_hdr));
@@ -641,7 +656,7 @@ Test(xdp, probe_not_answered_without_agent)
 Test(xdp, reply_records_rtt_and_agent_age)
 {
 	struct xhb_hdr h = hdr(XHB_MSG_PROBE_REPLY, 10, 1);
-	__u64 sent = xhb_mono_ns() - 1500000; /* the probe left 1.5 ms ago */
+	__u64 sent = xhb_now_ns() - 1500000; /* the probe left 1.5 ms ago */
 	struct xhb_stats before = stats(), after;
 	struct xhb_peer p;
 
@@ -708,7 +723,7 @@ static void set_lease(bool lapsed, __u32 groups)
 
 	s.groups_held = groups;
 	s.lease_ms = 100;
-	s.agent_update_ns = xhb_mono_ns() - (lapsed ? 500000000ULL : 0);
+	s.agent_update_ns = xhb_now_ns() - (lapsed ? 500000000ULL : 0);
 	cr_assert_eq(dataplane__write_self(dp, &s), 0);
 }
 
@@ -799,7 +814,13 @@ Test(xdp, late_packet_does_not_overwrite_newer_state)
 	cr_assert_eq(p.state, XHB_NODE_ACTIVE);
 	cr_assert_eq(p.agent_epoch, 500);
 
-	/* A new incarnation (restarted agent) starts its epochs again. */
+	/* A new incarnation (restarted agent, proved live by a reply to our
+	 * probe) starts its epochs again. */
+	late = hdr(XHB_MSG_PROBE_REPLY, 11, 1);
+	late.groups_held = htonl(0x1);
+	late.agent_epoch = htobe64(1);
+	xhb_wire_sign(&late, KEY_SIP, &keys[KEY_SIP]);
+	send_hdr(&v4, &late);
 	late = hdr(XHB_MSG_HEARTBEAT, 11, 1);
 	late.agent_epoch = htobe64(1);
 	late.groups_held = htonl(0);
@@ -861,4 +882,220 @@ Test(xdp, junk_counted_for_the_flood_watch)
 	run_frame(buf, tcp_frame(buf));
 	run_frame(buf, other_port_frame(buf));
 	cr_expect_eq(dataplane__junk(dp), junk + 2, "not ours: not junk");
+}
+
+/*
+ * One-way loss: a probe saying its sender does not hear us fences our VIPs
+ * at once, for the hold the agent wrote, with a live lease; a probe
+ * without the flag does not; the peer entry records when it said so.
+ */
+Test(xdp, unheard_probe_fences_vips)
+{
+	struct xhb_self s = self;
+	struct xhb_hdr h;
+	__u8 buf[256];
+
+	cr_assert_eq(dataplane__vip_add(dp, AF_INET, vip4, 0), 0);
+	s.groups_held = 0x1;
+	s.lease_ms = 60000;
+	s.unheard_hold_ms = 200;
+	s.agent_update_ns = xhb_now_ns();
+	cr_assert_eq(dataplane__write_self(dp, &s), 0);
+
+	h = hdr(XHB_MSG_PROBE, 10, 1);
+	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_TX);
+	expect("arp for vip, heard", buf, arp_request_for(buf, vip4), XDP_PASS,
+	       STAT(pass_not_ip));
+	cr_expect_eq(peer().unheard_ns, 0);
+
+	h = hdr(XHB_MSG_PROBE, 10, 2);
+	h.flags = XHB_FLAG_UNHEARD;
+	resign(&h);
+	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_TX, "still answered");
+	expect("arp for vip, unheard", buf, arp_request_for(buf, vip4), XDP_DROP,
+	       STAT(drop_fenced_arp));
+	expect("udp to vip, unheard", buf, udp_to(buf, vip4, AF_INET), XDP_DROP,
+	       STAT(drop_fenced_ip));
+	cr_expect_gt(peer().unheard_ns, 0);
+
+	/* the hold runs out: served again (the agent has released by then) */
+	s.unheard_hold_ms = 0;
+	cr_assert_eq(dataplane__write_self(dp, &s), 0);
+	expect("arp for vip, hold over", buf, arp_request_for(buf, vip4),
+	       XDP_PASS, STAT(pass_not_ip));
+}
+
+/* The egress fence (TC): while fenced, nothing leaves from a VIP. */
+static int run_egress(const void *frame, __u32 len)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = len);
+
+	cr_assert_eq(bpf_prog_test_run_opts(dataplane__egress_prog_fd(dp), &o), 0,
+		     "test_run: %s", strerror(errno));
+	return (int)o.retval;
+}
+
+static int udp_from(__u8 *buf, const __u8 *src, int family)
+{
+	struct xhb_frame_spec s = family == AF_INET ? v4 : v6();
+	__u8 payload[32] = {0};
+
+	memcpy(s.src_ip, src, family == AF_INET ? 4 : 16);
+	s.src_port = 80;
+	return xhb_frame_build(buf, 256, &s, payload, sizeof(payload));
+}
+
+Test(xdp, egress_fence)
+{
+	const __u8 other4[4] = {172, 16, 193, 40};
+	struct in6_addr vip6;
+	__u8 buf[256];
+	int len;
+	__u64 before;
+
+	inet_pton(AF_INET6, "fd00:193::30", &vip6);
+	cr_assert_eq(dataplane__vip_add(dp, AF_INET, vip4, 0), 0);
+	cr_assert_eq(dataplane__vip_add(dp, AF_INET6, &vip6, 0), 0);
+	set_lease(false, 0x1);
+	cr_expect_eq(run_egress(buf, udp_from(buf, vip4, AF_INET)), 0, "leased: sent");
+	len = arp_frame(buf);
+	memcpy(buf + 28, vip4, 4); /* sender protocol address */
+	cr_expect_eq(run_egress(buf, len), 0, "leased: our ARP sent");
+
+	set_lease(true, 0x1);
+	before = stats().drop_fenced_egress;
+	cr_expect_eq(run_egress(buf, len), 2, "fenced: ARP from the VIP dropped");
+	cr_expect_eq(run_egress(buf, udp_from(buf, vip4, AF_INET)), 2,
+		     "fenced: IPv4 from the VIP dropped");
+	cr_expect_eq(run_egress(buf, udp_from(buf, (const __u8 *)&vip6, AF_INET6)), 2,
+		     "fenced: IPv6 from the VIP dropped");
+	cr_expect_eq(stats().drop_fenced_egress, before + 3);
+	cr_expect_eq(run_egress(buf, udp_from(buf, other4, AF_INET)), 0,
+		     "fenced: from another address, sent");
+	cr_expect_eq(run_egress(buf, tcp_frame(buf)), 0, "fenced: not from a VIP");
+	set_lease(true, 0);
+	cr_expect_eq(run_egress(buf, udp_from(buf, vip4, AF_INET)), 0,
+		     "holding nothing: nothing fenced");
+}
+
+/* ---- replay across resets: which life of the peer a packet is from ----- */
+
+/*
+ * After our reboot (its entry is new: no incarnation confirmed), packets
+ * recorded earlier and replayed, a LEAVING among them, change nothing:
+ * only a reply to one of our fresh probes proves which life is live.
+ */
+Test(xdp, replayed_packets_after_our_reboot_change_nothing)
+{
+	struct xhb_hdr h = hdr(XHB_MSG_HEARTBEAT, 10, 7);
+	struct xhb_stats before = stats(), after;
+
+	cr_assert_eq(test_confirm_peer(dataplane__prog_fd(dp), PEER_ID, 0), 0);
+	h.state = XHB_NODE_LEAVING;
+	resign(&h);
+	send_hdr(&v4, &h);
+	after = stats();
+	assert_one_counter(&before, &after, STAT(drop_unconfirmed), "recorded LEAVING");
+	cr_expect_eq(peer().state, XHB_NODE_NONE, "its word changed nothing");
+	cr_expect_eq(peer().heartbeats, 0);
+	cr_expect_eq(peer().family, AF_INET, "where to probe it is learnt");
+	/* its probe is answered all the same (that is how it confirms us),
+	 * and records nothing */
+	h = hdr(XHB_MSG_PROBE, 10, 8);
+	cr_expect_eq(send_hdr(&v4, &h).verdict, XDP_TX);
+	cr_expect_eq(peer().probes, 0);
+	/* our probe's answer from its live incarnation 12 */
+	h = hdr(XHB_MSG_PROBE_REPLY, 12, 1);
+	send_hdr(&v4, &h);
+	cr_expect_eq(peer().confirmed_incarnation, 12);
+	/* now the recorded packets of incarnation 10 are old */
+	h = hdr(XHB_MSG_HEARTBEAT, 10, 9);
+	before = stats();
+	send_hdr(&v4, &h);
+	after = stats();
+	assert_one_counter(&before, &after, STAT(drop_old_incarnation), "replay, old life");
+}
+
+/* A reply counts only as the answer to a fresh probe of our current life. */
+Test(xdp, stale_replies_dropped)
+{
+	struct {
+		const char *what;
+		__u64 sent_ago_ns; /* 0: in the future */
+		__u32 echo;
+	} cases[] = {
+		{"a second old", 1000000000ULL, 77},
+		{"from the future", 0, 77},
+		{"to another life of ours", 1000, 76},
+		{"from before echoes existed", 1000, 0},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct xhb_hdr h = hdr(XHB_MSG_PROBE_REPLY, 10, 10 + i);
+		__u64 now = xhb_now_ns();
+		struct xhb_stats before = stats(), after;
+
+		h.timestamp_ns = htobe64(cases[i].sent_ago_ns ? now - cases[i].sent_ago_ns
+							      : now + 100000000ULL);
+		h.echo_incarnation = htonl(cases[i].echo);
+		resign(&h);
+		cr_expect_eq(send_hdr(&v4, &h).verdict, XDP_DROP, "%s", cases[i].what);
+		after = stats();
+		assert_one_counter(&before, &after, STAT(drop_stale_reply), cases[i].what);
+	}
+	cr_expect_eq(peer().replies, 0);
+}
+
+/* A confirmed life moves forward by a bounded step at once: an
+ * incarnation of 2^64 - 1 cannot lock the real node out. */
+Test(xdp, incarnation_jump_bounded)
+{
+	struct xhb_hdr h = hdr(XHB_MSG_PROBE_REPLY, 10 + XHB_MAX_INCARNATION_JUMP + 1, 1);
+	struct xhb_stats before = stats(), after;
+
+	send_hdr(&v4, &h);
+	after = stats();
+	assert_one_counter(&before, &after, STAT(drop_incarnation_jump), "jump");
+	h = hdr(XHB_MSG_PROBE_REPLY, ~0ULL, 1);
+	send_hdr(&v4, &h);
+	cr_expect_eq(peer().confirmed_incarnation, 10);
+	h = hdr(XHB_MSG_PROBE_REPLY, 10 + XHB_MAX_INCARNATION_JUMP, 1);
+	send_hdr(&v4, &h);
+	cr_expect_eq(peer().confirmed_incarnation, 10 + XHB_MAX_INCARNATION_JUMP);
+}
+
+/* Our reply echoes the prober's incarnation, low 32 bits. */
+Test(xdp, reply_echoes_the_probers_incarnation)
+{
+	struct xhb_hdr h = hdr(XHB_MSG_PROBE, 0x123456789aULL, 1);
+	struct run r;
+
+	cr_assert_eq(test_confirm_peer(dataplane__prog_fd(dp), PEER_ID, 0x123456789aULL), 0);
+	r = send_hdr(&v4, &h);
+	cr_assert_eq(r.verdict, XDP_TX);
+	cr_expect_eq(ntohl(((struct xhb_hdr *)(r.out + r.out_len - XHB_HDR_LEN))->echo_incarnation),
+		     0x3456789aU);
+}
+
+/* New keys forget which life of a peer is live (and its replay windows),
+ * not when it was last heard; the same keys again change nothing. */
+Test(xdp, key_change_resets_replay_state)
+{
+	struct xhb_hdr h = hdr(XHB_MSG_HEARTBEAT, 10, 1);
+	struct xhb_key other[XHB_MAX_KEYS];
+	struct xhb_peer p;
+
+	send_hdr(&v4, &h);
+	p = peer();
+	cr_assert_eq(p.heartbeats, 1);
+	cr_assert_eq(dataplane__set_keys(dp, keys), 0);
+	cr_expect_eq(peer().confirmed_incarnation, 10, "same keys: kept");
+	memcpy(other, keys, sizeof(other));
+	other[KEY_SIP].k0 ^= 1;
+	cr_assert_eq(dataplane__set_keys(dp, other), 0);
+	cr_expect_eq(peer().confirmed_incarnation, 0);
+	cr_expect_eq(peer().agent_replay.incarnation, 0);
+	cr_expect_eq(peer().agent_replay.seq, 0);
+	cr_expect_eq(peer().last_heartbeat_ns, p.last_heartbeat_ns, "times kept");
+	cr_expect_eq(peer().heartbeats, 1);
 }

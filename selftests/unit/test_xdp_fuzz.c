@@ -43,6 +43,7 @@
 
 #include "clock.h"
 #include "dataplane.h"
+#include "xdp_peers.h"
 #include "wire.h"
 
 #define CLUSTER 0x00c0ffeeU
@@ -166,6 +167,8 @@ static struct xhb_frame_spec spec_of(const struct encap *e)
 
 /* Sign sd->hdr with the next sequence number of its replay window and
  * build its frame. */
+static __u64 run_start_ns; /* the test's start, for replies' echoes */
+
 static void seed_sign(struct seed *sd, __u8 key_id)
 {
 	__u64 seq =
@@ -173,8 +176,12 @@ static void seed_sign(struct seed *sd, __u8 key_id)
 	int len;
 
 	sd->hdr.seq = htobe64(seq);
-	/* Not the clock: a seed's bytes must not change from run to run. */
-	sd->hdr.timestamp_ns = htobe64(seq * 1000);
+	/* Not the clock: a seed's bytes change only with the run's start. A
+	 * reply answers one of our fresh probes (XDP checks): it echoes our
+	 * incarnation and a time of this run. */
+	sd->hdr.timestamp_ns = htobe64(run_start_ns + seq * 1000);
+	if (sd->hdr.type == XHB_MSG_PROBE_REPLY)
+		sd->hdr.echo_incarnation = htonl(77);
 	xhb_wire_sign(&sd->hdr, key_id, &keys[key_id]);
 	len = xhb_frame_build(sd->frame, sizeof(sd->frame), &sd->spec, &sd->hdr,
 			      sizeof(sd->hdr));
@@ -237,7 +244,7 @@ static void setup(void)
 	struct xhb_self self = {
 	    .incarnation = 77,
 	    .agent_epoch = 5,
-	    .agent_update_ns = xhb_mono_ns(),
+	    .agent_update_ns = xhb_now_ns(),
 	    .node_id = SELF_ID,
 	    .lease_ms = 600000,
 	    .state = XHB_NODE_ACTIVE,
@@ -255,6 +262,9 @@ static void setup(void)
 	cr_assert_eq(dataplane__set_keys(dp, keys), 0);
 	cr_assert_eq(dataplane__write_self(dp, &self), 0);
 	cr_assert_eq(dataplane__add_peer(dp, PEER_ID), 0);
+	/* its incarnation 10 proved live, as a reply to our probe would */
+	cr_assert_eq(test_confirm_peer(dataplane__prog_fd(dp), PEER_ID, 10), 0);
+	run_start_ns = xhb_now_ns();
 	agent_seq = reply_seq = 0;
 	fuzz_seed = pick_seed();
 	fprintf(stderr,
@@ -744,7 +754,7 @@ Test(xdp_fuzz, no_forgery_accepted)
 		     (__u64)nseeds, "a seed was not accepted");
 	p0 = peer();
 
-	t0 = xhb_mono_ns();
+	t0 = xhb_now_ns();
 	for (int t = 0; t < THREADS; t++) {
 		memset(&w[t], 0, sizeof(w[t]));
 		w[t].rng = splitmix64(fuzz_seed + (__u64)t) | 1;
@@ -776,7 +786,7 @@ Test(xdp_fuzz, no_forgery_accepted)
 		"xdp_fuzz: %llu packets in %.1f s (mutated %llu, random %llu, "
 		"random payload %llu, forged %llu; %llu valid by chance, not "
 		"sent)\n",
-		(unsigned long long)sent, (xhb_mono_ns() - t0) / 1e9,
+		(unsigned long long)sent, (xhb_now_ns() - t0) / 1e9,
 		(unsigned long long)made[MADE_MUTATED],
 		(unsigned long long)made[MADE_RANDOM],
 		(unsigned long long)made[MADE_RANDOM_UDP],
