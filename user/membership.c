@@ -13,12 +13,17 @@
  *      says something else, even if it then falls silent.
  *   2. Never heard: UNKNOWN while initdead runs from our start, then DEAD.
  *   3. Silent on every signal for the window W: DEAD. So a node whose
- *      replies arrive is never dead. A death is only as good as its
+ *      replies arrive is never dead. W is deadtime for a peer outside the
+ *      probe protocol, and for one whose heartbeats still arrive after
+ *      its probes and replies stopped (heartbeats_only()): it does not
+ *      go WARN between two heartbeats. A death is only as good as its
  *      evidence: silence proves it when its probe replies flowed until its
  *      agent fell silent (its kernel went with it). Without that (replies
- *      lost on the path, XDP_TX frames dropped by a driver or a switch),
- *      its kernel may still answer for the VIPs it holds: it stays WARN
- *      until the lease it advertised has surely run out, then DEAD.
+ *      lost on the path, XDP_TX frames dropped by a driver or a switch,
+ *      or its unicast cut while its broadcast heartbeats still come), a
+ *      peer that holds VIPs may be alive, or its kernel may still answer
+ *      for them: it stays WARN until deadtime has passed without a
+ *      heartbeat and the lease it advertised has surely run out, then DEAD.
  *   4. No agent packet for deadtime and its replies no longer flowing
  *      (none within R, see xhb_member_reply_window_ns()): DEAD. Without a
  *      `probe` line W is deadtime, and a node that died with its link sent
@@ -178,6 +183,22 @@ static struct xhb_member_verdict declare_dead(const struct xhb_member_input *in,
 
 static struct xhb_member_verdict judge(const struct xhb_member_input *in);
 
+/*
+ * Its heartbeats arrive but neither its probes nor its replies have for R:
+ * its agent lives and speaks, the unicast half of the path does not (its
+ * ARP for us fails under one-way loss, or a filter drops unicast). Judged
+ * on deadtime, as Heartbeat judges, not on the probe window its heartbeats
+ * (a keepalive apart) would fall through between any two.
+ */
+static bool heartbeats_only(const struct xhb_peer *p,
+			    const struct xhb_member_timers *t)
+{
+	__u64 r = xhb_member_reply_window_ns(t);
+
+	return p->last_heartbeat_ns > p->last_probe_ns + r &&
+	       p->last_heartbeat_ns > p->last_reply_ns + r;
+}
+
 /* Its replies flowed until its agent fell silent: its silence is death. */
 static bool replies_to_the_end(const struct xhb_peer *p,
 			       const struct xhb_member_timers *t)
@@ -188,7 +209,13 @@ static bool replies_to_the_end(const struct xhb_peer *p,
 	       p->last_reply_ns + xhb_member_reply_window_ns(t) >= agent_pkt_ns;
 }
 
-/* Silent: dead, if the evidence allows it (rule 3). */
+/*
+ * Silent: dead, if the evidence allows it (rule 3). Without replies to the
+ * end, a holder may be alive with only its unicast cut (its probes wait on
+ * a neighbour entry that never resolves): its heartbeats, a keepalive
+ * apart, have not had their say until deadtime, and its kernel may answer
+ * for the VIPs until its lease has run out. Dead once both have passed.
+ */
 static struct xhb_member_verdict silent(const struct xhb_member_input *in,
 					__u64 detection_ns, const char *reason)
 {
@@ -196,10 +223,12 @@ static struct xhb_member_verdict silent(const struct xhb_member_input *in,
 
 	if (in->prev_state != XHB_MEMBER_DEAD &&
 	    !replies_to_the_end(p, &in->timers) && p->lease_ms &&
-	    !xhb_member_lease_expired(p, in->now_ns, &in->timers))
+	    (detection_ns < in->timers.deadtime_ns ||
+	     !xhb_member_lease_expired(p, in->now_ns, &in->timers)))
 		return verdict(in, XHB_MEMBER_WARN, detection_ns,
 			       "silent, but its probe replies were not "
-			       "flowing: dead once its lease has run out");
+			       "flowing: dead once deadtime and its lease "
+			       "have run out");
 	return declare_dead(in, detection_ns, reason);
 }
 
@@ -268,6 +297,8 @@ static struct xhb_member_verdict judge(const struct xhb_member_input *in)
 			       "it announced a local fault");
 
 	if (!p->replies && !p->probes)
+		window = t->deadtime_ns;
+	else if (heartbeats_only(p, t))
 		window = t->deadtime_ns;
 	stall_window = xhb_member_stall_window_ns(t);
 	if (sign_age >= window)

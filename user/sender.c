@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* The agent's transmit path: UDP from the cluster port, per interface. */
 #include <errno.h>
+#include <stdbool.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,11 +10,12 @@
 
 #include "sender.h"
 
-#define MAX_SOCKETS 16
+#define MAX_SOCKETS 32 /* families x interfaces x kinds */
 
 struct tx_socket {
 	int family;
 	char iface[IFNAMSIZ];
+	bool probes; /* unicast probes, apart from heartbeats */
 	int fd;
 };
 
@@ -82,13 +84,14 @@ fail:
 	return err;
 }
 
-static int socket_for(struct xhb_sender *tx, int family, const char *iface)
+static int socket_for(struct xhb_sender *tx, int family, const char *iface,
+		      bool probes)
 {
 	struct tx_socket *s;
 	int fd;
 
 	for (unsigned int i = 0; i < tx->n; i++)
-		if (tx->socks[i].family == family &&
+		if (tx->socks[i].family == family && tx->socks[i].probes == probes &&
 		    !strcmp(tx->socks[i].iface, iface))
 			return tx->socks[i].fd;
 	if (tx->n == MAX_SOCKETS)
@@ -98,6 +101,7 @@ static int socket_for(struct xhb_sender *tx, int family, const char *iface)
 		return fd;
 	s = &tx->socks[tx->n++];
 	s->family = family;
+	s->probes = probes;
 	s->fd = fd;
 	strncpy(s->iface, iface, IFNAMSIZ - 1);
 	return fd;
@@ -107,7 +111,12 @@ int xhb_sender__send(struct xhb_sender *tx, const char *iface,
 		     const struct sockaddr_storage *addr,
 		     const struct xhb_hdr *h, int ttl)
 {
-	int fd = socket_for(tx, addr->ss_family, iface ? iface : "");
+	/* A probe to a peer whose address does not resolve (its ARP reply
+	 * lost under one-way loss) waits in the neighbour queue, charged to
+	 * its socket: on their own socket, probes can never fill the buffer
+	 * that heartbeats need. */
+	int fd = socket_for(tx, addr->ss_family, iface ? iface : "",
+			    h->type == XHB_MSG_PROBE);
 	socklen_t len = addr->ss_family == AF_INET ? sizeof(struct sockaddr_in)
 						   : sizeof(struct sockaddr_in6);
 

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
- * sender: the agent's transmit path. One UDP socket per family and
- * interface, bound to the cluster port (probe replies come back to that
+ * sender: the agent's transmit path. One UDP socket per family, interface
+ * and kind (heartbeats; unicast probes apart, so that probes queued for a
+ * peer that does not resolve never block the heartbeats), bound to the
+ * cluster port (probe replies come back to that
  * port, where XDP looks for them), with SO_BINDTODEVICE so heartbeats
  * leave on the medium they name. The sockets never read: XDP consumes
  * cluster packets before the stack, and a drop-all socket filter discards

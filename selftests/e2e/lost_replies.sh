@@ -6,12 +6,16 @@
 # say so (peer_unanswered), and must not take the VIP before srv1's lease
 # has run out, since srv1's XDP answers for the VIP until then.
 #
-#   probe 1ms 3, lease 500ms; on the lab's bridge an nftables rule drops
-#   every PROBE_REPLY (UDP 694, payload byte 5 = 3)
+# Without replies, a silent holder is dead once deadtime has passed and its
+# lease has run out: the lease here is the longer of the two, so that a
+# takeover at deadtime alone shows.
+#
+#   probe 1ms 3, deadtime 1 s, lease 1500ms; on the lab's bridge an
+#   nftables rule drops every PROBE_REPLY (UDP 694, payload byte 5 = 3)
 source "$(dirname "$0")/lib.bash" lost-replies
 
-LEASE_MS=500
-LAB_HACF_EXTRA="probe 1ms 3\nlease ${LEASE_MS}ms\n"
+LEASE_MS=1500
+LAB_HACF_EXTRA="probe 1ms 3\nkeepalive 200ms\nwarntime 600ms\ndeadtime 1\nlease ${LEASE_MS}ms\n"
 lab_setup || fail "lab setup failed"
 command -v nft >/dev/null || skip "needs nft (nftables)"
 e2e_start_pair
@@ -39,7 +43,7 @@ ev_wait_since "$t0" 3 srv2 peer_unanswered peer=srv1 ||
 	fail "srv2 never said srv1's probes go unanswered: $(ev_names srv2)"
 ! ev_has srv2 peer_dead peer=srv1 || fail "srv2 judged srv1 dead while its agent spoke: $(ev_names srv2)"
 
-e2e_watch 3000 "$LAB_DIR/watch.json"
+e2e_watch 4500 "$LAB_DIR/watch.json"
 watch=$LAB_WATCH_PID
 e2e_log "srv1: SIGSTOP (its XDP keeps answering the clients until its ${LEASE_MS} ms lease lapses)"
 timing=$(python3 "$E2E_DIR/stopcont.py" "$pid1" "$LAB_DIR/bpf/srv1/xhb/ens192" 2000) ||

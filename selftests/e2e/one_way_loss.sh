@@ -10,24 +10,42 @@
 #   B. the holder cannot hear the standby (srv1 -> srv2 lost again, srv2
 #      now holds): srv2 judges srv1 dead and says so; srv1 yields what it
 #      does not hold and takes nothing. One holder, srv2.
-# Each time, for the whole loss and after it heals: the VIP on one server
-# at every poll, no request answered by both.
+# Each time, for the whole loss (long enough for the neighbour entries to
+# expire, see below) and after it heals: the VIP on one server at every
+# poll, no request answered by both.
 #
-#   an nftables rule on the lab's bridge drops UDP 694 from one server's
-#   port to the other's, for LOSS_S seconds
+#   an nftables rule on the lab's bridge drops every frame from one
+#   server's port to the other's (ARP included, as a broken port would),
+#   for LOSS_S seconds
 source "$(dirname "$0")/lib.bash" one-way-loss
 
-LOSS_S=3
+LOSS_S=9
+# Timers well within the loss. Once its probes stop coming (its ARP for us
+# fails, below), a node has only its peer's heartbeats to go by, a second
+# apart: one that judged on the 200 ms lease would call its peer dead
+# before the next heartbeat, and one that stopped hearing its heartbeats
+# (its probes filling the socket buffer they share) would call it dead at
+# deadtime, 3 s later, within the loss.
+LAB_HACF_EXTRA="probe 1ms 3\nlease 200ms\nkeepalive 1s\nwarntime 2s\ndeadtime 3\n"
 lab_setup || fail "lab setup failed"
+# Neighbour entries that go stale in a second, not in half a minute (the
+# kernel's retransmits as they are): under one-way loss, the node that
+# cannot hear its peer cannot resolve it either (its ARP replies are
+# lost); its unicast then queues for seconds on the unresolved entry, as
+# the benchmark found once the default entries had expired.
+for node in srv1 srv2; do
+	lab_exec "$node" sysctl -qw net.ipv4.neigh.ens192.base_reachable_time_ms=300 \
+		net.ipv4.neigh.ens192.delay_first_probe_time=1 || fail "sysctl in $node"
+done
 command -v nft >/dev/null || skip "needs nft (nftables)"
 br=$(lab_ns lanbr)
 
-lose() { # from to: drop cluster packets from's port -> to's port
+lose() { # from to: drop every frame from's port -> to's port
 	ip netns exec "$br" nft -f - <<NFT
 table bridge xhb_one_way {
 	chain forward {
 		type filter hook forward priority 0;
-		iifname "$1" oifname "$2" udp dport 694 counter drop
+		iifname "$1" oifname "$2" counter drop
 	}
 }
 NFT

@@ -171,10 +171,20 @@ static const struct member_case member_cases[] = {
     {"never_answered_holder_waits_for_its_lease", .fast = true,
      .hb = AGO(SEC(1)), .probe = AGO(MS(4)), .lease_ms = 500,
      .lease_seen = AGO(MS(4)), .prev = XHB_MEMBER_UP, .want = XHB_MEMBER_WARN},
-    {"never_answered_holder_dead_once_lease_ran_out", .fast = true,
+    /* lease run out, but its heartbeats (a keepalive apart) may still
+     * come: its unicast alone may be cut (one-way loss, its ARP for us) */
+    {"never_answered_holder_lease_ran_out_waits_for_deadtime", .fast = true,
      .hb = AGO(SEC(1)), .probe = AGO(MS(502)), .lease_ms = 500,
      .lease_seen = AGO(MS(502)), .prev = XHB_MEMBER_WARN,
-     .want = XHB_MEMBER_DEAD, .detection = AGO(MS(502))},
+     .want = XHB_MEMBER_WARN},
+    {"never_answered_holder_dead_at_deadtime_lease_ran_out", .fast = true,
+     .hb = AGO(SEC(10)), .probe = AGO(SEC(10)), .lease_ms = 500,
+     .lease_seen = AGO(SEC(10)), .prev = XHB_MEMBER_WARN,
+     .want = XHB_MEMBER_DEAD, .detection = AGO(SEC(10))},
+    {"unicast_cut_holder_waits_for_its_heartbeats", .fast = true,
+     .hb = AGO(MS(1500)), .probe = AGO(MS(1200)), .reply = AGO(SEC(3)),
+     .lease_ms = 1000, .lease_seen = AGO(MS(1200)), .prev = XHB_MEMBER_WARN,
+     .want = XHB_MEMBER_WARN},
     {"replies_stopped_before_agent_holder_waits", .fast = true,
      .hb = AGO(SEC(1)), .probe = AGO(MS(5)), .reply = AGO(MS(100)),
      .lease_ms = 500, .lease_seen = AGO(MS(5)), .prev = XHB_MEMBER_UP,
@@ -185,6 +195,18 @@ static const struct member_case member_cases[] = {
     {"never_answered_holder_without_probe_line_waits", .hb = AGO(SEC(10)),
      .probe = AGO(SEC(10)), .lease_ms = 20000, .lease_seen = AGO(SEC(10)),
      .prev = XHB_MEMBER_WARN, .prev_ago = SEC(4), .want = XHB_MEMBER_WARN},
+
+    /* heartbeats arrive, probes and replies stopped (one-way loss: its ARP
+     * for us fails): its agent lives, judged on deadtime */
+    {"heartbeats_only_judged_on_deadtime", .fast = true, .hb = AGO(MS(500)),
+     .probe = AGO(SEC(3)), .reply = AGO(SEC(3)), .prev = XHB_MEMBER_UP,
+     .want = XHB_MEMBER_UP},
+    {"heartbeats_only_dead_at_deadtime", .fast = true, .hb = AGO(SEC(10)),
+     .probe = AGO(SEC(13)), .reply = AGO(SEC(13)), .prev = XHB_MEMBER_WARN,
+     .want = XHB_MEMBER_DEAD, .detection = AGO(SEC(10))},
+    {"heartbeat_just_after_last_probe_is_not_this", .fast = true,
+     .hb = AGO(MS(4)), .probe = AGO(MS(5)), .reply = AGO(MS(5)),
+     .prev = XHB_MEMBER_UP, .want = XHB_MEMBER_DEAD, .detection = AGO(MS(4))},
 
     /* our own scheduling */
     {"gap_suppresses_death", .fast = true, .hb = AGO(SEC(1)),
