@@ -27,6 +27,8 @@
 #define BENCH_PROBER_ID 2000U
 #define BENCH_RESPONDER_ID 1000U
 #define BENCH_KEY_ID 1
+/* Every bench node's incarnation: a reply echoes it (its low 32 bits). */
+#define BENCH_INCARNATION 1
 #define BENCH_MAX_CPUS 64
 
 /* The one SipHash key every bench node uses, in slot BENCH_KEY_ID. */
@@ -38,7 +40,11 @@ static inline void bench_keys(struct xhb_key keys[XHB_MAX_KEYS])
 					      .method = XHB_AUTH_SIPHASH};
 }
 
-/* A signed header from node `from` (HEARTBEAT: to nobody). */
+/*
+ * A signed header from node `from` (HEARTBEAT: to nobody), stamped now on
+ * CLOCK_BOOTTIME; a PROBE_REPLY answers a probe of a bench node (it echoes
+ * BENCH_INCARNATION), just sent (the stamp), as XDP checks.
+ */
 static inline void bench_hdr(struct xhb_hdr *h, __u8 type, __u32 from, __u32 to,
 			     __u64 incarnation, __u64 seq)
 {
@@ -54,8 +60,11 @@ static inline void bench_hdr(struct xhb_hdr *h, __u8 type, __u32 from, __u32 to,
 				 .dest_node_id = type == XHB_MSG_HEARTBEAT ? 0 : to,
 				 .incarnation = incarnation,
 				 .seq = seq,
-				 .timestamp_ns = xhb_mono_ns(),
+				 .timestamp_ns = xhb_now_ns(),
 				 .agent_epoch = 1,
+				 .echo_incarnation = type == XHB_MSG_PROBE_REPLY
+							 ? BENCH_INCARNATION
+							 : 0,
 			 });
 	xhb_wire_sign(h, BENCH_KEY_ID, &keys[BENCH_KEY_ID]);
 }
@@ -69,7 +78,7 @@ static inline int bench_configure_node(struct xhb_dataplane *dp, __u32 self_id,
 {
 	struct xhb_key keys[XHB_MAX_KEYS];
 	struct xhb_self self = {
-	    .incarnation = 1,
+	    .incarnation = BENCH_INCARNATION,
 	    .agent_epoch = 1,
 	    .agent_update_ns = xhb_now_ns(),
 	    .node_id = self_id,

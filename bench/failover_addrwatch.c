@@ -11,7 +11,8 @@
  *
  * PIN_DIR (xhb only): the directory of the node's pinned xhb maps. The node
  * then counts as holding the VIP only while the address is present AND its
- * XDP does not fence it (lease lapsed: as `xhbctl self` computes it).
+ * XDP does not fence it (xhb_self_fenced(): lease lapsed or unheard, as
+ * `xhbctl self` says it).
  *
  * Prints one JSON object: the raw transitions (CLOCK_REALTIME ns, so the
  * driver can place them against the fault it injected with `date +%s%N`),
@@ -144,11 +145,10 @@ static int has_addr(int fd, __be32 addr)
 	return -1;
 }
 
-/* As XDP decides it (and `xhbctl self`): holding groups, lease past. */
+/* As XDP decides it (and `xhbctl self`): xhb_self_fenced(). */
 static bool is_fenced(struct node *nd)
 {
 	struct xhb_self s;
-	uint64_t now, age;
 	char why[256];
 
 	if (!nd->pin_dir[0])
@@ -157,9 +157,7 @@ static bool is_fenced(struct node *nd)
 		return false; /* no pins (yet, or any more): nothing fences */
 	if (dataplane__read_self(nd->dp, &s))
 		return false;
-	now = xhb_clock_ns(CLOCK_MONOTONIC);
-	age = s.agent_update_ns && now > s.agent_update_ns ? now - s.agent_update_ns : 0;
-	return s.groups_held && s.agent_update_ns && age >= (uint64_t)s.lease_ms * 1000000ULL;
+	return xhb_self_fenced(&s, xhb_now_ns());
 }
 
 static void usage(void)

@@ -83,7 +83,8 @@ static int cluster_frame(__u8 *buf, __u8 type, __u64 seq, bool forge)
 {
 	struct xhb_hdr h;
 
-	bench_hdr(&h, type, BENCH_PROBER_ID, BENCH_RESPONDER_ID, 1, seq);
+	bench_hdr(&h, type, BENCH_PROBER_ID, BENCH_RESPONDER_ID, BENCH_INCARNATION,
+		  seq);
 	if (forge)
 		((__u8 *)&h.tag)[0] ^= 0x01;
 	return xhb_frame_build(buf, FRAME_MAX, &spec, &h, sizeof(h));
@@ -270,17 +271,19 @@ static int measure(struct bench *b, struct path_result *res, int *n)
 	if (err)
 		return err;
 
+	/* Replies first: a reply to our probe confirms the peer's life, and
+	 * only then are its heartbeats accepted (the replay rule). */
 	r = &res[(*n)++];
-	*r = (struct path_result){.name = "heartbeat accept",
-				  .counter = "heartbeat_accepted"};
-	err = time_distinct(b, r, make_heartbeat, XDP_DROP);
+	*r = (struct path_result){.name = "probe reply accept",
+				  .counter = "reply_accepted"};
+	err = time_distinct(b, r, make_reply, XDP_DROP);
 	if (err)
 		return err;
 
 	r = &res[(*n)++];
-	*r = (struct path_result){.name = "probe reply accept",
-				  .counter = "reply_accepted"};
-	return time_distinct(b, r, make_reply, XDP_DROP);
+	*r = (struct path_result){.name = "heartbeat accept",
+				  .counter = "heartbeat_accepted"};
+	return time_distinct(b, r, make_heartbeat, XDP_DROP);
 }
 
 static void print_table(const struct path_result *res, int n, double overhead)

@@ -141,24 +141,14 @@ enum {
 	XHB_PARSE_FRAGMENT = -2,  /* an IP fragment: no L4 header to read */
 };
 
-/*
- * Is this node fenced while it holds VIPs: its lease lapsed, or a peer
- * said lately that it does not hear us (one-way loss: the peer is taking
- * our groups)?
- */
-XHB_INLINE bool xhb_lease_lapsed(void)
+/* Is this node fenced now (xhb_self_fenced(): lease lapsed, or unheard)? */
+XHB_INLINE bool xhb_fenced(void)
 {
 	struct xhb_self *self;
 	__u32 zero = 0;
-	__u64 now;
 
 	self = bpf_map_lookup_elem(&xhb_self, &zero);
-	if (!self || !self->groups_held)
-		return false;
-	now = bpf_ktime_get_boot_ns();
-	/* >=: the same instant a probe reply starts saying "0 ms left" */
-	return now >= self->agent_update_ns + (__u64)self->lease_ms * 1000000ULL ||
-	       now < self->unheard_ns + (__u64)self->unheard_hold_ms * 1000000ULL;
+	return self && xhb_self_fenced(self, bpf_ktime_get_boot_ns());
 }
 
 XHB_INLINE bool xhb_is_vip4(__be32 addr)
@@ -548,7 +538,7 @@ XHB_INLINE int xhb_build_reply(struct xhb_hdr *r, const struct xhb_self *self,
 /* A fenced node answers no ARP request for its VIPs; other ARP passes. */
 XHB_INLINE enum xhb_reason xhb_fence_arp(struct xhb_cursor *c)
 {
-	if (xhb_lease_lapsed() && xhb_arp_asks_vip(c))
+	if (xhb_fenced() && xhb_arp_asks_vip(c))
 		return XHB_R_drop_fenced_arp;
 	return XHB_R_pass_not_ip;
 }
@@ -560,7 +550,7 @@ XHB_INLINE enum xhb_reason xhb_fence_arp(struct xhb_cursor *c)
 XHB_INLINE enum xhb_reason xhb_fence_ip(struct xhb_cursor *c,
 					const struct xhb_frame *f, int next)
 {
-	if (!xhb_lease_lapsed())
+	if (!xhb_fenced())
 		return XHB_R_NEXT;
 	if ((f->ip4 && xhb_is_vip4(f->ip4->daddr)) ||
 	    (f->ip6 && xhb_is_vip6(&f->ip6->daddr)))
@@ -772,7 +762,7 @@ XHB_INLINE enum xhb_reason xhb_record(struct xhb_peer *peer,
 	}
 	bpf_spin_unlock(&peer->lock);
 
-	if (unheard) /* read by xhb_lease_lapsed() for every frame */
+	if (unheard) /* read by xhb_fenced() for every frame */
 		*(volatile __u64 *)&self->unheard_ns = now;
 	/* A probe of a life not confirmed yet is answered all the same
 	 * (recording nothing): its answer is how the prober confirms us. */
@@ -910,7 +900,7 @@ int xhb_xdp(struct xdp_md *ctx)
 /*
  * The send side of the fence, attached at TC egress on every interface of
  * the agent's (heartbeat media and VIP interfaces): while this node is
- * fenced (xhb_lease_lapsed()), nothing leaves it from one of its VIPs,
+ * fenced (xhb_fenced()), nothing leaves it from one of its VIPs,
  * neither IP packets (a TCP retransmission, a reply already queued) nor
  * ARP with a VIP as sender (the kernel refreshing its neighbours), which
  * would repoint the segment at a node that must not answer. Everything
@@ -928,7 +918,7 @@ int xhb_tc_egress(struct __sk_buff *skb)
 	__be16 proto;
 	int next;
 
-	if (!xhb_lease_lapsed() || xhb_parse_eth(&c, &f, &proto) < 0)
+	if (!xhb_fenced() || xhb_parse_eth(&c, &f, &proto) < 0)
 		return TC_ACT_OK;
 	if (proto == bpf_htons(ETH_P_ARP)) {
 		struct arphdr *arp = c.pos;

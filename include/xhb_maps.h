@@ -110,6 +110,35 @@ struct xhb_self {
 };
 
 /*
+ * XDP's fence, the one rule (the XDP program, xhbctl and the benchmark's
+ * address watcher call these): a node that holds groups is fenced while
+ * its lease has lapsed (agent_update_ns + lease_ms is past: its agent hung,
+ * was stopped or starved) or while a peer said lately that it does not
+ * hear us (unheard_ns + unheard_hold_ms: that peer is taking our groups).
+ * now_ns on CLOCK_BOOTTIME, as the map's times.
+ */
+static inline __attribute__((always_inline)) _Bool
+xhb_self_lapsed(const struct xhb_self *s, __u64 now_ns)
+{
+	/* >=: the same instant a probe reply starts saying "0 ms left" */
+	return s->groups_held &&
+	       now_ns >= s->agent_update_ns + (__u64)s->lease_ms * 1000000ULL;
+}
+
+static inline __attribute__((always_inline)) _Bool
+xhb_self_unheard(const struct xhb_self *s, __u64 now_ns)
+{
+	return s->groups_held &&
+	       now_ns < s->unheard_ns + (__u64)s->unheard_hold_ms * 1000000ULL;
+}
+
+static inline __attribute__((always_inline)) _Bool
+xhb_self_fenced(const struct xhb_self *s, __u64 now_ns)
+{
+	return xhb_self_lapsed(s, now_ns) || xhb_self_unheard(s, now_ns);
+}
+
+/*
  * xhb_vips: the addresses of the groups this node holds, written by the
  * agent when it acquires a group and removed when it releases it. While
  * the lease in xhb_self has lapsed (agent_update_ns + lease_ms is past:

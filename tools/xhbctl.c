@@ -337,7 +337,7 @@ static int cmd_self(const struct opts *o)
 	struct xhb_dataplane *dp;
 	struct xhb_self s;
 	__u64 now, age, lease_ns;
-	bool fenced;
+	bool lapsed, unheard;
 	int err = open_pins(o, &dp);
 
 	if (err)
@@ -352,18 +352,20 @@ static int cmd_self(const struct opts *o)
 	now = xhb_now_ns();
 	age = s.agent_update_ns && now > s.agent_update_ns ? now - s.agent_update_ns : 0;
 	lease_ns = (__u64)s.lease_ms * 1000000ULL;
-	/* as XDP decides it: holding groups and the lease is past */
-	fenced = s.groups_held && s.agent_update_ns && age >= lease_ns;
+	/* as XDP decides it */
+	lapsed = xhb_self_lapsed(&s, now);
+	unheard = xhb_self_unheard(&s, now);
 	if (o->json) {
 		json_t *j = json_pack(
-			"{s:I, s:s, s:I, s:I, s:f, s:I, s:f, s:b, s:I, s:I, s:I}",
+			"{s:I, s:s, s:I, s:I, s:f, s:I, s:f, s:b, s:b, s:I, s:I, s:I}",
 			"node_id", (json_int_t)s.node_id, "state",
 			node_state_name(s.state), "incarnation",
 			(json_int_t)s.incarnation, "agent_epoch",
 			(json_int_t)s.agent_epoch, "agent_age_ms", age / 1e6,
 			"lease_ms", (json_int_t)s.lease_ms, "lease_left_ms",
-			!s.groups_held || fenced ? 0.0 : (lease_ns - age) / 1e6,
-			"fenced", fenced, "groups_held", (json_int_t)s.groups_held,
+			!s.groups_held || lapsed ? 0.0 : (lease_ns - age) / 1e6,
+			"fenced", lapsed || unheard, "unheard", unheard,
+			"groups_held", (json_int_t)s.groups_held,
 			"groups_wanted", (json_int_t)s.groups_wanted,
 			"groups_refused", (json_int_t)s.groups_refused);
 
@@ -378,7 +380,8 @@ static int cmd_self(const struct opts *o)
 	printf("agent wrote %.1f ms ago; groups held 0x%x; lease %u ms: %s\n",
 	       age / 1e6, s.groups_held, s.lease_ms,
 	       !s.groups_held ? "none held"
-	       : fenced       ? "LAPSED, XDP fences the VIPs"
+	       : lapsed       ? "LAPSED, XDP fences the VIPs"
+	       : unheard      ? "running; UNHEARD by a peer, XDP fences the VIPs"
 			      : "running");
 	return 0;
 }
