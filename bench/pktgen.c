@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * Load generator: valid PROBEs (signed, increasing seq, one incarnation)
+ * Load generator: valid PROBEs (signed, increasing seq, the prober's incarnation)
  * from the prober node to the responder, as fast as one thread can send,
  * for a bounded time and a bounded count. Run it in the prober's
  * namespace.
@@ -79,7 +79,7 @@ struct gen {
 	struct xhb_frame_spec spec; /* packet mode */
 	struct sockaddr_ll ll;	    /* packet mode: where frames go */
 	unsigned int batch;
-	__u64 incarnation; /* this run's: a new one, like an agent restart */
+	__u64 incarnation; /* the prober node's (BENCH_INCARNATION) */
 	__u64 seq;
 	__u64 sent, send_errors;
 	struct xhb_key key;
@@ -154,7 +154,7 @@ static int send_batch(struct gen *g)
 	static __u8 bufs[BATCH_MAX][FRAME_MAX];
 	struct mmsghdr msgs[BATCH_MAX];
 	struct iovec iov[BATCH_MAX];
-	__u64 now = xhb_mono_ns();
+	__u64 now = xhb_now_ns(); /* the clock the prober's XDP checks replies on */
 	struct xhb_hdr h;
 	int len, n;
 
@@ -327,7 +327,6 @@ int main(int argc, char **argv)
 	    .mode = MODE_PACKET,
 	    .fd = -1,
 	    .batch = 64,
-	    .seq = 1,
 	    .spec = {.family = AF_INET,
 		     .src_port = XHB_DEFAULT_PORT,
 		     .dst_port = XHB_DEFAULT_PORT},
@@ -424,12 +423,13 @@ int main(int argc, char **argv)
 	bench_keys(keys);
 	g.key = keys[BENCH_KEY_ID];
 	/*
-	 * The responder's XDP keeps the highest seq it accepted from us: a
-	 * second run starting again at seq 1 would be all replays. A fresh
-	 * (larger) incarnation per run restarts the window, as an agent
-	 * restart does.
+	 * The prober node's incarnation (its XDP accepts only replies that
+	 * echo it). The responder's XDP keeps the highest seq it saw from
+	 * us: a second run starting again at seq 1 would be all replays, so
+	 * each run starts at the clock, above every earlier run.
 	 */
-	g.incarnation = xhb_mono_ns();
+	g.incarnation = BENCH_INCARNATION;
+	g.seq = xhb_now_ns();
 	add_task(&g, "generator", "thread-self");
 	err = bench_pin_cpu(cpu);
 	if (err)
