@@ -642,34 +642,6 @@ static const char *const ignored_directives[] = {
 };
 /* clang-format on */
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j;
-	size_t row[33];
-
-	if (la > 32 || lb > 32)
-		return 99;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		size_t diag = row[0], up;
-
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-
-			up = row[j];
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			diag = up;
-			row[j] = best;
-		}
-	}
-	return row[lb];
-}
-
 static int unknown_directive(struct loader *ld, unsigned int line,
 			     const char *word)
 {
@@ -677,7 +649,7 @@ static int unknown_directive(struct loader *ld, unsigned int line,
 	size_t best_distance = 3, i, dist;
 
 	for (i = 0; i < ARRAY_LEN(directives); i++) {
-		dist = edit_distance(word, directives[i].name);
+		dist = cfg_edit_distance(word, directives[i].name);
 		if (dist < best_distance) {
 			best = directives[i].name;
 			best_distance = dist;

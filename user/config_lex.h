@@ -9,7 +9,8 @@
  *                               "file: what is wrong"), returns -e
  *   cfg_note(ld, kind, ...)     records a note about the file being read
  *   cfg_parse_uint, cfg_valid_ifname, cfg_parse_addr, cfg_join_path,
- *   cfg_split, cfg_lowercase, cfg_copy_str    values and words, no message
+ *   cfg_split, cfg_lowercase, cfg_copy_str, cfg_edit_distance
+ *                               values and words, no message
  *   cfg_siphash                 SipHash-2-4 under one of config.h's keys
  *   cfg_open, cfg_next_line, cfg_close        a file, line by line
  *   cfg_hacf_load, cfg_haresources_load, cfg_authkeys_load
@@ -61,6 +62,9 @@ bool cfg_valid_ifname(const char *name);
 int cfg_parse_addr(const char *text, int *family, union xhb_addr *addr);
 
 void cfg_lowercase(char *s);
+
+/* Levenshtein distance of two words, 99 when one is over 32 characters. */
+size_t cfg_edit_distance(const char *a, const char *b);
 
 /* SipHash-2-4 of data under key, one of config.h's fixed 16-byte keys. */
 __u64 cfg_siphash(const char *key, const void *data, size_t len);
