@@ -143,6 +143,17 @@ kill_own() {
 	OWN_PIDS=()
 }
 
+# A daemon's processes (an adapter's pids), stopped or not: woken, asked to
+# end, killed if still there after 3 s.
+end_pids() { # pid...
+	[ $# -gt 0 ] || return 0
+	kill -CONT "$@" 2>/dev/null
+	kill -TERM "$@" 2>/dev/null
+	lab_poll 3 all_gone "$@" || kill -KILL "$@" 2>/dev/null
+	return 0
+}
+all_gone() { ! kill -0 "$@" 2>/dev/null; }
+
 # Every process in our namespaces was started by us: kill them by pid.
 kill_ns_processes() {
 	local node pids

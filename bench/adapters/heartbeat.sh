@@ -117,19 +117,6 @@ adapter_pids() {
 }
 
 adapter_stop() {
-	local node=$1 pids
-	pids=$(adapter_pids "$node" | tr '\n' ' ')
-	[ -n "$pids" ] || return 0
-	# shellcheck disable=SC2086
-	kill -CONT $pids 2>/dev/null
-	# shellcheck disable=SC2086
-	kill -TERM $pids 2>/dev/null
-	for _ in $(seq 60); do
-		# shellcheck disable=SC2086
-		kill -0 $pids 2>/dev/null || break
-		sleep 0.05
-	done
-	# shellcheck disable=SC2086
-	kill -KILL $pids 2>/dev/null
-	return 0
+	# shellcheck disable=SC2046
+	end_pids $(adapter_pids "$1")
 }
