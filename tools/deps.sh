@@ -29,8 +29,20 @@ if [ ${#missing[@]} -gt 0 ]; then
 	fi
 	echo "deps: installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
+	# Daemons the tests run (rsyslog, prometheus, apache2, bird) are
+	# started by the tests, in their own namespaces: the packages must not
+	# start one on this machine. policy-rc.d says no to every start while
+	# apt runs (unless the machine already has its own policy).
+	policy=""
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		policy=/usr/sbin/policy-rc.d
+		printf '#!/bin/sh\n# xhb tools/deps.sh: no daemon starts while it installs\nexit 101\n' >"$policy"
+		chmod 0755 "$policy"
+		trap 'rm -f "$policy"' EXIT
+	fi
 	apt-get update -qq >/dev/null
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	[ -z "$policy" ] || rm -f "$policy"
 fi
 
 if [ "$(id -u)" = 0 ] && ! mountpoint -q /sys/fs/bpf 2>/dev/null; then
