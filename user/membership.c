@@ -37,6 +37,12 @@
  *      takeover from a stalled holder waits for its lease anyway.
  *   6. No agent packet for warntime: WARN.
  *   7. UP.
+ * "No agent packet for T" when none ever came counts from our start, or,
+ * within initdead, from its agent's last write if a reply says that came
+ * later: its first heartbeat can arrive before our probe is answered
+ * (XDP drops it, unconfirmed), and a slow-starting agent writes before it
+ * sends. Dying between that and its next heartbeat is then judged from
+ * its life, not from our start (which came seconds earlier).
  *
  * Hysteresis, and why there is no more of it:
  *   - Thresholds are inclusive (silence >= W is dead) and W includes one
@@ -266,6 +272,16 @@ struct xhb_member_verdict xhb_member_judge(const struct xhb_member_input *in)
 	return v;
 }
 
+/* When its agent last wrote xhb_self, by its newest reply (0: no reply):
+ * a duration measured on the peer, so no clock sync is needed. */
+static __u64 agent_wrote_ns(const struct xhb_peer *p)
+{
+	__u64 agent_age_ns = (__u64)p->agent_age_us * 1000;
+
+	return p->last_reply_ns > agent_age_ns ? p->last_reply_ns - agent_age_ns
+					       : 0;
+}
+
 static struct xhb_member_verdict judge(const struct xhb_member_input *in)
 {
 	const struct xhb_peer *p = &in->peer;
@@ -275,7 +291,7 @@ static struct xhb_member_verdict judge(const struct xhb_member_input *in)
 	__u64 reply_ns = p->last_reply_ns;
 	__u64 last_sign_ns = max_u64(agent_pkt_ns, reply_ns);
 	__u64 window = xhb_member_window_ns(t);
-	__u64 sign_age, agent_pkt_age, agent_silence, stall_window;
+	__u64 sign_age, agent_pkt_age, agent_silence, stall_window, listen_ns;
 	bool replies_flow;
 
 	if (!last_sign_ns) {
@@ -306,9 +322,19 @@ static struct xhb_member_verdict judge(const struct xhb_member_input *in)
 		    in, sign_age,
 		    "no heartbeat, probe or reply for the detection window");
 
-	/* Never an agent packet: we have been listening since our start. */
-	agent_pkt_age = agent_pkt_ns ? age(now, agent_pkt_ns)
-				     : age(now, in->agent_start_ns);
+	/*
+	 * Never an agent packet: we have been listening since our start.
+	 * Within initdead, since its agent last wrote, if its XDP's newest
+	 * reply says that came later: its first heartbeat can come before a
+	 * reply proved its life (XDP drops it, unconfirmed), or its agent may
+	 * still be starting when ours has listened for deadtime; neither is
+	 * a silence of deadtime. Past initdead, a peer never heard from is
+	 * judged from our start.
+	 */
+	listen_ns = in->agent_start_ns;
+	if (age(now, listen_ns) < t->initdead_ns)
+		listen_ns = max_u64(listen_ns, agent_wrote_ns(p));
+	agent_pkt_age = age(now, agent_pkt_ns ? agent_pkt_ns : listen_ns);
 	agent_silence = agent_pkt_ns ? agent_pkt_age : NEVER;
 	replies_flow =
 	    reply_ns && age(now, reply_ns) < xhb_member_reply_window_ns(t);
@@ -317,12 +343,7 @@ static struct xhb_member_verdict judge(const struct xhb_member_input *in)
 			      "no heartbeat for deadtime, and its probe "
 			      "replies stopped");
 	if (replies_flow) {
-		/* A duration measured on the peer: no clock sync needed. */
-		__u64 agent_age_ns = (__u64)p->agent_age_us * 1000;
-		__u64 wrote_ns =
-		    reply_ns > agent_age_ns ? reply_ns - agent_age_ns : 0;
-
-		agent_silence = min_u64(agent_silence, age(now, wrote_ns));
+		agent_silence = min_u64(agent_silence, age(now, agent_wrote_ns(p)));
 		if (agent_silence >= stall_window)
 			return verdict(
 			    in, XHB_MEMBER_STALLED, agent_silence,

@@ -121,6 +121,20 @@ static const struct member_case member_cases[] = {
     {"replies_but_no_heartbeat_since_start_stalled", .uptime = SEC(70),
      .reply = AGO(MS(1)), .agent_age_us = 100, .want = XHB_MEMBER_STALLED,
      .detection = AGO(SEC(70))},
+    /* Within initdead, a peer never heard by heartbeat is judged from
+     * when its agent last wrote, by its XDP's reply: its first heartbeat
+     * came before our probe was answered (dropped, unconfirmed), then it
+     * died 7.1 s ago; we started 10 s ago. Warn, not dead ... */
+    {"first_heartbeat_unconfirmed_then_died_warn", .uptime = SEC(10),
+     .reply = AGO(SEC(7)), .agent_age_us = 100000, .want = XHB_MEMBER_WARN},
+    /* ... dead once deadtime has passed since its agent's last write */
+    {"first_heartbeat_unconfirmed_then_died_dead", .uptime = SEC(13),
+     .reply = AGO(SEC(10)), .agent_age_us = 0, .want = XHB_MEMBER_DEAD,
+     .detection = AGO(SEC(10))},
+    /* its agent is starting (slowly: under valgrind, a loaded machine) and
+     * writes; its XDP answers; no heartbeat yet after our deadtime */
+    {"peer_starting_within_initdead_not_stalled", .uptime = SEC(10),
+     .reply = AGO(MS(1)), .agent_age_us = 100, .want = XHB_MEMBER_UP},
 
     /* probe 1ms 3: W = (3 + 1) * 1 ms */
     {"fast_up", .fast = true, .hb = AGO(SEC(1)), .probe = AGO(US(500)),
