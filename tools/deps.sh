@@ -14,6 +14,8 @@ packages=(
 	# tests
 	libcriterion-dev libsodium-dev python3-jsonschema valgrind
 	libclang-rt-14-dev
+	# e2e: syslog and logrotate as operators run them
+	rsyslog logrotate
 )
 [ "${XHB_EXTRA_PACKAGES:-}" ] && read -r -a extra <<<"$XHB_EXTRA_PACKAGES" && packages+=("${extra[@]}")
 

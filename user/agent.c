@@ -383,6 +383,27 @@ static void on_signal(struct xhb_agent *a)
 
 /* ---- reload (SIGHUP) ------------------------------------------------------ */
 
+/* The log files by name again (logrotate moved them), or those of the
+ * configuration next. A failure is said where it can be read: in the
+ * events that still go out, and on stderr. */
+static void reopen_logs(struct xhb_agent *a, const struct xhb_config *next)
+{
+	struct xhb_event_sinks sinks;
+	char msg[2 * XHB_PATH_MAX];
+	int ret;
+
+	event_sinks(a, next ? next : a->cfg, &sinks);
+	ret = xhb_events__reopen(a->ev, &sinks);
+	if (!ret)
+		return;
+	snprintf(msg, sizeof(msg), "cannot reopen %s: %s",
+		 sinks.failed ? sinks.failed : "the log files",
+		 ret == -ELOOP ? "a symbolic link: xhbd does not write through one"
+			       : strerror(-ret));
+	xhb_ev_config_error(a->ev, msg, "still writing to the old file");
+	fprintf(stderr, "xhbd: %s: still writing to the old file\n", msg);
+}
+
 static void do_reload(struct xhb_agent *a)
 {
 	struct xhb_config *next = calloc(1, sizeof(*next)), *old = a->cfg;
@@ -391,11 +412,8 @@ static void do_reload(struct xhb_agent *a)
 	int ret;
 
 	a->reload = false;
-	/* SIGHUP is also logrotate's postrotate: write to the new file. */
-	ret = xhb_events__reopen(a->ev);
-	if (ret)
-		fprintf(stderr, "xhbd: cannot reopen logfile %s (%s): still writing to the old one\n",
-			a->cfg->logfile, strerror(-ret));
+	/* SIGHUP is also logrotate's postrotate: write to the new files. */
+	reopen_logs(a, NULL);
 	if (!next)
 		return;
 	ret = xhb_config_load(old->dir, next, err, sizeof(err));
@@ -413,6 +431,7 @@ static void do_reload(struct xhb_agent *a)
 		return;
 	}
 	xhb_groups_reconfigure(&a->groups, next, now);
+	reopen_logs(a, next);
 	a->cfg = next;
 	a->speaker.cfg = next;
 	free(old);

@@ -13,6 +13,7 @@
 
 #include "agent.h"
 #include "config.h"
+#include "events.h"
 #include "groups.h"
 #include "ifaces.h"
 #include "peers.h"
@@ -68,5 +69,8 @@ void publish(struct xhb_agent *a, __u64 now, __u32 held, __u64 lease_ns);
 void renew_for_script(void *ctx, __u64 lease_ns);
 /* Link states read again: fault while a heartbeat interface is down. */
 void refresh_links(struct xhb_agent *a);
+/* Where c sends events: its logfile, debugfile and logfacility. */
+void event_sinks(const struct xhb_agent *a, const struct xhb_config *c,
+		 struct xhb_event_sinks *s);
 
 #endif /* XHB_AGENT_INT_H */

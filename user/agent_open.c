@@ -7,6 +7,7 @@
  * the next agent adopts them). The loop is agent.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "incarnation.h"
 #include "kdf.h"
 #include "sender.h"
+#include "syslog_client.h"
 #include "slice.h"
 #include "vip.h"
 
@@ -57,8 +59,64 @@ static int open_signals(struct xhb_agent *a)
 	return a->sigfd < 0 ? -errno : 0;
 }
 
+void event_sinks(const struct xhb_agent *a, const struct xhb_config *c,
+		 struct xhb_event_sinks *s)
+{
+	*s = (struct xhb_event_sinks){
+	    .logfile = c->logfile,
+	    .debugfile = c->debugfile,
+	    .facility = xhb_syslog_facility(c->logfacility),
+	    .syslog_debug = c->debug > 0,
+	    .to_stdout = !a->opts.quiet,
+	};
+}
+
+/* DIR/xhbd.pid beside the control socket (/run/xhb/xhbd.pid): for
+ * logrotate's postrotate and init scripts, which signal the agent. */
+static void pid_path(const struct xhb_agent *a, char *buf, size_t len)
+{
+	const char *slash = strrchr(a->control_path, '/');
+	int dir = slash ? (int)(slash - a->control_path) : 1;
+
+	snprintf(buf, len, "%.*s/xhbd.pid", dir, slash ? a->control_path : ".");
+}
+
+/* Written once the control socket is ours (one agent per socket), never
+ * through a symbolic link. */
+static int write_pidfile(const struct xhb_agent *a)
+{
+	char path[sizeof(a->control_path) + 16], text[32];
+	int fd, n, err = 0;
+
+	pid_path(a, path, sizeof(path));
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(text, sizeof(text), "%d\n", (int)getpid());
+	if (write(fd, text, (size_t)n) != n)
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
+/* Removed on the way out, unless another agent wrote it since. */
+static void remove_pidfile(const struct xhb_agent *a)
+{
+	char path[sizeof(a->control_path) + 16], text[32] = "";
+	FILE *f;
+
+	pid_path(a, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(text, sizeof(text), f) && atoi(text) == (int)getpid())
+		unlink(path);
+	fclose(f);
+}
+
 static int open_sockets(struct xhb_agent *a, char *err, size_t errlen)
 {
+	struct xhb_event_sinks sinks;
 	int ret = xhb_control__open(&a->ctl, a->control_path);
 
 	/* The control socket first: a second agent stops here, before it
@@ -69,11 +127,19 @@ static int open_sockets(struct xhb_agent *a, char *err, size_t errlen)
 			 ret == -EADDRINUSE ? " (another xhbd is running)" : "");
 		return ret;
 	}
-	ret = xhb_events__open(&a->ev, a->node,
-			       a->cfg->logfile[0] ? a->cfg->logfile : NULL,
-			       !a->opts.quiet);
+	ret = write_pidfile(a);
 	if (ret) {
-		snprintf(err, errlen, "logfile %s: %s", a->cfg->logfile, strerror(-ret));
+		pid_path(a, err, errlen);
+		snprintf(err + strlen(err), errlen - strlen(err), ": %s",
+			 strerror(-ret));
+		return ret;
+	}
+	event_sinks(a, a->cfg, &sinks);
+	ret = xhb_events__open(&a->ev, a->node, &sinks);
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", sinks.failed ? sinks.failed : "syslog",
+			 ret == -ELOOP ? "a symbolic link: xhbd does not write through one"
+				       : strerror(-ret));
 		return ret;
 	}
 	ret = xhb_nl__open(&a->nl);
@@ -200,6 +266,8 @@ void xhb_agent__close(struct xhb_agent *a)
 					       : "error",
 				  a->incarnation);
 	xhb_ifaces_close(&a->ifaces);
+	if (a->ctl)
+		remove_pidfile(a);
 	xhb_control__close(a->ctl);
 	xhb_sender__close(a->tx);
 	xhb_announce__close(a->ann);

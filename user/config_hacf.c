@@ -20,6 +20,7 @@
 #include <linux/types.h>
 
 #include "config_lex.h"
+#include "syslog_client.h"
 
 #define DELIMS ", \t\n\r\f" /* Heartbeat also splits option values on ',' */
 
@@ -396,31 +397,17 @@ static int dir_nice_failback(struct loader *ld, const struct directive *d,
 static int dir_logfacility(struct loader *ld, const struct directive *d,
 			   unsigned int line, char **v, int n)
 {
-	static const char *const names[] = {
-	    "none",   "auth",	"authpriv", "cron",   "daemon", "ftp",
-	    "kern",   "lpr",	"mail",	    "news",   "syslog", "user",
-	    "uucp",   "local0", "local1",   "local2", "local3", "local4",
-	    "local5", "local6", "local7",
-	};
-	size_t i;
-
+	(void)d;
 	(void)n;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcasecmp(v[0], names[i])) {
-			cfg_copy_str(ld->cfg->logfacility,
-				     sizeof(ld->cfg->logfacility), names[i]);
-			if (i)
-				cfg_note(
-				    ld, XHB_NOTE_IGNORED, line, d->name,
-				    "checked, not used yet: nothing goes to "
-				    "syslog; events go to stdout and logfile");
-			return 0;
-		}
-	}
-	return cfg_fail(ld, line, EINVAL,
-			"bad logfacility '%s': use a syslog facility (daemon, "
-			"local0..local7, ...) or none",
-			v[0]);
+	if (strcasecmp(v[0], "none") && xhb_syslog_facility(v[0]) < 0)
+		return cfg_fail(ld, line, EINVAL,
+				"bad logfacility '%s': use a syslog facility "
+				"(daemon, local0..local7, ...) or none",
+				v[0]);
+	cfg_copy_str(ld->cfg->logfacility, sizeof(ld->cfg->logfacility), v[0]);
+	for (char *c = ld->cfg->logfacility; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	return 0;
 }
 
 /* ping HOST..., ping6 HOST..., ping_group NAME HOST... */
@@ -586,13 +573,11 @@ static const struct directive directives[] = {
     {"logfile", dir_path, 1, 1, .usage = "logfile PATH", .seen = SEEN_LOGFILE,
      VALUE(logfile)},
     {"debugfile", dir_path, 1, 1, .usage = "debugfile PATH",
-     .seen = SEEN_DEBUGFILE, VALUE(debugfile),
-     IGNORED("checked, not used yet: events go to stdout and logfile")},
+     .seen = SEEN_DEBUGFILE, VALUE(debugfile)},
     {"logfacility", dir_logfacility, 1, 1, .usage = "logfacility FACILITY",
      .seen = SEEN_LOGFACILITY},
     {"debug", dir_uint, 1, 1, .usage = "debug LEVEL", .seen = SEEN_DEBUG,
-     VALUE(debug), .lo = 0, .hi = 255, .what = "debug level",
-     IGNORED("checked, not used: every event is always written")},
+     VALUE(debug), .lo = 0, .hi = 255, .what = "debug level"},
     {"ping", dir_ping, 1, -1, .usage = "ping ADDRESS...", IGNORED(PING_UNUSED)},
     {"ping6", dir_ping, 1, -1, .usage = "ping6 IPV6-ADDRESS...",
      .family = AF_INET6, IGNORED(PING_UNUSED)},

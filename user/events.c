@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,9 +17,11 @@
 
 #include "config.h"
 #include "decide.h"
+#include "event_line.h"
 #include "events.h"
 #include "membership.h"
 #include "resource.h"
+#include "syslog_client.h"
 #include "vip.h"
 #include "wire.h"
 
@@ -29,6 +32,7 @@
 
 struct event_sink {
 	int fd;
+	char *path; /* NULL for stdout */
 	/* The first failure is shown on stderr, the others only counted, so
 	 * a full disk does not flood the journal once per event. */
 	bool reported;
@@ -36,9 +40,12 @@ struct event_sink {
 
 struct xhb_events {
 	char *node;
-	char *logfile;
-	struct event_sink log;
-	struct event_sink out;
+	struct event_sink out;	 /* stdout: every event */
+	struct event_sink log;	 /* logfile: info and above */
+	struct event_sink debug; /* debugfile: every event */
+	struct xhb_syslog *syslog;
+	int facility;
+	bool syslog_debug;
 	uint64_t seq;
 	uint64_t write_errors;
 };
@@ -48,40 +55,102 @@ static const char *const common_fields[] = {
     "time", "mono_ns", "seq", "node", "event",
 };
 
+/* Appended to, created 0640, and never through a symbolic link: a link
+ * planted in a log directory must not make root write elsewhere. */
 static int open_logfile(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
+		      0640);
 
 	return fd < 0 ? -errno : fd;
 }
 
+/* (Re)open a file sink on path (NULL: none). On error the sink keeps its
+ * old file. */
+static int sink_open(struct event_sink *sink, const char *path)
+{
+	char *copy = NULL;
+	int fd = -1;
+
+	if (path && *path) {
+		copy = strdup(path);
+		if (!copy)
+			return -ENOMEM;
+		fd = open_logfile(path);
+		if (fd < 0) {
+			free(copy);
+			return fd;
+		}
+	}
+	if (sink->fd >= 0)
+		close(sink->fd);
+	free(sink->path);
+	sink->fd = fd;
+	sink->path = copy;
+	/* A new file is a new chance: report its first failure again. */
+	sink->reported = false;
+	return 0;
+}
+
+static void sink_close(struct event_sink *sink)
+{
+	if (sink->path && sink->fd >= 0)
+		close(sink->fd);
+	free(sink->path);
+	sink->path = NULL;
+	sink->fd = -1;
+}
+
+/* Syslog with the facility given (-1: none), reconnected when it changes. */
+static int syslog_open(struct xhb_events *em, const struct xhb_event_sinks *s)
+{
+	struct xhb_syslog *next = NULL;
+	int err;
+
+	em->syslog_debug = s->syslog_debug;
+	if (em->syslog && s->facility == em->facility)
+		return 0;
+	if (s->facility >= 0) {
+		err = xhb_syslog__open(&next, s->syslog_path ? s->syslog_path
+							       : XHB_SYSLOG_PATH,
+				       s->facility, "xhbd");
+		if (err)
+			return err;
+	}
+	xhb_syslog__close(em->syslog);
+	em->syslog = next;
+	em->facility = s->facility;
+	return 0;
+}
+
 int xhb_events__open(struct xhb_events **emp, const char *node,
-		     const char *logfile, bool to_stdout)
+		     struct xhb_event_sinks *s)
 {
 	struct xhb_events *em;
 	int err = -ENOMEM;
 
 	*emp = NULL;
-	if (!node || !*node)
+	if (!node || !*node || !s)
 		return -EINVAL;
 	em = calloc(1, sizeof(*em));
 	if (!em)
 		return -ENOMEM;
-	em->log.fd = -1;
-	em->out.fd = to_stdout ? STDOUT_FILENO : -1;
+	em->log.fd = em->debug.fd = -1;
+	em->out.fd = s->to_stdout ? STDOUT_FILENO : -1;
+	em->facility = -1;
 	em->node = strdup(node);
 	if (!em->node)
 		goto err;
-	if (logfile) {
-		em->logfile = strdup(logfile);
-		if (!em->logfile)
-			goto err;
-		em->log.fd = open_logfile(logfile);
-		if (em->log.fd < 0) {
-			err = em->log.fd;
-			goto err;
-		}
-	}
+	s->failed = NULL;
+	err = sink_open(&em->log, s->logfile);
+	if (err)
+		s->failed = s->logfile;
+	else if ((err = sink_open(&em->debug, s->debugfile)))
+		s->failed = s->debugfile;
+	else
+		err = syslog_open(em, s);
+	if (err)
+		goto err;
 	*emp = em;
 	return 0;
 err:
@@ -93,28 +162,39 @@ void xhb_events__close(struct xhb_events *em)
 {
 	if (!em)
 		return;
-	if (em->log.fd >= 0)
-		close(em->log.fd);
-	free(em->logfile);
+	sink_close(&em->log);
+	sink_close(&em->debug);
+	xhb_syslog__close(em->syslog);
 	free(em->node);
 	free(em);
 }
 
-int xhb_events__reopen(struct xhb_events *em)
+int xhb_events__reopen(struct xhb_events *em, struct xhb_event_sinks *s)
 {
-	int fd;
+	char *log, *debug;
+	int err, ret;
 
-	if (!em || !em->logfile)
+	if (!em)
 		return 0;
-	fd = open_logfile(em->logfile);
-	if (fd < 0)
-		return fd;
-	if (em->log.fd >= 0)
-		close(em->log.fd);
-	em->log.fd = fd;
-	/* A new file is a new chance: report its first failure again. */
-	em->log.reported = false;
-	return 0;
+	/* sink_open frees the old path: keep copies while it runs. */
+	log = s ? NULL : (em->log.path ? strdup(em->log.path) : NULL);
+	debug = s ? NULL : (em->debug.path ? strdup(em->debug.path) : NULL);
+	if (s)
+		s->failed = NULL;
+	err = sink_open(&em->log, s ? s->logfile : log);
+	if (err && s)
+		s->failed = s->logfile;
+	ret = sink_open(&em->debug, s ? s->debugfile : debug);
+	if (ret && !err) {
+		err = ret;
+		if (s)
+			s->failed = s->debugfile;
+	}
+	free(log);
+	free(debug);
+	if (s && (ret = syslog_open(em, s)) && !err)
+		err = ret;
+	return err;
 }
 
 json_t *xhb_event_new(const char *event)
@@ -139,7 +219,7 @@ static int write_all(int fd, const char *buf, size_t len)
 }
 
 static int sink_write(struct xhb_events *em, struct event_sink *sink,
-		      const char *what, const char *line, size_t len)
+		      const char *line, size_t len)
 {
 	int err;
 
@@ -154,7 +234,7 @@ static int sink_write(struct xhb_events *em, struct event_sink *sink,
 		fprintf(stderr,
 			"xhb: events: cannot write to %s: %s (further failures "
 			"are only counted)\n",
-			what, strerror(-err));
+			sink->path ? sink->path : "stdout", strerror(-err));
 	}
 	return err;
 }
@@ -216,7 +296,7 @@ int xhb_events__emit(struct xhb_events *em, json_t *ev)
 	json_t *out = NULL;
 	char *line = NULL, *grown;
 	size_t len;
-	int err = 0, log_err;
+	int err = 0, ret, severity;
 
 	if (!em)
 		goto out;
@@ -247,10 +327,18 @@ int xhb_events__emit(struct xhb_events *em, json_t *ev)
 	/* seq counts events emitted, written or not, so a reader sees a gap
 	 * where a line was lost. */
 	em->seq++;
-	err = sink_write(em, &em->out, "stdout", line, len);
-	log_err = sink_write(em, &em->log, em->logfile, line, len);
-	if (log_err)
-		err = log_err;
+	severity = xhb_event_severity(out);
+	err = sink_write(em, &em->out, line, len);
+	if (severity <= LOG_INFO && (ret = sink_write(em, &em->log, line, len)))
+		err = ret;
+	if ((ret = sink_write(em, &em->debug, line, len)))
+		err = ret;
+	if (em->syslog && (severity <= LOG_INFO || em->syslog_debug)) {
+		char text[1024];
+
+		xhb_event_line(out, text, sizeof(text));
+		xhb_syslog__send(em->syslog, severity, text);
+	}
 out:
 	free(line);
 	json_decref(out);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
  * JSON events: every decision and side effect of the agent is one compact
- * JSON object on one line, written to stdout and appended to the logfile.
+ * JSON object on one line, written to stdout and appended to the logfile
+ * and debugfile; syslog gets each as one line for people (event_line.h).
  * The emitter adds the common fields (time, mono_ns, seq, node, event);
  * callers add the per-event fields documented in docs/events.md and
  * checked by docs/events.schema.json (tools/validate-events.py).
@@ -22,14 +23,34 @@
 
 struct xhb_events;
 
-/* logfile may be NULL; it is created 0640 (before umask) and appended to. */
+/*
+ * Where events go. JSON lines: stdout and debugfile get every event,
+ * logfile those of severity info and above (event_line.c gives each
+ * kind's severity: the repeated gratuitous ARPs are debug). Syslog gets
+ * one line for people per event of severity info and above (debug too with
+ * syslog_debug), with the event's severity and the facility given.
+ * Files are created 0640 (before umask), appended to, never opened
+ * through a symbolic link (-ELOOP).
+ */
+struct xhb_event_sinks {
+	const char *logfile;	 /* NULL or "": none */
+	const char *debugfile;	 /* NULL or "": none */
+	int facility;		 /* LOG_LOCAL0...; -1: no syslog */
+	bool syslog_debug;	 /* ha.cf: debug 1 or more */
+	const char *syslog_path; /* NULL: /dev/log */
+	bool to_stdout;
+	const char *failed; /* out: the file that could not be opened */
+};
+
 int xhb_events__open(struct xhb_events **em, const char *node,
-		     const char *logfile, bool to_stdout);
+		     struct xhb_event_sinks *sinks);
 void xhb_events__close(struct xhb_events *em);
 
-/* Reopen the logfile by name after logrotate moved it (SIGHUP). On error
- * the old file stays in use. */
-int xhb_events__reopen(struct xhb_events *em);
+/* Reopen the files by name after logrotate moved them (SIGHUP), with new
+ * sinks after a reload (NULL: the same ones). On error the old file stays
+ * in use, and the first error is returned (its file in sinks->failed when
+ * sinks is given). */
+int xhb_events__reopen(struct xhb_events *em, struct xhb_event_sinks *sinks);
 
 /* A new event object with its "event" field; add fields with jansson. */
 json_t *xhb_event_new(const char *event);

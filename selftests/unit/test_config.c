@@ -255,28 +255,22 @@ Test(config, lab_files_load_with_expected_values)
 		cr_expect_eq(cfg->keys[i].method, XHB_AUTH_NONE, "key %d", i);
 	cr_expect_eq(cfg->keys[0].method, XHB_AUTH_NONE);
 
-	/* exactly five notes: debugfile and logfacility are not used yet, md5
-	 * became SipHash under a key derived from a secret too short to
-	 * resist an offline search, crc authenticates nothing */
-	cr_assert_eq(cfg->nnotes, 5, "notes: %u, first: %s", cfg->nnotes,
+	/* exactly three notes: md5 became SipHash under a key derived from a
+	 * secret too short to resist an offline search, crc authenticates
+	 * nothing (debugfile and logfacility are used: no note) */
+	cr_assert_eq(cfg->nnotes, 3, "notes: %u, first: %s", cfg->nnotes,
 		     cfg->nnotes ? cfg->notes[0].message : "");
-	cr_expect_eq(cfg->notes[0].kind, XHB_NOTE_IGNORED);
-	cr_expect_str_eq(cfg->notes[0].directive, "debugfile");
+	cr_expect_eq(cfg->notes[0].kind, XHB_NOTE_NOTICE);
+	cr_expect_str_eq(cfg->notes[0].directive, "md5");
 	cr_expect_eq(cfg->notes[0].line, 2);
-	cr_expect_eq(cfg->notes[1].kind, XHB_NOTE_IGNORED);
-	cr_expect_str_eq(cfg->notes[1].directive, "logfacility");
-	cr_expect_eq(cfg->notes[1].line, 4);
-	cr_expect_eq(cfg->notes[2].kind, XHB_NOTE_NOTICE);
-	cr_expect_str_eq(cfg->notes[2].directive, "md5");
-	cr_expect_eq(cfg->notes[2].line, 2);
 	snprintf(path, sizeof(path), "%s/authkeys", tmpdir);
-	cr_expect_str_eq(cfg->notes[2].file, path);
-	cr_expect_eq(cfg->notes[3].kind, XHB_NOTE_WARNING);
-	cr_expect_str_eq(cfg->notes[3].directive, "md5");
-	cr_expect_eq(cfg->notes[3].line, 2);
-	cr_expect_eq(cfg->notes[4].kind, XHB_NOTE_WARNING);
-	cr_expect_str_eq(cfg->notes[4].directive, "crc");
-	cr_expect_eq(cfg->notes[4].line, 3);
+	cr_expect_str_eq(cfg->notes[0].file, path);
+	cr_expect_eq(cfg->notes[1].kind, XHB_NOTE_WARNING);
+	cr_expect_str_eq(cfg->notes[1].directive, "md5");
+	cr_expect_eq(cfg->notes[1].line, 2);
+	cr_expect_eq(cfg->notes[2].kind, XHB_NOTE_WARNING);
+	cr_expect_str_eq(cfg->notes[2].directive, "crc");
+	cr_expect_eq(cfg->notes[2].line, 3);
 	cr_expect_eq(cfg->notes_dropped, 0);
 }
 
@@ -1003,11 +997,10 @@ Test(config, siphash_hex_key_and_derived)
 	cr_expect_str_eq(cfg->keys[1].method_name, "siphash");
 	cr_expect_str_eq(cfg->keys[1].secret, "", "a raw key: nothing to derive");
 	cr_expect_str_eq(cfg->keys[2].secret, "not-hex-so-derived");
-	/* the fixture's ha.cf notes debugfile and logfacility; authkeys only
-	 * the derived key (18 characters: not too short) */
-	cr_assert_eq(cfg->nnotes, 3);
-	cr_expect_str_eq(cfg->notes[2].directive, "siphash");
-	cr_expect_eq(cfg->notes[2].line, 3);
+	/* authkeys notes only the derived key (18 characters: not too short) */
+	cr_assert_eq(cfg->nnotes, 1);
+	cr_expect_str_eq(cfg->notes[0].directive, "siphash");
+	cr_expect_eq(cfg->notes[0].line, 3);
 }
 
 Test(config, authkeys_comments_and_extra_words)

@@ -51,6 +51,16 @@ static void teardown(void)
 
 TestSuite(events, .init = setup, .fini = teardown);
 
+/* An emitter with a logfile (or none) and stdout, as most tests want. */
+static int open_events(struct xhb_events **em, const char *node,
+		       const char *logfile, bool to_stdout)
+{
+	struct xhb_event_sinks sinks = {
+	    .logfile = logfile, .facility = -1, .to_stdout = to_stdout};
+
+	return xhb_events__open(em, node, &sinks);
+}
+
 /* The whole file; *len is its size. */
 static char *slurp(const char *path, size_t *len)
 {
@@ -154,7 +164,7 @@ Test(events, lines_parse_back_with_common_fields)
 	char **lines;
 	int n;
 
-	cr_assert_eq(xhb_events__open(&em, "srv2", logpath, false), 0);
+	cr_assert_eq(open_events(&em, "srv2", logpath, false), 0);
 	cr_assert_eq(xhb_events__emitf(em, "peer_dead", "{s:s, s:f}", "peer",
 				       "srv1", "detection_ms", 3.25),
 		     0);
@@ -226,7 +236,7 @@ Test(events, stdout_one_object_per_line)
 	saved = dup(STDOUT_FILENO);
 	dup2(fd, STDOUT_FILENO);
 	close(fd);
-	cr_assert_eq(xhb_events__open(&em, "srv1", NULL, true), 0);
+	cr_assert_eq(open_events(&em, "srv1", NULL, true), 0);
 	for (int i = 0; i < 50; i++)
 		xhb_events__emitf(em, "peer_up", "{s:s, s:s}", "peer", "srv2",
 				  "addr", "172.16.193.40");
@@ -250,7 +260,7 @@ Test(events, logfile_appended_and_created_0640)
 	int n, fd;
 
 	umask(022);
-	cr_assert_eq(xhb_events__open(&em, "srv1", logpath, false), 0);
+	cr_assert_eq(open_events(&em, "srv1", logpath, false), 0);
 	xhb_events__emitf(em, "agent_start", "{s:s, s:i}", "version", "0.1",
 			  "pid", (int)getpid());
 	xhb_events__close(em);
@@ -261,7 +271,7 @@ Test(events, logfile_appended_and_created_0640)
 	fd = open(logpath, O_WRONLY | O_APPEND);
 	cr_assert(write(fd, "{\"other\":1}\n", 12) == 12);
 	close(fd);
-	cr_assert_eq(xhb_events__open(&em, "srv1", logpath, false), 0);
+	cr_assert_eq(open_events(&em, "srv1", logpath, false), 0);
 	xhb_events__emitf(em, "agent_start", "{s:s, s:i}", "version", "0.1",
 			  "pid", (int)getpid());
 	xhb_events__close(em);
@@ -275,10 +285,10 @@ Test(events, logfile_appended_and_created_0640)
 	free_lines(lines, n);
 
 	cr_expect_eq(
-	    xhb_events__open(&em, "srv1", "/nonexistent/dir/log", false),
+	    open_events(&em, "srv1", "/nonexistent/dir/log", false),
 	    -ENOENT);
 	cr_expect_null(em);
-	cr_expect_eq(xhb_events__open(&em, "", NULL, true), -EINVAL);
+	cr_expect_eq(open_events(&em, "", NULL, true), -EINVAL);
 }
 
 /* logrotate: rename, then SIGHUP -> reopen. */
@@ -290,12 +300,12 @@ Test(events, reopen_after_rename)
 	int n;
 
 	snprintf(rotated, sizeof(rotated), "%s.1", logpath);
-	cr_assert_eq(xhb_events__open(&em, "srv1", logpath, false), 0);
+	cr_assert_eq(open_events(&em, "srv1", logpath, false), 0);
 	xhb_events__emitf(em, "link_down", "{s:s}", "iface", "ens192");
 	cr_assert_eq(rename(logpath, rotated), 0);
 	/* Until the reopen, lines still go to the renamed file. */
 	xhb_events__emitf(em, "link_up", "{s:s}", "iface", "ens192");
-	cr_assert_eq(xhb_events__reopen(em), 0);
+	cr_assert_eq(xhb_events__reopen(em, NULL), 0);
 	xhb_events__emitf(em, "link_down", "{s:s}", "iface", "ens192");
 	xhb_events__close(em);
 
@@ -327,7 +337,7 @@ Test(events, write_error_counted_and_reported_once)
 	close(fd);
 
 	/* Every write to /dev/full fails with ENOSPC, as on a full disk. */
-	cr_assert_eq(xhb_events__open(&em, "srv1", "/dev/full", false), 0);
+	cr_assert_eq(open_events(&em, "srv1", "/dev/full", false), 0);
 	for (int i = 0; i < 3; i++)
 		cr_expect_eq(xhb_events__emitf(em, "link_up", "{s:s}", "iface",
 					       "ens192"),
@@ -335,7 +345,7 @@ Test(events, write_error_counted_and_reported_once)
 	cr_expect_eq(xhb_events__write_errors(em), 3);
 	cr_expect_eq(xhb_events__seq(em), 3);
 	/* A reopened file gets its first failure reported again. */
-	cr_expect_eq(xhb_events__reopen(em), 0);
+	cr_expect_eq(xhb_events__reopen(em, NULL), 0);
 	xhb_events__emitf(em, "link_up", "{s:s}", "iface", "ens192");
 	cr_expect_eq(xhb_events__write_errors(em), 4);
 	xhb_events__close(em);
@@ -355,7 +365,7 @@ Test(events, bad_input_is_refused_not_fatal)
 {
 	struct xhb_events *em;
 
-	cr_assert_eq(xhb_events__open(&em, "srv1", logpath, false), 0);
+	cr_assert_eq(open_events(&em, "srv1", logpath, false), 0);
 	/* No emitter: events are discarded (xhbd -t, tools). */
 	cr_expect_eq(xhb_events__emit(NULL, xhb_event_new("link_up")), 0);
 	cr_expect_eq(xhb_events__emitf(NULL, "link_up", NULL), 0);
@@ -493,7 +503,7 @@ Test(events, emitted_lines_validate_against_schema)
 	json_error_t jerr;
 	int fd;
 
-	cr_assert_eq(xhb_events__open(&em, "srv2", logpath, false), 0);
+	cr_assert_eq(open_events(&em, "srv2", logpath, false), 0);
 	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
 		json_t *ev = json_loads(samples[i].fields, 0, &jerr);
 
@@ -575,7 +585,7 @@ Test(events, every_emitter_matches_the_schema)
 	snprintf(note.message, sizeof(note.message), "not used yet");
 	inet_pton(AF_INET, "172.16.193.30", &vip.addr.v4);
 	snprintf(res.output, sizeof(res.output), "killed");
-	cr_assert_eq(xhb_events__open(&em, "srv2", logpath, false), 0);
+	cr_assert_eq(open_events(&em, "srv2", logpath, false), 0);
 
 	xhb_ev_agent_start(em, "0.1.0", 7, 42, "/run/xhb/xhbd.sock");
 	xhb_ev_agent_stop(em, "signal", 7);
