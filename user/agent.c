@@ -358,6 +358,7 @@ static json_t *on_control(const struct xhb_control_request *req, void *ctx)
 	__u64 now = xhb_now_ns();
 	struct xhb_status_self self = {
 		.node = a->node,
+		.version = XHB_VERSION_STRING,
 		.state = self_state(a),
 		.incarnation = a->incarnation,
 		.epoch = a->epoch,

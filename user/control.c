@@ -44,6 +44,7 @@ static const char *const scope_names[] = {
     [XHB_SCOPE_ALL] = "all",
     [XHB_SCOPE_FOREIGN] = "foreign",
     [XHB_SCOPE_LOCAL] = "local",
+    [XHB_SCOPE_FAILBACK] = "failback",
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -68,6 +69,42 @@ int xhb_control_scope_parse(const char *word, enum xhb_control_scope *scope)
 		}
 	}
 	return -EINVAL;
+}
+
+uint32_t xhb_control_scope_groups(bool standby, enum xhb_control_scope scope,
+				  unsigned int ngroups, const int *preferred,
+				  int self, uint32_t taker_up)
+{
+	uint32_t mask = 0;
+
+	for (unsigned int g = 0; g < ngroups && g < 32; g++) {
+		uint32_t bit = 1U << g;
+		bool local = preferred[g] == self;
+		bool in;
+
+		switch (scope) {
+		case XHB_SCOPE_ALL:
+			in = true;
+			break;
+		case XHB_SCOPE_FOREIGN:
+			in = !local;
+			break;
+		case XHB_SCOPE_LOCAL:
+			in = local;
+			break;
+		case XHB_SCOPE_FAILBACK:
+			/* give back what another node prefers and would take;
+			 * take back what we prefer */
+			in = standby ? !local && preferred[g] >= 0 && (taker_up & bit)
+				     : local;
+			break;
+		default:
+			in = false;
+		}
+		if (in)
+			mask |= bit;
+	}
+	return mask;
 }
 
 static int cmd_parse(const char *word, enum xhb_control_cmd *cmd)
@@ -391,7 +428,8 @@ static int parse_request(const char *line, size_t len,
 	scope = json_string_value(json_object_get(json, "scope"));
 	if (xhb_control_scope_parse(scope, &req->scope)) {
 		*reply = xhb_control_error(
-		    "bad scope for %s: expected all, foreign or local", cmd);
+		    "bad scope for %s: expected all, foreign, local or failback",
+		    cmd);
 		return -EINVAL;
 	}
 	return 0;

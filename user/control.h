@@ -4,8 +4,8 @@
  * 0600, that only uid 0 may use (checked again with SO_PEERCRED). One
  * request per connection, one JSON line each way:
  *   {"cmd":"status"}                          -> {"ok":true,...}
- *   {"cmd":"standby","scope":"all|foreign|local"}   (scope defaults to all)
- *   {"cmd":"takeover","scope":"all|foreign|local"}
+ *   {"cmd":"standby","scope":"all|foreign|local|failback"} (default all)
+ *   {"cmd":"takeover","scope":"all|foreign|local|failback"}
  *   anything wrong                            -> {"ok":false,"error":"..."}
  * Server: poll() xhb_control__fd() with the agent's other fds and call
  * xhb_control__serve() when it is readable; a client gets timeout_ms to
@@ -16,7 +16,9 @@
 #define XHB_CONTROL_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* One agent per host. Agents sharing a filesystem (the netns lab) use
@@ -32,11 +34,16 @@ enum xhb_control_cmd {
 };
 
 /* As hb_standby / hb_takeover: every group, the groups whose preferred
- * node is another node, or those whose preferred node is this one. */
+ * node is another node, or those whose preferred node is this one.
+ * failback: for standby, the groups whose preferred node is another node
+ * that is up and would take them (auto_failback's move, on request); for
+ * takeover, the groups this node is preferred for (hb_takeover failback
+ * is hb_standby failback on the other node). */
 enum xhb_control_scope {
 	XHB_SCOPE_ALL,
 	XHB_SCOPE_FOREIGN,
 	XHB_SCOPE_LOCAL,
+	XHB_SCOPE_FAILBACK,
 };
 
 struct xhb_control_request {
@@ -97,5 +104,15 @@ const char *xhb_control_cmd_str(enum xhb_control_cmd cmd);
 const char *xhb_control_scope_str(enum xhb_control_scope scope);
 /* 0, or -EINVAL for a word that is not a scope. */
 int xhb_control_scope_parse(const char *word, enum xhb_control_scope *scope);
+
+/*
+ * The groups (bit g) a standby (standby true) or takeover with this scope
+ * names on node self: preferred[g] is group g's preferred node index (-1:
+ * none); bit g of taker_up says that node is another node, up, and not in
+ * standby for g (it would take g back).
+ */
+uint32_t xhb_control_scope_groups(bool standby, enum xhb_control_scope scope,
+				  unsigned int ngroups, const int *preferred,
+				  int self, uint32_t taker_up);
 
 #endif /* XHB_CONTROL_H */

@@ -75,11 +75,13 @@ json_t *xhb_status_json(const struct xhb_status_self *self,
 			const struct xhb_groups *gs, const struct xhb_peers *ps,
 			__u64 now_ns)
 {
-	return json_pack("{s:s, s:s, s:I, s:I, s:f, s:o, s:o}", "node", self->node,
-			 "state", xhb_node_state_name(self->state), "incarnation",
+	return json_pack("{s:s, s:s?, s:s, s:I, s:I, s:f, s:o, s:o, s:o}", "node",
+			 self->node, "version", self->version, "state",
+			 xhb_node_state_name(self->state), "incarnation",
 			 (json_int_t)self->incarnation, "epoch",
 			 (json_int_t)self->epoch, "uptime_ms", xhb_ms(self->uptime_ns),
-			 "groups", groups_json(gs, ps), "peers", peers_json(ps, now_ns));
+			 "groups", groups_json(gs, ps), "peers", peers_json(ps, now_ns),
+			 "nodes", xhb_status_nodes(self, gs, ps, now_ns));
 }
 
 json_t *xhb_status_request(const struct xhb_control_request *req,
@@ -88,16 +90,16 @@ json_t *xhb_status_request(const struct xhb_control_request *req,
 			   struct xhb_events *ev, __u64 now_ns)
 {
 	const char *scope = xhb_control_scope_str(req->scope);
-	__u32 mask = 0;
+	int preferred[XHB_MAX_GROUPS];
+	__u32 mask;
 
 	if (req->cmd == XHB_CONTROL_STATUS)
 		return xhb_status_json(self, gs, ps, now_ns);
-	for (unsigned int g = 0; g < gs->cfg->ngroups; g++) {
-		bool local = gs->cfg->groups[g].node_index == ps->self;
-
-		if (req->scope == XHB_SCOPE_ALL || (req->scope == XHB_SCOPE_LOCAL) == local)
-			mask |= 1U << g;
-	}
+	for (unsigned int g = 0; g < gs->cfg->ngroups; g++)
+		preferred[g] = gs->cfg->groups[g].node_index;
+	mask = xhb_control_scope_groups(req->cmd == XHB_CONTROL_STANDBY, req->scope,
+					gs->cfg->ngroups, preferred, ps->self,
+					xhb_status_takers(gs, ps));
 	if (req->cmd == XHB_CONTROL_STANDBY) {
 		gs->refused |= mask;
 		gs->wanted &= ~mask;

@@ -5,18 +5,22 @@
  * verdict, address, RTT, last-heard ages and the misses its path needs.
  * `standby` / `takeover` (hb_standby, hb_takeover): the groups in scope
  * are refused or wanted from now on, with an event; decide does the rest.
+ * `nodes`: each node with its links, what cl_status reports.
  */
 #ifndef XHB_STATUS_H
 #define XHB_STATUS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <linux/types.h>
 
 struct xhb_groups;
+struct xhb_peer;
 struct xhb_peers;
 
 struct xhb_status_self {
 	const char *node;
+	const char *version; /* the agent's; NULL: not said */
 	int state; /* enum xhb_node_state */
 	__u64 incarnation;
 	__u64 epoch;
@@ -35,5 +39,18 @@ json_t *xhb_status_request(const struct xhb_control_request *req,
 json_t *xhb_status_json(const struct xhb_status_self *self,
 			const struct xhb_groups *gs, const struct xhb_peers *ps,
 			__u64 now_ns);
+
+/* status_nodes.c: every node in ha.cf's order, this one included, with
+ * its state and each heartbeat interface's link: "nodes" in status. */
+json_t *xhb_status_nodes(const struct xhb_status_self *self,
+			 const struct xhb_groups *gs, const struct xhb_peers *ps,
+			 __u64 now_ns);
+/* Bit g: group g's preferred node is a peer that is up (not starting) and
+ * not in standby for g: it would take g back (failback). */
+__u32 xhb_status_takers(const struct xhb_groups *gs, const struct xhb_peers *ps);
+/* A peer's link is up: something of it (seen: its entry in that
+ * interface's XDP) came within window_ns of now_ns. */
+bool xhb_status_link_up(const struct xhb_peer *seen, __u64 now_ns,
+			__u64 window_ns);
 
 #endif /* XHB_STATUS_H */

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* The control socket of user/control.h: round trips, who may use it, its
- * file mode, malformed requests, slow clients, stale socket files. */
+ * file mode, malformed requests, slow clients, stale socket files; the
+ * groups a scope names; and Heartbeat's commands over it (cl_status,
+ * hb_standby, hb_takeover: tools/xhbctl_hb.c) on canned answers. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -519,12 +521,13 @@ Test(control, paths_and_words)
 	cr_expect_eq(xhb_control_default_path(buf, sizeof(buf), ""), -EINVAL);
 	cr_expect_eq(xhb_control_default_path(buf, 10, NULL), -ENAMETOOLONG);
 
-	for (int i = XHB_SCOPE_ALL; i <= XHB_SCOPE_LOCAL; i++) {
+	for (int i = XHB_SCOPE_ALL; i <= XHB_SCOPE_FAILBACK; i++) {
 		cr_expect_eq(
 		    xhb_control_scope_parse(xhb_control_scope_str(i), &scope),
 		    0);
 		cr_expect_eq((int)scope, i);
 	}
+	cr_expect_str_eq(xhb_control_scope_str(XHB_SCOPE_FAILBACK), "failback");
 	cr_expect_eq(xhb_control_scope_parse("ALL", &scope), -EINVAL);
 	cr_expect_eq(xhb_control_scope_parse(NULL, &scope), -EINVAL);
 	cr_expect_str_eq(xhb_control_cmd_str(XHB_CONTROL_TAKEOVER), "takeover");
@@ -535,4 +538,76 @@ Test(control, paths_and_words)
 	longpath[0] = '/';
 	longpath[sizeof(longpath) - 1] = '\0';
 	cr_expect_eq(xhb_control__open(&ctl, longpath), -ENAMETOOLONG);
+}
+
+/* Which groups a standby or takeover names: node 0 is us; group 0 is
+ * ours, 1 node 1's, 2 node 2's, 3 nobody's; nodes 1 would take back
+ * group 1 (up, not in standby for it), node 2 would not. */
+Test(control, scope_groups)
+{
+	static const int preferred[] = {0, 1, 2, -1};
+	static const struct {
+		bool standby;
+		enum xhb_control_scope scope;
+		uint32_t want;
+	} cases[] = {
+	    {true, XHB_SCOPE_ALL, 0xf},	      {false, XHB_SCOPE_ALL, 0xf},
+	    {true, XHB_SCOPE_LOCAL, 0x1},     {false, XHB_SCOPE_LOCAL, 0x1},
+	    {true, XHB_SCOPE_FOREIGN, 0xe},   {false, XHB_SCOPE_FOREIGN, 0xe},
+	    /* give back only what a live preferred node takes */
+	    {true, XHB_SCOPE_FAILBACK, 0x2},
+	    /* take back what we prefer (the other node's standby failback) */
+	    {false, XHB_SCOPE_FAILBACK, 0x1},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		cr_expect_eq(xhb_control_scope_groups(cases[i].standby,
+						      cases[i].scope, 4,
+						      preferred, 0, 0x2),
+			     cases[i].want, "%s %s: 0x%x, want 0x%x",
+			     cases[i].standby ? "standby" : "takeover",
+			     xhb_control_scope_str(cases[i].scope),
+			     xhb_control_scope_groups(cases[i].standby,
+						      cases[i].scope, 4,
+						      preferred, 0, 0x2),
+			     cases[i].want);
+	/* nobody up to take anything back: failback gives nothing */
+	cr_expect_eq(xhb_control_scope_groups(true, XHB_SCOPE_FAILBACK, 4,
+					      preferred, 0, 0),
+		     0);
+	/* a taker bit for one of our own groups changes nothing */
+	cr_expect_eq(xhb_control_scope_groups(true, XHB_SCOPE_FAILBACK, 4,
+					      preferred, 0, 0xf),
+		     0x6);
+	/* the same groups seen from node 1 */
+	cr_expect_eq(xhb_control_scope_groups(true, XHB_SCOPE_LOCAL, 4,
+					      preferred, 1, 0),
+		     0x2);
+	cr_expect_eq(xhb_control_scope_groups(false, XHB_SCOPE_FAILBACK, 4,
+					      preferred, 1, 0),
+		     0x2);
+}
+
+/* The agent takes "failback" for standby and takeover alike. */
+Test(control, failback_scope_accepted)
+{
+	struct xhb_control *ctl;
+	json_t *reply;
+	pid_t server;
+
+	cr_assert_eq(xhb_control__open(&ctl, path), 0);
+	server = serve_in_child(ctl, 2, echo_handler);
+	cr_assert_eq(request("standby", "failback", &reply, 2000), 0);
+	cr_expect(json_is_true(json_object_get(reply, "ok")));
+	cr_expect_str_eq(json_string_value(json_object_get(reply, "scope")),
+			 "failback");
+	json_decref(reply);
+	cr_assert_eq(request("takeover", "failback", &reply, 2000), 0);
+	cr_expect_str_eq(json_string_value(json_object_get(reply, "cmd")),
+			 "takeover");
+	cr_expect_str_eq(json_string_value(json_object_get(reply, "scope")),
+			 "failback");
+	json_decref(reply);
+	cr_expect_eq(child_status(server), 0);
+	xhb_control__close(ctl);
 }
