@@ -37,8 +37,12 @@ SKELS     := $(BUILD)/xhb.skel.h
 # Every user/*.c but the daemon's main() is a module in libxhb.a.
 LIB_SRCS  := $(filter-out user/xhbd.c,$(wildcard user/*.c))
 LIB_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
-TOOL_SRCS := $(wildcard tools/*.c)
+# tools/xhbctl_*.c are parts of xhbctl, not tools of their own.
+XHBCTL_PARTS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/xhbctl_*.c))
+TOOL_SRCS := $(filter-out tools/xhbctl_%.c,$(wildcard tools/*.c))
 TOOLS     := $(patsubst tools/%.c,$(BUILD)/%,$(TOOL_SRCS))
+# Heartbeat's commands: xhbctl under their names (xhbctl_hb.c)
+HB_CMDS   := $(addprefix $(BUILD)/,cl_status hb_standby hb_takeover)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCHES   := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 UNIT_SRCS := $(wildcard selftests/unit/*.c)
@@ -51,7 +55,7 @@ FUZZ_SRCS := $(wildcard selftests/fuzz/*.c)
 .PHONY: all test demo bench vmlinux clean deps install
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/xhbd $(TOOLS) $(BENCHES) $(UNIT_BIN) $(BPF_OBJS)
+all: $(BUILD)/xhbd $(TOOLS) $(HB_CMDS) $(BENCHES) $(UNIT_BIN) $(BPF_OBJS)
 
 deps:
 	$(Q)tools/deps.sh
@@ -97,11 +101,19 @@ $(BUILD)/%: $(BUILD)/obj/tools/%.o $(BUILD)/libxhb.a
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lm -o $@
 
+$(BUILD)/xhbctl: $(BUILD)/obj/tools/xhbctl.o $(XHBCTL_PARTS) $(BUILD)/libxhb.a
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lm -o $@
+
+$(HB_CMDS): $(BUILD)/xhbctl
+	$(call msg,LN,$@)
+	$(Q)ln -sf xhbctl $@
+
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libxhb.a | $(BUILD)/bench
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lm -lpthread -o $@
 
-$(UNIT_BIN): $(UNIT_OBJS) $(BUILD)/libxhb.a | $(BUILD)/selftests
+$(UNIT_BIN): $(UNIT_OBJS) $(BUILD)/obj/tools/xhbctl_hb.o $(BUILD)/libxhb.a | $(BUILD)/selftests
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lcriterion -lsodium -lz -o $@
 
@@ -164,9 +176,15 @@ check: deps
 
 PREFIX  ?= /usr
 DESTDIR ?=
+# Heartbeat's commands where Heartbeat had them: cl_status in bin,
+# hb_standby and hb_takeover in share/heartbeat.
 install: all
 	install -D -m 0755 $(BUILD)/xhbd $(DESTDIR)$(PREFIX)/sbin/xhbd
 	install -D -m 0755 $(BUILD)/xhbctl $(DESTDIR)$(PREFIX)/sbin/xhbctl
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/heartbeat
+	ln -sf ../sbin/xhbctl $(DESTDIR)$(PREFIX)/bin/cl_status
+	ln -sf ../../sbin/xhbctl $(DESTDIR)$(PREFIX)/share/heartbeat/hb_standby
+	ln -sf ../../sbin/xhbctl $(DESTDIR)$(PREFIX)/share/heartbeat/hb_takeover
 	install -D -m 0644 tools/systemd/xhbd.service $(DESTDIR)/lib/systemd/system/xhbd.service
 	install -D -m 0644 docs/xhb.conf.5.md $(DESTDIR)$(PREFIX)/share/doc/xhb/xhb.conf.5.md
 	install -D -m 0644 docs/events.md $(DESTDIR)$(PREFIX)/share/doc/xhb/events.md

@@ -6,12 +6,14 @@
  *   xhbctl [-i IFACE | -p PIN_DIR] [--json] peers
  *   xhbctl [-i IFACE | -p PIN_DIR] [--json] self
  *   xhbctl [-s SOCKET] [--json] status
- *   xhbctl [-s SOCKET] standby|takeover [all|foreign|local]
+ *   xhbctl [-s SOCKET] standby|takeover [all|foreign|local|failback]
+ *   xhbctl [-s SOCKET] failback
  *   xhbctl [-i IFACE | -p PIN_DIR] detach
  *
  * stats and peers read the pinned maps directly, so they work while the
- * agent is down; status, standby and takeover ask the agent over its
- * root-only control socket.
+ * agent is down; status, standby, takeover and failback ask the agent over
+ * its root-only control socket. Run as cl_status, hb_standby or
+ * hb_takeover (symlinks), it is Heartbeat's command (xhbctl_hb.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -28,12 +30,15 @@
 #include "clock.h"
 #include "control.h"
 #include "dataplane.h"
+#include "xhbctl_hb.h"
 
 struct opts {
 	const char *ifname;
 	const char *pin_dir;
 	const char *socket;
 	bool json;
+	int argc;    /* the command's arguments, */
+	char **argv; /* argv[0] the command itself */
 };
 
 static void usage(FILE *f)
@@ -45,8 +50,10 @@ static void usage(FILE *f)
 		"  peers                 what XDP recorded of each peer\n"
 		"  self                  this node as XDP answers for it: state, lease, fencing\n"
 		"  status                the agent's view: node, groups, peers\n"
-		"  standby [all|foreign|local]   give resources to the peer (hb_standby)\n"
-		"  takeover [all|foreign|local]  take resources from the peer (hb_takeover)\n"
+		"  standby [all|foreign|local|failback]   give resources to the peer (hb_standby)\n"
+		"  takeover [all|foreign|local|failback]  take resources from the peer (hb_takeover)\n"
+		"  failback              give back the groups whose preferred node is up\n"
+		"                        (standby failback)\n"
 		"  detach                remove the XDP program and its pins (agent stopped)\n"
 		"options:\n"
 		"  -i, --iface IFACE     cluster interface (pins in %s/IFACE)\n"
@@ -306,14 +313,15 @@ static int cmd_status(const struct opts *o)
 	return 0;
 }
 
-/* standby / takeover [all|foreign|local], as hb_standby / hb_takeover. */
+/* standby / takeover [all|foreign|local|failback], as hb_standby /
+ * hb_takeover. */
 static int cmd_request(const struct opts *o, const char *cmd, const char *scope)
 {
 	enum xhb_control_scope parsed;
 	json_t *reply;
 
 	if (xhb_control_scope_parse(scope, &parsed)) {
-		fprintf(stderr, "xhbctl: %s: scope is all, foreign or local, not '%s'\n",
+		fprintf(stderr, "xhbctl: %s: scope is all, foreign, local or failback, not '%s'\n",
 			cmd, scope);
 		return 2;
 	}
@@ -329,6 +337,27 @@ static int cmd_request(const struct opts *o, const char *cmd, const char *scope)
 	}
 	json_decref(reply);
 	return 0;
+}
+
+static int cmd_standby(const struct opts *o)
+{
+	return cmd_request(o, "standby", o->argc > 1 ? o->argv[1] : "all");
+}
+
+static int cmd_takeover(const struct opts *o)
+{
+	return cmd_request(o, "takeover", o->argc > 1 ? o->argv[1] : "all");
+}
+
+/* What auto_failback would do, once: the groups another node prefers go
+ * back to it if it is up and takes them. */
+static int cmd_failback(const struct opts *o)
+{
+	if (o->argc > 1) {
+		fprintf(stderr, "xhbctl: failback takes no argument\n");
+		return 2;
+	}
+	return cmd_request(o, "standby", "failback");
 }
 
 /* This node's own entry: what XDP answers probes with, and the lease. */
@@ -402,6 +431,22 @@ static int cmd_detach(const struct opts *o)
 	return 0;
 }
 
+static const struct command {
+	const char *name;
+	int (*run)(const struct opts *o);
+} commands[] = {
+	{"stats", cmd_stats},	  {"peers", cmd_peers},
+	{"self", cmd_self},	  {"detach", cmd_detach},
+	{"status", cmd_status},	  {"standby", cmd_standby},
+	{"takeover", cmd_takeover}, {"failback", cmd_failback},
+};
+
+/* Heartbeat's commands ask the agent without a word of their own. */
+static int hb_ask(void *ctx, json_t *req, json_t **reply)
+{
+	return xhb_control_request(ctx, req, reply, 5000);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
@@ -413,8 +458,20 @@ int main(int argc, char **argv)
 		{0},
 	};
 	struct opts o = {.socket = XHB_CONTROL_PATH_DEFAULT};
-	const char *cmd;
+	const char *name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	int c;
+
+	if (xhb_hb_is_command(name)) {
+		struct xhb_hb_io io = {
+			.ask = hb_ask,
+			.ctx = (void *)XHB_CONTROL_PATH_DEFAULT,
+			.socket = XHB_CONTROL_PATH_DEFAULT,
+			.out = stdout,
+			.err = stderr,
+		};
+
+		return xhb_hb_main(argc, argv, &io);
+	}
 
 	while ((c = getopt_long(argc, argv, "i:p:s:jh", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -443,20 +500,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	dataplane__set_verbose(false);
-	cmd = argv[optind];
-	if (!strcmp(cmd, "stats"))
-		return cmd_stats(&o);
-	if (!strcmp(cmd, "peers"))
-		return cmd_peers(&o);
-	if (!strcmp(cmd, "self"))
-		return cmd_self(&o);
-	if (!strcmp(cmd, "detach"))
-		return cmd_detach(&o);
-	if (!strcmp(cmd, "status"))
-		return cmd_status(&o);
-	if (!strcmp(cmd, "standby") || !strcmp(cmd, "takeover"))
-		return cmd_request(&o, cmd, optind + 1 < argc ? argv[optind + 1] : "all");
-	fprintf(stderr, "xhbctl: unknown command '%s'\n", cmd);
+	o.argc = argc - optind;
+	o.argv = argv + optind;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(o.argv[0], commands[i].name))
+			return commands[i].run(&o);
+	fprintf(stderr, "xhbctl: unknown command '%s'\n", o.argv[0]);
 	usage(stderr);
 	return 2;
 }
