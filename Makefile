@@ -6,12 +6,14 @@
 #   make test     install what is missing, build, run every test
 #   make demo     install what is missing, build, run the two-node lab
 #   make bench    failover and data-plane benchmarks (results in bench/results)
+#   make man      the manual pages, docs/man/*.scd -> build/man/ (scdoc)
 #   make vmlinux  regenerate vmlinux.h from this kernel's BTF
 
 BUILD     := build
 CLANG     ?= clang
 BPFTOOL   ?= bpftool
 LLVM_STRIP ?= llvm-strip
+SCDOC     ?= scdoc
 PKGS      := libbpf libelf zlib jansson libmnl libsodium
 ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
@@ -49,13 +51,18 @@ UNIT_SRCS := $(wildcard selftests/unit/*.c)
 UNIT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(UNIT_SRCS))
 UNIT_BIN  := $(BUILD)/selftests/unit
 FUZZ_SRCS := $(wildcard selftests/fuzz/*.c)
+# One scdoc source a page: docs/man/NAME.SECTION.scd -> build/man/NAME.SECTION
+MAN_SRCS  := $(wildcard docs/man/*.scd)
+MAN_PAGES := $(patsubst docs/man/%.scd,$(BUILD)/man/%,$(MAN_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all test demo bench vmlinux clean deps install
+.PHONY: all test demo bench vmlinux clean deps install man
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/xhbd $(TOOLS) $(HB_CMDS) $(BENCHES) $(UNIT_BIN) $(BPF_OBJS)
+all: $(BUILD)/xhbd $(TOOLS) $(HB_CMDS) $(BENCHES) $(UNIT_BIN) $(BPF_OBJS) $(MAN_PAGES)
+
+man: $(MAN_PAGES)
 
 deps:
 	$(Q)tools/deps.sh
@@ -72,7 +79,7 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bench/run.sh
 
-$(BUILD) $(BUILD)/obj/user $(BUILD)/obj/tools $(BUILD)/obj/bench $(BUILD)/obj/selftests/unit $(BUILD)/selftests $(BUILD)/bench:
+$(BUILD) $(BUILD)/obj/user $(BUILD)/obj/tools $(BUILD)/obj/bench $(BUILD)/obj/selftests/unit $(BUILD)/selftests $(BUILD)/bench $(BUILD)/man:
 	$(Q)mkdir -p $@
 
 $(BUILD)/%.bpf.o: bpf/%.bpf.c vmlinux.h $(wildcard include/*.h bpf/*.h) | $(BUILD)
@@ -88,6 +95,20 @@ $(BUILD)/obj/%.o: %.c | $(SKELS)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) -c $< -o $@
+
+# The page's date is its source's last commit (SOURCE_DATE_EPOCH, which
+# scdoc reads), so a rebuild gives the same page. Three lines after .TH,
+# for groff 1.22's man macros on a terminal: scdoc's "no hyphenation,
+# ragged right" comes before .TH, which resets both (identifiers broke
+# across lines: config_ig-nored); and continuous rendering (cR) starts with
+# an 11-inch page, whose end falling inside a table leaves blank lines in
+# it and a tbl warning: one page long enough for the whole manual instead.
+$(MAN_PAGES): $(BUILD)/man/%: docs/man/%.scd Makefile | $(BUILD)/man
+	$(call msg,SCDOC,$@)
+	$(Q)when=$$(git log -1 --format=%ct -- $< 2>/dev/null); \
+	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$${when:-$$(date +%s)}} $(SCDOC) < $< > $@.scdoc
+	$(Q)sed 's/^\.TH .*/&\n.nh\n.ad l\n.if \\n[cR] .pl 100000v/' $@.scdoc > $@
+	$(Q)rm -f $@.scdoc
 
 $(BUILD)/libxhb.a: $(LIB_OBJS) | $(BUILD)
 	$(call msg,AR,$@)
@@ -186,8 +207,10 @@ install: all
 	ln -sf ../../sbin/xhbctl $(DESTDIR)$(PREFIX)/share/heartbeat/hb_standby
 	ln -sf ../../sbin/xhbctl $(DESTDIR)$(PREFIX)/share/heartbeat/hb_takeover
 	install -D -m 0644 tools/systemd/xhbd.service $(DESTDIR)/lib/systemd/system/xhbd.service
-	install -D -m 0644 docs/xhb.conf.5.md $(DESTDIR)$(PREFIX)/share/doc/xhb/xhb.conf.5.md
-	install -D -m 0644 docs/events.md $(DESTDIR)$(PREFIX)/share/doc/xhb/events.md
+	install -d $(foreach s,5 7 8,$(DESTDIR)$(PREFIX)/share/man/man$(s))
+	install -m 0644 $(filter %.5,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 $(filter %.7,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man7/
+	install -m 0644 $(filter %.8,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -D -m 0644 docs/events.schema.json $(DESTDIR)$(PREFIX)/share/doc/xhb/events.schema.json
 
 vmlinux:

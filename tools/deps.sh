@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
 	# build
 	make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev
-	libjansson-dev libmnl-dev bpftool
+	libjansson-dev libmnl-dev bpftool scdoc
 	# run: addresses, links, namespaces, lab
 	iproute2 ethtool nftables procps psmisc util-linux python3 curl jq
 	iputils-ping

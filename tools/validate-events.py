@@ -4,8 +4,9 @@
 
     validate-events.py [FILE...]            files, or stdin when none or "-"
     validate-events.py --check-seq FILE     also: seq has no gaps per node
-    validate-events.py --check-docs docs/events.md
-                                            schema and docs agree, examples valid
+    validate-events.py --check-docs docs/man/xhb-events.7.scd
+                                            schema and man page agree,
+                                            examples valid
 
 Prints the first failures as FILE:LINE: EVENT: what is wrong, then a count.
 Exit status: 0 all valid, 1 a failure, 2 usage or I/O error, 77 the
@@ -138,37 +139,95 @@ def json_type(schema, prop):
     return "?"
 
 
+def scdoc_text(text):
+    """Text as scdoc prints it: a backslash makes the next character
+    literal (also inside literal blocks)."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
 def parse_docs(path):
-    """Sections of the docs: heading -> field rows and example lines."""
+    """Sections of the scdoc page (docs/man/xhb-events.7.scd): section ->
+    field rows of its tables and the JSON examples of its literal blocks.
+
+    "# COMMON FIELDS" is the common fields' section, "## EVENT" an event's.
+    A table row is "|  *field*", then ":  type" and ":  required" (or
+    optional) cells. A literal block that starts with "{" holds examples,
+    one JSON object each, possibly over several lines."""
     sections, current = {}, None
-    row = re.compile(r"^\|\s*`([a-z_]+)`\s*\|\s*([a-z]+)[^|]*\|\s*(required|optional)\s*\|")
-    in_code = False
+    row_start = re.compile(r"^[\[|\]][\[\]\-<=> ] ")
+    cell = re.compile(r"^:[\[\]\-<=> ] ")
+    rows, block, block_line = [], None, 0
+
+    def section(name, number):
+        return sections.setdefault(name, {"fields": {}, "examples": [],
+                                          "bad_examples": [], "line": number})
+
+    def end_rows():
+        for number, cells in rows:
+            if current and len(cells) >= 3 and cells[2] in ("required",
+                                                            "optional"):
+                m = re.match(r"^\*([a-z_]+)\*$", cells[0])
+                if m:
+                    sections[current]["fields"][m.group(1)] = (
+                        scdoc_text(cells[1]), cells[2])
+        rows.clear()
+
+    def end_block():
+        text = scdoc_text("\n".join(block))
+        if not text.lstrip().startswith("{"):
+            return
+        where = section(current or "(other)", block_line)
+        decoder, pos = json.JSONDecoder(), 0
+        while True:
+            while pos < len(text) and text[pos].isspace():
+                pos += 1
+            if pos == len(text):
+                break
+            number = block_line + text.count("\n", 0, pos) + 1
+            try:
+                _, end = decoder.raw_decode(text, pos)
+            except ValueError as e:
+                where["bad_examples"].append((number, str(e)))
+                break
+            # One line, as the agent writes it, for line_problems().
+            where["examples"].append((number, " ".join(
+                part.strip() for part in text[pos:end].split("\n"))))
+            pos = end
+
     with open(path, encoding="utf-8") as f:
         for number, text in enumerate(f, 1):
             text = text.rstrip("\n")
-            if text.startswith("```"):
-                in_code = not in_code
+            if text.lstrip("\t").startswith("```"):
+                if block is None:
+                    block, block_line = [], number
+                else:
+                    end_block()
+                    block = None
                 continue
-            if not in_code and text.startswith("#"):
-                m = re.match(r"^### `([a-z_]+)`\s*$", text)
+            if block is not None:
+                block.append(text.lstrip("\t"))
+                continue
+            if row_start.match(text):
+                rows.append((number, [text[3:].strip()]))
+                continue
+            if rows and cell.match(text):
+                rows[-1][1].append(text[3:].strip())
+                continue
+            if rows and text.startswith("   "):
+                rows[-1][1][-1] += " " + text.strip()
+                continue
+            end_rows()
+            if text.startswith("#"):
+                m = re.match(r"^## ([a-z_]+)\s*$", text)
                 if m:
                     current = m.group(1)
-                elif text.startswith("## Common fields"):
+                elif re.match(r"^# COMMON FIELDS\s*$", text):
                     current = "(common)"
                 else:
                     current = None
                 if current:
-                    sections.setdefault(current, {"fields": {}, "examples": [],
-                                                  "line": number})
-                continue
-            if in_code and text.startswith("{") and '"event"' in text:
-                sections.setdefault(current or "(other)", {
-                    "fields": {}, "examples": [], "line": number,
-                })["examples"].append((number, text))
-                continue
-            m = row.match(text)
-            if m and current:
-                sections[current]["fields"][m.group(1)] = (m.group(2), m.group(3))
+                    section(current, number)
+    end_rows()
     return sections
 
 
@@ -181,7 +240,7 @@ def check_docs(schema, validator, docs, report):
         report.fail("schema", f"{name}: in the event enum or the allOf "
                     "dispatch, not both")
     for name in sorted(names - documented):
-        report.fail(docs, f"{name}: in the schema, no ### `{name}` section")
+        report.fail(docs, f"{name}: in the schema, no '## {name}' section")
     for name in sorted(documented - names):
         report.fail(f"{docs}:{sections[name]['line']}",
                     f"{name}: documented, not in the schema")
@@ -206,7 +265,7 @@ def check_docs(schema, validator, docs, report):
 
     common = sections.get("(common)")
     if not common:
-        report.fail(docs, "no '## Common fields' section")
+        report.fail(docs, "no '# COMMON FIELDS' section")
     else:
         compare(f"{docs}:{common['line']}", "common fields",
                 schema["properties"], set(schema["required"]),
@@ -217,10 +276,13 @@ def check_docs(schema, validator, docs, report):
         event = schema["$defs"][name]
         compare(where, name, event["properties"], set(event["required"]),
                 section["fields"])
-        if not any(f'"event":"{name}"' in t for _, t in section["examples"]):
+        if not any(json.loads(t).get("event") == name
+                   for _, t in section["examples"]):
             report.fail(where, f"{name}: no example line")
     examples = 0
     for section_name, section in sections.items():
+        for number, message in section["bad_examples"]:
+            report.fail(f"{docs}:{number}", f"example: not JSON: {message}")
         for number, text in section["examples"]:
             examples += 1
             obj, messages = line_problems(validator, text)
@@ -244,8 +306,8 @@ def main():
     parser.add_argument("--check-seq", action="store_true",
                         help="fail when seq skips a number for a node")
     parser.add_argument("--check-docs", metavar="DOCS",
-                        help="check DOCS (docs/events.md) against the schema "
-                        "instead of reading events")
+                        help="check DOCS (docs/man/xhb-events.7.scd) against "
+                        "the schema instead of reading events")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="no summary line")
     args = parser.parse_args()

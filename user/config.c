@@ -3,9 +3,10 @@
  * config: Heartbeat's ha.cf, haresources and authkeys into struct
  * xhb_config. The rules are Heartbeat 3.0.6's (heartbeat/config.c,
  * heartbeat/auth.c, ResourceManager, the IPaddr and IPv6addr wrappers),
- * re-implemented; where xhb is stricter or differs, docs/xhb.conf.5.md says
- * so under COMPATIBILITY. Errors stop at the first one: the message names
- * the file and line, which is what the operator needs to fix it.
+ * re-implemented; where xhb is stricter or differs, xhb.conf(5)
+ * (docs/man/xhb.conf.5.scd) says so under COMPATIBILITY. Errors stop at
+ * the first one: the message names the file and line, which is what the
+ * operator needs to fix it.
  *
  * This file is the top: xhb_config_load() sets the defaults and reads the
  * three files in Heartbeat's order, one reader each (config_hacf.c,
@@ -114,7 +115,7 @@ int xhb_config_load(const char *dir, struct xhb_config *cfg, char *err,
 	cfg->garp_count = DEFAULT_GARP_COUNT;
 	cfg->garp_interval_ns = DEFAULT_GARP_INTERVAL_NS;
 	cfg->priority = DEFAULT_PRIORITY;
-	cfg->realtime = false; /* Heartbeat: on; see docs/xhb.conf.5.md */
+	cfg->realtime = false; /* Heartbeat: on; see xhb.conf(5) */
 	cfg->rtprio = DEFAULT_RTPRIO;
 	cfg->xdp_mode = XHB_XDP_AUTO;
 	cfg->auto_failback = XHB_FAILBACK_LEGACY;

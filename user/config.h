@@ -2,7 +2,8 @@
 /*
  * config: reads a Heartbeat configuration directory (ha.cf, haresources,
  * authkeys) the way Heartbeat 3.0.6 reads it, plus xhb's own directives,
- * into one struct xhb_config. docs/xhb.conf.5.md is the user's manual.
+ * into one struct xhb_config. xhb.conf(5), docs/man/xhb.conf.5.scd, is the
+ * user's manual.
  *
  *   xhb_config_load(dir, cfg, err, len)  0, or -errno with err holding
  *                                        "file:line: what is wrong"

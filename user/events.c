@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* JSON event emitter: see events.h and docs/events.md. */
+/* JSON event emitter: see events.h and xhb-events(7). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>

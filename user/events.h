@@ -4,8 +4,9 @@
  * JSON object on one line, written to stdout and appended to the logfile
  * and debugfile; syslog gets each as one line for people (event_line.h).
  * The emitter adds the common fields (time, mono_ns, seq, node, event);
- * callers add the per-event fields documented in docs/events.md and
- * checked by docs/events.schema.json (tools/validate-events.py).
+ * callers add the per-event fields documented in xhb-events(7)
+ * (docs/man/xhb-events.7.scd) and checked by docs/events.schema.json
+ * (tools/validate-events.py).
  *
  *   xhb_events__emitf(em, "peer_dead", "{s:s, s:f}", "peer", name,
  *                     "detection_ms", ms);

@@ -529,19 +529,20 @@ Test(events, emitted_lines_validate_against_schema)
 	free(out);
 }
 
-/* docs/events.md and the schema name the same events and fields, and
- * every example in the docs validates. */
+/* docs/man/xhb-events.7.scd (the xhb-events(7) page) and the schema
+ * name the same events and fields, and every example on the page
+ * validates. */
 Test(events, docs_agree_with_schema)
 {
 	char validator[PATH_MAX], args[2 * PATH_MAX], *out, *slash;
 
 	if (!find_validator(validator, sizeof(validator)))
 		cr_skip("tools/validate-events.py not found");
-	/* tools/validate-events.py -> tools/../docs/events.md */
+	/* tools/validate-events.py -> tools/../docs/man/xhb-events.7.scd */
 	slash = strrchr(validator, '/');
 	*slash = '\0';
-	snprintf(args, sizeof(args), "--check-docs '%s/../docs/events.md'",
-		 validator);
+	snprintf(args, sizeof(args),
+		 "--check-docs '%s/../docs/man/xhb-events.7.scd'", validator);
 	cr_expect_eq(run_validator(args, &out), 0, "%s", out);
 	free(out);
 }
