@@ -13,7 +13,7 @@ packages=(
 	iputils-ping
 	# tests
 	libcriterion-dev libsodium-dev python3-jsonschema valgrind
-	libclang-rt-14-dev
+	libclang-rt-14-dev man-db groff-base
 	# e2e: syslog and logrotate as operators run them
 	rsyslog logrotate
 )
