@@ -3,6 +3,7 @@
 # Everything lands in build/. `make V=1` shows the full commands.
 #
 #   make          build xhbd, xhbctl, the tools and the test binaries
+#   make progs    build only what `make install` installs (no test dependencies)
 #   make test     install what is missing, build, run every test
 #   make demo     install what is missing, build, run the two-node lab
 #   make bench    failover and data-plane benchmarks (results in bench/results)
@@ -57,10 +58,16 @@ MAN_PAGES := $(patsubst docs/man/%.scd,$(BUILD)/man/%,$(MAN_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all test demo bench vmlinux clean deps install man
+.PHONY: all progs test demo bench vmlinux clean deps install man
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/xhbd $(TOOLS) $(HB_CMDS) $(BENCHES) $(UNIT_BIN) $(BPF_OBJS) $(MAN_PAGES)
+# What `make install` installs, and nothing that needs the tests'
+# packages (Criterion): the Debian package builds this.
+PROGS     := $(BUILD)/xhbd $(BUILD)/xhbctl $(MAN_PAGES)
+
+all: progs $(TOOLS) $(HB_CMDS) $(BENCHES) $(UNIT_BIN) $(BPF_OBJS)
+
+progs: $(PROGS)
 
 man: $(MAN_PAGES)
 
@@ -197,9 +204,13 @@ check: deps
 
 PREFIX  ?= /usr
 DESTDIR ?=
+# One line a file. The Debian package is this target run with
+# DESTDIR=debian/xhb PREFIX=/usr: a file added here is in the package.
 # Heartbeat's commands where Heartbeat had them: cl_status in bin,
-# hb_standby and hb_takeover in share/heartbeat.
-install: all
+# hb_standby and hb_takeover in share/heartbeat. The schema is data for
+# programs (tools/validate-events.py --schema), so under share/xhb, where
+# the package leaves it uncompressed.
+install: progs
 	install -D -m 0755 $(BUILD)/xhbd $(DESTDIR)$(PREFIX)/sbin/xhbd
 	install -D -m 0755 $(BUILD)/xhbctl $(DESTDIR)$(PREFIX)/sbin/xhbctl
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/heartbeat
@@ -207,11 +218,15 @@ install: all
 	ln -sf ../../sbin/xhbctl $(DESTDIR)$(PREFIX)/share/heartbeat/hb_standby
 	ln -sf ../../sbin/xhbctl $(DESTDIR)$(PREFIX)/share/heartbeat/hb_takeover
 	install -D -m 0644 tools/systemd/xhbd.service $(DESTDIR)/lib/systemd/system/xhbd.service
+	install -D -m 0644 tools/logrotate/xhb $(DESTDIR)/etc/logrotate.d/xhb
 	install -d $(foreach s,5 7 8,$(DESTDIR)$(PREFIX)/share/man/man$(s))
 	install -m 0644 $(filter %.5,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 $(filter %.7,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man7/
 	install -m 0644 $(filter %.8,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man8/
-	install -D -m 0644 docs/events.schema.json $(DESTDIR)$(PREFIX)/share/doc/xhb/events.schema.json
+	install -D -m 0644 docs/events.schema.json $(DESTDIR)$(PREFIX)/share/xhb/events.schema.json
+	install -D -m 0644 selftests/fixtures/lab/ha.cf $(DESTDIR)$(PREFIX)/share/doc/xhb/examples/ha.cf
+	install -D -m 0644 selftests/fixtures/lab/haresources $(DESTDIR)$(PREFIX)/share/doc/xhb/examples/haresources
+	install -D -m 0644 docs/examples/authkeys $(DESTDIR)$(PREFIX)/share/doc/xhb/examples/authkeys
 
 vmlinux:
 	$(call msg,GEN,vmlinux.h)
