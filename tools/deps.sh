@@ -16,6 +16,10 @@ packages=(
 	libclang-rt-14-dev man-db groff-base
 	# e2e: syslog and logrotate as operators run them
 	rsyslog logrotate
+	# the Debian package (selftests/e2e/debian_package.sh): its build,
+	# lintian, systemd-analyze verify
+	build-essential dpkg-dev debhelper lintian systemd
+	libmicrohttpd-dev
 )
 [ "${XHB_EXTRA_PACKAGES:-}" ] && read -r -a extra <<<"$XHB_EXTRA_PACKAGES" && packages+=("${extra[@]}")
 
