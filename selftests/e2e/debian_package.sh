@@ -13,8 +13,8 @@
 #     heartbeat.service; a second dpkg -i (an upgrade) passes; logrotate
 #     accepts /etc/logrotate.d/xhb (weekly, 8 rotations) and rotates
 #     /var/log/ha-log with it; its postrotate asks systemd (systemctl
-#     kill) and, when that fails, sends SIGHUP to the process named xhbd
-#     (a stand-in: sleep, which dies of it);
+#     kill) and, when that fails, sends SIGHUP to the pid in
+#     /run/xhb/xhbd.pid (a stand-in: sleep, which dies of it);
 #     `xhbd -t -c` accepts the examples (ens192 renamed lo: no ens192
 #     here); where heartbeat was installed, it is removed and its
 #     resource.d scripts stay (they are conffiles: haresources needs them);
@@ -26,7 +26,7 @@
 # (overlayfs over /, its upper layer on a tmpfs, in private mount and PID
 # namespaces, chrooted; a fresh /run): the machine's own packages (the
 # benchmarks' heartbeat, an installed xhb), the labs' /run/xhb and their
-# agents (the postrotate's pidof sees only this PID namespace) are never
+# agents (the stand-in's pid is of this PID namespace) are never
 # touched, and the view vanishes with the namespaces. No network
 # namespace; no daemon of ours runs.
 set -uo pipefail
@@ -112,8 +112,8 @@ in_overlay() {
 		fail "logrotate -d: not /var/log/ha-log and ha-debug weekly, 8 rotations: $(grep '^rotating pattern' <<<"$out")"
 	# The postrotate, both ways: systemd's (a systemctl that records its
 	# arguments and succeeds: nobody else is signalled) and the fallback (a
-	# systemctl that fails as without systemd: the process named xhbd gets
-	# SIGHUP). The real systemctl, in a chroot, ignores the command.
+	# systemctl that fails as without systemd: the pid in
+	# /run/xhb/xhbd.pid gets SIGHUP). The real systemctl, in a chroot, ignores the command.
 	t=/tmp/xhb-deb-test
 	mkdir -p "$root$t/bin"
 	cp "$root/bin/sleep" "$root$t/xhbd"
@@ -127,6 +127,10 @@ in_overlay() {
 		inroot pidof xhbd >/dev/null && break
 		sleep 0.05
 	done
+	# The agent's pid file, as xhbd writes it beside its control socket:
+	# the fallback signals that pid, never a process found by name.
+	mkdir -p "$root/run/xhb"
+	inroot pidof xhbd >"$root/run/xhb/xhbd.pid" || fail "the stand-in xhbd did not start"
 	rotate() { # systemctl's exit status
 		printf '#!/bin/sh\necho "$*" >>%s/systemctl.args\nexit %s\n' "$t" "$1" >"$root$t/bin/systemctl"
 		chmod 755 "$root$t/bin/systemctl"
@@ -145,7 +149,8 @@ in_overlay() {
 	gone || fail "postrotate did not send SIGHUP to xhbd when systemctl failed"
 	rc=$(cat "$root$t/xhbd.status")
 	[ "$rc" = $((128 + 1)) ] || fail "the stand-in xhbd exited $rc, not of SIGHUP"
-	log "logrotate: weekly, 8 rotations; postrotate: systemctl kill, else SIGHUP to xhbd"
+	rm -f "$root/run/xhb/xhbd.pid"
+	log "logrotate: weekly, 8 rotations; postrotate: systemctl kill, else SIGHUP to the pid of /run/xhb/xhbd.pid"
 
 	# The examples load. This machine has no ens192: the lab's interface
 	# becomes lo, nothing else changes (the authkeys comment included).
