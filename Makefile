@@ -223,6 +223,8 @@ install: progs
 	install -m 0644 $(filter %.5,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 $(filter %.7,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man7/
 	install -m 0644 $(filter %.8,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	printf '.so man8/xhbctl.8\n' >$(DESTDIR)$(PREFIX)/share/man/man1/cl_status.1
 	install -D -m 0644 docs/events.schema.json $(DESTDIR)$(PREFIX)/share/xhb/events.schema.json
 	install -D -m 0644 selftests/fixtures/lab/ha.cf $(DESTDIR)$(PREFIX)/share/doc/xhb/examples/ha.cf
 	install -D -m 0644 selftests/fixtures/lab/haresources $(DESTDIR)$(PREFIX)/share/doc/xhb/examples/haresources
