@@ -21,10 +21,10 @@
  * (dir and the three paths), ha.cf timing in nanoseconds (Heartbeat's
  * keepalive/deadtime/warntime/initdead/deadping, then xhb's probe, lease,
  * garp), the cluster's identity (udpport, cluster_id, priority), the data
- * plane (xdp_mode, pin_dir), failback policy, logging, the nodes, the
- * heartbeat media, ping nodes, the resource groups of haresources, the keys
- * of authkeys, and notes: things the agent reports as config_ignored,
- * config_notice and config_warning events.
+ * plane (xdp_mode, pin_dir, state_dir), metrics_listen, failback policy,
+ * logging, the nodes, the heartbeat media, ping nodes, the resource groups
+ * of haresources, the keys of authkeys, and notes: things the agent
+ * reports as config_ignored, config_notice and config_warning events.
  */
 #ifndef XHB_CONFIG_H
 #define XHB_CONFIG_H
@@ -144,6 +144,14 @@ struct xhb_group {
 	struct xhb_resource resources[XHB_CONFIG_MAX_GROUP_RESOURCES];
 };
 
+/* An address and port to listen on (family 0: none given). */
+struct xhb_listen {
+	int family; /* AF_INET or AF_INET6 */
+	union xhb_addr addr;
+	__u16 port; /* host order, 1..65535 */
+	unsigned int line; /* in ha.cf */
+};
+
 /* One authkeys index. Slots never named have method XHB_AUTH_NONE. */
 #define XHB_SECRET_MAX 256
 
@@ -209,6 +217,9 @@ struct xhb_config {
 	/* What must outlive the agent and the pins: the incarnation counter;
 	 * default XHB_STATE_DIR_DEFAULT. */
 	char state_dir[XHB_PATH_MAX];
+	/* metrics_listen ADDR:PORT: where xhb-metrics serves /metrics; off
+	 * by default. The agent itself never reads it. */
+	struct xhb_listen metrics_listen;
 	enum xhb_auto_failback auto_failback;
 
 	char logfile[XHB_PATH_MAX]; /* "" when not set */

@@ -34,7 +34,7 @@ enum seen {
 	SEEN_DEADPING, SEEN_UDPPORT, SEEN_FAILBACK, SEEN_LOGFILE,
 	SEEN_DEBUGFILE, SEEN_LOGFACILITY, SEEN_DEBUG, SEEN_REALTIME,
 	SEEN_RTPRIO, SEEN_PROBE, SEEN_GARP, SEEN_PIN_DIR, SEEN_STATE_DIR, SEEN_LEASE,
-	SEEN_CLUSTER_ID, SEEN_XDP_MODE, SEEN_PRIORITY, SEEN_COUNT
+	SEEN_CLUSTER_ID, SEEN_XDP_MODE, SEEN_PRIORITY, SEEN_METRICS, SEEN_COUNT
 };
 /* clang-format on */
 
@@ -526,6 +526,13 @@ static int dir_xdp_mode(struct loader *ld, const struct directive *d,
 	return 0;
 }
 
+static int dir_listen(struct loader *ld, const struct directive *d,
+		      unsigned int line, char **v, int n)
+{
+	(void)n;
+	return cfg_get_listen(ld, line, d->name, v[0], value_of(ld, d));
+}
+
 /* Heartbeat's realtime (off by default here: see the manual). */
 static int dir_realtime(struct loader *ld, const struct directive *d,
 			unsigned int line, char **v, int n)
@@ -603,6 +610,8 @@ static const struct directive directives[] = {
      .seen = SEEN_XDP_MODE},
     {"priority", dir_uint, 1, 1, .usage = "priority 0..255",
      .seen = SEEN_PRIORITY, VALUE(priority), .lo = 0, .hi = 255},
+    {"metrics_listen", dir_listen, 1, 1, .usage = "metrics_listen ADDRESS:PORT",
+     .seen = SEEN_METRICS, VALUE(metrics_listen)},
 };
 
 /* Heartbeat 3.0.6 directives (its Directives[], WLdirectives[] and HBcomm

@@ -211,6 +211,43 @@ int cfg_parse_addr(const char *text, int *family, union xhb_addr *addr)
 	return -EINVAL;
 }
 
+int cfg_get_listen(struct loader *ld, unsigned int line, const char *name,
+		   const char *text, struct xhb_listen *out)
+{
+	bool v6 = text[0] == '[';
+	const char *host = text + v6, *end, *port;
+	char addr[INET6_ADDRSTRLEN];
+	unsigned long long number;
+	size_t len;
+
+	end = v6 ? strchr(text, ']') : strrchr(text, ':');
+	port = end && (!v6 || end[1] == ':') ? end + 1 + v6 : NULL;
+	if (!port || !*port || end == host)
+		return cfg_fail(ld, line, EINVAL,
+				"bad %s '%s': use ADDRESS:PORT, an IPv6 address "
+				"in brackets (127.0.0.1:9100, [::1]:9100)",
+				name, text);
+	len = (size_t)(end - host);
+	if (len < sizeof(addr)) {
+		memcpy(addr, host, len);
+		addr[len] = '\0';
+	}
+	if (len >= sizeof(addr) ||
+	    inet_pton(v6 ? AF_INET6 : AF_INET, addr, &out->addr) != 1)
+		return cfg_fail(ld, line, EINVAL,
+				"bad %s '%s': '%.*s' is not an %s address%s", name,
+				text, (int)len, host, v6 ? "IPv6" : "IPv4",
+				v6 ? "" : " (an IPv6 one goes in brackets: [::1]:9100)");
+	if (cfg_parse_uint(port, 1, 65535, &number) < 0)
+		return cfg_fail(ld, line, EINVAL,
+				"bad %s '%s': port '%s' is not an integer in 1..65535",
+				name, text, port);
+	out->family = v6 ? AF_INET6 : AF_INET;
+	out->port = (__u16)number;
+	out->line = line;
+	return 0;
+}
+
 __u64 cfg_siphash(const char *key, const void *data, size_t len)
 {
 	const __u8 *k = (const __u8 *)key;

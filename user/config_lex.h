@@ -8,6 +8,7 @@
  *   cfg_fail(ld, line, e, ...)  writes "file:line: what is wrong" (line 0:
  *                               "file: what is wrong"), returns -e
  *   cfg_note(ld, kind, ...)     records a note about the file being read
+ *   cfg_get_listen(ld, line, name, text, out)   ADDRESS:PORT, or fail
  *   cfg_parse_uint, cfg_valid_ifname, cfg_parse_addr, cfg_join_path,
  *   cfg_split, cfg_lowercase, cfg_copy_str, cfg_edit_distance
  *                               values and words, no message
@@ -60,6 +61,11 @@ bool cfg_valid_ifname(const char *name);
 
 /* A literal IPv4 or IPv6 address (no names): 0 or -EINVAL. */
 int cfg_parse_addr(const char *text, int *family, union xhb_addr *addr);
+
+/* ADDRESS:PORT, an IPv6 address in brackets ([::1]:9100), into out:
+ * 0, or -EINVAL with "file:line: bad NAME '...': what is wrong". */
+int cfg_get_listen(struct loader *ld, unsigned int line, const char *name,
+		   const char *text, struct xhb_listen *out);
 
 void cfg_lowercase(char *s);
 

@@ -217,6 +217,7 @@ Test(config, lab_files_load_with_expected_values)
 	cr_expect_eq(cfg->garp_interval_ns, 200 * MS);
 	cr_expect_str_eq(cfg->pin_dir, "");
 	cr_expect_eq(cfg->xdp_mode, XHB_XDP_AUTO);
+	cr_expect_eq(cfg->metrics_listen.family, 0, "no metrics listener");
 	cr_expect_eq(cfg->priority, 100);
 	cr_expect_not(cfg->cluster_id_set);
 	cr_expect_eq(cfg->cluster_id, 0xc9e96a03);
@@ -522,6 +523,52 @@ Test(config, extensions)
 	cr_expect(cfg->cluster_id_set);
 	cr_expect_eq(cfg->xdp_mode, XHB_XDP_GENERIC);
 	cr_expect_eq(cfg->priority, 0);
+}
+
+/* metrics_listen: an IPv4 address or an IPv6 one in brackets, a port;
+ * the last line counts (with a warning), as for every directive. */
+Test(config, metrics_listen_forms)
+{
+	static const struct {
+		const char *value;
+		int family;
+		const char *addr;
+		__u16 port;
+	} cases[] = {
+	    {"127.0.0.1:9100", AF_INET, "127.0.0.1", 9100},
+	    {"0.0.0.0:1", AF_INET, "0.0.0.0", 1},
+	    {"172.16.193.10:65535", AF_INET, "172.16.193.10", 65535},
+	    {"[::1]:9100", AF_INET6, "::1", 9100},
+	    {"[::]:80", AF_INET6, "::", 80},
+	    {"[fd00::10]:9100", AF_INET6, "fd00::10", 9100},
+	};
+	char text[256], addr[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "bcast eth0\nnode srv1 srv2\nauto_failback off\n"
+			 "metrics_listen %s\n",
+			 cases[i].value);
+		write_file("ha.cf", text, 0644);
+		load_ok();
+		cr_expect_eq(cfg->metrics_listen.family, cases[i].family, "%s",
+			     cases[i].value);
+		cr_expect_eq(cfg->metrics_listen.port, cases[i].port, "%s",
+			     cases[i].value);
+		cr_expect_eq(cfg->metrics_listen.line, 4, "%s", cases[i].value);
+		inet_ntop(cfg->metrics_listen.family, &cfg->metrics_listen.addr,
+			  addr, sizeof(addr));
+		cr_expect_str_eq(addr, cases[i].addr, "%s", cases[i].value);
+	}
+	write_file("ha.cf",
+		   "bcast eth0\nnode srv1 srv2\nauto_failback off\n"
+		   "metrics_listen 127.0.0.1:9100\nmetrics_listen [::1]:9200\n",
+		   0644);
+	load_ok();
+	cr_expect_eq(cfg->metrics_listen.family, AF_INET6);
+	cr_expect_eq(cfg->metrics_listen.port, 9200);
+	cr_expect_eq(cfg->metrics_listen.line, 5);
+	cr_expect(find_note(XHB_NOTE_WARNING, "metrics_listen"));
 }
 
 /* Heartbeat's realtime/rtprio: honoured, off by default here. */
@@ -1195,6 +1242,46 @@ static const struct error_case error_cases[] = {
     {"cluster_id too big", HACF_HEAD "cluster_id 4294967296\n", .ret = -EINVAL,
      .message = "@/ha.cf:4: bad cluster_id '4294967296': expected an "
 		"integer in 1..4294967295"},
+    {"metrics_listen without a port", HACF_HEAD "metrics_listen 127.0.0.1\n",
+     .ret = -EINVAL,
+     .message = "@/ha.cf:4: bad metrics_listen '127.0.0.1': use ADDRESS:PORT, "
+		"an IPv6 address in brackets (127.0.0.1:9100, [::1]:9100)"},
+    {"metrics_listen port alone", HACF_HEAD "metrics_listen :9100\n",
+     .ret = -EINVAL,
+     .message = "@/ha.cf:4: bad metrics_listen ':9100': use ADDRESS:PORT, "
+		"an IPv6 address in brackets (127.0.0.1:9100, [::1]:9100)"},
+    {"metrics_listen IPv6 without brackets", HACF_HEAD "metrics_listen ::1:9100\n",
+     .ret = -EINVAL,
+     .message = "@/ha.cf:4: bad metrics_listen '::1:9100': '::1' is not an "
+		"IPv4 address (an IPv6 one goes in brackets: [::1]:9100)"},
+    {"metrics_listen brackets without a port", HACF_HEAD "metrics_listen [::1]\n",
+     .ret = -EINVAL,
+     .message = "@/ha.cf:4: bad metrics_listen '[::1]': use ADDRESS:PORT, "
+		"an IPv6 address in brackets (127.0.0.1:9100, [::1]:9100)"},
+    {"metrics_listen IPv4 in brackets", HACF_HEAD "metrics_listen [10.0.0.1]:9100\n",
+     .ret = -EINVAL,
+     .message = "@/ha.cf:4: bad metrics_listen '[10.0.0.1]:9100': '10.0.0.1' "
+		"is not an IPv6 address"},
+    {"metrics_listen host name", HACF_HEAD "metrics_listen localhost:9100\n",
+     .ret = -EINVAL,
+     .message = "@/ha.cf:4: bad metrics_listen 'localhost:9100': 'localhost' "
+		"is not an IPv4 address (an IPv6 one goes in brackets: [::1]:9100)"},
+    {"metrics_listen port 0", HACF_HEAD "metrics_listen 10.0.0.1:0\n",
+     .ret = -EINVAL,
+     .message = "@/ha.cf:4: bad metrics_listen '10.0.0.1:0': port '0' is not "
+		"an integer in 1..65535"},
+    {"metrics_listen port by name", HACF_HEAD "metrics_listen [::1]:http\n",
+     .ret = -EINVAL,
+     .message = "@/ha.cf:4: bad metrics_listen '[::1]:http': port 'http' is "
+		"not an integer in 1..65535"},
+    {"metrics_listen port too big", HACF_HEAD "metrics_listen 10.0.0.1:65536\n",
+     .ret = -EINVAL,
+     .message = "@/ha.cf:4: bad metrics_listen '10.0.0.1:65536': port '65536' "
+		"is not an integer in 1..65535"},
+    {"metrics_listen twice on a line",
+     HACF_HEAD "metrics_listen 10.0.0.1:9100 10.0.0.2:9100\n", .ret = -EINVAL,
+     .message = "@/ha.cf:4: metrics_listen: too many values (usage: "
+		"metrics_listen ADDRESS:PORT)"},
     {"xdp_mode", HACF_HEAD "xdp_mode offload\n", .ret = -EINVAL,
      .message = "@/ha.cf:4: bad xdp_mode 'offload': use auto, native or "
 		"generic"},
