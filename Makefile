@@ -58,7 +58,7 @@ MAN_PAGES := $(patsubst docs/man/%.scd,$(BUILD)/man/%,$(MAN_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all progs test demo bench vmlinux clean deps install man
+.PHONY: all progs test demo bench vmlinux clean deps install man FORCE
 .DEFAULT_GOAL := all
 
 # What `make install` installs, and nothing that needs the tests'
@@ -116,6 +116,14 @@ $(MAN_PAGES): $(BUILD)/man/%: docs/man/%.scd Makefile | $(BUILD)/man
 	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$${when:-$$(date +%s)}} $(SCDOC) < $< > $@.scdoc
 	$(Q)sed 's/^\.TH .*/&\n.nh\n.ad l\n.if \\n[cR] .pl 100000v/' $@.scdoc > $@
 	$(Q)rm -f $@.scdoc
+
+# The commit xhb_build_info names; rewritten only when it changes, so
+# that it rebuilds what uses it then and only then.
+$(BUILD)/xhb_commit.h: FORCE | $(BUILD)
+	$(Q)c=$$(git -C $(CURDIR) describe --always --dirty --abbrev=12 2>/dev/null || echo unknown); \
+	printf '#define XHB_COMMIT "%s"\n' "$$c" >$@.tmp; \
+	cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+$(BUILD)/obj/user/metrics_collect.o: $(BUILD)/xhb_commit.h
 
 $(BUILD)/libxhb.a: $(LIB_OBJS) | $(BUILD)
 	$(call msg,AR,$@)

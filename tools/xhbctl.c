@@ -9,6 +9,7 @@
  *   xhbctl [-s SOCKET] standby|takeover [all|foreign|local|failback]
  *   xhbctl [-s SOCKET] failback
  *   xhbctl [-i IFACE | -p PIN_DIR] detach
+ *   xhbctl [-c CONFIG_DIR] [-s SOCKET] metrics
  *
  * stats and peers read the pinned maps directly, so they work while the
  * agent is down; status, standby, takeover and failback ask the agent over
@@ -31,11 +32,13 @@
 #include "control.h"
 #include "dataplane.h"
 #include "xhbctl_hb.h"
+#include "metrics.h"
 
 struct opts {
 	const char *ifname;
 	const char *pin_dir;
 	const char *socket;
+	const char *config_dir;
 	bool json;
 	int argc;    /* the command's arguments, */
 	char **argv; /* argv[0] the command itself */
@@ -55,10 +58,12 @@ static void usage(FILE *f)
 		"  failback              give back the groups whose preferred node is up\n"
 		"                        (standby failback)\n"
 		"  detach                remove the XDP program and its pins (agent stopped)\n"
+		"  metrics               Prometheus text: the pinned maps of every interface, the agent's status\n"
 		"options:\n"
 		"  -i, --iface IFACE     cluster interface (pins in %s/IFACE)\n"
 		"  -p, --pin-dir DIR     pin directory (ha.cf pin_dir)\n"
 		"  -s, --socket PATH     agent control socket (default %s)\n"
+		"  -c, --config DIR      metrics: the configuration directory (default /etc/ha.d)\n"
 		"  -j, --json            one JSON document instead of a table\n",
 		XHB_PIN_ROOT, XHB_CONTROL_PATH_DEFAULT);
 }
@@ -431,6 +436,12 @@ static int cmd_detach(const struct opts *o)
 	return 0;
 }
 
+/* Prometheus' text (user/metrics.h): -c names the configuration. */
+static int cmd_metrics(const struct opts *o)
+{
+	return xhb_metrics_print(o->config_dir, o->socket);
+}
+
 static const struct command {
 	const char *name;
 	int (*run)(const struct opts *o);
@@ -439,6 +450,7 @@ static const struct command {
 	{"self", cmd_self},	  {"detach", cmd_detach},
 	{"status", cmd_status},	  {"standby", cmd_standby},
 	{"takeover", cmd_takeover}, {"failback", cmd_failback},
+	{"metrics", cmd_metrics},
 };
 
 /* Heartbeat's commands ask the agent without a word of their own. */
@@ -454,6 +466,7 @@ int main(int argc, char **argv)
 		{"pin-dir", required_argument, NULL, 'p'},
 		{"socket", required_argument, NULL, 's'},
 		{"json", no_argument, NULL, 'j'},
+		{"config", required_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -473,7 +486,7 @@ int main(int argc, char **argv)
 		return xhb_hb_main(argc, argv, &io);
 	}
 
-	while ((c = getopt_long(argc, argv, "i:p:s:jh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:p:s:c:jh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			o.ifname = optarg;
@@ -486,6 +499,9 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			o.json = true;
+			break;
+		case 'c':
+			o.config_dir = optarg;
 			break;
 		case 'h':
 			usage(stdout);

@@ -18,8 +18,7 @@
 #include "ifaces.h"
 #include "peers.h"
 #include "speak.h"
-
-#define XHB_VERSION_STRING "0.1.0"
+#include "version.h"
 
 struct xhb_agent {
 	struct xhb_agent_opts opts;

@@ -51,6 +51,7 @@ static void group_event(struct xhb_groups *gs, bool acquire, unsigned int g,
 
 	xhb_group_spec(&gs->cfg->groups[g], spec, sizeof(spec));
 	xhb_ev_group(gs->ev, acquire, g, spec, reason, duration_ns);
+	xhb_tally_group_event(&gs->g[g].tally, acquire, reason, duration_ns);
 }
 
 /* The xhb_vip for an address resource: 0, or -ENOENT/-ENODEV when no

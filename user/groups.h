@@ -25,6 +25,7 @@
 
 #include "config.h"
 #include "decide.h"
+#include "metrics.h"
 #include "progress.h"
 #include "vip.h"
 
@@ -38,6 +39,7 @@ struct xhb_group_state {
 	__u64 changed_ns;
 	__u32 announce_left; /* gratuitous ARPs / NAs still to send */
 	__u64 announce_next_ns;
+	struct xhb_group_tally tally; /* transitions, for the metrics */
 };
 
 struct xhb_groups {

@@ -10,6 +10,28 @@
 #include "status.h"
 #include "wire.h"
 
+/* A group's transitions and its takeover durations (metrics.h), into
+ * its object j: the buckets as counted, not cumulative, the last one
+ * above every bound of takeover_bounds_s. */
+static void tally_json(json_t *j, const struct xhb_group_tally *t)
+{
+	json_t *buckets = json_array();
+	__u64 count = 0;
+
+	for (unsigned int i = 0; i <= XHB_TAKEOVER_BUCKETS; i++) {
+		json_array_append_new(buckets, json_integer((json_int_t)t->takeover[i]));
+		count += t->takeover[i];
+	}
+	json_object_set_new(j, "transitions",
+			    json_pack("{s:I, s:I}", "acquire",
+				      (json_int_t)t->acquired, "release",
+				      (json_int_t)t->released));
+	json_object_set_new(j, "takeover_duration",
+			    json_pack("{s:o, s:f, s:I}", "buckets", buckets,
+				      "sum_s", t->takeover_sum_ns / 1e9, "count",
+				      (json_int_t)count));
+}
+
 static json_t *groups_json(const struct xhb_groups *gs, const struct xhb_peers *ps)
 {
 	const struct xhb_config *c = gs->cfg;
@@ -19,20 +41,31 @@ static json_t *groups_json(const struct xhb_groups *gs, const struct xhb_peers *
 		const char *owner = gs->g[g].held ? c->nodes[ps->self].name : NULL;
 		char spec[1024];
 
+		json_t *j;
+
 		xhb_group_spec(&c->groups[g], spec, sizeof(spec));
 		for (unsigned int n = 0; !owner && n < c->nnodes; n++)
 			if ((int)n != ps->self && ps->v[n].state != XHB_MEMBER_DEAD &&
 			    (ps->v[n].snap.groups_held & (1U << g)))
 				owner = c->nodes[n].name;
-		json_array_append_new(
-		    groups, json_pack("{s:i, s:s, s:s, s:s?, s:b, s:b, s:b}", "group",
-				      g, "resources", spec, "preferred",
-				      c->groups[g].node, "owner", owner, "held",
-				      gs->g[g].held, "standby",
-				      !!(gs->refused & (1U << g)), "takeover",
-				      !!(gs->wanted & (1U << g))));
+		j = json_pack("{s:i, s:s, s:s, s:s?, s:b, s:b, s:b}", "group", g,
+			      "resources", spec, "preferred", c->groups[g].node,
+			      "owner", owner, "held", gs->g[g].held, "standby",
+			      !!(gs->refused & (1U << g)), "takeover",
+			      !!(gs->wanted & (1U << g)));
+		tally_json(j, &gs->g[g].tally);
+		json_array_append_new(groups, j);
 	}
 	return groups;
+}
+
+static json_t *takeover_bounds_json(void)
+{
+	json_t *le = json_array();
+
+	for (unsigned int i = 0; i < XHB_TAKEOVER_BUCKETS; i++)
+		json_array_append_new(le, json_real(xhb_takeover_bounds_ns[i] / 1e9));
+	return le;
 }
 
 static double age_ms(__u64 now_ns, __u64 ts_ns)
@@ -57,7 +90,7 @@ static json_t *peers_json(const struct xhb_peers *ps, __u64 now_ns)
 		t = xhb_peers_timers(ps, n, now_ns);
 		json_array_append_new(
 		    peers,
-		    json_pack("{s:s, s:I, s:s, s:f, s:s, s:f, s:f, s:f, s:I, s:I, s:f, s:i}",
+		    json_pack("{s:s, s:I, s:s, s:f, s:s, s:f, s:f, s:f, s:I, s:I, s:f, s:i, s:f}",
 			      "name", c->nodes[n].name, "node_id", (json_int_t)p->id,
 			      "state", xhb_member_state_name(p->state), "since_ms",
 			      xhb_ms(now_ns - p->since_ns), "address", addr, "rtt_us",
@@ -66,21 +99,33 @@ static json_t *peers_json(const struct xhb_peers *ps, __u64 now_ns)
 			      "reply_age_ms", age_ms(now_ns, p->snap.last_reply_ns),
 			      "heartbeats", (json_int_t)p->snap.heartbeats, "replies",
 			      (json_int_t)p->snap.replies, "silent_periods_pct",
-			      p->loss.silent_ppm / 1e4, "misses", (int)t.probe_misses));
+			      p->loss.silent_ppm / 1e4, "misses", (int)t.probe_misses,
+			      "window_ms", xhb_ms(xhb_member_window_ns(&t))));
 	}
 	return peers;
+}
+
+/* What is left of the lease we last wrote: 0 when nothing is held or it
+ * lapsed (XDP fences then). */
+static double lease_left_ms(const struct xhb_groups *gs, __u64 now_ns)
+{
+	__u64 end = gs->lease_renewed_ns + gs->lease_ns;
+
+	return gs->held && now_ns < end ? xhb_ms(end - now_ns) : 0.0;
 }
 
 json_t *xhb_status_json(const struct xhb_status_self *self,
 			const struct xhb_groups *gs, const struct xhb_peers *ps,
 			__u64 now_ns)
 {
-	return json_pack("{s:s, s:s?, s:s, s:I, s:I, s:f, s:o, s:o, s:o}", "node",
-			 self->node, "version", self->version, "state",
+	return json_pack("{s:s, s:s?, s:s, s:I, s:I, s:f, s:f, s:o, s:o, s:o, s:o}",
+			 "node", self->node, "version", self->version, "state",
 			 xhb_node_state_name(self->state), "incarnation",
 			 (json_int_t)self->incarnation, "epoch",
 			 (json_int_t)self->epoch, "uptime_ms", xhb_ms(self->uptime_ns),
-			 "groups", groups_json(gs, ps), "peers", peers_json(ps, now_ns),
+			 "lease_left_ms", lease_left_ms(gs, now_ns),
+			 "takeover_bounds_s", takeover_bounds_json(), "groups",
+			 groups_json(gs, ps), "peers", peers_json(ps, now_ns),
 			 "nodes", xhb_status_nodes(self, gs, ps, now_ns));
 }
 

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
  * status: what the control socket answers. `status`: one JSON document,
- * this node, each group with its owner as we see it, each peer with its
- * verdict, address, RTT, last-heard ages and the misses its path needs.
+ * this node and what is left of its lease, each group with its owner as
+ * we see it, its transitions and takeover durations (a histogram over
+ * takeover_bounds_s, see metrics.h), each peer with its verdict, address,
+ * RTT, last-heard ages, the misses its path needs and its detection
+ * window.
  * `standby` / `takeover` (hb_standby, hb_takeover): the groups in scope
  * are refused or wanted from now on, with an event; decide does the rest.
  * `nodes`: each node with its links, what cl_status reports.
