@@ -63,7 +63,7 @@ MAN_PAGES := $(patsubst docs/man/%.scd,$(BUILD)/man/%,$(MAN_SRCS))
 
 # What `make install` installs, and nothing that needs the tests'
 # packages (Criterion): the Debian package builds this.
-PROGS     := $(BUILD)/xhbd $(BUILD)/xhbctl $(MAN_PAGES)
+PROGS     := $(BUILD)/xhbd $(BUILD)/xhbctl $(BUILD)/xhb-metrics $(MAN_PAGES)
 
 all: progs $(TOOLS) $(HB_CMDS) $(BENCHES) $(UNIT_BIN) $(BPF_OBJS)
 
@@ -145,6 +145,10 @@ $(HB_CMDS): $(BUILD)/xhbctl
 	$(call msg,LN,$@)
 	$(Q)ln -sf xhbctl $@
 
+# Only the metrics listener serves HTTP: only it links libmicrohttpd.
+$(BUILD)/obj/tools/xhb-metrics.o: XCFLAGS += $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+$(BUILD)/xhb-metrics: LDLIBS += $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
+
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libxhb.a | $(BUILD)/bench
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lm -lpthread -o $@
@@ -221,12 +225,14 @@ DESTDIR ?=
 install: progs
 	install -D -m 0755 $(BUILD)/xhbd $(DESTDIR)$(PREFIX)/sbin/xhbd
 	install -D -m 0755 $(BUILD)/xhbctl $(DESTDIR)$(PREFIX)/sbin/xhbctl
+	install -D -m 0755 $(BUILD)/xhb-metrics $(DESTDIR)$(PREFIX)/sbin/xhb-metrics
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/heartbeat
 	ln -sf ../sbin/xhbctl $(DESTDIR)$(PREFIX)/bin/cl_status
 	ln -sf ../../sbin/xhbctl $(DESTDIR)$(PREFIX)/share/heartbeat/hb_standby
 	ln -sf ../../sbin/xhbctl $(DESTDIR)$(PREFIX)/share/heartbeat/hb_takeover
 	install -D -m 0644 tools/systemd/xhbd.service $(DESTDIR)/lib/systemd/system/xhbd.service
 	install -D -m 0644 tools/logrotate/xhb $(DESTDIR)/etc/logrotate.d/xhb
+	install -D -m 0644 tools/systemd/xhb-metrics.service $(DESTDIR)/lib/systemd/system/xhb-metrics.service
 	install -d $(foreach s,5 7 8,$(DESTDIR)$(PREFIX)/share/man/man$(s))
 	install -m 0644 $(filter %.5,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 $(filter %.7,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man7/

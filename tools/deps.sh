@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
 	# build
 	make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev
-	libjansson-dev libmnl-dev bpftool scdoc
+	libjansson-dev libmnl-dev bpftool scdoc libmicrohttpd-dev
 	# run: addresses, links, namespaces, lab
 	iproute2 ethtool nftables procps psmisc util-linux python3 curl jq
 	iputils-ping
@@ -19,7 +19,8 @@ packages=(
 	# the Debian package (selftests/e2e/debian_package.sh): its build,
 	# lintian, systemd-analyze verify
 	build-essential dpkg-dev debhelper lintian systemd
-	libmicrohttpd-dev
+	# e2e: promtool, and a Prometheus server that scrapes a lab node
+	prometheus
 )
 [ "${XHB_EXTRA_PACKAGES:-}" ] && read -r -a extra <<<"$XHB_EXTRA_PACKAGES" && packages+=("${extra[@]}")
 
