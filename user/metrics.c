@@ -56,9 +56,10 @@ struct family {
 
 #define FAMILY(var, name, type, help) struct family var = {name, type, help, false}
 
-/* At most a few labels, each value at most a resource line's length. */
+/* A few labels; the longest value is a group's resources as written
+ * (xhb_group_spec's 1 KiB), escaped. */
 struct labels {
-	char text[1024];
+	char text[4096];
 	size_t len;
 };
 
@@ -76,16 +77,16 @@ static void put_escaped(FILE *f, const char *s, bool quote)
 	}
 }
 
+/* Append name="value", the value escaped; one too long for what is left
+ * is cut, never written past the buffer. */
 static void label(struct labels *l, const char *name, const char *value)
 {
-	char *p = l->text + l->len, *end = l->text + sizeof(l->text) - 4;
+	char *p = l->text + l->len, *end = l->text + sizeof(l->text) - 2;
+	int n = snprintf(p, (size_t)(end - p), "%s%s=\"", l->len ? "," : "", name);
 
-	/* name="value", value escaped; the buffer is sized for our values,
-	 * and one that would not fit is cut rather than overrun */
-	if (l->len)
-		*p++ = ',';
-	p += snprintf(p, (size_t)(end - p), "%s=\"", name);
-	for (; *value && p < end - 2; value++) {
+	if (n < 0 || n >= end - p)
+		return;
+	for (p += n; *value && p < end - 2; value++) {
 		if (*value == '\\' || *value == '"' || *value == '\n') {
 			*p++ = '\\';
 			*p++ = *value == '\n' ? 'n' : *value;
@@ -407,6 +408,7 @@ static void render_takeover(FILE *f, struct family *fam, json_t *g, json_t *boun
 	json_t *h = json_object_get(g, "takeover_duration");
 	json_t *buckets = json_object_get(h, "buckets");
 	size_t nb = json_array_size(bounds);
+	struct labels l = group_labels(g);
 	__u64 cumulative = 0;
 	char value[32];
 
@@ -414,25 +416,22 @@ static void render_takeover(FILE *f, struct family *fam, json_t *g, json_t *boun
 	if (!nb || json_array_size(buckets) != nb + 1)
 		return;
 	for (size_t i = 0; i <= nb; i++) {
-		struct labels l = group_labels(g);
+		struct labels le = l;
 
 		cumulative += (__u64)json_integer_value(json_array_get(buckets, i));
 		if (i < nb)
 			snprintf(value, sizeof(value), "%.9g",
 				 json_number_value(json_array_get(bounds, i)));
-		label(&l, "le", i < nb ? value : "+Inf");
+		label(&le, "le", i < nb ? value : "+Inf");
 		snprintf(value, sizeof(value), "%" PRIu64, (uint64_t)cumulative);
-		sample(f, fam, "_bucket", &l, value);
+		sample(f, fam, "_bucket", &le, value);
 	}
-	{
-		struct labels l = group_labels(g);
-
-		snprintf(value, sizeof(value), "%.9g",
-			 json_number_value(json_object_get(h, "sum_s")));
-		sample(f, fam, "_sum", &l, value);
-		snprintf(value, sizeof(value), "%" PRIu64, (uint64_t)cumulative);
-		sample(f, fam, "_count", &l, value);
-	}
+	snprintf(value, sizeof(value), "%.9g",
+		 json_number_value(json_object_get(h, "sum_s")));
+	sample(f, fam, "_sum", &l, value);
+	/* the +Inf bucket's count, the same by construction */
+	snprintf(value, sizeof(value), "%" PRIu64, (uint64_t)cumulative);
+	sample(f, fam, "_count", &l, value);
 }
 
 static void render_groups(FILE *f, const struct xhb_metrics_snapshot *s)

@@ -382,6 +382,31 @@ Test(metrics, label_values_are_escaped)
 	free(text);
 }
 
+/* A value longer than the label buffer (4 KiB) is cut, the line still
+ * well formed. */
+Test(metrics, a_long_label_value_is_cut_not_overrun)
+{
+	char *resources = malloc(6001), *text, *line, *nl;
+
+	cr_assert(resources);
+	for (int i = 0; i < 6000; i++)
+		resources[i] = i % 3 ? 'r' : '"';
+	resources[6000] = '\0';
+	snap->status = json_pack("{s:s, s:[{s:i, s:s, s:s}]}", "node", "srv1",
+				 "groups", "group", 0, "resources", resources,
+				 "preferred", "srv1");
+	free(resources);
+	text = render(snap);
+	line = strstr(text, "\nxhb_group_info{group=\"0\",resources=\"");
+	cr_assert(line, "%s", text);
+	nl = strchr(line + 1, '\n');
+	cr_assert(nl);
+	cr_expect_lt(nl - line, 4200);
+	cr_expect(!strncmp(nl - 4, "\"} 1", 4), "%.*s", (int)(nl - line), line);
+	cr_expect_neq(nl[-5], '\\', "not cut inside an escape");
+	free(text);
+}
+
 /* ---- the histogram ------------------------------------------------------- */
 
 /* The bucket counts, cumulative in the order of le, of group 0's
