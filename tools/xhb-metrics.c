@@ -242,12 +242,15 @@ int main(int argc, char **argv)
 	}
 	d = MHD_start_daemon(
 	    MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-	    on_request, &srv, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+	    on_request, &srv,
+	    /* first, or MHD says its first words on its own */
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)MAX_CONNECTIONS,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)PER_IP_CONNECTIONS,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)IDLE_TIMEOUT_S,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+	    MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "xhb-metrics: cannot start the HTTP server on %s\n",
 			where);
