@@ -362,8 +362,10 @@ static void render_peers_agent(FILE *f, const struct xhb_metrics_snapshot *s)
 	       "Silence on every signal for this long makes the peer dead (its window now, widened by loss or a flood)");
 	FAMILY(silent, "xhb_peer_silent_periods_ratio", "gauge",
 	       "Share of recent probe periods in which nothing new came from the peer (its path's loss, as learnt)");
-	json_t *peers = json_object_get(s->status, "peers"), *p;
-	size_t i;
+	FAMILY(link, "xhb_peer_link_up", "gauge",
+	       "1 while something of the peer came on this heartbeat interface within its detection window (cl_status hblinkstatus)");
+	json_t *peers = json_object_get(s->status, "peers"), *p, *k;
+	size_t i, j;
 
 	json_array_foreach(peers, i, p)
 	{
@@ -390,6 +392,19 @@ static void render_peers_agent(FILE *f, const struct xhb_metrics_snapshot *s)
 
 		if (json_is_number(v))
 			sample_f(f, &silent, &l, json_number_value(v) / 100);
+	}
+	/* the nodes' links, as cl_status reads them: ours are not a peer's */
+	json_array_foreach(json_object_get(s->status, "nodes"), i, p)
+	{
+		if (json_is_true(json_object_get(p, "self")))
+			continue;
+		json_array_foreach(json_object_get(p, "links"), j, k)
+		{
+			struct labels l = labels1("peer", str(p, "name"));
+
+			label(&l, "iface", str(k, "iface"));
+			sample_u64(f, &link, &l, !strcmp(str(k, "status"), "up"));
+		}
 	}
 }
 

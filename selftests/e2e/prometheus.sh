@@ -86,7 +86,8 @@ for f in "$P/xhbctl-srv1.prom" "$P/scraped-srv1.prom"; do
 	t=$(cat "$f")
 	for line in 'xhb_agent_up 1' 'xhb_dataplane_up{iface="ens192"} 1' 'xhb_group_held{group="0"} 1' \
 		'xhb_group_owner{group="0",node="srv1"} 1' 'xhb_peer_state{peer="srv2",state="up"} 1' \
-		'xhb_node_state{state="active"} 1' 'xhb_fenced{iface="ens192"} 0'; do
+		'xhb_node_state{state="active"} 1' 'xhb_fenced{iface="ens192"} 0' \
+		'xhb_peer_link_up{peer="srv2",iface="ens192"} 1'; do
 		has_line "$t" "$line" || fail "$f: no line '$line': $t"
 	done
 	grep -qE '^xhb_xdp_packets_total\{iface="ens192",verdict="reply_accepted"\} [1-9][0-9]*$' <<<"$t" ||

@@ -154,14 +154,17 @@ static void lab_snapshot(struct xhb_metrics_snapshot *s)
 	snprintf(s->ifaces[1].name, IFNAMSIZ, "eth1");
 	s->status = json_pack(
 	    "{s:s, s:s, s:f, s:[f,f,f], s:[{s:i, s:s, s:s, s:s, s:b, s:{s:i, s:i},"
-	    " s:{s:[i,i,i,i], s:f, s:i}}], s:[{s:s, s:I, s:s, s:f, s:f}]}",
+	    " s:{s:[i,i,i,i], s:f, s:i}}], s:[{s:s, s:I, s:s, s:f, s:f}],"
+	    " s:[{s:s, s:b}, {s:s, s:b, s:[{s:s, s:s}, {s:s, s:s}]}]}",
 	    "node", "srv1", "state", "active", "uptime_ms", 60000.0,
 	    "takeover_bounds_s", 0.001, 0.01, 1.0, "groups", "group", 0,
 	    "resources", "IPaddr::172.16.193.30/16/ens192", "preferred", "srv1",
 	    "owner", "srv1", "held", 1, "transitions", "acquire", 2, "release", 1,
 	    "takeover_duration", "buckets", 1, 0, 1, 0, "sum_s", 0.5005, "count", 2,
 	    "peers", "name", "srv2", "node_id", (json_int_t)xhb_node_id("srv2"),
-	    "state", "up", "window_ms", 4.0, "silent_periods_pct", 1.5);
+	    "state", "up", "window_ms", 4.0, "silent_periods_pct", 1.5, "nodes",
+	    "name", "srv1", "self", 1, "name", "srv2", "self", 0, "links",
+	    "iface", "ens192", "status", "up", "iface", "eth2", "status", "dead");
 	cr_assert(s->status);
 }
 
@@ -251,6 +254,10 @@ static const char lab_text[] =
     "# HELP xhb_peer_silent_periods_ratio Share of recent probe periods in which nothing new came from the peer (its path's loss, as learnt)\n"
     "# TYPE xhb_peer_silent_periods_ratio gauge\n"
     "xhb_peer_silent_periods_ratio{peer=\"srv2\"} 0.015\n"
+    "# HELP xhb_peer_link_up 1 while something of the peer came on this heartbeat interface within its detection window (cl_status hblinkstatus)\n"
+    "# TYPE xhb_peer_link_up gauge\n"
+    "xhb_peer_link_up{peer=\"srv2\",iface=\"ens192\"} 1\n"
+    "xhb_peer_link_up{peer=\"srv2\",iface=\"eth2\"} 0\n"
     "# HELP xhb_group_info A resource group (a haresources line): its resources and preferred node (always 1)\n"
     "# TYPE xhb_group_info gauge\n"
     "xhb_group_info{group=\"0\",resources=\"IPaddr::172.16.193.30/16/ens192\",preferred=\"srv1\"} 1\n"
