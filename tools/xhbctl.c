@@ -285,10 +285,17 @@ static int cmd_status(const struct opts *o)
 		json_decref(reply);
 		return 0;
 	}
-	printf("node %s  state %s  uptime %.1f s\n",
+	printf("node %s  state %s  links %s  uptime %.1f s\n",
 	       str_or(json_object_get(reply, "node"), "?"),
 	       str_or(json_object_get(reply, "state"), "?"),
+	       str_or(json_object_get(reply, "links"), "?"),
 	       json_number_value(json_object_get(reply, "uptime_ms")) / 1e3);
+	if (json_object_get(reply, "media_down"))
+		printf("heartbeat media down: %s\n",
+		       str_or(json_object_get(reply, "media_down"), "?"));
+	if (json_object_get(reply, "vip_ifaces_down"))
+		printf("VIP interfaces down: %s\n",
+		       str_or(json_object_get(reply, "vip_ifaces_down"), "?"));
 	printf("\n%-5s %-10s %-10s %-8s %s\n", "GROUP", "PREFERRED", "OWNER",
 	       "REQUEST", "RESOURCES");
 	json_array_foreach(json_object_get(reply, "groups"), i, v)

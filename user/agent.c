@@ -308,8 +308,17 @@ static void act(struct xhb_agent *a, const struct xhb_decision *out, __u64 now)
 void refresh_links(struct xhb_agent *a)
 {
 	enum xhb_node_state before = self_state(a);
-	bool fault = !xhb_ifaces_refresh(&a->ifaces, a->nl);
+	struct xhb_links was = a->links;
+	bool fault;
 
+	xhb_ifaces_refresh(&a->ifaces, a->nl, &a->links);
+	fault = a->links.state == XHB_LINKS_FAULT;
+	/* Degraded, or degraded differently: say which media still work. */
+	if (a->links.state == XHB_LINKS_DEGRADED &&
+	    (was.state != XHB_LINKS_DEGRADED ||
+	     strcmp(was.media_down, a->links.media_down)))
+		xhb_ev_link_degraded(a->ev, a->links.media_down, a->links.media_up,
+				     a->links.media);
 	if (a->fault && !fault)
 		listen_again(a, xhb_now_ns());
 	a->fault = fault;
@@ -363,6 +372,9 @@ static json_t *on_control(const struct xhb_control_request *req, void *ctx)
 		.incarnation = a->incarnation,
 		.epoch = a->epoch,
 		.uptime_ns = now - a->start_ns,
+		.links = xhb_links_state_name(a->links.state),
+		.media_down = a->links.media_down,
+		.vip_down = a->links.vip_down,
 	};
 
 	return xhb_status_request(req, &self, &a->groups, &a->peers, a->ev, now);

@@ -52,7 +52,8 @@ struct xhb_agent {
 
 	bool init; /* initdead running, or listening again */
 	__u64 init_until_ns;
-	bool fault; /* a heartbeat interface is down */
+	bool fault; /* every medium down, or a VIP's interface (ifaces.h) */
+	struct xhb_links links; /* as last judged */
 	bool leaving;
 	int unheard_by; /* a peer that does not hear us (-1: none) */
 	bool stop, reload, reexec; /* signals: TERM/INT, HUP, USR2 */

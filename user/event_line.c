@@ -83,6 +83,9 @@ static const struct line_kind kinds[] = {
     {"dataplane_detached", LOG_NOTICE, "XDP program detached from {iface}: {reason}", NULL},
     {"link_down", LOG_ERR, "link down on {iface}[ ({reason})]", NULL},
     {"link_up", LOG_NOTICE, "link up on {iface}[ after {duration_ms} ms down]", NULL},
+    {"link_degraded", LOG_WARNING,
+     "heartbeat media degraded: {media_up} of {media} up ({down} down): "
+     "peers still heard, nothing moves", NULL},
     {"medium_error", LOG_ERR,
      "cannot send heartbeats on {medium}: {reason}[ ({count} failures)]", NULL},
     {"flood", LOG_WARNING,

@@ -515,6 +515,13 @@ void xhb_ev_link(struct xhb_events *em, const char *iface, bool up)
 			  iface);
 }
 
+void xhb_ev_link_degraded(struct xhb_events *em, const char *down,
+			  unsigned int media_up, unsigned int media)
+{
+	xhb_events__emitf(em, "link_degraded", "{s:s, s:i, s:i}", "down", down,
+			  "media_up", (int)media_up, "media", (int)media);
+}
+
 void xhb_ev_medium_error(struct xhb_events *em, const char *medium,
 			 const char *reason, uint64_t count)
 {

@@ -122,6 +122,9 @@ void xhb_ev_dataplane_attached(struct xhb_events *em, const char *iface,
 void xhb_ev_dataplane_fallback(struct xhb_events *em, const char *iface,
 			       const char *reason);
 void xhb_ev_link(struct xhb_events *em, const char *iface, bool up);
+/* media down (comma-separated), the ones still working, all of them */
+void xhb_ev_link_degraded(struct xhb_events *em, const char *down,
+			  unsigned int media_up, unsigned int media);
 /* sends on a medium fail: the first failure, then every 1000th */
 void xhb_ev_medium_error(struct xhb_events *em, const char *medium,
 			 const char *reason, uint64_t count);

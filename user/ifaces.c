@@ -28,8 +28,11 @@ static int add_iface(struct xhb_ifaces *fs, const char *name, int ifindex,
 	struct xhb_iface *f = &fs->at[fs->n];
 	unsigned int media = 0;
 
-	if (xhb_ifaces_has(fs, name))
-		return 0;
+	for (unsigned int i = 0; i < fs->n; i++)
+		if (!strcmp(fs->at[i].name, name)) {
+			fs->at[i].vip |= !medium;
+			return 0;
+		}
 	for (unsigned int i = 0; i < fs->n; i++)
 		media += fs->at[i].medium;
 	if (medium && media == XHB_MAX_MEDIA) {
@@ -53,6 +56,7 @@ static int add_iface(struct xhb_ifaces *fs, const char *name, int ifindex,
 	snprintf(f->name, sizeof(f->name), "%s", name);
 	f->ifindex = ifindex;
 	f->medium = medium;
+	f->vip = !medium;
 	fs->n++;
 	return 0;
 }
@@ -186,19 +190,57 @@ void xhb_ifaces_close(struct xhb_ifaces *fs)
 	}
 }
 
-bool xhb_ifaces_refresh(struct xhb_ifaces *fs, struct xhb_nl *nl)
+/* Append name to a comma list, cut rather than overflow. */
+static void list_add(char *list, size_t len, const char *name)
 {
-	bool all = true;
+	size_t used = strlen(list);
 
+	snprintf(list + used, len - used, "%s%s", used ? "," : "", name);
+}
+
+void xhb_ifaces_judge(const struct xhb_ifaces *fs, struct xhb_links *out)
+{
+	*out = (struct xhb_links){.state = XHB_LINKS_OK};
+	for (unsigned int i = 0; i < fs->n; i++) {
+		const struct xhb_iface *f = &fs->at[i];
+
+		if (f->medium) {
+			out->media++;
+			out->media_up += f->usable;
+			if (!f->usable)
+				list_add(out->media_down, sizeof(out->media_down), f->name);
+		}
+		if (f->vip && !f->usable)
+			list_add(out->vip_down, sizeof(out->vip_down), f->name);
+	}
+	if (!out->media_up || out->vip_down[0])
+		out->state = XHB_LINKS_FAULT;
+	else if (out->media_up < out->media)
+		out->state = XHB_LINKS_DEGRADED;
+}
+
+void xhb_ifaces_refresh(struct xhb_ifaces *fs, struct xhb_nl *nl,
+			struct xhb_links *out)
+{
 	for (unsigned int i = 0; i < fs->n; i++) {
 		struct xhb_link_state ls;
 
 		fs->at[i].usable = !xhb_nl__link_state(nl, fs->at[i].ifindex, &ls) &&
 				   ls.usable;
-		if (fs->at[i].medium)
-			all &= fs->at[i].usable;
 	}
-	return all;
+	xhb_ifaces_judge(fs, out);
+}
+
+const char *xhb_links_state_name(enum xhb_links_state s)
+{
+	static const char *const names[] = {
+	    [XHB_LINKS_OK] = "ok",
+	    [XHB_LINKS_DEGRADED] = "degraded",
+	    [XHB_LINKS_FAULT] = "fault",
+	};
+
+	return (unsigned int)s < sizeof(names) / sizeof(names[0]) ? names[s]
+								  : "unknown";
 }
 
 int xhb_ifaces_write_self(struct xhb_ifaces *fs, const struct xhb_self *self)

@@ -38,6 +38,7 @@ struct xhb_iface {
 	int ifindex;
 	bool usable; /* carrier and administratively up */
 	bool medium; /* heartbeats and probes go out on it */
+	bool vip;    /* a VIP of haresources lives on it */
 	struct xhb_dataplane *dp;
 };
 
@@ -64,8 +65,33 @@ int xhb_ifaces_open(struct xhb_ifaces *fs, const struct xhb_config *cfg,
 		    struct xhb_events *ev, char *err, size_t errlen);
 void xhb_ifaces_close(struct xhb_ifaces *fs);
 
-/* Every interface usable? (refreshes each one's `usable`) */
-bool xhb_ifaces_refresh(struct xhb_ifaces *fs, struct xhb_nl *nl);
+/*
+ * The links as Heartbeat judged them: a node hears its peers while any
+ * medium works, so one medium down of several is DEGRADED, not a fault.
+ * FAULT when every medium is down, or when an interface carrying a VIP is
+ * down (its VIP cannot be served from here, whether or not the interface
+ * carries heartbeats).
+ */
+enum xhb_links_state {
+	XHB_LINKS_OK,
+	XHB_LINKS_DEGRADED,
+	XHB_LINKS_FAULT,
+};
+
+struct xhb_links {
+	enum xhb_links_state state;
+	unsigned int media, media_up;
+	/* the media down, then the VIP interfaces down: "eth1,eth2" */
+	char media_down[64];
+	char vip_down[64];
+};
+
+/* Refresh each interface's `usable` from netlink, and judge the links. */
+void xhb_ifaces_refresh(struct xhb_ifaces *fs, struct xhb_nl *nl,
+			struct xhb_links *out);
+/* The rule alone, on the interfaces' `usable`, `medium` and `vip`. */
+void xhb_ifaces_judge(const struct xhb_ifaces *fs, struct xhb_links *out);
+const char *xhb_links_state_name(enum xhb_links_state s);
 bool xhb_ifaces_has(const struct xhb_ifaces *fs, const char *name);
 
 /* Our state for every XDP (renews the lease): 0 or the first -errno. */

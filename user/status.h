@@ -28,6 +28,10 @@ struct xhb_status_self {
 	__u64 incarnation;
 	__u64 epoch;
 	__u64 uptime_ns;
+	/* "ok", "degraded" or "fault" (ifaces.h), and the interfaces down;
+	 * NULL: not said */
+	const char *links;
+	const char *media_down, *vip_down;
 };
 
 struct xhb_control_request;

@@ -102,6 +102,12 @@ static const struct line_case cases[] = {
      LOG_ERR,
      "our lease of 10000 ms ran out 3 ms ago: XDP fences our VIPs until we "
      "renew it"},
+    /* One medium of two down: a warning, not a fault. */
+    {"{\"event\":\"link_degraded\",\"down\":\"eth1\",\"media_up\":1,"
+     "\"media\":2}",
+     LOG_WARNING,
+     "heartbeat media degraded: 1 of 2 up (eth1 down): peers still heard, "
+     "nothing moves"},
     /* Reals keep three significant digits, never an exponent. */
     {"{\"event\":\"agent_gap\",\"gap_ms\":4.728036,\"expected_ms\":1.0}",
      LOG_WARNING, "the agent ran late: 4.73 ms between two passes (expected 1 ms)"},

@@ -568,7 +568,7 @@ Test(events, every_emitter_matches_the_schema)
 	    "agent_start", "agent_stop", "agent_gap", "state_change",
 	    "lease_expired", "config_loaded", "config_ignored", "config_error",
 	    "reload", "dataplane_attached", "dataplane_fallback", "link_down",
-	    "link_up", "medium_error", "flood", "peer_dead", "peer_up",
+	    "link_up", "link_degraded", "medium_error", "flood", "peer_dead", "peer_up",
 	    "peer_unanswered", "unheard",
 	    "group_acquire", "group_release", "vip_added", "vip_removed",
 	    "vip_lost", "garp_sent", "resource_start", "resource_stop",
@@ -603,6 +603,7 @@ Test(events, every_emitter_matches_the_schema)
 	xhb_ev_dataplane_fallback(em, "ens192", "native XDP not supported");
 	xhb_ev_link(em, "ens192", false);
 	xhb_ev_link(em, "ens192", true);
+	xhb_ev_link_degraded(em, "eth1", 1, 2);
 	xhb_ev_medium_error(em, "bcast ens192 (/etc/ha.d/ha.cf:1)",
 			    "Network is down", 1);
 	xhb_ev_flood(em, 800000.0, 250000000);
