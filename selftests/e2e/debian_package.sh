@@ -40,6 +40,13 @@ fail() {
 	exit 1
 }
 log() { printf '[%s] %s\n' "$(date +%T)" "$*"; }
+# CMD every 50 ms until it succeeds, for at most SECONDS of wall time (the
+# one poll of this script; it needs no lab, so not lib.bash's lab_poll).
+poll() { # seconds cmd...
+	local end=$(($(date +%s%N) + $1 * 1000000000))
+	shift
+	until "$@"; do [ "$(date +%s%N)" -lt "$end" ] || return 1; sleep 0.05; done
+}
 
 # Paths compared before the install and after the purge.
 SNAPSHOT_DIRS=(/usr /etc /var/lib /var/log /lib/systemd/ /run)
@@ -123,10 +130,7 @@ in_overlay() {
 		inroot "$t/xhbd" 60
 		echo $? >"$root$t/xhbd.status"
 	) 2>/dev/null &
-	for _ in $(seq 100); do
-		inroot pidof xhbd >/dev/null && break
-		sleep 0.05
-	done
+	poll 5 inroot pidof xhbd >/dev/null
 	# The agent's pid file, as xhbd writes it beside its control socket:
 	# the fallback signals that pid, never a process found by name.
 	mkdir -p "$root/run/xhb"
@@ -140,7 +144,7 @@ in_overlay() {
 			fail "logrotate -f /etc/logrotate.d/xhb: $out"
 		[ -s "$root/var/log/ha-log.1" ] || fail "logrotate -f did not rotate /var/log/ha-log: $out"
 	}
-	gone() { for _ in $(seq 40); do [ -e "$root$t/xhbd.status" ] && return 0; sleep 0.05; done; return 1; }
+	gone() { poll 2 test -e "$root$t/xhbd.status"; }
 	rotate 0
 	[ "$(cat "$root$t/systemctl.args")" = "kill --kill-whom=main --signal=HUP xhbd.service" ] ||
 		fail "postrotate did not ask systemd: systemctl $(cat "$root$t/systemctl.args")"
