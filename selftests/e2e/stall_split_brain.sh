@@ -22,7 +22,7 @@
 # network it no longer answers. The fencing is read as XDP decides it,
 # from the node's pinned maps: xhb_self (groups_held != 0 and
 # now >= agent_update_ns + lease_ms) and the VIP present in xhb_vips, the
-# same test as `xhbctl self` ("fenced") and bpf/xhb.bpf.c xhb_lease_lapsed().
+# same test as `xhbctl self` ("fenced") and xhb_self_fenced() of include/xhb_maps.h, which XDP runs.
 #
 # Asserts: at no sample do both hold (split brain ms printed, 0 expected);
 # the client (vipcheck, 1 request/ms) never gets answers from both
