@@ -321,6 +321,21 @@ static int cmd_status(const struct opts *o)
 		       json_number_value(json_object_get(v, "heartbeat_age_ms")),
 		       json_number_value(json_object_get(v, "reply_age_ms")));
 	}
+	if (json_array_size(json_object_get(reply, "checks")))
+		printf("\n%-12s %-5s %-8s %10s %-24s %s\n", "CHECK", "KIND",
+		       "STATE", "SINCE_S", "LAST", "TARGET");
+	json_array_foreach(json_object_get(reply, "checks"), i, v)
+	{
+		const char *detail = str_or(json_object_get(v, "detail"), "");
+
+		printf("%-12s %-5s %-8s %10.1f %-24s %s\n",
+		       str_or(json_object_get(v, "name"), "?"),
+		       str_or(json_object_get(v, "kind"), "?"),
+		       str_or(json_object_get(v, "state"), "?"),
+		       json_number_value(json_object_get(v, "since_ms")) / 1e3,
+		       *detail ? detail : "-",
+		       str_or(json_object_get(v, "target"), "?"));
+	}
 	json_decref(reply);
 	return 0;
 }

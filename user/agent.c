@@ -95,6 +95,15 @@ static __u64 unheard_hold_ns(const struct xhb_agent *a)
 	return w < XHB_NS_PER_MS ? XHB_NS_PER_MS : w;
 }
 
+/* What we refuse: the groups an operator put us in standby for, and those
+ * a failing service check guards (check.h). One mask on the wire: peers
+ * treat both alike, take the group, and leave it here when nobody else
+ * may hold it. */
+static __u32 refused(const struct xhb_agent *a)
+{
+	return a->groups.refused | xhb_checks_unfit(&a->checks);
+}
+
 /*
  * Write our state for XDP, which answers probes with it, on every
  * interface. Writing renews the lease: XDP fences our VIPs once
@@ -111,7 +120,7 @@ void publish(struct xhb_agent *a, __u64 now, __u32 held, __u64 lease_ns)
 		.lease_ms = held ? lease_ns / XHB_NS_PER_MS : 0,
 		.groups_held = held,
 		.groups_wanted = gs->wanted,
-		.groups_refused = gs->refused,
+		.groups_refused = refused(a),
 		.state = self_state(a),
 		.priority = a->cfg->priority,
 		.key_id = a->cfg->auth_index,
@@ -145,7 +154,7 @@ static struct xhb_said said(const struct xhb_agent *a)
 		.epoch = a->epoch,
 		.held = a->groups.held,
 		.wanted = a->groups.wanted,
-		.refused = a->groups.refused,
+		.refused = refused(a),
 	};
 }
 
@@ -245,6 +254,7 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 			      (a->leaving ? XHB_SELF_LEAVING : 0) |
 			      (a->unheard_by >= 0 ? XHB_SELF_UNHEARD : 0),
 		.auto_failback = a->cfg->auto_failback,
+		.self_unfit = xhb_checks_unfit(&a->checks),
 		.nodes = nodes,
 		.preferred = preferred,
 	};
@@ -287,6 +297,27 @@ static void speak(struct xhb_agent *a, __u64 now)
 		if (a->next_probe_ns <= now)
 			a->next_probe_ns = now + probe_period(a);
 	}
+}
+
+/* A group our checks fail that nobody healthy can take stays here: say so
+ * once per episode. */
+static void say_unhealthy_kept(struct xhb_agent *a, const struct xhb_decision *out)
+{
+	__u32 now_kept = 0;
+
+	for (unsigned int g = 0; g < a->cfg->ngroups; g++) {
+		char spec[XHB_SPEC_MAX * 2];
+
+		if (out[g].reason != XHB_REASON_NO_HEALTHY_NODE)
+			continue;
+		now_kept |= 1U << g;
+		if (a->no_healthy_said & (1U << g))
+			continue;
+		xhb_group_spec(&a->cfg->groups[g], spec, sizeof(spec));
+		xhb_ev_no_healthy_node(a->ev, g, spec,
+				       a->groups.held & (1U << g));
+	}
+	a->no_healthy_said = now_kept;
 }
 
 /* Release first: a VIP must leave one node before it reaches another. */
@@ -375,6 +406,7 @@ static json_t *on_control(const struct xhb_control_request *req, void *ctx)
 		.links = xhb_links_state_name(a->links.state),
 		.media_down = a->links.media_down,
 		.vip_down = a->links.vip_down,
+		.checks = xhb_checks_json(&a->checks, now),
 	};
 
 	return xhb_status_request(req, &self, &a->groups, &a->peers, a->ev, now);
@@ -444,6 +476,7 @@ static void do_reload(struct xhb_agent *a)
 		return;
 	}
 	xhb_groups_reconfigure(&a->groups, next, now);
+	xhb_checks_configure(&a->checks, next, a->ev, now);
 	reopen_logs(a, next);
 	a->cfg = next;
 	a->speaker.cfg = next;
@@ -477,13 +510,13 @@ static void leave(struct xhb_agent *a)
 /* Sleep until the next deadline or news, then take in what came. */
 static int wait_and_drain(struct xhb_agent *a)
 {
-	struct pollfd pfd[3 + XHB_MAX_IFACES] = {
+	struct pollfd pfd[3 + XHB_MAX_IFACES + 2 * XHB_CONFIG_MAX_CHECKS] = {
 		{.fd = a->sigfd, .events = POLLIN},
 		{.fd = xhb_nlmon__fd(a->mon), .events = POLLIN},
 		{.fd = xhb_control__fd(a->ctl), .events = POLLIN},
 	};
 	__u64 next = a->next_heartbeat_ns, now, announce;
-	unsigned int nfds = 3;
+	unsigned int nfds = 3, first_check;
 	struct timespec ts;
 
 	if (a->next_probe_ns < next)
@@ -495,6 +528,8 @@ static int wait_and_drain(struct xhb_agent *a)
 		next = a->next_verify_ns;
 	now = xhb_now_ns();
 	next = next > now ? next - now : 0;
+	if (xhb_checks_wait_ns(&a->checks, now) < next)
+		next = xhb_checks_wait_ns(&a->checks, now);
 	ts.tv_sec = next / XHB_NS_PER_SEC;
 	ts.tv_nsec = next % XHB_NS_PER_SEC;
 	/*
@@ -505,8 +540,12 @@ static int wait_and_drain(struct xhb_agent *a)
 	for (unsigned int i = 0; i < a->ifaces.n; i++)
 		pfd[nfds++] = (struct pollfd){
 			.fd = dataplane__news_fd(a->ifaces.at[i].dp), .events = POLLIN};
+	first_check = nfds;
+	nfds += xhb_checks_pollfds(&a->checks, pfd + nfds);
 	if (ppoll(pfd, nfds, &ts, NULL) < 0 && errno != EINTR)
 		return -errno;
+	xhb_checks_step(&a->checks, pfd + first_check, nfds - first_check,
+			xhb_now_ns());
 	for (unsigned int i = 0; i < a->ifaces.n; i++)
 		if (pfd[3 + i].revents)
 			(void)dataplane__news_drain(a->ifaces.at[i].dp);
@@ -552,8 +591,10 @@ int xhb_agent__run(struct xhb_agent *a)
 
 			publish(a, now, held | acquiring, a->cfg->lease_ns);
 			speak(a, now);
-			if (!decided)
+			if (!decided) {
 				act(a, out, now);
+				say_unhealthy_kept(a, out);
+			}
 			/* Say what we now hold at once, not a loop later. */
 			if (a->groups.held != (held | acquiring))
 				publish(a, xhb_now_ns(), a->groups.held,

@@ -12,6 +12,7 @@
 #include <linux/bpf.h>
 
 #include "agent.h"
+#include "check.h"
 #include "config.h"
 #include "events.h"
 #include "groups.h"
@@ -39,6 +40,8 @@ struct xhb_agent {
 	struct xhb_peers peers;
 	struct xhb_groups groups;
 	struct xhb_speaker speaker;
+	struct xhb_checks checks; /* this node's service checks */
+	__u32 no_healthy_said; /* groups whose no_healthy_node was said */
 
 	__u64 incarnation;
 	__u64 epoch;

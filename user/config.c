@@ -127,5 +127,8 @@ int xhb_config_load(const char *dir, struct xhb_config *cfg, char *err,
 	ret = cfg_hacf_load(&ld);
 	ret = ret ?: cfg_authkeys_load(&ld);
 	ret = ret ?: cfg_haresources_load(&ld);
-	return ret;
+	if (ret)
+		return ret;
+	ld.path = cfg->hacf_path;
+	return cfg_checks_finish(&ld);
 }

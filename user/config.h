@@ -46,6 +46,7 @@
 #define XHB_CONFIG_MAX_GROUP_RESOURCES 16
 #define XHB_CONFIG_MAX_ARGS 8
 #define XHB_CONFIG_MAX_NOTES 64
+#define XHB_CONFIG_MAX_CHECKS 16
 #define XHB_NAME_MAX 64 /* node, script and directive names, with NUL */
 #define XHB_PATH_MAX 256
 #define XHB_SPEC_MAX 256 /* a haresources resource as written */
@@ -133,6 +134,39 @@ struct xhb_resource {
 	char path[XHB_PATH_MAX]; /* DIR/resource.d/NAME or /etc/init.d/NAME */
 	unsigned int nargs;
 	char args[XHB_CONFIG_MAX_ARGS][XHB_ARG_MAX]; /* NAME::a::b gives a, b */
+};
+
+/* check NAME http URL|tcp HOST:PORT|exec PATH [ARGS] [options]: a service
+ * check of this node (config_check.c; xhb.conf(5) CHECKS). */
+enum xhb_check_kind {
+	XHB_CHECK_HTTP = 1, /* an HTTP/1.1 GET, judged on its status code */
+	XHB_CHECK_TCP = 2,  /* a TCP connection accepted */
+	XHB_CHECK_EXEC = 3, /* a program that exits 0 */
+};
+
+struct xhb_check_cfg {
+	char name[XHB_NAME_MAX];
+	enum xhb_check_kind kind;
+	unsigned int line; /* in ha.cf */
+	char target[XHB_SPEC_MAX]; /* the URL, HOST:PORT or PATH as written */
+	/* http, tcp: where to connect (literal addresses: no resolver) */
+	int family;
+	union xhb_addr addr;
+	__u16 port;
+	char host[XHB_NAME_MAX]; /* http: the Host header (the URL's host) */
+	char path[XHB_PATH_MAX]; /* http: the request target, "/" by default */
+	/* exec: the program and its arguments */
+	unsigned int nargs;
+	char args[XHB_CONFIG_MAX_ARGS][XHB_ARG_MAX];
+	__u64 interval_ns; /* between starts; default 1s */
+	__u64 timeout_ns;  /* a run longer fails; default the interval */
+	unsigned int fall; /* consecutive failures that make it fail; 3 */
+	unsigned int rise; /* consecutive successes that make it pass; 3 */
+	/* the groups it guards (bit g: group g); every group by default.
+	 * groups_spec is the option as written, resolved once haresources
+	 * is read */
+	__u32 groups;
+	char groups_spec[XHB_SPEC_MAX];
 };
 
 /* One haresources line: started left to right, stopped right to left. */
@@ -233,6 +267,9 @@ struct xhb_config {
 	struct xhb_medium media[XHB_CONFIG_MAX_MEDIA];
 	unsigned int npings;
 	struct xhb_ping pings[XHB_CONFIG_MAX_PINGS];
+
+	unsigned int nchecks;
+	struct xhb_check_cfg checks[XHB_CONFIG_MAX_CHECKS];
 
 	unsigned int ngroups; /* group i is bit i of groups_held on the wire */
 	struct xhb_group groups[XHB_MAX_GROUPS];

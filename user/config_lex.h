@@ -100,5 +100,9 @@ void cfg_close(struct reader *r);
 int cfg_hacf_load(struct loader *ld);
 int cfg_haresources_load(struct loader *ld);
 int cfg_authkeys_load(struct loader *ld);
+/* ha.cf's check lines (config_check.c): one line's words after the
+ * directive, then, once haresources is read, the groups they name. */
+int cfg_check_parse(struct loader *ld, unsigned int line, char **v, int n);
+int cfg_checks_finish(struct loader *ld);
 
 #endif /* XHB_CONFIG_LEX_H */

@@ -87,6 +87,7 @@ struct view {
 	bool self;
 	enum xhb_member_return came_back;
 	__u32 held, wanted, refused;
+	__u32 unfit; /* self only: refused because a check fails */
 };
 
 struct group_ctx {
@@ -218,7 +219,8 @@ static enum xhb_reason why_not(const struct group_ctx *c, const struct view *v)
 		break;
 	}
 	if ((v->refused & c->bit) && !c->overridden)
-		return XHB_REASON_STANDBY_REQUEST;
+		return (v->unfit & c->bit) ? XHB_REASON_CHECK_FAILED
+					   : XHB_REASON_STANDBY_REQUEST;
 	if (v->starting)
 		return v->self ? XHB_REASON_INITDEAD : XHB_REASON_PEER_STARTING;
 	return XHB_REASON_CURRENT_OWNER;
@@ -235,7 +237,9 @@ static enum xhb_reason cause(const struct group_ctx *c, int owner,
 	if (rule == RULE_STALLED_HOLDS)
 		return XHB_REASON_PEER_STALLED_HOLDS;
 	if (c->overridden && (c->nodes[owner].refused & c->bit))
-		return XHB_REASON_STANDBY_OVERRIDDEN;
+		return (c->nodes[owner].unfit & c->bit)
+			   ? XHB_REASON_NO_HEALTHY_NODE
+			   : XHB_REASON_STANDBY_OVERRIDDEN;
 	switch (rule) {
 	case RULE_WANTED:
 		return XHB_REASON_TAKEOVER_REQUEST;
@@ -343,7 +347,9 @@ static struct xhb_decision decide_group(struct group_ctx *c)
 		} else {
 			d.action = XHB_ACTION_RELEASE;
 			if ((self->refused & c->bit) && !c->overridden)
-				d.reason = XHB_REASON_STANDBY_REQUEST;
+				d.reason = (self->unfit & c->bit)
+					       ? XHB_REASON_CHECK_FAILED
+					       : XHB_REASON_STANDBY_REQUEST;
 		}
 	}
 	return d;
@@ -395,6 +401,8 @@ int xhb_decide(const struct xhb_decide_input *in, struct xhb_decision *out)
 	nodes[in->self].self = true;
 	nodes[in->self].lease_expired = false;
 	nodes[in->self].starting = in->self_flags & XHB_SELF_INIT;
+	nodes[in->self].unfit = in->self_unfit;
+	nodes[in->self].refused |= in->self_unfit;
 	if (in->self_flags & XHB_SELF_FAULT)
 		nodes[in->self].state = XHB_MEMBER_FAULT;
 	else if (in->self_flags & XHB_SELF_LEAVING)
@@ -448,6 +456,8 @@ const char *xhb_reason_name(enum xhb_reason reason)
 	    [XHB_REASON_UNHEARD] = "unheard",
 	    [XHB_REASON_LOWEST_INDEX] = "lowest_index",
 	    [XHB_REASON_NO_ELIGIBLE_NODE] = "no_eligible_node",
+	    [XHB_REASON_CHECK_FAILED] = "check_failed",
+	    [XHB_REASON_NO_HEALTHY_NODE] = "no_healthy_node",
 	    [XHB_REASON_ADOPTED] = "adopted",
 	    [XHB_REASON_RESOURCE_FAILED] = "resource_failed",
 	    [XHB_REASON_RELOAD] = "reload",

@@ -51,6 +51,9 @@ enum xhb_reason {
 	XHB_REASON_UNHEARD, /* a peer we hear does not hear us */
 	XHB_REASON_LOWEST_INDEX,
 	XHB_REASON_NO_ELIGIBLE_NODE,
+	XHB_REASON_CHECK_FAILED, /* our service check for it fails */
+	/* it fails its checks here and no other node may take it: kept */
+	XHB_REASON_NO_HEALTHY_NODE,
 	/* not decide's: why a transition happened outside a decision */
 	XHB_REASON_ADOPTED, /* a restarted agent found its VIPs up */
 	XHB_REASON_RESOURCE_FAILED, /* a step failed: the group is undone */
@@ -88,6 +91,10 @@ struct xhb_decide_input {
 	unsigned int self;	 /* index of this node in nodes[] */
 	unsigned int self_flags; /* XHB_SELF_* */
 	enum xhb_auto_failback auto_failback;
+	/* groups this node's service checks fail (check.h): refused as a
+	 * standby is, named check_failed, and kept here (no_healthy_node)
+	 * when no other node may take them */
+	__u32 self_unfit;
 	/* n_nodes entries, in the same order on every node */
 	const struct xhb_decide_node *nodes;
 	const int *preferred; /* n_groups: node index, -1 for none */

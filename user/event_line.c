@@ -130,6 +130,16 @@ static const struct line_kind kinds[] = {
     {"resource_failed", LOG_ERR,
      "{resource} {action} failed (group {group}): {reason~}[, exit code "
      "{exit_code}][, signal {signal}][: {error}][ after {duration_ms} ms]", NULL},
+    /* service checks */
+    {"check_passing", LOG_NOTICE,
+     "check {check} ({kind} {target}) passing[ after {count} success(es)]"
+     "[: {detail}]", NULL},
+    {"check_failing", LOG_ERR,
+     "check {check} ({kind} {target}) failing after {count} failure(s): "
+     "{detail}[: this node yields groups {groups}]", NULL},
+    {"no_healthy_node", LOG_CRIT,
+     "group {group} ({group_resources}) fails its checks and no other node "
+     "is healthy: it stays where it is", NULL},
     /* operators */
     {"standby_request", LOG_NOTICE,
      "standby ({scope}) asked by {source}[ {peer}][, groups {groups}]", NULL},

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "decide.h"
 #include "event_line.h"
+#include "check.h"
 #include "events.h"
 #include "membership.h"
 #include "resource.h"
@@ -668,15 +669,42 @@ void xhb_ev_resource_failed(struct xhb_events *em, unsigned int group,
 	xhb_events__emit(em, ev);
 }
 
-void xhb_ev_request(struct xhb_events *em, bool standby, const char *scope,
-		    uint32_t groups)
+static json_t *group_list(uint32_t groups)
 {
 	json_t *list = json_array();
 
 	for (unsigned int g = 0; g < 32; g++)
 		if (groups & (1U << g))
 			json_array_append_new(list, json_integer(g));
+	return list;
+}
+
+void xhb_ev_request(struct xhb_events *em, bool standby, const char *scope,
+		    uint32_t groups)
+{
+	json_t *list = group_list(groups);
+
 	xhb_events__emitf(em, standby ? "standby_request" : "takeover_request",
 			  "{s:s, s:s, s:o}", "scope", scope, "source", "control",
 			  "groups", list);
+}
+
+void xhb_ev_check(struct xhb_events *em, const struct xhb_check_cfg *c,
+		  const char *from, const char *to, const char *detail,
+		  unsigned int count)
+{
+	char event[32];
+
+	snprintf(event, sizeof(event), "check_%s", to);
+	xhb_events__emitf(em, event, "{s:s, s:s, s:s, s:s, s:s, s:i, s:o}",
+			  "check", c->name, "kind", xhb_check_kind_name(c->kind),
+			  "target", c->target, "from", from, "detail", detail,
+			  "count", (int)count, "groups", group_list(c->groups));
+}
+
+void xhb_ev_no_healthy_node(struct xhb_events *em, unsigned int group,
+			    const char *resources, bool held)
+{
+	xhb_events__emitf(em, "no_healthy_node", "{s:i, s:s, s:b}", "group",
+			  (int)group, "group_resources", resources, "held", held);
 }

@@ -172,4 +172,16 @@ uint64_t xhb_events__write_errors(const struct xhb_events *em);
 /* seq of the last event emitted (0 before the first one). */
 uint64_t xhb_events__seq(const struct xhb_events *em);
 
+/* A service check changed state (check.h): check_passing or
+ * check_failing, with the result that made it (detail) and how many in a
+ * row (count). */
+struct xhb_check_cfg;
+void xhb_ev_check(struct xhb_events *em, const struct xhb_check_cfg *c,
+		  const char *from, const char *to, const char *detail,
+		  unsigned int count);
+/* Group's checks fail here and no other node is healthy enough to take
+ * it: it stays where it is (held: on this node). Once per episode. */
+void xhb_ev_no_healthy_node(struct xhb_events *em, unsigned int group,
+			    const char *resources, bool held);
+
 #endif /* XHB_EVENTS_H */

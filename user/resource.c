@@ -37,7 +37,6 @@ struct run {
 	uint64_t deadline_ns;
 	uint64_t kill_ns; /* SIGKILL the group then, once SIGTERM went out */
 	bool term_sent;
-	bool exited;
 	struct capture cap;
 };
 
@@ -295,24 +294,10 @@ static bool child_exited(pid_t pid)
 	return si.si_pid == pid;
 }
 
-static int poll_timeout_ms(const struct run *run, uint64_t now)
+/* Signals that are due: SIGTERM to the group at the deadline, SIGKILL
+ * after the grace. */
+static void send_due_signals(struct run *run, uint64_t now)
 {
-	uint64_t next = run->term_sent ? run->kill_ns : run->deadline_ns;
-	uint64_t ms = next > now ? (next - now + 999999) / 1000000 : 0;
-
-	if (run->pid_fd < 0 && ms > EXIT_POLL_MS)
-		ms = EXIT_POLL_MS;
-	return (int)ms;
-}
-
-/* One step of the run: wait for output, exit or a deadline, whichever
- * comes first, and act on it. */
-static void run_step(struct run *run)
-{
-	struct pollfd pfd[2];
-	uint64_t now = xhb_mono_ns();
-	nfds_t n = 0;
-
 	if (!run->term_sent && now >= run->deadline_ns) {
 		kill(-run->pid, SIGTERM);
 		run->term_sent = true;
@@ -324,14 +309,6 @@ static void run_step(struct run *run)
 		/* Nothing survives SIGKILL: just wait for the exit now. */
 		run->kill_ns = UINT64_MAX;
 	}
-	if (run->out_fd >= 0)
-		pfd[n++] = (struct pollfd){.fd = run->out_fd, .events = POLLIN};
-	if (run->pid_fd >= 0)
-		pfd[n++] = (struct pollfd){.fd = run->pid_fd, .events = POLLIN};
-	if (poll(pfd, n, poll_timeout_ms(run, now)) < 0 && errno != EINTR)
-		poll(NULL, 0, EXIT_POLL_MS); /* cannot happen; do not spin */
-	read_output(run);
-	run->exited = child_exited(run->pid);
 }
 
 static void run_reap(struct run *run, struct xhb_resource_result *res)
@@ -365,15 +342,14 @@ static void run_reap(struct run *run, struct xhb_resource_result *res)
 		close(run->pid_fd);
 }
 
-int xhb_resource_run(const char *path, const char *const *args,
-		     const char *action, int timeout_ms,
-		     struct xhb_resource_result *res)
+int xhb_resource_start(const char *path, const char *const *args,
+		       const char *action, int timeout_ms,
+		       struct xhb_resource_run **out)
 {
 	struct run *run;
 	int err;
 
-	memset(res, 0, sizeof(*res));
-	res->exit_code = -1;
+	*out = NULL;
 	if (!path || path[0] != '/' || timeout_ms <= 0)
 		return -EINVAL;
 	/* The capture is 4 KiB: keep it off the caller's stack. */
@@ -386,10 +362,97 @@ int xhb_resource_run(const char *path, const char *const *args,
 		return err;
 	}
 	run->deadline_ns = run->start_ns + (uint64_t)timeout_ms * 1000000;
-	while (!run->exited)
-		run_step(run);
+	*out = (struct xhb_resource_run *)run;
+	return 0;
+}
+
+unsigned int xhb_resource_fds(const struct xhb_resource_run *r, int fds[2])
+{
+	const struct run *run = (const struct run *)r;
+	unsigned int n = 0;
+
+	if (run->out_fd >= 0)
+		fds[n++] = run->out_fd;
+	if (run->pid_fd >= 0)
+		fds[n++] = run->pid_fd;
+	return n;
+}
+
+uint64_t xhb_resource_wait_ns(const struct xhb_resource_run *r)
+{
+	const struct run *run = (const struct run *)r;
+	uint64_t now = xhb_mono_ns();
+	uint64_t next = run->term_sent ? run->kill_ns : run->deadline_ns;
+	uint64_t wait = next > now ? next - now : 0;
+
+	if (run->pid_fd < 0 && wait > EXIT_POLL_MS * 1000000ULL)
+		wait = EXIT_POLL_MS * 1000000ULL;
+	return wait;
+}
+
+bool xhb_resource_step(struct xhb_resource_run *r,
+		       struct xhb_resource_result *res)
+{
+	struct run *run = (struct run *)r;
+
+	send_due_signals(run, xhb_mono_ns());
+	read_output(run);
+	if (!child_exited(run->pid))
+		return false;
+	memset(res, 0, sizeof(*res));
 	run_reap(run, res);
 	free(run);
+	return true;
+}
+
+void xhb_resource_cancel(struct xhb_resource_run *r)
+{
+	struct run *run = (struct run *)r;
+	struct xhb_resource_result *res;
+
+	if (!run)
+		return;
+	kill(-run->pid, SIGKILL);
+	run->term_sent = true;
+	res = malloc(sizeof(*res));
+	if (res) {
+		run_reap(run, res);
+		free(res);
+	} else {
+		while (waitpid(run->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		if (run->out_fd >= 0)
+			close(run->out_fd);
+		if (run->pid_fd >= 0)
+			close(run->pid_fd);
+	}
+	free(run);
+}
+
+int xhb_resource_run(const char *path, const char *const *args,
+		     const char *action, int timeout_ms,
+		     struct xhb_resource_result *res)
+{
+	struct xhb_resource_run *run;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	res->exit_code = -1;
+	err = xhb_resource_start(path, args, action, timeout_ms, &run);
+	if (err)
+		return err;
+	while (!xhb_resource_step(run, res)) {
+		struct pollfd pfd[2];
+		int fds[2];
+		unsigned int n = xhb_resource_fds(run, fds);
+		uint64_t wait = xhb_resource_wait_ns(run);
+
+		for (unsigned int i = 0; i < n; i++)
+			pfd[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+		if (poll(pfd, n, (int)((wait + 999999) / 1000000)) < 0 &&
+		    errno != EINTR)
+			poll(NULL, 0, EXIT_POLL_MS); /* cannot happen; do not spin */
+	}
 	return 0;
 }
 

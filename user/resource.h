@@ -8,14 +8,14 @@
  * gets SIGTERM, then SIGKILL after XHB_RESOURCE_KILL_GRACE_MS, so a run
  * never takes longer than timeout + grace.
  *
- * Synchronous on purpose: the agent runs scripts on transitions, in the
- * fixed order acquire/release require; meanwhile it sends no heartbeats,
- * but its XDP still answers probes, so peers see it stalled, not dead
- * (until its VIP lease runs out: keep script timeouts below the lease).
- * Inside, a run is already start / wait on two fds (output pipe, pidfd) /
- * reap, so an asynchronous API is that loop handed to the agent's poll().
- * The caller must not reap children it did not start (no waitpid(-1))
- * while a run is under way.
+ * Two ways to run: xhb_resource_run() waits for the end (the agent's
+ * transitions: meanwhile it sends no heartbeats, but its XDP still answers
+ * probes, so peers see it stalled, not dead); xhb_resource_start() hands
+ * the run to the caller's poll() (service checks): poll the fds
+ * xhb_resource_fds() gives for input, at most xhb_resource_wait_ns(), then
+ * xhb_resource_step() until it says the run is over. Several runs may be
+ * under way; the caller must not reap children it did not start (no
+ * waitpid(-1)).
  */
 #ifndef XHB_RESOURCE_H
 #define XHB_RESOURCE_H
@@ -55,6 +55,19 @@ struct xhb_resource_result {
 int xhb_resource_run(const char *path, const char *const *args,
 		     const char *action, int timeout_ms,
 		     struct xhb_resource_result *res);
+
+/* An asynchronous run: see above. start: as xhb_resource_run(), the run
+ * in *run. step never blocks; true once the script is over (res filled,
+ * run freed). cancel: SIGKILL to its group, reap, free (run may be NULL). */
+struct xhb_resource_run;
+int xhb_resource_start(const char *path, const char *const *args,
+		       const char *action, int timeout_ms,
+		       struct xhb_resource_run **run);
+unsigned int xhb_resource_fds(const struct xhb_resource_run *run, int fds[2]);
+uint64_t xhb_resource_wait_ns(const struct xhb_resource_run *run);
+bool xhb_resource_step(struct xhb_resource_run *run,
+		       struct xhb_resource_result *res);
+void xhb_resource_cancel(struct xhb_resource_run *run);
 
 /* Exited with status 0. */
 bool xhb_resource_ok(const struct xhb_resource_result *res);

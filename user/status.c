@@ -118,7 +118,7 @@ json_t *xhb_status_json(const struct xhb_status_self *self,
 			const struct xhb_groups *gs, const struct xhb_peers *ps,
 			__u64 now_ns)
 {
-	return json_pack("{s:s, s:s?, s:s, s:s?, s:s*, s:s*, s:I, s:I, s:f, s:f, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:s, s:s?, s:s, s:s?, s:s*, s:s*, s:I, s:I, s:f, s:f, s:o, s:o, s:o, s:o, s:o}",
 			 "node", self->node, "version", self->version, "state",
 			 xhb_node_state_name(self->state), "links", self->links,
 			 "media_down", self->media_down && *self->media_down ? self->media_down : NULL,
@@ -129,7 +129,8 @@ json_t *xhb_status_json(const struct xhb_status_self *self,
 			 "lease_left_ms", lease_left_ms(gs, now_ns),
 			 "takeover_bounds_s", takeover_bounds_json(), "groups",
 			 groups_json(gs, ps), "peers", peers_json(ps, now_ns),
-			 "nodes", xhb_status_nodes(self, gs, ps, now_ns));
+			 "nodes", xhb_status_nodes(self, gs, ps, now_ns),
+			 "checks", self->checks ? self->checks : json_array());
 }
 
 json_t *xhb_status_request(const struct xhb_control_request *req,

@@ -32,6 +32,7 @@ struct xhb_status_self {
 	 * NULL: not said */
 	const char *links;
 	const char *media_down, *vip_down;
+	json_t *checks; /* xhb_checks_json(), stolen; NULL: none */
 };
 
 struct xhb_control_request;

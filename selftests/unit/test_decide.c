@@ -44,6 +44,7 @@ struct decide_case {
 	unsigned int n_groups; /* 0: 1 */
 	unsigned int self;
 	unsigned int flags; /* XHB_SELF_* */
+	__u32 unfit; /* groups our service checks fail */
 	enum xhb_auto_failback failback;
 	struct xhb_decide_node nodes[3];
 	int preferred[2];
@@ -123,6 +124,36 @@ static const struct decide_case decide_cases[] = {
     {"standby_everyone_refuses", .self = B,
      .nodes = {{.state = UP, .refused = G0}, {.state = UP, .refused = G0}},
      .preferred = {A}, .want = {{A, NONE, R(STANDBY_OVERRIDDEN)}}},
+
+    /* service checks: a failing check refuses the groups it guards, as a
+     * standby does (the peer sees one refusal mask on the wire); with
+     * nobody healthy, the group stays where it is */
+    {"check_failing_holder_releases", .self = A, .unfit = G0,
+     .nodes = {{.state = UP, .held = G0}, {.state = UP}}, .preferred = {A},
+     .want = {{B, RELEASE, R(CHECK_FAILED)}}},
+    {"check_failing_peer_waits_release", .self = B,
+     .nodes = {{.state = UP, .held = G0, .refused = G0}, {.state = UP}},
+     .preferred = {A}, .want = {{B, NONE, R(WAIT_RELEASE)}}},
+    {"check_failing_peer_released_taken", .self = B,
+     .nodes = {{.state = UP, .refused = G0}, {.state = UP}},
+     .preferred = {A}, .want = {{B, ACQUIRE, R(STANDBY_REQUEST)}}},
+    {"check_failing_guards_only_its_groups", .self = A, .unfit = G1,
+     .n_groups = 2,
+     .nodes = {{.state = UP, .held = G0 | G1}, {.state = UP}},
+     .preferred = {A, A},
+     .want = {{A, KEEP, R(PREFERRED_NODE)}, {B, RELEASE, R(CHECK_FAILED)}}},
+    {"check_failing_nobody_healthy_keeps", .self = A, .unfit = G0,
+     .nodes = {{.state = UP, .held = G0}, {.state = UP, .refused = G0}},
+     .preferred = {A}, .want = {{A, KEEP, R(NO_HEALTHY_NODE)}}},
+    {"check_failing_peer_dead_keeps", .self = A, .unfit = G0,
+     .nodes = {{.state = UP, .held = G0}, {.state = DEAD}},
+     .preferred = {A}, .want = {{A, KEEP, R(NO_HEALTHY_NODE)}}},
+    {"check_failing_unhealthy_standby_never_takes", .self = B, .unfit = G0,
+     .nodes = {{.state = DEAD}, {.state = UP}, {.state = UP}}, .n_nodes = 3,
+     .preferred = {A}, .want = {{C, NONE, R(PEER_DEAD)}}},
+    {"check_failing_holder_back_to_health_failback_off", .self = A,
+     .nodes = {{.state = UP}, {.state = UP, .held = G0}}, .preferred = {A},
+     .want = {{B, NONE, R(CURRENT_OWNER)}}},
 
     /* takeover (hb_takeover) on B while A holds */
     {"takeover_waits_release", .self = B,
@@ -314,6 +345,7 @@ static struct xhb_decide_input input_of(const struct decide_case *c)
 	    .n_groups = c->n_groups ? c->n_groups : 1,
 	    .self = c->self,
 	    .self_flags = c->flags,
+	    .self_unfit = c->unfit,
 	    .auto_failback = c->failback,
 	    .nodes = c->nodes,
 	    .preferred = c->preferred,

@@ -573,6 +573,7 @@ Test(events, every_emitter_matches_the_schema)
 	    "group_acquire", "group_release", "vip_added", "vip_removed",
 	    "vip_lost", "garp_sent", "resource_start", "resource_stop",
 	    "resource_failed", "standby_request", "takeover_request",
+	    "check_passing", "check_failing", "no_healthy_node",
 	};
 	size_t len;
 
@@ -635,6 +636,15 @@ Test(events, every_emitter_matches_the_schema)
 			       "netlink", 0, "no interface holds a subnet");
 	xhb_ev_request(em, true, "all", 0x3);
 	xhb_ev_request(em, false, "local", 0x1);
+	{
+		struct xhb_check_cfg chk = {.kind = XHB_CHECK_HTTP, .groups = 0x1};
+
+		snprintf(chk.name, sizeof(chk.name), "web");
+		snprintf(chk.target, sizeof(chk.target), "http://127.0.0.1/");
+		xhb_ev_check(em, &chk, "unknown", "passing", "HTTP 200", 1);
+		xhb_ev_check(em, &chk, "passing", "failing", "HTTP 500", 3);
+	}
+	xhb_ev_no_healthy_node(em, 0, "IPaddr::172.16.193.30/16/ens192", true);
 	xhb_events__close(em);
 	free(cfg);
 
