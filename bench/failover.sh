@@ -438,7 +438,7 @@ run_failover() { # system profile fault rep
 		ip -n "$(lab_ns srv1)" link del ens192
 		# shellcheck disable=SC2046
 		kill -KILL $(ip netns pids "$(lab_ns srv1)") 2>/dev/null
-		rm -f "$LAB_DIR/srv1/http.pid" "$LAB_DIR/srv1/echo.pid"
+		rm -f "$LAB_DIR/srv1/web.pid" "$LAB_DIR/srv1/echo.pid"
 		;;
 	kill)
 		# shellcheck disable=SC2086

@@ -21,6 +21,9 @@ packages=(
 	build-essential dpkg-dev debhelper lintian systemd
 	# e2e: promtool, and a Prometheus server that scrapes a lab node
 	prometheus
+	# the demo and e2e: the seed's web server, one private instance per
+	# server namespace (tools/lab.sh lab_web_start), never the system one
+	apache2
 )
 [ "${XHB_EXTRA_PACKAGES:-}" ] && read -r -a extra <<<"$XHB_EXTRA_PACKAGES" && packages+=("${extra[@]}")
 
@@ -50,6 +53,14 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get update -qq >/dev/null
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 	[ -z "$policy" ] || rm -f "$policy"
+	# Debian enables the services of a daemon it installs; the lab runs
+	# its own apache2 instances, so the system's is disabled again (only
+	# when installed here: an apache2 the machine already had is left be).
+	if [[ " ${missing[*]} " == *" apache2 "* ]]; then
+		for s in apache2 apache-htcacheclean; do
+			update-rc.d "$s" disable >/dev/null 2>&1 || true
+		done
+	fi
 fi
 
 if [ "$(id -u)" = 0 ] && ! mountpoint -q /sys/fs/bpf 2>/dev/null; then

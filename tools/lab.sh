@@ -17,7 +17,9 @@
 # hostname (uname -n says srv1), its own /var/log (ha-log) and /run/xhb
 # (control socket), and its own /sys/fs/bpf: a directory of a bpffs that
 # the lab mounts under $LAB_DIR, so pins outlive the agent (restarts adopt
-# them) and stay visible from the root mount namespace.
+# them) and stay visible from the root mount namespace. Each server serves
+# the seed's page (IT WORKS SRVn) from a private apache2 of its own (see
+# lab_web_start) and runs a UDP echo for the client's prober.
 #
 # Sourced by the end-to-end tests (LAB_PREFIX keeps their namespaces apart).
 set -uo pipefail
@@ -106,6 +108,7 @@ lab_setup() {
 	done
 	lab_wait_links || return 1
 	for node in "${LAB_NODES[@]}"; do
+		lab_web_wait "$node" 15 || return 1
 		lab_poll 15 lab_services_answer "$node" ||
 			{ lab_log "$node's web server or UDP echo did not answer within 15 s"; return 1; }
 	done
@@ -133,33 +136,212 @@ lab_add_public_segment() {
 }
 
 # The node's files: the seed's ha.cf, haresources, authkeys (unchanged),
-# plus the lines the caller adds (LAB_HACF_EXTRA, default the fast probe).
+# plus the lines the caller adds (LAB_HACF_EXTRA, default the fast probe),
+# and its page (lab_web_dir).
 lab_node_files() {
-	local node=$1 d=$LAB_DIR/$1
-	mkdir -p "$d/ha.d" "$d/log" "$d/run" "$d/www" "$LAB_DIR/bpf/$node"
+	local node=$1 d=$LAB_DIR/$1 w
+	mkdir -p "$d/ha.d" "$d/log" "$d/run" "$LAB_DIR/bpf/$node"
 	cp "$LAB_FIXTURES/ha.cf" "$LAB_FIXTURES/haresources" "$LAB_FIXTURES/authkeys" "$d/ha.d/"
 	printf '%b' "${LAB_HACF_EXTRA-probe 1ms 3\n}" >>"$d/ha.d/ha.cf"
 	chmod 600 "$d/ha.d/authkeys"
-	echo "IT WORKS ${node^^}" >"$d/www/index.html"
+	# apache's workers read the page as www-data: the lab's own
+	# directories are opened to them, nothing above LAB_DIR is touched.
+	chmod 0755 "$LAB_DIR" "$d"
+	w=$d
+	if [ -x "$LAB_APACHE" ] && ! lab_as_www test -x "$d"; then
+		w=$LAB_WEB_SPARE/$node
+		lab_log "www-data cannot reach $d: $node's page and apache2 files go to $w"
+	fi
+	echo "$w" >"$d/web.dir"
+	(umask 022 && mkdir -p "$w/www" && echo "IT WORKS ${node^^}" >"$w/www/index.html")
 }
 
 # What the lab's servers run: a web server (the seed's Apache page) and a
-# UDP echo naming the server, for millisecond measurements.
+# UDP echo naming the server, for millisecond measurements. Started here,
+# waited for by lab_setup once the links are up.
 lab_services() {
 	local node=$1 d=$LAB_DIR/$1
-	ip netns exec "$(lab_ns "$node")" python3 -m http.server 80 --bind 0.0.0.0 --directory "$d/www" \
-		>"$d/http.log" 2>&1 &
-	echo $! >"$d/http.pid"
-	disown $!
+	lab_web_launch "$node" || return 1
 	ip netns exec "$(lab_ns "$node")" "$XHB_BUILD/vipcheck" serve "${node^^}" >/dev/null 2>&1 &
 	echo $! >"$d/echo.pid"
 	disown $!
 }
 
+# ---- the web server: Debian's apache2, one private instance per server
+#
+# Never the system's service: each server namespace runs its own apache2
+# in the foreground (-DFOREGROUND, its pid recorded) from a configuration
+# the lab writes, with its own Listen, PidFile, logs, mutex and runtime
+# directories, in a process group of its own (setsid), so a crash is one
+# signal and two instances share nothing. Its workers run as www-data, so
+# the page lives where www-data can read it: under LAB_DIR (a /run
+# directory by default), else in LAB_WEB_SPARE, which the lab removes too.
+# Without apache2 (not installed) python3's http.server serves the page,
+# and a log line says so.
+#
+#   lab_web_start NODE   start NODE's web server, wait until it answers
+#   lab_web_stop NODE    the web server crashes (SIGKILL, all its processes)
+#   lab_web_pid NODE     its main pid, or nothing
+LAB_APACHE=${LAB_APACHE:-/usr/sbin/apache2}
+LAB_APACHE_MODULES=${LAB_APACHE_MODULES:-/usr/lib/apache2/modules}
+LAB_WEB_SPARE=/run/xhb-web${LAB_PREFIX:+-${LAB_PREFIX%-}}
+
+lab_web_kind() { if [ -x "$LAB_APACHE" ]; then echo "a private apache2"; else echo "python3's http.server"; fi; }
+
+lab_as_www() { setpriv --reuid=www-data --regid=www-data --clear-groups "$@" 2>/dev/null; }
+
+# Where NODE's page (www/) and apache2 files (apache2/) are.
+lab_web_dir() {
+	local f=$LAB_DIR/$1/web.dir
+	if [ -s "$f" ]; then cat "$f"; else echo "$LAB_DIR/$1"; fi
+}
+
+lab_web_config() { # node: NODE's apache2.conf, written
+	local node=$1 w a m=$LAB_APACHE_MODULES
+	w=$(lab_web_dir "$node")
+	a=$w/apache2
+	(umask 022 && mkdir -p "$a/run") || return 1
+	cat >"$a/apache2.conf" <<EOF
+# $node's private apache2, written by tools/lab.sh: not the system's
+ServerRoot "$a"
+ServerName $node
+Listen 0.0.0.0:80
+PidFile "$a/apache2.pid"
+DefaultRuntimeDir "$a/run"
+Mutex file:$a/run default
+ErrorLog "$a/error.log"
+LogLevel warn
+LogFormat "%h %l %u %t \"%r\" %>s %b" common
+CustomLog "$a/access.log" common
+User www-data
+Group www-data
+
+LoadModule mpm_event_module $m/mod_mpm_event.so
+LoadModule authz_core_module $m/mod_authz_core.so
+LoadModule dir_module $m/mod_dir.so
+LoadModule mime_module $m/mod_mime.so
+TypesConfig /etc/mime.types
+
+# small: two of them share a 2-CPU machine with the agents
+StartServers 1
+ThreadsPerChild 8
+MinSpareThreads 4
+MaxSpareThreads 16
+MaxRequestWorkers 32
+
+DocumentRoot "$w/www"
+DirectoryIndex index.html
+<Directory />
+	AllowOverride None
+	Require all denied
+</Directory>
+<Directory "$w/www">
+	Require all granted
+</Directory>
+EOF
+}
+
+# Start NODE's web server in the background, its pid in web.pid; no wait.
+lab_web_launch() { # node
+	local node=$1 d=$LAB_DIR/$1 w
+	w=$(lab_web_dir "$node")
+	if [ -x "$LAB_APACHE" ]; then
+		lab_web_config "$node" || return 1
+		rm -f "$w/apache2/apache2.pid"
+		setsid ip netns exec "$(lab_ns "$node")" "$LAB_APACHE" -f "$w/apache2/apache2.conf" -DFOREGROUND \
+			</dev/null >"$w/apache2/stderr.log" 2>&1 &
+	else
+		lab_log "$LAB_APACHE is not installed (tools/deps.sh installs apache2): $node's page is served by python3 -m http.server instead"
+		setsid ip netns exec "$(lab_ns "$node")" python3 -m http.server 80 --bind 0.0.0.0 \
+			--directory "$w/www" </dev/null >"$d/http.log" 2>&1 &
+	fi
+	echo $! >"$d/web.pid"
+	disown $!
+}
+
+# NODE's web server's main pid, when it runs and is the one we started
+# (its command line names the node's web directory).
+lab_web_pid() { # node
+	local f=$LAB_DIR/$1/web.pid pid w
+	[ -s "$f" ] || return 1
+	pid=$(cat "$f")
+	w=$(lab_web_dir "$1")
+	[ -r "/proc/$pid/cmdline" ] && tr '\0' '\n' <"/proc/$pid/cmdline" | grep -qF "$w/" || return 1
+	echo "$pid"
+}
+
+# Is any process of group PGID alive (zombies are not)?
+lab_group_alive() { ps -eo pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { f = 1 } END { exit !f }'; }
+lab_web_gone() { ! lab_group_alive "$1"; }
+
+# Send SIG to NODE's web server: its whole process group when it leads
+# one (setsid), else the main process and its children.
+_lab_web_signal() { # pid sig
+	if [ "$(ps -o pgid= -p "$1" | tr -d ' ')" = "$1" ]; then
+		kill -"$2" -- "-$1" 2>/dev/null
+	else
+		kill -"$2" "$1" $(pgrep -P "$1") 2>/dev/null
+	fi
+}
+
+# NODE's web server crashes: every process of it SIGKILLed at once; back
+# once they are gone. Nothing happens when it does not run.
+lab_web_stop() { # node
+	local pid
+	pid=$(lab_web_pid "$1") || return 0
+	_lab_web_signal "$pid" KILL
+	lab_poll 5 lab_web_gone "$pid" || { lab_log "$1's web server (pid $pid) outlived SIGKILL for 5 s"; return 1; }
+	rm -f "$LAB_DIR/$1/web.pid"
+}
+
+# The orderly stop (the lab's teardown): SIGTERM, apache2 stops its
+# workers; SIGKILL to what is left after 5 s.
+lab_web_end() { # node
+	local pid
+	pid=$(lab_web_pid "$1") || { rm -f "$LAB_DIR/$1/web.pid"; return 0; }
+	kill -TERM "$pid" 2>/dev/null
+	lab_poll 5 lab_web_gone "$pid" || _lab_web_signal "$pid" KILL
+	lab_poll 5 lab_web_gone "$pid"
+	rm -f "$LAB_DIR/$1/web.pid"
+	return 0
+}
+
+lab_web_start() { # node
+	local pid
+	if pid=$(lab_web_pid "$1"); then
+		lab_log "$1's web server already runs (pid $pid)"
+		return 1
+	fi
+	lab_web_launch "$1" && lab_web_wait "$1" 15
+}
+
+# The client gets NODE's page from NODE's own address.
+lab_web_answers() { # node
+	[ "$(lab_exec client curl -s --max-time 1 "http://${LAB_IP[$1]}/" 2>/dev/null)" = "IT WORKS ${1^^}" ]
+}
+_lab_web_settled() { lab_web_answers "$1" || ! kill -0 "$2" 2>/dev/null; }
+
+# Wait for NODE's web server to answer; when it does not (or exits), say
+# so with its logs.
+lab_web_wait() { # node seconds
+	local node=$1 pid w
+	pid=$(cat "$LAB_DIR/$node/web.pid" 2>/dev/null)
+	lab_poll "$2" _lab_web_settled "$node" "${pid:-0}"
+	lab_web_answers "$node" && return 0
+	w=$(lab_web_dir "$node")
+	if kill -0 "${pid:-0}" 2>/dev/null; then
+		lab_log "$node's web server (pid $pid) did not answer on ${LAB_IP[$node]}:80 within $2 s"
+	else
+		lab_log "$node's web server exited before it answered on ${LAB_IP[$node]}:80"
+	fi
+	tail -n 20 "$w/apache2/stderr.log" "$w/apache2/error.log" "$LAB_DIR/$node/http.log" 2>/dev/null | sed 's/^/[lab]   /' >&2
+	return 1
+}
+
 # The client reaches a node's own address: its web page and its echo.
 lab_services_answer() { # node
 	local node=$1
-	[ "$(lab_exec client curl -s --max-time 1 "http://${LAB_IP[$node]}/" 2>/dev/null)" = "IT WORKS ${node^^}" ] &&
+	lab_web_answers "$node" &&
 		lab_exec client "$XHB_BUILD/vipcheck" watch "${LAB_IP[$node]}" --interval-us 1000 \
 			--duration-ms 20 >/dev/null 2>&1
 }
@@ -264,7 +446,7 @@ lab_teardown_quiet() {
 	local node
 	for node in "${LAB_NODES[@]}"; do
 		lab_stop "$node" TERM
-		lab_kill_pidfile "$LAB_DIR/$node/http.pid"
+		lab_web_end "$node"
 		lab_kill_pidfile "$LAB_DIR/$node/echo.pid"
 	done
 	for node in "${LAB_NODES[@]}" client lanbr pubbr; do
@@ -273,7 +455,7 @@ lab_teardown_quiet() {
 	if mountpoint -q "$LAB_DIR/bpf" 2>/dev/null; then
 		umount "$LAB_DIR/bpf"
 	fi
-	rm -rf "$LAB_DIR"
+	rm -rf "$LAB_DIR" "$LAB_WEB_SPARE"
 	return 0
 }
 
@@ -326,7 +508,7 @@ lab_demo() {
 	rm -f "$result" "$events"
 	lab_log "building the seed lab: srv1 ${LAB_IP[srv1]}, srv2 ${LAB_IP[srv2]}, client ${LAB_IP[client]}, VIP $LAB_VIP/16 on ens192"
 	lab_setup || { lab_log "lab setup failed"; return 1; }
-	lab_log "ha.cf: the seed's file plus 'probe 1ms 3'; each server answers with its page (IT WORKS SRVn) and a UDP echo"
+	lab_log "ha.cf: the seed's file plus 'probe 1ms 3'; each server answers with its page (IT WORKS SRVn) from $(lab_web_kind), and with a UDP echo"
 	lab_start srv1
 	lab_start srv2
 	if ! lab_wait_vip srv1 15; then
