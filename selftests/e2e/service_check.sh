@@ -17,10 +17,6 @@ source "$(dirname "$0")/lib.bash" service-check
 
 LAB_HACF_EXTRA='probe 1ms 3\ncheck web http http://127.0.0.1/ interval 10ms fall 3 rise 3\n'
 lab_setup || fail "lab setup failed"
-if ! declare -F lab_web_stop >/dev/null; then
-lab_web_stop() { lab_kill_pidfile "$LAB_DIR/$1/http.pid"; }
-lab_web_start() { local node=$1 d=$LAB_DIR/$1; ip netns exec "$(lab_ns "$node")" python3 -m http.server 80 --bind 0.0.0.0 --directory "$d/www" >"$d/http.log" 2>&1 & echo $! >"$d/http.pid"; disown $!; lab_poll 5 lab_services_answer "$node"; }
-fi
 e2e_start_pair
 ev_wait 5 srv1 check_passing check=web || fail "srv1's check never passed: $(ev_names srv1)"
 ev_wait 5 srv2 check_passing check=web || fail "srv2's check never passed: $(ev_names srv2)"

@@ -283,7 +283,7 @@ Test(check, http_falls_after_fall_failures_and_rises_after_rise)
 
 	server_start(&s, 200);
 	snprintf(line, sizeof(line),
-		 "check web http http://127.0.0.1:%u/ interval 5ms fall 3 rise 2 "
+		 "check web http http://127.0.0.1:%u/ interval 5ms timeout 2s fall 3 rise 2 "
 		 "groups 0\n", s.port);
 	cs = checks_of(line);
 	cr_assert(run_until(cs, judged));
@@ -316,7 +316,7 @@ Test(check, http_without_answer_fails)
 
 	server_start(&s, 0);
 	snprintf(line, sizeof(line),
-		 "check web http http://127.0.0.1:%u/ interval 5ms fall 1\n", s.port);
+		 "check web http http://127.0.0.1:%u/ interval 5ms timeout 2s fall 1\n", s.port);
 	cs = checks_of(line);
 	cr_assert(run_until(cs, judged));
 	cr_expect_eq(cs->c[0].state, XHB_CHECK_FAILING);
@@ -337,7 +337,7 @@ Test(check, tcp_refused_then_accepted)
 	server_start(&s, 200);
 	server_stop(&s); /* the port is known, nothing listens on it */
 	snprintf(line, sizeof(line),
-		 "check db tcp 127.0.0.1:%u interval 5ms fall 2 rise 1\n", s.port);
+		 "check db tcp 127.0.0.1:%u interval 5ms timeout 2s fall 2 rise 1\n", s.port);
 	cs = checks_of(line);
 	cr_assert(run_until(cs, failing));
 	cr_expect(strstr(cs->c[0].detail, "refused"), "%s", cs->c[0].detail);
@@ -346,7 +346,7 @@ Test(check, tcp_refused_then_accepted)
 	free(cs);
 
 	server_start(&s, 200);
-	snprintf(line, sizeof(line), "check db tcp 127.0.0.1:%u interval 5ms\n",
+	snprintf(line, sizeof(line), "check db tcp 127.0.0.1:%u interval 5ms timeout 2s\n",
 		 s.port);
 	cs = checks_of(line);
 	cr_assert(run_until(cs, judged));
@@ -358,7 +358,7 @@ Test(check, tcp_refused_then_accepted)
 
 Test(check, exec_exit_status_and_timeout)
 {
-	struct xhb_checks *cs = checks_of("check t exec /bin/true interval 5ms\n");
+	struct xhb_checks *cs = checks_of("check t exec /bin/true interval 5ms timeout 2s\n");
 	__u64 t0;
 
 	cr_assert(run_until(cs, judged));
@@ -367,7 +367,7 @@ Test(check, exec_exit_status_and_timeout)
 	xhb_checks_close(cs);
 	free(cs);
 
-	cs = checks_of("check f exec /bin/false interval 5ms fall 2\n");
+	cs = checks_of("check f exec /bin/false interval 5ms timeout 2s fall 2\n");
 	cr_assert(run_until(cs, failing));
 	cr_expect_str_eq(cs->c[0].detail, "exit 1");
 	xhb_checks_close(cs);
@@ -387,11 +387,11 @@ Test(check, exec_exit_status_and_timeout)
 
 Test(check, reload_keeps_the_state_of_an_unchanged_check)
 {
-	struct xhb_checks *cs = checks_of("check f exec /bin/false interval 5ms fall 1\n");
+	struct xhb_checks *cs = checks_of("check f exec /bin/false interval 5ms timeout 2s fall 1\n");
 
 	cr_assert(run_until(cs, failing));
-	cr_assert_eq(load_with("check f exec /bin/false interval 5ms fall 1\n"
-			       "check t exec /bin/true interval 5ms\n"),
+	cr_assert_eq(load_with("check f exec /bin/false interval 5ms timeout 2s fall 1\n"
+			       "check t exec /bin/true interval 5ms timeout 2s\n"),
 		     0, "%s", err);
 	xhb_checks_configure(cs, cfg, NULL, xhb_now_ns());
 	cr_expect_eq(cs->n, 2);
