@@ -221,7 +221,8 @@ XHB_INLINE bool xhb_record_sender(struct xhb_peer *p, const struct xhb_hdr *h,
 	news = p->state != h->state ||
 	       p->groups_held != bpf_ntohl(h->groups_held) ||
 	       p->groups_wanted != bpf_ntohl(h->groups_wanted) ||
-	       p->groups_refused != bpf_ntohl(h->groups_refused);
+	       p->groups_refused != bpf_ntohl(h->groups_refused) ||
+	       p->ping_up != bpf_ntohs(h->ping_up);
 	if (epoch != p->agent_epoch)
 		p->epoch_change_ns = now;
 	p->info_incarnation = incarnation;
@@ -233,6 +234,7 @@ XHB_INLINE bool xhb_record_sender(struct xhb_peer *p, const struct xhb_hdr *h,
 	p->groups_held = bpf_ntohl(h->groups_held);
 	p->groups_wanted = bpf_ntohl(h->groups_wanted);
 	p->groups_refused = bpf_ntohl(h->groups_refused);
+	p->ping_up = bpf_ntohs(h->ping_up);
 	return news;
 }
 
@@ -434,6 +436,7 @@ XHB_INLINE int xhb_build_reply(struct xhb_hdr *r, const struct xhb_self *self,
 	r->groups_held = bpf_htonl(self->groups_held);
 	r->groups_wanted = bpf_htonl(self->groups_wanted);
 	r->groups_refused = bpf_htonl(self->groups_refused);
+	r->ping_up = bpf_htons(self->ping_up);
 	xhb_store_le64(tag, xhb_tag(r, key));
 	__builtin_memcpy(&r->tag, tag, sizeof(tag));
 	return 0;

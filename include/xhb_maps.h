@@ -78,6 +78,7 @@ struct xhb_peer {
 	__u8 addr[16]; /* source address of its last valid packet */
 	__u8 mac[6]; /* source MAC of its last valid packet */
 	__u16 vlan; /* its VLAN id, 0 = untagged */
+	__u16 ping_up; /* xhb_hdr.ping_up it advertised, with its groups */
 };
 
 /*
@@ -106,7 +107,8 @@ struct xhb_self {
 	 * a time the agent writes (its detection window) */
 	__u64 unheard_ns;
 	__u32 unheard_hold_ms;
-	__u32 pad2;
+	__u16 ping_up; /* as on the wire (xhb_hdr.ping_up): replies carry it */
+	__u16 pad2;
 };
 
 /*

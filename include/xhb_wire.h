@@ -61,7 +61,9 @@ struct xhb_hdr {
 	__be32 dest_node_id; /* PROBE: the node asked to answer; else 0 */
 	__u8 key_id; /* index into the keys map, 1..15 */
 	__u8 flags; /* XHB_FLAG_*, 0 before they existed: no claim */
-	__be16 reserved1;
+	/* ping nodes (ha.cf ping, ping_group) the sender reaches, plus 1; 0:
+	 * none configured, not measured yet, or a sender from before */
+	__be16 ping_up;
 	__be64 incarnation; /* changes at each agent start, never goes back */
 	__be64 seq; /* increases within an incarnation */
 	__be64 timestamp_ns; /* sender's CLOCK_BOOTTIME; PROBE_REPLY: the probe's, echoed (a nonce) */

@@ -101,7 +101,36 @@ static __u64 unheard_hold_ns(const struct xhb_agent *a)
  * may hold it. */
 static __u32 refused(const struct xhb_agent *a)
 {
-	return a->groups.refused | xhb_checks_unfit(&a->checks);
+	return a->groups.refused | xhb_checks_unfit(&a->checks) |
+	       (a->outreached ? ~0U : 0);
+}
+
+void configure_pings(struct xhb_agent *a, const struct xhb_config *c, __u64 now)
+{
+	int err = xhb_ping_configure(&a->pinger, c, a->ev, now);
+	char msg[128];
+
+	if (!err)
+		return;
+	snprintf(msg, sizeof(msg), "cannot open the ping nodes' ICMP sockets: %s",
+		 strerror(-err));
+	xhb_ev_config_error(a->ev, msg, "ping nodes not counted");
+}
+
+/* ipfail's comparison: the most ping nodes a live peer says it reaches. */
+static void compare_pings(struct xhb_agent *a, __u64 now)
+{
+	__u16 best = 0;
+
+	for (unsigned int n = 0; n < a->cfg->nnodes; n++) {
+		const struct xhb_peer_view *p = &a->peers.v[n];
+
+		if ((int)n != a->self_index &&
+		    (p->state == XHB_MEMBER_UP || p->state == XHB_MEMBER_WARN) &&
+		    p->snap.ping_up > best)
+			best = p->snap.ping_up;
+	}
+	a->outreached = xhb_ping_outreached(&a->pinger, best, now);
 }
 
 /*
@@ -125,6 +154,7 @@ void publish(struct xhb_agent *a, __u64 now, __u32 held, __u64 lease_ns)
 		.priority = a->cfg->priority,
 		.key_id = a->cfg->auth_index,
 		.unheard_hold_ms = unheard_hold_ns(a) / XHB_NS_PER_MS,
+		.ping_up = xhb_ping_wire(&a->pinger),
 	};
 	int ret = xhb_ifaces_write_self(&a->ifaces, &self);
 
@@ -155,6 +185,7 @@ static struct xhb_said said(const struct xhb_agent *a)
 		.held = a->groups.held,
 		.wanted = a->groups.wanted,
 		.refused = refused(a),
+		.ping_up = xhb_ping_wire(&a->pinger),
 	};
 }
 
@@ -255,6 +286,7 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 			      (a->unheard_by >= 0 ? XHB_SELF_UNHEARD : 0),
 		.auto_failback = a->cfg->auto_failback,
 		.self_unfit = xhb_checks_unfit(&a->checks),
+		.self_outreached = a->outreached,
 		.nodes = nodes,
 		.preferred = preferred,
 	};
@@ -477,6 +509,7 @@ static void do_reload(struct xhb_agent *a)
 	}
 	xhb_groups_reconfigure(&a->groups, next, now);
 	xhb_checks_configure(&a->checks, next, a->ev, now);
+	configure_pings(a, next, now);
 	reopen_logs(a, next);
 	a->cfg = next;
 	a->speaker.cfg = next;
@@ -510,7 +543,7 @@ static void leave(struct xhb_agent *a)
 /* Sleep until the next deadline or news, then take in what came. */
 static int wait_and_drain(struct xhb_agent *a)
 {
-	struct pollfd pfd[3 + XHB_MAX_IFACES + 2 * XHB_CONFIG_MAX_CHECKS] = {
+	struct pollfd pfd[3 + XHB_MAX_IFACES + 2 * XHB_CONFIG_MAX_CHECKS + 2] = {
 		{.fd = a->sigfd, .events = POLLIN},
 		{.fd = xhb_nlmon__fd(a->mon), .events = POLLIN},
 		{.fd = xhb_control__fd(a->ctl), .events = POLLIN},
@@ -530,6 +563,8 @@ static int wait_and_drain(struct xhb_agent *a)
 	next = next > now ? next - now : 0;
 	if (xhb_checks_wait_ns(&a->checks, now) < next)
 		next = xhb_checks_wait_ns(&a->checks, now);
+	if (xhb_ping_wait_ns(&a->pinger, now) < next)
+		next = xhb_ping_wait_ns(&a->pinger, now);
 	ts.tv_sec = next / XHB_NS_PER_SEC;
 	ts.tv_nsec = next % XHB_NS_PER_SEC;
 	/*
@@ -540,12 +575,14 @@ static int wait_and_drain(struct xhb_agent *a)
 	for (unsigned int i = 0; i < a->ifaces.n; i++)
 		pfd[nfds++] = (struct pollfd){
 			.fd = dataplane__news_fd(a->ifaces.at[i].dp), .events = POLLIN};
+	nfds += xhb_ping_pollfds(&a->pinger, pfd + nfds);
 	first_check = nfds;
 	nfds += xhb_checks_pollfds(&a->checks, pfd + nfds);
 	if (ppoll(pfd, nfds, &ts, NULL) < 0 && errno != EINTR)
 		return -errno;
 	xhb_checks_step(&a->checks, pfd + first_check, nfds - first_check,
 			xhb_now_ns());
+	xhb_ping_step(&a->pinger, xhb_now_ns());
 	for (unsigned int i = 0; i < a->ifaces.n; i++)
 		if (pfd[3 + i].revents)
 			(void)dataplane__news_drain(a->ifaces.at[i].dp);
@@ -578,6 +615,7 @@ int xhb_agent__run(struct xhb_agent *a)
 
 			xhb_peers_judge(&a->peers, &a->ifaces, a->ev, &t);
 			check_heard(a, now);
+			compare_pings(a, now);
 		}
 		check_init(a, now);
 		decided = decide(a, now, out);

@@ -13,6 +13,7 @@
 
 #include "agent.h"
 #include "check.h"
+#include "ping.h"
 #include "config.h"
 #include "events.h"
 #include "groups.h"
@@ -41,6 +42,8 @@ struct xhb_agent {
 	struct xhb_groups groups;
 	struct xhb_speaker speaker;
 	struct xhb_checks checks; /* this node's service checks */
+	struct xhb_pinger pinger; /* ping nodes, ipfail's rule */
+	bool outreached; /* a live peer reaches more ping nodes */
 	__u32 no_healthy_said; /* groups whose no_healthy_node was said */
 
 	__u64 incarnation;
@@ -70,6 +73,9 @@ void emit_config(struct xhb_agent *a);
 void publish(struct xhb_agent *a, __u64 now, __u32 held, __u64 lease_ns);
 /* groups.c's hook before a script runs */
 void renew_for_script(void *ctx, __u64 lease_ns);
+/* The ping nodes of c (ping.h); a failure is said, and the agent goes on
+ * without them. */
+void configure_pings(struct xhb_agent *a, const struct xhb_config *c, __u64 now);
 /* Link states read again: fault while a heartbeat interface is down. */
 void refresh_links(struct xhb_agent *a);
 /* Where c sends events: its logfile, debugfile and logfacility. */

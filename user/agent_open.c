@@ -247,6 +247,7 @@ int xhb_agent__open(struct xhb_agent **out, const struct xhb_agent_opts *o,
 	a->next_heartbeat_ns = a->next_probe_ns = a->start_ns;
 	refresh_links(a);
 	xhb_checks_configure(&a->checks, a->cfg, a->ev, a->start_ns);
+	configure_pings(a, a->cfg, a->start_ns);
 	xhb_groups_adopt(&a->groups, adopted ? &old : NULL, a->start_ns);
 	xhb_sched_apply(a->cfg->realtime, a->cfg->rtprio);
 	*out = a;
@@ -267,6 +268,7 @@ void xhb_agent__close(struct xhb_agent *a)
 					       : "error",
 				  a->incarnation);
 	xhb_checks_close(&a->checks);
+	xhb_ping_close(&a->pinger);
 	xhb_ifaces_close(&a->ifaces);
 	if (a->ctl)
 		remove_pidfile(a);

@@ -64,7 +64,6 @@ struct directive {
 	.value = offsetof(struct xhb_config, field), \
 	.size = sizeof(((struct xhb_config *)0)->field)
 /* clang-format off */
-#define PING_UNUSED "checked, not acted on yet: reachability of ping nodes does not count toward health"
 /* clang-format on */
 #define IGNORED(why) .note_kind = XHB_NOTE_IGNORED, .note = (why)
 
@@ -592,11 +591,11 @@ static const struct directive directives[] = {
      .seen = SEEN_LOGFACILITY},
     {"debug", dir_uint, 1, 1, .usage = "debug LEVEL", .seen = SEEN_DEBUG,
      VALUE(debug), .lo = 0, .hi = 255, .what = "debug level"},
-    {"ping", dir_ping, 1, -1, .usage = "ping ADDRESS...", IGNORED(PING_UNUSED)},
+    {"ping", dir_ping, 1, -1, .usage = "ping ADDRESS..."},
     {"ping6", dir_ping, 1, -1, .usage = "ping6 IPV6-ADDRESS...",
-     .family = AF_INET6, IGNORED(PING_UNUSED)},
+     .family = AF_INET6},
     {"ping_group", dir_ping, 2, -1, .usage = "ping_group NAME ADDRESS...",
-     .whole_line = true, IGNORED(PING_UNUSED)},
+     .whole_line = true},
     {"realtime", dir_realtime, 1, 1, .usage = "realtime on|off",
      .seen = SEEN_REALTIME},
     {"rtprio", dir_uint, 1, 1, .usage = "rtprio 1..99", .seen = SEEN_RTPRIO,
@@ -815,7 +814,6 @@ static int hacf_finish(struct loader *ld, const unsigned int *seen)
 		cfg->deadping_ns = cfg->deadtime_ns;
 	} else {
 		line = seen[SEEN_DEADPING];
-		cfg_note(ld, XHB_NOTE_IGNORED, line, "deadping", PING_UNUSED);
 		err =
 		    over_two_keepalives(ld, line, "deadping", cfg->deadping_ns);
 		if (err)

@@ -605,6 +605,7 @@ int dataplane__write_self(struct xhb_dataplane *dp, const struct xhb_self *self)
 		m->key_id = self->key_id;
 		/* not junk_packets nor unheard_ns: XDP writes those */
 		m->unheard_hold_ms = self->unheard_hold_ms;
+		m->ping_up = self->ping_up;
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		__atomic_store_n(&m->groups_held, self->groups_held,
 				 __ATOMIC_RELAXED);

@@ -88,6 +88,7 @@ struct view {
 	enum xhb_member_return came_back;
 	__u32 held, wanted, refused;
 	__u32 unfit; /* self only: refused because a check fails */
+	bool outreached; /* self only: refuses all, fewer ping nodes */
 };
 
 struct group_ctx {
@@ -201,6 +202,18 @@ static int owner_of(const struct group_ctx *c, enum rule *rule)
 	return owner;
 }
 
+/* Why a node refuses bit: its check fails, it reaches fewer ping nodes
+ * than a peer (self only: peers' reasons are one mask on the wire), or an
+ * operator's standby. */
+static enum xhb_reason unfit_reason(const struct view *v, __u32 bit)
+{
+	if (v->unfit & bit)
+		return XHB_REASON_CHECK_FAILED;
+	if (v->outreached)
+		return XHB_REASON_FEWER_PING_NODES;
+	return XHB_REASON_STANDBY_REQUEST;
+}
+
 /* Why node v cannot own the group (it held it, or it is preferred). */
 static enum xhb_reason why_not(const struct group_ctx *c, const struct view *v)
 {
@@ -219,8 +232,7 @@ static enum xhb_reason why_not(const struct group_ctx *c, const struct view *v)
 		break;
 	}
 	if ((v->refused & c->bit) && !c->overridden)
-		return (v->unfit & c->bit) ? XHB_REASON_CHECK_FAILED
-					   : XHB_REASON_STANDBY_REQUEST;
+		return unfit_reason(v, c->bit);
 	if (v->starting)
 		return v->self ? XHB_REASON_INITDEAD : XHB_REASON_PEER_STARTING;
 	return XHB_REASON_CURRENT_OWNER;
@@ -237,7 +249,8 @@ static enum xhb_reason cause(const struct group_ctx *c, int owner,
 	if (rule == RULE_STALLED_HOLDS)
 		return XHB_REASON_PEER_STALLED_HOLDS;
 	if (c->overridden && (c->nodes[owner].refused & c->bit))
-		return (c->nodes[owner].unfit & c->bit)
+		return (c->nodes[owner].unfit & c->bit) ||
+			       c->nodes[owner].outreached
 			   ? XHB_REASON_NO_HEALTHY_NODE
 			   : XHB_REASON_STANDBY_OVERRIDDEN;
 	switch (rule) {
@@ -347,9 +360,7 @@ static struct xhb_decision decide_group(struct group_ctx *c)
 		} else {
 			d.action = XHB_ACTION_RELEASE;
 			if ((self->refused & c->bit) && !c->overridden)
-				d.reason = (self->unfit & c->bit)
-					       ? XHB_REASON_CHECK_FAILED
-					       : XHB_REASON_STANDBY_REQUEST;
+				d.reason = unfit_reason(self, c->bit);
 		}
 	}
 	return d;
@@ -402,7 +413,8 @@ int xhb_decide(const struct xhb_decide_input *in, struct xhb_decision *out)
 	nodes[in->self].lease_expired = false;
 	nodes[in->self].starting = in->self_flags & XHB_SELF_INIT;
 	nodes[in->self].unfit = in->self_unfit;
-	nodes[in->self].refused |= in->self_unfit;
+	nodes[in->self].outreached = in->self_outreached;
+	nodes[in->self].refused |= in->self_outreached ? ~0U : in->self_unfit;
 	if (in->self_flags & XHB_SELF_FAULT)
 		nodes[in->self].state = XHB_MEMBER_FAULT;
 	else if (in->self_flags & XHB_SELF_LEAVING)
@@ -458,6 +470,7 @@ const char *xhb_reason_name(enum xhb_reason reason)
 	    [XHB_REASON_NO_ELIGIBLE_NODE] = "no_eligible_node",
 	    [XHB_REASON_CHECK_FAILED] = "check_failed",
 	    [XHB_REASON_NO_HEALTHY_NODE] = "no_healthy_node",
+	    [XHB_REASON_FEWER_PING_NODES] = "fewer_ping_nodes",
 	    [XHB_REASON_ADOPTED] = "adopted",
 	    [XHB_REASON_RESOURCE_FAILED] = "resource_failed",
 	    [XHB_REASON_RELOAD] = "reload",

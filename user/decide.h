@@ -54,6 +54,7 @@ enum xhb_reason {
 	XHB_REASON_CHECK_FAILED, /* our service check for it fails */
 	/* it fails its checks here and no other node may take it: kept */
 	XHB_REASON_NO_HEALTHY_NODE,
+	XHB_REASON_FEWER_PING_NODES, /* a peer reaches more ping nodes */
 	/* not decide's: why a transition happened outside a decision */
 	XHB_REASON_ADOPTED, /* a restarted agent found its VIPs up */
 	XHB_REASON_RESOURCE_FAILED, /* a step failed: the group is undone */
@@ -95,6 +96,9 @@ struct xhb_decide_input {
 	 * standby is, named check_failed, and kept here (no_healthy_node)
 	 * when no other node may take them */
 	__u32 self_unfit;
+	/* a live peer reaches more ping nodes than we do (ping.h): every
+	 * group refused, named fewer_ping_nodes */
+	bool self_outreached;
 	/* n_nodes entries, in the same order on every node */
 	const struct xhb_decide_node *nodes;
 	const int *preferred; /* n_groups: node index, -1 for none */

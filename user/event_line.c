@@ -140,6 +140,14 @@ static const struct line_kind kinds[] = {
     {"no_healthy_node", LOG_CRIT,
      "group {group} ({group_resources}) fails its checks and no other node "
      "is healthy: it stays where it is", NULL},
+    /* ping nodes */
+    {"ping_node_up", LOG_NOTICE,
+     "ping node {target} reachable ({reached} of {of} reached)", NULL},
+    {"ping_node_down", LOG_WARNING,
+     "ping node {target} unreachable ({reached} of {of} reached)", NULL},
+    {"ping_yield", LOG_WARNING,
+     "ping nodes: we reach {reached} of {of}, a peer {peer_reached}"
+     "[?yield : we yield our groups to it][!yield : no peer reaches more]", NULL},
     /* operators */
     {"standby_request", LOG_NOTICE,
      "standby ({scope}) asked by {source}[ {peer}][, groups {groups}]", NULL},

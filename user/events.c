@@ -708,3 +708,19 @@ void xhb_ev_no_healthy_node(struct xhb_events *em, unsigned int group,
 	xhb_events__emitf(em, "no_healthy_node", "{s:i, s:s, s:b}", "group",
 			  (int)group, "group_resources", resources, "held", held);
 }
+
+void xhb_ev_ping_node(struct xhb_events *em, const char *target, bool up,
+		      unsigned int reached, unsigned int of)
+{
+	xhb_events__emitf(em, up ? "ping_node_up" : "ping_node_down",
+			  "{s:s, s:i, s:i}", "target", target, "reached",
+			  (int)reached, "of", (int)of);
+}
+
+void xhb_ev_ping_yield(struct xhb_events *em, bool yield, unsigned int reached,
+		       unsigned int peer_reached, unsigned int of)
+{
+	xhb_events__emitf(em, "ping_yield", "{s:b, s:i, s:i, s:i}", "yield",
+			  yield, "reached", (int)reached, "peer_reached",
+			  (int)peer_reached, "of", (int)of);
+}

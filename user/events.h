@@ -184,4 +184,14 @@ void xhb_ev_check(struct xhb_events *em, const struct xhb_check_cfg *c,
 void xhb_ev_no_healthy_node(struct xhb_events *em, unsigned int group,
 			    const char *resources, bool held);
 
+/* A ping node (an address, or a ping_group as a whole) became reachable
+ * or unreachable: ping_node_up / ping_node_down, with how many of the
+ * ping nodes are reached now (ping.h). */
+void xhb_ev_ping_node(struct xhb_events *em, const char *target, bool up,
+		      unsigned int reached, unsigned int of);
+/* ipfail's rule: a live peer reaches more ping nodes than we do (yield:
+ * we give our groups up), or no longer does (yield false). */
+void xhb_ev_ping_yield(struct xhb_events *em, bool yield, unsigned int reached,
+		       unsigned int peer_reached, unsigned int of);
+
 #endif /* XHB_EVENTS_H */

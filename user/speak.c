@@ -38,6 +38,7 @@ static void header(struct xhb_speaker *sp, const struct xhb_said *s,
 				 .groups_held = s->held,
 				 .groups_wanted = s->wanted,
 				 .groups_refused = s->refused,
+				 .ping_up = s->ping_up,
 			 });
 	xhb_wire_sign(h, c->auth_index, &key);
 }

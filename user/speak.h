@@ -29,6 +29,7 @@ struct xhb_said {
 	__u64 incarnation;
 	__u64 epoch;
 	__u32 held, wanted, refused;
+	__u16 ping_up; /* ping.h's xhb_ping_wire() */
 };
 
 struct xhb_speaker {

@@ -68,6 +68,7 @@ void xhb_wire_fill(struct xhb_hdr *h, const struct xhb_wire_fields *f)
 	h->groups_wanted = htonl(f->groups_wanted);
 	h->groups_refused = htonl(f->groups_refused);
 	h->echo_incarnation = htonl(f->echo_incarnation);
+	h->ping_up = htons(f->ping_up);
 }
 
 __u64 xhb_wire_tag(const struct xhb_hdr *h, const struct xhb_key *key)

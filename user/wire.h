@@ -47,6 +47,7 @@ struct xhb_wire_fields {
 	__u32 groups_wanted;
 	__u32 groups_refused;
 	__u32 echo_incarnation; /* PROBE_REPLY: the prober's, low 32 bits */
+	__u16 ping_up; /* ping nodes reached + 1, 0: none or not measured */
 };
 
 /* Write f into h in network order with our magic and version, reserved

@@ -45,6 +45,7 @@ struct decide_case {
 	unsigned int self;
 	unsigned int flags; /* XHB_SELF_* */
 	__u32 unfit; /* groups our service checks fail */
+	bool outreached; /* a live peer reaches more ping nodes */
 	enum xhb_auto_failback failback;
 	struct xhb_decide_node nodes[3];
 	int preferred[2];
@@ -154,6 +155,18 @@ static const struct decide_case decide_cases[] = {
     {"check_failing_holder_back_to_health_failback_off", .self = A,
      .nodes = {{.state = UP}, {.state = UP, .held = G0}}, .preferred = {A},
      .want = {{B, NONE, R(CURRENT_OWNER)}}},
+
+    /* ping nodes (ipfail): the node that reaches fewer yields everything */
+    {"ping_fewer_holder_releases_all", .self = A, .outreached = true,
+     .n_groups = 2, .nodes = {{.state = UP, .held = G0 | G1}, {.state = UP}},
+     .preferred = {A, B},
+     .want = {{B, RELEASE, R(FEWER_PING_NODES)}, {B, RELEASE, R(FEWER_PING_NODES)}}},
+    {"ping_fewer_takes_nothing", .self = A, .outreached = true,
+     .nodes = {{.state = UP}, {.state = UP}}, .preferred = {A},
+     .want = {{B, NONE, R(FEWER_PING_NODES)}}},
+    {"ping_fewer_alone_keeps", .self = A, .outreached = true,
+     .nodes = {{.state = UP, .held = G0}, {.state = DEAD}}, .preferred = {A},
+     .want = {{A, KEEP, R(NO_HEALTHY_NODE)}}},
 
     /* takeover (hb_takeover) on B while A holds */
     {"takeover_waits_release", .self = B,
@@ -346,6 +359,7 @@ static struct xhb_decide_input input_of(const struct decide_case *c)
 	    .self = c->self,
 	    .self_flags = c->flags,
 	    .self_unfit = c->unfit,
+	    .self_outreached = c->outreached,
 	    .auto_failback = c->failback,
 	    .nodes = c->nodes,
 	    .preferred = c->preferred,

@@ -574,6 +574,7 @@ Test(events, every_emitter_matches_the_schema)
 	    "vip_lost", "garp_sent", "resource_start", "resource_stop",
 	    "resource_failed", "standby_request", "takeover_request",
 	    "check_passing", "check_failing", "no_healthy_node",
+	    "ping_node_up", "ping_node_down", "ping_yield",
 	};
 	size_t len;
 
@@ -645,6 +646,9 @@ Test(events, every_emitter_matches_the_schema)
 		xhb_ev_check(em, &chk, "passing", "failing", "HTTP 500", 3);
 	}
 	xhb_ev_no_healthy_node(em, 0, "IPaddr::172.16.193.30/16/ens192", true);
+	xhb_ev_ping_node(em, "172.16.193.1", true, 1, 2);
+	xhb_ev_ping_node(em, "routers", false, 0, 2);
+	xhb_ev_ping_yield(em, true, 0, 1, 2);
 	xhb_events__close(em);
 	free(cfg);
 
