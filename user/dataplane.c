@@ -199,6 +199,58 @@ static struct bpf_map *skel_map(struct xhb_bpf *skel, int i)
 	return maps[i];
 }
 
+/*
+ * A map pinned by a build whose layout differs (another value size, key,
+ * type, size or flags) cannot be reused: libbpf would refuse to load the
+ * program, and the node would stay down until an operator detached it.
+ * Unpin it instead, so that a new one is created and pinned: the old
+ * program keeps its map until the pinned link gets the new program. What
+ * the map held starts afresh (for xhb_peers: the peers are heard again,
+ * as after a reload that adds them); said in dataplane_maps_replaced.
+ * Returns the stale map's fd (the caller closes it), or -1: the peers'
+ * ids are copied from it before the new program is swapped in, or XDP
+ * would drop their probes meanwhile and they would judge us dead.
+ */
+static int drop_stale_pin(struct xhb_dataplane *dp, int i, const char *path)
+{
+	const struct bpf_map *m = skel_map(dp->skel, i);
+	struct bpf_map_info mi;
+	__u32 len = sizeof(mi);
+	size_t used = strlen(dp->info.replaced);
+	int fd = bpf_obj_get(path);
+	bool same;
+
+	if (fd < 0)
+		return -1;
+	memset(&mi, 0, sizeof(mi));
+	same = !bpf_obj_get_info_by_fd(fd, &mi, &len) &&
+	       mi.type == (__u32)bpf_map__type(m) &&
+	       mi.key_size == bpf_map__key_size(m) &&
+	       mi.value_size == bpf_map__value_size(m) &&
+	       mi.max_entries == bpf_map__max_entries(m) &&
+	       mi.map_flags == bpf_map__map_flags(m);
+	if (same || unlink(path)) {
+		close(fd);
+		return -1;
+	}
+	snprintf(dp->info.replaced + used, sizeof(dp->info.replaced) - used,
+		 "%s%s", used ? "," : "", pinned_maps[i]);
+	return fd;
+}
+
+/* The ids of the peers a replaced xhb_peers knew, as empty entries. */
+static void copy_peer_ids(struct xhb_dataplane *dp, int stale_fd)
+{
+	__u32 key, next;
+	bool first = true;
+
+	while (!bpf_map_get_next_key(stale_fd, first ? NULL : &key, &next)) {
+		(void)dataplane__add_peer(dp, next);
+		key = next;
+		first = false;
+	}
+}
+
 /* Which mode the program on ifindex runs in (for adopted links too). */
 static void query_mode(struct xhb_dataplane *dp)
 {
@@ -327,7 +379,7 @@ int dataplane__open(const struct xhb_dataplane_opts *opts,
 	char path[PATH_MAX];
 	struct xhb_dataplane *dp;
 	bool attach = !opts->load_only;
-	int err, prog_fd;
+	int err, prog_fd, stale_peers = -1;
 
 	*out = NULL;
 	dp = dataplane_alloc();
@@ -363,8 +415,15 @@ int dataplane__open(const struct xhb_dataplane_opts *opts,
 	dp->skel->rodata->cfg_cluster_id = opts->cluster_id;
 	for (int i = 0; attach && i < PIN_MAPS; i++) {
 		err = pin_path(path, sizeof(path), dp->info.pin_dir, pinned_maps[i]);
-		if (!err)
+		if (!err) {
+			int stale = drop_stale_pin(dp, i, path);
+
+			if (i == MAP_PEERS && stale >= 0)
+				stale_peers = stale;
+			else if (stale >= 0)
+				close(stale);
 			err = bpf_map__set_pin_path(skel_map(dp->skel, i), path);
+		}
 		if (err) {
 			say(why, whylen, "cannot pin %s in %s: %s", pinned_maps[i],
 			    dp->info.pin_dir, strerror(-err));
@@ -382,6 +441,11 @@ int dataplane__open(const struct xhb_dataplane_opts *opts,
 	}
 	for (int i = 0; i < PIN_MAPS; i++)
 		dp->map_fds[i] = bpf_map__fd(skel_map(dp->skel, i));
+	if (stale_peers >= 0) {
+		copy_peer_ids(dp, stale_peers);
+		close(stale_peers);
+		stale_peers = -1;
+	}
 	map_self(dp);
 	dp->news = ring_buffer__new(dp->map_fds[MAP_NEWS], count_news, NULL, NULL);
 	if (!dp->news) {
@@ -424,6 +488,8 @@ int dataplane__open(const struct xhb_dataplane_opts *opts,
 	*out = dp;
 	return 0;
 fail:
+	if (stale_peers >= 0)
+		close(stale_peers);
 	dataplane__close(dp);
 	return err;
 }

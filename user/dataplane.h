@@ -44,6 +44,9 @@ struct xhb_dataplane_info {
 	bool mounted_bpffs; /* we mounted a bpffs at pin_dir */
 	__u32 prog_id; /* the program now attached (bpftool prog show id N) */
 	char fallback[256]; /* why native mode was not used, or "" */
+	/* maps pinned by a build whose layout differs, unpinned and created
+	 * afresh ("xhb_peers,..."), or "" */
+	char replaced[128];
 };
 
 struct xhb_dataplane;

@@ -78,6 +78,9 @@ static const struct line_kind kinds[] = {
     {"dataplane_attached", LOG_INFO,
      "XDP program[ {prog_id}] on {iface}, {mode} mode[?adopted , adopted "
      "from the previous agent][, maps pinned in {pin_dir}]", NULL},
+    {"dataplane_maps_replaced", LOG_WARNING,
+     "maps {maps} pinned on {iface} by an xhb of another layout: replaced, "
+     "their state starts afresh", NULL},
     {"dataplane_fallback", LOG_WARNING,
      "XDP on {iface}: native mode refused ({reason}): generic mode", NULL},
     {"dataplane_detached", LOG_NOTICE, "XDP program detached from {iface}: {reason}", NULL},

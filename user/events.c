@@ -503,6 +503,13 @@ void xhb_ev_dataplane_attached(struct xhb_events *em, const char *iface,
 			  mounted_bpffs, "prog_id", (json_int_t)prog_id);
 }
 
+void xhb_ev_dataplane_maps_replaced(struct xhb_events *em, const char *iface,
+				    const char *maps)
+{
+	xhb_events__emitf(em, "dataplane_maps_replaced", "{s:s, s:s}", "iface",
+			  iface, "maps", maps);
+}
+
 void xhb_ev_dataplane_fallback(struct xhb_events *em, const char *iface,
 			       const char *reason)
 {

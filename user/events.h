@@ -119,6 +119,10 @@ void xhb_ev_reload(struct xhb_events *em, const char *config_dir);
 void xhb_ev_dataplane_attached(struct xhb_events *em, const char *iface,
 			       bool generic, bool adopted, const char *pin_dir,
 			       bool mounted_bpffs, uint32_t prog_id);
+/* Maps pinned by an xhb build of another layout were unpinned and made
+ * afresh (an upgrade across a map change): what they held starts over. */
+void xhb_ev_dataplane_maps_replaced(struct xhb_events *em, const char *iface,
+				    const char *maps);
 void xhb_ev_dataplane_fallback(struct xhb_events *em, const char *iface,
 			       const char *reason);
 void xhb_ev_link(struct xhb_events *em, const char *iface, bool up);

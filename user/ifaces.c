@@ -169,6 +169,8 @@ int xhb_ifaces_open(struct xhb_ifaces *fs, const struct xhb_config *cfg,
 		info = dataplane__info(f->dp);
 		if (info->fallback[0])
 			xhb_ev_dataplane_fallback(ev, f->name, info->fallback);
+		if (info->replaced[0])
+			xhb_ev_dataplane_maps_replaced(ev, f->name, info->replaced);
 		xhb_ev_dataplane_attached(ev, f->name, info->generic, info->adopted,
 					  info->pin_dir, info->mounted_bpffs,
 					  info->prog_id);

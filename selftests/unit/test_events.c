@@ -575,6 +575,7 @@ Test(events, every_emitter_matches_the_schema)
 	    "resource_failed", "standby_request", "takeover_request",
 	    "check_passing", "check_failing", "no_healthy_node",
 	    "ping_node_up", "ping_node_down", "ping_yield",
+	    "dataplane_maps_replaced",
 	};
 	size_t len;
 
@@ -649,6 +650,7 @@ Test(events, every_emitter_matches_the_schema)
 	xhb_ev_ping_node(em, "172.16.193.1", true, 1, 2);
 	xhb_ev_ping_node(em, "routers", false, 0, 2);
 	xhb_ev_ping_yield(em, true, 0, 1, 2);
+	xhb_ev_dataplane_maps_replaced(em, "ens192", "xhb_peers");
 	xhb_events__close(em);
 	free(cfg);
 
