@@ -124,7 +124,7 @@ static int run_script(struct xhb_groups *gs, unsigned int g,
 	args[res->nargs] = NULL;
 	if (gs->cfg->lease_ns < SCRIPT_LEASE_NS && gs->renew && !gs->letting_go)
 		gs->renew(gs->renew_ctx, SCRIPT_LEASE_NS);
-	ret = xhb_resource_run(res->path, args, action,
+	ret = xhb_resource_run(res->path, args, action, NULL,
 			       XHB_GROUPS_SCRIPT_TIMEOUT_MS, out);
 	if (ret)
 		xhb_ev_resource_failed(gs->ev, g, res->spec, action, NULL,
