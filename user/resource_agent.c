@@ -286,7 +286,7 @@ static int reskeys_build(struct reskeys *k)
 	int err = 0;
 
 	for (unsigned int i = 0; !err && i < k->r->nargs; i++) {
-		const char *arg = k->r->args[i];
+		const char *arg = k->r->args[i], *name;
 		size_t klen = key_len(arg);
 
 		if (klen) {
@@ -308,23 +308,23 @@ static int reskeys_build(struct reskeys *k)
 			continue;
 		}
 		list_params(map, names, sizeof(names));
-		if ((map->flags & SLASH) && positional++ == 0)
-			err = reskeys_split(k, map, arg);
-		else if (map->flags & SLASH)
+		if ((map->flags & SLASH) && positional)
 			return reskey_fail(k,
 					   "%s: %s takes one argument (%s, "
 					   "'/'-separated) and NAME=VALUE",
 					   k->r->spec, k->type, names);
-		else if (!map->params[positional])
+		if (map->flags & SLASH) {
+			positional++;
+			err = reskeys_split(k, map, arg);
+			continue;
+		}
+		if (!map->params[positional])
 			return reskey_fail(k,
 					   "%s: too many arguments for %s: "
 					   "it takes %s, then NAME=VALUE",
 					   k->r->spec, k->type, names);
-		else {
-			const char *name = map->params[positional++];
-
-			err = reskey(k, name, strlen(name), arg, strlen(arg));
-		}
+		name = map->params[positional++];
+		err = reskey(k, name, strlen(name), arg, strlen(arg));
 	}
 	if (!err && jlen)
 		err = reskey(k, map->params[0], strlen(map->params[0]), joined,
@@ -464,8 +464,10 @@ static int check_reskeys(const struct xhb_resource *r, const char *type,
 	struct reskeys k = {&b, r, type, err, errlen, NULL, 0};
 	int ret;
 
-	if (!cmd)
-		return fail(err, errlen, "out of memory"), -ENOMEM;
+	if (!cmd) {
+		fail(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	ret = reskeys_build(&k);
 	free(cmd);
 	return ret;
