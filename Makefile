@@ -168,7 +168,8 @@ FUZZ_SECONDS  ?= 60
 FUZZ_TARGETS  := $(patsubst selftests/fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
 FUZZ_BINS     := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 # Only what the harnesses reach: the parsers and the wire format.
-FUZZ_LIB_SRCS := $(wildcard user/config*.c) user/wire.c
+FUZZ_LIB_SRCS := $(wildcard user/config*.c) user/resource_agent.c \
+                 user/syslog_client.c user/wire.c
 FUZZ_LIB_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_LIB_SRCS))
 # Not alignment: frames are byte buffers read through struct iphdr and
 # friends at offset 14, as every packet parser does on x86 and arm64.

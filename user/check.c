@@ -148,7 +148,7 @@ static void start_exec(struct xhb_checks *cs, struct xhb_check *c, __u64 now)
 	for (unsigned int i = 0; i < c->cfg.nargs; i++)
 		args[i] = c->cfg.args[i];
 	/* The run's own timeout is a backstop: ours cancels it at once. */
-	err = xhb_resource_start(c->cfg.target, args, NULL, (int)ms + 1000,
+	err = xhb_resource_start(c->cfg.target, args, NULL, NULL, (int)ms + 1000,
 				 &c->run);
 	if (err)
 		return fail(cs, c, now, "cannot run", -err);

@@ -110,7 +110,15 @@ struct xhb_node {
 
 enum xhb_resource_kind {
 	XHB_RES_ADDRESS = 1, /* IPaddr, IPaddr2, a bare address, IPv6addr */
-	XHB_RES_SCRIPT = 2,  /* anything else: NAME args... start|stop|status */
+	XHB_RES_SCRIPT = 2,  /* anything else: see resource_agent.h */
+};
+
+/* What runs a script resource (resource_agent.h says how). */
+enum xhb_ra_kind {
+	XHB_RA_HEARTBEAT = 1, /* DIR/resource.d/NAME ARG... start|stop|status */
+	XHB_RA_OCF = 2,	      /* OCF_ROOT/resource.d/PROVIDER/NAME, OCF_RESKEY_* */
+	XHB_RA_LSB = 3,	      /* /etc/init.d/NAME ARG... start|stop|status */
+	XHB_RA_SYSTEMD = 4,   /* systemctl start|stop|status NAME.service */
 };
 
 struct xhb_resource {
@@ -131,7 +139,9 @@ struct xhb_resource {
 	char label[IFNAMSIZ]; /* IPv4 with iface: "ens192:0"...; else "" */
 	struct in_addr broadcast; /* IPv4; 0.0.0.0 = derived from the prefix */
 	/* XHB_RES_SCRIPT */
-	char path[XHB_PATH_MAX]; /* DIR/resource.d/NAME or /etc/init.d/NAME */
+	enum xhb_ra_kind ra_kind;
+	char path[XHB_PATH_MAX]; /* the executable: the script, the OCF agent,
+				    or systemctl for a unit */
 	unsigned int nargs;
 	char args[XHB_CONFIG_MAX_ARGS][XHB_ARG_MAX]; /* NAME::a::b gives a, b */
 };
@@ -260,6 +270,9 @@ struct xhb_config {
 	char debugfile[XHB_PATH_MAX];
 	char logfacility[16]; /* syslog facility name, "none", or "" */
 	unsigned int debug;   /* debug 0..255 */
+	/* OCF_ROOT of the agent's environment when haresources was read, else
+	 * /usr/lib/ocf: where OCF resource agents are found */
+	char ocf_root[XHB_PATH_MAX];
 
 	unsigned int nnodes;
 	struct xhb_node nodes[XHB_CONFIG_MAX_NODES];

@@ -3,8 +3,9 @@
  * config_haresources: reads DIR/haresources as Heartbeat's
  * ResourceManager does: one line (joined by a trailing '\') a group,
  * "NODE RESOURCE...", each resource an address (IPaddr, IPaddr2,
- * IPv6addr, or a bare IPv4 address) or a script found in
- * DIR/resource.d or /etc/init.d. Addresses get their labels here.
+ * IPv6addr, or a bare IPv4 address) or a script resolved by
+ * resource_agent.c (resource.d, OCF, init.d, systemd). Addresses get their
+ * labels here.
  * Offers cfg_haresources_load() (config_lex.h) to xhb_config_load(),
  * which calls it once ha.cf has named the nodes.
  */
@@ -18,8 +19,7 @@
 #include <sys/stat.h>
 
 #include "config_lex.h"
-
-#define INIT_DIR "/etc/init.d"
+#include "resource_agent.h"
 
 static bool addr_equal(int fa, const union xhb_addr *a, int fb,
 		       const union xhb_addr *b)
@@ -165,26 +165,15 @@ static int parse_ipv6_resource(struct loader *ld, struct xhb_resource *r,
 	return nfields > 2 ? set_iface(ld, r, field[2]) : 0;
 }
 
-static bool executable_file(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-	       (st.st_mode & 0111);
-}
-
-/* NAME::arg1::arg2, looked up where ResourceManager looks. */
+/* NAME::arg1::arg2, resolved by resource_agent.c's rule. */
 static int parse_script_resource(struct loader *ld, struct xhb_resource *r,
 				 char *args)
 {
 	struct xhb_config *cfg = ld->cfg;
-	char path[XHB_PATH_MAX], dir[XHB_PATH_MAX];
+	struct xhb_ra_dirs dirs;
+	char msg[3 * XHB_PATH_MAX];
+	int err;
 
-	if (!r->agent[0] || strchr(r->agent, '/') || !strcmp(r->agent, ".") ||
-	    !strcmp(r->agent, ".."))
-		return cfg_fail(ld, r->line, EINVAL,
-				"bad resource name '%s' in %s", r->agent,
-				r->spec);
 	/* Heartbeat turns '::' into spaces and lets the shell split: empty
 	 * arguments vanish. */
 	while (args && *args) {
@@ -210,28 +199,12 @@ static int parse_script_resource(struct loader *ld, struct xhb_resource *r,
 		cfg_copy_str(r->args[r->nargs++], XHB_ARG_MAX, arg);
 	}
 
-	cfg_copy_str(dir, sizeof(dir), cfg->dir);
-	if (cfg_join_path(path, sizeof(path), dir, "resource.d") < 0 ||
-	    cfg_join_path(dir, sizeof(dir), path, r->agent) < 0)
+	if (xhb_ra_dirs_default(&dirs, cfg->dir, cfg->ocf_root))
 		return cfg_fail(ld, r->line, ENAMETOOLONG,
 				"path of resource script %s too long",
 				r->agent);
-	if (executable_file(dir)) {
-		cfg_copy_str(r->path, sizeof(r->path), dir);
-		return 0;
-	}
-	if (cfg_join_path(path, sizeof(path), INIT_DIR, r->agent) < 0 ||
-	    !executable_file(path)) {
-		char where[XHB_PATH_MAX];
-
-		cfg_join_path(where, sizeof(where), cfg->dir, "resource.d");
-		return cfg_fail(ld, r->line, ENOENT,
-				"resource script %s not found: no executable "
-				"%s/%s or %s/%s",
-				r->agent, where, r->agent, INIT_DIR, r->agent);
-	}
-	cfg_copy_str(r->path, sizeof(r->path), path);
-	return 0;
+	err = xhb_ra_resolve(&dirs, r, msg, sizeof(msg));
+	return err ? cfg_fail(ld, r->line, -err, "%s", msg) : 0;
 }
 
 /* ResourceManager's isip: [0-9]*.[0-9]*.[0-9]*.[0-9]* as a shell glob. */
@@ -538,6 +511,12 @@ int cfg_haresources_load(struct loader *ld)
 	int ntok = 0, err;
 
 	ld->path = ld->cfg->haresources_path;
+	err = xhb_ra_ocf_root(ld->cfg->ocf_root, sizeof(ld->cfg->ocf_root));
+	if (err)
+		return cfg_fail(ld, 0, -err,
+				"OCF_ROOT in xhbd's environment must be an "
+				"absolute path of at most %d characters",
+				XHB_PATH_MAX - 1);
 	err = slurp(ld, &data);
 	if (err)
 		return err;

@@ -14,6 +14,7 @@
 #include "ifaces.h"
 #include "progress.h"
 #include "resource.h"
+#include "resource_agent.h"
 
 #define SCRIPT_LEASE_NS                                                        \
 	((XHB_GROUPS_SCRIPT_TIMEOUT_MS + XHB_RESOURCE_KILL_GRACE_MS + 1000ULL) * \
@@ -113,19 +114,23 @@ static int run_script(struct xhb_groups *gs, unsigned int g,
 		      const struct xhb_resource *res, bool start)
 {
 	const char *action = start ? "start" : "stop";
-	const char *args[XHB_CONFIG_MAX_ARGS + 1];
 	struct xhb_resource_result *out = calloc(1, sizeof(*out));
+	struct xhb_ra_cmd *cmd = calloc(1, sizeof(*cmd));
 	int ret;
 
-	if (!out)
+	if (!out || !cmd) {
+		free(out);
+		free(cmd);
 		return -ENOMEM;
-	for (unsigned int i = 0; i < res->nargs; i++)
-		args[i] = res->args[i];
-	args[res->nargs] = NULL;
+	}
 	if (gs->cfg->lease_ns < SCRIPT_LEASE_NS && gs->renew && !gs->letting_go)
 		gs->renew(gs->renew_ctx, SCRIPT_LEASE_NS);
-	ret = xhb_resource_run(res->path, args, action,
-			       XHB_GROUPS_SCRIPT_TIMEOUT_MS, out);
+	ret = xhb_ra_command(gs->cfg, res, start ? XHB_RA_START : XHB_RA_STOP,
+			     cmd);
+	if (!ret)
+		ret = xhb_resource_run(cmd->path, cmd->args, cmd->action,
+				       cmd->env, XHB_GROUPS_SCRIPT_TIMEOUT_MS,
+				       out);
 	if (ret)
 		xhb_ev_resource_failed(gs->ev, g, res->spec, action, NULL,
 				       "cannot_run", ret, NULL);
@@ -137,6 +142,7 @@ static int run_script(struct xhb_groups *gs, unsigned int g,
 	if (!ret && !xhb_resource_ok(out))
 		ret = -EIO;
 	free(out);
+	free(cmd);
 	return ret;
 }
 

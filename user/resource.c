@@ -132,7 +132,8 @@ static void capture_finish(const struct capture *cap,
 
 /* In the child, between fork() and exec: async-signal-safe calls only.
  * Reports a failure as an errno on err_fd and exits. */
-static void child_exec(const char *path, char **argv, int out_fd, int err_fd)
+static void child_exec(const char *path, char **argv, char **envp, int out_fd,
+		       int err_fd)
 {
 	struct sigaction dfl = {.sa_handler = SIG_DFL};
 	sigset_t none;
@@ -184,7 +185,7 @@ static void child_exec(const char *path, char **argv, int out_fd, int err_fd)
 	/* Do not pin the agent's working directory. */
 	if (chdir("/"))
 		goto fail;
-	execve(path, argv, environ);
+	execve(path, argv, envp);
 fail:
 	err = errno;
 	if (write(err_fd, &err, sizeof(err)) < 0)
@@ -192,19 +193,53 @@ fail:
 	_exit(127);
 }
 
+/* The agent's environment, but for the names env sets, then env: built
+ * before fork(), since the child may not allocate. */
+static char **child_environ(const char *const *env)
+{
+	size_t nenv = 0, nenviron = 0, n = 0;
+	char **envp;
+
+	while (env && env[nenv])
+		nenv++;
+	while (environ && environ[nenviron])
+		nenviron++;
+	envp = calloc(nenviron + nenv + 1, sizeof(*envp));
+	if (!envp)
+		return NULL;
+	for (size_t i = 0; i < nenviron; i++) {
+		size_t len = strcspn(environ[i], "=");
+		bool replaced = false;
+
+		for (size_t j = 0; j < nenv && !replaced; j++)
+			replaced = !strncmp(env[j], environ[i], len) &&
+				   env[j][len] == '=';
+		if (!replaced)
+			envp[n++] = environ[i];
+	}
+	for (size_t j = 0; j < nenv; j++)
+		envp[n++] = (char *)env[j];
+	return envp;
+}
+
 static int spawn(struct run *run, const char *path, const char *const *args,
-		 const char *action)
+		 const char *action, const char *const *env)
 {
 	size_t nargs = 0, argc = 0;
 	int out[2], status[2], child_errno = 0, err = 0;
 	ssize_t n;
-	char **argv;
+	char **argv, **envp;
 
 	while (args && args[nargs])
 		nargs++;
 	argv = calloc(nargs + 3, sizeof(*argv));
 	if (!argv)
 		return -ENOMEM;
+	envp = child_environ(env);
+	if (!envp) {
+		free(argv);
+		return -ENOMEM;
+	}
 	/* execve() takes char *const[] but does not modify the strings. */
 	argv[argc++] = (char *)path;
 	for (size_t i = 0; i < nargs; i++)
@@ -231,7 +266,7 @@ static int spawn(struct run *run, const char *path, const char *const *args,
 		goto out_pipe;
 	}
 	if (run->pid == 0)
-		child_exec(path, argv, out[1], status[1]);
+		child_exec(path, argv, envp, out[1], status[1]);
 	close(status[1]);
 	while ((n = read(status[0], &child_errno, sizeof(child_errno))) < 0 &&
 	       errno == EINTR)
@@ -252,12 +287,14 @@ static int spawn(struct run *run, const char *path, const char *const *args,
 	run->pid_fd = -1;
 #endif
 	free(argv);
+	free(envp);
 	return 0;
 out_pipe:
 	close(out[0]);
 	close(out[1]);
 out_argv:
 	free(argv);
+	free(envp);
 	return err;
 }
 
@@ -343,8 +380,8 @@ static void run_reap(struct run *run, struct xhb_resource_result *res)
 }
 
 int xhb_resource_start(const char *path, const char *const *args,
-		       const char *action, int timeout_ms,
-		       struct xhb_resource_run **out)
+		       const char *action, const char *const *env,
+		       int timeout_ms, struct xhb_resource_run **out)
 {
 	struct run *run;
 	int err;
@@ -356,7 +393,7 @@ int xhb_resource_start(const char *path, const char *const *args,
 	run = calloc(1, sizeof(*run));
 	if (!run)
 		return -ENOMEM;
-	err = spawn(run, path, args, action);
+	err = spawn(run, path, args, action, env);
 	if (err) {
 		free(run);
 		return err;
@@ -430,7 +467,7 @@ void xhb_resource_cancel(struct xhb_resource_run *r)
 }
 
 int xhb_resource_run(const char *path, const char *const *args,
-		     const char *action, int timeout_ms,
+		     const char *action, const char *const *env, int timeout_ms,
 		     struct xhb_resource_result *res)
 {
 	struct xhb_resource_run *run;
@@ -438,7 +475,7 @@ int xhb_resource_run(const char *path, const char *const *args,
 
 	memset(res, 0, sizeof(*res));
 	res->exit_code = -1;
-	err = xhb_resource_start(path, args, action, timeout_ms, &run);
+	err = xhb_resource_start(path, args, action, env, timeout_ms, &run);
 	if (err)
 		return err;
 	while (!xhb_resource_step(run, res)) {

@@ -48,12 +48,14 @@ struct xhb_resource_result {
 /*
  * Run `path args... action` (args NULL-terminated, may be NULL; action may
  * be NULL) with a timeout (> 0). path must be absolute: there is no PATH
- * search. Returns 0 when the script ran, whatever its result (see res),
- * or a negative errno when it could not be started: -ENOENT, -EACCES,
- * -ENOEXEC, -EINVAL.
+ * search. The script's environment is the agent's, with env's "NAME=VALUE"
+ * strings (NULL-terminated, may be NULL) added or replacing the agent's
+ * of the same NAME. Returns 0 when the script ran, whatever its result
+ * (see res), or a negative errno when it could not be started: -ENOENT,
+ * -EACCES, -ENOEXEC, -EINVAL.
  */
 int xhb_resource_run(const char *path, const char *const *args,
-		     const char *action, int timeout_ms,
+		     const char *action, const char *const *env, int timeout_ms,
 		     struct xhb_resource_result *res);
 
 /* An asynchronous run: see above. start: as xhb_resource_run(), the run
@@ -61,8 +63,8 @@ int xhb_resource_run(const char *path, const char *const *args,
  * run freed). cancel: SIGKILL to its group, reap, free (run may be NULL). */
 struct xhb_resource_run;
 int xhb_resource_start(const char *path, const char *const *args,
-		       const char *action, int timeout_ms,
-		       struct xhb_resource_run **run);
+		       const char *action, const char *const *env,
+		       int timeout_ms, struct xhb_resource_run **run);
 unsigned int xhb_resource_fds(const struct xhb_resource_run *run, int fds[2]);
 uint64_t xhb_resource_wait_ns(const struct xhb_resource_run *run);
 bool xhb_resource_step(struct xhb_resource_run *run,

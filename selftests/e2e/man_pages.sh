@@ -8,7 +8,8 @@
 #   xhb.conf(5)  every directive of ha.cf's table in user/config_hacf.c as
 #                a definition, xhb's own marked "(xhb)" and no other; every
 #                ignored Heartbeat directive; every authkeys method and
-#                address resource the readers compare against;
+#                address resource the readers compare against; every
+#                agent of resource_agent.c's OCF parameter table;
 #   xhb-events(7) every field of docs/events.schema.json whole, at the
 #                start of a table row;
 #   xhbd(8)      every option of xhbd --help, every signal it handles;
@@ -112,11 +113,14 @@ if [ -s "$conf" ]; then
 		grep -v '^\s*/\*' | grep -o '"[a-z0-9_]*"' | tr -d '"')
 	methods=$(grep -o 'strcmp(method, "[a-z0-9]*")' user/config_authkeys.c | cut -d'"' -f2 | sort -u)
 	agents=$(grep -o 'strcmp(r->agent, "[A-Za-z0-9]*")' user/config_haresources.c | cut -d'"' -f2 | sort -u)
+	# The OCF parameter names of Heartbeat's wrappers, by agent.
+	ocf_agents=$(sed -n '/ocf_maps\[\] = {/,/^};/p' user/resource_agent.c |
+		grep -o '^ *{"[A-Za-z0-9]*", ' | cut -d'"' -f2)
 	# A reader rewritten another way must not make this test vacuous.
 	[ "$(wc -w <<<"$heartbeat")" -ge 20 ] && [ "$(wc -w <<<"$ours")" -ge 5 ] &&
 		[ "$(wc -w <<<"$ignored")" -ge 20 ] && [ "$(wc -w <<<"$methods")" -ge 4 ] &&
-		[ "$(wc -w <<<"$agents")" -ge 3 ] ||
-		fail "cannot read the directive tables of $hacf and the authkeys/haresources readers: their layout changed, update this test"
+		[ "$(wc -w <<<"$agents")" -ge 3 ] && [ "$(wc -w <<<"$ocf_agents")" -ge 10 ] ||
+		fail "cannot read the directive tables of $hacf, the authkeys/haresources readers and user/resource_agent.c: their layout changed, update this test"
 
 	for d in $heartbeat; do
 		if ! has_term "$conf" "$d"; then
@@ -140,6 +144,11 @@ if [ -s "$conf" ]; then
 	done
 	for a in $agents; do
 		grep -Eq "^ {7}$a::" "$conf" || fail "xhb.conf.5: haresources resource '$a::' is not described"
+	done
+	ocf_section=$(section_of '   Resource agents' <"$conf")
+	for a in $ocf_agents; do
+		grep -Eq "^ {7}$a\$" <<<"$ocf_section" ||
+			fail "xhb.conf.5: the OCF parameters of $a (user/resource_agent.c) are not described under Resource agents"
 	done
 fi
 

@@ -1352,12 +1352,15 @@ static const struct error_case error_cases[] = {
     {"missing script", .haresources = "srv1 172.16.193.30 nosuchscript\n",
      .ret = -ENOENT,
      .message = "@/haresources:1: resource script nosuchscript not found: "
-		"no executable @/resource.d/nosuchscript or "
-		"/etc/init.d/nosuchscript"},
+		"no executable @/resource.d/nosuchscript, "
+		"/usr/lib/ocf/resource.d/heartbeat/nosuchscript or "
+		"/etc/init.d/nosuchscript, and no systemd unit "
+		"nosuchscript.service"},
     {"script name with a slash", .haresources = "srv1 ../../bin/sh::x\n",
      .ret = -EINVAL,
      .message = "@/haresources:1: bad resource name '../../bin/sh' in "
-		"../../bin/sh::x"},
+		"../../bin/sh::x (use NAME or ocf:PROVIDER:NAME, without "
+		"'/')"},
     {"error on a continuation line",
      .haresources = "srv1 172.16.193.30 \\\n"
 		    "   172.16.193.31 \\\n"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* Resource scripts (user/resource.h): exit codes, captured output and its
  * truncation, arguments, timeouts that kill the whole process group, and
- * the environment a script starts in. */
+ * the environment a script starts in, with the variables it is given. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -103,14 +103,14 @@ Test(resource, exit_codes)
 	const char *path = script("exit", "exit \"$1\"");
 	const char *zero[] = {"0", NULL}, *three[] = {"3", NULL};
 
-	cr_assert_eq(xhb_resource_run(path, zero, NULL, 5000, &res), 0);
+	cr_assert_eq(xhb_resource_run(path, zero, NULL, NULL, 5000, &res), 0);
 	cr_expect_eq(res.outcome, XHB_RESOURCE_EXITED);
 	cr_expect_eq(res.exit_code, 0);
 	cr_expect_eq(res.signal, 0);
 	cr_expect(xhb_resource_ok(&res));
 	cr_expect_str_eq(xhb_resource_outcome_str(res.outcome), "exit");
 
-	cr_assert_eq(xhb_resource_run(path, three, NULL, 5000, &res), 0);
+	cr_assert_eq(xhb_resource_run(path, three, NULL, NULL, 5000, &res), 0);
 	cr_expect_eq(res.outcome, XHB_RESOURCE_EXITED);
 	cr_expect_eq(res.exit_code, 3);
 	cr_expect_not(xhb_resource_ok(&res));
@@ -123,7 +123,7 @@ Test(resource, killed_by_signal)
 	char name[16];
 
 	cr_assert_eq(xhb_resource_run(script("sig", "kill -USR1 $$; sleep 5"),
-				      NULL, "status", 5000, &res),
+				      NULL, "status", NULL, 5000, &res),
 		     0);
 	cr_expect_eq(res.outcome, XHB_RESOURCE_SIGNALED);
 	cr_expect_eq(res.signal, SIGUSR1);
@@ -140,7 +140,7 @@ Test(resource, stdout_and_stderr_captured_in_order)
 					 "echo 'oops' >&2\n"
 					 "echo done");
 
-	cr_assert_eq(xhb_resource_run(path, NULL, "start", 5000, &res), 0);
+	cr_assert_eq(xhb_resource_run(path, NULL, "start", NULL, 5000, &res), 0);
 	cr_expect_str_eq(res.output, "starting start\noops\ndone\n");
 	cr_expect_eq(res.output_len, strlen(res.output));
 	cr_expect_not(res.truncated);
@@ -160,7 +160,7 @@ Test(resource, args_passed_verbatim_then_action)
 	const char *path = script("args", "printf '[%s]' \"$0\" \"$@\"");
 	char want[PATH_MAX + 128];
 
-	cr_assert_eq(xhb_resource_run(path, args, "stop", 5000, &res), 0);
+	cr_assert_eq(xhb_resource_run(path, args, "stop", NULL, 5000, &res), 0);
 	snprintf(
 	    want, sizeof(want),
 	    "[%s][172.16.193.30/16/ens192][a b][*][$HOME][][-x]['q'][stop]",
@@ -180,7 +180,7 @@ Test(resource, long_output_keeps_head_and_tail)
 	size_t total = 5 + 1048576 + 4;
 	char marker[64];
 
-	cr_assert_eq(xhb_resource_run(path, NULL, "start", 10000, &res), 0);
+	cr_assert_eq(xhb_resource_run(path, NULL, "start", NULL, 10000, &res), 0);
 	cr_expect_eq(res.exit_code, 7);
 	cr_expect(res.truncated);
 	cr_expect_eq(strncmp(res.output, "BEGINxxx", 8), 0);
@@ -202,7 +202,7 @@ Test(resource, output_is_valid_utf8_for_the_event)
 	cr_assert_eq(
 	    xhb_resource_run(
 		script("bytes", "printf 'ok\\377\\000x \\303\\251\\n'"), NULL,
-		NULL, 5000, &res),
+		NULL, NULL, 5000, &res),
 	    0);
 	cr_expect_str_eq(res.output, "ok??x \xc3\xa9\n");
 	s = json_string(res.output);
@@ -221,7 +221,7 @@ Test(resource, timeout_kills_the_whole_group)
 		 "sleep 60 &\necho $! > '%s/child'\necho waiting\nsleep 60",
 		 dir);
 	cr_assert_eq(
-	    xhb_resource_run(script("hang", body), NULL, "start", 300, &res),
+	    xhb_resource_run(script("hang", body), NULL, "start", NULL, 300, &res),
 	    0);
 	cr_expect_eq(res.outcome, XHB_RESOURCE_TIMEOUT);
 	cr_expect_str_eq(xhb_resource_outcome_str(res.outcome), "timeout");
@@ -247,7 +247,7 @@ Test(resource, sigterm_ignored_then_sigkill)
 		 "while :; do sleep 0.05; done",
 		 dir);
 	cr_assert_eq(
-	    xhb_resource_run(script("stubborn", body), NULL, "stop", 200, &res),
+	    xhb_resource_run(script("stubborn", body), NULL, "stop", NULL, 200, &res),
 	    0);
 	cr_expect_eq(res.outcome, XHB_RESOURCE_TIMEOUT);
 	cr_expect_eq(res.signal, SIGKILL);
@@ -270,7 +270,7 @@ Test(resource, daemon_left_running_does_not_block)
 	snprintf(body, sizeof(body),
 		 "sleep 30 &\necho $! > '%s/daemon'\necho started", dir);
 	cr_assert_eq(
-	    xhb_resource_run(script("daemon", body), NULL, "start", 5000, &res),
+	    xhb_resource_run(script("daemon", body), NULL, "start", NULL, 5000, &res),
 	    0);
 	cr_expect(xhb_resource_ok(&res));
 	cr_expect_str_eq(res.output, "started\n");
@@ -287,18 +287,18 @@ Test(resource, cannot_run)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/missing", dir);
-	cr_expect_eq(xhb_resource_run(path, NULL, "start", 1000, &res),
+	cr_expect_eq(xhb_resource_run(path, NULL, "start", NULL, 1000, &res),
 		     -ENOENT);
 	snprintf(path, sizeof(path), "%s/not-executable", dir);
 	fd = open(path, O_WRONLY | O_CREAT, 0644);
 	close(fd);
-	cr_expect_eq(xhb_resource_run(path, NULL, "start", 1000, &res),
+	cr_expect_eq(xhb_resource_run(path, NULL, "start", NULL, 1000, &res),
 		     -EACCES);
 	cr_expect_eq(
-	    xhb_resource_run("relative/script", NULL, "start", 1000, &res),
+	    xhb_resource_run("relative/script", NULL, "start", NULL, 1000, &res),
 	    -EINVAL);
 	cr_expect_eq(
-	    xhb_resource_run(script("ok", "true"), NULL, "start", 0, &res),
+	    xhb_resource_run(script("ok", "true"), NULL, "start", NULL, 0, &res),
 	    -EINVAL);
 	cr_expect_eq(res.output_len, 0);
 }
@@ -325,10 +325,39 @@ Test(resource, clean_environment)
 	cr_assert(fd >= 0);
 	cr_assert_eq(dup2(fd, 50), 50);
 	close(fd);
-	cr_assert_eq(xhb_resource_run(path, args, NULL, 5000, &res), 0);
+	cr_assert_eq(xhb_resource_run(path, args, NULL, NULL, 5000, &res), 0);
 	close(50);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	cr_expect_str_eq(res.output, "stdin=/dev/null\nsession=own\ncwd=/\n"
 				     "fd=closed\nSigIgn:\t0000000000000000\n");
+}
+
+/* The agent's environment, plus env's variables, which replace the agent's
+ * of the same name and nothing else. */
+Test(resource, extra_environment)
+{
+	struct xhb_resource_result res;
+	const char *env[] = {"XHB_T_NEW=new value", "XHB_T_OLD=replaced",
+			     "XHB_T_EMPTY=", NULL};
+	const char *path = script(
+	    "env", "env | grep '^XHB_T' | sort");
+
+	setenv("XHB_T_OLD", "agent's", 1);
+	setenv("XHB_T_KEPT", "agent's", 1);
+	setenv("XHB_T_OLDER", "not a prefix match", 1);
+	cr_assert_eq(xhb_resource_run(path, NULL, NULL, env, 5000, &res), 0);
+	cr_expect_str_eq(res.output, "XHB_T_EMPTY=\n"
+				     "XHB_T_KEPT=agent's\n"
+				     "XHB_T_NEW=new value\n"
+				     "XHB_T_OLD=replaced\n"
+				     "XHB_T_OLDER=not a prefix match\n");
+	/* NULL: the agent's environment as it is */
+	cr_assert_eq(xhb_resource_run(path, NULL, NULL, NULL, 5000, &res), 0);
+	cr_expect_str_eq(res.output, "XHB_T_KEPT=agent's\n"
+				     "XHB_T_OLD=agent's\n"
+				     "XHB_T_OLDER=not a prefix match\n");
+	unsetenv("XHB_T_OLD");
+	unsetenv("XHB_T_KEPT");
+	unsetenv("XHB_T_OLDER");
 }
