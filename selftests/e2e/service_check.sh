@@ -3,8 +3,11 @@
 # Service checks (the health issue): the VIP follows the web server, not
 # only the node.
 #
-# Both servers run `check web http http://127.0.0.1/ interval 10ms fall 3`
-# against their own web server, auto_failback off as in the seed.
+# Both servers run `check web http http://127.0.0.1/ interval 10ms timeout
+# 200ms fall 3` against their own web server (a dead server refuses at
+# once; the timeout only bounds a hung one, and keeps a slow answer from a
+# busy apache2 from counting as a failure), auto_failback off as in the
+# seed.
 # 1. The web server on srv1 (the holder) dies: srv1's check fails
 #    (check_failing), srv1 releases for check_failed, srv2 takes the VIP
 #    and the client gets IT WORKS SRV2.
@@ -15,7 +18,7 @@
 #    says so (no_healthy_node), srv2 never takes it.
 source "$(dirname "$0")/lib.bash" service-check
 
-LAB_HACF_EXTRA='probe 1ms 3\ncheck web http http://127.0.0.1/ interval 10ms fall 3 rise 3\n'
+LAB_HACF_EXTRA='probe 1ms 3\ncheck web http http://127.0.0.1/ interval 10ms timeout 200ms fall 3 rise 3\n'
 lab_setup || fail "lab setup failed"
 e2e_start_pair
 ev_wait 5 srv1 check_passing check=web || fail "srv1's check never passed: $(ev_names srv1)"
