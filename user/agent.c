@@ -580,6 +580,7 @@ static int wait_and_drain(struct xhb_agent *a)
 	nfds += xhb_checks_pollfds(&a->checks, pfd + nfds);
 	if (ppoll(pfd, nfds, &ts, NULL) < 0 && errno != EINTR)
 		return -errno;
+	xhb_checks_set_held(&a->checks, a->groups.held);
 	xhb_checks_step(&a->checks, pfd + first_check, nfds - first_check,
 			xhb_now_ns());
 	xhb_ping_step(&a->pinger, xhb_now_ns());

@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "events.h"
 #include "resource.h"
+#include "resource_agent.h"
 
 static const char *phase_name(enum xhb_check_phase p)
 {
@@ -50,6 +51,8 @@ const char *xhb_check_kind_name(enum xhb_check_kind k)
 		return "tcp";
 	case XHB_CHECK_EXEC:
 		return "exec";
+	case XHB_CHECK_RESOURCE:
+		return "resource";
 	}
 	return "unknown";
 }
@@ -143,13 +146,30 @@ static void start_exec(struct xhb_checks *cs, struct xhb_check *c, __u64 now)
 {
 	const char *args[XHB_CONFIG_MAX_ARGS + 1] = {0};
 	__u64 ms = (c->cfg.timeout_ns + 999999) / 1000000;
+	struct xhb_ra_cmd *cmd = NULL;
 	int err;
 
 	for (unsigned int i = 0; i < c->cfg.nargs; i++)
 		args[i] = c->cfg.args[i];
+	if (c->cfg.kind == XHB_CHECK_RESOURCE) {
+		/* the script's status (OCF: monitor), as the group runs it */
+		cmd = malloc(sizeof(*cmd));
+		err = !cmd ? -ENOMEM
+			   : xhb_ra_command(cs->config,
+					    &cs->config->groups[c->cfg.res_group]
+						 .resources[c->cfg.res_index],
+					    XHB_RA_STATUS, cmd);
+		if (err) {
+			free(cmd);
+			return fail(cs, c, now, "cannot run", -err);
+		}
+	}
 	/* The run's own timeout is a backstop: ours cancels it at once. */
-	err = xhb_resource_start(c->cfg.target, args, NULL, NULL, (int)ms + 1000,
-				 &c->run);
+	err = cmd ? xhb_resource_start(cmd->path, cmd->args, cmd->action, cmd->env,
+				       (int)ms + 1000, &c->run)
+		  : xhb_resource_start(c->cfg.target, args, NULL, NULL,
+				       (int)ms + 1000, &c->run);
+	free(cmd);
 	if (err)
 		return fail(cs, c, now, "cannot run", -err);
 	c->phase = XHB_CHECK_EXECUTING;
@@ -160,7 +180,7 @@ static void start(struct xhb_checks *cs, struct xhb_check *c, __u64 now)
 	c->started_ns = now;
 	c->next_ns = now + c->cfg.interval_ns;
 	c->len = c->sent = 0;
-	if (c->cfg.kind == XHB_CHECK_EXEC)
+	if (c->cfg.kind == XHB_CHECK_EXEC || c->cfg.kind == XHB_CHECK_RESOURCE)
 		start_exec(cs, c, now);
 	else
 		start_socket(cs, c, now);
@@ -267,7 +287,20 @@ static void step_exec(struct xhb_checks *cs, struct xhb_check *c, __u64 now)
 	}
 	c->run = NULL;
 	ok = xhb_resource_ok(res);
-	if (res->outcome == XHB_RESOURCE_EXITED)
+	if (c->cfg.kind == XHB_CHECK_RESOURCE) {
+		enum xhb_ra_state st = xhb_ra_status(
+		    cs->config->groups[c->cfg.res_group]
+			.resources[c->cfg.res_index]
+			.ra_kind,
+		    res);
+
+		ok = st == XHB_RA_RUNNING;
+		snprintf(c->detail, sizeof(c->detail), "%s (exit %d)",
+			 st == XHB_RA_RUNNING ? "running"
+			 : st == XHB_RA_STOPPED ? "stopped"
+						: "failed",
+			 res->exit_code);
+	} else if (res->outcome == XHB_RESOURCE_EXITED)
 		snprintf(c->detail, sizeof(c->detail), "exit %d", res->exit_code);
 	else {
 		char sig[16];
@@ -322,11 +355,39 @@ static void progress(struct xhb_checks *cs, struct xhb_check *c,
 		step_receive(cs, c, now);
 }
 
+/* A resource check runs where its group is held (elsewhere the resource
+ * is stopped, as it should be): not held, it is idle. */
+static bool dormant(const struct xhb_checks *cs, const struct xhb_check *c)
+{
+	return c->cfg.kind == XHB_CHECK_RESOURCE &&
+	       !(cs->held & (1U << c->cfg.res_group));
+}
+
 void xhb_checks_step(struct xhb_checks *cs, const struct pollfd *pfd,
 		     unsigned int n, __u64 now)
 {
 	for (unsigned int i = 0; i < cs->n; i++) {
 		struct xhb_check *c = &cs->c[i];
+
+		if (dormant(cs, c)) {
+			stop_run(c);
+			/* A resource that failed here keeps this node off its
+			 * group (as Pacemaker's fail count does) until an
+			 * operator clears it: taking it straight back would
+			 * undo the failover. Anything else: unknown. */
+			if (c->state == XHB_CHECK_PASSING) {
+				c->state = XHB_CHECK_UNKNOWN;
+				c->oks = c->fails = 0;
+				c->changed_ns = now;
+				snprintf(c->detail, sizeof(c->detail),
+					 "not run: group %d not held here",
+					 c->cfg.res_group);
+			}
+			/* the first run once it is held: after one interval,
+			 * its start scripts have run */
+			c->next_ns = now + c->cfg.interval_ns;
+			continue;
+		}
 
 		if (c->phase != XHB_CHECK_IDLE)
 			progress(cs, c, pfd, n, now);
@@ -368,6 +429,9 @@ __u64 xhb_checks_wait_ns(const struct xhb_checks *cs, __u64 now)
 
 	for (unsigned int i = 0; i < cs->n; i++) {
 		const struct xhb_check *c = &cs->c[i];
+
+		if (dormant(cs, c))
+			continue;
 		__u64 due = c->phase == XHB_CHECK_IDLE
 				? c->next_ns
 				: c->started_ns + c->cfg.timeout_ns;
@@ -417,6 +481,7 @@ void xhb_checks_configure(struct xhb_checks *cs, const struct xhb_config *cfg,
 	}
 	memcpy(old, cs->c, nold * sizeof(*old));
 	cs->ev = ev;
+	cs->config = cfg;
 	cs->n = 0;
 	for (unsigned int k = 0; k < cfg->nchecks; k++) {
 		struct xhb_check *c = &cs->c[cs->n++];
@@ -478,4 +543,24 @@ json_t *xhb_checks_json(const struct xhb_checks *cs, __u64 now)
 			      "rise", (int)c->cfg.rise, "groups", groups));
 	}
 	return list;
+}
+
+unsigned int xhb_checks_clear(struct xhb_checks *cs, __u32 groups, __u64 now)
+{
+	unsigned int cleared = 0;
+
+	for (unsigned int i = 0; i < cs->n; i++) {
+		struct xhb_check *c = &cs->c[i];
+
+		if (c->cfg.kind != XHB_CHECK_RESOURCE ||
+		    c->state != XHB_CHECK_FAILING || !(c->cfg.groups & groups))
+			continue;
+		stop_run(c);
+		c->state = XHB_CHECK_UNKNOWN;
+		c->oks = c->fails = 0;
+		c->changed_ns = now;
+		snprintf(c->detail, sizeof(c->detail), "cleared by an operator");
+		cleared++;
+	}
+	return cleared;
 }

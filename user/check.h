@@ -5,6 +5,12 @@
  * TCP connect on a non-blocking socket, or a program run asynchronously
  * (resource.h), each bounded by its timeout and started every interval.
  *
+ * A resource check (a haresources script's status, OCF monitor) runs only
+ * where its group is held; elsewhere it is idle, and unknown, unless it
+ * failed here: then it stays failing, keeping this node off the group (as
+ * Pacemaker's fail count does), until xhb_checks_clear() (an operator's
+ * cleanup), a restart, or a reload that changes it.
+ *
  * A check is unknown until its first result; it is passing after a
  * success, failing after `fall` consecutive failures, passing again after
  * `rise` consecutive successes. A check that is unknown counts as passing:
@@ -64,6 +70,8 @@ struct xhb_check {
 
 struct xhb_checks {
 	struct xhb_events *ev;
+	const struct xhb_config *config; /* the one in use: resource checks */
+	__u32 held; /* the groups held here: xhb_checks_set_held() */
 	unsigned int n;
 	struct xhb_check c[XHB_CONFIG_MAX_CHECKS];
 };
@@ -84,6 +92,17 @@ __u64 xhb_checks_wait_ns(const struct xhb_checks *cs, __u64 now_ns);
  * what xhb_checks_pollfds() filled, with revents (NULL: none ready). */
 void xhb_checks_step(struct xhb_checks *cs, const struct pollfd *pfd,
 		     unsigned int n, __u64 now_ns);
+
+/* The groups this node holds now: a resource check runs only where its
+ * group is held (the agent says so every loop). */
+static inline void xhb_checks_set_held(struct xhb_checks *cs, __u32 held)
+{
+	cs->held = held;
+}
+
+/* An operator's cleanup: resource checks of groups that failed here
+ * become unknown. Returns how many. */
+unsigned int xhb_checks_clear(struct xhb_checks *cs, __u32 groups, __u64 now);
 
 /* The groups a failing check guards. */
 __u32 xhb_checks_unfit(const struct xhb_checks *cs);

@@ -152,6 +152,9 @@ enum xhb_check_kind {
 	XHB_CHECK_HTTP = 1, /* an HTTP/1.1 GET, judged on its status code */
 	XHB_CHECK_TCP = 2,  /* a TCP connection accepted */
 	XHB_CHECK_EXEC = 3, /* a program that exits 0 */
+	/* a haresources script's status (OCF: monitor) says running; only
+	 * where its group is held */
+	XHB_CHECK_RESOURCE = 4,
 };
 
 struct xhb_check_cfg {
@@ -165,6 +168,9 @@ struct xhb_check_cfg {
 	__u16 port;
 	char host[XHB_NAME_MAX]; /* http: the Host header (the URL's host) */
 	char path[XHB_PATH_MAX]; /* http: the request target, "/" by default */
+	/* resource: the group and resource of haresources, resolved once it
+	 * is read */
+	int res_group, res_index;
 	/* exec: the program and its arguments */
 	unsigned int nargs;
 	char args[XHB_CONFIG_MAX_ARGS][XHB_ARG_MAX];

@@ -6,6 +6,7 @@
  *   check NAME http URL       [OPTIONS]
  *   check NAME tcp HOST:PORT  [OPTIONS]
  *   check NAME exec PATH [ARGS...] [OPTIONS]
+ *   check NAME resource NAME  [OPTIONS]
  *   OPTIONS: interval T, timeout T, fall N, rise N, groups G[,G...]
  *
  * URL is http://HOST[:PORT][/PATH]; HOST is a literal address (an IPv6
@@ -262,12 +263,15 @@ int cfg_check_parse(struct loader *ld, unsigned int line, char **v, int n)
 				     "does not resolve host names",
 				     c->name, v[2])
 			  : 0;
+	} else if (!strcmp(v[1], "resource")) {
+		c->kind = XHB_CHECK_RESOURCE;
+		err = 0; /* found once haresources is read */
 	} else if (!strcmp(v[1], "exec")) {
 		c->kind = XHB_CHECK_EXEC;
 		err = parse_exec(ld, line, c, v + 2, n - 2, &used);
 	} else {
 		return cfg_fail(ld, line, EINVAL,
-				"check %s: unknown kind '%s' (use http, tcp or exec)",
+				"check %s: unknown kind '%s' (use http, tcp, exec or resource)",
 				c->name, v[1]);
 	}
 	if (err)
@@ -323,6 +327,30 @@ static bool names_group(const struct xhb_group *grp, unsigned int g,
 	return false;
 }
 
+/* A resource check's script: the first resource of haresources whose
+ * name (or whole spec) is the check's target. */
+static int find_resource(struct loader *ld, struct xhb_check_cfg *c)
+{
+	const struct xhb_config *cfg = ld->cfg;
+
+	for (unsigned int g = 0; g < cfg->ngroups; g++)
+		for (unsigned int r = 0; r < cfg->groups[g].nresources; r++) {
+			const struct xhb_resource *res = &cfg->groups[g].resources[r];
+
+			if (res->kind == XHB_RES_SCRIPT &&
+			    (!strcmp(res->agent, c->target) ||
+			     !strcmp(res->spec, c->target))) {
+				c->res_group = (int)g;
+				c->res_index = (int)r;
+				return 0;
+			}
+		}
+	return cfg_fail(ld, c->line, EINVAL,
+			"check %s: no resource '%s' in haresources (a script "
+			"resource, named as there: apache, or apache::ARGS)",
+			c->name, c->target);
+}
+
 int cfg_checks_finish(struct loader *ld)
 {
 	struct xhb_config *cfg = ld->cfg;
@@ -333,8 +361,14 @@ int cfg_checks_finish(struct loader *ld)
 		char spec[XHB_SPEC_MAX], *words[XHB_MAX_GROUPS + 1];
 		int n;
 
+		c->res_group = c->res_index = -1;
+		if (c->kind == XHB_CHECK_RESOURCE && find_resource(ld, c))
+			return -EINVAL;
 		if (!c->groups_spec[0]) {
-			c->groups = all;
+			/* a resource check guards its own group */
+			c->groups = c->kind == XHB_CHECK_RESOURCE
+					? 1U << c->res_group
+					: all;
 			continue;
 		}
 		cfg_copy_str(spec, sizeof(spec), c->groups_spec);

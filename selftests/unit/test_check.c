@@ -108,6 +108,11 @@ static const struct parse_case parse_cases[] = {
      "fe80::1", 22, NULL, 1000, 1000, 3, 3, 1},
     {"check x exec /bin/true -a b interval 2s groups checkme,1", NULL,
      XHB_CHECK_EXEC, NULL, 0, NULL, 2000, 2000, 3, 3, 3},
+    {"check r resource checkme interval 2s", NULL, XHB_CHECK_RESOURCE, NULL, 0,
+     NULL, 2000, 2000, 3, 3, 1},
+    {"check r resource checkme groups 0,1", NULL, XHB_CHECK_RESOURCE, NULL, 0,
+     NULL, 1000, 1000, 3, 3, 3},
+    ERR("check r resource apache", "no resource 'apache' in haresources"),
     ERR("check web http https://127.0.0.1/", "https is not supported"),
     ERR("check web http http://www.example.org/", "does not resolve host names"),
     ERR("check web http ftp://127.0.0.1/", "bad URL"),
@@ -242,10 +247,11 @@ static void server_stop(struct server *s)
 	close(s->fd);
 }
 
-/* Run the checks as the agent's loop does until `until` says so, or 5 s. */
-static bool run_until(struct xhb_checks *cs, bool (*until)(struct xhb_checks *))
+/* Run the checks as the agent's loop does until `until` says so, or ms. */
+static bool run_until_for(struct xhb_checks *cs,
+			  bool (*until)(struct xhb_checks *), unsigned int ms)
 {
-	__u64 end = xhb_now_ns() + 5000000000ULL;
+	__u64 end = xhb_now_ns() + ms * 1000000ULL;
 
 	while (xhb_now_ns() < end) {
 		struct pollfd pfd[2 * XHB_CONFIG_MAX_CHECKS];
@@ -260,6 +266,11 @@ static bool run_until(struct xhb_checks *cs, bool (*until)(struct xhb_checks *))
 	return false;
 }
 
+static bool run_until(struct xhb_checks *cs, bool (*until)(struct xhb_checks *))
+{
+	return run_until_for(cs, until, 5000);
+}
+
 static bool judged(struct xhb_checks *cs) { return cs->c[0].state != XHB_CHECK_UNKNOWN; }
 static bool failing(struct xhb_checks *cs) { return cs->c[0].state == XHB_CHECK_FAILING; }
 static bool passing(struct xhb_checks *cs) { return cs->c[0].state == XHB_CHECK_PASSING; }
@@ -272,6 +283,7 @@ static struct xhb_checks *checks_of(const char *line)
 	cr_assert(cs);
 	cr_assert_eq(load_with(line), 0, "%s", err);
 	xhb_checks_configure(cs, cfg, NULL, xhb_now_ns());
+	xhb_checks_set_held(cs, ~0U);
 	return cs;
 }
 
@@ -398,6 +410,58 @@ Test(check, reload_keeps_the_state_of_an_unchanged_check)
 	cr_expect_eq(cs->c[0].state, XHB_CHECK_FAILING);
 	cr_expect_eq(cs->c[1].state, XHB_CHECK_UNKNOWN);
 	cr_assert(run_until(cs, ran_once_more));
+	xhb_checks_close(cs);
+	free(cs);
+}
+
+
+/* A resource check runs the script's status where its group is held, and
+ * reads it as Heartbeat did ("running" / "stopped" in its output). */
+Test(check, resource_status_where_held)
+{
+	char flag[128], script[512];
+	struct xhb_checks *cs;
+
+	cs = checks_of("check r resource checkme interval 5ms timeout 2s fall 1 rise 1\n");
+	snprintf(flag, sizeof(flag), "%s/up", dir);
+	snprintf(script, sizeof(script),
+		 "#!/bin/sh\n[ \"$1\" = status ] || exit 0\n"
+		 "if [ -e %s ]; then echo running; else echo stopped; fi\n", flag);
+	put("resource.d/checkme", script, 0755);
+	put("up", "", 0644);
+
+	/* not held: never run, unknown */
+	xhb_checks_set_held(cs, 0);
+	cr_expect_not(run_until_for(cs, judged, 200), "ran where the group is not held");
+	cr_expect_eq(cs->c[0].runs, 0);
+	cr_expect_eq(xhb_checks_unfit(cs), 0);
+
+	xhb_checks_set_held(cs, 1U << 0);
+	cr_assert(run_until(cs, judged));
+	cr_expect_eq(cs->c[0].state, XHB_CHECK_PASSING, "%s", cs->c[0].detail);
+	cr_expect_str_eq(cs->c[0].detail, "running (exit 0)");
+
+	unlink(flag);
+	cr_assert(run_until(cs, failing), "%s", cs->c[0].detail);
+	cr_expect_str_eq(cs->c[0].detail, "stopped (exit 0)");
+	cr_expect_eq(xhb_checks_unfit(cs), 1U << 0, "guards its own group");
+
+	/* released: not run, but it failed here: still unfit, until cleared */
+	xhb_checks_set_held(cs, 0);
+	xhb_checks_step(cs, NULL, 0, xhb_now_ns());
+	cr_expect_eq(cs->c[0].state, XHB_CHECK_FAILING);
+	cr_expect_eq(xhb_checks_unfit(cs), 1U << 0);
+	cr_expect_eq(xhb_checks_clear(cs, 1U << 1, xhb_now_ns()), 0, "another group");
+	cr_expect_eq(xhb_checks_clear(cs, 1U << 0, xhb_now_ns()), 1);
+	cr_expect_eq(cs->c[0].state, XHB_CHECK_UNKNOWN);
+	cr_expect_eq(xhb_checks_unfit(cs), 0);
+	/* passing, then released: unknown */
+	put("up", "", 0644);
+	xhb_checks_set_held(cs, 1U << 0);
+	cr_assert(run_until(cs, passing));
+	xhb_checks_set_held(cs, 0);
+	xhb_checks_step(cs, NULL, 0, xhb_now_ns());
+	cr_expect_eq(cs->c[0].state, XHB_CHECK_UNKNOWN);
 	xhb_checks_close(cs);
 	free(cs);
 }
