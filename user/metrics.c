@@ -408,6 +408,45 @@ static void render_peers_agent(FILE *f, const struct xhb_metrics_snapshot *s)
 	}
 }
 
+/* Service checks (ha.cf check lines), from the status document. */
+static void render_checks(FILE *f, const struct xhb_metrics_snapshot *s)
+{
+	FAMILY(state, "xhb_check_state", "gauge",
+	       "A service check's state: 1 for the current one (unknown, passing, failing)");
+	FAMILY(runs, "xhb_check_runs_total", "counter",
+	       "Runs of the service check since the agent started");
+	FAMILY(fails, "xhb_check_failures_total", "counter",
+	       "Failed runs of the service check since the agent started");
+	static const char *const states[] = {"unknown", "passing", "failing"};
+	json_t *checks = json_object_get(s->status, "checks"), *c;
+	size_t i;
+
+	json_array_foreach(checks, i, c)
+	{
+		for (size_t k = 0; k < sizeof(states) / sizeof(states[0]); k++) {
+			struct labels l = labels1("check", str(c, "name"));
+
+			label(&l, "kind", str(c, "kind"));
+			label(&l, "state", states[k]);
+			sample_u64(f, &state, &l, !strcmp(str(c, "state"), states[k]));
+		}
+	}
+	json_array_foreach(checks, i, c)
+	{
+		struct labels l = labels1("check", str(c, "name"));
+
+		sample_u64(f, &runs, &l,
+			   (uint64_t)json_integer_value(json_object_get(c, "runs")));
+	}
+	json_array_foreach(checks, i, c)
+	{
+		struct labels l = labels1("check", str(c, "name"));
+
+		sample_u64(f, &fails, &l,
+			   (uint64_t)json_integer_value(json_object_get(c, "failures")));
+	}
+}
+
 static struct labels group_labels(json_t *g)
 {
 	char num[16];
@@ -528,6 +567,7 @@ int xhb_metrics_render(const struct xhb_metrics_snapshot *s, FILE *out)
 		render_node(out, s);
 		render_peers_agent(out, s);
 		render_groups(out, s);
+		render_checks(out, s);
 	}
 	fflush(out);
 	return ferror(out) ? -EIO : 0;

@@ -414,6 +414,24 @@ Test(metrics, a_long_label_value_is_cut_not_overrun)
 	free(text);
 }
 
+/* Service checks, from the status document's "checks". */
+Test(metrics, checks_from_status)
+{
+	char *text;
+
+	snap->status = json_pack(
+	    "{s:s, s:[{s:s, s:s, s:s, s:I, s:I}]}", "node", "srv1", "checks",
+	    "name", "web", "kind", "http", "state", "failing", "runs", (json_int_t)40,
+	    "failures", (json_int_t)3);
+	text = render(snap);
+	cr_expect(strstr(text, "# TYPE xhb_check_state gauge\n"), "%s", text);
+	cr_expect(strstr(text, "xhb_check_state{check=\"web\",kind=\"http\",state=\"failing\"} 1\n"), "%s", text);
+	cr_expect(strstr(text, "xhb_check_state{check=\"web\",kind=\"http\",state=\"passing\"} 0\n"), "%s", text);
+	cr_expect(strstr(text, "xhb_check_runs_total{check=\"web\"} 40\n"), "%s", text);
+	cr_expect(strstr(text, "xhb_check_failures_total{check=\"web\"} 3\n"), "%s", text);
+	free(text);
+}
+
 /* ---- the histogram ------------------------------------------------------- */
 
 /* The bucket counts, cumulative in the order of le, of group 0's
