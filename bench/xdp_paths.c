@@ -102,6 +102,16 @@ static int tcp_frame(__u8 *buf)
 	return len;
 }
 
+/* UDP to a port not the cluster's (DNS): parsed up to the port check. */
+static int udp_frame(__u8 *buf)
+{
+	struct xhb_frame_spec s = spec;
+	__u8 payload[20] = {0};
+
+	s.dst_port = 53;
+	return xhb_frame_build(buf, FRAME_MAX, &s, payload, sizeof(payload));
+}
+
 static __u64 counter(struct bench *b, const char *name)
 {
 	struct xhb_stats s;
@@ -112,6 +122,7 @@ static __u64 counter(struct bench *b, const char *name)
 	if (!strcmp(name, #f)) \
 		return s.f;
 	FIELD(pass_not_udp)
+	FIELD(pass_other_port)
 	FIELD(heartbeat_accepted)
 	FIELD(probe_answered)
 	FIELD(reply_accepted)
@@ -245,6 +256,14 @@ static int measure(struct bench *b, struct path_result *res, int *n)
 		return err;
 
 	r = &res[(*n)++];
+	*r = (struct path_result){.name = "non-cluster pass (UDP)",
+				  .counter = "pass_other_port"};
+	len = udp_frame(frame);
+	err = time_repeat(b, r, frame, len, XDP_PASS);
+	if (err)
+		return err;
+
+	r = &res[(*n)++];
 	*r = (struct path_result){.name = "forged drop (bad tag)",
 				  .counter = "drop_bad_tag"};
 	len = cluster_frame(frame, XHB_MSG_HEARTBEAT, b->seq++, true);
@@ -365,7 +384,7 @@ int main(int argc, char **argv)
 	};
 	struct bench b = {
 	    .seq = 1, .reply_seq = 1, .repeat = 1000000, .frames = 200000};
-	struct path_result res[8];
+	struct path_result res[10];
 	const char *json = NULL;
 	char why[256] = "";
 	double overhead;
