@@ -20,6 +20,40 @@ bool xhb_ifaces_has(const struct xhb_ifaces *fs, const char *name)
 	return false;
 }
 
+_Static_assert(XHB_MAX_PORTS >= XHB_CONFIG_MAX_MEDIA,
+	       "a port for every medium on one interface");
+
+static unsigned int add_port(__u16 ports[XHB_MAX_PORTS], unsigned int n,
+			     __u16 port)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (ports[i] == port)
+			return n;
+	if (n < XHB_MAX_PORTS)
+		ports[n++] = port;
+	return n;
+}
+
+unsigned int xhb_iface_ports(const struct xhb_config *cfg, const char *name,
+			     __u16 ports[XHB_MAX_PORTS])
+{
+	bool plain = false, any = false;
+	unsigned int n = 0;
+
+	for (unsigned int m = 0; m < cfg->nmedia; m++)
+		if (!strcmp(cfg->media[m].iface, name)) {
+			any = true;
+			plain |= cfg->media[m].kind != XHB_MEDIUM_MCAST;
+		}
+	if (plain || !any)
+		n = add_port(ports, n, cfg->udpport);
+	for (unsigned int m = 0; m < cfg->nmedia; m++)
+		if (cfg->media[m].kind == XHB_MEDIUM_MCAST &&
+		    !strcmp(cfg->media[m].iface, name))
+			n = add_port(ports, n, cfg->media[m].port);
+	return n;
+}
+
 /* Add the interface NAME (defined at file:line) unless it is there. */
 static int add_iface(struct xhb_ifaces *fs, const char *name, int ifindex,
 		     bool medium, const char *file, unsigned int line, char *err,
@@ -147,10 +181,11 @@ int xhb_ifaces_open(struct xhb_ifaces *fs, const struct xhb_config *cfg,
 		struct xhb_dataplane *dp;
 		struct xhb_dataplane_opts o = {
 			.ifname = f->name,
-			.port = cfg->udpport,
 			.cluster_id = cfg->cluster_id,
 			.mode = cfg->xdp_mode,
 		};
+
+		o.nports = xhb_iface_ports(cfg, f->name, o.ports);
 
 		/* One pin directory per interface, below pin_dir if set. */
 		if (cfg->pin_dir[0]) {
@@ -166,6 +201,8 @@ int xhb_ifaces_open(struct xhb_ifaces *fs, const struct xhb_config *cfg,
 			return ret;
 		dataplane__close(f->dp);
 		f->dp = dp;
+		memcpy(f->ports, o.ports, sizeof(f->ports));
+		f->nports = o.nports;
 		info = dataplane__info(f->dp);
 		if (info->fallback[0])
 			xhb_ev_dataplane_fallback(ev, f->name, info->fallback);
@@ -318,6 +355,11 @@ bool xhb_ifaces_peer(struct xhb_ifaces *fs, __u32 node_id, struct xhb_peer *out,
 			/* XDP stores AF_INET/AF_INET6 values as the kernel's. */
 			where[i].family = s.family;
 			memcpy(where[i].addr, s.addr, sizeof(s.addr));
+			/* an index into the ports of the program that recorded
+			 * it: past a reload that shrank them, not known */
+			where[i].port = s.port_index < fs->at[i].nports
+					    ? fs->at[i].ports[s.port_index]
+					    : 0;
 		}
 		if (!any || last_sign(&s) > last_sign(out))
 			*out = s;
