@@ -175,6 +175,10 @@ int xhb_ifaces_open(struct xhb_ifaces *fs, const struct xhb_config *cfg,
 	int ret;
 
 	xhb_wire_keys_from_config(cfg, keys);
+	/* Joined first: a group that cannot be joined changes nothing. */
+	ret = xhb_mcast_join(&fs->mcast, cfg, fs, err, errlen);
+	if (ret)
+		return ret;
 	for (unsigned int i = 0; i < fs->n; i++) {
 		struct xhb_iface *f = &fs->at[i];
 		const struct xhb_dataplane_info *info;
@@ -216,11 +220,13 @@ int xhb_ifaces_open(struct xhb_ifaces *fs, const struct xhb_config *cfg,
 			return ret;
 		}
 	}
+	xhb_mcast_prune(&fs->mcast, cfg, fs);
 	return 0;
 }
 
 void xhb_ifaces_close(struct xhb_ifaces *fs)
 {
+	xhb_mcast_close(&fs->mcast);
 	for (unsigned int i = 0; i < fs->n; i++) {
 		dataplane__close(fs->at[i].dp);
 		fs->at[i].dp = NULL;

@@ -11,10 +11,12 @@
  *                         media ones, XHB_MAX_IFACES in all; xhbd -t checks
  *                         it as well)
  *   xhb_ifaces_open()     attach or adopt XDP on each, listening on the
- *                         ports of its media (xhb_iface_ports); again on
+ *                         ports of its media (xhb_iface_ports), and join
+ *                         the mcast media's groups (mcast.h); again on
  *                         reload: the program is swapped, the maps are
- *                         kept
- *   xhb_ifaces_close()    close; pins stay for the next agent
+ *                         kept, groups no longer named are left
+ *   xhb_ifaces_close()    close, leave the groups; pins stay for the next
+ *                         agent
  */
 #ifndef XHB_IFACES_H
 #define XHB_IFACES_H
@@ -25,6 +27,7 @@
 #include <linux/types.h>
 #include <linux/bpf.h>
 
+#include "mcast.h"
 #include "xhb_maps.h"
 
 #define XHB_MAX_MEDIA 4	/* interfaces heartbeats go out on */
@@ -51,6 +54,7 @@ struct xhb_iface {
 struct xhb_ifaces {
 	unsigned int n;
 	struct xhb_iface at[XHB_MAX_IFACES];
+	struct xhb_mcast mcast; /* the groups joined */
 };
 
 /*
