@@ -54,27 +54,50 @@ unsigned int xhb_iface_ports(const struct xhb_config *cfg, const char *name,
 	return n;
 }
 
+/*
+ * At most XHB_MAX_MEDIA distinct interfaces carry heartbeats: each has
+ * its own XDP program and maps, and the agent reads every peer on every
+ * one of them each loop. Checked before any name is looked up, so the
+ * error is the same on every node.
+ */
+static int check_media_ifaces(const struct xhb_config *cfg, char *err,
+			      size_t errlen)
+{
+	const char *seen[XHB_MAX_MEDIA];
+	unsigned int n = 0;
+
+	for (unsigned int m = 0; m < cfg->nmedia; m++) {
+		const struct xhb_medium *md = &cfg->media[m];
+		bool known = false;
+
+		for (unsigned int i = 0; i < n; i++)
+			known |= !strcmp(seen[i], md->iface);
+		if (known)
+			continue;
+		if (n == XHB_MAX_MEDIA) {
+			snprintf(err, errlen,
+				 "%s:%u: %s would be a %dth heartbeat interface: at most %d, each with its own XDP program and maps",
+				 cfg->hacf_path, md->line, md->iface,
+				 XHB_MAX_MEDIA + 1, XHB_MAX_MEDIA);
+			return -EINVAL;
+		}
+		seen[n++] = md->iface;
+	}
+	return 0;
+}
+
 /* Add the interface NAME (defined at file:line) unless it is there. */
 static int add_iface(struct xhb_ifaces *fs, const char *name, int ifindex,
 		     bool medium, const char *file, unsigned int line, char *err,
 		     size_t errlen)
 {
 	struct xhb_iface *f = &fs->at[fs->n];
-	unsigned int media = 0;
 
 	for (unsigned int i = 0; i < fs->n; i++)
 		if (!strcmp(fs->at[i].name, name)) {
 			fs->at[i].vip |= !medium;
 			return 0;
 		}
-	for (unsigned int i = 0; i < fs->n; i++)
-		media += fs->at[i].medium;
-	if (medium && media == XHB_MAX_MEDIA) {
-		snprintf(err, errlen,
-			 "%s:%u: %s would be a %dth heartbeat interface: at most %d",
-			 file, line, name, XHB_MAX_MEDIA + 1, XHB_MAX_MEDIA);
-		return -EINVAL;
-	}
 	if (fs->n == XHB_MAX_IFACES) {
 		snprintf(err, errlen,
 			 "%s:%u: %s would be a %dth interface (heartbeats and VIPs): at most %d",
@@ -98,8 +121,10 @@ static int add_iface(struct xhb_ifaces *fs, const char *name, int ifindex,
 int xhb_ifaces_collect(struct xhb_ifaces *fs, const struct xhb_config *cfg,
 		       struct xhb_nl *nl, char *err, size_t errlen)
 {
-	int ret;
+	int ret = check_media_ifaces(cfg, err, errlen);
 
+	if (ret)
+		return ret;
 	fs->n = 0;
 	for (unsigned int m = 0; m < cfg->nmedia; m++) {
 		const char *name = cfg->media[m].iface;

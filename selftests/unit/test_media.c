@@ -3,7 +3,7 @@
  * Every medium Heartbeat reads, as the data plane sees it: the UDP ports
  * an interface's XDP takes as the cluster's (xhb_iface_ports, user/ifaces.h:
  * udpport for bcast and ucast, an mcast line's own PORT, probes to the
- * first).
+ * first), and the limit of heartbeat interfaces (xhb_ifaces_collect).
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -103,4 +103,49 @@ Test(media, a_port_for_every_medium)
 	for (int i = 0; i < XHB_CONFIG_MAX_MEDIA; i++)
 		cr_expect_eq(ports[i], 7000 + i);
 	free(cfg);
+}
+
+struct limit_case {
+	const char *name;
+	const char *media[XHB_CONFIG_MAX_MEDIA + 1];
+	const char *message;
+};
+
+/* Interfaces that do not exist: the limit is said before any lookup. */
+static const struct limit_case limit_cases[] = {
+    {"a 5th heartbeat interface",
+     {"bcast xhbt0", "bcast xhbt1", "mcast xhbt2 7694", "ucast xhbt3",
+      "mcast xhbt4 7694"},
+     "ha.cf:5: xhbt4 would be a 5th heartbeat interface: at most 4, each "
+     "with its own XDP program and maps"},
+    {"media again on 4 interfaces are fine",
+     {"bcast xhbt0", "mcast xhbt1 7694", "ucast xhbt2", "mcast xhbt3 7694",
+      "mcast xhbt0 7695", "ucast xhbt3", "mcast xhbt2 7696"},
+     "ha.cf:1: no interface xhbt0 on this node"},
+    {"16 media on one interface are fine",
+     {"mcast xhbt0 7001", "mcast xhbt0 7002", "mcast xhbt0 7003",
+      "mcast xhbt0 7004", "mcast xhbt0 7005", "mcast xhbt0 7006",
+      "mcast xhbt0 7007", "mcast xhbt0 7008", "mcast xhbt0 7009",
+      "mcast xhbt0 7010", "mcast xhbt0 7011", "mcast xhbt0 7012",
+      "mcast xhbt0 7013", "mcast xhbt0 7014", "mcast xhbt0 7015",
+      "bcast xhbt0"},
+     "ha.cf:1: no interface xhbt0 on this node"},
+};
+
+Test(media, heartbeat_interfaces_limit)
+{
+	for (size_t i = 0; i < sizeof(limit_cases) / sizeof(limit_cases[0]); i++) {
+		const struct limit_case *c = &limit_cases[i];
+		struct xhb_config *cfg = config(694, c->media);
+		struct xhb_ifaces *fs = calloc(1, sizeof(*fs));
+		char err[256] = "";
+		int ret;
+
+		cr_assert(fs);
+		ret = xhb_ifaces_collect(fs, cfg, NULL, err, sizeof(err));
+		cr_expect_lt(ret, 0, "%s: accepted", c->name);
+		cr_expect_str_eq(err, c->message, "%s", c->name);
+		free(fs);
+		free(cfg);
+	}
 }
