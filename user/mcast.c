@@ -49,12 +49,15 @@ static int join(const struct xhb_medium *md)
 		struct ip_mreqn mr = {.imr_multiaddr = md->addr.v4,
 				      .imr_ifindex = ifindex};
 
-		ret = setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof(mr));
+		ret = setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr,
+				 sizeof(mr));
 	} else {
 		struct ipv6_mreq mr = {.ipv6mr_multiaddr = md->addr.v6,
-				       .ipv6mr_interface = (unsigned int)ifindex};
+				       .ipv6mr_interface =
+					   (unsigned int)ifindex};
 
-		ret = setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof(mr));
+		ret = setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr,
+				 sizeof(mr));
 	}
 	if (ret) {
 		ret = -errno;
@@ -106,9 +109,10 @@ void xhb_mcast_prune(struct xhb_mcast *m, const struct xhb_config *cfg,
 		for (unsigned int j = 0; !named && j < cfg->nmedia; j++) {
 			const struct xhb_medium *md = &cfg->media[j];
 
-			named = wanted(md, fs) && md->family == m->at[i].family &&
-				!strcmp(md->iface, m->at[i].iface) &&
-				same_group(md->family, &md->addr, &m->at[i].group);
+			named =
+			    wanted(md, fs) && md->family == m->at[i].family &&
+			    !strcmp(md->iface, m->at[i].iface) &&
+			    same_group(md->family, &md->addr, &m->at[i].group);
 		}
 		if (named)
 			m->at[kept++] = m->at[i];
