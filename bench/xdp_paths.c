@@ -21,7 +21,11 @@
  * exactly the number of packets run, so a figure cannot silently come
  * from another path.
  *
- *   xdp_paths [--repeat N] [--frames N] [--cpu C] [--json FILE]
+ * --ports N makes the program take N UDP ports as the cluster's (an
+ * interface with mcast media on their own ports): the cluster's frames go
+ * to the first, the non-cluster UDP frame to none, so it pays N compares.
+ *
+ *   xdp_paths [--repeat N] [--frames N] [--cpu C] [--ports N] [--json FILE]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -102,6 +106,16 @@ static int tcp_frame(__u8 *buf)
 	return len;
 }
 
+/* UDP to a port not the cluster's (DNS): parsed up to the port check. */
+static int udp_frame(__u8 *buf)
+{
+	struct xhb_frame_spec s = spec;
+	__u8 payload[20] = {0};
+
+	s.dst_port = 53;
+	return xhb_frame_build(buf, FRAME_MAX, &s, payload, sizeof(payload));
+}
+
 static __u64 counter(struct bench *b, const char *name)
 {
 	struct xhb_stats s;
@@ -112,6 +126,7 @@ static __u64 counter(struct bench *b, const char *name)
 	if (!strcmp(name, #f)) \
 		return s.f;
 	FIELD(pass_not_udp)
+	FIELD(pass_other_port)
 	FIELD(heartbeat_accepted)
 	FIELD(probe_answered)
 	FIELD(reply_accepted)
@@ -245,6 +260,14 @@ static int measure(struct bench *b, struct path_result *res, int *n)
 		return err;
 
 	r = &res[(*n)++];
+	*r = (struct path_result){.name = "non-cluster pass (UDP)",
+				  .counter = "pass_other_port"};
+	len = udp_frame(frame);
+	err = time_repeat(b, r, frame, len, XDP_PASS);
+	if (err)
+		return err;
+
+	r = &res[(*n)++];
 	*r = (struct path_result){.name = "forged drop (bad tag)",
 				  .counter = "drop_bad_tag"};
 	len = cluster_frame(frame, XHB_MSG_HEARTBEAT, b->seq++, true);
@@ -340,12 +363,14 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: xdp_paths [--repeat N] [--frames N] [--cpu C] [--json "
-	    "FILE] [-v]\n"
+	    "usage: xdp_paths [--repeat N] [--frames N] [--cpu C] [--ports N] "
+	    "[--json FILE] [-v]\n"
 	    "  --repeat N   runs of one frame per syscall (default 1000000)\n"
 	    "  --frames N   distinct frames for the stateful paths (default "
 	    "200000)\n"
-	    "  --cpu C      pin to CPU C (default 0; -1: do not pin)\n");
+	    "  --cpu C      pin to CPU C (default 0; -1: do not pin)\n"
+	    "  --ports N    UDP ports the program takes as the cluster's "
+	    "(default 1)\n");
 }
 
 int main(int argc, char **argv)
@@ -354,6 +379,7 @@ int main(int argc, char **argv)
 	    {"repeat", required_argument, NULL, 'r'},
 	    {"frames", required_argument, NULL, 'f'},
 	    {"cpu", required_argument, NULL, 'c'},
+	    {"ports", required_argument, NULL, 'p'},
 	    {"json", required_argument, NULL, 'j'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
@@ -365,14 +391,14 @@ int main(int argc, char **argv)
 	};
 	struct bench b = {
 	    .seq = 1, .reply_seq = 1, .repeat = 1000000, .frames = 200000};
-	struct path_result res[8];
+	struct path_result res[10];
 	const char *json = NULL;
 	char why[256] = "";
 	double overhead;
 	int cpu = 0, n = 0, opt, err;
 	bool verbose = false;
 
-	while ((opt = getopt_long(argc, argv, "r:f:c:j:vh", longopts, NULL)) !=
+	while ((opt = getopt_long(argc, argv, "r:f:c:p:j:vh", longopts, NULL)) !=
 	       -1) {
 		switch (opt) {
 		case 'r':
@@ -383,6 +409,9 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			cpu = atoi(optarg);
+			break;
+		case 'p':
+			o.nports = strtoul(optarg, NULL, 0);
 			break;
 		case 'j':
 			json = optarg;
@@ -399,7 +428,10 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!b.repeat || !b.frames) {
+	/* the cluster's port first, then mcast-like ones: 7694, 7695, ... */
+	for (unsigned int i = 0; i < o.nports && i < XHB_MAX_PORTS; i++)
+		o.ports[i] = i ? 7693 + i : XHB_DEFAULT_PORT;
+	if (!b.repeat || !b.frames || o.nports > XHB_MAX_PORTS) {
 		usage(stderr);
 		return 2;
 	}

@@ -2,9 +2,11 @@
 /*
  * xhb's receive path. Every frame on the cluster interface comes here.
  *
- * Contract: a frame that is not UDP to the cluster port (Ethernet, at most
+ * Contract: a frame that is not UDP to a cluster port (Ethernet, at most
  * one 802.1Q/802.1ad tag, IPv4 with options or IPv6 without extension
- * headers) is returned XDP_PASS untouched. A frame to the cluster port is
+ * headers) is returned XDP_PASS untouched. The cluster ports are those of
+ * this interface's media (cfg_ports: udpport, an mcast line's own). A
+ * frame to one of them is
  * ours: it is either a valid cluster packet, recorded in xhb_peers and
  * dropped (HEARTBEAT, PROBE_REPLY) or answered in place with XDP_TX
  * (PROBE), or it is dropped with a named reason. Every frame bumps exactly
@@ -35,8 +37,11 @@
 #include "xhb_maps.h"
 #include "xhb_parse.h"
 
-/* Set by the loader between open and load. */
-const volatile __u16 cfg_port = XHB_DEFAULT_PORT;
+/* Set by the loader between open and load: the UDP ports of this
+ * interface's media in network order (the first cfg_nports), the cluster. */
+const volatile __be16 cfg_ports[XHB_MAX_PORTS] = {
+	__bpf_constant_htons(XHB_DEFAULT_PORT)};
+const volatile __u32 cfg_nports = 1;
 const volatile __u32 cfg_cluster_id = 0;
 
 /*
@@ -238,11 +243,12 @@ XHB_INLINE bool xhb_record_sender(struct xhb_peer *p, const struct xhb_hdr *h,
 	return news;
 }
 
-/* Where its packets come from (the agent probes it there); call with the
- * peer's lock held. */
+/* Where its packets come from, and to which of our ports (the agent
+ * probes it there); call with the peer's lock held. */
 XHB_INLINE void xhb_record_where(struct xhb_peer *p, const struct xhb_frame *f)
 {
 	p->vlan = f->vlan;
+	p->port_index = f->port_index;
 	__builtin_memcpy(p->mac, f->eth->h_source, ETH_ALEN);
 	if (f->ip4) {
 		p->family = AF_INET;
@@ -467,16 +473,19 @@ XHB_INLINE enum xhb_reason xhb_fence_ip(struct xhb_cursor *c,
 	return XHB_R_NEXT;
 }
 
-/* UDP to the cluster port: f->udp set, the cursor on the payload. */
+/* UDP to a cluster port: f->udp set, the cursor on the payload. */
 XHB_INLINE enum xhb_reason xhb_check_port(struct xhb_cursor *c,
 					  struct xhb_frame *f)
 {
 	struct udphdr *udp = c->pos;
+	int port;
 
 	if ((void *)(udp + 1) > c->end)
 		return XHB_R_pass_not_udp;
-	if (udp->dest != bpf_htons(cfg_port))
+	port = xhb_port_index(udp->dest, cfg_ports, cfg_nports);
+	if (port < 0)
 		return XHB_R_pass_other_port;
+	f->port_index = port;
 	f->udp = udp;
 	c->pos = udp + 1;
 	return XHB_R_NEXT;
@@ -484,7 +493,7 @@ XHB_INLINE enum xhb_reason xhb_check_port(struct xhb_cursor *c,
 
 /*
  * The frame up to its UDP header, in this order: Ethernet and VLAN, the
- * fence for ARP, IP, the fence for IP, UDP. XHB_R_NEXT for a frame to the
+ * fence for ARP, IP, the fence for IP, UDP. XHB_R_NEXT for a frame to a
  * cluster port; else why it is not ours (pass_*) or fenced (drop_fenced_*).
  */
 XHB_INLINE enum xhb_reason xhb_classify(struct xhb_cursor *c,
@@ -701,7 +710,7 @@ XHB_INLINE enum xhb_reason xhb_respond(struct xhb_frame *f, struct xhb_hdr *h,
 }
 
 /*
- * A frame to the cluster port, in stages: load the header, check it,
+ * A frame to a cluster port, in stages: load the header, check it,
  * authenticate it, check its sender, de-replay and record it, act on its
  * type. Each stage returns a drop reason or XHB_R_NEXT; the last one the
  * accepted verdict.

@@ -25,6 +25,7 @@ struct xhb_frame {
 	struct udphdr *udp;
 	struct xhb_hdr *wire;
 	__u16 vlan;
+	__u8 port_index; /* which cluster port (cfg_ports) it came to */
 };
 
 /*
@@ -106,6 +107,25 @@ XHB_INLINE int xhb_parse_ip6(struct xhb_cursor *c, struct xhb_frame *f)
 		return XHB_PARSE_FRAGMENT;
 	c->pos = ip6 + 1;
 	return ip6->nexthdr;
+}
+
+/*
+ * Which of the first n of ports[] (n at most XHB_MAX_PORTS) port is
+ * (both in network order), or -1. An interface's media have a port or
+ * two: a frame to another port costs n compares. A bounded loop, not
+ * unrolled (clang cannot, with volatile reads): with n in frozen .rodata
+ * the verifier follows it n times.
+ */
+XHB_INLINE int xhb_port_index(__be16 port, const volatile __be16 *ports,
+			      __u32 n)
+{
+	for (__u32 i = 0; i < XHB_MAX_PORTS; i++) {
+		if (i >= n)
+			return -1;
+		if (ports[i] == port)
+			return (int)i;
+	}
+	return -1;
 }
 
 #endif /* XHB_PARSE_H */

@@ -28,6 +28,10 @@
 #define XHB_REPLY_MAX_AGE_NS (1000ULL * 1000 * 1000)
 #define XHB_MAX_INCARNATION_JUMP (1ULL << 48)
 #define XHB_MAX_VIPS 256
+/* The UDP ports one interface's XDP takes as the cluster's: those of the
+ * media on it (udpport, mcast's own PORT), set by the loader in .rodata
+ * (cfg_ports, cfg_nports of bpf/xhb.bpf.c). One a medium at most. */
+#define XHB_MAX_PORTS 16
 
 /*
  * Sliding anti-replay window (as in IPsec, RFC 4303 section 3.4.3): seq is
@@ -77,6 +81,10 @@ struct xhb_peer {
 	__u8 family; /* AF_INET or AF_INET6 of addr, 0 = not seen yet */
 	__u8 addr[16]; /* source address of its last valid packet */
 	__u8 mac[6]; /* source MAC of its last valid packet */
+	/* which of this interface's cluster ports (XDP's cfg_ports, in the
+	 * agent's order: ifaces.h) its last valid packet came to: a port its
+	 * XDP takes too, where the agent probes it; 0 = the first */
+	__u8 port_index;
 	__u16 vlan; /* its VLAN id, 0 = untagged */
 	__u16 ping_up; /* xhb_hdr.ping_up it advertised, with its groups */
 };

@@ -519,6 +519,7 @@ static void do_reload(struct xhb_agent *a)
 	emit_config(a);
 	if (xhb_ifaces_open(&a->ifaces, a->cfg, a->ev, err, sizeof(err)))
 		xhb_ev_config_error(a->ev, err, "data plane not reloaded: the old program runs on");
+	xhb_sender__reset(a->tx); /* sockets bound to the new ports */
 	if (xhb_peers_sync(&a->peers, a->cfg, a->self_index, &a->ifaces, now))
 		xhb_ev_config_error(a->ev, "cannot add the new peers to the XDP maps",
 				    "peers not updated");

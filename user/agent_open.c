@@ -148,7 +148,7 @@ static int open_sockets(struct xhb_agent *a, char *err, size_t errlen)
 	if (!ret)
 		ret = xhb_announce__open(&a->ann);
 	if (!ret)
-		ret = xhb_sender__open(&a->tx, a->cfg->udpport);
+		ret = xhb_sender__open(&a->tx);
 	if (!ret)
 		ret = open_signals(a);
 	if (ret)

@@ -210,7 +210,9 @@ new_medium(struct loader *ld, const struct directive *d, unsigned int line,
 	struct xhb_medium *m;
 
 	if (cfg->nmedia >= XHB_CONFIG_MAX_MEDIA) {
-		*err = cfg_fail(ld, line, EINVAL, "%s: too many media (max %d)",
+		*err = cfg_fail(ld, line, EINVAL,
+				"%s: too many media (max %d: each interface of "
+				"a bcast line and each other media line is one)",
 				d->name, XHB_CONFIG_MAX_MEDIA);
 		return NULL;
 	}

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
@@ -411,7 +412,16 @@ int dataplane__open(const struct xhb_dataplane_opts *opts,
 		say(why, whylen, "cannot open the BPF object: %s", strerror(-err));
 		goto fail;
 	}
-	dp->skel->rodata->cfg_port = opts->port ? opts->port : XHB_DEFAULT_PORT;
+	if (opts->nports > XHB_MAX_PORTS) {
+		err = -EINVAL;
+		say(why, whylen, "%u UDP ports for XDP: at most %d", opts->nports,
+		    XHB_MAX_PORTS);
+		goto fail;
+	}
+	for (unsigned int i = 0; i < opts->nports; i++)
+		dp->skel->rodata->cfg_ports[i] = htons(opts->ports[i]);
+	if (opts->nports)
+		dp->skel->rodata->cfg_nports = opts->nports;
 	dp->skel->rodata->cfg_cluster_id = opts->cluster_id;
 	for (int i = 0; attach && i < PIN_MAPS; i++) {
 		err = pin_path(path, sizeof(path), dp->info.pin_dir, pinned_maps[i]);

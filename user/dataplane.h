@@ -29,7 +29,10 @@
 struct xhb_dataplane_opts {
 	const char *ifname; /* interface to attach to (unless load_only) */
 	const char *pin_dir; /* NULL or "": XHB_PIN_ROOT/<ifname> */
-	__u16 port; /* cluster UDP port, host order; 0 = XHB_DEFAULT_PORT */
+	/* the UDP ports XDP takes as the cluster's here (its media's), host
+	 * order; nports 0: XHB_DEFAULT_PORT alone */
+	__u16 ports[XHB_MAX_PORTS];
+	unsigned int nports;
 	__u32 cluster_id;
 	enum xhb_xdp_mode mode; /* from config.h: auto, native, generic */
 	bool load_only; /* no attach, no pins: BPF_PROG_TEST_RUN, benchmarks */

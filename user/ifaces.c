@@ -20,27 +20,84 @@ bool xhb_ifaces_has(const struct xhb_ifaces *fs, const char *name)
 	return false;
 }
 
+_Static_assert(XHB_MAX_PORTS >= XHB_CONFIG_MAX_MEDIA,
+	       "a port for every medium on one interface");
+
+static unsigned int add_port(__u16 ports[XHB_MAX_PORTS], unsigned int n,
+			     __u16 port)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (ports[i] == port)
+			return n;
+	if (n < XHB_MAX_PORTS)
+		ports[n++] = port;
+	return n;
+}
+
+unsigned int xhb_iface_ports(const struct xhb_config *cfg, const char *name,
+			     __u16 ports[XHB_MAX_PORTS])
+{
+	bool plain = false, any = false;
+	unsigned int n = 0;
+
+	for (unsigned int m = 0; m < cfg->nmedia; m++)
+		if (!strcmp(cfg->media[m].iface, name)) {
+			any = true;
+			plain |= cfg->media[m].kind != XHB_MEDIUM_MCAST;
+		}
+	if (plain || !any)
+		n = add_port(ports, n, cfg->udpport);
+	for (unsigned int m = 0; m < cfg->nmedia; m++)
+		if (cfg->media[m].kind == XHB_MEDIUM_MCAST &&
+		    !strcmp(cfg->media[m].iface, name))
+			n = add_port(ports, n, cfg->media[m].port);
+	return n;
+}
+
+/*
+ * At most XHB_MAX_MEDIA distinct interfaces carry heartbeats: each has
+ * its own XDP program and maps, and the agent reads every peer on every
+ * one of them each loop. Checked before any name is looked up, so the
+ * error is the same on every node.
+ */
+static int check_media_ifaces(const struct xhb_config *cfg, char *err,
+			      size_t errlen)
+{
+	const char *seen[XHB_MAX_MEDIA];
+	unsigned int n = 0;
+
+	for (unsigned int m = 0; m < cfg->nmedia; m++) {
+		const struct xhb_medium *md = &cfg->media[m];
+		bool known = false;
+
+		for (unsigned int i = 0; i < n; i++)
+			known |= !strcmp(seen[i], md->iface);
+		if (known)
+			continue;
+		if (n == XHB_MAX_MEDIA) {
+			snprintf(err, errlen,
+				 "%s:%u: %s would be a %dth heartbeat interface: at most %d, each with its own XDP program and maps",
+				 cfg->hacf_path, md->line, md->iface,
+				 XHB_MAX_MEDIA + 1, XHB_MAX_MEDIA);
+			return -EINVAL;
+		}
+		seen[n++] = md->iface;
+	}
+	return 0;
+}
+
 /* Add the interface NAME (defined at file:line) unless it is there. */
 static int add_iface(struct xhb_ifaces *fs, const char *name, int ifindex,
 		     bool medium, const char *file, unsigned int line, char *err,
 		     size_t errlen)
 {
 	struct xhb_iface *f = &fs->at[fs->n];
-	unsigned int media = 0;
 
 	for (unsigned int i = 0; i < fs->n; i++)
 		if (!strcmp(fs->at[i].name, name)) {
 			fs->at[i].vip |= !medium;
 			return 0;
 		}
-	for (unsigned int i = 0; i < fs->n; i++)
-		media += fs->at[i].medium;
-	if (medium && media == XHB_MAX_MEDIA) {
-		snprintf(err, errlen,
-			 "%s:%u: %s would be a %dth heartbeat interface: at most %d",
-			 file, line, name, XHB_MAX_MEDIA + 1, XHB_MAX_MEDIA);
-		return -EINVAL;
-	}
 	if (fs->n == XHB_MAX_IFACES) {
 		snprintf(err, errlen,
 			 "%s:%u: %s would be a %dth interface (heartbeats and VIPs): at most %d",
@@ -64,8 +121,10 @@ static int add_iface(struct xhb_ifaces *fs, const char *name, int ifindex,
 int xhb_ifaces_collect(struct xhb_ifaces *fs, const struct xhb_config *cfg,
 		       struct xhb_nl *nl, char *err, size_t errlen)
 {
-	int ret;
+	int ret = check_media_ifaces(cfg, err, errlen);
 
+	if (ret)
+		return ret;
 	fs->n = 0;
 	for (unsigned int m = 0; m < cfg->nmedia; m++) {
 		const char *name = cfg->media[m].iface;
@@ -141,16 +200,21 @@ int xhb_ifaces_open(struct xhb_ifaces *fs, const struct xhb_config *cfg,
 	int ret;
 
 	xhb_wire_keys_from_config(cfg, keys);
+	/* Joined first: a group that cannot be joined changes nothing. */
+	ret = xhb_mcast_join(&fs->mcast, cfg, fs, err, errlen);
+	if (ret)
+		return ret;
 	for (unsigned int i = 0; i < fs->n; i++) {
 		struct xhb_iface *f = &fs->at[i];
 		const struct xhb_dataplane_info *info;
 		struct xhb_dataplane *dp;
 		struct xhb_dataplane_opts o = {
 			.ifname = f->name,
-			.port = cfg->udpport,
 			.cluster_id = cfg->cluster_id,
 			.mode = cfg->xdp_mode,
 		};
+
+		o.nports = xhb_iface_ports(cfg, f->name, o.ports);
 
 		/* One pin directory per interface, below pin_dir if set. */
 		if (cfg->pin_dir[0]) {
@@ -166,6 +230,8 @@ int xhb_ifaces_open(struct xhb_ifaces *fs, const struct xhb_config *cfg,
 			return ret;
 		dataplane__close(f->dp);
 		f->dp = dp;
+		memcpy(f->ports, o.ports, sizeof(f->ports));
+		f->nports = o.nports;
 		info = dataplane__info(f->dp);
 		if (info->fallback[0])
 			xhb_ev_dataplane_fallback(ev, f->name, info->fallback);
@@ -181,11 +247,13 @@ int xhb_ifaces_open(struct xhb_ifaces *fs, const struct xhb_config *cfg,
 			return ret;
 		}
 	}
+	xhb_mcast_prune(&fs->mcast, cfg, fs);
 	return 0;
 }
 
 void xhb_ifaces_close(struct xhb_ifaces *fs)
 {
+	xhb_mcast_close(&fs->mcast);
 	for (unsigned int i = 0; i < fs->n; i++) {
 		dataplane__close(fs->at[i].dp);
 		fs->at[i].dp = NULL;
@@ -320,6 +388,11 @@ bool xhb_ifaces_peer(struct xhb_ifaces *fs, __u32 node_id, struct xhb_peer *out,
 			/* XDP stores AF_INET/AF_INET6 values as the kernel's. */
 			where[i].family = s.family;
 			memcpy(where[i].addr, s.addr, sizeof(s.addr));
+			/* an index into the ports of the program that recorded
+			 * it: past a reload that shrank them, not known */
+			where[i].port = s.port_index < fs->at[i].nports
+					    ? fs->at[i].ports[s.port_index]
+					    : 0;
 		}
 		if (!any || last_sign(&s) > last_sign(out))
 			*out = s;

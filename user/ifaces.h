@@ -10,9 +10,13 @@
  *   xhb_ifaces_collect()  the distinct interfaces (at most XHB_MAX_MEDIA
  *                         media ones, XHB_MAX_IFACES in all; xhbd -t checks
  *                         it as well)
- *   xhb_ifaces_open()     attach or adopt XDP on each (again on reload:
- *                         the program is swapped, the maps are kept)
- *   xhb_ifaces_close()    close; pins stay for the next agent
+ *   xhb_ifaces_open()     attach or adopt XDP on each, listening on the
+ *                         ports of its media (xhb_iface_ports), and join
+ *                         the mcast media's groups (mcast.h); again on
+ *                         reload: the program is swapped, the maps are
+ *                         kept, groups no longer named are left
+ *   xhb_ifaces_close()    close, leave the groups; pins stay for the next
+ *                         agent
  */
 #ifndef XHB_IFACES_H
 #define XHB_IFACES_H
@@ -23,6 +27,7 @@
 #include <linux/types.h>
 #include <linux/bpf.h>
 
+#include "mcast.h"
 #include "xhb_maps.h"
 
 #define XHB_MAX_MEDIA 4	/* interfaces heartbeats go out on */
@@ -39,18 +44,35 @@ struct xhb_iface {
 	bool usable; /* carrier and administratively up */
 	bool medium; /* heartbeats and probes go out on it */
 	bool vip;    /* a VIP of haresources lives on it */
+	/* the UDP ports its XDP takes as the cluster's (xhb_iface_ports);
+	 * probes to a peer on it go to ports[0], from ports[0] */
+	__u16 ports[XHB_MAX_PORTS];
+	unsigned int nports;
 	struct xhb_dataplane *dp;
 };
 
 struct xhb_ifaces {
 	unsigned int n;
 	struct xhb_iface at[XHB_MAX_IFACES];
+	struct xhb_mcast mcast; /* the groups joined */
 };
 
-/* Where a peer's packets came from on one interface (probe it there). */
+/*
+ * The UDP ports of the media on interface name, host order, each once:
+ * udpport first when a bcast or ucast line names it, then each mcast
+ * line's own PORT in ha.cf's order; udpport alone for an interface with no
+ * medium (it only fences). ports[0] is where probes go on that interface
+ * (and come from: replies come back to it). Returns how many (>= 1).
+ */
+unsigned int xhb_iface_ports(const struct xhb_config *cfg, const char *name,
+			     __u16 ports[XHB_MAX_PORTS]);
+
+/* Where a peer's packets came from on one interface, and to which of its
+ * ports (probe it there). */
 struct xhb_peer_addr {
 	__u8 family; /* 0: not seen there */
 	__u8 addr[16];
+	__u16 port; /* host order; 0: not known, the interface's first */
 };
 
 /* 0, or -errno with "file:line: ..." in err (an unknown interface, or
@@ -103,7 +125,8 @@ int xhb_ifaces_add_peer(struct xhb_ifaces *fs, __u32 node_id);
 void xhb_ifaces_remove_peer(struct xhb_ifaces *fs, __u32 node_id);
 /* A peer merged over the interfaces: the newest heartbeat and reply
  * times, the rest from the interface that heard it last; where[i] its
- * address on interface i. False when no interface has an entry. */
+ * address on interface i and the port its packets came to there. False
+ * when no interface has an entry. */
 bool xhb_ifaces_peer(struct xhb_ifaces *fs, __u32 node_id, struct xhb_peer *out,
 		     struct xhb_peer_addr where[XHB_MAX_IFACES]);
 /* Fence (on) or stop fencing an address, on every interface. */

@@ -195,9 +195,15 @@ bool xhb_peers_probe_target(const struct xhb_peers *ps, unsigned int n,
 {
 	const struct xhb_config *cfg = ps->cfg;
 	const struct xhb_peer_addr *w = &ps->v[n].where[i];
+	/* The port its packets come to here: it sent them from there, so its
+	 * XDP takes that port too (sender.h), even while the two of us
+	 * disagree on the media for a moment (a reload on one node first).
+	 * Before it spoke, the interface's first. Our XDP takes the reply,
+	 * which comes back to the probe's source port, the same. */
+	__u16 port = fs->at[i].nports ? fs->at[i].ports[0] : cfg->udpport;
 
 	if (w->family) {
-		xhb_sockaddr(to, w->family, w->addr, cfg->udpport);
+		xhb_sockaddr(to, w->family, w->addr, w->port ? w->port : port);
 		return true;
 	}
 	for (unsigned int m = 0; m < cfg->nmedia; m++) {
@@ -207,7 +213,7 @@ bool xhb_peers_probe_target(const struct xhb_peers *ps, unsigned int n,
 		 * which until one speaks; probing them all is harmless
 		 * (a probe for another node is dropped by its XDP). */
 		if (md->kind == XHB_MEDIUM_UCAST && !strcmp(md->iface, fs->at[i].name)) {
-			xhb_sockaddr(to, md->family, &md->addr, cfg->udpport);
+			xhb_sockaddr(to, md->family, &md->addr, port);
 			return true;
 		}
 	}

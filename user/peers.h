@@ -75,7 +75,8 @@ int xhb_peers_unheard_by(const struct xhb_peers *ps, __u64 now_ns, __u64 hold_ns
 struct xhb_member_timers xhb_peers_timers(const struct xhb_peers *ps,
 					  unsigned int n, __u64 now_ns);
 /* Where to probe peer n on interface i: the address its packets came
- * from there, else a ucast line's; false when we know none. */
+ * from there and the port they came to, else a ucast line's address and
+ * the interface's first medium port (ifaces.h); false when we know none. */
 bool xhb_peers_probe_target(const struct xhb_peers *ps, unsigned int n,
 			    const struct xhb_ifaces *fs, unsigned int i,
 			    struct sockaddr_storage *to);

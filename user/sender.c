@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* The agent's transmit path: UDP from the cluster port, per interface. */
+/* The agent's transmit path: UDP from the port it goes to, per interface. */
 #include <errno.h>
 #include <stdbool.h>
 #include <net/if.h>
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,38 +11,46 @@
 
 #include "sender.h"
 
-#define MAX_SOCKETS 32 /* families x interfaces x kinds */
+/* Heartbeats: one socket a (family, interface, port) of the media, at
+ * most one a medium (16); probes: one a (family, interface, port) where
+ * peers are probed, a port of a medium (2 families x 16). */
+#define MAX_SOCKETS 64
 
 struct tx_socket {
 	int family;
 	char iface[IFNAMSIZ];
+	__u16 port; /* bound to, and sends to */
 	bool probes; /* unicast probes, apart from heartbeats */
 	int fd;
 };
 
 struct xhb_sender {
-	__u16 port;
 	unsigned int n;
 	struct tx_socket socks[MAX_SOCKETS];
 };
 
-int xhb_sender__open(struct xhb_sender **out, __u16 port)
+int xhb_sender__open(struct xhb_sender **out)
 {
 	struct xhb_sender *tx = calloc(1, sizeof(*tx));
 
 	if (!tx)
 		return -ENOMEM;
-	tx->port = port;
 	*out = tx;
 	return 0;
+}
+
+void xhb_sender__reset(struct xhb_sender *tx)
+{
+	for (unsigned int i = 0; i < tx->n; i++)
+		close(tx->socks[i].fd);
+	tx->n = 0;
 }
 
 void xhb_sender__close(struct xhb_sender *tx)
 {
 	if (!tx)
 		return;
-	for (unsigned int i = 0; i < tx->n; i++)
-		close(tx->socks[i].fd);
+	xhb_sender__reset(tx);
 	free(tx);
 }
 
@@ -85,54 +94,76 @@ fail:
 }
 
 static int socket_for(struct xhb_sender *tx, int family, const char *iface,
-		      bool probes)
+		      __u16 port, bool probes)
 {
 	struct tx_socket *s;
 	int fd;
 
 	for (unsigned int i = 0; i < tx->n; i++)
 		if (tx->socks[i].family == family && tx->socks[i].probes == probes &&
-		    !strcmp(tx->socks[i].iface, iface))
+		    tx->socks[i].port == port && !strcmp(tx->socks[i].iface, iface))
 			return tx->socks[i].fd;
 	if (tx->n == MAX_SOCKETS)
 		return -ENOSPC;
-	fd = open_socket(family, iface, tx->port);
+	fd = open_socket(family, iface, port);
 	if (fd < 0)
 		return fd;
 	s = &tx->socks[tx->n++];
 	s->family = family;
+	s->port = port;
 	s->probes = probes;
 	s->fd = fd;
 	strncpy(s->iface, iface, IFNAMSIZ - 1);
 	return fd;
 }
 
+/* ha.cf's TTL and LOOP for a send to a group; the socket may be shared
+ * by several mcast lines, so they are set before each send. */
+static int set_mcast(int fd, int family, const struct xhb_mcast_opts *mc)
+{
+	int ttl = mc->ttl > 0 ? mc->ttl : 1, loop = !!mc->loop;
+
+	if (family == AF_INET)
+		return setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl)) ||
+		       setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof(loop))
+			   ? -errno
+			   : 0;
+	return setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl, sizeof(ttl)) ||
+	       setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &loop, sizeof(loop))
+		   ? -errno
+		   : 0;
+}
+
+static __u16 port_of(const struct sockaddr_storage *addr)
+{
+	return ntohs(addr->ss_family == AF_INET
+			 ? ((const struct sockaddr_in *)addr)->sin_port
+			 : ((const struct sockaddr_in6 *)addr)->sin6_port);
+}
+
 int xhb_sender__send(struct xhb_sender *tx, const char *iface,
 		     const struct sockaddr_storage *addr,
-		     const struct xhb_hdr *h, int ttl)
+		     const struct xhb_hdr *h, const struct xhb_mcast_opts *mc)
 {
 	/* A probe to a peer whose address does not resolve (its ARP reply
 	 * lost under one-way loss) waits in the neighbour queue, charged to
 	 * its socket: on their own socket, probes can never fill the buffer
 	 * that heartbeats need. */
 	int fd = socket_for(tx, addr->ss_family, iface ? iface : "",
-			    h->type == XHB_MSG_PROBE);
+			    port_of(addr), h->type == XHB_MSG_PROBE);
 	socklen_t len = addr->ss_family == AF_INET ? sizeof(struct sockaddr_in)
 						   : sizeof(struct sockaddr_in6);
+	int err;
 
-	if (fd < 0) {
-			return fd;
-	}
-	if (ttl > 0) {
-		if (addr->ss_family == AF_INET)
-			setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
-		else
-			setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl,
-				   sizeof(ttl));
+	if (fd < 0)
+		return fd;
+	if (mc) {
+		err = set_mcast(fd, addr->ss_family, mc);
+		if (err)
+			return err;
 	}
 	if (sendto(fd, h, sizeof(*h), 0, (const struct sockaddr *)addr, len) !=
-	    (ssize_t)sizeof(*h)) {
-			return -errno;
-	}
+	    (ssize_t)sizeof(*h))
+		return -errno;
 	return 0;
 }

@@ -61,9 +61,11 @@ void xhb_speak_heartbeats(struct xhb_speaker *sp, const struct xhb_said *s,
 	header(sp, s, &h, XHB_MSG_HEARTBEAT, 0, 0, now_ns);
 	for (unsigned int m = 0; m < c->nmedia; m++) {
 		const struct xhb_medium *md = &c->media[m];
+		const struct xhb_mcast_opts *mc = NULL;
+		struct xhb_mcast_opts group;
 		const char *kind = "ucast";
 		char medium[320];
-		int ttl = 0, ret;
+		int ret;
 
 		switch (md->kind) {
 		case XHB_MEDIUM_BCAST:
@@ -74,13 +76,14 @@ void xhb_speak_heartbeats(struct xhb_speaker *sp, const struct xhb_said *s,
 			kind = "mcast";
 			xhb_sockaddr(&to, md->family, &md->addr,
 				     md->port ? md->port : c->udpport);
-			ttl = md->ttl;
+			group = (struct xhb_mcast_opts){md->ttl, md->loop};
+			mc = &group;
 			break;
 		default:
 			xhb_sockaddr(&to, md->family, &md->addr, c->udpport);
 			break;
 		}
-		ret = xhb_sender__send(sp->tx, md->iface, &to, &h, ttl);
+		ret = xhb_sender__send(sp->tx, md->iface, &to, &h, mc);
 		if (ret) {
 			snprintf(medium, sizeof(medium), "%s %s (%s:%u)", kind,
 				 md->iface, c->hacf_path, md->line);
@@ -112,7 +115,7 @@ void xhb_speak_probes(struct xhb_speaker *sp, const struct xhb_said *s,
 			header(sp, s, &h, XHB_MSG_PROBE, ps->v[n].id,
 			       ps->v[n].state == XHB_MEMBER_DEAD ? XHB_FLAG_UNHEARD : 0,
 			       now_ns);
-			ret = xhb_sender__send(sp->tx, fs->at[i].name, &to, &h, 0);
+			ret = xhb_sender__send(sp->tx, fs->at[i].name, &to, &h, NULL);
 			if (ret) {
 				snprintf(medium, sizeof(medium), "probes on %s",
 					 fs->at[i].name);

@@ -65,6 +65,8 @@ cases=(
 	"missing directory|tc|rm -r \$C|\$C/ha.cf: cannot open"
 	"bcast on a missing interface|tc|sed -i 's/^bcast ens192\$/bcast eth9/' \$C/ha.cf|\$C/ha.cf:1: no interface eth9"
 	"haresources on a missing interface|tc|sed -i 's#/ens192\$#/eth9#' \$C/haresources|\$C/haresources:1: no interface eth9"
+	"a 17th medium|tc|for i in \$(seq 1 16); do echo mcast ens192 239.77.1.\$i 7694 1 0; done >>\$C/ha.cf|\$C/ha.cf:28: mcast: too many media \\(max 16"
+	"a 5th heartbeat interface|tc|echo 'bcast eth1 eth2 eth3 eth4' >>\$C/ha.cf|\$C/ha.cf:13: eth4 would be a 5th heartbeat interface: at most 4"
 	"this node not a node|c|echo --node srv9 >\$C.args|\$C/ha.cf: this node's name 'srv9' is not a node"
 )
 

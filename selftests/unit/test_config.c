@@ -1196,6 +1196,33 @@ static const struct error_case error_cases[] = {
     {"mcast short", HACF_HEAD "mcast eth0 239.0.0.1 694\n", .ret = -EINVAL,
      .message = "@/ha.cf:4: mcast: missing values (usage: mcast IFACE "
 		"GROUP PORT TTL LOOP)"},
+    {"mcast port zero", HACF_HEAD "mcast eth0 239.0.0.1 0 1 0\n",
+     .ret = -EINVAL,
+     .message = "@/ha.cf:4: bad mcast port '0': expected an integer in "
+		"1..65535"},
+    {"mcast port too big", HACF_HEAD "mcast eth0 239.0.0.1 65536 1 0\n",
+     .ret = -EINVAL,
+     .message = "@/ha.cf:4: bad mcast port '65536': expected an integer in "
+		"1..65535"},
+    {"mcast6 hops", HACF_HEAD "mcast6 eth0 ff12::1 7694 5 0\n",
+     .ret = -EINVAL,
+     .message = "@/ha.cf:4: bad mcast6 hops '5': expected an integer in "
+		"0..4"},
+    {"mcast too many values", HACF_HEAD "mcast eth0 239.0.0.1 7694 1 0 x\n",
+     .ret = -EINVAL,
+     .message = "@/ha.cf:4: mcast: too many values (usage: mcast IFACE "
+		"GROUP PORT TTL LOOP)"},
+    /* 16 media (one bcast, fifteen on one bcast line), then a 17th */
+    {"a 17th medium", HACF_HEAD "bcast e1 e2 e3 e4 e5 e6 e7 e8 e9 e10 e11 "
+			 "e12 e13 e14 e15\nmcast e16 239.0.0.1 7694 1 0\n",
+     .ret = -EINVAL,
+     .message = "@/ha.cf:5: mcast: too many media (max 16: each interface "
+		"of a bcast line and each other media line is one)"},
+    {"a 17th medium on a bcast line", HACF_HEAD "bcast e1 e2 e3 e4 e5 e6 e7 "
+			 "e8 e9 e10 e11 e12 e13 e14 e15 e16\n",
+     .ret = -EINVAL,
+     .message = "@/ha.cf:4: bcast: too many media (max 16: each interface "
+		"of a bcast line and each other media line is one)"},
     {"ucast host name", HACF_HEAD "ucast eth0 srv2\n", .ret = -EINVAL,
      .message = "@/ha.cf:4: ucast: bad peer address 'srv2' (expected an "
 		"IPv4 or IPv6 address; xhb does not resolve host names)"},

@@ -237,7 +237,8 @@ static void setup(void)
 {
 	char why[256] = "";
 	struct xhb_dataplane_opts o = {
-	    .port = XHB_DEFAULT_PORT,
+	    .ports = {XHB_DEFAULT_PORT},
+	    .nports = 1,
 	    .cluster_id = CLUSTER,
 	    .load_only = true,
 	};
