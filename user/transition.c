@@ -187,7 +187,7 @@ static bool stop_failed(struct xhb_groups *gs, unsigned int g, unsigned int r)
 	return true;
 }
 
-/* ---- the machine ----------------------------------------------------------- */
+/* ---- the machine --------------------------------------------------------- */
 
 /* Right to left from next: addresses at once, a script's stop started
  * (then wait for it); released when nothing is left. */
@@ -301,7 +301,7 @@ static void script_done(struct xhb_groups *gs, unsigned int g,
 	advance_stop(gs, g, now_ns);
 }
 
-/* ---- what the loop and the decisions ask ------------------------------------ */
+/* ---- what the loop and the decisions ask --------------------------------- */
 
 int xhb_groups_acquire(struct xhb_groups *gs, unsigned int g,
 		       enum xhb_reason reason, __u64 now_ns)
