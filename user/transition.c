@@ -80,9 +80,12 @@ static int run_script(struct xhb_groups *gs, unsigned int g,
 	return ret;
 }
 
-static int add_address(struct xhb_groups *gs, unsigned int g,
-		       const struct xhb_resource *res, __u64 now_ns)
+/* Address resource r of group g up: fenced, added, announced (the first
+ * gratuitous ARP at once); 0 or a negative errno (said). */
+static int add_address(struct xhb_groups *gs, unsigned int g, unsigned int r,
+		       __u64 now_ns)
 {
+	const struct xhb_resource *res = &xhb_groups_def(gs, g)->resources[r];
 	struct xhb_vip vip;
 	int ret = groups_resolve_vip(gs, res, &vip);
 
@@ -98,6 +101,8 @@ static int add_address(struct xhb_groups *gs, unsigned int g,
 		return ret;
 	}
 	xhb_ev_vip_added(gs->ev, g, &vip, NULL);
+	/* Up before it is announced: only what is up is. */
+	gs->g[g].up |= XHB_RES_BIT(r);
 	/* Tell the segment now, not after the group's slow scripts. */
 	groups_schedule_announce(gs, g, now_ns);
 	xhb_groups_announce(gs, xhb_now_ns());
@@ -254,9 +259,8 @@ static void advance_start(struct xhb_groups *gs, unsigned int g, __u64 now_ns)
 			s->up |= XHB_RES_BIT(s->next);
 			return;
 		}
-		if (add_address(gs, g, res, now_ns))
+		if (add_address(gs, g, s->next, now_ns))
 			return fail_start(gs, g, now_ns);
-		s->up |= XHB_RES_BIT(s->next);
 	}
 	started(gs, g);
 }

@@ -14,8 +14,9 @@
 #   - its lease is never stretched for the script (lease_left_ms <= 500);
 #   - srv2 hears srv1's heartbeats (their age < 3 keepalives) and never
 #     judges it stalled (no peer_stalled on srv2);
-# the VIP is up on srv1 before the script ends (addresses first), and
-# group_acquire comes once the script is done.
+# the VIP is up and announced (the first gratuitous ARP) on srv1 before
+# the script ends (addresses first), and group_acquire comes once the
+# script is done.
 source "$(dirname "$0")/lib.bash" async-start
 
 START_S=2
@@ -93,12 +94,16 @@ python3 - "$LAB_DIR" "$t0" "$START_S" <<'EOF' || fail "the order of srv1's takeo
 import json, sys
 d, t0, start_s = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 ev = [json.loads(l) for l in open(f"{d}/srv1/events.json")]
-first = lambda name: next((e for e in ev if e["event"] == name and e["mono_ns"] >= t0), None)
+first = lambda name, **kv: next((e for e in ev if e["event"] == name and e["mono_ns"] >= t0
+                                 and all(e.get(k) == v for k, v in kv.items())), None)
 added, started, acq = first("vip_added"), first("resource_start"), first("group_acquire")
-ms = lambda e: (e["mono_ns"] - t0) / 1e6
-print(f"srv1: vip_added at +{ms(added):.1f} ms, resource_start at +{ms(started):.1f} ms "
-      f"({started['duration_ms']:.0f} ms run), group_acquire at +{ms(acq):.1f} ms")
+garp = first("garp_sent", packet=1)
+ms = lambda e: (e["mono_ns"] - t0) / 1e6 if e else float("nan")
+print(f"srv1: vip_added at +{ms(added):.1f} ms, first gratuitous ARP at +{ms(garp):.1f} ms, "
+      f"resource_start at +{ms(started):.1f} ms ({started['duration_ms']:.0f} ms run), "
+      f"group_acquire at +{ms(acq):.1f} ms")
 ok = added["mono_ns"] < started["mono_ns"] - 0.9 * start_s * 1e9
+ok &= garp is not None and garp["mono_ns"] < started["mono_ns"] - 0.9 * start_s * 1e9
 ok &= acq["mono_ns"] >= started["mono_ns"] and acq["duration_ms"] >= 0.9 * start_s * 1e3
 sys.exit(not ok)
 EOF
