@@ -8,11 +8,13 @@
  *   xhbctl [-s SOCKET] [--json] status
  *   xhbctl [-s SOCKET] standby|takeover [all|foreign|local|failback]
  *   xhbctl [-s SOCKET] failback
+ *   xhbctl [-s SOCKET] cleanup [GROUP]
  *   xhbctl [-i IFACE | -p PIN_DIR] detach
  *   xhbctl [-c CONFIG_DIR] [-s SOCKET] metrics
  *
  * stats and peers read the pinned maps directly, so they work while the
- * agent is down; status, standby, takeover and failback ask the agent over
+ * agent is down; status, standby, takeover, failback and cleanup ask the
+ * agent over
  * its root-only control socket. Run as cl_status, hb_standby or
  * hb_takeover (symlinks), it is Heartbeat's command (xhbctl_hb.c).
  */
@@ -57,6 +59,7 @@ static void usage(FILE *f)
 		"  takeover [all|foreign|local|failback]  take resources from the peer (hb_takeover)\n"
 		"  failback              give back the groups whose preferred node is up\n"
 		"                        (standby failback)\n"
+		"  cleanup [GROUP]       run the failed stop of stop_failed groups again\n"
 		"  detach                remove the XDP program and its pins (agent stopped)\n"
 		"  metrics               Prometheus text: the pinned maps of every interface, the agent's status\n"
 		"options:\n"
@@ -296,18 +299,30 @@ static int cmd_status(const struct opts *o)
 	if (json_object_get(reply, "vip_ifaces_down"))
 		printf("VIP interfaces down: %s\n",
 		       str_or(json_object_get(reply, "vip_ifaces_down"), "?"));
-	printf("\n%-5s %-10s %-10s %-8s %s\n", "GROUP", "PREFERRED", "OWNER",
-	       "REQUEST", "RESOURCES");
+	printf("\n%-5s %-10s %-10s %-11s %-8s %s\n", "GROUP", "PREFERRED",
+	       "OWNER", "PHASE", "REQUEST", "RESOURCES");
 	json_array_foreach(json_object_get(reply, "groups"), i, v)
 	{
-		printf("%-5lld %-10s %-10s %-8s %s\n",
+		printf("%-5lld %-10s %-10s %-11s %-8s %s\n",
 		       json_integer_value(json_object_get(v, "group")),
 		       str_or(json_object_get(v, "preferred"), "-"),
 		       str_or(json_object_get(v, "owner"), "-"),
+		       str_or(json_object_get(v, "phase"), "-"),
 		       json_is_true(json_object_get(v, "standby"))	? "standby"
 		       : json_is_true(json_object_get(v, "takeover")) ? "takeover"
 								      : "-",
 		       str_or(json_object_get(v, "resources"), ""));
+	}
+	json_array_foreach(json_object_get(reply, "groups"), i, v)
+	{
+		if (!json_object_get(v, "stop_failed"))
+			continue;
+		printf("group %lld is blocked: the stop of %s failed; it stays here, "
+		       "its addresses removed:\n  see to the service, then "
+		       "xhbctl cleanup %lld\n",
+		       json_integer_value(json_object_get(v, "group")),
+		       str_or(json_object_get(v, "stop_failed"), "?"),
+		       json_integer_value(json_object_get(v, "group")));
 	}
 	printf("\n%-10s %-8s %-18s %10s %12s %12s\n", "PEER", "STATE", "ADDRESS",
 	       "RTT_US", "HB_AGE_MS", "REPLY_AGE_MS");
@@ -385,6 +400,45 @@ static int cmd_failback(const struct opts *o)
 		return 2;
 	}
 	return cmd_request(o, "standby", "failback");
+}
+
+/* cleanup [GROUP]: the stop_failed groups (or that one) run their failed
+ * stop again; once it works they are released as usual. */
+static int cmd_cleanup(const struct opts *o)
+{
+	unsigned long group = 0;
+	json_t *req, *reply;
+	char *end;
+
+	if (o->argc > 2) {
+		fprintf(stderr, "xhbctl: cleanup takes at most a group number\n");
+		return 2;
+	}
+	req = json_pack("{s:s}", "cmd", "cleanup");
+	if (o->argc > 1) {
+		errno = 0;
+		group = strtoul(o->argv[1], &end, 10);
+		if (errno || end == o->argv[1] || *end || group > 31) {
+			fprintf(stderr, "xhbctl: cleanup: a group number 0..31 (as status shows it), not '%s'\n",
+				o->argv[1]);
+			json_decref(req);
+			return 2;
+		}
+		json_object_set_new(req, "group", json_integer((json_int_t)group));
+	}
+	if (ask_agent(o, req, &reply))
+		return 1;
+	if (o->json) {
+		json_dumpf(reply, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else if (!json_integer_value(json_object_get(reply, "groups"))) {
+		printf("cleanup: no group is stop_failed\n");
+	} else {
+		printf("cleanup: stopping again (groups 0x%llx): see xhbctl status\n",
+		       json_integer_value(json_object_get(reply, "groups")));
+	}
+	json_decref(reply);
+	return 0;
 }
 
 /* This node's own entry: what XDP answers probes with, and the lease. */
@@ -472,6 +526,7 @@ static const struct command {
 	{"self", cmd_self},	  {"detach", cmd_detach},
 	{"status", cmd_status},	  {"standby", cmd_standby},
 	{"takeover", cmd_takeover}, {"failback", cmd_failback},
+	{"cleanup", cmd_cleanup},
 	{"metrics", cmd_metrics},
 };
 

@@ -74,16 +74,16 @@ static bool peer_alive(const json_t *node)
  * A kind with groups is held when we hold any of them. A kind without any
  * is held as Heartbeat holds it: our own while we are active and in
  * standby for nothing, the others' while we are active and no other node
- * is alive (we would have taken theirs). transition: in our initdead, or
- * a group no node holds while we are active (it is moving, or cannot be
- * placed).
+ * is alive (we would have taken theirs). transition: in our initdead, a
+ * group of ours starting or stopping (its scripts run), or a group no
+ * node holds while we are active (it is moving, or cannot be placed).
  */
 const char *xhb_hb_rsc_status(const json_t *status)
 {
 	static const char *const words[] = {"none", "local", "foreign", "all"};
 	const char *self = str(status, "node"), *state = str(status, "state");
 	unsigned int nlocal = 0, nforeign = 0, held_local = 0, held_foreign = 0;
-	bool active = is(state, "active"), refusing = false, unowned = false;
+	bool active = is(state, "active"), refusing = false, moving = false;
 	bool alive = false, local, foreign;
 	const json_t *v;
 	size_t i;
@@ -103,9 +103,11 @@ const char *xhb_hb_rsc_status(const json_t *status)
 			held_foreign += held;
 		}
 		refusing |= json_is_true(json_object_get(v, "standby"));
-		unowned |= !json_is_string(json_object_get(v, "owner"));
+		moving |= !json_is_string(json_object_get(v, "owner")) ||
+			   is(str(v, "phase"), "starting") ||
+			   is(str(v, "phase"), "stopping");
 	}
-	if (active && unowned)
+	if (active && moving)
 		return "transition";
 	json_array_foreach(json_object_get(status, "nodes"), i, v)
 	{

@@ -14,7 +14,11 @@
  *      reaches another); say at once what we now hold;
  *   7. announce what is due (gratuitous ARP / NA);
  *   8. wait in ppoll() for the next deadline, a signal, netlink, the
- *      control socket or XDP's news, and drain what came.
+ *      control socket, XDP's news, a check or a resource script, and
+ *      drain what came.
+ * Resource scripts run asynchronously (groups.h): a transition takes as
+ * many loops as its scripts take, and the lease is renewed every loop at
+ * its normal length, so a hung script never hides a hung agent.
  */
 #include <errno.h>
 #include <poll.h>
@@ -58,7 +62,9 @@ __u64 probe_period(const struct xhb_agent *a)
 
 enum xhb_node_state self_state(const struct xhb_agent *a)
 {
-	if (a->leaving)
+	/* Peers take what a leaving node holds at once: we say so only once
+	 * nothing of ours may still run here. */
+	if (a->leaving && !a->groups.held)
 		return XHB_NODE_LEAVING;
 	if (a->fault)
 		return XHB_NODE_FAULT;
@@ -95,14 +101,16 @@ static __u64 unheard_hold_ns(const struct xhb_agent *a)
 	return w < XHB_NS_PER_MS ? XHB_NS_PER_MS : w;
 }
 
-/* What we refuse: the groups an operator put us in standby for, and those
- * a failing service check guards (check.h). One mask on the wire: peers
- * treat both alike, take the group, and leave it here when nobody else
- * may hold it. */
+/* What we refuse: the groups an operator put us in standby for, those a
+ * failing service check guards (check.h), the stop_failed ones, and all
+ * while we leave. One mask on the wire: peers treat them alike, take the
+ * group once we no longer hold it, and leave it here when nobody else may
+ * hold it. */
 static __u32 refused(const struct xhb_agent *a)
 {
-	return a->groups.refused | xhb_checks_unfit(&a->checks) |
-	       (a->outreached ? ~0U : 0);
+	return a->groups.refused | a->groups.blocked |
+	       xhb_checks_unfit(&a->checks) |
+	       (a->outreached || a->leaving ? ~0U : 0);
 }
 
 void configure_pings(struct xhb_agent *a, const struct xhb_config *c, __u64 now)
@@ -165,14 +173,6 @@ void publish(struct xhb_agent *a, __u64 now, __u32 held, __u64 lease_ns)
 		return;
 	a->groups.lease_renewed_ns = now;
 	a->groups.lease_ns = lease_ns;
-}
-
-/* groups.c's hook: a script is about to run, cover its longest run. */
-void renew_for_script(void *ctx, __u64 lease_ns)
-{
-	struct xhb_agent *a = ctx;
-
-	publish(a, xhb_now_ns(), a->groups.held, lease_ns);
 }
 
 static struct xhb_said said(const struct xhb_agent *a)
@@ -438,9 +438,13 @@ static json_t *on_control(const struct xhb_control_request *req, void *ctx)
 		.links = xhb_links_state_name(a->links.state),
 		.media_down = a->links.media_down,
 		.vip_down = a->links.vip_down,
-		.checks = xhb_checks_json(&a->checks, now),
 	};
 
+	if (req->cmd == XHB_CONTROL_STATUS)
+		self.checks = xhb_checks_json(&a->checks, now);
+	if (req->cmd == XHB_CONTROL_CLEANUP)
+		self.checks_cleared = xhb_checks_clear(
+		    &a->checks, req->group >= 0 ? 1U << req->group : ~0U, now);
 	return xhb_status_request(req, &self, &a->groups, &a->peers, a->ev, now);
 }
 
@@ -525,16 +529,51 @@ static void do_reload(struct xhb_agent *a)
 				    "peers not updated");
 }
 
-/* Release everything, then tell the peers, so that they take over at once
- * and nobody answers for a VIP twice. */
-static void leave(struct xhb_agent *a)
+/* Asked to stop: from now on decide releases everything (the loop runs
+ * the releases), and we refuse every group so that peers take each one
+ * once we let go of it. */
+static void begin_leaving(struct xhb_agent *a)
 {
 	enum xhb_node_state before = self_state(a);
-	struct xhb_said s;
 
 	a->leaving = true;
 	state_changed(a, before, XHB_STATE_STOP_REQUESTED);
-	xhb_groups_release_all(&a->groups, XHB_REASON_LEAVING, xhb_now_ns());
+	a->leaving_said = self_state(a) == XHB_NODE_LEAVING;
+}
+
+/* The loop is over: asked to stop and nothing is held or stopping any
+ * more, or asked to re-execute and no transition is under way (one is
+ * never left half done on purpose). */
+static bool finished(const struct xhb_agent *a)
+{
+	if (xhb_groups_busy(&a->groups))
+		return false;
+	return a->leaving ? !a->groups.held : a->reexec;
+}
+
+/* Leaving, and a stop_failed group keeps us here, since peers would take
+ * it once we are gone: say so once. */
+static void say_stop_blocked(struct xhb_agent *a)
+{
+	__u32 blocked = a->groups.held & a->groups.blocked;
+
+	if (blocked && !a->stop_blocked_said)
+		xhb_ev_agent_stop_blocked(a->ev, blocked);
+	a->stop_blocked_said = blocked;
+}
+
+/* Everything is released: tell the peers, so that they take over at once
+ * and nobody answers for a VIP twice. */
+static void leave(struct xhb_agent *a)
+{
+	struct xhb_said s;
+
+	if (!a->leaving_said)
+		xhb_ev_state_change(a->ev,
+				    a->fault  ? XHB_NODE_FAULT
+				    : a->init ? XHB_NODE_INIT
+					      : XHB_NODE_ACTIVE,
+				    XHB_NODE_LEAVING, XHB_STATE_STOP_REQUESTED);
 	publish(a, xhb_now_ns(), a->groups.held, a->cfg->lease_ns);
 	s = said(a);
 	for (int i = 0; i < LEAVING_HEARTBEATS; i++)
@@ -544,13 +583,14 @@ static void leave(struct xhb_agent *a)
 /* Sleep until the next deadline or news, then take in what came. */
 static int wait_and_drain(struct xhb_agent *a)
 {
-	struct pollfd pfd[3 + XHB_MAX_IFACES + 2 * XHB_CONFIG_MAX_CHECKS + 2] = {
+	struct pollfd pfd[3 + XHB_MAX_IFACES + 2 * XHB_CONFIG_MAX_CHECKS + 2 +
+			  2 * XHB_MAX_GROUPS] = {
 		{.fd = a->sigfd, .events = POLLIN},
 		{.fd = xhb_nlmon__fd(a->mon), .events = POLLIN},
 		{.fd = xhb_control__fd(a->ctl), .events = POLLIN},
 	};
 	__u64 next = a->next_heartbeat_ns, now, announce;
-	unsigned int nfds = 3, first_check;
+	unsigned int nfds = 3, first_check, first_group;
 	struct timespec ts;
 
 	if (a->next_probe_ns < next)
@@ -562,10 +602,14 @@ static int wait_and_drain(struct xhb_agent *a)
 		next = a->next_verify_ns;
 	now = xhb_now_ns();
 	next = next > now ? next - now : 0;
+	if (finished(a) || (a->stop && !a->leaving))
+		next = 0;
 	if (xhb_checks_wait_ns(&a->checks, now) < next)
 		next = xhb_checks_wait_ns(&a->checks, now);
 	if (xhb_ping_wait_ns(&a->pinger, now) < next)
 		next = xhb_ping_wait_ns(&a->pinger, now);
+	if (xhb_groups_wait_ns(&a->groups) < next)
+		next = xhb_groups_wait_ns(&a->groups);
 	ts.tv_sec = next / XHB_NS_PER_SEC;
 	ts.tv_nsec = next % XHB_NS_PER_SEC;
 	/*
@@ -579,10 +623,14 @@ static int wait_and_drain(struct xhb_agent *a)
 	nfds += xhb_ping_pollfds(&a->pinger, pfd + nfds);
 	first_check = nfds;
 	nfds += xhb_checks_pollfds(&a->checks, pfd + nfds);
+	first_group = nfds;
+	nfds += xhb_groups_pollfds(&a->groups, pfd + nfds);
 	if (ppoll(pfd, nfds, &ts, NULL) < 0 && errno != EINTR)
 		return -errno;
-	xhb_checks_set_held(&a->checks, a->groups.held);
-	xhb_checks_step(&a->checks, pfd + first_check, nfds - first_check,
+	xhb_checks_set_held(&a->checks, xhb_groups_started(&a->groups));
+	xhb_checks_step(&a->checks, pfd + first_check, first_group - first_check,
+			xhb_now_ns());
+	xhb_groups_step(&a->groups, pfd + first_group, nfds - first_group,
 			xhb_now_ns());
 	xhb_ping_step(&a->pinger, xhb_now_ns());
 	for (unsigned int i = 0; i < a->ifaces.n; i++)
@@ -603,11 +651,18 @@ int xhb_agent__run(struct xhb_agent *a)
 {
 	int ret = 0;
 
-	while (!a->stop && !a->reexec && !ret) {
+	while (!ret) {
 		struct xhb_decision out[XHB_MAX_GROUPS];
 		__u64 now = xhb_now_ns();
 		__u32 acquiring = 0;
 		int decided;
+
+		if (a->stop && !a->leaving)
+			begin_leaving(a);
+		if (a->leaving)
+			say_stop_blocked(a);
+		if (finished(a))
+			break;
 
 		check_own_gap(a, now);
 		/* With our own link down, silence proves nothing about them. */
@@ -621,8 +676,11 @@ int xhb_agent__run(struct xhb_agent *a)
 		}
 		check_init(a, now);
 		decided = decide(a, now, out);
+		/* A group still stopping (once our lease lapsed) or blocked is
+		 * acquired once that is over, not said held before. */
 		for (unsigned int g = 0; !decided && g < a->cfg->ngroups; g++)
-			if (out[g].action == XHB_ACTION_ACQUIRE)
+			if (out[g].action == XHB_ACTION_ACQUIRE &&
+			    a->groups.g[g].phase == XHB_GROUP_IDLE)
 				acquiring |= 1U << g;
 		/* We may have been stopped anywhere since `now`: past our lease,
 		 * renew nothing and act on nothing; the next loop lets go. */
@@ -650,7 +708,7 @@ int xhb_agent__run(struct xhb_agent *a)
 	}
 	if (ret)
 		return ret;
-	if (a->reexec) {
+	if (!a->leaving) {
 		/* A full lease for the next agent to start in: it adopts the
 		 * pins, the VIPs and this lease, and peers wait for it. */
 		publish(a, xhb_now_ns(), a->groups.held, a->cfg->lease_ns);

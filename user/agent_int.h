@@ -60,7 +60,9 @@ struct xhb_agent {
 	__u64 init_until_ns;
 	bool fault; /* every medium down, or a VIP's interface (ifaces.h) */
 	struct xhb_links links; /* as last judged */
-	bool leaving;
+	bool leaving;	     /* asked to stop: releasing everything */
+	bool leaving_said;   /* its state_change was emitted */
+	__u32 stop_blocked_said; /* stop_failed groups that keep us here */
 	int unheard_by; /* a peer that does not hear us (-1: none) */
 	bool stop, reload, reexec; /* signals: TERM/INT, HUP, USR2 */
 };
@@ -71,8 +73,6 @@ enum xhb_node_state self_state(const struct xhb_agent *a);
 void emit_config(struct xhb_agent *a);
 /* Our state to every XDP; renews the lease (held: what we say we hold). */
 void publish(struct xhb_agent *a, __u64 now, __u32 held, __u64 lease_ns);
-/* groups.c's hook before a script runs */
-void renew_for_script(void *ctx, __u64 lease_ns);
 /* The ping nodes of c (ping.h); a failure is said, and the agent goes on
  * without them. */
 void configure_pings(struct xhb_agent *a, const struct xhb_config *c, __u64 now);

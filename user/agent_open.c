@@ -239,7 +239,7 @@ int xhb_agent__open(struct xhb_agent **out, const struct xhb_agent_opts *o,
 	a->speaker = (struct xhb_speaker){.tx = a->tx, .cfg = a->cfg, .ev = a->ev};
 	a->groups = (struct xhb_groups){
 		.cfg = a->cfg, .ev = a->ev, .nl = a->nl, .ann = a->ann,
-		.ifaces = &a->ifaces, .renew = renew_for_script, .renew_ctx = a,
+		.ifaces = &a->ifaces,
 	};
 	a->init = true;
 	a->init_until_ns = a->start_ns + a->cfg->initdead_ns;
@@ -263,12 +263,13 @@ void xhb_agent__close(struct xhb_agent *a)
 		return;
 	if (a->ev && a->cfg)
 		xhb_ev_agent_stop(a->ev,
-				  a->reexec    ? "reexec"
-				  : a->leaving ? "signal"
-					       : "error",
+				  a->leaving  ? "signal"
+				  : a->reexec ? "reexec"
+					      : "error",
 				  a->incarnation);
 	xhb_checks_close(&a->checks);
 	xhb_ping_close(&a->pinger);
+	xhb_groups_close(&a->groups);
 	xhb_ifaces_close(&a->ifaces);
 	if (a->ctl)
 		remove_pidfile(a);

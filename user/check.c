@@ -545,9 +545,9 @@ json_t *xhb_checks_json(const struct xhb_checks *cs, __u64 now)
 	return list;
 }
 
-unsigned int xhb_checks_clear(struct xhb_checks *cs, __u32 groups, __u64 now)
+__u32 xhb_checks_clear(struct xhb_checks *cs, __u32 groups, __u64 now)
 {
-	unsigned int cleared = 0;
+	__u32 cleared = 0;
 
 	for (unsigned int i = 0; i < cs->n; i++) {
 		struct xhb_check *c = &cs->c[i];
@@ -560,7 +560,7 @@ unsigned int xhb_checks_clear(struct xhb_checks *cs, __u32 groups, __u64 now)
 		c->oks = c->fails = 0;
 		c->changed_ns = now;
 		snprintf(c->detail, sizeof(c->detail), "cleared by an operator");
-		cleared++;
+		cleared |= c->cfg.groups & groups;
 	}
 	return cleared;
 }

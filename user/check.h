@@ -101,8 +101,8 @@ static inline void xhb_checks_set_held(struct xhb_checks *cs, __u32 held)
 }
 
 /* An operator's cleanup: resource checks of groups that failed here
- * become unknown. Returns how many. */
-unsigned int xhb_checks_clear(struct xhb_checks *cs, __u32 groups, __u64 now);
+ * become unknown. Returns the groups cleared so. */
+__u32 xhb_checks_clear(struct xhb_checks *cs, __u32 groups, __u64 now);
 
 /* The groups a failing check guards. */
 __u32 xhb_checks_unfit(const struct xhb_checks *cs);

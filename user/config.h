@@ -47,6 +47,7 @@
 #define XHB_CONFIG_MAX_ARGS 8
 #define XHB_CONFIG_MAX_NOTES 64
 #define XHB_CONFIG_MAX_CHECKS 16
+#define XHB_CONFIG_MAX_TIMEOUTS 32 /* resource_timeout lines */
 #define XHB_NAME_MAX 64 /* node, script and directive names, with NUL */
 #define XHB_PATH_MAX 256
 #define XHB_SPEC_MAX 256 /* a haresources resource as written */
@@ -143,6 +144,10 @@ struct xhb_resource {
 	char path[XHB_PATH_MAX]; /* the executable: the script, the OCF agent,
 				    or systemctl for a unit */
 	unsigned int nargs;
+	/* how long its start and its stop may run (then SIGTERM to its
+	 * process group, SIGKILL a second later): ha.cf's resource_timeout
+	 * lines, resolved once haresources is read (config_resource.c) */
+	__u64 start_timeout_ns, stop_timeout_ns;
 	char args[XHB_CONFIG_MAX_ARGS][XHB_ARG_MAX]; /* NAME::a::b gives a, b */
 };
 
@@ -183,6 +188,26 @@ struct xhb_check_cfg {
 	 * is read */
 	__u32 groups;
 	char groups_spec[XHB_SPEC_MAX];
+};
+
+/* resource_timeout [NAME] [start|stop] TIME (config_resource.c): for the
+ * scripts named NAME ("": every script), what this line and those before
+ * it set (0: not set). */
+#define XHB_RESOURCE_TIMEOUT_DEFAULT_NS (60ULL * 1000000000ULL)
+struct xhb_resource_timeout {
+	char agent[XHB_NAME_MAX];
+	__u64 start_ns, stop_ns;
+	unsigned int line; /* the first line that names it */
+};
+
+/* What a failed stop leaves (stop_failed_policy; xhb.conf(5)). */
+enum xhb_stop_failed_policy {
+	/* the group stays held here, blocked, its addresses removed, until
+	 * `xhbctl cleanup` stops it: no other node starts it meanwhile */
+	XHB_STOP_FAILED_BLOCK = 0,
+	/* the release goes on as if the stop had worked, as xhb did before
+	 * this policy existed */
+	XHB_STOP_FAILED_RELEASE = 1,
 };
 
 /* One haresources line: started left to right, stopped right to left. */
@@ -289,6 +314,10 @@ struct xhb_config {
 
 	unsigned int nchecks;
 	struct xhb_check_cfg checks[XHB_CONFIG_MAX_CHECKS];
+
+	unsigned int ntimeouts;
+	struct xhb_resource_timeout timeouts[XHB_CONFIG_MAX_TIMEOUTS];
+	enum xhb_stop_failed_policy stop_failed_policy;
 
 	unsigned int ngroups; /* group i is bit i of groups_held on the wire */
 	struct xhb_group groups[XHB_MAX_GROUPS];

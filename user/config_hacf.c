@@ -621,6 +621,10 @@ static const struct directive directives[] = {
     {"check", dir_check, 3, -1, .whole_line = true,
      .usage = "check NAME http URL|tcp HOST:PORT|exec PATH [ARGS...] "
 	      "[interval T] [timeout T] [fall N] [rise N] [groups G,...]"},
+    {"resource_timeout", dir_resource_timeout, 1, 3,
+     .usage = "resource_timeout [NAME] [start|stop] TIME"},
+    {"stop_failed_policy", dir_stop_failed_policy, 1, 1,
+     .usage = "stop_failed_policy block|release"},
     {"metrics_listen", dir_listen, 1, 1, .usage = "metrics_listen ADDRESS:PORT",
      .seen = SEEN_METRICS, VALUE(metrics_listen)},
 };

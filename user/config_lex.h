@@ -104,5 +104,14 @@ int cfg_authkeys_load(struct loader *ld);
  * directive, then, once haresources is read, the groups they name. */
 int cfg_check_parse(struct loader *ld, unsigned int line, char **v, int n);
 int cfg_checks_finish(struct loader *ld);
+/* ha.cf's resource_timeout and stop_failed_policy lines (config_resource.c,
+ * handlers of config_hacf.c's table), then, once haresources is read, each
+ * script's timeouts. */
+struct directive;
+int dir_resource_timeout(struct loader *ld, const struct directive *d,
+			       unsigned int line, char **v, int n);
+int dir_stop_failed_policy(struct loader *ld, const struct directive *d,
+				 unsigned int line, char **v, int n);
+int cfg_resources_finish(struct loader *ld);
 
 #endif /* XHB_CONFIG_LEX_H */

@@ -38,6 +38,7 @@ static const char *const cmd_names[] = {
     [XHB_CONTROL_STATUS] = "status",
     [XHB_CONTROL_STANDBY] = "standby",
     [XHB_CONTROL_TAKEOVER] = "takeover",
+    [XHB_CONTROL_CLEANUP] = "cleanup",
 };
 
 static const char *const scope_names[] = {
@@ -423,6 +424,21 @@ static int parse_request(const char *line, size_t len,
 		return -EINVAL;
 	}
 	req->scope = XHB_SCOPE_ALL;
+	req->group = -1;
+	if (req->cmd == XHB_CONTROL_CLEANUP) {
+		json_t *group = json_object_get(json, "group");
+
+		if (!group)
+			return 0;
+		if (!json_is_integer(group) || json_integer_value(group) < 0 ||
+		    json_integer_value(group) > 31) {
+			*reply = xhb_control_error(
+			    "bad group for cleanup: a group number, 0..31");
+			return -EINVAL;
+		}
+		req->group = (int)json_integer_value(group);
+		return 0;
+	}
 	if (req->cmd == XHB_CONTROL_STATUS || !json_object_get(json, "scope"))
 		return 0;
 	scope = json_string_value(json_object_get(json, "scope"));

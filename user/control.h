@@ -6,6 +6,7 @@
  *   {"cmd":"status"}                          -> {"ok":true,...}
  *   {"cmd":"standby","scope":"all|foreign|local|failback"} (default all)
  *   {"cmd":"takeover","scope":"all|foreign|local|failback"}
+ *   {"cmd":"cleanup","group":N}  (N 0..31; without it every group)
  *   anything wrong                            -> {"ok":false,"error":"..."}
  * Server: poll() xhb_control__fd() with the agent's other fds and call
  * xhb_control__serve() when it is readable; a client gets timeout_ms to
@@ -31,6 +32,8 @@ enum xhb_control_cmd {
 	XHB_CONTROL_STATUS,
 	XHB_CONTROL_STANDBY,
 	XHB_CONTROL_TAKEOVER,
+	/* stop_failed groups run their failed stop again (xhbctl cleanup) */
+	XHB_CONTROL_CLEANUP,
 };
 
 /* As hb_standby / hb_takeover: every group, the groups whose preferred
@@ -49,6 +52,7 @@ enum xhb_control_scope {
 struct xhb_control_request {
 	enum xhb_control_cmd cmd;
 	enum xhb_control_scope scope; /* XHB_SCOPE_ALL for status */
+	int group; /* cleanup: the group named, -1 for every group */
 	json_t *json;		      /* the request as received (borrowed) */
 	pid_t pid;		      /* the client, from SO_PEERCRED */
 };

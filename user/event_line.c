@@ -57,6 +57,9 @@ static const struct line_kind kinds[] = {
      "[ after {duration_ms} ms of shutdown]", NULL},
     {"agent_gap", LOG_WARNING,
      "the agent ran late: {gap_ms} ms between two passes[ (expected {expected_ms} ms)]", NULL},
+    {"agent_stop_blocked", LOG_ERR,
+     "asked to stop while groups are stop_failed: the agent stays and keeps "
+     "them until xhbctl cleanup (killed, it lets a peer take them)", NULL},
     {"state_change", LOG_NOTICE, "state {from} -> {to}[ ({reason~})]",
      state_severity},
     {"lease_expired", LOG_ERR,
@@ -115,6 +118,11 @@ static const struct line_kind kinds[] = {
     {"group_release", LOG_NOTICE,
      "released group {group} ({group_resources}): {reason~}[ (to {peer})], "
      "in {duration_ms} ms", NULL},
+    {"group_stop_failed", LOG_CRIT,
+     "group {group} ({group_resources}) is stop_failed[: the stop of "
+     "{resource} failed][?adopted  (found so at start)]: blocked, its "
+     "addresses removed[?held , held here so that no peer starts it], until "
+     "xhbctl cleanup", NULL},
     {"vip_added", LOG_INFO,
      "VIP {vip}[/{prefix}] added on {iface}[ as {label}][ for group {group}]"
      "[ ({reason})][?adopted  (adopted)]", NULL},
@@ -156,6 +164,9 @@ static const struct line_kind kinds[] = {
      "standby ({scope}) asked by {source}[ {peer}][, groups {groups}]", NULL},
     {"takeover_request", LOG_NOTICE,
      "takeover ({scope}) asked by {source}[ {peer}][, groups {groups}]", NULL},
+    {"cleanup_request", LOG_NOTICE,
+     "cleanup[ of group {group}] asked by {source}: failed stops run again",
+     NULL},
 };
 
 static const struct line_kind *find_kind(const char *event)

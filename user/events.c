@@ -696,6 +696,30 @@ void xhb_ev_request(struct xhb_events *em, bool standby, const char *scope,
 			  "groups", list);
 }
 
+void xhb_ev_cleanup_request(struct xhb_events *em, int asked, uint32_t groups)
+{
+	xhb_events__emitf(em, "cleanup_request", "{s:s, s:o, s:o*}", "source",
+			  "control", "groups", group_list(groups), "group",
+			  asked >= 0 ? json_integer(asked) : NULL);
+}
+
+void xhb_ev_group_stop_failed(struct xhb_events *em, unsigned int group,
+			      const char *resources, const char *resource,
+			      int reason, bool held)
+{
+	xhb_events__emitf(em, "group_stop_failed",
+			  "{s:i, s:s, s:s*, s:s, s:b, s:b}", "group", (int)group,
+			  "group_resources", resources, "resource", resource,
+			  "reason", xhb_reason_name(reason), "held", held,
+			  "adopted", !resource);
+}
+
+void xhb_ev_agent_stop_blocked(struct xhb_events *em, uint32_t groups)
+{
+	xhb_events__emitf(em, "agent_stop_blocked", "{s:o}", "groups",
+			  group_list(groups));
+}
+
 void xhb_ev_check(struct xhb_events *em, const struct xhb_check_cfg *c,
 		  const char *from, const char *to, const char *detail,
 		  unsigned int count)

@@ -167,9 +167,23 @@ void xhb_ev_resource_failed(struct xhb_events *em, unsigned int group,
 			    const struct xhb_resource_result *r,
 			    const char *reason, int err, const char *detail);
 
+/* A resource's stop failed and stop_failed_policy is block: the group is
+ * blocked here until a cleanup. resource: the one whose stop failed (NULL:
+ * a restarted agent found the group so); reason: the release's (enum
+ * xhb_reason); held: still claimed by this node (not once our lease
+ * lapsed: a peer may hold it). */
+void xhb_ev_group_stop_failed(struct xhb_events *em, unsigned int group,
+			      const char *resources, const char *resource,
+			      int reason, bool held);
+/* Asked to stop while groups are stop_failed: the agent stays. */
+void xhb_ev_agent_stop_blocked(struct xhb_events *em, uint32_t groups);
+
 /* operator requests over the control socket */
 void xhb_ev_request(struct xhb_events *em, bool standby, const char *scope,
 		    uint32_t groups);
+/* xhbctl cleanup: asked (-1: every group), the groups whose stop runs
+ * again */
+void xhb_ev_cleanup_request(struct xhb_events *em, int asked, uint32_t groups);
 
 /* Writes that failed (stdout or logfile) since open. */
 uint64_t xhb_events__write_errors(const struct xhb_events *em);

@@ -1,16 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
  * groups: the resource groups this node holds, and the transitions that
- * change that, each a named function doing its steps in a fixed order and
- * saying so in events:
+ * change that. A transition is a state machine the agent's loop drives: it
+ * never blocks the loop, so heartbeats, probes, judging and lease renewals
+ * go on at their pace while a script runs (transition.c):
  *
  *   acquire   mark held (peers see it from the first step), then left to
- *             right: fence the address in XDP, add it, announce it; run
- *             start scripts. A failed step undoes the group (release).
- *   release   right to left: stop scripts, remove addresses (then stop
- *             fencing them); mark not held.
+ *             right: an address is fenced in XDP, added and announced at
+ *             once (netlink is fast); a script's start runs asynchronously,
+ *             one at a time, each within its resource_timeout. A failed
+ *             step undoes the group (release, its failed start included).
+ *   release   right to left: a script's stop runs asynchronously, an
+ *             address is removed (then no longer fenced); mark not held
+ *             once the last is done. A release asked while the group
+ *             starts kills the start under way, then stops what started.
+ *   stop_failed  a stop failed (stop_failed_policy block): the group stays
+ *             held, blocked, its addresses removed, until `xhbctl cleanup`
+ *             runs the stop again; peers never take it meanwhile.
  *   adopt     at start: a group whose addresses a previous agent left up
  *             is still ours while that agent's lease runs.
+ *
+ * Phases: idle -> starting -> started -> stopping -> idle, and stopping ->
+ * stop_failed -> (cleanup) stopping. One transition of a group at a time:
+ * an acquire asked while it stops waits for the stop to end.
+ *
+ * The agent calls, each loop: xhb_groups_pollfds() into its ppoll() set,
+ * xhb_groups_wait_ns() into its timeout, then xhb_groups_step() with the
+ * revents.
  *
  * It also keeps our lease: the time the agent last wrote xhb_self and for
  * how long, because what we hold is only ours while that lease runs (XDP
@@ -19,6 +35,7 @@
 #ifndef XHB_GROUPS_H
 #define XHB_GROUPS_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -33,13 +50,39 @@ struct xhb_announce;
 struct xhb_events;
 struct xhb_ifaces;
 struct xhb_nl;
+struct xhb_resource_run;
+
+enum xhb_group_phase {
+	XHB_GROUP_IDLE = 0,	/* not held */
+	XHB_GROUP_STARTING,	/* acquiring: resources left to right */
+	XHB_GROUP_STARTED,	/* held, everything started */
+	XHB_GROUP_STOPPING,	/* releasing: resources right to left */
+	XHB_GROUP_STOP_FAILED,	/* a stop failed: blocked until cleanup */
+};
 
 struct xhb_group_state {
+	/* claimed: bit g of groups_held on the wire. From the first step of
+	 * an acquire to the last of a release, and while stop_failed, except
+	 * once our lease lapsed (xhb_groups_let_go()): a peer may hold it */
 	bool held;
-	__u64 changed_ns;
+	enum xhb_group_phase phase;
+	__u64 changed_ns; /* of held */
 	__u32 announce_left; /* gratuitous ARPs / NAs still to send */
 	__u64 announce_next_ns;
 	struct xhb_group_tally tally; /* transitions, for the metrics */
+	/* the transition under way, or the last one */
+	enum xhb_reason reason;
+	__u64 began_ns;
+	/* starting: the resource being started; stopping: resources
+	 * [0, next) are left to stop */
+	unsigned int next;
+	__u32 up; /* bit r: resource r is (or may be) started */
+	struct xhb_resource_run *run; /* the script under way, or NULL */
+	bool aborting; /* run is a start killed for a release */
+	unsigned int failed; /* stop_failed: the resource whose stop failed */
+	/* the group as it was when a reload changed it: its transitions end
+	 * under it (NULL: the configuration's) */
+	struct xhb_group *def;
 };
 
 struct xhb_groups {
@@ -49,47 +92,64 @@ struct xhb_groups {
 	struct xhb_announce *ann;
 	struct xhb_ifaces *ifaces;
 	__u32 held, wanted, refused; /* bitmaps, as on the wire */
+	__u32 blocked; /* stop_failed groups: refused on the wire too */
 	__u64 lease_renewed_ns;	     /* when xhb_self was last written */
 	__u64 lease_ns;		     /* the lease written then */
-	/*
-	 * Scripts run synchronously, and the loop waits: before one runs,
-	 * the lease is renewed over its longest run through this hook (the
-	 * agent's publish), or XDP would fence our VIPs and a peer take them
-	 * meanwhile. Peers see our agent stalled, not dead, until we are back.
-	 */
-	void (*renew)(void *ctx, __u64 lease_ns);
-	void *renew_ctx;
-	bool letting_go; /* in xhb_groups_let_go(): never renew */
 	struct xhb_progress_file progress; /* loaded by xhb_groups_adopt() */
 	bool progress_failed; /* a record could not be written (said once) */
 	struct xhb_group_state g[XHB_MAX_GROUPS];
 };
 
-/* A script's longest run (timeout + kill grace), and the lease over it. */
-#define XHB_GROUPS_SCRIPT_TIMEOUT_MS 30000
-
 /* We hold something and our lease ran out before we renewed it (we were
  * stopped, hung or starved): XDP fences our VIPs, a peer may have them. */
 bool xhb_groups_lapsed(const struct xhb_groups *gs, __u64 now_ns);
-/* Does group g run scripts (its transitions take seconds, not us)? */
-bool xhb_groups_has_scripts(const struct xhb_groups *gs, unsigned int g);
-
+/*
+ * Begin acquiring group g: 0, or -EBUSY when it is not idle (it stops, or
+ * a stop failed: decide asks again once it is over). A group without
+ * scripts is acquired before this returns. Event group_acquire once
+ * every resource started.
+ */
 int xhb_groups_acquire(struct xhb_groups *gs, unsigned int g,
 		       enum xhb_reason reason, __u64 now_ns);
+/* Begin releasing group g: nothing to do when it is idle, stopping or
+ * stop_failed; a start under way is killed first. Event group_release
+ * once the last resource stopped. */
 void xhb_groups_release(struct xhb_groups *gs, unsigned int g,
 			enum xhb_reason reason, __u64 now_ns);
-void xhb_groups_release_all(struct xhb_groups *gs, enum xhb_reason reason,
-			    __u64 now_ns);
 /*
  * After our lease lapsed (we were stopped, hung or starved): XDP fences
  * our VIPs and a peer may hold them now. Every address of every group we
- * held goes first, then the scripts stop, right to left; nothing renews
- * the lease meanwhile, since a renewal would lift the fence on addresses
- * still up (a peer would then see us as a stalled holder with a live
- * lease and let go of what it just took). Events: group_release with
- * reason lease_expired.
+ * held goes at once, and we claim none of them from here on: renewing
+ * our lease while saying we hold them would lift the fence (a peer would
+ * see us as a live holder and let go of what it just took). Their scripts
+ * then stop, right to left, as any release; events group_release with
+ * reason lease_expired. A stop_failed group stays blocked, unclaimed.
  */
 void xhb_groups_let_go(struct xhb_groups *gs, __u64 now_ns);
+/* `xhbctl cleanup`: the stop_failed groups of mask run their failed stop
+ * again, then the rest of their release. Returns the groups it began. */
+__u32 xhb_groups_cleanup(struct xhb_groups *gs, __u32 mask, __u64 now_ns);
+/* Groups in a transition (starting or stopping). */
+__u32 xhb_groups_busy(const struct xhb_groups *gs);
+/* Fill pfd (room for 2 per group): the number of entries. */
+unsigned int xhb_groups_pollfds(const struct xhb_groups *gs, struct pollfd *pfd);
+/* How long the agent may sleep before xhb_groups_step() is due. */
+__u64 xhb_groups_wait_ns(const struct xhb_groups *gs);
+/* Take in the scripts that ended or timed out, start the next steps.
+ * pfd: what xhb_groups_pollfds() filled, with revents. */
+void xhb_groups_step(struct xhb_groups *gs, const struct pollfd *pfd,
+		     unsigned int n, __u64 now_ns);
+/* Scripts still running are killed and reaped (the agent exits). */
+void xhb_groups_close(struct xhb_groups *gs);
+/* The groups held here with every resource started (phase started):
+ * where a resource check may run. */
+__u32 xhb_groups_started(const struct xhb_groups *gs);
+
+/* "idle", "starting", "started", "stopping", "stop_failed". */
+const char *xhb_group_phase_name(enum xhb_group_phase phase);
+/* The definition group g runs under (see def above). */
+const struct xhb_group *xhb_groups_def(const struct xhb_groups *gs,
+				       unsigned int g);
 /* Kept after a partition or a peer's return: announce again, once per
  * episode; partition_resolved when it healed (decide's reason). */
 void xhb_groups_keep(struct xhb_groups *gs, unsigned int g,
@@ -99,15 +159,17 @@ void xhb_groups_keep(struct xhb_groups *gs, unsigned int g,
  * groups it recorded held (see progress.h) whose addresses are up with
  * our tag, under its lease, which runs until our first renewal. A group
  * it left half acquired or half released is undone (group_release, reason
- * interrupted): the decision takes it again if it should. Past that
- * lease, XDP fenced them and a peer may have taken them: release them
- * first. An older agent that kept no record: groups whose addresses are
- * up are adopted.
+ * interrupted; held until its scripts stopped): the decision takes it
+ * again if it should. A group it left stop_failed stays so (blocked, no
+ * address up; group_stop_failed with adopted). Past that lease, XDP
+ * fenced them and a peer may have taken them: let go of them first. An
+ * older agent that kept no record: groups whose addresses are up are
+ * adopted.
  */
 void xhb_groups_adopt(struct xhb_groups *gs, const struct xhb_self *old,
 		      __u64 now_ns);
-/* A reload: groups whose definition changed are released under the old
- * one, then next is in use. */
+/* A reload: next is in use from now on; groups whose definition changed
+ * are released under the old one, which they keep until then. */
 void xhb_groups_reconfigure(struct xhb_groups *gs, const struct xhb_config *next,
 			    __u64 now_ns);
 /* Gratuitous ARPs / NAs that are due (never while our lease lapsed). */

@@ -493,6 +493,10 @@ static void render_groups(FILE *f, const struct xhb_metrics_snapshot *s)
 	FAMILY(info, "xhb_group_info", "gauge",
 	       "A resource group (a haresources line): its resources and preferred node (always 1)");
 	FAMILY(held, "xhb_group_held", "gauge", "1 while this node holds the group");
+	FAMILY(phase, "xhb_group_phase", "gauge",
+	       "The group's phase on this node (idle, starting, started, stopping, stop_failed): 1 for the current one");
+	static const char *const phases[] = {"idle", "starting", "started",
+					     "stopping", "stop_failed"};
 	FAMILY(owner, "xhb_group_owner", "gauge",
 	       "The group's holder as this node's agent sees it: 1 for that node, 0 for the others");
 	FAMILY(trans, "xhb_group_transitions_total", "counter",
@@ -516,6 +520,16 @@ static void render_groups(FILE *f, const struct xhb_metrics_snapshot *s)
 		struct labels l = group_labels(g);
 
 		sample_u64(f, &held, &l, json_is_true(json_object_get(g, "held")));
+	}
+	json_array_foreach(groups, i, g)
+	{
+		/* an agent without phases says none */
+		for (k = 0; str(g, "phase")[0] && k < 5; k++) {
+			struct labels l = group_labels(g);
+
+			label(&l, "phase", phases[k]);
+			sample_u64(f, &phase, &l, !strcmp(str(g, "phase"), phases[k]));
+		}
 	}
 	json_array_foreach(groups, i, g)
 	{

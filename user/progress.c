@@ -13,11 +13,12 @@ static const char *const names[] = {
 	[XHB_PROGRESS_ACQUIRING] = "acquiring",
 	[XHB_PROGRESS_HELD] = "held",
 	[XHB_PROGRESS_RELEASING] = "releasing",
+	[XHB_PROGRESS_STOP_FAILED] = "stop_failed",
 };
 
 const char *xhb_progress_name(enum xhb_progress state)
 {
-	return (unsigned int)state <= XHB_PROGRESS_RELEASING ? names[state] : "none";
+	return (unsigned int)state <= XHB_PROGRESS_STOP_FAILED ? names[state] : "none";
 }
 
 int xhb_progress_load(struct xhb_progress_file *p, const char *state_dir)
@@ -37,7 +38,7 @@ int xhb_progress_load(struct xhb_progress_file *p, const char *state_dir)
 	while (fscanf(f, "%u %15s", &g, word) == 2) {
 		if (g >= XHB_PROGRESS_GROUPS)
 			continue;
-		for (int s = XHB_PROGRESS_ACQUIRING; s <= XHB_PROGRESS_RELEASING; s++)
+		for (int s = XHB_PROGRESS_ACQUIRING; s <= XHB_PROGRESS_STOP_FAILED; s++)
 			if (!strcmp(word, names[s]))
 				p->g[g] = s;
 	}

@@ -3,7 +3,8 @@
  * progress: where each group's transition stands, recorded before it acts
  * (<state_dir>/groups), so that an agent restarted in the middle of one
  * (a crash after the address went up and before the service started)
- * undoes it instead of adopting a VIP that serves nothing.
+ * undoes it instead of adopting a VIP that serves nothing, and so that a
+ * group whose stop failed stays blocked across a restart.
  *
  * Written with write() and rename(): an agent's crash keeps the page
  * cache, and after a crash of the machine no address survives to adopt.
@@ -18,6 +19,9 @@ enum xhb_progress {
 	XHB_PROGRESS_ACQUIRING,
 	XHB_PROGRESS_HELD,
 	XHB_PROGRESS_RELEASING,
+	/* a stop failed (stop_failed_policy block): the group stays ours,
+	 * blocked, until an operator's cleanup; a restart keeps it so */
+	XHB_PROGRESS_STOP_FAILED,
 };
 
 #define XHB_PROGRESS_GROUPS 32 /* XHB_MAX_GROUPS */

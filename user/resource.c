@@ -466,6 +466,15 @@ void xhb_resource_cancel(struct xhb_resource_run *r)
 	free(run);
 }
 
+void xhb_resource_kill(struct xhb_resource_run *r)
+{
+	struct run *run = (struct run *)r;
+
+	kill(-run->pid, SIGKILL);
+	run->term_sent = true;
+	run->kill_ns = UINT64_MAX;
+}
+
 int xhb_resource_run(const char *path, const char *const *args,
 		     const char *action, const char *const *env, int timeout_ms,
 		     struct xhb_resource_result *res)

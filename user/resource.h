@@ -8,10 +8,9 @@
  * gets SIGTERM, then SIGKILL after XHB_RESOURCE_KILL_GRACE_MS, so a run
  * never takes longer than timeout + grace.
  *
- * Two ways to run: xhb_resource_run() waits for the end (the agent's
- * transitions: meanwhile it sends no heartbeats, but its XDP still answers
- * probes, so peers see it stalled, not dead); xhb_resource_start() hands
- * the run to the caller's poll() (service checks): poll the fds
+ * Two ways to run: xhb_resource_run() waits for the end (tools and
+ * tests); xhb_resource_start() hands the run to the caller's poll() (the
+ * agent's transitions and service checks): poll the fds
  * xhb_resource_fds() gives for input, at most xhb_resource_wait_ns(), then
  * xhb_resource_step() until it says the run is over. Several runs may be
  * under way; the caller must not reap children it did not start (no
@@ -70,6 +69,10 @@ uint64_t xhb_resource_wait_ns(const struct xhb_resource_run *run);
 bool xhb_resource_step(struct xhb_resource_run *run,
 		       struct xhb_resource_result *res);
 void xhb_resource_cancel(struct xhb_resource_run *run);
+/* SIGKILL to the run's process group now, without waiting: step on until
+ * it says the run is over (outcome XHB_RESOURCE_TIMEOUT). For a caller
+ * that must not block, even on a child stuck in the kernel. */
+void xhb_resource_kill(struct xhb_resource_run *run);
 
 /* Exited with status 0. */
 bool xhb_resource_ok(const struct xhb_resource_result *res);

@@ -32,27 +32,49 @@ static void tally_json(json_t *j, const struct xhb_group_tally *t)
 				      (json_int_t)count));
 }
 
-static json_t *groups_json(const struct xhb_groups *gs, const struct xhb_peers *ps)
+static json_t *groups_json(const struct xhb_groups *gs, const struct xhb_peers *ps,
+			   __u64 now_ns)
 {
 	const struct xhb_config *c = gs->cfg;
 	json_t *groups = json_array();
 
-	for (unsigned int g = 0; g < c->ngroups; g++) {
-		const char *owner = gs->g[g].held ? c->nodes[ps->self].name : NULL;
+	/* A group a reload removed is shown while it stops. */
+	for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++) {
+		const struct xhb_group_state *s = &gs->g[g];
+		const struct xhb_group *grp = xhb_groups_def(gs, g);
+		const char *owner = s->held ? c->nodes[ps->self].name : NULL;
 		char spec[1024];
 
 		json_t *j;
 
-		xhb_group_spec(&c->groups[g], spec, sizeof(spec));
+		if (g >= c->ngroups && s->phase == XHB_GROUP_IDLE)
+			continue;
+		xhb_group_spec(grp, spec, sizeof(spec));
 		for (unsigned int n = 0; !owner && n < c->nnodes; n++)
 			if ((int)n != ps->self && ps->v[n].state != XHB_MEMBER_DEAD &&
 			    (ps->v[n].snap.groups_held & (1U << g)))
 				owner = c->nodes[n].name;
-		j = json_pack("{s:i, s:s, s:s, s:s?, s:b, s:b, s:b}", "group", g,
-			      "resources", spec, "preferred", c->groups[g].node,
-			      "owner", owner, "held", gs->g[g].held, "standby",
-			      !!(gs->refused & (1U << g)), "takeover",
+		j = json_pack("{s:i, s:s, s:s, s:s?, s:b, s:s, s:f, s:b, s:b}",
+			      "group", g, "resources", spec, "preferred",
+			      grp->node, "owner", owner, "held", s->held, "phase",
+			      xhb_group_phase_name(s->phase), "phase_ms",
+			      s->phase == XHB_GROUP_IDLE || !s->began_ns
+				  ? 0.0
+				  : xhb_ms(now_ns - s->began_ns),
+			      "standby", !!(gs->refused & (1U << g)), "takeover",
 			      !!(gs->wanted & (1U << g)));
+		/* where it stands: the script under way, or the one whose
+		 * stop failed */
+		if (s->phase == XHB_GROUP_STOP_FAILED)
+			json_object_set_new(j, "stop_failed",
+					    json_string(grp->resources[s->failed].spec));
+		else if (s->run)
+			json_object_set_new(
+			    j, "running",
+			    json_string(grp->resources[s->phase == XHB_GROUP_STARTING
+							   ? s->next
+							   : s->next - 1]
+					    .spec));
 		tally_json(j, &gs->g[g].tally);
 		json_array_append_new(groups, j);
 	}
@@ -128,9 +150,34 @@ json_t *xhb_status_json(const struct xhb_status_self *self,
 			 (json_int_t)self->epoch, "uptime_ms", xhb_ms(self->uptime_ns),
 			 "lease_left_ms", lease_left_ms(gs, now_ns),
 			 "takeover_bounds_s", takeover_bounds_json(), "groups",
-			 groups_json(gs, ps), "peers", peers_json(ps, now_ns),
+			 groups_json(gs, ps, now_ns), "peers", peers_json(ps, now_ns),
 			 "nodes", xhb_status_nodes(self, gs, ps, now_ns),
 			 "checks", self->checks ? self->checks : json_array());
+}
+
+/* The stop_failed groups asked run their failed stop again; a group named
+ * that is not stop_failed is an error, saying what it is. */
+static json_t *cleanup(const struct xhb_control_request *req,
+		       const struct xhb_status_self *self, struct xhb_groups *gs,
+		       struct xhb_events *ev, __u64 now_ns)
+{
+	__u32 mask = req->group >= 0 ? 1U << req->group : ~0U, begun;
+
+	if (req->group >= 0 && gs->g[req->group].phase != XHB_GROUP_STOP_FAILED &&
+	    !(self->checks_cleared & mask))
+		return xhb_control_error(
+		    "group %d is not stop_failed: it is %s", req->group,
+		    (unsigned int)req->group >= gs->cfg->ngroups &&
+			    gs->g[req->group].phase == XHB_GROUP_IDLE
+			? "not a group of haresources"
+			: xhb_group_phase_name(gs->g[req->group].phase));
+	/* said before its stop runs: the stop's events follow it */
+	begun = gs->blocked & mask;
+	xhb_ev_cleanup_request(ev, req->group, begun | self->checks_cleared);
+	xhb_groups_cleanup(gs, begun, now_ns);
+	return json_pack("{s:I, s:I}", "groups",
+			 (json_int_t)(begun | self->checks_cleared), "checks_cleared",
+			 (json_int_t)self->checks_cleared);
 }
 
 json_t *xhb_status_request(const struct xhb_control_request *req,
@@ -144,6 +191,8 @@ json_t *xhb_status_request(const struct xhb_control_request *req,
 
 	if (req->cmd == XHB_CONTROL_STATUS)
 		return xhb_status_json(self, gs, ps, now_ns);
+	if (req->cmd == XHB_CONTROL_CLEANUP)
+		return cleanup(req, self, gs, ev, now_ns);
 	for (unsigned int g = 0; g < gs->cfg->ngroups; g++)
 		preferred[g] = gs->cfg->groups[g].node_index;
 	mask = xhb_control_scope_groups(req->cmd == XHB_CONTROL_STANDBY, req->scope,

@@ -6,8 +6,11 @@
  * takeover_bounds_s, see metrics.h), each peer with its verdict, address,
  * RTT, last-heard ages, the misses its path needs and its detection
  * window.
+ * Each group also says its phase (idle, starting, started, stopping,
+ * stop_failed), since when, and the script under way or whose stop failed.
  * `standby` / `takeover` (hb_standby, hb_takeover): the groups in scope
  * are refused or wanted from now on, with an event; decide does the rest.
+ * `cleanup` (xhbctl cleanup): stop_failed groups run their stop again.
  * `nodes`: each node with its links, what cl_status reports.
  */
 #ifndef XHB_STATUS_H
@@ -33,6 +36,9 @@ struct xhb_status_self {
 	const char *links;
 	const char *media_down, *vip_down;
 	json_t *checks; /* xhb_checks_json(), stolen; NULL: none */
+	/* cleanup: the groups whose failed resource checks were cleared
+	 * (xhb_checks_clear()), a cleanup of their own */
+	__u32 checks_cleared;
 };
 
 struct xhb_control_request;

@@ -15,6 +15,13 @@
 # VIP before any renewal that says it holds the group; it removes the VIP
 # before its slow stop ends; it does not take the group back; the client
 # is never answered by both.
+#
+# Scripts run asynchronously now: srv1's loop goes on while its stop
+# script runs, so it writes xhb_self every loop during that second (it
+# used to wait in the script, writing nothing). Those renewals must not
+# claim the group either: it was let go when the lease lapsed, and srv2
+# may hold it. Checked up to the end of the stop, and that the loop did
+# run meanwhile.
 source "$(dirname "$0")/lib.bash" wake-slow-stop
 
 LEASE_MS=500
@@ -73,8 +80,9 @@ print(f"E = srv1's lease lapse; SIGCONT at E+{ms(cont):.1f} ms")
 print(f"srv2 vip_added at E+{ms(added2[0]['mono_ns']):.1f} ms" if added2 else "srv2 never added the VIP")
 print(f"srv1 vip_removed at E+{ms(removed[0]['mono_ns']):.1f} ms" if removed else "srv1 never removed the VIP")
 print(f"srv1's stop script ended at E+{ms(stopped[0]['mono_ns']):.1f} ms" if stopped else "srv1's stop script never ran")
-print("srv1's renewals after the wake (ms from E, lease_ms, held):",
-      [(round(ms(t), 1), l, h) for t, l, h in timing["renewals"]])
+renewals = timing["renewals"]
+print(f"srv1's renewals after the wake: {len(renewals)}; the first (ms from E, lease_ms, held):",
+      [(round(ms(t), 1), l, h) for t, l, h in renewals[:5]])
 ok = bool(removed and stopped and added2)
 if ok:
     gone = removed[0]["mono_ns"]
@@ -85,6 +93,17 @@ if ok:
         ok = False
     if gone > stopped[0]["mono_ns"]:
         print("FAIL: srv1 removed its VIP only after its slow stop: the address first")
+        ok = False
+    end = stopped[0]["mono_ns"]
+    claimed = [(t, l, h) for t, l, h in renewals if t < end and h & 1]
+    if claimed:
+        print(f"FAIL: srv1 claimed the group it let go while its stop ran "
+              f"(at E+{ms(claimed[0][0]):.1f} ms): srv2 may hold it")
+        ok = False
+    during = [t for t, l, h in renewals if gone < t < end]
+    print(f"srv1's loop wrote xhb_self {len(during)} times during its slow stop")
+    if not during:
+        print("FAIL: srv1's loop did not run while its stop script ran")
         ok = False
 reacq = since("srv1", "group_acquire")
 if reacq:

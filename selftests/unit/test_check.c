@@ -452,7 +452,7 @@ Test(check, resource_status_where_held)
 	cr_expect_eq(cs->c[0].state, XHB_CHECK_FAILING);
 	cr_expect_eq(xhb_checks_unfit(cs), 1U << 0);
 	cr_expect_eq(xhb_checks_clear(cs, 1U << 1, xhb_now_ns()), 0, "another group");
-	cr_expect_eq(xhb_checks_clear(cs, 1U << 0, xhb_now_ns()), 1);
+	cr_expect_eq(xhb_checks_clear(cs, 1U << 0, xhb_now_ns()), 1U << 0);
 	cr_expect_eq(cs->c[0].state, XHB_CHECK_UNKNOWN);
 	cr_expect_eq(xhb_checks_unfit(cs), 0);
 	/* passing, then released: unknown */

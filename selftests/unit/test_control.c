@@ -53,10 +53,10 @@ static int handler_calls;
 static json_t *echo_handler(const struct xhb_control_request *req, void *ctx)
 {
 	handler_calls++;
-	return json_pack("{s:s, s:s, s:s, s:b}", "node", (const char *)ctx,
+	return json_pack("{s:s, s:s, s:s, s:b, s:i}", "node", (const char *)ctx,
 			 "cmd", xhb_control_cmd_str(req->cmd), "scope",
 			 xhb_control_scope_str(req->scope), "pid_known",
-			 req->pid > 0);
+			 req->pid > 0, "group", req->group);
 }
 
 static json_t *failing_handler(const struct xhb_control_request *req, void *ctx)
@@ -320,6 +320,14 @@ Test(control, malformed_requests_get_error_replies)
 	    {"{\"cmd\":\"standby\",\"scope\":\"everything\"}\n", -EINVAL,
 	     "scope"},
 	    {"{\"cmd\":\"takeover\",\"scope\":7}\n", -EINVAL, "scope"},
+	    {"{\"cmd\":\"cleanup\",\"group\":32}\n", -EINVAL,
+	     "bad group for cleanup"},
+	    {"{\"cmd\":\"cleanup\",\"group\":-1}\n", -EINVAL,
+	     "bad group for cleanup"},
+	    {"{\"cmd\":\"cleanup\",\"group\":\"0\"}\n", -EINVAL,
+	     "bad group for cleanup"},
+	    {"{\"cmd\":\"cleanup\",\"group\":1.5}\n", -EINVAL,
+	     "bad group for cleanup"},
 	    {"\n", -EPROTO, "malformed request"},
 	};
 	struct xhb_control *ctl;
@@ -531,6 +539,7 @@ Test(control, paths_and_words)
 	cr_expect_eq(xhb_control_scope_parse("ALL", &scope), -EINVAL);
 	cr_expect_eq(xhb_control_scope_parse(NULL, &scope), -EINVAL);
 	cr_expect_str_eq(xhb_control_cmd_str(XHB_CONTROL_TAKEOVER), "takeover");
+	cr_expect_str_eq(xhb_control_cmd_str(XHB_CONTROL_CLEANUP), "cleanup");
 
 	char longpath[200];
 	struct xhb_control *ctl;
@@ -607,6 +616,36 @@ Test(control, failback_scope_accepted)
 			 "takeover");
 	cr_expect_str_eq(json_string_value(json_object_get(reply, "scope")),
 			 "failback");
+	json_decref(reply);
+	cr_expect_eq(child_status(server), 0);
+	xhb_control__close(ctl);
+}
+
+/* cleanup [GROUP]: the group number reaches the agent, -1 without one;
+ * standby and takeover carry no group. */
+Test(control, cleanup_with_and_without_a_group)
+{
+	struct xhb_control *ctl;
+	json_t *reply, *req;
+	pid_t server;
+
+	cr_assert_eq(xhb_control__open(&ctl, path), 0);
+	server = serve_in_child(ctl, 3, echo_handler);
+	req = json_pack("{s:s, s:i}", "cmd", "cleanup", "group", 3);
+	cr_assert_eq(xhb_control_request(path, req, &reply, 2000), 0);
+	json_decref(req);
+	cr_expect(json_is_true(json_object_get(reply, "ok")));
+	cr_expect_str_eq(json_string_value(json_object_get(reply, "cmd")),
+			 "cleanup");
+	cr_expect_eq(json_integer_value(json_object_get(reply, "group")), 3);
+	json_decref(reply);
+	cr_assert_eq(request("cleanup", NULL, &reply, 2000), 0);
+	cr_expect_str_eq(json_string_value(json_object_get(reply, "cmd")),
+			 "cleanup");
+	cr_expect_eq(json_integer_value(json_object_get(reply, "group")), -1);
+	json_decref(reply);
+	cr_assert_eq(request("standby", "all", &reply, 2000), 0);
+	cr_expect_eq(json_integer_value(json_object_get(reply, "group")), -1);
 	json_decref(reply);
 	cr_expect_eq(child_status(server), 0);
 	xhb_control__close(ctl);

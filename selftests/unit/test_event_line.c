@@ -113,6 +113,25 @@ static const struct line_case cases[] = {
      LOG_WARNING, "the agent ran late: 4.73 ms between two passes (expected 1 ms)"},
     {"{\"event\":\"link_up\",\"iface\":\"ens192\",\"duration_ms\":8312.52}",
      LOG_NOTICE, "link up on ens192 after 8313 ms down"},
+    /* A failed stop blocks the group: critical, and what to do. */
+    {"{\"event\":\"group_stop_failed\",\"group\":0,\"group_resources\":"
+     "\"IPaddr::172.16.193.30/16/ens192 slowdb\",\"resource\":\"slowdb\","
+     "\"reason\":\"standby_request\",\"held\":true,\"adopted\":false}",
+     LOG_CRIT,
+     "group 0 (IPaddr::172.16.193.30/16/ens192 slowdb) is stop_failed: the "
+     "stop of slowdb failed: blocked, its addresses removed, held here so "
+     "that no peer starts it, until xhbctl cleanup"},
+    {"{\"event\":\"group_stop_failed\",\"group\":1,\"group_resources\":"
+     "\"x\",\"reason\":\"interrupted\",\"held\":false,\"adopted\":true}",
+     LOG_CRIT,
+     "group 1 (x) is stop_failed (found so at start): blocked, its addresses "
+     "removed, until xhbctl cleanup"},
+    {"{\"event\":\"cleanup_request\",\"source\":\"control\",\"groups\":[0],"
+     "\"group\":0}",
+     LOG_NOTICE, "cleanup of group 0 asked by control: failed stops run again"},
+    {"{\"event\":\"agent_stop_blocked\",\"groups\":[0]}", LOG_ERR,
+     "asked to stop while groups are stop_failed: the agent stays and keeps "
+     "them until xhbctl cleanup (killed, it lets a peer take them)"},
     /* An event the table does not know: its fields, never lost. */
     {"{\"time\":\"x\",\"seq\":3,\"node\":\"srv1\",\"event\":\"new_kind\","
      "\"a\":\"b\",\"n\":2}",

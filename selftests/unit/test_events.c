@@ -576,6 +576,7 @@ Test(events, every_emitter_matches_the_schema)
 	    "check_passing", "check_failing", "no_healthy_node",
 	    "ping_node_up", "ping_node_down", "ping_yield",
 	    "dataplane_maps_replaced",
+	    "group_stop_failed", "agent_stop_blocked", "cleanup_request",
 	};
 	size_t len;
 
@@ -651,6 +652,15 @@ Test(events, every_emitter_matches_the_schema)
 	xhb_ev_ping_node(em, "routers", false, 0, 2);
 	xhb_ev_ping_yield(em, true, 0, 1, 2);
 	xhb_ev_dataplane_maps_replaced(em, "ens192", "xhb_peers");
+	xhb_ev_resource_failed(em, 0, "apache", "start", NULL, "aborted", 0,
+			       "killed: the group is released (standby_request)");
+	xhb_ev_group_stop_failed(em, 0, "IPaddr::172.16.193.30/16/ens192 apache",
+				 "apache", XHB_REASON_STANDBY_REQUEST, true);
+	xhb_ev_group_stop_failed(em, 1, "172.16.193.31 apache", NULL,
+				 XHB_REASON_INTERRUPTED, false);
+	xhb_ev_agent_stop_blocked(em, 0x1);
+	xhb_ev_cleanup_request(em, 0, 0x1);
+	xhb_ev_cleanup_request(em, -1, 0);
 	xhb_events__close(em);
 	free(cfg);
 

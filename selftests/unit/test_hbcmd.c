@@ -447,6 +447,20 @@ Test(hbcmd, rscstatus_words)
 	     "transition"},
 	    {"init", G("\"srv1\"", "\"srv1\"", "true", "false"), "up",
 	     "transition"},
+	    /* held, its scripts still starting or stopping */
+	    {"active",
+	     "{\"preferred\":\"srv1\",\"owner\":\"srv1\",\"held\":true,"
+	     "\"standby\":false,\"phase\":\"starting\"}",
+	     "up", "transition"},
+	    {"active",
+	     "{\"preferred\":\"srv1\",\"owner\":\"srv1\",\"held\":true,"
+	     "\"standby\":true,\"phase\":\"stopping\"}",
+	     "up", "transition"},
+	    /* a blocked group is held, not moving */
+	    {"active",
+	     "{\"preferred\":\"srv1\",\"owner\":\"srv1\",\"held\":true,"
+	     "\"standby\":true,\"phase\":\"stop_failed\"}",
+	     "up", "local"},
 	    /* our link is down: we let go of everything */
 	    {"fault", G("\"srv1\"", "null", "false", "false"), "dead", "none"},
 	    {"leaving", G("\"srv2\"", "\"srv2\"", "false", "false"), "up",

@@ -153,13 +153,14 @@ static void lab_snapshot(struct xhb_metrics_snapshot *s)
 	p->rtt_ns = 123456;
 	snprintf(s->ifaces[1].name, IFNAMSIZ, "eth1");
 	s->status = json_pack(
-	    "{s:s, s:s, s:f, s:[f,f,f], s:[{s:i, s:s, s:s, s:s, s:b, s:{s:i, s:i},"
+	    "{s:s, s:s, s:f, s:[f,f,f], s:[{s:i, s:s, s:s, s:s, s:b, s:s, s:{s:i, s:i},"
 	    " s:{s:[i,i,i,i], s:f, s:i}}], s:[{s:s, s:I, s:s, s:f, s:f}],"
 	    " s:[{s:s, s:b}, {s:s, s:b, s:[{s:s, s:s}, {s:s, s:s}]}]}",
 	    "node", "srv1", "state", "active", "uptime_ms", 60000.0,
 	    "takeover_bounds_s", 0.001, 0.01, 1.0, "groups", "group", 0,
 	    "resources", "IPaddr::172.16.193.30/16/ens192", "preferred", "srv1",
-	    "owner", "srv1", "held", 1, "transitions", "acquire", 2, "release", 1,
+	    "owner", "srv1", "held", 1, "phase", "started", "transitions",
+	    "acquire", 2, "release", 1,
 	    "takeover_duration", "buckets", 1, 0, 1, 0, "sum_s", 0.5005, "count", 2,
 	    "peers", "name", "srv2", "node_id", (json_int_t)xhb_node_id("srv2"),
 	    "state", "up", "window_ms", 4.0, "silent_periods_pct", 1.5, "nodes",
@@ -264,6 +265,13 @@ static const char lab_text[] =
     "# HELP xhb_group_held 1 while this node holds the group\n"
     "# TYPE xhb_group_held gauge\n"
     "xhb_group_held{group=\"0\"} 1\n"
+    "# HELP xhb_group_phase The group's phase on this node (idle, starting, started, stopping, stop_failed): 1 for the current one\n"
+    "# TYPE xhb_group_phase gauge\n"
+    "xhb_group_phase{group=\"0\",phase=\"idle\"} 0\n"
+    "xhb_group_phase{group=\"0\",phase=\"starting\"} 0\n"
+    "xhb_group_phase{group=\"0\",phase=\"started\"} 1\n"
+    "xhb_group_phase{group=\"0\",phase=\"stopping\"} 0\n"
+    "xhb_group_phase{group=\"0\",phase=\"stop_failed\"} 0\n"
     "# HELP xhb_group_owner The group's holder as this node's agent sees it: 1 for that node, 0 for the others\n"
     "# TYPE xhb_group_owner gauge\n"
     "xhb_group_owner{group=\"0\",node=\"srv1\"} 1\n"
@@ -562,6 +570,7 @@ static void two_nodes(struct xhb_config *c, struct xhb_groups *gs,
 	gs->cfg = c;
 	gs->held = 1;
 	gs->g[0].held = true;
+	gs->g[0].phase = XHB_GROUP_STARTED;
 	gs->lease_renewed_ns = NOW - MS(2);
 	gs->lease_ns = SEC(10);
 	xhb_tally_group_event(&gs->g[0].tally, true, XHB_REASON_PREFERRED_NODE, 400000);

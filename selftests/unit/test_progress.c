@@ -43,11 +43,15 @@ Test(progress, what_is_set_is_what_a_restart_loads)
 	cr_assert_eq(xhb_progress_set(&p, 5, XHB_PROGRESS_HELD), 0);
 	cr_assert_eq(xhb_progress_set(&p, 31, XHB_PROGRESS_RELEASING), 0);
 	cr_assert_eq(xhb_progress_set(&p, 5, XHB_PROGRESS_NONE), 0);
+	cr_assert_eq(xhb_progress_set(&p, 7, XHB_PROGRESS_STOP_FAILED), 0);
 	cr_assert_eq(xhb_progress_load(&q, dir), 0);
 	cr_expect(q.known);
 	cr_expect_eq(q.g[0], XHB_PROGRESS_ACQUIRING);
 	cr_expect_eq(q.g[5], XHB_PROGRESS_NONE);
 	cr_expect_eq(q.g[31], XHB_PROGRESS_RELEASING);
+	/* a failed stop survives a restart: the group stays blocked */
+	cr_expect_eq(q.g[7], XHB_PROGRESS_STOP_FAILED);
+	cr_expect_str_eq(xhb_progress_name(XHB_PROGRESS_STOP_FAILED), "stop_failed");
 	cr_expect_eq(xhb_progress_set(&q, 32, XHB_PROGRESS_HELD), -EINVAL);
 	/* every group released: the file stays, empty, and says so */
 	cr_assert_eq(xhb_progress_set(&q, 0, XHB_PROGRESS_NONE), 0);

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * groups_int: what groups.c (the groups' bookkeeping: adoption, reloads,
+ * announcements, addresses lost) and transition.c (acquire and release,
+ * the state machine the loop drives) share. Not for other modules:
+ * groups.h is their side.
+ */
+#ifndef XHB_GROUPS_INT_H
+#define XHB_GROUPS_INT_H
+
+#include "groups.h"
+
+#define XHB_RES_BIT(r) (1U << (r))
+
+/* The xhb_vip for an address resource: 0, or -ENOENT/-ENODEV when no
+ * interface can carry it. */
+int groups_resolve_vip(struct xhb_groups *gs, const struct xhb_resource *r,
+		       struct xhb_vip *vip);
+/* Recorded before the transition acts: a restart knows where it stood. */
+void groups_record(struct xhb_groups *gs, unsigned int g, enum xhb_progress state);
+/* Claimed on the wire or not (gs->held, the group's held). */
+void groups_set_held(struct xhb_groups *gs, unsigned int g, bool held,
+		     __u64 now_ns);
+/* group_acquire / group_release, counted for the metrics. */
+void groups_event(struct xhb_groups *gs, bool acquire, unsigned int g,
+		  enum xhb_reason reason, __u64 duration_ns);
+void groups_schedule_announce(struct xhb_groups *gs, unsigned int g,
+			      __u64 now_ns);
+/* Address resource res of group g off its interface, then no longer
+ * fenced; vip_removed, or resource_failed (netlink). */
+void groups_remove_address(struct xhb_groups *gs, unsigned int g,
+			   const struct xhb_resource *res);
+/* A previous agent left group g stop_failed (its record): blocked again,
+ * every script possibly up, any address of it removed. */
+void groups_adopt_blocked(struct xhb_groups *gs, unsigned int g, __u64 now_ns);
+/* The reload is done with group g's old definition (it is idle). */
+void groups_forget_def(struct xhb_groups *gs, unsigned int g);
+
+#endif /* XHB_GROUPS_INT_H */
