@@ -59,7 +59,8 @@ static void usage(FILE *f)
 		"  takeover [all|foreign|local|failback]  take resources from the peer (hb_takeover)\n"
 		"  failback              give back the groups whose preferred node is up\n"
 		"                        (standby failback)\n"
-		"  cleanup [GROUP]       run the failed stop of stop_failed groups again\n"
+		"  cleanup [GROUP]       run the failed stop of stop_failed groups again,\n"
+		"                        clear failed resource checks\n"
 		"  detach                remove the XDP program and its pins (agent stopped)\n"
 		"  metrics               Prometheus text: the pinned maps of every interface, the agent's status\n"
 		"options:\n"
@@ -431,11 +432,19 @@ static int cmd_cleanup(const struct opts *o)
 	if (o->json) {
 		json_dumpf(reply, stdout, JSON_INDENT(2));
 		putchar('\n');
-	} else if (!json_integer_value(json_object_get(reply, "groups"))) {
-		printf("cleanup: no group is stop_failed\n");
 	} else {
-		printf("cleanup: stopping again (groups 0x%llx): see xhbctl status\n",
-		       json_integer_value(json_object_get(reply, "groups")));
+		json_int_t all = json_integer_value(json_object_get(reply, "groups"));
+		json_int_t checks =
+		    json_integer_value(json_object_get(reply, "checks_cleared"));
+
+		if (!all)
+			printf("cleanup: no group is stop_failed or has a failed resource check\n");
+		if (all & ~checks)
+			printf("cleanup: stopping again (groups 0x%llx): see xhbctl status\n",
+			       (unsigned long long)(all & ~checks));
+		if (checks)
+			printf("cleanup: resource checks cleared (groups 0x%llx): this node may hold them again\n",
+			       (unsigned long long)checks);
 	}
 	json_decref(reply);
 	return 0;

@@ -9,6 +9,9 @@
 # 2. The service dies on srv1 behind the agent's back (the state file
 #    goes): monitor says not running (7), srv1's check fails, srv1
 #    releases (check_failed) and srv2 takes the group, starting the agent.
+# 3. srv1's check stays failing, keeping srv1 off the group: srv2 in
+#    standby keeps it; `xhbctl cleanup 0` on srv1 clears it and the group
+#    goes to srv1, whose check passes again.
 source "$(dirname "$0")/lib.bash" resource-check
 
 LAB_HACF_EXTRA='probe 1ms 3\ncheck svc resource Fake interval 20ms timeout 1s fall 2 rise 2\n'
@@ -53,3 +56,20 @@ expect_vip_only srv2
 expect_curl "IT WORKS SRV2"
 ev_wait 3 srv2 check_passing check=svc || fail "srv2's resource check should pass where it now holds the group"
 e2e_log "the service died on srv1: the group and its agent moved to srv2"
+
+# ---- 3. srv1 stays off the group until an operator clears it ----
+status srv1 | grep -Eq "^svc +resource +failing " ||
+	fail "srv1's resource check should stay failing where it failed: $(status srv1)"
+ev_mark srv1:group_acquire
+lab_in_node srv2 "$XHB_BUILD/xhbctl" standby >/dev/null || fail "xhbctl standby on srv2"
+offs() { ev_none_new && vip_on srv2 && not vip_on srv1; }
+held=yes
+hold_for 1 offs || held="no: ${E2E_NEW:-the VIP moved} after $E2E_HOLD_AT"
+[ "$held" = yes ] || fail "srv2 in standby gave the group to srv1, whose resource failed ($held)"
+e2e_log "srv2 in standby keeps the group: srv1's resource failed there"
+out=$(lab_in_node srv1 "$XHB_BUILD/xhbctl" cleanup 0) || fail "xhbctl cleanup 0 on srv1: $out"
+wait_for 5 vip_on srv1 || fail "cleared, srv1 should take the group from srv2 in standby: $(ev_names srv1)"
+wait_for 5 test -e "$LAB_DIR/srv1/fake.state" || fail "srv1 did not start the agent again"
+expect_vip_only srv1
+ev_wait 3 srv1 check_passing check=svc from=unknown || fail "srv1's resource check should pass again: $(ev_names srv1)"
+e2e_log "xhbctl cleanup on srv1: the group comes back to srv1, its check passes"
