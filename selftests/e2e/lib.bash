@@ -154,6 +154,14 @@ hold_for() { # seconds cmd...
 	fi
 	[ -z "$E2E_HOLD_AT" ]
 }
+# expect_hold SECONDS WHAT CMD...: hold_for, failing the test with WHAT and
+# what broke the hold (a new event, see ev_mark / ev_none_new, or when).
+expect_hold() { # seconds what cmd...
+	local secs=$1 what=$2
+	shift 2
+	hold_for "$secs" "$@" ||
+		fail "$what (no: ${E2E_NEW:-it changed} after $E2E_HOLD_AT)"
+}
 _hold_step() { # start end cmd...: true (stop polling) when cmd fails or the time is up
 	local start=$1 end=$2 now
 	shift 2

@@ -51,9 +51,7 @@ lab_web_start srv1
 ev_wait_since "$t1" 5 srv1 check_passing check=web from=failing ||
 	fail "srv1's web server is back: no check_passing: $(ev_names srv1)"
 unmoved() { ev_none_new && vip_on srv2 && not vip_on srv1; }
-held=yes
-hold_for 1 unmoved || held="no: ${E2E_NEW:-the VIP moved} after $E2E_HOLD_AT"
-[ "$held" = yes ] || fail "srv1 healthy again moved the VIP with auto_failback off ($held)"
+expect_hold 1 "srv1 healthy again moved the VIP with auto_failback off" unmoved
 e2e_log "srv1 healthy again: the VIP stays on srv2 (failback off)"
 
 # ---- 3. the new holder's web server dies: back to srv1 ----
@@ -74,7 +72,5 @@ ev_wait_since "$t3" 3 srv1 check_failing check=web || fail "srv1's check should 
 ev_wait_since "$t3" 3 srv1 no_healthy_node held=true ||
 	fail "srv1 keeps the VIP with no healthy node: no no_healthy_node: $(ev_names srv1)"
 stays() { ev_none_new && vip_on srv1 && not vip_on srv2; }
-held=yes
-hold_for 1 stays || held="no: ${E2E_NEW:-the VIP moved} after $E2E_HOLD_AT"
-[ "$held" = yes ] || fail "with every node unhealthy the VIP moved ($held)"
+expect_hold 1 "with every node unhealthy the VIP moved" stays
 e2e_log "nobody healthy: the VIP stays on srv1, no_healthy_node said"

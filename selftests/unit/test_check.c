@@ -20,66 +20,25 @@
 #include "check.h"
 #include "clock.h"
 #include "config.h"
+#include "cfgdir.h"
 
-static char dir[64];
-static struct xhb_config *cfg;
-static char err[512];
-
-static void put(const char *name, const char *text, mode_t mode)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	cr_assert(f, "%s: %s", path, strerror(errno));
-	fputs(text, f);
-	fclose(f);
-	chmod(path, mode);
-}
+#define dir cfgdir.dir
+#define cfg cfgdir.cfg
+#define err cfgdir.err
+#define put cfgdir_put
 
 /* The seed's files plus the lines given, and two groups. */
 static int load_with(const char *lines)
 {
-	char hacf[2048];
+	static const char *const scripts[] = {"checkme", NULL};
 
-	snprintf(hacf, sizeof(hacf),
-		 "keepalive 2\ndeadtime 10\nudpport 694\nbcast ens192\n"
-		 "node srv1\nnode srv2\nauto_failback off\n%s", lines);
-	put("ha.cf", hacf, 0644);
-	put("haresources",
-	    "srv1 IPaddr::172.16.193.30/16/ens192 checkme\n"
-	    "srv2 172.16.193.31\n", 0644);
-	put("authkeys", "auth 1\n1 sha1 secret\n", 0600);
-	put("resource.d/checkme", "#!/bin/sh\nexit 0\n", 0755);
-	return xhb_config_load(dir, cfg, err, sizeof(err));
+	return cfgdir_load(lines,
+			   "srv1 IPaddr::172.16.193.30/16/ens192 checkme\n"
+			   "srv2 172.16.193.31\n",
+			   scripts);
 }
 
-static int rm_entry(const char *p, const struct stat *st, int f, struct FTW *w)
-{
-	(void)st, (void)f, (void)w;
-	return remove(p);
-}
-
-static void setup(void)
-{
-	char rd[96];
-
-	snprintf(dir, sizeof(dir), "/tmp/xhb-check.XXXXXX");
-	cr_assert(mkdtemp(dir));
-	snprintf(rd, sizeof(rd), "%s/resource.d", dir);
-	mkdir(rd, 0755);
-	cfg = calloc(1, sizeof(*cfg));
-	cr_assert(cfg);
-}
-
-static void teardown(void)
-{
-	free(cfg);
-	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-}
-
-TestSuite(check, .init = setup, .fini = teardown);
+TestSuite(check, .init = cfgdir_setup, .fini = cfgdir_teardown);
 
 struct parse_case {
 	const char *line;

@@ -13,68 +13,26 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "cfgdir.h"
 
-static char dir[64];
-static struct xhb_config *cfg;
-static char err[512];
-
-static void put(const char *name, const char *text, mode_t mode)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	cr_assert(f, "%s: %s", path, strerror(errno));
-	fputs(text, f);
-	fclose(f);
-	chmod(path, mode);
-}
+#define dir cfgdir.dir
+#define cfg cfgdir.cfg
+#define err cfgdir.err
 
 /* The seed's ha.cf (7 lines) plus the lines given; two groups running
  * apache (twice) and Filesystem. */
 static int load_with(const char *lines)
 {
-	char hacf[2048];
+	static const char *const scripts[] = {"apache", "Filesystem", NULL};
 
-	snprintf(hacf, sizeof(hacf),
-		 "keepalive 2\ndeadtime 10\nudpport 694\nbcast ens192\n"
-		 "node srv1\nnode srv2\nauto_failback off\n%s", lines);
-	put("ha.cf", hacf, 0644);
-	put("haresources",
+	return cfgdir_load(
+	    lines,
 	    "srv1 IPaddr::172.16.193.30/16/ens192 Filesystem::/dev/sda1::/data apache\n"
-	    "srv2 172.16.193.31 apache::/etc/apache2/other.conf\n", 0644);
-	put("authkeys", "auth 1\n1 sha1 secret\n", 0600);
-	put("resource.d/apache", "#!/bin/sh\nexit 0\n", 0755);
-	put("resource.d/Filesystem", "#!/bin/sh\nexit 0\n", 0755);
-	return xhb_config_load(dir, cfg, err, sizeof(err));
+	    "srv2 172.16.193.31 apache::/etc/apache2/other.conf\n",
+	    scripts);
 }
 
-static int rm_entry(const char *p, const struct stat *st, int f, struct FTW *w)
-{
-	(void)st, (void)f, (void)w;
-	return remove(p);
-}
-
-static void setup(void)
-{
-	char rd[96];
-
-	snprintf(dir, sizeof(dir), "/tmp/xhb-rtimeout.XXXXXX");
-	cr_assert(mkdtemp(dir));
-	snprintf(rd, sizeof(rd), "%s/resource.d", dir);
-	mkdir(rd, 0755);
-	cfg = calloc(1, sizeof(*cfg));
-	cr_assert(cfg);
-}
-
-static void teardown(void)
-{
-	free(cfg);
-	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-}
-
-TestSuite(config_resource, .init = setup, .fini = teardown);
+TestSuite(config_resource, .init = cfgdir_setup, .fini = cfgdir_teardown);
 
 #define S 1000ULL /* ms */
 
