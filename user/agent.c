@@ -109,7 +109,7 @@ static __u64 unheard_hold_ns(const struct xhb_agent *a)
 static __u32 refused(const struct xhb_agent *a)
 {
 	return a->groups.refused | a->groups.blocked |
-	       xhb_checks_unfit(&a->checks) |
+	       xhb_checks_unfit(&a->checks) | a->links.groups_down |
 	       (a->outreached || a->leaving ? ~0U : 0);
 }
 
@@ -287,6 +287,7 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 		.auto_failback = a->cfg->auto_failback,
 		.self_unfit = xhb_checks_unfit(&a->checks),
 		.self_outreached = a->outreached,
+		.self_ifaces_down = a->links.groups_down,
 		.nodes = nodes,
 		.preferred = preferred,
 	};

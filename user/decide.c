@@ -89,6 +89,7 @@ struct view {
 	__u32 held, wanted, refused;
 	__u32 unfit; /* self only: refused because a check fails */
 	bool outreached; /* self only: refuses all, fewer ping nodes */
+	__u32 ifaces_down; /* self only: refused, a VIP's interface is down */
 };
 
 struct group_ctx {
@@ -207,6 +208,8 @@ static int owner_of(const struct group_ctx *c, enum rule *rule)
  * operator's standby. */
 static enum xhb_reason unfit_reason(const struct view *v, __u32 bit)
 {
+	if (v->ifaces_down & bit)
+		return XHB_REASON_LOCAL_FAULT;
 	if (v->unfit & bit)
 		return XHB_REASON_CHECK_FAILED;
 	if (v->outreached)
@@ -249,7 +252,8 @@ static enum xhb_reason cause(const struct group_ctx *c, int owner,
 	if (rule == RULE_STALLED_HOLDS)
 		return XHB_REASON_PEER_STALLED_HOLDS;
 	if (c->overridden && (c->nodes[owner].refused & c->bit))
-		return (c->nodes[owner].unfit & c->bit) ||
+		return ((c->nodes[owner].unfit | c->nodes[owner].ifaces_down) &
+			c->bit) ||
 			       c->nodes[owner].outreached
 			   ? XHB_REASON_NO_HEALTHY_NODE
 			   : XHB_REASON_STANDBY_OVERRIDDEN;
@@ -414,7 +418,10 @@ int xhb_decide(const struct xhb_decide_input *in, struct xhb_decision *out)
 	nodes[in->self].starting = in->self_flags & XHB_SELF_INIT;
 	nodes[in->self].unfit = in->self_unfit;
 	nodes[in->self].outreached = in->self_outreached;
-	nodes[in->self].refused |= in->self_outreached ? ~0U : in->self_unfit;
+	nodes[in->self].ifaces_down = in->self_ifaces_down;
+	nodes[in->self].refused |= in->self_outreached
+				       ? ~0U
+				       : in->self_unfit | in->self_ifaces_down;
 	if (in->self_flags & XHB_SELF_FAULT)
 		nodes[in->self].state = XHB_MEMBER_FAULT;
 	else if (in->self_flags & XHB_SELF_LEAVING)

@@ -99,6 +99,9 @@ struct xhb_decide_input {
 	/* a live peer reaches more ping nodes than we do (ping.h): every
 	 * group refused, named fewer_ping_nodes */
 	bool self_outreached;
+	/* groups with a VIP on an interface of ours that is down (ifaces.h):
+	 * refused, named local_fault */
+	__u32 self_ifaces_down;
 	/* n_nodes entries, in the same order on every node */
 	const struct xhb_decide_node *nodes;
 	const int *preferred; /* n_groups: node index, -1 for none */

@@ -88,14 +88,17 @@ static int check_media_ifaces(const struct xhb_config *cfg, char *err,
 
 /* Add the interface NAME (defined at file:line) unless it is there. */
 static int add_iface(struct xhb_ifaces *fs, const char *name, int ifindex,
-		     bool medium, const char *file, unsigned int line, char *err,
+		     int group, const char *file, unsigned int line, char *err,
 		     size_t errlen)
 {
 	struct xhb_iface *f = &fs->at[fs->n];
+	bool medium = group < 0;
 
 	for (unsigned int i = 0; i < fs->n; i++)
 		if (!strcmp(fs->at[i].name, name)) {
 			fs->at[i].vip |= !medium;
+			if (!medium)
+				fs->at[i].groups |= 1U << group;
 			return 0;
 		}
 	if (fs->n == XHB_MAX_IFACES) {
@@ -114,6 +117,7 @@ static int add_iface(struct xhb_ifaces *fs, const char *name, int ifindex,
 	f->ifindex = ifindex;
 	f->medium = medium;
 	f->vip = !medium;
+	f->groups = medium ? 0 : 1U << group;
 	fs->n++;
 	return 0;
 }
@@ -131,7 +135,7 @@ int xhb_ifaces_collect(struct xhb_ifaces *fs, const struct xhb_config *cfg,
 
 		ret = add_iface(fs, name,
 				nl ? xhb_nl__ifindex(nl, name) : (int)if_nametoindex(name),
-				true, cfg->hacf_path, cfg->media[m].line, err, errlen);
+				-1, cfg->hacf_path, cfg->media[m].line, err, errlen);
 		if (ret)
 			return ret;
 	}
@@ -165,7 +169,7 @@ int xhb_ifaces_collect(struct xhb_ifaces *fs, const struct xhb_config *cfg,
 				if (ifindex <= 0 || !if_indextoname(ifindex, name))
 					continue;
 			}
-			ret = add_iface(fs, name, ifindex, false,
+			ret = add_iface(fs, name, ifindex, (int)g,
 					cfg->haresources_path, res->line, err, errlen);
 			if (ret)
 				return ret;
@@ -280,12 +284,16 @@ void xhb_ifaces_judge(const struct xhb_ifaces *fs, struct xhb_links *out)
 			if (!f->usable)
 				list_add(out->media_down, sizeof(out->media_down), f->name);
 		}
-		if (f->vip && !f->usable)
+		if (f->vip && !f->usable) {
 			list_add(out->vip_down, sizeof(out->vip_down), f->name);
+			out->groups_down |= f->groups;
+		}
 	}
-	if (!out->media_up || out->vip_down[0])
+	/* A fault of the node when it hears nobody; of its groups whose VIP
+	 * cannot be served from here: those it refuses, the others it keeps. */
+	if (!out->media_up)
 		out->state = XHB_LINKS_FAULT;
-	else if (out->media_up < out->media)
+	else if (out->media_up < out->media || out->vip_down[0])
 		out->state = XHB_LINKS_DEGRADED;
 }
 

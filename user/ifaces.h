@@ -44,6 +44,7 @@ struct xhb_iface {
 	bool usable; /* carrier and administratively up */
 	bool medium; /* heartbeats and probes go out on it */
 	bool vip;    /* a VIP of haresources lives on it */
+	__u32 groups; /* bit g: group g has a VIP on it */
 	/* the UDP ports its XDP takes as the cluster's (xhb_iface_ports);
 	 * probes to a peer on it go to ports[0], from ports[0] */
 	__u16 ports[XHB_MAX_PORTS];
@@ -90,9 +91,10 @@ void xhb_ifaces_close(struct xhb_ifaces *fs);
 /*
  * The links as Heartbeat judged them: a node hears its peers while any
  * medium works, so one medium down of several is DEGRADED, not a fault.
- * FAULT when every medium is down, or when an interface carrying a VIP is
- * down (its VIP cannot be served from here, whether or not the interface
- * carries heartbeats).
+ * FAULT when every medium is down: the node owns nothing. An interface
+ * carrying a VIP down (whether or not it carries heartbeats) is a fault
+ * for the groups with a VIP on it alone (groups_down: refused, so a peer
+ * takes them; the others stay), and DEGRADED for the node.
  */
 enum xhb_links_state {
 	XHB_LINKS_OK,
@@ -106,6 +108,9 @@ struct xhb_links {
 	/* the media down, then the VIP interfaces down: "eth1,eth2" */
 	char media_down[64];
 	char vip_down[64];
+	/* bit g: group g has a VIP on an interface down: this node is in
+	 * fault for g alone, and refuses it */
+	__u32 groups_down;
 };
 
 /* Refresh each interface's `usable` from netlink, and judge the links. */

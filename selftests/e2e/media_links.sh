@@ -6,10 +6,12 @@
 #    srv1 loses eth1: a link_degraded event, `xhbctl status` says links
 #    degraded, and nothing moves (no fault, no takeover) for a second; eth1
 #    back: links ok.
-# 2. The classic layout: heartbeats on ens192 only, the VIP on the public
-#    NIC eth1, which carries no heartbeat. srv1's eth1 goes down: srv1 is
-#    in fault (its VIP cannot be served from there) and srv2 takes the VIP
-#    over; the client fetches the page from srv2 on the public segment.
+# 2. The classic layout: heartbeats on ens192 only, group 0's VIP on the
+#    public NIC eth1, which carries no heartbeat, group 1's (the seed's) on
+#    ens192. srv1's eth1 goes down: srv1 is in fault for group 0 alone (its
+#    VIP cannot be served from there): it releases it (local_fault), srv2
+#    takes it and the client fetches the page from srv2 on the public
+#    segment, while group 1 stays on srv1 and srv1 stays active.
 source "$(dirname "$0")/lib.bash" media-links
 
 PUB_VIP=10.193.0.30
@@ -42,26 +44,33 @@ lab_exec srv1 ip link set eth1 up
 wait_for 3 links_are srv1 ok || fail "eth1 back: srv1's status should say links ok: $(status_line srv1)"
 e2e_log "eth1 back: links ok"
 
-# ---- 2. the VIP's own NIC down, heartbeats elsewhere: fault, takeover ----
+# ---- 2. a VIP's own NIC down, heartbeats elsewhere: its group moves ----
 lab_stop srv1
 lab_stop srv2
 for node in srv1 srv2; do
 	sed -i '/^bcast eth1$/d' "$LAB_DIR/$node/ha.d/ha.cf"
-	echo "srv1 IPaddr::$PUB_VIP/24/eth1" >"$LAB_DIR/$node/ha.d/haresources"
+	printf 'srv1 IPaddr::%s/24/eth1\nsrv1 IPaddr::%s/16/ens192\n' "$PUB_VIP" "$LAB_VIP" \
+		>"$LAB_DIR/$node/ha.d/haresources"
 	: >"$LAB_DIR/$node/events.json"
 done
 lab_start srv1
 lab_start srv2
 pub_vip_on() { lab_exec "$1" ip -o -4 addr show dev eth1 | grep -q " $PUB_VIP/"; }
 wait_for 15 pub_vip_on srv1 || fail "srv1 did not take $PUB_VIP on eth1"
+wait_for 5 vip_on srv1 || fail "srv1 did not take $LAB_VIP on ens192"
 ev_wait 5 srv2 peer_up peer=srv1 || fail "srv2 never saw srv1 up"
-e2e_log "heartbeats on ens192 only, $PUB_VIP on srv1's eth1"
+e2e_log "heartbeats on ens192 only, $PUB_VIP on srv1's eth1, $LAB_VIP on its ens192"
+ev_mark srv1:state_change srv1:group_release
 lab_exec srv1 ip link set eth1 down
-ev_wait 3 srv1 state_change to=fault reason=link_down ||
-	fail "srv1's VIP interface went down: srv1 should be in fault: $(ev_names srv1)"
+ev_wait 3 srv1 group_release group=0 reason=local_fault ||
+	fail "srv1's eth1 went down: it should release group 0 for local_fault: $(ev_names srv1)"
 wait_for 3 pub_vip_on srv2 || fail "srv2 did not take $PUB_VIP after srv1's eth1 went down: $(ev_names srv2)"
 wait_for 3 not pub_vip_on srv1 || fail "srv1 kept $PUB_VIP on its dead eth1"
-ev_has srv2 group_acquire reason=peer_fault || fail "srv2 should acquire for peer_fault: $(ev_names srv2)"
 page() { [ "$(lab_exec client curl -s --max-time 1 "http://$PUB_VIP/" 2>/dev/null)" = "IT WORKS SRV2" ]; }
 wait_for 5 page || fail "the client does not get IT WORKS SRV2 from $PUB_VIP"
-e2e_log "srv1's eth1 down: srv1 in fault, srv2 holds $PUB_VIP and serves the client"
+# group 1 stays: on srv1 alone, with no other release and no fault state
+stays() { ev_none_new && vip_on srv1 && not vip_on srv2; }
+ev_mark srv1:state_change srv1:group_release srv2:group_acquire
+expect_hold 1 "srv1's eth1 down moved its other group, or put srv1 in fault" stays
+status_line srv1 | grep -q "state active" || fail "srv1 should stay active: $(status_line srv1)"
+e2e_log "srv1's eth1 down: group 0 on srv2 serves the client; group 1 stays on srv1, active"

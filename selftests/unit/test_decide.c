@@ -46,6 +46,7 @@ struct decide_case {
 	unsigned int flags; /* XHB_SELF_* */
 	__u32 unfit; /* groups our service checks fail */
 	bool outreached; /* a live peer reaches more ping nodes */
+	__u32 ifaces_down; /* groups whose VIP interface is down here */
 	enum xhb_auto_failback failback;
 	struct xhb_decide_node nodes[3];
 	int preferred[2];
@@ -155,6 +156,15 @@ static const struct decide_case decide_cases[] = {
     {"check_failing_holder_back_to_health_failback_off", .self = A,
      .nodes = {{.state = UP}, {.state = UP, .held = G0}}, .preferred = {A},
      .want = {{B, NONE, R(CURRENT_OWNER)}}},
+
+    /* a VIP's interface down: a fault for that group alone */
+    {"vip_iface_down_releases_its_group_only", .self = A, .ifaces_down = G1,
+     .n_groups = 2, .nodes = {{.state = UP, .held = G0 | G1}, {.state = UP}},
+     .preferred = {A, A},
+     .want = {{A, KEEP, R(PREFERRED_NODE)}, {B, RELEASE, R(LOCAL_FAULT)}}},
+    {"vip_iface_down_peer_dead_keeps", .self = A, .ifaces_down = G0,
+     .nodes = {{.state = UP, .held = G0}, {.state = DEAD}}, .preferred = {A},
+     .want = {{A, KEEP, R(NO_HEALTHY_NODE)}}},
 
     /* ping nodes (ipfail): the node that reaches fewer yields everything */
     {"ping_fewer_holder_releases_all", .self = A, .outreached = true,
@@ -360,6 +370,7 @@ static struct xhb_decide_input input_of(const struct decide_case *c)
 	    .self_flags = c->flags,
 	    .self_unfit = c->unfit,
 	    .self_outreached = c->outreached,
+	    .self_ifaces_down = c->ifaces_down,
 	    .auto_failback = c->failback,
 	    .nodes = c->nodes,
 	    .preferred = c->preferred,
