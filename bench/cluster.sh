@@ -233,7 +233,8 @@ default_post_ms() { # profile fault
 
 ADAPTER_API=(adapter_packages adapter_version adapter_profiles adapter_describe adapter_files
 	adapter_start adapter_stop adapter_pids adapter_deadtime_ms adapter_startup_s adapter_settle_ms
-	adapter_flood adapter_fence_pin adapter_start_order adapter_post_ms adapter_check_profile)
+	adapter_flood adapter_fence_pin adapter_start_order adapter_post_ms adapter_check_profile
+	adapter_check_ready)
 load_adapter() {
 	unset -f "${ADAPTER_API[@]}"
 	# shellcheck disable=SC1090
@@ -243,6 +244,8 @@ load_adapter() {
 	# a system without a service check (Heartbeat) names no profile
 	# shellcheck disable=SC2317
 	declare -F adapter_check_profile >/dev/null || adapter_check_profile() { :; }
+	# shellcheck disable=SC2317
+	declare -F adapter_check_ready >/dev/null || adapter_check_ready() { :; }
 }
 
 # ---- runs --------------------------------------------------------------------
