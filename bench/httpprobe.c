@@ -13,8 +13,10 @@
  * A request is answered when the status is 200 and the page says
  * "IT WORKS NAME": NAME is the server that answered. Anything else fails,
  * with its reason: refused, reset, unreachable, timeout (no full answer
- * within --timeout-ms of the connect), http_error (another status),
- * bad_page, other, skipped (too many requests in flight). Sockets close
+ * within --timeout-ms of the connect), closed (the connection ended before
+ * a byte of answer: a server that died after accepting it), http_error
+ * (another status), bad_page, other, skipped (too many requests in
+ * flight). Sockets close
  * with a reset (SO_LINGER 0): a request a millisecond leaves no TIME_WAIT
  * or half-closed connection behind.
  *
@@ -64,6 +66,7 @@ enum result {
 	RES_RESET,
 	RES_UNREACHABLE,
 	RES_TIMEOUT,
+	RES_CLOSED,
 	RES_HTTP_ERROR,
 	RES_BAD_PAGE,
 	RES_OTHER,
@@ -72,15 +75,11 @@ enum result {
 };
 
 static const char *const result_names[RES_COUNT] = {
-    [RES_PENDING] = "pending",
-    [RES_OK] = "ok",
-    [RES_REFUSED] = "refused",
-    [RES_RESET] = "reset",
-    [RES_UNREACHABLE] = "unreachable",
-    [RES_TIMEOUT] = "timeout",
-    [RES_HTTP_ERROR] = "http_error",
-    [RES_BAD_PAGE] = "bad_page",
-    [RES_OTHER] = "other",
+    [RES_PENDING] = "pending",	       [RES_OK] = "ok",
+    [RES_REFUSED] = "refused",	       [RES_RESET] = "reset",
+    [RES_UNREACHABLE] = "unreachable", [RES_TIMEOUT] = "timeout",
+    [RES_CLOSED] = "closed",	       [RES_HTTP_ERROR] = "http_error",
+    [RES_BAD_PAGE] = "bad_page",       [RES_OTHER] = "other",
     [RES_SKIPPED] = "skipped",
 };
 
@@ -170,6 +169,10 @@ static void conn_answered(struct probe *p, struct conn *c)
 	size_t n = 0;
 
 	c->buf[c->got < ANSWER_MAX ? c->got : ANSWER_MAX - 1] = '\0';
+	if (!c->got) {
+		conn_end(p, c, RES_CLOSED, -1);
+		return;
+	}
 	if (strncmp(c->buf, "HTTP/1.", 7) || strlen(c->buf) < 12 ||
 	    strncmp(c->buf + 9, "200", 3)) {
 		conn_end(p, c, RES_HTTP_ERROR, -1);

@@ -136,7 +136,14 @@ def derive(run):
         d["udp_both_answered"] = udp.get("both_answered")
         d["udp_moves"] = udp.get("moves")
         f2 = udp.get("first_answer_ns", {}).get("SRV2")
-        d["kill_to_address_on_srv2_ms"] = ms(f2 - t_kill) if f2 and f2 > t_kill else None
+        if f2 and f2 > t_kill:
+            d["kill_to_address_on_srv2_ms"] = ms(f2 - t_kill)
+        elif udp.get("outage_to") == "SRV2" and udp.get("outage_end_ns", 0) > t_kill:
+            # srv2 answered before the kill too (a false failover, then
+            # back): its answer after the longest gap, the kill's move
+            d["kill_to_address_on_srv2_ms"] = ms(udp["outage_end_ns"] - t_kill)
+        if f2 and f2 < t_kill:
+            d["srv2_answered_before_kill_ms"] = ms(t_kill - f2)
     d["end_holder"] = meta.get("end_holder")
     ev = run.get("xhb_events")
     if ev:
@@ -165,6 +172,7 @@ def xhb_split(ev, t_kill, crash):
         d["check_detail"] = fail.get("detail")
     if rel:
         d["release_at_ms"] = ms(rel["mono_ns"] - t_kill)
+        d["release_took_ms"] = rel.get("duration_ms")
     if acq:
         d["acquire_at_ms"] = ms(acq["mono_ns"] - t_kill)
         d["acquire_took_ms"] = acq.get("duration_ms")
@@ -287,6 +295,7 @@ def summarize(runs):
             "detection_ms": summary([d.get("detection_ms") for d in ok]),
             "takeover_ms": summary([d.get("takeover_ms") for d in ok]),
             "acquire_took_ms": summary([d.get("acquire_took_ms") for d in ok]),
+            "release_took_ms": summary([d.get("release_took_ms") for d in ok]),
             "acquire_to_answer_ms": summary([d.get("acquire_to_answer_ms") for d in ok]),
             "kill_to_address_on_srv2_ms": summary([d.get("kill_to_address_on_srv2_ms") for d in ok]),
             "check_cadence_ms": summary(cad),
@@ -329,13 +338,17 @@ def reading(S):
         ans = x["acquire_to_answer_ms"]["median"] if x["acquire_to_answer_ms"] else None
         out.append(
             f"**xhb.** Of the median outage, {fmt(o)} ms, detection takes {fmt(det)} ms "
-            f"({100 * det / o:.0f}%): the check must fail 3 times 10 ms apart, and its first failing run "
-            "comes 0-10 ms after the kill depending on where the kill falls in its cycle, so detection "
-            f"lies between about 20 and 30 ms (measured: {fmt(x['detection_ms']['min'])}-"
-            f"{fmt(x['detection_ms']['max'])}). The move itself, `check_failing` to srv2's "
-            f"`group_acquire`, takes {fmt(tk)} ms, and the client's first page from srv2 follows the "
-            f"acquire by {fmt(ans)} ms. A shorter outage needs a shorter interval or a smaller fall, "
-            "each a trade against false failovers when a loaded machine answers a check late.")
+            f"({100 * det / o:.0f}%): the check must fail 3 times 10 ms apart. Its first failing run "
+            "starts 0-10 ms after the kill, depending on where the kill falls in the check's cycle, so "
+            "detection lies between about 20 and 30 ms; less when a check is in flight at the kill and "
+            "fails with it (its connection reset). Measured: "
+            f"{fmt(x['detection_ms']['min'])}-{fmt(x['detection_ms']['max'])}. The move itself, "
+            f"`check_failing` to srv2's `group_acquire`, takes {fmt(tk)} ms (max "
+            f"{fmt(x['takeover_ms']['max'])}: srv1's own release, its `group_release` duration, "
+            f"took up to {fmt(x['release_took_ms']['max'] if x['release_took_ms'] else None)} ms), and "
+            f"the client's first page from srv2 follows the acquire by {fmt(ans)} ms. A shorter outage "
+            "needs a shorter interval or a smaller fall, each a trade against false failovers when a "
+            "loaded machine answers a check late.")
     if k and k["outage_ms"] and k["detection_ms"]:
         o, det = k["outage_ms"]["median"], k["detection_ms"]["median"]
         out.append(
@@ -348,6 +361,21 @@ def reading(S):
         out.append("**Heartbeat.** It has no service check: the node and its links are fine, so "
                    "nothing moves; the client gets refused connections until an operator acts.")
     return "\n\n".join(out)
+
+
+def run_notes(d):
+    """What was unusual in a run, from its figures."""
+    n = []
+    if d.get("srv2_answered_before_kill_ms"):
+        n.append(f"srv2 answered UDP {fmt(d['srv2_answered_before_kill_ms'], 0)} ms before the kill "
+                 "(VIP moved and back: a false failover), srv1 held it at the kill")
+    if d.get("gaps_before_kill"):
+        n.append(f"{d['gaps_before_kill']} runs of failed requests before the kill")
+    if (d.get("release_took_ms") or 0) > 5:
+        n.append(f"srv1's release took {fmt(d['release_took_ms'])} ms")
+    if (d.get("detection_ms") or 99) < 20 and d.get("check_detail"):
+        n.append(f"a check in flight at the kill failed with it ({d['check_detail']})")
+    return "; ".join(n)
 
 
 def markdown(data, name):
@@ -420,7 +448,8 @@ def markdown(data, name):
         v = S["xhb"]
         A(f"| xhb | {three(v['detection_ms'])} | {three(v['takeover_ms'])} | detection: the kill to srv1's "
           f"`check_failing`; takeover: `check_failing` to srv2's `group_acquire` (srv1's release for "
-          f"`check_failed` on the way; acquiring took {three(v['acquire_took_ms'])}); srv2's "
+          f"`check_failed` on the way, which took {three(v['release_took_ms'])}; acquiring took "
+          f"{three(v['acquire_took_ms'])}); srv2's "
           f"`group_acquire` to the client's first answer: {three(v['acquire_to_answer_ms'])} |")
     if "keepalived" in S:
         v = S["keepalived"]
@@ -459,12 +488,12 @@ def markdown(data, name):
       "answer from srv2; VIP moves: answers switching server in the UDP prober (1: one clean move); "
       "failed again: HTTP requests failed after the outage.")
     A("")
-    A("| system | run | outage | after | failed requests (reasons) | detection | takeover | kill → srv2's address | UDP both | VIP moves | failed again | end holder |")
-    A("| --- | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    A("| system | run | outage | after | failed requests (reasons) | detection | takeover | kill → srv2's address | UDP both | VIP moves | failed again | end holder | notes |")
+    A("| --- | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |")
     for r in runs:
         m, d = r["meta"], r["derived"]
         if not d["ok"]:
-            A(f"| {NAMES.get(m['system'], m['system'])} | {m.get('rep')} | not measured: {d.get('why')} | | | | | | | | | |")
+            A(f"| {NAMES.get(m['system'], m['system'])} | {m.get('rep')} | not measured: {d.get('why')} | | | | | | | | | | |")
             continue
         reasons = ", ".join(f"{k} {n}" for k, n in d["reasons"].items())
         A(f"| {NAMES.get(m['system'], m['system'])} | {m.get('rep')} | "
@@ -473,7 +502,7 @@ def markdown(data, name):
           f"{fmt(d.get('takeover_ms'))} | {fmt(d.get('kill_to_address_on_srv2_ms'))} | "
           f"{d.get('udp_both_answered', '–')} | {d.get('udp_moves', '–')} | "
           f"{d.get('failed_after') or 0}{' (longest ' + fmt(d['longest_gap_after_ms']) + ' ms)' if d.get('failed_after') else ''} | "
-          f"{d.get('end_holder')} |")
+          f"{d.get('end_holder')} | {run_notes(d)} |")
     A("")
     A("## Caveats")
     A("")
