@@ -23,11 +23,17 @@ import sys
 ORDER = ["xhb", "keepalived", "heartbeat"]
 NAMES = {"xhb": "xhb", "heartbeat": "Heartbeat", "keepalived": "keepalived"}
 XHB_EVENTS = ("check_passing", "check_failing", "group_acquire", "group_release",
-              "no_healthy_node", "peer_dead", "vip_added", "vip_removed")
+              "no_healthy_node", "peer_dead", "vip_added", "vip_removed", "agent_gap")
 # A request sent this long before the kill may still fail because of it
 # (its connection was open when the workers died).
 KILL_SLACK_NS = 20_000_000
 TARGET_MEDIAN_MS = 50
+WHY = {"setup_failed": "the lab or the cluster did not come up steady (srv1 holding the VIP, srv2 "
+                       "standing by) within the adapter's time",
+       "check_not_ready": "the service checks did not pass on both nodes within 10 s",
+       "probe_not_ready": "the client's probers got no answer before the kill",
+       "not_steady": "the VIP was not on srv1 alone at the kill",
+       "kill_failed": "the web server could not be killed"}
 TARGET_RATIO = 10
 
 
@@ -59,7 +65,7 @@ def xhb_events(run_dir):
             if e.get("event") not in XHB_EVENTS:
                 continue
             keep = {k: e[k] for k in ("event", "mono_ns", "check", "detail", "count", "reason",
-                                      "duration_ms", "peer", "from") if k in e}
+                                      "duration_ms", "peer", "from", "gap_ms", "late_ms") if k in e}
             evs.append(keep)
         out[node] = evs
     return out
@@ -90,7 +96,8 @@ def derive(run):
     meta, http, udp = run["meta"], run.get("http"), run.get("udp")
     d = {"ok": False}
     if meta.get("status") != "ok" or not http or not meta.get("t_kill_real_ns"):
-        d["why"] = meta.get("status") if meta.get("status") != "ok" else "no prober output"
+        d["why"] = WHY.get(meta.get("status"), meta.get("status")) if meta.get("status") != "ok" \
+            else "no prober output"
         return d
     offset = http["clock"]["real_ns"] - http["clock"]["mono_ns"]
     t_kill = meta["t_kill_real_ns"] - offset
@@ -179,6 +186,13 @@ def xhb_split(ev, t_kill, crash):
         d["acquire_reason"] = acq.get("reason")
     if fail and acq:
         d["takeover_ms"] = ms(acq["mono_ns"] - fail["mono_ns"])
+    # an agent that woke late around the kill says so (agent_gap)
+    gaps = [e for n in ("srv1", "srv2") for e in ev.get(n, [])
+            if e["event"] == "agent_gap" and t_kill - 100e6 <= e["mono_ns"] <= t_kill + 200e6]
+    if gaps:
+        d["agent_gaps"] = [{"node": n, "at_ms": ms(e["mono_ns"] - t_kill), "gap_ms": e.get("gap_ms"),
+                            "late_ms": e.get("late_ms")}
+                           for n in ("srv1", "srv2") for e in ev.get(n, []) if e in gaps]
     if acq and crash.get("after_answer_ns"):
         d["acquire_to_answer_ms"] = ms(crash["after_answer_ns"] - acq["mono_ns"])
     return d
@@ -329,7 +343,7 @@ def report(path):
     print(base + ".md")
 
 
-def reading(S):
+def reading(S, runs):
     """Where each system's outage goes, in words, from the same figures."""
     out = []
     x, k = S.get("xhb"), S.get("keepalived")
@@ -344,11 +358,22 @@ def reading(S):
             "fails with it (its connection reset). Measured: "
             f"{fmt(x['detection_ms']['min'])}-{fmt(x['detection_ms']['max'])}. The move itself, "
             f"`check_failing` to srv2's `group_acquire`, takes {fmt(tk)} ms (max "
-            f"{fmt(x['takeover_ms']['max'])}: srv1's own release, its `group_release` duration, "
-            f"took up to {fmt(x['release_took_ms']['max'] if x['release_took_ms'] else None)} ms), and "
+            f"{fmt(x['takeover_ms']['max'])}; srv1's release took up to "
+            f"{fmt(x['release_took_ms']['max'] if x['release_took_ms'] else None)} ms and srv2's "
+            f"acquire up to {fmt(x['acquire_took_ms']['max'] if x['acquire_took_ms'] else None)} ms, "
+            "their `group_release` and `group_acquire` durations), and "
             f"the client's first page from srv2 follows the acquire by {fmt(ans)} ms. A shorter outage "
             "needs a shorter interval or a smaller fall, each a trade against false failovers when a "
             "loaded machine answers a check late.")
+        late = [r["derived"] for r in runs if r["meta"]["system"] == "xhb" and r["derived"]["ok"]
+                and (r["derived"].get("detection_ms") or 0) > 32]
+        if late:
+            seen = sum(1 for d in late if d.get("agent_gaps"))
+            out[-1] += (
+                f" In {len(late)} of {x['measured']} runs detection took longer than 3 checks 10 ms "
+                f"apart should (up to {fmt(max(d['detection_ms'] for d in late))} ms): the checks ran "
+                "late; " + (f"in {seen} of them an agent_gap event says the agent woke late."
+                            if seen else "no agent_gap event was kept for them, so why is not recorded."))
     if k and k["outage_ms"] and k["detection_ms"]:
         o, det = k["outage_ms"]["median"], k["detection_ms"]["median"]
         out.append(
@@ -373,8 +398,13 @@ def run_notes(d):
         n.append(f"{d['gaps_before_kill']} runs of failed requests before the kill")
     if (d.get("release_took_ms") or 0) > 5:
         n.append(f"srv1's release took {fmt(d['release_took_ms'])} ms")
-    if (d.get("detection_ms") or 99) < 20 and d.get("check_detail"):
-        n.append(f"a check in flight at the kill failed with it ({d['check_detail']})")
+    if (d.get("acquire_took_ms") or 0) > 5:
+        n.append(f"srv2's acquire took {fmt(d['acquire_took_ms'])} ms")
+    if d.get("check_detail") and not 18 <= d["detection_ms"] <= 32:
+        n.append(f"detection beyond fall x interval, 20-30 ms (check_failing: {d['check_detail']})")
+    for g in d.get("agent_gaps", []):
+        n.append(f"{g['node']}'s agent woke {fmt(g.get('late_ms') or g.get('gap_ms'))} ms late "
+                 f"at {fmt(g['at_ms'])} ms (agent_gap)")
     return "; ".join(n)
 
 
@@ -467,7 +497,7 @@ def markdown(data, name):
           f"{fmt(c['max'], 0)}, n={c['n']}): `interval 1`, the smallest it accepts (whole seconds: "
           "`interval 0.5` is refused, `0` becomes 1).")
         A("")
-    A(reading(S))
+    A(reading(S, runs))
     A("")
     A("## Targets")
     A("")
