@@ -18,6 +18,7 @@ import json
 import math
 import os
 import statistics
+import subprocess
 import sys
 
 ORDER = ["xhb", "keepalived", "heartbeat"]
@@ -27,6 +28,7 @@ XHB_EVENTS = ("check_passing", "check_failing", "group_acquire", "group_release"
 # A request sent this long before the kill may still fail because of it
 # (its connection was open when the workers died).
 KILL_SLACK_NS = 20_000_000
+HERE = os.path.dirname(os.path.abspath(__file__))
 TARGET_MEDIAN_MS = 50
 WHY = {"setup_failed": "the lab or the cluster did not come up steady (srv1 holding the VIP, srv2 "
                        "standing by) within the adapter's time",
@@ -318,6 +320,15 @@ def summarize(runs):
     return out
 
 
+def report_commit():
+    """The commit of this script's tree, when it makes the tables."""
+    try:
+        return subprocess.run(["git", "-C", HERE, "describe", "--always", "--dirty"],
+                              capture_output=True, text=True, timeout=10).stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
 def report(path):
     data = load(path)
     base = path[:-5] if path.endswith(".json") else path
@@ -335,6 +346,7 @@ def report(path):
         targets["keepalived_over_xhb"] = k["outage_ms"]["median"] / x["outage_ms"]["median"]
         targets["ratio_met"] = targets["keepalived_over_xhb"] >= TARGET_RATIO
     data["targets"] = targets
+    data["report_commit"] = report_commit()
     with open(path, "w") as f:
         json.dump(data, f, indent=1)
         f.write("\n")
@@ -419,7 +431,8 @@ def markdown(data, name):
       f"{data.get('kernel')}, {data.get('cpus')} CPUs, "
       f"load average {data.get('loadavg_at_start')} at the start (other work shared the machine); "
       f"{len(runs)} runs in {round(data.get('elapsed_s', 0) / 60)} min. Raw runs: `{name}.json`; "
-      "method: `bench/service-crash.md`.")
+      f"method: `bench/service-crash.md`; tables by `bench/service-crash-report.py` at "
+      f"{data.get('report_commit')}.")
     A("")
     A("Each run: a new lab (srv1, srv2 and a client in network namespaces on one bridge; VIP "
       "172.16.193.30/16 on srv1; each server's page `IT WORKS SRVn` from its own apache2), both "
