@@ -6,7 +6,7 @@
 #   make progs    build only what `make install` installs (no test dependencies)
 #   make test     install what is missing, build, run every test
 #   make demo     install what is missing, build, run the two-node lab
-#   make bench    failover and data-plane benchmarks (results in bench/results)
+#   make bench    failover, service-crash and data-plane benchmarks (results in bench/results)
 #   make man      the manual pages, docs/man/*.scd -> build/man/ (scdoc)
 #   make vmlinux  regenerate vmlinux.h from this kernel's BTF
 

@@ -9,6 +9,9 @@
 #   bench/run.sh demo        the demo's failover 50 times (~5 min)
 #   bench/run.sh failover    xhb vs Heartbeat vs keepalived (~41 min;
 #                            XHB_BENCH_FAILOVER_ARGS=--quick: ~15 min)
+#   bench/run.sh service_crash  the web server killed on the holder: xhb's
+#                            check vs keepalived's vrrp_script vs Heartbeat
+#                            (~10 min; XHB_BENCH_SERVICE_CRASH_ARGS=--quick: ~2)
 #
 # A section is a function named section_NAME, listed in SECTIONS; add
 # yours (failover, ...) the same way. Each writes
@@ -39,7 +42,7 @@ SWEEP_MAX_POINTS=${XHB_BENCH_SWEEP_MAX_POINTS:-10}
 # other work only ever lowers a pps figure, so the best round is kept.
 ROUNDS=${XHB_BENCH_ROUNDS:-3}
 round=1
-SECTIONS=(dataplane demo failover)
+SECTIONS=(dataplane demo failover service_crash)
 
 tag=$((($$ % 90000) + 10000)) # 5 digits: names stay short and unique
 ns_a=xhb-bench-a-$tag
@@ -449,6 +452,14 @@ section_demo() {
 section_failover() {
 	# shellcheck disable=SC2086
 	bench/failover.sh ${XHB_BENCH_FAILOVER_ARGS:-}
+}
+
+# The web server crashes on the VIP's holder (issue 12): client outage
+# with xhb's service check, keepalived's vrrp_script, Heartbeat (none);
+# XHB_BENCH_SERVICE_CRASH_ARGS passes options (e.g. --quick).
+section_service_crash() {
+	# shellcheck disable=SC2086
+	bench/service_crash.sh ${XHB_BENCH_SERVICE_CRASH_ARGS:-}
 }
 
 main() {

@@ -23,7 +23,10 @@
 #   adapter_pids NODE (daemon processes, main first), adapter_deadtime_ms P
 #   (after how long the peer acts on a silent daemon), adapter_startup_s P,
 #   adapter_settle_ms P, adapter_flood P (failover_flood arguments),
-#   adapter_fence_pin NODE (xhb only), adapter_start_order.
+#   adapter_fence_pin NODE (xhb only), adapter_start_order; optional:
+#   adapter_post_ms P FAULT, adapter_check_profile (the profile with a
+#   check of the web server, for bench/service_crash.sh; Heartbeat has none)
+#   and adapter_check_ready NODE (that check has passed on NODE).
 
 HB_BIN=/usr/libexec/heartbeat/heartbeat
 # Fastest accepted: Heartbeat parses milliseconds and refuses none of

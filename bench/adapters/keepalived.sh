@@ -16,6 +16,19 @@
 #   advert1s  VRRPv2, advert_int 1 (keepalived's default)
 #   fast      VRRPv3, advert_int 0.01: the smallest keepalived accepts
 #             (centisecond field of VRRPv3)
+#   webcheck  fast plus a vrrp_script checking the node's own web server
+#             (curl http://127.0.0.1/, as xhb's `check web http`), interval
+#             1, timeout 1, fall 3, rise 3, in track_script: a failing check
+#             puts the instance in FAULT and the peer takes the VIP
+#             (bench/service_crash.sh; not one of the failover profiles).
+#
+# vrrp_script's interval and timeout are whole seconds, 1 the smallest:
+# keepalived 2.2.7 refuses `interval 0.5` ("invalid number '0.5'", "vrrp
+# script interval '0.5' must be between 1 and 4294 - ignoring", so the
+# default, 1 s, stays) and turns `interval 0` into 1 ("must be greater than
+# 0, setting to 1"); its parser reads an unsigned integer
+# (vrrp_vscript_interval_handler). The script logs every run, so each
+# benchmark run measures the cadence it really had.
 
 KA_BIN=${KA_BIN:-/usr/sbin/keepalived}
 
@@ -24,27 +37,35 @@ adapter_version() { dpkg-query -W -f='keepalived ${Version}' keepalived 2>/dev/n
 adapter_profiles() { echo advert1s fast; }
 adapter_start_order() { echo srv1-first; }
 
-ka_advert() { [ "$1" = fast ] && echo 0.01 || echo 1; }
+ka_advert() { [ "$1" = advert1s ] && echo 1 || echo 0.01; }
+KA_CHECK_INTERVAL=${KA_CHECK_INTERVAL:-1}
+KA_CHECK_TIMEOUT=${KA_CHECK_TIMEOUT:-1}
 
 adapter_describe() {
 	case $1 in
 	advert1s) echo "VRRPv2, advert_int 1, priorities 150/100, nopreempt" ;;
 	fast) echo "VRRPv3, advert_int 0.01, priorities 150/100, nopreempt" ;;
+	webcheck) echo "VRRPv3, advert_int 0.01, priorities 150/100, nopreempt + vrrp_script curl http://127.0.0.1/ interval $KA_CHECK_INTERVAL timeout $KA_CHECK_TIMEOUT fall 3 rise 3, track_script" ;;
 	esac
 }
+
+# The profile with a check of the web server, and when it has passed on a
+# node (a run of the script logged with exit status 0).
+adapter_check_profile() { echo webcheck; }
+adapter_check_ready() { grep -q ' 0$' "$LAB_DIR/$1/ka/log/check_web.log" 2>/dev/null; }
 
 # Master down interval (RFC 5798): 3 x advert + skew, skew =
 # (256 - priority) / 256 x advert; srv2 has priority 100.
 adapter_deadtime_ms() {
 	case $1 in
-	fast) echo 36 ;;
+	fast | webcheck) echo 36 ;;
 	*) echo 3610 ;;
 	esac
 }
 adapter_startup_s() { echo 15; }
 adapter_settle_ms() {
 	case $1 in
-	fast) echo 500 ;;
+	fast | webcheck) echo 500 ;;
 	*) echo 2500 ;;
 	esac
 }
@@ -54,9 +75,10 @@ adapter_fence_pin() { :; }
 adapter_files() {
 	local node=$1 profile=$2 d=$LAB_DIR/$1/ka prio=100 version=2
 	[ "$node" = srv1 ] && prio=150
-	[ "$profile" = fast ] && version=3
+	[ "$profile" != advert1s ] && version=3
 	rm -rf "$d"
 	mkdir -p "$d/run" "$d/log"
+	[ "$profile" = webcheck ] && ka_check_script "$d/check_web"
 	cat >"$d/keepalived.conf" <<CONF
 global_defs {
 	router_id $node
@@ -64,6 +86,7 @@ global_defs {
 	script_user root
 	enable_script_security
 }
+$([ "$profile" = webcheck ] && ka_check_conf)
 vrrp_instance VI_1 {
 	state BACKUP
 	nopreempt
@@ -74,6 +97,35 @@ vrrp_instance VI_1 {
 	virtual_ipaddress {
 		172.16.193.30/16 dev ens192
 	}
+$([ "$profile" = webcheck ] && printf '\ttrack_script {\n\t\tchk_web\n\t}')
+}
+CONF
+}
+
+# The web check, as keepalived sees the node's directory (/etc/keepalived):
+# xhb's `check web http http://127.0.0.1/` done by curl, with a bound just
+# under the script's timeout; each run logged (start and end, realtime ns,
+# and the exit status).
+ka_check_script() { # path
+	cat >"$1" <<'SH'
+#!/bin/sh
+start=$(date +%s%N)
+curl -fsS -o /dev/null --max-time 0.9 http://127.0.0.1/ 2>/dev/null
+rc=$?
+echo "$start $(date +%s%N) $rc" >>/etc/keepalived/log/check_web.log
+exit $rc
+SH
+	chmod 0755 "$1"
+}
+
+ka_check_conf() {
+	cat <<CONF
+vrrp_script chk_web {
+	script "/etc/keepalived/check_web"
+	interval $KA_CHECK_INTERVAL
+	timeout $KA_CHECK_TIMEOUT
+	fall 3
+	rise 3
 }
 CONF
 }

@@ -9,6 +9,9 @@
 #   seed  the seed's ha.cf, haresources, authkeys unchanged
 #         (keepalive 2, deadtime 10; lease defaults to deadtime)
 #   fast  the same files plus `probe 1ms 3` and `lease 1s`
+#   webcheck  fast plus a service check of the node's own web server,
+#         `check web http http://127.0.0.1/ interval 10ms fall 3`
+#         (bench/service_crash.sh; not one of the failover profiles)
 #
 # xhb keeps its XDP program answering while the agent is stopped; the VIP
 # lease decides when that stops (XDP then fences the VIP). adapter_fence_pin
@@ -16,6 +19,7 @@
 # holding the VIP.
 
 XHB_FAST_LEASE=${XHB_FAST_LEASE:-1s}
+XHB_WEB_CHECK=${XHB_WEB_CHECK:-check web http http://127.0.0.1/ interval 10ms fall 3}
 
 adapter_packages() { :; }
 adapter_version() {
@@ -28,20 +32,27 @@ adapter_describe() {
 	case $1 in
 	seed) echo "seed ha.cf unchanged: keepalive 2, deadtime 10 (lease = deadtime)" ;;
 	fast) echo "seed files + 'probe 1ms 3' + 'lease $XHB_FAST_LEASE'" ;;
+	webcheck) echo "seed files + 'probe 1ms 3' + 'lease $XHB_FAST_LEASE' + '$XHB_WEB_CHECK'" ;;
 	esac
 }
 
 xhb_extra() {
 	case $1 in
 	fast) printf 'probe 1ms 3\nlease %s\n' "$XHB_FAST_LEASE" ;;
+	webcheck) printf 'probe 1ms 3\nlease %s\n%s\n' "$XHB_FAST_LEASE" "$XHB_WEB_CHECK" ;;
 	esac
 }
+
+# The profile with a check of the web server, and when it has passed on a
+# node (its check_passing event).
+adapter_check_profile() { echo webcheck; }
+adapter_check_ready() { lab_has_event "$1" check_passing; }
 
 # A silent agent: dead after deadtime; a stopped agent whose XDP still
 # answers: taken over once its lease has lapsed.
 adapter_deadtime_ms() {
 	case $1 in
-	fast)
+	fast | webcheck)
 		case $XHB_FAST_LEASE in
 		*ms) echo "${XHB_FAST_LEASE%ms}" ;;
 		*s) echo $(( ${XHB_FAST_LEASE%s} * 1000 )) ;;
@@ -62,7 +73,7 @@ adapter_post_ms() {
 }
 adapter_settle_ms() {
 	case $1 in
-	fast) echo 500 ;;
+	fast | webcheck) echo 500 ;;
 	*) echo 4500 ;;
 	esac
 }
