@@ -212,7 +212,7 @@ expect_vip_only() { # node [addr]: on node with a label ens192:N, nowhere else
 	[ -n "$line" ] || fail "ip addr on $node: expected $addr, saw: $(node_addrs "$node" | tr '\n' ';')"
 	[[ $line == "$addr/16 ens192:"[0-9]* ]] ||
 		fail "ip addr on $node: expected '$addr/16' labelled ens192:N (as Heartbeat's IPaddr), saw '$line'"
-	for other in srv1 srv2; do
+	for other in "${LAB_NODES[@]}"; do
 		[ "$other" = "$node" ] && continue
 		if has_addr "$other" "$addr"; then
 			fail "ip addr: $addr should be on $node only, but $other has it too: $(node_addrs "$other" | tr '\n' ';')"

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# Three nodes on one segment (the N-node issue's first test): srv1, srv2
+# and srv3 (172.16.193.70) share the seed's VIP, srv1 preferred.
+# 1. srv1 holds; srv2 and srv3 each see both others up.
+# 2. srv1's link goes down: exactly one successor, srv2 (the lowest index
+#    of the live nodes, computed alike by both), and srv3 never holds the
+#    VIP, polled every 20 ms; the client gets SRV2.
+# 3. srv2's link goes down too: srv3, the last one, takes over.
+source "$(dirname "$0")/lib.bash" three-nodes
+
+LAB_NODES=(srv1 srv2 srv3)
+LAB_IP[srv3]=172.16.193.70
+LAB_HACF_EXTRA='probe 1ms 3\nnode srv3\n'
+lab_setup || fail "lab setup failed"
+lab_start srv1
+lab_start srv2
+lab_start srv3
+wait_for 15 lab_has_vip srv1 || fail "srv1 did not take $LAB_VIP within 15 s of the start"
+for node in srv1 srv2 srv3; do
+	for peer in srv1 srv2 srv3; do
+		[ "$node" = "$peer" ] && continue
+		ev_wait 5 "$node" peer_up peer=$peer || fail "$node never saw $peer up: $(ev_names "$node")"
+	done
+done
+expect_vip_only srv1
+expect_curl "IT WORKS SRV1"
+e2e_log "three nodes up, srv1 holds the VIP"
+
+# srv3 must never hold the VIP while srv2 is alive: polled every 20 ms.
+(
+	LAB_POLL_S=0.02 hold_for 3 not vip_on srv3 ||
+		echo "srv3 had $LAB_VIP at $(date +%T.%N), $E2E_HOLD_AT into the poll"
+) >"$LAB_DIR/srv3_poll.txt" 2>&1 &
+poll=$!
+e2e_bg "$poll"
+t0=$(mono_now)
+lab_exec srv1 ip link set ens192 down
+ev_wait_since "$t0" 3 srv2 group_acquire reason=peer_dead || fail "srv2 did not take over: $(ev_names srv2)"
+wait "$poll"
+[ ! -s "$LAB_DIR/srv3_poll.txt" ] || fail "srv3 held the VIP too: $(cat "$LAB_DIR/srv3_poll.txt")"
+ev_has srv3 group_acquire && fail "srv3 acquired the group as well: $(ev_names srv3)"
+expect_vip_only srv2
+expect_curl "IT WORKS SRV2"
+e2e_log "srv1's link down: srv2 alone took the VIP, srv3 never held it"
+
+t1=$(mono_now)
+lab_exec srv2 ip link set ens192 down
+ev_wait_since "$t1" 3 srv3 group_acquire reason=peer_dead || fail "srv3 did not take over: $(ev_names srv3)"
+expect_vip_only srv3
+expect_curl "IT WORKS SRV3"
+e2e_log "srv2's link down too: srv3, the last one, holds the VIP"
