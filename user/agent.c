@@ -591,7 +591,8 @@ static int wait_and_drain(struct xhb_agent *a)
 		{.fd = xhb_control__fd(a->ctl), .events = POLLIN},
 	};
 	__u64 next = a->next_heartbeat_ns, now, announce;
-	unsigned int nfds = 3, first_check, first_group;
+	unsigned int nfds = 3, first_ping, first_check, first_group;
+	__u64 wait;
 	struct timespec ts;
 
 	if (a->next_probe_ns < next)
@@ -605,12 +606,12 @@ static int wait_and_drain(struct xhb_agent *a)
 	next = next > now ? next - now : 0;
 	if (finished(a) || (a->stop && !a->leaving))
 		next = 0;
-	if (xhb_checks_wait_ns(&a->checks, now) < next)
-		next = xhb_checks_wait_ns(&a->checks, now);
-	if (xhb_ping_wait_ns(&a->pinger, now) < next)
-		next = xhb_ping_wait_ns(&a->pinger, now);
-	if (xhb_groups_wait_ns(&a->groups) < next)
-		next = xhb_groups_wait_ns(&a->groups);
+	if ((wait = xhb_checks_wait_ns(&a->checks, now)) < next)
+		next = wait;
+	if ((wait = xhb_ping_wait_ns(&a->pinger, now)) < next)
+		next = wait;
+	if ((wait = xhb_groups_wait_ns(&a->groups)) < next)
+		next = wait;
 	ts.tv_sec = next / XHB_NS_PER_SEC;
 	ts.tv_nsec = next % XHB_NS_PER_SEC;
 	/*
@@ -621,6 +622,7 @@ static int wait_and_drain(struct xhb_agent *a)
 	for (unsigned int i = 0; i < a->ifaces.n; i++)
 		pfd[nfds++] = (struct pollfd){
 			.fd = dataplane__news_fd(a->ifaces.at[i].dp), .events = POLLIN};
+	first_ping = nfds;
 	nfds += xhb_ping_pollfds(&a->pinger, pfd + nfds);
 	first_check = nfds;
 	nfds += xhb_checks_pollfds(&a->checks, pfd + nfds);
@@ -633,7 +635,8 @@ static int wait_and_drain(struct xhb_agent *a)
 			xhb_now_ns());
 	xhb_groups_step(&a->groups, pfd + first_group, nfds - first_group,
 			xhb_now_ns());
-	xhb_ping_step(&a->pinger, xhb_now_ns());
+	xhb_ping_step(&a->pinger, pfd + first_ping, first_check - first_ping,
+		      xhb_now_ns());
 	for (unsigned int i = 0; i < a->ifaces.n; i++)
 		if (pfd[3 + i].revents)
 			(void)dataplane__news_drain(a->ifaces.at[i].dp);

@@ -326,12 +326,26 @@ static void say_changes(struct xhb_pinger *p, __u64 now)
 	}
 }
 
-void xhb_ping_step(struct xhb_pinger *p, __u64 now)
+/* Is fd among pfd with something to read? */
+static bool readable(const struct pollfd *pfd, unsigned int n, int fd)
+{
+	for (unsigned int i = 0; pfd && fd >= 0 && i < n; i++)
+		if (pfd[i].fd == fd)
+			return pfd[i].revents != 0;
+	return false;
+}
+
+void xhb_ping_step(struct xhb_pinger *p, const struct pollfd *pfd,
+		   unsigned int npfd, __u64 now)
 {
 	if (!p->n)
 		return;
-	read_replies(p, p->fd4, AF_INET, now);
-	read_replies(p, p->fd6, AF_INET6, now);
+	/* no read where poll said nothing came: the loop wakes every probe
+	 * period, replies come every ping period */
+	if (readable(pfd, npfd, p->fd4))
+		read_replies(p, p->fd4, AF_INET, now);
+	if (readable(pfd, npfd, p->fd6))
+		read_replies(p, p->fd6, AF_INET6, now);
 	if (now >= p->next_ns) {
 		p->seq++;
 		for (unsigned int i = 0; i < p->n; i++)

@@ -59,8 +59,11 @@ void xhb_ping_close(struct xhb_pinger *p);
 
 unsigned int xhb_ping_pollfds(const struct xhb_pinger *p, struct pollfd *pfd);
 __u64 xhb_ping_wait_ns(const struct xhb_pinger *p, __u64 now_ns);
-/* Read replies, send what is due, count; events on changes. */
-void xhb_ping_step(struct xhb_pinger *p, __u64 now_ns);
+/* Read the replies poll said are there (pfd: what xhb_ping_pollfds()
+ * filled, with revents; NULL: none), send what is due, count; events on
+ * changes. */
+void xhb_ping_step(struct xhb_pinger *p, const struct pollfd *pfd,
+		   unsigned int npfd, __u64 now_ns);
 
 /* What goes on the wire: 0 (none or not measured), else 1 + reached. */
 __u16 xhb_ping_wire(const struct xhb_pinger *p);

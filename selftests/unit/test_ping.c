@@ -42,19 +42,19 @@ Test(ping, counts_addresses_and_groups)
 	__u64 now = 100 * MS;
 
 	setup_pinger(&p);
-	xhb_ping_step(&p, now);
+	xhb_ping_step(&p, NULL, 0, now);
 	cr_expect_eq(p.reached, 0);
 	cr_expect_not(p.measured, "nothing answered and deadping not over");
 	cr_expect_eq(xhb_ping_wire(&p), 0, "not measured: 0 on the wire");
 
 	p.t[2].last_reply_ns = now; /* one member of gw */
-	xhb_ping_step(&p, now);
+	xhb_ping_step(&p, NULL, 0, now);
 	cr_expect_eq(p.reached, 1);
 	p.t[1].last_reply_ns = now; /* the other member counts no more */
-	xhb_ping_step(&p, now);
+	xhb_ping_step(&p, NULL, 0, now);
 	cr_expect_eq(p.reached, 1);
 	p.t[0].last_reply_ns = now;
-	xhb_ping_step(&p, now);
+	xhb_ping_step(&p, NULL, 0, now);
 	cr_expect_eq(p.reached, 2);
 	cr_expect(p.measured, "every ping node answered: measured at once");
 	cr_expect_eq(xhb_ping_wire(&p), 3, "1 + reached");
@@ -62,7 +62,7 @@ Test(ping, counts_addresses_and_groups)
 	/* deadping later, 10.0.0.1 silent: lost; gw still reached */
 	now += 1000 * MS;
 	p.t[1].last_reply_ns = now;
-	xhb_ping_step(&p, now);
+	xhb_ping_step(&p, NULL, 0, now);
 	cr_expect_eq(p.reached, 1);
 	cr_expect_eq(xhb_ping_wire(&p), 2);
 }
@@ -72,9 +72,9 @@ Test(ping, measured_after_deadping_even_unreached)
 	struct xhb_pinger p;
 
 	setup_pinger(&p);
-	xhb_ping_step(&p, 999 * MS);
+	xhb_ping_step(&p, NULL, 0, 999 * MS);
 	cr_expect_not(p.measured);
-	xhb_ping_step(&p, 1001 * MS);
+	xhb_ping_step(&p, NULL, 0, 1001 * MS);
 	cr_expect(p.measured);
 	cr_expect_eq(xhb_ping_wire(&p), 1, "measured, nothing reached: 1");
 }
@@ -86,7 +86,7 @@ Test(ping, yields_to_a_peer_that_reaches_more_after_the_hold)
 
 	setup_pinger(&p);
 	p.t[0].last_reply_ns = p.t[1].last_reply_ns = now;
-	xhb_ping_step(&p, now);
+	xhb_ping_step(&p, NULL, 0, now);
 	cr_assert_eq(xhb_ping_wire(&p), 3);
 
 	/* equal counts, or a peer not measured: nothing */
@@ -98,7 +98,7 @@ Test(ping, yields_to_a_peer_that_reaches_more_after_the_hold)
 	/* we lose 10.0.0.1, the peer still reaches both */
 	now += 1001 * MS;
 	p.t[1].last_reply_ns = now;
-	xhb_ping_step(&p, now);
+	xhb_ping_step(&p, NULL, 0, now);
 	cr_assert_eq(xhb_ping_wire(&p), 2);
 	cr_expect_not(xhb_ping_outreached(&p, 3, now), "not before the hold");
 	cr_expect_not(xhb_ping_outreached(&p, 3, now + hold - 1));
@@ -117,7 +117,7 @@ Test(ping, no_ping_nodes_never_yields)
 
 	memset(&p, 0, sizeof(p));
 	p.fd4 = p.fd6 = -1;
-	xhb_ping_step(&p, 5000 * MS);
+	xhb_ping_step(&p, NULL, 0, 5000 * MS);
 	cr_expect_eq(xhb_ping_wire(&p), 0);
 	cr_expect_not(xhb_ping_outreached(&p, 5, 5000 * MS));
 	cr_expect_not(xhb_ping_outreached(&p, 5, 9000 * MS));
