@@ -17,6 +17,8 @@ import statistics
 import subprocess
 import sys
 
+from report_util import fmt, load, summary, write_json
+
 FAILOVER = ["linkdown", "poweroff", "kill", "stall"]
 ONEWAY = ["oneway", "oneway_back"]
 ROBUST = ["loss", "load", "flood"]
@@ -28,14 +30,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def label(system, profile):
     return f"{NAMES.get(system, system)} {profile}"
-
-
-def load(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None
 
 
 def derive(run):
@@ -174,25 +168,8 @@ def collect(work, base):
             run["derived"]["xhb"] = xhb_breakdown(run)
         runs.append(run)
     meta["runs"] = runs
-    with open(base + ".json", "w") as f:
-        json.dump(meta, f, indent=1)
-        f.write("\n")
+    write_json(base + ".json", meta)
     report(base + ".json")
-
-
-def stats(values):
-    v = [x for x in values if x is not None]
-    if not v:
-        return None
-    return {"median": statistics.median(v), "min": min(v), "max": max(v), "n": len(v)}
-
-
-def fmt(x, nd=None):
-    if x is None:
-        return "–"
-    if nd is None:
-        nd = 0 if abs(x) >= 100 else (1 if abs(x) >= 10 else 2)
-    return f"{x:,.{nd}f}"
 
 
 def cell(s, unit=""):
@@ -252,7 +229,7 @@ def report(path):
         row = []
         for f in FAILOVER:
             rs = g.get((s, p, f), [])
-            st = stats([r["derived"].get("outage_ms") for r in rs if r["derived"].get("took_over")])
+            st = summary([r["derived"].get("outage_ms") for r in rs if r["derived"].get("took_over")])
             outage[(s, p, f)] = st
             bad = [r for r in rs if not r["derived"].get("took_over")]
             c = cell(st)
@@ -269,7 +246,7 @@ def report(path):
     for s, p in present:
         row = []
         for f in FAILOVER:
-            st = stats([r["derived"].get("takeover_ip_ms") for r in g.get((s, p, f), [])])
+            st = summary([r["derived"].get("takeover_ip_ms") for r in g.get((s, p, f), [])])
             row.append(fmt(st["median"]) if st else "–")
         A(f"| {label(s, p)} | " + " | ".join(row) + " |")
     A("")
@@ -291,7 +268,7 @@ def report(path):
                 b = [r["derived"].get("xhb", {}) for r in rs]
 
                 def med(k):
-                    st = stats([x.get(k) for x in b])
+                    st = summary([x.get(k) for x in b])
                     return fmt(st["median"]) if st else "–"
                 A(f"| {label(s, p)} | {f} | {med('verdict_ms')} | {med('detection_ms')} | "
                   f"{med('acquire_at_ms')} | {med('acquire_ms')} |")
@@ -315,8 +292,8 @@ def report(path):
             row = []
             for f in ONEWAY:
                 rs = g.get((s, p, f), [])
-                sp = stats([r["derived"].get("split_effective_ms") for r in rs])
-                ba = stats([r["derived"].get("both_answered") for r in rs])
+                sp = summary([r["derived"].get("split_effective_ms") for r in rs])
+                ba = summary([r["derived"].get("both_answered") for r in rs])
                 ends = sorted({r["meta"].get("end_holder", "?") for r in rs})
                 row += [f"{fmt(sp['median'])} (max {fmt(sp['max'])})" if sp else "–",
                         f"{fmt(ba['median'])} (max {fmt(ba['max'])})" if ba else "–",
@@ -378,11 +355,11 @@ def report(path):
             ff[(s, p, f)] = (n, len(ok))
             row.append(f"{n} (n={len(ok)})" if ok else "not run")
         fl = [r for r in g.get((s, p, "flood"), []) if r["meta"].get("status") != "setup_failed"]
-        pps = stats([r["derived"].get("flood_pps") for r in fl])
-        c1 = stats([r["derived"].get("srv1_cpu_pct") for r in fl])
-        c2 = stats([r["derived"].get("srv2_cpu_pct") for r in fl])
-        sb = stats([r["derived"].get("sys_busy_pct") for r in fl])
-        ss = stats([r["derived"].get("sys_softirq_pct") for r in fl])
+        pps = summary([r["derived"].get("flood_pps") for r in fl])
+        c1 = summary([r["derived"].get("srv1_cpu_pct") for r in fl])
+        c2 = summary([r["derived"].get("srv2_cpu_pct") for r in fl])
+        sb = summary([r["derived"].get("sys_busy_pct") for r in fl])
+        ss = summary([r["derived"].get("sys_softirq_pct") for r in fl])
         A(f"| {label(s, p)} | " + " | ".join(row) +
           f" | {fmt(pps['median']) if pps else '–'} | "
           f"{fmt(c1['median']) if c1 else '–'} / {fmt(c2['median']) if c2 else '–'} | "
@@ -403,10 +380,10 @@ def report(path):
         rs = [r for r in g.get((s, p, "idle"), []) if r["meta"].get("status") != "setup_failed"]
         if not rs:
             continue
-        c1 = stats([r["derived"].get("srv1_cpu_pct") for r in rs])
-        c2 = stats([r["derived"].get("srv2_cpu_pct") for r in rs])
-        rss = stats([max(r["derived"].get("srv1_main_rss_kb") or 0, r["derived"].get("srv2_main_rss_kb") or 0) / 1024 for r in rs])
-        pss = stats([max(r["derived"].get("srv1_pss_kb") or 0, r["derived"].get("srv2_pss_kb") or 0) / 1024 for r in rs])
+        c1 = summary([r["derived"].get("srv1_cpu_pct") for r in rs])
+        c2 = summary([r["derived"].get("srv2_cpu_pct") for r in rs])
+        rss = summary([max(r["derived"].get("srv1_main_rss_kb") or 0, r["derived"].get("srv2_main_rss_kb") or 0) / 1024 for r in rs])
+        pss = summary([max(r["derived"].get("srv1_pss_kb") or 0, r["derived"].get("srv2_pss_kb") or 0) / 1024 for r in rs])
         nproc = rs[0]["derived"].get("srv1_nproc")
         idle[(s, p)] = (c1, c2, rss, pss)
         A(f"| {label(s, p)} | {rs[0]['meta'].get('duration_s')} | {fmt(c1['median'], 2) if c1 else '–'} | "

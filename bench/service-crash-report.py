@@ -15,11 +15,12 @@ with the pair the HTTP prober read together at its start.
 """
 import glob
 import json
-import math
 import os
 import statistics
 import subprocess
 import sys
+
+from report_util import fmt, load, summary, write_json
 
 ORDER = ["xhb", "keepalived", "heartbeat"]
 NAMES = {"xhb": "xhb", "heartbeat": "Heartbeat", "keepalived": "keepalived"}
@@ -37,14 +38,6 @@ WHY = {"setup_failed": "the lab or the cluster did not come up steady (srv1 hold
        "not_steady": "the VIP was not on srv1 alone at the kill",
        "kill_failed": "the web server could not be killed"}
 TARGET_RATIO = 10
-
-
-def load(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None
 
 
 def find(run_dir, node, name):
@@ -255,31 +248,8 @@ def collect(work, base):
             run["check_log"] = check_log(p)
         runs.append(run)
     meta["runs"] = runs
-    with open(base + ".json", "w") as f:
-        json.dump(meta, f, indent=1)
-        f.write("\n")
+    write_json(base + ".json", meta)
     report(base + ".json")
-
-
-def p95(v):
-    """Nearest rank: the smallest value with 95% of the values at or below it."""
-    s = sorted(v)
-    return s[max(0, math.ceil(0.95 * len(s)) - 1)]
-
-
-def summary(values):
-    v = [x for x in values if x is not None]
-    if not v:
-        return None
-    return {"median": statistics.median(v), "p95": p95(v), "max": max(v), "min": min(v), "n": len(v)}
-
-
-def fmt(x, nd=None):
-    if x is None:
-        return "–"
-    if nd is None:
-        nd = 0 if abs(x) >= 100 else (1 if abs(x) >= 10 else 2)
-    return f"{x:,.{nd}f}"
 
 
 def three(s):
