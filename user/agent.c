@@ -285,9 +285,9 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 			      (a->leaving ? XHB_SELF_LEAVING : 0) |
 			      (a->unheard_by >= 0 ? XHB_SELF_UNHEARD : 0),
 		.auto_failback = a->cfg->auto_failback,
-		.self_unfit = xhb_checks_unfit(&a->checks),
+		.self_unfit = xhb_gset_of32(xhb_checks_unfit(&a->checks)),
 		.self_outreached = a->outreached,
-		.self_ifaces_down = a->links.groups_down,
+		.self_ifaces_down = xhb_gset_of32(a->links.groups_down),
 		.nodes = nodes,
 		.preferred = preferred,
 	};
@@ -297,9 +297,9 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 		struct xhb_member_timers t;
 
 		if ((int)n == a->self_index) {
-			nodes[n].held = a->groups.held;
-			nodes[n].wanted = a->groups.wanted;
-			nodes[n].refused = a->groups.refused;
+			nodes[n].held = xhb_gset_of32(a->groups.held);
+			nodes[n].wanted = xhb_gset_of32(a->groups.wanted);
+			nodes[n].refused = xhb_gset_of32(a->groups.refused);
 			continue;
 		}
 		t = xhb_peers_timers(&a->peers, n, now);
@@ -307,9 +307,9 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 		nodes[n].starting = p->snap.state == XHB_NODE_INIT;
 		nodes[n].lease_expired = xhb_member_lease_expired(&p->snap, now, &t);
 		nodes[n].came_back = p->came_back;
-		nodes[n].held = p->snap.groups_held;
-		nodes[n].wanted = p->snap.groups_wanted;
-		nodes[n].refused = p->snap.groups_refused;
+		nodes[n].held = xhb_gset_of32(p->snap.groups_held);
+		nodes[n].wanted = xhb_gset_of32(p->snap.groups_wanted);
+		nodes[n].refused = xhb_gset_of32(p->snap.groups_refused);
 	}
 	for (unsigned int g = 0; g < a->cfg->ngroups; g++)
 		preferred[g] = a->cfg->groups[g].node_index;

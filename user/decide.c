@@ -86,24 +86,24 @@ struct view {
 	bool lease_expired;
 	bool self;
 	enum xhb_member_return came_back;
-	__u32 held, wanted, refused;
-	__u32 unfit; /* self only: refused because a check fails */
+	struct xhb_gset held, wanted, refused;
+	struct xhb_gset unfit; /* self only: refused because a check fails */
 	bool outreached; /* self only: refuses all, fewer ping nodes */
-	__u32 ifaces_down; /* self only: refused, a VIP's interface is down */
+	struct xhb_gset ifaces_down; /* self only: refused, its VIP's link down */
 };
 
 struct group_ctx {
 	const struct xhb_decide_input *in;
 	const struct view *nodes;
-	__u32 bit;
+	unsigned int g; /* the group decided */
 	int preferred;
 	bool overridden; /* standby refusals ignored for lack of anyone else */
 	enum eligibility elig[XHB_DECIDE_MAX_NODES];
 };
 
-static bool claims(const struct view *v, __u32 bit)
+static bool claims(const struct view *v, unsigned int g)
 {
-	return v->held & bit;
+	return xhb_gset_has(&v->held, g);
 }
 
 static enum eligibility eligibility(const struct group_ctx *c,
@@ -115,13 +115,13 @@ static enum eligibility eligibility(const struct group_ctx *c,
 	case XHB_MEMBER_UP:
 	case XHB_MEMBER_WARN:
 		if (v->starting)
-			e = claims(v, c->bit) ? ELIG_KEEP : ELIG_STARTING;
+			e = claims(v, c->g) ? ELIG_KEEP : ELIG_STARTING;
 		else
 			e = ELIG_FULL;
 		break;
 	case XHB_MEMBER_STALLED:
 		/* A refusal it cannot act on changes nothing. */
-		return claims(v, c->bit) && !v->lease_expired
+		return claims(v, c->g) && !v->lease_expired
 			   ? ELIG_STALLED_KEEP
 			   : ELIG_NONE;
 	case XHB_MEMBER_UNKNOWN:
@@ -131,7 +131,7 @@ static enum eligibility eligibility(const struct group_ctx *c,
 	default:
 		return ELIG_NONE;
 	}
-	if (with_refusals && (v->refused & c->bit))
+	if (with_refusals && xhb_gset_has(&v->refused, c->g))
 		return ELIG_NONE;
 	return e;
 }
@@ -166,7 +166,7 @@ static int owner_of(const struct group_ctx *c, enum rule *rule)
 
 	for (i = 0; i < in->n_nodes; i++)
 		set[i] = c->elig[i] && c->elig[i] != ELIG_STARTING &&
-			 (c->nodes[i].wanted & c->bit);
+			 xhb_gset_has(&c->nodes[i].wanted, c->g);
 	owner = pick(c, set);
 	if (owner >= 0) {
 		*rule = RULE_WANTED;
@@ -182,7 +182,7 @@ static int owner_of(const struct group_ctx *c, enum rule *rule)
 	}
 
 	for (i = 0; i < in->n_nodes; i++) {
-		set[i] = c->elig[i] && claims(&c->nodes[i], c->bit);
+		set[i] = c->elig[i] && claims(&c->nodes[i], c->g);
 		holders += set[i];
 	}
 	owner = pick(c, set);
@@ -203,14 +203,14 @@ static int owner_of(const struct group_ctx *c, enum rule *rule)
 	return owner;
 }
 
-/* Why a node refuses bit: its check fails, it reaches fewer ping nodes
+/* Why a node refuses group g: its check fails, it reaches fewer ping nodes
  * than a peer (self only: peers' reasons are one mask on the wire), or an
  * operator's standby. */
-static enum xhb_reason unfit_reason(const struct view *v, __u32 bit)
+static enum xhb_reason unfit_reason(const struct view *v, unsigned int g)
 {
-	if (v->ifaces_down & bit)
+	if (xhb_gset_has(&v->ifaces_down, g))
 		return XHB_REASON_LOCAL_FAULT;
-	if (v->unfit & bit)
+	if (xhb_gset_has(&v->unfit, g))
 		return XHB_REASON_CHECK_FAILED;
 	if (v->outreached)
 		return XHB_REASON_FEWER_PING_NODES;
@@ -234,8 +234,8 @@ static enum xhb_reason why_not(const struct group_ctx *c, const struct view *v)
 	default:
 		break;
 	}
-	if ((v->refused & c->bit) && !c->overridden)
-		return unfit_reason(v, c->bit);
+	if (xhb_gset_has(&v->refused, c->g) && !c->overridden)
+		return unfit_reason(v, c->g);
 	if (v->starting)
 		return v->self ? XHB_REASON_INITDEAD : XHB_REASON_PEER_STARTING;
 	return XHB_REASON_CURRENT_OWNER;
@@ -251,9 +251,9 @@ static enum xhb_reason cause(const struct group_ctx *c, int owner,
 		return XHB_REASON_NO_ELIGIBLE_NODE;
 	if (rule == RULE_STALLED_HOLDS)
 		return XHB_REASON_PEER_STALLED_HOLDS;
-	if (c->overridden && (c->nodes[owner].refused & c->bit))
-		return ((c->nodes[owner].unfit | c->nodes[owner].ifaces_down) &
-			c->bit) ||
+	if (c->overridden && xhb_gset_has(&c->nodes[owner].refused, c->g))
+		return xhb_gset_has(&c->nodes[owner].unfit, c->g) ||
+			       xhb_gset_has(&c->nodes[owner].ifaces_down, c->g) ||
 			       c->nodes[owner].outreached
 			   ? XHB_REASON_NO_HEALTHY_NODE
 			   : XHB_REASON_STANDBY_OVERRIDDEN;
@@ -272,7 +272,7 @@ static enum xhb_reason cause(const struct group_ctx *c, int owner,
 	}
 	/* Nobody eligible holds it: say what happened to the one who did. */
 	for (i = 0; i < c->in->n_nodes; i++)
-		if ((int)i != owner && (c->nodes[i].held & c->bit))
+		if ((int)i != owner && claims(&c->nodes[i], c->g))
 			return why_not(c, &c->nodes[i]);
 	if (rule == RULE_PREFERRED)
 		return XHB_REASON_PREFERRED_NODE;
@@ -290,7 +290,7 @@ static bool live_holder_elsewhere(const struct group_ctx *c)
 	for (i = 0; i < c->in->n_nodes; i++) {
 		const struct view *v = &c->nodes[i];
 
-		if (v->self || !claims(v, c->bit))
+		if (v->self || !claims(v, c->g))
 			continue;
 		if (v->state == XHB_MEMBER_UP || v->state == XHB_MEMBER_WARN)
 			return true;
@@ -313,7 +313,7 @@ static struct xhb_decision decide_group(struct group_ctx *c)
 {
 	const struct xhb_decide_input *in = c->in;
 	const struct view *self = &c->nodes[in->self];
-	bool holds = self->held & c->bit;
+	bool holds = claims(self, c->g);
 	struct xhb_decision d = {.action = XHB_ACTION_NONE};
 	bool any = false, any_unrefused = false;
 	enum rule rule;
@@ -363,8 +363,9 @@ static struct xhb_decision decide_group(struct group_ctx *c)
 			d.reason = XHB_REASON_INITDEAD;
 		} else {
 			d.action = XHB_ACTION_RELEASE;
-			if ((self->refused & c->bit) && !c->overridden)
-				d.reason = unfit_reason(self, c->bit);
+			if (xhb_gset_has(&self->refused, c->g) &&
+			    !c->overridden)
+				d.reason = unfit_reason(self, c->g);
 		}
 	}
 	return d;
@@ -419,9 +420,12 @@ int xhb_decide(const struct xhb_decide_input *in, struct xhb_decision *out)
 	nodes[in->self].unfit = in->self_unfit;
 	nodes[in->self].outreached = in->self_outreached;
 	nodes[in->self].ifaces_down = in->self_ifaces_down;
-	nodes[in->self].refused |= in->self_outreached
-				       ? ~0U
-				       : in->self_unfit | in->self_ifaces_down;
+	if (in->self_outreached)
+		nodes[in->self].refused = xhb_gset_first(XHB_MAX_GROUPS);
+	nodes[in->self].refused =
+	    xhb_gset_or(nodes[in->self].refused, &in->self_unfit);
+	nodes[in->self].refused =
+	    xhb_gset_or(nodes[in->self].refused, &in->self_ifaces_down);
 	if (in->self_flags & XHB_SELF_FAULT)
 		nodes[in->self].state = XHB_MEMBER_FAULT;
 	else if (in->self_flags & XHB_SELF_LEAVING)
@@ -430,7 +434,7 @@ int xhb_decide(const struct xhb_decide_input *in, struct xhb_decision *out)
 		nodes[in->self].state = XHB_MEMBER_UP;
 
 	for (g = 0; g < in->n_groups; g++) {
-		c.bit = 1U << g;
+		c.g = g;
 		c.preferred = in->preferred[g];
 		out[g] = decide_group(&c);
 	}

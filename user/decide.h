@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "config.h" /* enum xhb_auto_failback: off, on, legacy (= on) */
+#include "gset.h"
 #include "membership.h"
 
 #define XHB_DECIDE_MAX_NODES (XHB_MAX_PEERS + 1) /* the peers and self */
@@ -81,9 +82,9 @@ struct xhb_decide_node {
 	/* judged back up in this very loop (see xhb_member_came_back()):
 	 * HEARD after listening, HEALED after we had judged it dead */
 	enum xhb_member_return came_back;
-	__u32 held;    /* bit g: it holds group g (self: we do) */
-	__u32 wanted;  /* bit g: `takeover` asked on that node */
-	__u32 refused; /* bit g: `standby` asked on that node */
+	struct xhb_gset held;	 /* it holds these groups (self: we do) */
+	struct xhb_gset wanted;	 /* `takeover` asked on that node */
+	struct xhb_gset refused; /* `standby` asked on that node */
 };
 
 struct xhb_decide_input {
@@ -95,13 +96,13 @@ struct xhb_decide_input {
 	/* groups this node's service checks fail (check.h): refused as a
 	 * standby is, named check_failed, and kept here (no_healthy_node)
 	 * when no other node may take them */
-	__u32 self_unfit;
+	struct xhb_gset self_unfit;
 	/* a live peer reaches more ping nodes than we do (ping.h): every
 	 * group refused, named fewer_ping_nodes */
 	bool self_outreached;
 	/* groups with a VIP on an interface of ours that is down (ifaces.h):
 	 * refused, named local_fault */
-	__u32 self_ifaces_down;
+	struct xhb_gset self_ifaces_down;
 	/* n_nodes entries, in the same order on every node */
 	const struct xhb_decide_node *nodes;
 	const int *preferred; /* n_groups: node index, -1 for none */
