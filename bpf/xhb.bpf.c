@@ -102,6 +102,14 @@ struct {
 	__uint(max_entries, 4096);
 } xhb_news SEC(".maps");
 
+/* Pages 1.. of the peers' groups (xhb_maps.h); XDP creates the entries. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XHB_MAX_PEERS * (XHB_GROUP_PAGES - 1));
+	__type(key, struct xhb_page_key);
+	__type(value, struct xhb_peer_page);
+} xhb_peer_groups SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, XHB_MAX_VIPS);
@@ -220,13 +228,16 @@ XHB_INLINE bool xhb_record_sender(struct xhb_peer *p, const struct xhb_hdr *h,
 	__u64 incarnation = bpf_be64_to_cpu(h->incarnation);
 	bool news;
 
+	/* a paged heartbeat's groups are another page's (xhb_record_page) */
+	bool page0 = h->type != XHB_MSG_HEARTBEAT || !h->dest_node_id;
+
 	if (incarnation < p->info_incarnation ||
 	    (incarnation == p->info_incarnation && epoch < p->agent_epoch))
 		return false;
 	news = p->state != h->state ||
-	       p->groups_held != bpf_ntohl(h->groups_held) ||
-	       p->groups_wanted != bpf_ntohl(h->groups_wanted) ||
-	       p->groups_refused != bpf_ntohl(h->groups_refused) ||
+	       (page0 && (p->groups_held != bpf_ntohl(h->groups_held) ||
+			  p->groups_wanted != bpf_ntohl(h->groups_wanted) ||
+			  p->groups_refused != bpf_ntohl(h->groups_refused))) ||
 	       p->ping_up != bpf_ntohs(h->ping_up);
 	if (epoch != p->agent_epoch)
 		p->epoch_change_ns = now;
@@ -236,10 +247,54 @@ XHB_INLINE bool xhb_record_sender(struct xhb_peer *p, const struct xhb_hdr *h,
 	p->priority = h->priority;
 	p->lease_ms = bpf_ntohl(h->lease_ms);
 	p->lease_seen_ns = now;
-	p->groups_held = bpf_ntohl(h->groups_held);
-	p->groups_wanted = bpf_ntohl(h->groups_wanted);
-	p->groups_refused = bpf_ntohl(h->groups_refused);
+	if (page0) {
+		p->groups_held = bpf_ntohl(h->groups_held);
+		p->groups_wanted = bpf_ntohl(h->groups_wanted);
+		p->groups_refused = bpf_ntohl(h->groups_refused);
+	}
 	p->ping_up = bpf_ntohs(h->ping_up);
+	return news;
+}
+
+/*
+ * A paged heartbeat (page >= 1) accepted from node: its groups go to the
+ * page's entry in xhb_peer_groups, created on first use, taken only from
+ * a packet at least as recent as the one that wrote it (as above). True
+ * when they changed.
+ */
+XHB_INLINE bool xhb_record_page(__u32 node, const struct xhb_hdr *h, __u64 now)
+{
+	struct xhb_page_key k = {.node_id = node, .page = bpf_ntohl(h->dest_node_id)};
+	__u64 epoch = bpf_be64_to_cpu(h->agent_epoch);
+	__u64 incarnation = bpf_be64_to_cpu(h->incarnation);
+	__u32 held = bpf_ntohl(h->groups_held);
+	__u32 wanted = bpf_ntohl(h->groups_wanted);
+	__u32 refused = bpf_ntohl(h->groups_refused);
+	struct xhb_peer_page *pg, fresh = {};
+	bool news = false;
+
+	pg = bpf_map_lookup_elem(&xhb_peer_groups, &k);
+	if (!pg) {
+		/* a full map (cannot be: sized for every peer's pages) or a
+		 * race with another CPU creating it: look again either way */
+		(void)bpf_map_update_elem(&xhb_peer_groups, &k, &fresh, BPF_NOEXIST);
+		pg = bpf_map_lookup_elem(&xhb_peer_groups, &k);
+		if (!pg)
+			return false;
+	}
+	bpf_spin_lock(&pg->lock);
+	if (incarnation > pg->incarnation ||
+	    (incarnation == pg->incarnation && epoch >= pg->agent_epoch)) {
+		news = incarnation != pg->incarnation || pg->held != held ||
+		       pg->wanted != wanted || pg->refused != refused;
+		pg->incarnation = incarnation;
+		pg->agent_epoch = epoch;
+		pg->seen_ns = now;
+		pg->held = held;
+		pg->wanted = wanted;
+		pg->refused = refused;
+	}
+	bpf_spin_unlock(&pg->lock);
 	return news;
 }
 
@@ -563,6 +618,10 @@ XHB_INLINE enum xhb_reason xhb_check_header(const struct xhb_hdr *h)
 		return XHB_R_drop_bad_type;
 	if (h->cluster_id != bpf_htonl(cfg_cluster_id))
 		return XHB_R_drop_bad_cluster;
+	/* a heartbeat's page (xhb_wire.h) */
+	if (h->type == XHB_MSG_HEARTBEAT &&
+	    bpf_ntohl(h->dest_node_id) >= XHB_GROUP_PAGES)
+		return XHB_R_drop_malformed;
 	return XHB_R_NEXT;
 }
 
@@ -684,6 +743,10 @@ XHB_INLINE enum xhb_reason xhb_record(struct xhb_peer *peer,
 	 * (recording nothing): its answer is how the prober confirms us. */
 	if (reason == XHB_R_drop_unconfirmed && h->type == XHB_MSG_PROBE)
 		return XHB_R_NEXT;
+	if (reason == XHB_R_NEXT && h->type == XHB_MSG_HEARTBEAT &&
+	    h->dest_node_id &&
+	    xhb_record_page(bpf_ntohl(h->node_id), h, now))
+		news = true;
 	if (news) { /* no helper calls under the lock: wake the agent now */
 		struct xhb_news n = {.ring = 1};
 

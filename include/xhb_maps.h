@@ -18,6 +18,7 @@
 #define XHB_MAP_STATS "xhb_stats"
 #define XHB_MAP_VIPS "xhb_vips"
 #define XHB_MAP_NEWS "xhb_news"
+#define XHB_MAP_PEER_GROUPS "xhb_peer_groups"
 #define XHB_LINK_PIN "xhb_link"
 #define XHB_BPFFS "/sys/fs/bpf"
 #define XHB_PIN_ROOT XHB_BPFFS "/xhb"
@@ -27,7 +28,8 @@
  * probe; a confirmed incarnation moves by at most this much at once. */
 #define XHB_REPLY_MAX_AGE_NS (1000ULL * 1000 * 1000)
 #define XHB_MAX_INCARNATION_JUMP (1ULL << 48)
-#define XHB_MAX_VIPS 256
+/* every group's addresses: 1024 groups of one VIP, or fewer of several */
+#define XHB_MAX_VIPS 4096
 /* The UDP ports one interface's XDP takes as the cluster's: those of the
  * media on it (udpport, mcast's own PORT), set by the loader in .rodata
  * (cfg_ports, cfg_nports of bpf/xhb.bpf.c). One a medium at most. */
@@ -73,6 +75,7 @@ struct xhb_peer {
 	struct xhb_replay reply_replay; /* PROBE_REPLY (its XDP's seq) */
 	__u32 agent_age_us; /* from its last reply: since its agent wrote */
 	__u32 lease_ms; /* remaining lease it advertised */
+	/* groups 0..31 (page 0); the other pages are in xhb_peer_groups */
 	__u32 groups_held; /* bit i: it holds resource group i */
 	__u32 groups_wanted; /* bit i: its operator asked it to take group i */
 	__u32 groups_refused; /* bit i: its operator put it in standby for i */
@@ -90,6 +93,30 @@ struct xhb_peer {
 };
 
 /*
+ * xhb_peer_groups: what a peer said of its groups past 31, one entry per
+ * (node id, page >= 1) from its paged HEARTBEATs (xhb_wire.h), created by
+ * XDP for a peer of xhb_peers. It counts only for the incarnation it names
+ * (an entry of a previous life says nothing); of two interfaces' entries
+ * the higher (incarnation, agent_epoch) wins, as in xhb_peers.
+ */
+struct xhb_page_key {
+	__u32 node_id;
+	__u32 page; /* 1 .. XHB_GROUP_PAGES - 1 */
+};
+
+struct xhb_peer_page {
+	struct bpf_spin_lock lock;
+	__u32 pad;
+	__u64 incarnation;
+	__u64 agent_epoch;
+	__u64 seen_ns; /* when it was last received */
+	__u32 held; /* bit i: group 32 * page + i */
+	__u32 wanted;
+	__u32 refused;
+	__u32 pad2;
+};
+
+/*
  * xhb_self: one entry (key 0), written by the agent on every loop, read by
  * XDP to answer probes. If agent_update_ns stops advancing, replies show a
  * growing agent_age_us and the peers call this node "stalled".
@@ -100,13 +127,16 @@ struct xhb_self {
 	__u64 agent_update_ns;
 	__u32 node_id; /* 0: the agent has not started, probes are not answered */
 	__u32 lease_ms;
+	/* groups 0..31 (page 0, what probe replies carry) */
 	__u32 groups_held;
 	__u32 groups_wanted;
 	__u32 groups_refused;
 	__u8 state; /* enum xhb_node_state */
 	__u8 priority;
 	__u8 key_id; /* key used to tag replies */
-	__u8 pad;
+	/* 1: it holds groups past 31 too (fenced as groups_held; written
+	 * with it, and 0 by an agent from before pages: the pad it was) */
+	__u8 held_more;
 	/* written by XDP only: packets to our port it dropped (forged,
 	 * replayed, malformed): a jump means a flood on the link */
 	__u64 junk_packets;
@@ -131,14 +161,14 @@ static inline __attribute__((always_inline)) _Bool
 xhb_self_lapsed(const struct xhb_self *s, __u64 now_ns)
 {
 	/* >=: the same instant a probe reply starts saying "0 ms left" */
-	return s->groups_held &&
+	return (s->groups_held || s->held_more) &&
 	       now_ns >= s->agent_update_ns + (__u64)s->lease_ms * 1000000ULL;
 }
 
 static inline __attribute__((always_inline)) _Bool
 xhb_self_unheard(const struct xhb_self *s, __u64 now_ns)
 {
-	return s->groups_held &&
+	return (s->groups_held || s->held_more) &&
 	       now_ns < s->unheard_ns + (__u64)s->unheard_hold_ms * 1000000ULL;
 }
 

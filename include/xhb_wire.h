@@ -17,7 +17,16 @@
 #define XHB_VERSION 1
 #define XHB_DEFAULT_PORT 694 /* Heartbeat's udpport */
 #define XHB_MAX_KEYS 16 /* authkeys indexes 1..15 */
-#define XHB_MAX_GROUPS 32 /* bits of groups_held */
+#define XHB_MAX_GROUPS 1024 /* haresources lines, in pages of 32 */
+/*
+ * Groups travel in pages of 32: page p is groups 32p..32p+31, bit i of
+ * groups_held/wanted/refused being group 32p+i. A HEARTBEAT's dest_node_id
+ * (0 in heartbeats before pages existed) names its page; probes and replies
+ * always carry page 0. A node with 32 groups or fewer sends page 0 alone,
+ * as before; one with more sends every page each keepalive, and a page at
+ * once when it changes.
+ */
+#define XHB_GROUP_PAGES (XHB_MAX_GROUPS / 32)
 
 enum xhb_msg_type {
 	XHB_MSG_HEARTBEAT = 1, /* agent -> everyone, every keepalive */
@@ -58,7 +67,7 @@ struct xhb_hdr {
 	__u8 priority;
 	__be32 cluster_id;
 	__be32 node_id; /* sender */
-	__be32 dest_node_id; /* PROBE: the node asked to answer; else 0 */
+	__be32 dest_node_id; /* PROBE: the node asked to answer; HEARTBEAT: page */
 	__u8 key_id; /* index into the keys map, 1..15 */
 	__u8 flags; /* XHB_FLAG_*, 0 before they existed: no claim */
 	/* ping nodes (ha.cf ping, ping_group) the sender reaches, plus 1; 0:
@@ -70,6 +79,7 @@ struct xhb_hdr {
 	__be64 agent_epoch; /* advances on every agent loop */
 	__be32 agent_age_us; /* PROBE_REPLY: since the responder's agent last wrote */
 	__be32 lease_ms; /* remaining VIP lease of the sender, 0 = holds none */
+	/* bit i: group 32 * page + i (page 0 but in paged heartbeats) */
 	__be32 groups_held; /* bit i: sender holds resource group i */
 	__be32 groups_wanted; /* bit i: its operator asked it to take group i */
 	__be32 groups_refused; /* bit i: its operator put it in standby for i */

@@ -358,6 +358,54 @@ static int cmd_status(const struct opts *o)
 
 /* standby / takeover [all|foreign|local|failback], as hb_standby /
  * hb_takeover. */
+/* "0,1,40": the numbers of a list of groups. */
+static const char *list_text(json_t *list, char *buf, size_t len)
+{
+	size_t off = 0, i;
+	json_t *v;
+
+	buf[0] = '\0';
+	json_array_foreach(list, i, v)
+	{
+		int n = snprintf(buf + off, len - off, "%s%lld", i ? "," : "",
+				 (long long)json_integer_value(v));
+
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+	}
+	return buf;
+}
+
+static bool in_list(json_t *list, json_int_t g)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(list, i, v)
+		if (json_integer_value(v) == g)
+			return true;
+	return false;
+}
+
+/* A reply's groups as before there were more than 32 ("0x3"), or their
+ * numbers when one is past 31 (or the agent gave only a list). */
+static const char *groups_text(json_t *reply, const char *mask_key,
+			       const char *list_key, char *buf, size_t len)
+{
+	json_t *list = json_object_get(reply, list_key), *v;
+	bool past = false;
+	size_t i;
+
+	json_array_foreach(list, i, v)
+		past |= json_integer_value(v) >= 32;
+	if (past || !json_object_get(reply, mask_key))
+		return list_text(list, buf, len);
+	snprintf(buf, len, "0x%llx",
+		 (unsigned long long)json_integer_value(json_object_get(reply, mask_key)));
+	return buf;
+}
+
 static int cmd_request(const struct opts *o, const char *cmd, const char *scope)
 {
 	enum xhb_control_scope parsed;
@@ -375,8 +423,11 @@ static int cmd_request(const struct opts *o, const char *cmd, const char *scope)
 		json_dumpf(reply, stdout, JSON_INDENT(2));
 		putchar('\n');
 	} else {
-		printf("%s %s: requested (groups 0x%llx)\n", cmd, scope,
-		       json_integer_value(json_object_get(reply, "groups")));
+		char groups[8192];
+
+		printf("%s %s: requested (groups %s)\n", cmd, scope,
+		       groups_text(reply, "groups", "group_list", groups,
+				   sizeof(groups)));
 	}
 	json_decref(reply);
 	return 0;
@@ -419,9 +470,10 @@ static int cmd_cleanup(const struct opts *o)
 	if (o->argc > 1) {
 		errno = 0;
 		group = strtoul(o->argv[1], &end, 10);
-		if (errno || end == o->argv[1] || *end || group > 31) {
-			fprintf(stderr, "xhbctl: cleanup: a group number 0..31 (as status shows it), not '%s'\n",
-				o->argv[1]);
+		if (errno || end == o->argv[1] || *end ||
+		    group >= XHB_MAX_GROUPS) {
+			fprintf(stderr, "xhbctl: cleanup: a group number 0..%d (as status shows it), not '%s'\n",
+				XHB_MAX_GROUPS - 1, o->argv[1]);
 			json_decref(req);
 			return 2;
 		}
@@ -433,18 +485,25 @@ static int cmd_cleanup(const struct opts *o)
 		json_dumpf(reply, stdout, JSON_INDENT(2));
 		putchar('\n');
 	} else {
-		json_int_t all = json_integer_value(json_object_get(reply, "groups"));
-		json_int_t checks =
-		    json_integer_value(json_object_get(reply, "checks_cleared"));
+		json_t *all = json_object_get(reply, "group_list");
+		json_t *checks = json_object_get(reply, "checks_cleared_list");
+		json_t *again = json_array(), *v;
+		char text[8192];
+		size_t i;
 
-		if (!all)
+		/* the groups whose stop runs again: all but the checks' */
+		json_array_foreach(all, i, v)
+			if (!in_list(checks, json_integer_value(v)))
+				json_array_append(again, v);
+		if (!json_array_size(all))
 			printf("cleanup: no group is stop_failed or has a failed resource check\n");
-		if (all & ~checks)
-			printf("cleanup: stopping again (groups 0x%llx): see xhbctl status\n",
-			       (unsigned long long)(all & ~checks));
-		if (checks)
-			printf("cleanup: resource checks cleared (groups 0x%llx): this node may hold them again\n",
-			       (unsigned long long)checks);
+		if (json_array_size(again))
+			printf("cleanup: stopping again (groups %s): see xhbctl status\n",
+			       list_text(again, text, sizeof(text)));
+		if (json_array_size(checks))
+			printf("cleanup: resource checks cleared (groups %s): this node may hold them again\n",
+			       list_text(checks, text, sizeof(text)));
+		json_decref(again);
 	}
 	json_decref(reply);
 	return 0;
@@ -456,7 +515,7 @@ static int cmd_self(const struct opts *o)
 	struct xhb_dataplane *dp;
 	struct xhb_self s;
 	__u64 now, age, lease_ns;
-	bool lapsed, unheard;
+	bool lapsed, unheard, holds;
 	int err = open_pins(o, &dp);
 
 	if (err)
@@ -474,19 +533,21 @@ static int cmd_self(const struct opts *o)
 	/* as XDP decides it */
 	lapsed = xhb_self_lapsed(&s, now);
 	unheard = xhb_self_unheard(&s, now);
+	holds = s.groups_held || s.held_more;
 	if (o->json) {
 		json_t *j = json_pack(
-			"{s:I, s:s, s:I, s:I, s:f, s:I, s:f, s:b, s:b, s:I, s:I, s:I}",
+			"{s:I, s:s, s:I, s:I, s:f, s:I, s:f, s:b, s:b, s:I, s:I, s:I, s:b}",
 			"node_id", (json_int_t)s.node_id, "state",
 			node_state_name(s.state), "incarnation",
 			(json_int_t)s.incarnation, "agent_epoch",
 			(json_int_t)s.agent_epoch, "agent_age_ms", age / 1e6,
 			"lease_ms", (json_int_t)s.lease_ms, "lease_left_ms",
-			!s.groups_held || lapsed ? 0.0 : (lease_ns - age) / 1e6,
+			!holds || lapsed ? 0.0 : (lease_ns - age) / 1e6,
 			"fenced", lapsed || unheard, "unheard", unheard,
 			"groups_held", (json_int_t)s.groups_held,
 			"groups_wanted", (json_int_t)s.groups_wanted,
-			"groups_refused", (json_int_t)s.groups_refused);
+			"groups_refused", (json_int_t)s.groups_refused,
+			"held_more", (bool)s.held_more);
 
 		json_dumpf(j, stdout, JSON_INDENT(2));
 		putchar('\n');
@@ -496,9 +557,10 @@ static int cmd_self(const struct opts *o)
 	printf("node_id %u  state %s  incarnation %llu  epoch %llu\n", s.node_id,
 	       node_state_name(s.state), (unsigned long long)s.incarnation,
 	       (unsigned long long)s.agent_epoch);
-	printf("agent wrote %.1f ms ago; groups held 0x%x; lease %u ms: %s\n",
-	       age / 1e6, s.groups_held, s.lease_ms,
-	       !s.groups_held ? "none held"
+	printf("agent wrote %.1f ms ago; groups held 0x%x%s; lease %u ms: %s\n",
+	       age / 1e6, s.groups_held, s.held_more ? " and past 31" : "",
+	       s.lease_ms,
+	       !holds ? "none held"
 	       : lapsed       ? "LAPSED, XDP fences the VIPs"
 	       : unheard      ? "running; UNHEARD by a peer, XDP fences the VIPs"
 			      : "running");

@@ -64,7 +64,7 @@ enum xhb_node_state self_state(const struct xhb_agent *a)
 {
 	/* Peers take what a leaving node holds at once: we say so only once
 	 * nothing of ours may still run here. */
-	if (a->leaving && !a->groups.held)
+	if (a->leaving && xhb_gset_empty(&a->groups.held))
 		return XHB_NODE_LEAVING;
 	if (a->fault)
 		return XHB_NODE_FAULT;
@@ -106,11 +106,15 @@ static __u64 unheard_hold_ns(const struct xhb_agent *a)
  * while we leave. One mask on the wire: peers treat them alike, take the
  * group once we no longer hold it, and leave it here when nobody else may
  * hold it. */
-static __u32 refused(const struct xhb_agent *a)
+static struct xhb_gset refused(const struct xhb_agent *a)
 {
-	return a->groups.refused | a->groups.blocked |
-	       xhb_checks_unfit(&a->checks) | a->links.groups_down |
-	       (a->outreached || a->leaving ? ~0U : 0);
+	struct xhb_gset r = xhb_gset_or(a->groups.refused, &a->groups.blocked),
+			unfit = xhb_checks_unfit(&a->checks),
+			all = xhb_gset_first(XHB_MAX_GROUPS);
+
+	r = xhb_gset_or(r, &unfit);
+	r = xhb_gset_or(r, &a->links.groups_down);
+	return a->outreached || a->leaving ? all : r;
 }
 
 void configure_pings(struct xhb_agent *a, const struct xhb_config *c, __u64 now)
@@ -146,25 +150,32 @@ static void compare_pings(struct xhb_agent *a, __u64 now)
  * interface. Writing renews the lease: XDP fences our VIPs once
  * agent_update_ns + lease_ms is past. held: what we say we hold.
  */
-void publish(struct xhb_agent *a, __u64 now, __u32 held, __u64 lease_ns)
+void publish(struct xhb_agent *a, __u64 now, struct xhb_gset held,
+	     __u64 lease_ns)
 {
 	const struct xhb_groups *gs = &a->groups;
+	struct xhb_gset beyond = held;
 	struct xhb_self self = {
 		.incarnation = a->incarnation,
 		.agent_epoch = ++a->epoch,
 		.agent_update_ns = now,
 		.node_id = a->cfg->nodes[a->self_index].id,
-		.lease_ms = held ? lease_ns / XHB_NS_PER_MS : 0,
-		.groups_held = held,
-		.groups_wanted = gs->wanted,
-		.groups_refused = refused(a),
+		.lease_ms = !xhb_gset_empty(&held) ? lease_ns / XHB_NS_PER_MS : 0,
+		/* page 0, what probe replies carry; the rest in heartbeats */
+		.groups_held = held.w[0],
+		.groups_wanted = gs->wanted.w[0],
+		.groups_refused = refused(a).w[0],
 		.state = self_state(a),
 		.priority = a->cfg->priority,
 		.key_id = a->cfg->auth_index,
 		.unheard_hold_ms = unheard_hold_ns(a) / XHB_NS_PER_MS,
 		.ping_up = xhb_ping_wire(&a->pinger),
 	};
-	int ret = xhb_ifaces_write_self(&a->ifaces, &self);
+	int ret;
+
+	beyond.w[0] = 0;
+	self.held_more = !xhb_gset_empty(&beyond);
+	ret = xhb_ifaces_write_self(&a->ifaces, &self);
 
 	/* a peer's word that it does not hear us fences every interface */
 	xhb_ifaces_share_unheard(&a->ifaces);
@@ -285,9 +296,9 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 			      (a->leaving ? XHB_SELF_LEAVING : 0) |
 			      (a->unheard_by >= 0 ? XHB_SELF_UNHEARD : 0),
 		.auto_failback = a->cfg->auto_failback,
-		.self_unfit = xhb_gset_of32(xhb_checks_unfit(&a->checks)),
+		.self_unfit = xhb_checks_unfit(&a->checks),
 		.self_outreached = a->outreached,
-		.self_ifaces_down = xhb_gset_of32(a->links.groups_down),
+		.self_ifaces_down = a->links.groups_down,
 		.nodes = nodes,
 		.preferred = preferred,
 	};
@@ -297,9 +308,9 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 		struct xhb_member_timers t;
 
 		if ((int)n == a->self_index) {
-			nodes[n].held = xhb_gset_of32(a->groups.held);
-			nodes[n].wanted = xhb_gset_of32(a->groups.wanted);
-			nodes[n].refused = xhb_gset_of32(a->groups.refused);
+			nodes[n].held = a->groups.held;
+			nodes[n].wanted = a->groups.wanted;
+			nodes[n].refused = a->groups.refused;
 			continue;
 		}
 		t = xhb_peers_timers(&a->peers, n, now);
@@ -307,9 +318,9 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 		nodes[n].starting = p->snap.state == XHB_NODE_INIT;
 		nodes[n].lease_expired = xhb_member_lease_expired(&p->snap, now, &t);
 		nodes[n].came_back = p->came_back;
-		nodes[n].held = xhb_gset_of32(p->snap.groups_held);
-		nodes[n].wanted = xhb_gset_of32(p->snap.groups_wanted);
-		nodes[n].refused = xhb_gset_of32(p->snap.groups_refused);
+		nodes[n].held = p->held;
+		nodes[n].wanted = p->wanted;
+		nodes[n].refused = p->refused;
 	}
 	for (unsigned int g = 0; g < a->cfg->ngroups; g++)
 		preferred[g] = a->cfg->groups[g].node_index;
@@ -323,6 +334,8 @@ static void speak(struct xhb_agent *a, __u64 now)
 	if (now >= a->next_heartbeat_ns) {
 		xhb_speak_heartbeats(&a->speaker, &s, now);
 		a->next_heartbeat_ns = now + a->cfg->keepalive_ns;
+	} else {
+		xhb_speak_changed(&a->speaker, &s, now);
 	}
 	if (now >= a->next_probe_ns) {
 		xhb_speak_probes(&a->speaker, &s, &a->peers, &a->ifaces, now);
@@ -332,23 +345,31 @@ static void speak(struct xhb_agent *a, __u64 now)
 	}
 }
 
+/* Pages of our groups past the first that changed since sent: now. */
+static void speak_changed(struct xhb_agent *a)
+{
+	struct xhb_said s = said(a);
+
+	xhb_speak_changed(&a->speaker, &s, xhb_now_ns());
+}
+
 /* A group our checks fail that nobody healthy can take stays here: say so
  * once per episode. */
 static void say_unhealthy_kept(struct xhb_agent *a, const struct xhb_decision *out)
 {
-	__u32 now_kept = 0;
+	struct xhb_gset now_kept = {{0}};
 
 	for (unsigned int g = 0; g < a->cfg->ngroups; g++) {
 		char spec[XHB_SPEC_MAX * 2];
 
 		if (out[g].reason != XHB_REASON_NO_HEALTHY_NODE)
 			continue;
-		now_kept |= 1U << g;
-		if (a->no_healthy_said & (1U << g))
+		xhb_gset_add(&now_kept, g);
+		if (xhb_gset_has(&a->no_healthy_said, g))
 			continue;
 		xhb_group_spec(&a->cfg->groups[g], spec, sizeof(spec));
 		xhb_ev_no_healthy_node(a->ev, g, spec,
-				       a->groups.held & (1U << g));
+				       xhb_gset_has(&a->groups.held, g));
 	}
 	a->no_healthy_said = now_kept;
 }
@@ -445,7 +466,7 @@ static json_t *on_control(const struct xhb_control_request *req, void *ctx)
 		self.checks = xhb_checks_json(&a->checks, now);
 	if (req->cmd == XHB_CONTROL_CLEANUP)
 		self.checks_cleared = xhb_checks_clear(
-		    &a->checks, req->group >= 0 ? 1U << req->group : ~0U, now);
+		    &a->checks, xhb_status_which(req), now);
 	return xhb_status_request(req, &self, &a->groups, &a->peers, a->ev, now);
 }
 
@@ -547,19 +568,21 @@ static void begin_leaving(struct xhb_agent *a)
  * never left half done on purpose). */
 static bool finished(const struct xhb_agent *a)
 {
-	if (xhb_groups_busy(&a->groups))
+	struct xhb_gset busy = xhb_groups_busy(&a->groups);
+
+	if (!xhb_gset_empty(&busy))
 		return false;
-	return a->leaving ? !a->groups.held : a->reexec;
+	return a->leaving ? xhb_gset_empty(&a->groups.held) : a->reexec;
 }
 
 /* Leaving, and a stop_failed group keeps us here, since peers would take
  * it once we are gone: say so once. */
 static void say_stop_blocked(struct xhb_agent *a)
 {
-	__u32 blocked = a->groups.held & a->groups.blocked;
+	struct xhb_gset blocked = xhb_gset_and(a->groups.held, &a->groups.blocked);
 
-	if (blocked && !a->stop_blocked_said)
-		xhb_ev_agent_stop_blocked(a->ev, blocked);
+	if (!xhb_gset_empty(&blocked) && xhb_gset_empty(&a->stop_blocked_said))
+		xhb_ev_agent_stop_blocked(a->ev, &blocked);
 	a->stop_blocked_said = blocked;
 }
 
@@ -600,7 +623,7 @@ static int wait_and_drain(struct xhb_agent *a)
 	announce = xhb_groups_next_announce(&a->groups);
 	if (announce < next)
 		next = announce;
-	if (a->groups.held && a->next_verify_ns < next)
+	if (!xhb_gset_empty(&a->groups.held) && a->next_verify_ns < next)
 		next = a->next_verify_ns;
 	now = xhb_now_ns();
 	next = next > now ? next - now : 0;
@@ -658,7 +681,7 @@ int xhb_agent__run(struct xhb_agent *a)
 	while (!ret) {
 		struct xhb_decision out[XHB_MAX_GROUPS];
 		__u64 now = xhb_now_ns();
-		__u32 acquiring = 0;
+		struct xhb_gset acquiring = {{0}};
 		int decided;
 
 		if (a->stop && !a->leaving)
@@ -685,22 +708,24 @@ int xhb_agent__run(struct xhb_agent *a)
 		for (unsigned int g = 0; !decided && g < a->cfg->ngroups; g++)
 			if (out[g].action == XHB_ACTION_ACQUIRE &&
 			    a->groups.g[g].phase == XHB_GROUP_IDLE)
-				acquiring |= 1U << g;
+				xhb_gset_add(&acquiring, g);
 		/* We may have been stopped anywhere since `now`: past our lease,
 		 * renew nothing and act on nothing; the next loop lets go. */
 		if (!xhb_groups_lapsed(&a->groups, xhb_now_ns())) {
-			__u32 held = a->groups.held;
+			struct xhb_gset held = xhb_gset_or(a->groups.held, &acquiring);
 
-			publish(a, now, held | acquiring, a->cfg->lease_ns);
+			publish(a, now, held, a->cfg->lease_ns);
 			speak(a, now);
 			if (!decided) {
 				act(a, out, now);
 				say_unhealthy_kept(a, out);
 			}
 			/* Say what we now hold at once, not a loop later. */
-			if (a->groups.held != (held | acquiring))
+			if (!xhb_gset_eq(&a->groups.held, &held)) {
 				publish(a, xhb_now_ns(), a->groups.held,
 					a->cfg->lease_ns);
+				speak_changed(a);
+			}
 			xhb_groups_announce(&a->groups, now);
 			if (now >= a->next_verify_ns) {
 				xhb_groups_verify(&a->groups);

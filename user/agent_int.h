@@ -44,7 +44,7 @@ struct xhb_agent {
 	struct xhb_checks checks; /* this node's service checks */
 	struct xhb_pinger pinger; /* ping nodes, ipfail's rule */
 	bool outreached; /* a live peer reaches more ping nodes */
-	__u32 no_healthy_said; /* groups whose no_healthy_node was said */
+	struct xhb_gset no_healthy_said; /* groups whose no_healthy_node was said */
 
 	__u64 incarnation;
 	__u64 epoch;
@@ -62,7 +62,7 @@ struct xhb_agent {
 	struct xhb_links links; /* as last judged */
 	bool leaving;	     /* asked to stop: releasing everything */
 	bool leaving_said;   /* its state_change was emitted */
-	__u32 stop_blocked_said; /* stop_failed groups that keep us here */
+	struct xhb_gset stop_blocked_said; /* stop_failed groups that keep us here */
 	int unheard_by; /* a peer that does not hear us (-1: none) */
 	bool stop, reload, reexec; /* signals: TERM/INT, HUP, USR2 */
 };
@@ -72,7 +72,8 @@ enum xhb_node_state self_state(const struct xhb_agent *a);
 /* config_loaded and one event per note */
 void emit_config(struct xhb_agent *a);
 /* Our state to every XDP; renews the lease (held: what we say we hold). */
-void publish(struct xhb_agent *a, __u64 now, __u32 held, __u64 lease_ns);
+void publish(struct xhb_agent *a, __u64 now, struct xhb_gset held,
+	     __u64 lease_ns);
 /* The ping nodes of c (ping.h); a failure is said, and the agent goes on
  * without them. */
 void configure_pings(struct xhb_agent *a, const struct xhb_config *c, __u64 now);

@@ -360,7 +360,7 @@ static void progress(struct xhb_checks *cs, struct xhb_check *c,
 static bool dormant(const struct xhb_checks *cs, const struct xhb_check *c)
 {
 	return c->cfg.kind == XHB_CHECK_RESOURCE &&
-	       !(cs->held & (1U << c->cfg.res_group));
+	       !xhb_gset_has(&cs->held, (unsigned int)c->cfg.res_group);
 }
 
 void xhb_checks_step(struct xhb_checks *cs, const struct pollfd *pfd,
@@ -446,13 +446,13 @@ __u64 xhb_checks_wait_ns(const struct xhb_checks *cs, __u64 now)
 	return wait;
 }
 
-__u32 xhb_checks_unfit(const struct xhb_checks *cs)
+struct xhb_gset xhb_checks_unfit(const struct xhb_checks *cs)
 {
-	__u32 unfit = 0;
+	struct xhb_gset unfit = {{0}};
 
 	for (unsigned int i = 0; i < cs->n; i++)
 		if (cs->c[i].state == XHB_CHECK_FAILING)
-			unfit |= cs->c[i].cfg.groups;
+			unfit = xhb_gset_or(unfit, &cs->c[i].cfg.groups);
 	return unfit;
 }
 
@@ -524,8 +524,8 @@ json_t *xhb_checks_json(const struct xhb_checks *cs, __u64 now)
 		const struct xhb_check *c = &cs->c[i];
 		json_t *groups = json_array();
 
-		for (unsigned int g = 0; g < 32; g++)
-			if (c->cfg.groups & (1U << g))
+		for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++)
+			if (xhb_gset_has(&c->cfg.groups, g))
 				json_array_append_new(groups, json_integer(g));
 		json_array_append_new(
 		    list,
@@ -545,22 +545,27 @@ json_t *xhb_checks_json(const struct xhb_checks *cs, __u64 now)
 	return list;
 }
 
-__u32 xhb_checks_clear(struct xhb_checks *cs, __u32 groups, __u64 now)
+struct xhb_gset xhb_checks_clear(struct xhb_checks *cs,
+				 struct xhb_gset groups, __u64 now)
 {
-	__u32 cleared = 0;
+	struct xhb_gset cleared = {{0}};
 
 	for (unsigned int i = 0; i < cs->n; i++) {
 		struct xhb_check *c = &cs->c[i];
+		struct xhb_gset mine;
 
 		if (c->cfg.kind != XHB_CHECK_RESOURCE ||
-		    c->state != XHB_CHECK_FAILING || !(c->cfg.groups & groups))
+		    c->state != XHB_CHECK_FAILING)
+			continue;
+		mine = xhb_gset_and(c->cfg.groups, &groups);
+		if (xhb_gset_empty(&mine))
 			continue;
 		stop_run(c);
 		c->state = XHB_CHECK_UNKNOWN;
 		c->oks = c->fails = 0;
 		c->changed_ns = now;
 		snprintf(c->detail, sizeof(c->detail), "cleared by an operator");
-		cleared |= c->cfg.groups & groups;
+		cleared = xhb_gset_or(cleared, &mine);
 	}
 	return cleared;
 }

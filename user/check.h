@@ -71,7 +71,7 @@ struct xhb_check {
 struct xhb_checks {
 	struct xhb_events *ev;
 	const struct xhb_config *config; /* the one in use: resource checks */
-	__u32 held; /* the groups held here: xhb_checks_set_held() */
+	struct xhb_gset held; /* the groups held here: xhb_checks_set_held() */
 	unsigned int n;
 	struct xhb_check c[XHB_CONFIG_MAX_CHECKS];
 };
@@ -95,17 +95,19 @@ void xhb_checks_step(struct xhb_checks *cs, const struct pollfd *pfd,
 
 /* The groups this node holds now: a resource check runs only where its
  * group is held (the agent says so every loop). */
-static inline void xhb_checks_set_held(struct xhb_checks *cs, __u32 held)
+static inline void xhb_checks_set_held(struct xhb_checks *cs,
+				       struct xhb_gset held)
 {
 	cs->held = held;
 }
 
 /* An operator's cleanup: resource checks of groups that failed here
  * become unknown. Returns the groups cleared so. */
-__u32 xhb_checks_clear(struct xhb_checks *cs, __u32 groups, __u64 now);
+struct xhb_gset xhb_checks_clear(struct xhb_checks *cs,
+				 struct xhb_gset groups, __u64 now);
 
 /* The groups a failing check guards. */
-__u32 xhb_checks_unfit(const struct xhb_checks *cs);
+struct xhb_gset xhb_checks_unfit(const struct xhb_checks *cs);
 
 /* Each check for `xhbctl status`: state, last result, counts. */
 #include <jansson.h>

@@ -27,7 +27,7 @@
 
 _Static_assert(XHB_CONFIG_MAX_NODES <= XHB_MAX_PEERS,
 	       "every other node needs a slot in the peers map");
-_Static_assert(XHB_MAX_GROUPS <= 32, "groups are bits of a __u32");
+_Static_assert(XHB_MAX_GROUPS % 32 == 0, "groups travel in pages of 32");
 
 #define DEFAULT_KEEPALIVE_NS 1000000000ULL    /* Heartbeat: 1000ms */
 #define DEFAULT_DEADTIME_NS 30000000000ULL    /* Heartbeat: 30000ms */

@@ -36,6 +36,7 @@
 #include <stddef.h>
 
 #include "xhb_wire.h"
+#include "gset.h"
 
 #define XHB_CONFIG_DEFAULT_DIR "/etc/ha.d"
 
@@ -186,7 +187,7 @@ struct xhb_check_cfg {
 	/* the groups it guards (bit g: group g); every group by default.
 	 * groups_spec is the option as written, resolved once haresources
 	 * is read */
-	__u32 groups;
+	struct xhb_gset groups;
 	char groups_spec[XHB_SPEC_MAX];
 };
 

@@ -354,7 +354,7 @@ static int find_resource(struct loader *ld, struct xhb_check_cfg *c)
 int cfg_checks_finish(struct loader *ld)
 {
 	struct xhb_config *cfg = ld->cfg;
-	__u32 all = cfg->ngroups >= 32 ? ~0U : (1U << cfg->ngroups) - 1;
+	struct xhb_gset all = xhb_gset_first(cfg->ngroups);
 
 	for (unsigned int k = 0; k < cfg->nchecks; k++) {
 		struct xhb_check_cfg *c = &cfg->checks[k];
@@ -366,9 +366,11 @@ int cfg_checks_finish(struct loader *ld)
 			return -EINVAL;
 		if (!c->groups_spec[0]) {
 			/* a resource check guards its own group */
-			c->groups = c->kind == XHB_CHECK_RESOURCE
-					? 1U << c->res_group
-					: all;
+			c->groups = all;
+			if (c->kind == XHB_CHECK_RESOURCE) {
+				c->groups = (struct xhb_gset){{0}};
+				xhb_gset_add(&c->groups, (unsigned int)c->res_group);
+			}
 			continue;
 		}
 		cfg_copy_str(spec, sizeof(spec), c->groups_spec);
@@ -378,19 +380,19 @@ int cfg_checks_finish(struct loader *ld)
 					"check %s: bad groups '%s'", c->name,
 					c->groups_spec);
 		for (int w = 0; w < n; w++) {
-			__u32 found = 0;
+			struct xhb_gset found = {{0}};
 
 			for (unsigned int g = 0; g < cfg->ngroups; g++)
 				if (names_group(&cfg->groups[g], g, words[w]))
-					found |= 1U << g;
-			if (!found)
+					xhb_gset_add(&found, g);
+			if (xhb_gset_empty(&found))
 				return cfg_fail(
 				    ld, c->line, EINVAL,
 				    "check %s: groups: '%s' names no haresources "
 				    "group (use a group's number, one of its "
 				    "addresses or one of its resources)",
 				    c->name, words[w]);
-			c->groups |= found;
+			c->groups = xhb_gset_or(c->groups, &found);
 		}
 	}
 	return 0;

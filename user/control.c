@@ -72,14 +72,14 @@ int xhb_control_scope_parse(const char *word, enum xhb_control_scope *scope)
 	return -EINVAL;
 }
 
-uint32_t xhb_control_scope_groups(bool standby, enum xhb_control_scope scope,
-				  unsigned int ngroups, const int *preferred,
-				  int self, uint32_t taker_up)
+struct xhb_gset xhb_control_scope_groups(bool standby,
+					 enum xhb_control_scope scope,
+					 unsigned int ngroups, const int *preferred,
+					 int self, const struct xhb_gset *taker_up)
 {
-	uint32_t mask = 0;
+	struct xhb_gset mask = {{0}};
 
-	for (unsigned int g = 0; g < ngroups && g < 32; g++) {
-		uint32_t bit = 1U << g;
+	for (unsigned int g = 0; g < ngroups && g < XHB_MAX_GROUPS; g++) {
 		bool local = preferred[g] == self;
 		bool in;
 
@@ -96,16 +96,28 @@ uint32_t xhb_control_scope_groups(bool standby, enum xhb_control_scope scope,
 		case XHB_SCOPE_FAILBACK:
 			/* give back what another node prefers and would take;
 			 * take back what we prefer */
-			in = standby ? !local && preferred[g] >= 0 && (taker_up & bit)
+			in = standby ? !local && preferred[g] >= 0 && xhb_gset_has(taker_up, g)
 				     : local;
 			break;
 		default:
 			in = false;
 		}
 		if (in)
-			mask |= bit;
+			xhb_gset_add(&mask, g);
 	}
 	return mask;
+}
+
+void xhb_control_set_groups(json_t *reply, const struct xhb_gset *groups,
+			    const char *mask_key, const char *list_key)
+{
+	json_t *list = json_array();
+
+	for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++)
+		if (xhb_gset_has(groups, g))
+			json_array_append_new(list, json_integer(g));
+	json_object_set_new(reply, mask_key, json_integer(groups->w[0]));
+	json_object_set_new(reply, list_key, list);
 }
 
 static int cmd_parse(const char *word, enum xhb_control_cmd *cmd)
@@ -195,7 +207,8 @@ static int send_line(int fd, json_t *msg, uint64_t deadline)
  * a line too, so `printf '{...}' | socat` works; EOF before any byte is
  * -EPROTO.
  */
-static int read_line(int fd, uint64_t deadline, char **linep, size_t *lenp)
+static int read_line(int fd, uint64_t deadline, char **linep, size_t *lenp,
+		     size_t max)
 {
 	size_t len = 0, cap = 512;
 	char *line = malloc(cap), *grown;
@@ -208,7 +221,7 @@ static int read_line(int fd, uint64_t deadline, char **linep, size_t *lenp)
 		char *nl;
 
 		if (len + 1 >= cap) {
-			if (cap > XHB_CONTROL_MAX_LINE) {
+			if (cap > max) {
 				err = -EMSGSIZE;
 				break;
 			}
@@ -245,7 +258,7 @@ static int read_line(int fd, uint64_t deadline, char **linep, size_t *lenp)
 		if (err)
 			break;
 	}
-	if (!err && len > XHB_CONTROL_MAX_LINE)
+	if (!err && len > max)
 		err = -EMSGSIZE;
 	if (err) {
 		free(line);
@@ -431,9 +444,10 @@ static int parse_request(const char *line, size_t len,
 		if (!group)
 			return 0;
 		if (!json_is_integer(group) || json_integer_value(group) < 0 ||
-		    json_integer_value(group) > 31) {
+		    json_integer_value(group) >= XHB_MAX_GROUPS) {
 			*reply = xhb_control_error(
-			    "bad group for cleanup: a group number, 0..31");
+			    "bad group for cleanup: a group number, 0..%d",
+			    XHB_MAX_GROUPS - 1);
 			return -EINVAL;
 		}
 		req->group = (int)json_integer_value(group);
@@ -479,7 +493,7 @@ int xhb_control__serve(struct xhb_control *ctl, xhb_control_handler handler,
 	req.pid = cred.pid;
 	/* Read before judging: closing a UNIX socket with unread data
 	 * resets the connection, and the client would miss the refusal. */
-	err = read_line(fd, deadline, &line, &len);
+	err = read_line(fd, deadline, &line, &len, XHB_CONTROL_MAX_LINE);
 	if (err) {
 		if (err == -ETIMEDOUT)
 			reply =
@@ -564,7 +578,7 @@ int xhb_control_request(const char *path, json_t *req, json_t **reply,
 		poll(NULL, 0, CONNECT_RETRY_MS);
 	}
 	err = send_line(fd, req, deadline);
-	err = err ?: read_line(fd, deadline, &line, &len);
+	err = err ?: read_line(fd, deadline, &line, &len, XHB_CONTROL_MAX_REPLY);
 	if (err)
 		goto out;
 	msg = json_loadb(line, len, 0, &jerr);

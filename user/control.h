@@ -6,7 +6,7 @@
  *   {"cmd":"status"}                          -> {"ok":true,...}
  *   {"cmd":"standby","scope":"all|foreign|local|failback"} (default all)
  *   {"cmd":"takeover","scope":"all|foreign|local|failback"}
- *   {"cmd":"cleanup","group":N}  (N 0..31; without it every group)
+ *   {"cmd":"cleanup","group":N}  (N 0..1023; without it every group)
  *   anything wrong                            -> {"ok":false,"error":"..."}
  * Server: poll() xhb_control__fd() with the agent's other fds and call
  * xhb_control__serve() when it is readable; a client gets timeout_ms to
@@ -21,12 +21,19 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <linux/types.h>
+
+#include "xhb_wire.h"
+#include "gset.h"
 
 /* One agent per host. Agents sharing a filesystem (the netns lab) use
  * xhb_control_default_path() with an instance name, or any path. */
 #define XHB_CONTROL_PATH_DEFAULT "/run/xhb/xhbd.sock"
 /* A request or reply longer than this is refused. */
 #define XHB_CONTROL_MAX_LINE 65536
+/* A reply longer than this is refused by the client: a status of 1024
+ * groups is a few hundred KiB. */
+#define XHB_CONTROL_MAX_REPLY (8 * 1024 * 1024)
 
 enum xhb_control_cmd {
 	XHB_CONTROL_STATUS,
@@ -110,13 +117,18 @@ const char *xhb_control_scope_str(enum xhb_control_scope scope);
 int xhb_control_scope_parse(const char *word, enum xhb_control_scope *scope);
 
 /*
- * The groups (bit g) a standby (standby true) or takeover with this scope
- * names on node self: preferred[g] is group g's preferred node index (-1:
- * none); bit g of taker_up says that node is another node, up, and not in
+ * The groups a standby (standby true) or takeover with this scope names
+ * on node self: preferred[g] is group g's preferred node index (-1:
+ * none); g in taker_up says that node is another node, up, and not in
  * standby for g (it would take g back).
  */
-uint32_t xhb_control_scope_groups(bool standby, enum xhb_control_scope scope,
-				  unsigned int ngroups, const int *preferred,
-				  int self, uint32_t taker_up);
+struct xhb_gset xhb_control_scope_groups(bool standby,
+					 enum xhb_control_scope scope,
+					 unsigned int ngroups, const int *preferred,
+					 int self, const struct xhb_gset *taker_up);
+/* A reply's groups: "groups" the mask of groups 0..31 (as before there
+ * were more), "group_list" every group's number. */
+void xhb_control_set_groups(json_t *reply, const struct xhb_gset *groups,
+			    const char *mask_key, const char *list_key);
 
 #endif /* XHB_CONTROL_H */

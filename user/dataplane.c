@@ -22,7 +22,7 @@
 #include "dataplane.h"
 #include "xhb.skel.h"
 
-#define PIN_MAPS 6
+#define PIN_MAPS 7
 
 struct xhb_dataplane {
 	struct xhb_bpf *skel; /* NULL when opened from pins only */
@@ -41,9 +41,18 @@ static const char *const pinned_maps[PIN_MAPS] = {
 	XHB_MAP_STATS,
 	XHB_MAP_VIPS,
 	XHB_MAP_NEWS,
+	XHB_MAP_PEER_GROUPS,
 };
 
-enum { MAP_PEERS, MAP_SELF, MAP_KEYS, MAP_STATS, MAP_VIPS, MAP_NEWS };
+enum {
+	MAP_PEERS,
+	MAP_SELF,
+	MAP_KEYS,
+	MAP_STATS,
+	MAP_VIPS,
+	MAP_NEWS,
+	MAP_PEER_GROUPS,
+};
 
 static bool verbose;
 
@@ -195,6 +204,7 @@ static struct bpf_map *skel_map(struct xhb_bpf *skel, int i)
 		skel->maps.xhb_stats,
 		skel->maps.xhb_vips,
 		skel->maps.xhb_news,
+		skel->maps.xhb_peer_groups,
 	};
 
 	return maps[i];
@@ -523,6 +533,9 @@ int dataplane__open_pinned(const char *pin_dir, struct xhb_dataplane **out,
 		if (err)
 			goto fail;
 		dp->map_fds[i] = bpf_obj_get(path);
+		/* pinned by an agent from before group pages: none */
+		if (dp->map_fds[i] < 0 && i == MAP_PEER_GROUPS && errno == ENOENT)
+			continue;
 		if (dp->map_fds[i] < 0) {
 			err = -errno;
 			say(why, whylen, "cannot open %s: %s (is xhbd running on this interface, with this pin_dir?)",
@@ -683,6 +696,8 @@ int dataplane__write_self(struct xhb_dataplane *dp, const struct xhb_self *self)
 		m->unheard_hold_ms = self->unheard_hold_ms;
 		m->ping_up = self->ping_up;
 		__atomic_thread_fence(__ATOMIC_RELEASE);
+		__atomic_store_n(&m->held_more, self->held_more,
+				 __ATOMIC_RELAXED);
 		__atomic_store_n(&m->groups_held, self->groups_held,
 				 __ATOMIC_RELAXED);
 		return 0;
@@ -715,6 +730,12 @@ int dataplane__remove_peer(struct xhb_dataplane *dp, __u32 node_id)
 {
 	int err = errno_or(bpf_map_delete_elem(dp->map_fds[MAP_PEERS], &node_id));
 
+	for (__u32 p = 1; dp->map_fds[MAP_PEER_GROUPS] >= 0 && p < XHB_GROUP_PAGES; p++) {
+		struct xhb_page_key k = {.node_id = node_id, .page = p};
+
+		(void)bpf_map_delete_elem(dp->map_fds[MAP_PEER_GROUPS], &k);
+	}
+
 	return err == -ENOENT ? 0 : err;
 }
 
@@ -723,6 +744,29 @@ int dataplane__peer(struct xhb_dataplane *dp, __u32 node_id,
 {
 	return errno_or(bpf_map_lookup_elem_flags(dp->map_fds[MAP_PEERS],
 						  &node_id, out, BPF_F_LOCK));
+}
+
+int dataplane__peer_pages(struct xhb_dataplane *dp, struct xhb_page_key *keys,
+			  struct xhb_peer_page *pages, unsigned int max)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_F_LOCK);
+	int fd = dp->map_fds[MAP_PEER_GROUPS];
+	unsigned int total = 0;
+	__u32 batch = 0, n;
+	bool first = true;
+
+	while (fd >= 0 && total < max) {
+		int ret;
+
+		n = max - total;
+		ret = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch,
+					   keys + total, pages + total, &n, &opts);
+		total += n;
+		first = false;
+		if (ret)
+			return errno == ENOENT ? (int)total : -errno;
+	}
+	return (int)total;
 }
 
 int dataplane__next_peer(struct xhb_dataplane *dp, __u32 *node_id)

@@ -82,6 +82,9 @@ int dataplane__remove_peer(struct xhb_dataplane *dp, __u32 node_id);
 int dataplane__peer(struct xhb_dataplane *dp, __u32 node_id,
 		    struct xhb_peer *out);
 /* Iterate peers: *node_id = 0 to start; -ENOENT at the end. */
+/* Every entry of xhb_peer_groups (up to max): how many, or -errno. */
+int dataplane__peer_pages(struct xhb_dataplane *dp, struct xhb_page_key *keys,
+			  struct xhb_peer_page *pages, unsigned int max);
 int dataplane__next_peer(struct xhb_dataplane *dp, __u32 *node_id);
 /* The VIPs XDP fences when our lease lapses (family AF_INET/AF_INET6). */
 int dataplane__vip_add(struct xhb_dataplane *dp, int family, const void *addr,

@@ -676,18 +676,18 @@ void xhb_ev_resource_failed(struct xhb_events *em, unsigned int group,
 	xhb_events__emit(em, ev);
 }
 
-static json_t *group_list(uint32_t groups)
+static json_t *group_list(const struct xhb_gset *groups)
 {
 	json_t *list = json_array();
 
-	for (unsigned int g = 0; g < 32; g++)
-		if (groups & (1U << g))
+	for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++)
+		if (xhb_gset_has(groups, g))
 			json_array_append_new(list, json_integer(g));
 	return list;
 }
 
 void xhb_ev_request(struct xhb_events *em, bool standby, const char *scope,
-		    uint32_t groups)
+		    const struct xhb_gset *groups)
 {
 	json_t *list = group_list(groups);
 
@@ -696,7 +696,8 @@ void xhb_ev_request(struct xhb_events *em, bool standby, const char *scope,
 			  "groups", list);
 }
 
-void xhb_ev_cleanup_request(struct xhb_events *em, int asked, uint32_t groups)
+void xhb_ev_cleanup_request(struct xhb_events *em, int asked,
+			    const struct xhb_gset *groups)
 {
 	xhb_events__emitf(em, "cleanup_request", "{s:s, s:o, s:o*}", "source",
 			  "control", "groups", group_list(groups), "group",
@@ -714,7 +715,8 @@ void xhb_ev_group_stop_failed(struct xhb_events *em, unsigned int group,
 			  "adopted", !resource);
 }
 
-void xhb_ev_agent_stop_blocked(struct xhb_events *em, uint32_t groups)
+void xhb_ev_agent_stop_blocked(struct xhb_events *em,
+			       const struct xhb_gset *groups)
 {
 	xhb_events__emitf(em, "agent_stop_blocked", "{s:o}", "groups",
 			  group_list(groups));
@@ -730,7 +732,7 @@ void xhb_ev_check(struct xhb_events *em, const struct xhb_check_cfg *c,
 	xhb_events__emitf(em, event, "{s:s, s:s, s:s, s:s, s:s, s:i, s:o}",
 			  "check", c->name, "kind", xhb_check_kind_name(c->kind),
 			  "target", c->target, "from", from, "detail", detail,
-			  "count", (int)count, "groups", group_list(c->groups));
+			  "count", (int)count, "groups", group_list(&c->groups));
 }
 
 void xhb_ev_no_healthy_node(struct xhb_events *em, unsigned int group,

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 struct xhb_events;
+struct xhb_gset;
 
 /*
  * Where events go. JSON lines: stdout and debugfile get every event,
@@ -176,14 +177,16 @@ void xhb_ev_group_stop_failed(struct xhb_events *em, unsigned int group,
 			      const char *resources, const char *resource,
 			      int reason, bool held);
 /* Asked to stop while groups are stop_failed: the agent stays. */
-void xhb_ev_agent_stop_blocked(struct xhb_events *em, uint32_t groups);
+void xhb_ev_agent_stop_blocked(struct xhb_events *em,
+			       const struct xhb_gset *groups);
 
 /* operator requests over the control socket */
 void xhb_ev_request(struct xhb_events *em, bool standby, const char *scope,
-		    uint32_t groups);
+		    const struct xhb_gset *groups);
 /* xhbctl cleanup: asked (-1: every group), the groups whose stop runs
  * again */
-void xhb_ev_cleanup_request(struct xhb_events *em, int asked, uint32_t groups);
+void xhb_ev_cleanup_request(struct xhb_events *em, int asked,
+			    const struct xhb_gset *groups);
 
 /* Writes that failed (stdout or logfile) since open. */
 uint64_t xhb_events__write_errors(const struct xhb_events *em);

@@ -17,7 +17,8 @@
 
 bool xhb_groups_lapsed(const struct xhb_groups *gs, __u64 now_ns)
 {
-	return gs->held && now_ns > gs->lease_renewed_ns + gs->lease_ns;
+	return !xhb_gset_empty(&gs->held) &&
+	       now_ns > gs->lease_renewed_ns + gs->lease_ns;
 }
 
 void xhb_group_spec(const struct xhb_group *g, char *buf, size_t len)
@@ -178,9 +179,9 @@ void groups_set_held(struct xhb_groups *gs, unsigned int g, bool held,
 	gs->g[g].held = held;
 	gs->g[g].changed_ns = now_ns;
 	if (held) {
-		gs->held |= 1U << g;
+		xhb_gset_add(&gs->held, g);
 	} else {
-		gs->held &= ~(1U << g);
+		xhb_gset_del(&gs->held, g);
 		gs->g[g].announce_left = 0;
 	}
 }
@@ -209,7 +210,7 @@ void xhb_groups_adopt(struct xhb_groups *gs, const struct xhb_self *old,
 	__u64 lease_expiry_ns = 0;
 	bool addresses_up = false;
 
-	if (old && old->groups_held)
+	if (old && (old->groups_held || old->held_more))
 		lease_expiry_ns = old->agent_update_ns +
 				  (__u64)old->lease_ms * XHB_NS_PER_MS;
 	(void)xhb_progress_load(&gs->progress, gs->cfg->state_dir);
@@ -254,7 +255,7 @@ void xhb_groups_adopt(struct xhb_groups *gs, const struct xhb_self *old,
 		if (now_ns <= lease_expiry_ns)
 			groups_event(gs, true, g, XHB_REASON_ADOPTED, 0);
 	}
-	if (!gs->held)
+	if (xhb_gset_empty(&gs->held))
 		return;
 	if (now_ns > lease_expiry_ns && (old || addresses_up)) {
 		/* Past the lease, XDP fenced them and a peer may have taken
@@ -366,12 +367,12 @@ void xhb_groups_verify(struct xhb_groups *gs)
 	check_held(gs, NULL);
 }
 
-__u32 xhb_groups_started(const struct xhb_groups *gs)
+struct xhb_gset xhb_groups_started(const struct xhb_groups *gs)
 {
-	__u32 started = 0;
+	struct xhb_gset started = {{0}};
 
 	for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++)
 		if (gs->g[g].held && gs->g[g].phase == XHB_GROUP_STARTED)
-			started |= 1U << g;
+			xhb_gset_add(&started, g);
 	return started;
 }

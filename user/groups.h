@@ -91,8 +91,8 @@ struct xhb_groups {
 	struct xhb_nl *nl;
 	struct xhb_announce *ann;
 	struct xhb_ifaces *ifaces;
-	__u32 held, wanted, refused; /* bitmaps, as on the wire */
-	__u32 blocked; /* stop_failed groups: refused on the wire too */
+	struct xhb_gset held, wanted, refused; /* as on the wire */
+	struct xhb_gset blocked; /* stop_failed groups: refused on the wire too */
 	__u64 lease_renewed_ns;	     /* when xhb_self was last written */
 	__u64 lease_ns;		     /* the lease written then */
 	struct xhb_progress_file progress; /* loaded by xhb_groups_adopt() */
@@ -126,11 +126,12 @@ void xhb_groups_release(struct xhb_groups *gs, unsigned int g,
  * reason lease_expired. A stop_failed group stays blocked, unclaimed.
  */
 void xhb_groups_let_go(struct xhb_groups *gs, __u64 now_ns);
-/* `xhbctl cleanup`: the stop_failed groups of mask run their failed stop
+/* `xhbctl cleanup`: the stop_failed groups of which run their failed stop
  * again, then the rest of their release. Returns the groups it began. */
-__u32 xhb_groups_cleanup(struct xhb_groups *gs, __u32 mask, __u64 now_ns);
+struct xhb_gset xhb_groups_cleanup(struct xhb_groups *gs,
+				   struct xhb_gset which, __u64 now_ns);
 /* Groups in a transition (starting or stopping). */
-__u32 xhb_groups_busy(const struct xhb_groups *gs);
+struct xhb_gset xhb_groups_busy(const struct xhb_groups *gs);
 /* Fill pfd (room for 2 per group): the number of entries. */
 unsigned int xhb_groups_pollfds(const struct xhb_groups *gs, struct pollfd *pfd);
 /* How long the agent may sleep before xhb_groups_step() is due. */
@@ -143,7 +144,7 @@ void xhb_groups_step(struct xhb_groups *gs, const struct pollfd *pfd,
 void xhb_groups_close(struct xhb_groups *gs);
 /* The groups held here with every resource started (phase started):
  * where a resource check may run. */
-__u32 xhb_groups_started(const struct xhb_groups *gs);
+struct xhb_gset xhb_groups_started(const struct xhb_groups *gs);
 
 /* "idle", "starting", "started", "stopping", "stop_failed". */
 const char *xhb_group_phase_name(enum xhb_group_phase phase);

@@ -98,7 +98,7 @@ static int add_iface(struct xhb_ifaces *fs, const char *name, int ifindex,
 		if (!strcmp(fs->at[i].name, name)) {
 			fs->at[i].vip |= !medium;
 			if (!medium)
-				fs->at[i].groups |= 1U << group;
+				xhb_gset_add(&fs->at[i].groups, (unsigned int)group);
 			return 0;
 		}
 	if (fs->n == XHB_MAX_IFACES) {
@@ -117,7 +117,8 @@ static int add_iface(struct xhb_ifaces *fs, const char *name, int ifindex,
 	f->ifindex = ifindex;
 	f->medium = medium;
 	f->vip = !medium;
-	f->groups = medium ? 0 : 1U << group;
+	if (!medium)
+		xhb_gset_add(&f->groups, (unsigned int)group);
 	fs->n++;
 	return 0;
 }
@@ -286,7 +287,7 @@ void xhb_ifaces_judge(const struct xhb_ifaces *fs, struct xhb_links *out)
 		}
 		if (f->vip && !f->usable) {
 			list_add(out->vip_down, sizeof(out->vip_down), f->name);
-			out->groups_down |= f->groups;
+			out->groups_down = xhb_gset_or(out->groups_down, &f->groups);
 		}
 	}
 	/* A fault of the node when it hears nobody; of its groups whose VIP

@@ -29,6 +29,8 @@
 
 #include "mcast.h"
 #include "xhb_maps.h"
+#include "xhb_wire.h"
+#include "gset.h"
 
 #define XHB_MAX_MEDIA 4	/* interfaces heartbeats go out on */
 #define XHB_MAX_IFACES 8 /* with those that only carry VIPs */
@@ -44,7 +46,7 @@ struct xhb_iface {
 	bool usable; /* carrier and administratively up */
 	bool medium; /* heartbeats and probes go out on it */
 	bool vip;    /* a VIP of haresources lives on it */
-	__u32 groups; /* bit g: group g has a VIP on it */
+	struct xhb_gset groups; /* group g has a VIP on it */
 	/* the UDP ports its XDP takes as the cluster's (xhb_iface_ports);
 	 * probes to a peer on it go to ports[0], from ports[0] */
 	__u16 ports[XHB_MAX_PORTS];
@@ -110,7 +112,7 @@ struct xhb_links {
 	char vip_down[64];
 	/* bit g: group g has a VIP on an interface down: this node is in
 	 * fault for g alone, and refuses it */
-	__u32 groups_down;
+	struct xhb_gset groups_down;
 };
 
 /* Refresh each interface's `usable` from netlink, and judge the links. */

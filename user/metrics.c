@@ -253,7 +253,8 @@ static void render_dataplane(FILE *f, const struct xhb_metrics_snapshot *s)
 
 		if (s->ifaces[i].up)
 			sample_f(f, &lease, &l,
-				 self->groups_held && !xhb_self_lapsed(self, s->now_ns)
+				 (self->groups_held || self->held_more) &&
+					 !xhb_self_lapsed(self, s->now_ns)
 					 ? (double)(end - s->now_ns) / 1e9
 					 : 0.0);
 	}

@@ -3,8 +3,11 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "dataplane.h"
 #include "events.h"
 #include "peers.h"
+
+static void read_groups(struct xhb_peers *ps, struct xhb_ifaces *fs);
 
 struct xhb_member_timers xhb_config_timers(const struct xhb_config *cfg)
 {
@@ -167,6 +170,48 @@ void xhb_peers_judge(struct xhb_peers *ps, struct xhb_ifaces *fs,
 		p->came_back = xhb_member_came_back(p->state, v.state);
 		p->state = v.state;
 		p->since_ns = v.since_ns;
+	}
+	read_groups(ps, fs);
+}
+
+/* Each peer's groups: page 0 from its snapshot, pages 1.. from what XDP
+ * recorded of its paged heartbeats in its present life. */
+static void read_groups(struct xhb_peers *ps, struct xhb_ifaces *fs)
+{
+	enum { MAX = XHB_MAX_PEERS * (XHB_GROUP_PAGES - 1) };
+	static struct xhb_page_key keys[MAX];
+	static struct xhb_peer_page pages[MAX];
+	__u64 epoch[XHB_CONFIG_MAX_NODES][XHB_GROUP_PAGES] = {{0}};
+	bool paged = ps->cfg->ngroups > 32;
+
+	for (unsigned int n = 0; n < ps->cfg->nnodes; n++) {
+		struct xhb_peer_view *p = &ps->v[n];
+
+		p->held = xhb_gset_of32(p->snap.groups_held);
+		p->wanted = xhb_gset_of32(p->snap.groups_wanted);
+		p->refused = xhb_gset_of32(p->snap.groups_refused);
+	}
+	for (unsigned int i = 0; paged && i < fs->n; i++) {
+		int got = dataplane__peer_pages(fs->at[i].dp, keys, pages, MAX);
+
+		for (int e = 0; e < got; e++) {
+			const struct xhb_peer_page *pg = &pages[e];
+			__u32 page = keys[e].page;
+
+			for (unsigned int n = 0; n < ps->cfg->nnodes; n++) {
+				struct xhb_peer_view *p = &ps->v[n];
+
+				if ((int)n == ps->self || p->id != keys[e].node_id ||
+				    !page || page >= XHB_GROUP_PAGES ||
+				    pg->incarnation != p->snap.info_incarnation ||
+				    pg->agent_epoch < epoch[n][page])
+					continue;
+				epoch[n][page] = pg->agent_epoch;
+				p->held.w[page] = pg->held;
+				p->wanted.w[page] = pg->wanted;
+				p->refused.w[page] = pg->refused;
+			}
+		}
 	}
 }
 

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 
 #include "config.h"
+#include "gset.h"
 #include "ifaces.h"
 #include "membership.h"
 
@@ -32,6 +33,9 @@ struct xhb_peer_view {
 	enum xhb_member_return came_back;
 	bool unanswered; /* see xhb_member_unanswered() */
 	struct xhb_peer snap; /* merged over the interfaces */
+	/* its groups: page 0 from snap, the others from xhb_peer_groups
+	 * (those of snap's incarnation; the newest over the interfaces) */
+	struct xhb_gset held, wanted, refused;
 	struct xhb_member_loss loss;
 	struct xhb_peer_addr where[XHB_MAX_IFACES];
 };

@@ -14,10 +14,13 @@
 
 #define REPORT_EVERY 1000 /* failed sends between two medium_error events */
 
+/* dest: a probe's node; a heartbeat's page of groups (xhb_wire.h). */
 static void header(struct xhb_speaker *sp, const struct xhb_said *s,
 		   struct xhb_hdr *h, __u8 type, __u32 dest, __u8 flags,
 		   __u64 now_ns)
 {
+	unsigned int page = type == XHB_MSG_HEARTBEAT ? dest : 0;
+
 	const struct xhb_config *c = sp->cfg;
 	const struct xhb_auth_key *k = &c->keys[c->auth_index];
 	struct xhb_key key = {.k0 = k->k0, .k1 = k->k1, .method = k->method};
@@ -34,10 +37,12 @@ static void header(struct xhb_speaker *sp, const struct xhb_said *s,
 				 .seq = ++sp->seq,
 				 .timestamp_ns = now_ns,
 				 .agent_epoch = s->epoch,
-				 .lease_ms = s->held ? c->lease_ns / XHB_NS_PER_MS : 0,
-				 .groups_held = s->held,
-				 .groups_wanted = s->wanted,
-				 .groups_refused = s->refused,
+				 .lease_ms = !xhb_gset_empty(&s->held)
+						     ? c->lease_ns / XHB_NS_PER_MS
+						     : 0,
+				 .groups_held = s->held.w[page],
+				 .groups_wanted = s->wanted.w[page],
+				 .groups_refused = s->refused.w[page],
 				 .ping_up = s->ping_up,
 			 });
 	xhb_wire_sign(h, c->auth_index, &key);
@@ -50,15 +55,21 @@ static void failed(struct xhb_speaker *sp, __u64 *count, const char *medium,
 		xhb_ev_medium_error(sp->ev, medium, strerror(-err), *count);
 }
 
-void xhb_speak_heartbeats(struct xhb_speaker *sp, const struct xhb_said *s,
-			  __u64 now_ns)
+/* Page `page` of our groups on every medium. */
+static void heartbeat(struct xhb_speaker *sp, const struct xhb_said *s,
+		      unsigned int page, __u64 now_ns)
 {
 	static const __u8 bcast[4] = {255, 255, 255, 255};
 	const struct xhb_config *c = sp->cfg;
 	struct sockaddr_storage to;
 	struct xhb_hdr h;
 
-	header(sp, s, &h, XHB_MSG_HEARTBEAT, 0, 0, now_ns);
+	header(sp, s, &h, XHB_MSG_HEARTBEAT, page, 0, now_ns);
+	if (page) {
+		sp->sent_held.w[page] = s->held.w[page];
+		sp->sent_wanted.w[page] = s->wanted.w[page];
+		sp->sent_refused.w[page] = s->refused.w[page];
+	}
 	for (unsigned int m = 0; m < c->nmedia; m++) {
 		const struct xhb_medium *md = &c->media[m];
 		const struct xhb_mcast_opts *mc = NULL;
@@ -90,6 +101,27 @@ void xhb_speak_heartbeats(struct xhb_speaker *sp, const struct xhb_said *s,
 			failed(sp, &sp->failures[m], medium, ret);
 		}
 	}
+}
+
+void xhb_speak_heartbeats(struct xhb_speaker *sp, const struct xhb_said *s,
+			  __u64 now_ns)
+{
+	unsigned int pages = xhb_group_pages(sp->cfg->ngroups);
+
+	for (unsigned int p = 0; p < pages; p++)
+		heartbeat(sp, s, p, now_ns);
+}
+
+void xhb_speak_changed(struct xhb_speaker *sp, const struct xhb_said *s,
+		       __u64 now_ns)
+{
+	unsigned int pages = xhb_group_pages(sp->cfg->ngroups);
+
+	for (unsigned int p = 1; p < pages; p++)
+		if (sp->sent_held.w[p] != s->held.w[p] ||
+		    sp->sent_wanted.w[p] != s->wanted.w[p] ||
+		    sp->sent_refused.w[p] != s->refused.w[p])
+			heartbeat(sp, s, p, now_ns);
 }
 
 void xhb_speak_probes(struct xhb_speaker *sp, const struct xhb_said *s,

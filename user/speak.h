@@ -16,6 +16,7 @@
 #include <linux/bpf.h>
 
 #include "config.h"
+#include "gset.h"
 
 struct xhb_events;
 struct xhb_ifaces;
@@ -28,7 +29,7 @@ struct xhb_said {
 	__u8 state; /* enum xhb_node_state */
 	__u64 incarnation;
 	__u64 epoch;
-	__u32 held, wanted, refused;
+	struct xhb_gset held, wanted, refused;
 	__u16 ping_up; /* ping.h's xhb_ping_wire() */
 };
 
@@ -39,10 +40,23 @@ struct xhb_speaker {
 	__u64 seq;
 	__u64 failures[XHB_CONFIG_MAX_MEDIA]; /* per media line */
 	__u64 probe_failures;
+	/* pages 1.. of our groups as last sent (xhb_wire.h): one that
+	 * changes goes out at once, not at the next keepalive */
+	struct xhb_gset sent_held, sent_wanted, sent_refused;
 };
 
+/* Pages of groups a configuration of ngroups sends: 1 up to 32 groups. */
+static inline unsigned int xhb_group_pages(unsigned int ngroups)
+{
+	return ngroups > 32 ? (ngroups + 31) / 32 : 1;
+}
+
+/* Every page (xhb_group_pages()) on every medium. */
 void xhb_speak_heartbeats(struct xhb_speaker *sp, const struct xhb_said *s,
 			  __u64 now_ns);
+/* The pages >= 1 whose groups changed since sent, on every medium. */
+void xhb_speak_changed(struct xhb_speaker *sp, const struct xhb_said *s,
+		       __u64 now_ns);
 void xhb_speak_probes(struct xhb_speaker *sp, const struct xhb_said *s,
 		      const struct xhb_peers *ps, const struct xhb_ifaces *fs,
 		      __u64 now_ns);

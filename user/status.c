@@ -52,7 +52,7 @@ static json_t *groups_json(const struct xhb_groups *gs, const struct xhb_peers *
 		xhb_group_spec(grp, spec, sizeof(spec));
 		for (unsigned int n = 0; !owner && n < c->nnodes; n++)
 			if ((int)n != ps->self && ps->v[n].state != XHB_MEMBER_DEAD &&
-			    (ps->v[n].snap.groups_held & (1U << g)))
+			    xhb_gset_has(&ps->v[n].held, g))
 				owner = c->nodes[n].name;
 		j = json_pack("{s:i, s:s, s:s, s:s?, s:b, s:s, s:f, s:b, s:b}",
 			      "group", g, "resources", spec, "preferred",
@@ -61,8 +61,8 @@ static json_t *groups_json(const struct xhb_groups *gs, const struct xhb_peers *
 			      s->phase == XHB_GROUP_IDLE || !s->began_ns
 				  ? 0.0
 				  : xhb_ms(now_ns - s->began_ns),
-			      "standby", !!(gs->refused & (1U << g)), "takeover",
-			      !!(gs->wanted & (1U << g)));
+			      "standby", xhb_gset_has(&gs->refused, g), "takeover",
+			      xhb_gset_has(&gs->wanted, g));
 		/* where it stands: the script under way, or the one whose
 		 * stop failed */
 		if (s->phase == XHB_GROUP_STOP_FAILED)
@@ -133,7 +133,7 @@ static double lease_left_ms(const struct xhb_groups *gs, __u64 now_ns)
 {
 	__u64 end = gs->lease_renewed_ns + gs->lease_ns;
 
-	return gs->held && now_ns < end ? xhb_ms(end - now_ns) : 0.0;
+	return !xhb_gset_empty(&gs->held) && now_ns < end ? xhb_ms(end - now_ns) : 0.0;
 }
 
 json_t *xhb_status_json(const struct xhb_status_self *self,
@@ -161,10 +161,11 @@ static json_t *cleanup(const struct xhb_control_request *req,
 		       const struct xhb_status_self *self, struct xhb_groups *gs,
 		       struct xhb_events *ev, __u64 now_ns)
 {
-	__u32 mask = req->group >= 0 ? 1U << req->group : ~0U, begun;
+	struct xhb_gset mask = xhb_status_which(req), begun, both;
+	json_t *reply;
 
 	if (req->group >= 0 && gs->g[req->group].phase != XHB_GROUP_STOP_FAILED &&
-	    !(self->checks_cleared & mask))
+	    !xhb_gset_has(&self->checks_cleared, (unsigned int)req->group))
 		return xhb_control_error(
 		    "group %d is not stop_failed: it is %s", req->group,
 		    (unsigned int)req->group >= gs->cfg->ngroups &&
@@ -172,12 +173,25 @@ static json_t *cleanup(const struct xhb_control_request *req,
 			? "not a group of haresources"
 			: xhb_group_phase_name(gs->g[req->group].phase));
 	/* said before its stop runs: the stop's events follow it */
-	begun = gs->blocked & mask;
-	xhb_ev_cleanup_request(ev, req->group, begun | self->checks_cleared);
+	begun = xhb_gset_and(gs->blocked, &mask);
+	both = xhb_gset_or(begun, &self->checks_cleared);
+	xhb_ev_cleanup_request(ev, req->group, &both);
 	xhb_groups_cleanup(gs, begun, now_ns);
-	return json_pack("{s:I, s:I}", "groups",
-			 (json_int_t)(begun | self->checks_cleared), "checks_cleared",
-			 (json_int_t)self->checks_cleared);
+	reply = json_object();
+	xhb_control_set_groups(reply, &both, "groups", "group_list");
+	xhb_control_set_groups(reply, &self->checks_cleared, "checks_cleared",
+			       "checks_cleared_list");
+	return reply;
+}
+
+struct xhb_gset xhb_status_which(const struct xhb_control_request *req)
+{
+	struct xhb_gset one = {{0}};
+
+	if (req->group < 0)
+		return xhb_gset_first(XHB_MAX_GROUPS);
+	xhb_gset_add(&one, (unsigned int)req->group);
+	return one;
 }
 
 json_t *xhb_status_request(const struct xhb_control_request *req,
@@ -187,7 +201,8 @@ json_t *xhb_status_request(const struct xhb_control_request *req,
 {
 	const char *scope = xhb_control_scope_str(req->scope);
 	int preferred[XHB_MAX_GROUPS];
-	__u32 mask;
+	struct xhb_gset mask, takers;
+	json_t *reply;
 
 	if (req->cmd == XHB_CONTROL_STATUS)
 		return xhb_status_json(self, gs, ps, now_ns);
@@ -195,16 +210,19 @@ json_t *xhb_status_request(const struct xhb_control_request *req,
 		return cleanup(req, self, gs, ev, now_ns);
 	for (unsigned int g = 0; g < gs->cfg->ngroups; g++)
 		preferred[g] = gs->cfg->groups[g].node_index;
+	takers = xhb_status_takers(gs, ps);
 	mask = xhb_control_scope_groups(req->cmd == XHB_CONTROL_STANDBY, req->scope,
 					gs->cfg->ngroups, preferred, ps->self,
-					xhb_status_takers(gs, ps));
+					&takers);
 	if (req->cmd == XHB_CONTROL_STANDBY) {
-		gs->refused |= mask;
-		gs->wanted &= ~mask;
+		gs->refused = xhb_gset_or(gs->refused, &mask);
+		gs->wanted = xhb_gset_minus(gs->wanted, &mask);
 	} else {
-		gs->wanted |= mask;
-		gs->refused &= ~mask;
+		gs->wanted = xhb_gset_or(gs->wanted, &mask);
+		gs->refused = xhb_gset_minus(gs->refused, &mask);
 	}
-	xhb_ev_request(ev, req->cmd == XHB_CONTROL_STANDBY, scope, mask);
-	return json_pack("{s:s, s:I}", "scope", scope, "groups", (json_int_t)mask);
+	xhb_ev_request(ev, req->cmd == XHB_CONTROL_STANDBY, scope, &mask);
+	reply = json_pack("{s:s}", "scope", scope);
+	xhb_control_set_groups(reply, &mask, "groups", "group_list");
+	return reply;
 }

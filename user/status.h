@@ -20,6 +20,9 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
+#include "xhb_wire.h"
+#include "gset.h"
+
 struct xhb_groups;
 struct xhb_peer;
 struct xhb_peers;
@@ -38,7 +41,7 @@ struct xhb_status_self {
 	json_t *checks; /* xhb_checks_json(), stolen; NULL: none */
 	/* cleanup: the groups whose failed resource checks were cleared
 	 * (xhb_checks_clear()), a cleanup of their own */
-	__u32 checks_cleared;
+	struct xhb_gset checks_cleared;
 };
 
 struct xhb_control_request;
@@ -49,6 +52,10 @@ json_t *xhb_status_request(const struct xhb_control_request *req,
 			   const struct xhb_status_self *self,
 			   struct xhb_groups *gs, const struct xhb_peers *ps,
 			   struct xhb_events *ev, __u64 now_ns);
+
+/* The groups a control request names: its group, or every group. */
+struct xhb_control_request;
+struct xhb_gset xhb_status_which(const struct xhb_control_request *req);
 
 json_t *xhb_status_json(const struct xhb_status_self *self,
 			const struct xhb_groups *gs, const struct xhb_peers *ps,
@@ -61,7 +68,8 @@ json_t *xhb_status_nodes(const struct xhb_status_self *self,
 			 __u64 now_ns);
 /* Bit g: group g's preferred node is a peer that is up (not starting) and
  * not in standby for g: it would take g back (failback). */
-__u32 xhb_status_takers(const struct xhb_groups *gs, const struct xhb_peers *ps);
+struct xhb_gset xhb_status_takers(const struct xhb_groups *gs,
+				  const struct xhb_peers *ps);
 /* A peer's link is up: something of it (seen: its entry in that
  * interface's XDP) came within window_ns of now_ns. */
 bool xhb_status_link_up(const struct xhb_peer *seen, __u64 now_ns,

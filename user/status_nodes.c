@@ -99,9 +99,10 @@ json_t *xhb_status_nodes(const struct xhb_status_self *self,
 	return nodes;
 }
 
-__u32 xhb_status_takers(const struct xhb_groups *gs, const struct xhb_peers *ps)
+struct xhb_gset xhb_status_takers(const struct xhb_groups *gs,
+				  const struct xhb_peers *ps)
 {
-	__u32 takers = 0;
+	struct xhb_gset takers = {{0}};
 
 	for (unsigned int g = 0; g < gs->cfg->ngroups; g++) {
 		int n = gs->cfg->groups[g].node_index;
@@ -114,8 +115,8 @@ __u32 xhb_status_takers(const struct xhb_groups *gs, const struct xhb_peers *ps)
 		if ((p->state == XHB_MEMBER_UP ||
 		     p->state == XHB_MEMBER_WARN) &&
 		    p->snap.state != XHB_NODE_INIT &&
-		    !(p->snap.groups_refused & (1U << g)))
-			takers |= 1U << g;
+		    !xhb_gset_has(&p->refused, g))
+			xhb_gset_add(&takers, g);
 	}
 	return takers;
 }

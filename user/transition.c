@@ -140,7 +140,7 @@ static void started(struct xhb_groups *gs, unsigned int g)
 	struct xhb_group_state *s = &gs->g[g];
 
 	s->phase = XHB_GROUP_STARTED;
-	gs->wanted &= ~(1U << g);
+	xhb_gset_del(&gs->wanted, g);
 	groups_record(gs, g, XHB_PROGRESS_HELD);
 	groups_event(gs, true, g, s->reason, xhb_now_ns() - s->began_ns);
 }
@@ -176,7 +176,7 @@ static void block(struct xhb_groups *gs, unsigned int g, unsigned int r)
 		groups_remove_address(gs, g, &grp->resources[i]);
 		s->up &= ~XHB_RES_BIT(i);
 	}
-	gs->blocked |= 1U << g;
+	xhb_gset_add(&gs->blocked, g);
 	groups_record(gs, g, XHB_PROGRESS_STOP_FAILED);
 	xhb_group_spec(grp, spec, sizeof(spec));
 	xhb_ev_group_stop_failed(gs->ev, g, spec, grp->resources[r].spec,
@@ -243,7 +243,7 @@ static void fail_start(struct xhb_groups *gs, unsigned int g, __u64 now_ns)
 {
 	struct xhb_group_state *s = &gs->g[g];
 
-	gs->refused |= 1U << g;
+	xhb_gset_add(&gs->refused, g);
 	s->reason = XHB_REASON_RESOURCE_FAILED;
 	s->next = xhb_groups_def(gs, g)->nresources;
 	begin_stop(gs, g, now_ns);
@@ -380,19 +380,20 @@ void xhb_groups_let_go(struct xhb_groups *gs, __u64 now_ns)
 		xhb_groups_release(gs, g, XHB_REASON_LEASE_EXPIRED, now_ns);
 }
 
-__u32 xhb_groups_cleanup(struct xhb_groups *gs, __u32 mask, __u64 now_ns)
+struct xhb_gset xhb_groups_cleanup(struct xhb_groups *gs,
+				   struct xhb_gset which, __u64 now_ns)
 {
-	__u32 begun = 0;
+	struct xhb_gset begun = {{0}};
 
 	for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++) {
 		struct xhb_group_state *s = &gs->g[g];
 
-		if (!(mask & (1U << g)) || s->phase != XHB_GROUP_STOP_FAILED)
+		if (!xhb_gset_has(&which, g) || s->phase != XHB_GROUP_STOP_FAILED)
 			continue;
-		gs->blocked &= ~(1U << g);
+		xhb_gset_del(&gs->blocked, g);
 		s->next = s->failed + 1;
 		s->began_ns = now_ns;
-		begun |= 1U << g;
+		xhb_gset_add(&begun, g);
 		begin_stop(gs, g, now_ns);
 	}
 	return begun;
@@ -414,19 +415,19 @@ void groups_adopt_blocked(struct xhb_groups *gs, unsigned int g, __u64 now_ns)
 		if (grp->resources[r].kind == XHB_RES_SCRIPT)
 			s->up |= XHB_RES_BIT(r);
 	s->failed = grp->nresources ? grp->nresources - 1 : 0;
-	gs->blocked |= 1U << g;
+	xhb_gset_add(&gs->blocked, g);
 	xhb_group_spec(grp, spec, sizeof(spec));
 	xhb_ev_group_stop_failed(gs->ev, g, spec, NULL, s->reason, true);
 }
 
-__u32 xhb_groups_busy(const struct xhb_groups *gs)
+struct xhb_gset xhb_groups_busy(const struct xhb_groups *gs)
 {
-	__u32 busy = 0;
+	struct xhb_gset busy = {{0}};
 
 	for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++)
 		if (gs->g[g].phase == XHB_GROUP_STARTING ||
 		    gs->g[g].phase == XHB_GROUP_STOPPING)
-			busy |= 1U << g;
+			xhb_gset_add(&busy, g);
 	return busy;
 }
 

@@ -130,8 +130,8 @@ Test(check, parse_table)
 			     c->line);
 		cr_expect_eq(k->fall, c->fall, "%s", c->line);
 		cr_expect_eq(k->rise, c->rise, "%s", c->line);
-		cr_expect_eq(k->groups, c->groups, "%s: groups %#x", c->line,
-			     k->groups);
+		cr_expect_eq(k->groups.w[0], c->groups, "%s: groups %#x", c->line,
+			     k->groups.w[0]);
 	}
 }
 
@@ -242,7 +242,7 @@ static struct xhb_checks *checks_of(const char *line)
 	cr_assert(cs);
 	cr_assert_eq(load_with(line), 0, "%s", err);
 	xhb_checks_configure(cs, cfg, NULL, xhb_now_ns());
-	xhb_checks_set_held(cs, ~0U);
+	xhb_checks_set_held(cs, xhb_gset_of32(~0U));
 	return cs;
 }
 
@@ -260,7 +260,7 @@ Test(check, http_falls_after_fall_failures_and_rises_after_rise)
 	cr_assert(run_until(cs, judged));
 	cr_expect_eq(cs->c[0].state, XHB_CHECK_PASSING, "%s", cs->c[0].detail);
 	cr_expect_str_eq(cs->c[0].detail, "HTTP 200");
-	cr_expect_eq(xhb_checks_unfit(cs), 0);
+	cr_expect_eq(xhb_checks_unfit(cs).w[0], 0);
 
 	s.status = 500;
 	cr_assert(run_until(cs, failing), "never failing: %s", cs->c[0].detail);
@@ -268,12 +268,12 @@ Test(check, http_falls_after_fall_failures_and_rises_after_rise)
 	/* exactly fall failures in a row, no fewer */
 	cr_expect_eq(cs->c[0].fails, 3);
 	cr_expect_eq(cs->c[0].failures, 3);
-	cr_expect_eq(xhb_checks_unfit(cs), 1U << 0);
+	cr_expect_eq(xhb_checks_unfit(cs).w[0], 1U << 0);
 
 	s.status = 200;
 	cr_assert(run_until(cs, passing));
 	cr_expect_eq(cs->c[0].oks, 2);
-	cr_expect_eq(xhb_checks_unfit(cs), 0);
+	cr_expect_eq(xhb_checks_unfit(cs).w[0], 0);
 	xhb_checks_close(cs);
 	free(cs);
 	server_stop(&s);
@@ -293,7 +293,7 @@ Test(check, http_without_answer_fails)
 	cr_expect_eq(cs->c[0].state, XHB_CHECK_FAILING);
 	cr_expect(strstr(cs->c[0].detail, "no HTTP status line"), "%s",
 		  cs->c[0].detail);
-	cr_expect_eq(xhb_checks_unfit(cs), 3, "every group by default");
+	cr_expect_eq(xhb_checks_unfit(cs).w[0], 3, "every group by default");
 	xhb_checks_close(cs);
 	free(cs);
 	server_stop(&s);
@@ -390,12 +390,12 @@ Test(check, resource_status_where_held)
 	put("up", "", 0644);
 
 	/* not held: never run, unknown */
-	xhb_checks_set_held(cs, 0);
+	xhb_checks_set_held(cs, xhb_gset_of32(0));
 	cr_expect_not(run_until_for(cs, judged, 200), "ran where the group is not held");
 	cr_expect_eq(cs->c[0].runs, 0);
-	cr_expect_eq(xhb_checks_unfit(cs), 0);
+	cr_expect_eq(xhb_checks_unfit(cs).w[0], 0);
 
-	xhb_checks_set_held(cs, 1U << 0);
+	xhb_checks_set_held(cs, xhb_gset_of32(1U << 0));
 	cr_assert(run_until(cs, judged));
 	cr_expect_eq(cs->c[0].state, XHB_CHECK_PASSING, "%s", cs->c[0].detail);
 	cr_expect_str_eq(cs->c[0].detail, "running (exit 0)");
@@ -403,22 +403,22 @@ Test(check, resource_status_where_held)
 	unlink(flag);
 	cr_assert(run_until(cs, failing), "%s", cs->c[0].detail);
 	cr_expect_str_eq(cs->c[0].detail, "stopped (exit 0)");
-	cr_expect_eq(xhb_checks_unfit(cs), 1U << 0, "guards its own group");
+	cr_expect_eq(xhb_checks_unfit(cs).w[0], 1U << 0, "guards its own group");
 
 	/* released: not run, but it failed here: still unfit, until cleared */
-	xhb_checks_set_held(cs, 0);
+	xhb_checks_set_held(cs, xhb_gset_of32(0));
 	xhb_checks_step(cs, NULL, 0, xhb_now_ns());
 	cr_expect_eq(cs->c[0].state, XHB_CHECK_FAILING);
-	cr_expect_eq(xhb_checks_unfit(cs), 1U << 0);
-	cr_expect_eq(xhb_checks_clear(cs, 1U << 1, xhb_now_ns()), 0, "another group");
-	cr_expect_eq(xhb_checks_clear(cs, 1U << 0, xhb_now_ns()), 1U << 0);
+	cr_expect_eq(xhb_checks_unfit(cs).w[0], 1U << 0);
+	cr_expect_eq(xhb_checks_clear(cs, xhb_gset_of32(1U << 1), xhb_now_ns()).w[0], 0, "another group");
+	cr_expect_eq(xhb_checks_clear(cs, xhb_gset_of32(1U << 0), xhb_now_ns()).w[0], 1U << 0);
 	cr_expect_eq(cs->c[0].state, XHB_CHECK_UNKNOWN);
-	cr_expect_eq(xhb_checks_unfit(cs), 0);
+	cr_expect_eq(xhb_checks_unfit(cs).w[0], 0);
 	/* passing, then released: unknown */
 	put("up", "", 0644);
-	xhb_checks_set_held(cs, 1U << 0);
+	xhb_checks_set_held(cs, xhb_gset_of32(1U << 0));
 	cr_assert(run_until(cs, passing));
-	xhb_checks_set_held(cs, 0);
+	xhb_checks_set_held(cs, xhb_gset_of32(0));
 	xhb_checks_step(cs, NULL, 0, xhb_now_ns());
 	cr_expect_eq(cs->c[0].state, XHB_CHECK_UNKNOWN);
 	xhb_checks_close(cs);

@@ -320,7 +320,7 @@ Test(control, malformed_requests_get_error_replies)
 	    {"{\"cmd\":\"standby\",\"scope\":\"everything\"}\n", -EINVAL,
 	     "scope"},
 	    {"{\"cmd\":\"takeover\",\"scope\":7}\n", -EINVAL, "scope"},
-	    {"{\"cmd\":\"cleanup\",\"group\":32}\n", -EINVAL,
+	    {"{\"cmd\":\"cleanup\",\"group\":1024}\n", -EINVAL,
 	     "bad group for cleanup"},
 	    {"{\"cmd\":\"cleanup\",\"group\":-1}\n", -EINVAL,
 	     "bad group for cleanup"},
@@ -572,28 +572,28 @@ Test(control, scope_groups)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		cr_expect_eq(xhb_control_scope_groups(cases[i].standby,
 						      cases[i].scope, 4,
-						      preferred, 0, 0x2),
+						      preferred, 0, &(struct xhb_gset){{0x2}}).w[0],
 			     cases[i].want, "%s %s: 0x%x, want 0x%x",
 			     cases[i].standby ? "standby" : "takeover",
 			     xhb_control_scope_str(cases[i].scope),
 			     xhb_control_scope_groups(cases[i].standby,
 						      cases[i].scope, 4,
-						      preferred, 0, 0x2),
+						      preferred, 0, &(struct xhb_gset){{0x2}}).w[0],
 			     cases[i].want);
 	/* nobody up to take anything back: failback gives nothing */
 	cr_expect_eq(xhb_control_scope_groups(true, XHB_SCOPE_FAILBACK, 4,
-					      preferred, 0, 0),
+					      preferred, 0, &(struct xhb_gset){{0}}).w[0],
 		     0);
 	/* a taker bit for one of our own groups changes nothing */
 	cr_expect_eq(xhb_control_scope_groups(true, XHB_SCOPE_FAILBACK, 4,
-					      preferred, 0, 0xf),
+					      preferred, 0, &(struct xhb_gset){{0xf}}).w[0],
 		     0x6);
 	/* the same groups seen from node 1 */
 	cr_expect_eq(xhb_control_scope_groups(true, XHB_SCOPE_LOCAL, 4,
-					      preferred, 1, 0),
+					      preferred, 1, &(struct xhb_gset){{0}}).w[0],
 		     0x2);
 	cr_expect_eq(xhb_control_scope_groups(false, XHB_SCOPE_FAILBACK, 4,
-					      preferred, 1, 0),
+					      preferred, 1, &(struct xhb_gset){{0}}).w[0],
 		     0x2);
 }
 

@@ -637,10 +637,10 @@ Test(events, every_emitter_matches_the_schema)
 			       -ENOENT, NULL);
 	xhb_ev_resource_failed(em, 0, "IPaddr::10.1.1.1", "start", NULL,
 			       "netlink", 0, "no interface holds a subnet");
-	xhb_ev_request(em, true, "all", 0x3);
-	xhb_ev_request(em, false, "local", 0x1);
+	xhb_ev_request(em, true, "all", &(struct xhb_gset){{0x3}});
+	xhb_ev_request(em, false, "local", &(struct xhb_gset){{0x1}});
 	{
-		struct xhb_check_cfg chk = {.kind = XHB_CHECK_HTTP, .groups = 0x1};
+		struct xhb_check_cfg chk = {.kind = XHB_CHECK_HTTP, .groups = {{0x1}}};
 
 		snprintf(chk.name, sizeof(chk.name), "web");
 		snprintf(chk.target, sizeof(chk.target), "http://127.0.0.1/");
@@ -658,9 +658,9 @@ Test(events, every_emitter_matches_the_schema)
 				 "apache", XHB_REASON_STANDBY_REQUEST, true);
 	xhb_ev_group_stop_failed(em, 1, "172.16.193.31 apache", NULL,
 				 XHB_REASON_INTERRUPTED, false);
-	xhb_ev_agent_stop_blocked(em, 0x1);
-	xhb_ev_cleanup_request(em, 0, 0x1);
-	xhb_ev_cleanup_request(em, -1, 0);
+	xhb_ev_agent_stop_blocked(em, &(struct xhb_gset){{0x1}});
+	xhb_ev_cleanup_request(em, 0, &(struct xhb_gset){{0x1}});
+	xhb_ev_cleanup_request(em, -1, &(struct xhb_gset){{0}});
 	xhb_events__close(em);
 	free(cfg);
 

@@ -59,7 +59,7 @@ Test(links, judged_as_heartbeat_did)
 				 (int)(colon - c->ifaces[k]), c->ifaces[k]);
 			f->medium = colon[1] == '1';
 			f->vip = colon[2] == '1';
-			f->groups = f->vip ? 1U << k : 0;
+			f->groups = xhb_gset_of32(f->vip ? 1U << k : 0);
 			f->usable = colon[3] == '1';
 		}
 		xhb_ifaces_judge(&fs, &out);
@@ -70,8 +70,8 @@ Test(links, judged_as_heartbeat_did)
 		cr_expect_eq(out.media_up, c->media_up, "%s: media up", c->name);
 		cr_expect_str_eq(out.media_down, c->media_down, "%s", c->name);
 		cr_expect_str_eq(out.vip_down, c->vip_down, "%s", c->name);
-		cr_expect_eq(out.groups_down, c->groups_down, "%s: groups down %#x",
-			     c->name, out.groups_down);
+		cr_expect_eq(out.groups_down.w[0], c->groups_down, "%s: groups down %#x",
+			     c->name, out.groups_down.w[0]);
 	}
 }
 

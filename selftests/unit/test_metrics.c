@@ -568,7 +568,7 @@ static void two_nodes(struct xhb_config *c, struct xhb_groups *gs,
 	snprintf(c->groups[0].resources[0].spec, XHB_SPEC_MAX,
 		 "IPaddr::172.16.193.30/16/ens192");
 	gs->cfg = c;
-	gs->held = 1;
+	gs->held = xhb_gset_of32(1);
 	gs->g[0].held = true;
 	gs->g[0].phase = XHB_GROUP_STARTED;
 	gs->lease_renewed_ns = NOW - MS(2);

@@ -202,21 +202,21 @@ Test(transition, start_left_to_right_stop_right_to_left_without_blocking)
 	/* returned at once: a's start runs, b waits for it */
 	cr_expect_lt(xhb_now_ns() - t0, 200 * MS);
 	cr_expect(phase_is(XHB_GROUP_STARTING));
-	cr_expect(gs->g[0].held && (gs->held & 1), "held from the first step");
-	cr_expect_eq(xhb_groups_busy(gs), 1);
+	cr_expect(gs->g[0].held && (gs->held.w[0] & 1), "held from the first step");
+	cr_expect_eq(xhb_groups_busy(gs).w[0], 1);
 	cr_expect_eq(xhb_groups_acquire(gs, 0, XHB_REASON_PREFERRED_NODE, t0),
 		     -EBUSY, "one transition of a group at a time");
 	cr_assert(drive_to(XHB_GROUP_STARTED, 5000), "never started: %s", log_text());
 	cr_expect_str_eq(log_text(), "a start\nb start\n");
-	cr_expect_eq(xhb_groups_busy(gs), 0);
+	cr_expect_eq(xhb_groups_busy(gs).w[0], 0);
 	cr_expect_eq(gs->progress.g[0], XHB_PROGRESS_HELD);
 
 	xhb_groups_release(gs, 0, XHB_REASON_STANDBY_REQUEST, xhb_now_ns());
 	cr_expect(phase_is(XHB_GROUP_STOPPING));
-	cr_expect(gs->held & 1, "held until the last stop is done");
+	cr_expect(gs->held.w[0] & 1, "held until the last stop is done");
 	cr_assert(drive_to(XHB_GROUP_IDLE, 5000));
 	cr_expect_str_eq(log_text(), "a start\nb start\nb stop\na stop\n");
-	cr_expect_not(gs->held & 1);
+	cr_expect_not(gs->held.w[0] & 1);
 	cr_expect_eq(gs->progress.g[0], XHB_PROGRESS_NONE);
 	cr_expect(strstr(events_text(), "\"event\":\"group_acquire\""));
 	cr_expect(strstr(events_text(), "\"event\":\"group_release\""));
@@ -242,7 +242,7 @@ Test(transition, release_during_a_start_kills_it_and_stops_what_started)
 	/* slow's stop runs: its start may have begun something; c never */
 	cr_expect_str_eq(log_text(), "a start\nslow start\nslow stop\na stop\n");
 	cr_expect(strstr(events_text(), "\"reason\":\"aborted\""));
-	cr_expect_not(gs->held & 1);
+	cr_expect_not(gs->held.w[0] & 1);
 }
 
 Test(transition, failed_or_timed_out_start_undoes_the_group)
@@ -255,7 +255,7 @@ Test(transition, failed_or_timed_out_start_undoes_the_group)
 	xhb_groups_acquire(gs, 0, XHB_REASON_PREFERRED_NODE, xhb_now_ns());
 	cr_assert(drive_to(XHB_GROUP_IDLE, 5000));
 	cr_expect_str_eq(log_text(), "a start\nbad start\nbad stop\na stop\n");
-	cr_expect(gs->refused & 1, "refused, so another node tries");
+	cr_expect(gs->refused.w[0] & 1, "refused, so another node tries");
 	cr_expect(strstr(events_text(), "\"reason\":\"resource_failed\""));
 
 	/* a start that hangs past its timeout is killed, then undone */
@@ -267,7 +267,7 @@ Test(transition, failed_or_timed_out_start_undoes_the_group)
 	}
 	script("bad", "[ \"$1\" = start ] && sleep 30");
 	group(names, 200, 5000);
-	gs->refused = 0;
+	gs->refused = (struct xhb_gset){{0}};
 	xhb_groups_acquire(gs, 0, XHB_REASON_PREFERRED_NODE, xhb_now_ns());
 	cr_assert(drive_to(XHB_GROUP_IDLE, 5000), "%s", log_text());
 	cr_expect_str_eq(log_text(), "a start\nbad start\nbad stop\na stop\n");
@@ -296,9 +296,9 @@ Test(transition, failed_stop_blocks_until_cleanup)
 	xhb_groups_release(gs, 0, XHB_REASON_STANDBY_REQUEST, xhb_now_ns());
 	cr_assert(drive_to(XHB_GROUP_STOP_FAILED, 5000), "%s", log_text());
 	/* still ours on the wire, refused, a left running */
-	cr_expect(gs->g[0].held && (gs->held & 1));
-	cr_expect(gs->blocked & 1);
-	cr_expect_eq(xhb_groups_busy(gs), 0);
+	cr_expect(gs->g[0].held && (gs->held.w[0] & 1));
+	cr_expect(gs->blocked.w[0] & 1);
+	cr_expect_eq(xhb_groups_busy(gs).w[0], 0);
 	cr_expect_str_eq(log_text(), "a start\nhang start\nhang stop\n");
 	ev = events_text();
 	cr_expect(strstr(ev, "\"event\":\"group_stop_failed\""), "%s", ev);
@@ -313,16 +313,16 @@ Test(transition, failed_stop_blocks_until_cleanup)
 	cr_expect_eq(xhb_groups_acquire(gs, 0, XHB_REASON_PREFERRED_NODE,
 					xhb_now_ns()), -EBUSY);
 	cr_expect(phase_is(XHB_GROUP_STOP_FAILED));
-	cr_expect_eq(xhb_groups_cleanup(gs, ~0U, xhb_now_ns()), 1);
+	cr_expect_eq(xhb_groups_cleanup(gs, xhb_gset_of32(~0U), xhb_now_ns()).w[0], 1);
 	cr_assert(drive_to(XHB_GROUP_STOP_FAILED, 5000));
 	/* fixed: the cleanup stops it, then what is left of it */
 	fclose(fopen(flag, "w"));
-	cr_expect_eq(xhb_groups_cleanup(gs, 1, xhb_now_ns()), 1);
-	cr_expect_not(gs->blocked & 1);
+	cr_expect_eq(xhb_groups_cleanup(gs, xhb_gset_of32(1), xhb_now_ns()).w[0], 1);
+	cr_expect_not(gs->blocked.w[0] & 1);
 	cr_assert(drive_to(XHB_GROUP_IDLE, 5000), "%s", log_text());
 	cr_expect_str_eq(log_text(),
 			 "a start\nhang start\nhang stop\nhang stop\nhang stop\na stop\n");
-	cr_expect_not(gs->held & 1);
+	cr_expect_not(gs->held.w[0] & 1);
 	cr_assert_eq(xhb_progress_load(&again, dir), 0);
 	cr_expect_eq(again.g[0], XHB_PROGRESS_NONE);
 }
@@ -340,7 +340,7 @@ Test(transition, stop_failed_policy_release_goes_on)
 	xhb_groups_release(gs, 0, XHB_REASON_STANDBY_REQUEST, xhb_now_ns());
 	cr_assert(drive_to(XHB_GROUP_IDLE, 5000));
 	cr_expect_str_eq(log_text(), "a start\nbad start\nbad stop\na stop\n");
-	cr_expect_not(gs->blocked);
+	cr_expect_not(gs->blocked.w[0]);
 	cr_expect_not(strstr(events_text(), "group_stop_failed"));
 }
 
@@ -355,9 +355,9 @@ Test(transition, let_go_claims_nothing_while_the_scripts_stop)
 	cr_assert(drive_to(XHB_GROUP_STARTED, 5000));
 	xhb_groups_let_go(gs, xhb_now_ns());
 	/* a peer may hold it since our lease lapsed: not claimed, but busy */
-	cr_expect_not(gs->held & 1);
+	cr_expect_not(gs->held.w[0] & 1);
 	cr_expect(phase_is(XHB_GROUP_STOPPING));
-	cr_expect_eq(xhb_groups_busy(gs), 1);
+	cr_expect_eq(xhb_groups_busy(gs).w[0], 1);
 	cr_expect_eq(xhb_groups_acquire(gs, 0, XHB_REASON_PREFERRED_NODE,
 					xhb_now_ns()), -EBUSY);
 	cr_assert(drive_to(XHB_GROUP_IDLE, 5000));
