@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# Many groups: 256 haresources lines of one VIP each (the seed's VIP, then
+# 172.16.200.1-255/16 on ens192, beside the lab's addresses), all srv1's.
+# Groups past 31 travel in paged heartbeats (xhb_wire.h): srv2 must see
+# srv1 hold every one of them (its status says owner srv1), or it would
+# take them as nobody's. srv1's link goes down: srv2 holds all 256 within
+# a bound, and no address is ever on both nodes (polled all along). The
+# takeover's figures (verdict -> last address added -> last first
+# gratuitous ARP, from srv2's events) are logged, for 256 groups.
+source "$(dirname "$0")/lib.bash" many-groups
+
+NGROUPS=256
+TAKEOVER_BOUND_MS=${MANY_GROUPS_BOUND_MS:-2000}
+LAB_HACF_EXTRA='probe 1ms 3\n'
+lab_setup || fail "lab setup failed"
+{
+	cat "$LAB_FIXTURES/haresources"
+	for i in $(seq 1 $((NGROUPS - 1))); do
+		echo "srv1 IPaddr::172.16.200.$i/16/ens192"
+	done
+} >"$LAB_DIR/haresources.many"
+for node in srv1 srv2; do
+	cp "$LAB_DIR/haresources.many" "$LAB_DIR/$node/ha.d/haresources"
+done
+
+# How many of our addresses a node holds: the seed's VIP and 172.16.200.x.
+count_addrs() { # node
+	lab_exec "$1" ip -o -4 addr show dev ens192 2>/dev/null |
+		grep -cE " inet ($LAB_VIP|172\.16\.200\.[0-9]+)/"
+}
+holds_all() { [ "$(count_addrs "$1")" = "$NGROUPS" ]; }
+holds_none() { [ "$(count_addrs "$1")" = 0 ]; }
+
+# The overlap watcher: both nodes' addresses read over and over; any
+# address seen on both in one round is written to $both. Bounded: it
+# stops when $stop appears or after 120 s.
+both=$LAB_DIR/both.txt
+stop=$LAB_DIR/both.stop
+rounds=$LAB_DIR/both.rounds
+: >"$both"
+(
+	end=$((SECONDS + 120)) n=0
+	while [ ! -e "$stop" ] && [ $SECONDS -lt $end ]; do
+		a=$(lab_exec srv1 ip -o -4 addr show dev ens192 2>/dev/null | grep -oE "inet ($LAB_VIP|172\.16\.200\.[0-9]+)/")
+		b=$(lab_exec srv2 ip -o -4 addr show dev ens192 2>/dev/null | grep -oE "inet ($LAB_VIP|172\.16\.200\.[0-9]+)/")
+		# and srv1 once more: an address moving during the round
+		# would be on neither read, never on both
+		c=$(lab_exec srv1 ip -o -4 addr show dev ens192 2>/dev/null | grep -oE "inet ($LAB_VIP|172\.16\.200\.[0-9]+)/")
+		comm -12 <(sort -u <<<"$a") <(sort -u <<<"$b") | comm -12 - <(sort -u <<<"$c") | grep . >>"$both"
+		n=$((n + 1))
+		echo "$n" >"$rounds"
+	done
+) &
+e2e_bg $!
+
+e2e_start_pair
+wait_for 20 holds_all srv1 || fail "srv1 holds $(count_addrs srv1) of the $NGROUPS groups' addresses, not all, 20 s after the start"
+e2e_log "srv1 holds $(count_addrs srv1) addresses"
+
+# srv2 sees srv1 hold every group, pages past the first included.
+owners_ok() {
+	lab_in_node srv2 "$XHB_BUILD/xhbctl" status -j 2>/dev/null | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+g = s["groups"]
+ok = len(g) == int(sys.argv[1]) and all(x.get("owner") == "srv1" and not x["held"] for x in g)
+sys.exit(0 if ok else 1)' "$NGROUPS"
+}
+wait_for 10 owners_ok || fail "srv2's status does not show srv1 owning all $NGROUPS groups: $(lab_in_node srv2 "$XHB_BUILD/xhbctl" status -j | python3 -c 'import json,sys; g=json.load(sys.stdin)["groups"]; print(len(g), "groups;", sorted({x.get("owner") for x in g}, key=str))')"
+hold_for 1 holds_none srv2 || fail "srv2 took addresses while srv1 held them all: $(count_addrs srv2)"
+# The status text lists group 255 too.
+lab_in_node srv1 "$XHB_BUILD/xhbctl" status | grep -qE "^255 +srv1 +srv1 +started" ||
+	fail "xhbctl status on srv1 does not list group 255 as srv1's, started"
+
+t0=$(mono_now)
+e2e_log "srv1: ip link set ens192 down"
+lab_exec srv1 ip link set ens192 down
+wait_for 10 holds_all srv2 || fail "srv2 holds $(count_addrs srv2) of $NGROUPS addresses 10 s after srv1's link went down"
+wait_for 5 holds_none srv1 || fail "srv1 kept $(count_addrs srv1) addresses after its link went down"
+e2e_log "srv2 holds $(count_addrs srv2) addresses, srv1 none"
+ev_wait 5 srv2 group_acquire group=$((NGROUPS - 1)) reason=peer_dead ||
+	fail "srv2 has no group_acquire of group $((NGROUPS - 1)) for peer_dead: $(ev_names srv2 | tail -c 600)"
+
+# Each group's first gratuitous ARP is sent when its address is added.
+wait_for 5 bash -c "[ \$(grep -c '\"event\":\"garp_sent\"' '$(ev_file srv2)') -ge $NGROUPS ]" ||
+	fail "srv2 sent fewer than $NGROUPS gratuitous ARPs"
+touch "$stop"
+[ -s "$both" ] && fail "addresses on both nodes at once: $(sort -u "$both" | head -5 | tr '\n' ' ')"
+e2e_log "overlap watcher: $(cat "$rounds") rounds, no address on both"
+
+# The figures: from srv2's verdict on srv1 to its last address added and
+# its last group's first gratuitous ARP.
+figures=$(python3 - "$(ev_file srv2)" "$t0" "$NGROUPS" <<'EOF'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+t0, n = int(sys.argv[2]), int(sys.argv[3])
+ev = [e for e in ev if e["mono_ns"] >= t0]
+dead = [e["mono_ns"] for e in ev if e["event"] == "peer_dead" and e.get("peer") == "srv1"]
+added = [e["mono_ns"] for e in ev if e["event"] == "vip_added"]
+acq = [e["mono_ns"] for e in ev if e["event"] == "group_acquire" and e.get("reason") == "peer_dead"]
+first_garp = {}
+for e in ev:
+    if e["event"] == "garp_sent":
+        first_garp.setdefault(e["group"], e["mono_ns"])
+if not dead or len(added) < n or len(acq) < n or len(first_garp) < n:
+    print("incomplete: %d peer_dead, %d vip_added, %d group_acquire, %d groups announced" %
+          (len(dead), len(added), len(acq), len(first_garp)))
+    sys.exit(1)
+v = dead[0]
+ms = lambda t: (t - v) / 1e6
+print(json.dumps({"groups": n, "first_added_ms": round(ms(min(added)), 3),
+                  "last_added_ms": round(ms(max(added)), 3),
+                  "last_acquired_ms": round(ms(max(acq)), 3),
+                  "last_first_garp_ms": round(ms(max(first_garp.values())), 3)}))
+EOF
+) || fail "srv2's events do not tell the takeover: $figures"
+e2e_log "takeover of $NGROUPS groups after the verdict: $figures"
+python3 -c '
+import json, sys
+f = json.loads(sys.argv[1])
+sys.exit(0 if f["last_first_garp_ms"] < float(sys.argv[2]) else 1)' "$figures" "$TAKEOVER_BOUND_MS" ||
+	fail "the takeover of $NGROUPS groups took longer than $TAKEOVER_BOUND_MS ms after the verdict: $figures"
+exit 0
