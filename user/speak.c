@@ -19,32 +19,29 @@ static void header(struct xhb_speaker *sp, const struct xhb_said *s,
 		   struct xhb_hdr *h, __u8 type, __u32 dest, __u8 flags,
 		   __u64 now_ns)
 {
-	unsigned int page = type == XHB_MSG_HEARTBEAT ? dest : 0;
-
 	const struct xhb_config *c = sp->cfg;
 	const struct xhb_auth_key *k = &c->keys[c->auth_index];
 	struct xhb_key key = {.k0 = k->k0, .k1 = k->k1, .method = k->method};
+	struct xhb_wire_fields f = {
+		.type = type,
+		.flags = flags,
+		.state = s->state,
+		.priority = c->priority,
+		.cluster_id = c->cluster_id,
+		.node_id = s->node_id,
+		.dest_node_id = dest,
+		.incarnation = s->incarnation,
+		.seq = ++sp->seq,
+		.timestamp_ns = now_ns,
+		.agent_epoch = s->epoch,
+		.lease_ms = !xhb_gset_empty(&s->held) ? c->lease_ns / XHB_NS_PER_MS
+						      : 0,
+		.ping_up = s->ping_up,
+	};
 
-	xhb_wire_fill(h, &(struct xhb_wire_fields){
-				 .type = type,
-				 .flags = flags,
-				 .state = s->state,
-				 .priority = c->priority,
-				 .cluster_id = c->cluster_id,
-				 .node_id = s->node_id,
-				 .dest_node_id = dest,
-				 .incarnation = s->incarnation,
-				 .seq = ++sp->seq,
-				 .timestamp_ns = now_ns,
-				 .agent_epoch = s->epoch,
-				 .lease_ms = !xhb_gset_empty(&s->held)
-						     ? c->lease_ns / XHB_NS_PER_MS
-						     : 0,
-				 .groups_held = s->held.w[page],
-				 .groups_wanted = s->wanted.w[page],
-				 .groups_refused = s->refused.w[page],
-				 .ping_up = s->ping_up,
-			 });
+	xhb_wire_set_page(&f, &s->held, &s->wanted, &s->refused,
+			  type == XHB_MSG_HEARTBEAT ? dest : 0);
+	xhb_wire_fill(h, &f);
 	xhb_wire_sign(h, c->auth_index, &key);
 }
 

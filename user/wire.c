@@ -117,6 +117,19 @@ enum xhb_wire_verdict xhb_wire_check(const void *buf, size_t len,
 	return XHB_WIRE_OK;
 }
 
+void xhb_wire_set_page(struct xhb_wire_fields *f, const struct xhb_gset *held,
+		       const struct xhb_gset *wanted,
+		       const struct xhb_gset *refused, unsigned int page)
+{
+	if (page >= XHB_GROUP_PAGES || f->type != XHB_MSG_HEARTBEAT)
+		page = 0;
+	if (f->type == XHB_MSG_HEARTBEAT)
+		f->dest_node_id = page;
+	f->groups_held = held->w[page];
+	f->groups_wanted = wanted->w[page];
+	f->groups_refused = refused->w[page];
+}
+
 const char *xhb_wire_verdict_name(enum xhb_wire_verdict v)
 {
 	static const char *const names[] = {

@@ -15,6 +15,7 @@
 
 #include "xhb_wire.h"
 #include "xhb_maps.h"
+#include "gset.h"
 
 struct xhb_config;
 
@@ -53,6 +54,16 @@ struct xhb_wire_fields {
 /* Write f into h in network order with our magic and version, reserved
  * bytes zero and no tag yet: xhb_wire_sign() comes next. */
 void xhb_wire_fill(struct xhb_hdr *h, const struct xhb_wire_fields *f);
+
+/*
+ * Page `page` of a node's groups (xhb_wire.h) into f: groups_held, _wanted
+ * and _refused are word `page` of the sets, and a heartbeat's dest_node_id
+ * names the page (0: the header as before pages existed). Probes keep
+ * their dest_node_id and take page 0 only.
+ */
+void xhb_wire_set_page(struct xhb_wire_fields *f, const struct xhb_gset *held,
+		       const struct xhb_gset *wanted,
+		       const struct xhb_gset *refused, unsigned int page);
 
 /* "init", "active", "leaving", "fault", "none" (enum xhb_node_state). */
 const char *xhb_node_state_name(int state);
