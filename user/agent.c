@@ -377,6 +377,8 @@ static void say_unhealthy_kept(struct xhb_agent *a, const struct xhb_decision *o
 /* Release first: a VIP must leave one node before it reaches another. */
 static void act(struct xhb_agent *a, const struct xhb_decision *out, __u64 now)
 {
+	/* every transition in one batch (groups.h) */
+	xhb_groups_batch_begin(&a->groups);
 	for (unsigned int g = 0; g < a->cfg->ngroups; g++)
 		if (out[g].action == XHB_ACTION_RELEASE)
 			xhb_groups_release(&a->groups, g, out[g].reason, now);
@@ -386,6 +388,7 @@ static void act(struct xhb_agent *a, const struct xhb_decision *out, __u64 now)
 		else if (out[g].action == XHB_ACTION_KEEP)
 			xhb_groups_keep(&a->groups, g, &out[g], now);
 	}
+	xhb_groups_batch_end(&a->groups, now);
 }
 
 /* ---- what comes from outside: links, control, signals ------------------- */

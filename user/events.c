@@ -49,6 +49,7 @@ struct xhb_events {
 	bool syslog_debug;
 	uint64_t seq;
 	uint64_t write_errors;
+	json_t *held; /* xhb_events__hold(): stamped events not written yet */
 };
 
 /* Fields the emitter owns; a caller's value for them is ignored. */
@@ -163,6 +164,7 @@ void xhb_events__close(struct xhb_events *em)
 {
 	if (!em)
 		return;
+	(void)xhb_events__hold(em, false);
 	sink_close(&em->log);
 	sink_close(&em->debug);
 	xhb_syslog__close(em->syslog);
@@ -291,27 +293,13 @@ static json_t *stamp(struct xhb_events *em, json_t *ev, const char *event)
 	return out;
 }
 
-int xhb_events__emit(struct xhb_events *em, json_t *ev)
+/* A stamped event to every sink; takes out. */
+static int write_out(struct xhb_events *em, json_t *out)
 {
-	const char *event;
-	json_t *out = NULL;
-	char *line = NULL, *grown;
-	size_t len;
+	char *line = json_dumps(out, EVENT_DUMP_FLAGS), *grown;
 	int err = 0, ret, severity;
+	size_t len;
 
-	if (!em)
-		goto out;
-	if (!ev) {
-		err = -ENOMEM;
-		goto out;
-	}
-	event = json_string_value(json_object_get(ev, "event"));
-	if (!json_is_object(ev) || !event || !*event) {
-		err = -EINVAL;
-		goto out;
-	}
-	out = stamp(em, ev, event);
-	line = out ? json_dumps(out, EVENT_DUMP_FLAGS) : NULL;
 	if (!line) {
 		err = -ENOMEM;
 		goto out;
@@ -325,9 +313,6 @@ int xhb_events__emit(struct xhb_events *em, json_t *ev)
 	line = grown;
 	line[len++] = '\n';
 	line[len] = '\0';
-	/* seq counts events emitted, written or not, so a reader sees a gap
-	 * where a line was lost. */
-	em->seq++;
 	severity = xhb_event_severity(out);
 	err = sink_write(em, &em->out, line, len);
 	if (severity <= LOG_INFO && (ret = sink_write(em, &em->log, line, len)))
@@ -343,7 +328,69 @@ int xhb_events__emit(struct xhb_events *em, json_t *ev)
 out:
 	free(line);
 	json_decref(out);
+	return err;
+}
+
+int xhb_events__emit(struct xhb_events *em, json_t *ev)
+{
+	const char *event;
+	json_t *out = NULL;
+	int err = 0;
+
+	if (!em)
+		goto out;
+	if (!ev) {
+		err = -ENOMEM;
+		goto out;
+	}
+	event = json_string_value(json_object_get(ev, "event"));
+	if (!json_is_object(ev) || !event || !*event) {
+		err = -EINVAL;
+		goto out;
+	}
+	out = stamp(em, ev, event);
+	if (!out) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* seq counts events emitted, written or not, so a reader sees a gap
+	 * where a line was lost. */
+	em->seq++;
+	if (em->held) {
+		/* stamped now, written at xhb_events__hold(em, false) */
+		if (json_array_size(em->held) < XHB_EVENTS_HOLD_MAX &&
+		    !json_array_append(em->held, out))
+			goto out; /* the array has its own reference */
+		(void)xhb_events__hold(em, false);
+		em->held = json_array();
+	}
+	err = write_out(em, out);
+	out = NULL;
+out:
+	json_decref(out);
 	json_decref(ev);
+	return err;
+}
+
+int xhb_events__hold(struct xhb_events *em, bool hold)
+{
+	json_t *held, *out;
+	size_t i;
+	int err = 0, ret;
+
+	if (!em)
+		return 0;
+	if (hold) {
+		if (!em->held)
+			em->held = json_array();
+		return em->held ? 0 : -ENOMEM;
+	}
+	held = em->held;
+	em->held = NULL;
+	json_array_foreach(held, i, out)
+		if ((ret = write_out(em, json_incref(out))))
+			err = ret;
+	json_decref(held);
 	return err;
 }
 

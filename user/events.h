@@ -54,6 +54,15 @@ void xhb_events__close(struct xhb_events *em);
  * sinks is given). */
 int xhb_events__reopen(struct xhb_events *em, struct xhb_event_sinks *sinks);
 
+/*
+ * Hold (true): events are stamped as they come (time, mono_ns, seq) but
+ * written only when released (false), in order: a burst of thousands
+ * (a takeover of many groups) does not delay the work it reports. At
+ * most XHB_EVENTS_HOLD_MAX wait; more writes them all at once.
+ */
+#define XHB_EVENTS_HOLD_MAX 65536
+int xhb_events__hold(struct xhb_events *em, bool hold);
+
 /* A new event object with its "event" field; add fields with jansson. */
 json_t *xhb_event_new(const char *event);
 

@@ -41,6 +41,24 @@ void groups_event(struct xhb_groups *gs, bool acquire, unsigned int g,
 	xhb_tally_group_event(&gs->g[g].tally, acquire, reason, duration_ns);
 }
 
+/* The interface's index: from the cache while a batch or a round of
+ * announcements runs (an interface renumbered meanwhile fails the add,
+ * said, as any). */
+static int iface_index(struct xhb_groups *gs, const char *name)
+{
+	int ifindex;
+
+	for (unsigned int i = 0; gs->names_cached && i < gs->nifcache; i++)
+		if (!strcmp(gs->ifcache[i].name, name))
+			return gs->ifcache[i].ifindex;
+	ifindex = xhb_nl__ifindex(gs->nl, name);
+	if (gs->names_cached && ifindex > 0 && gs->nifcache < 8) {
+		snprintf(gs->ifcache[gs->nifcache].name, IFNAMSIZ, "%s", name);
+		gs->ifcache[gs->nifcache++].ifindex = ifindex;
+	}
+	return ifindex;
+}
+
 int groups_resolve_vip(struct xhb_groups *gs, const struct xhb_resource *r,
 		       struct xhb_vip *vip)
 {
@@ -54,7 +72,7 @@ int groups_resolve_vip(struct xhb_groups *gs, const struct xhb_resource *r,
 	else
 		vip->addr.v6 = r->addr.v6;
 	if (r->iface[0])
-		ifindex = xhb_nl__ifindex(gs->nl, r->iface);
+		ifindex = iface_index(gs, r->iface);
 	else
 		ifindex = xhb_nl__ifindex_for_addr(gs->nl, &vip->addr,
 						   prefix ? NULL : &prefix);
@@ -113,8 +131,11 @@ void groups_schedule_announce(struct xhb_groups *gs, unsigned int g,
 	gs->g[g].announce_next_ns = now_ns;
 }
 
-static void announce_group(struct xhb_groups *gs, unsigned int g)
+/* Its addresses' announcements: how many were sent. */
+static unsigned int announce_group(struct xhb_groups *gs, unsigned int g)
 {
+	unsigned int sent = 0;
+
 	const struct xhb_group *grp = xhb_groups_def(gs, g);
 	unsigned int packet = gs->cfg->garp_count - gs->g[g].announce_left + 1;
 
@@ -131,23 +152,38 @@ static void announce_group(struct xhb_groups *gs, unsigned int g)
 						   XHB_GARP_REQUEST)
 			      : xhb_announce__na(gs->ann, vip.ifindex, &vip.addr.v6);
 		xhb_ev_garp_sent(gs->ev, g, &vip, packet, ret);
+		sent++;
 	}
+	return sent;
 }
 
 void xhb_groups_announce(struct xhb_groups *gs, __u64 now_ns)
 {
+	bool cached = gs->names_cached;
+	unsigned int sent = 0;
+
 	/* Never point the segment at a node whose XDP fences the VIP. */
-	if (xhb_groups_lapsed(gs, xhb_now_ns()))
+	if (xhb_groups_lapsed(gs, xhb_now_ns()) || now_ns < gs->announce_resume_ns)
 		return;
+	if (!cached) {
+		gs->names_cached = true;
+		gs->nifcache = 0;
+	}
 	for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++) {
 		struct xhb_group_state *s = &gs->g[g];
 
 		if (!serving(s) || !s->announce_left || now_ns < s->announce_next_ns)
 			continue;
-		announce_group(gs, g);
+		if (sent >= XHB_ANNOUNCE_BURST) {
+			/* the rest after a pause: they stay due */
+			gs->announce_resume_ns = now_ns + XHB_ANNOUNCE_PAUSE_NS;
+			break;
+		}
+		sent += announce_group(gs, g);
 		s->announce_left--;
 		s->announce_next_ns = now_ns + gs->cfg->garp_interval_ns;
 	}
+	gs->names_cached = cached;
 }
 
 __u64 xhb_groups_next_announce(const struct xhb_groups *gs)
@@ -158,12 +194,13 @@ __u64 xhb_groups_next_announce(const struct xhb_groups *gs)
 		if (serving(&gs->g[g]) && gs->g[g].announce_left &&
 		    gs->g[g].announce_next_ns < next)
 			next = gs->g[g].announce_next_ns;
-	return next;
+	return next < gs->announce_resume_ns ? gs->announce_resume_ns : next;
 }
 
 void groups_record(struct xhb_groups *gs, unsigned int g, enum xhb_progress state)
 {
-	int ret = xhb_progress_set(&gs->progress, g, state);
+	int ret = gs->batching ? xhb_progress_note(&gs->progress, g, state)
+			      : xhb_progress_set(&gs->progress, g, state);
 
 	/* the transition goes on: the record only guides a restart */
 	if (ret && !gs->progress_failed) {

@@ -98,7 +98,44 @@ struct xhb_groups {
 	struct xhb_progress_file progress; /* loaded by xhb_groups_adopt() */
 	bool progress_failed; /* a record could not be written (said once) */
 	struct xhb_group_state g[XHB_MAX_GROUPS];
+	/* between xhb_groups_batch_begin() and _end(): records are noted,
+	 * written once, and each group's next address waits in queued */
+	bool batching;
+	unsigned int nqueued;
+	struct xhb_group_queued {
+		unsigned int g, r;
+		bool del; /* a release's removal, else an acquire's add */
+		struct xhb_vip vip;
+	} queued[XHB_MAX_GROUPS];
+	__u64 announce_resume_ns; /* announcements paused until (a burst) */
+	/* interfaces by name, looked up once a batch or a round of
+	 * announcements (not once a group) */
+	bool names_cached;
+	unsigned int nifcache;
+	struct {
+		char name[IFNAMSIZ];
+		int ifindex;
+	} ifcache[8];
 };
+
+/*
+ * Many transitions at once (a peer died holding many groups, or our link
+ * went down under them): between begin and end, xhb_groups_acquire() and
+ * _release() record and fence as always but queue each group's address;
+ * end writes the records once, removes then adds every queued address
+ * with one netlink batch each (xhb_nl__vip_del_many(), _add_many()), then
+ * each group goes on as after its own step (a further address of a group
+ * is queued for the next round). A takeover of N groups costs N map
+ * writes and a few netlink datagrams, not N round trips and 2N file
+ * writes.
+ */
+void xhb_groups_batch_begin(struct xhb_groups *gs);
+void xhb_groups_batch_end(struct xhb_groups *gs, __u64 now_ns);
+/* Gratuitous ARPs / NAs sent in one burst at most; the rest follow after
+ * XHB_ANNOUNCE_PAUSE_NS, so that a takeover of many groups does not
+ * overflow the interface's queue (or the switch's). */
+#define XHB_ANNOUNCE_BURST 256
+#define XHB_ANNOUNCE_PAUSE_NS (1000ULL * 1000)
 
 /* We hold something and our lease ran out before we renewed it (we were
  * stopped, hung or starved): XDP fences our VIPs, a peer may have them. */

@@ -46,15 +46,38 @@ int xhb_progress_load(struct xhb_progress_file *p, const char *state_dir)
 	return 0;
 }
 
+int xhb_progress_note(struct xhb_progress_file *p, unsigned int g,
+		      enum xhb_progress state)
+{
+	if (g >= XHB_PROGRESS_GROUPS || !p->path[0])
+		return -EINVAL;
+	p->dirty |= p->g[g] != state;
+	p->g[g] = state;
+	return 0;
+}
+
 int xhb_progress_set(struct xhb_progress_file *p, unsigned int g,
 		     enum xhb_progress state)
 {
-	char tmp[sizeof(p->path) + 8], text[XHB_PROGRESS_GROUPS * 16];
+	int ret = xhb_progress_note(p, g, state);
+
+	if (ret)
+		return ret;
+	p->dirty = true; /* written even when unchanged, as it always was */
+	return xhb_progress_flush(p);
+}
+
+int xhb_progress_flush(struct xhb_progress_file *p)
+{
+	/* "1023 stop_failed\n" is 17 bytes */
+	static char text[XHB_PROGRESS_GROUPS * 24];
+	char tmp[sizeof(p->path) + 8];
 	int fd, len = 0, ret = 0;
 
-	if (g >= XHB_PROGRESS_GROUPS || !p->path[0])
+	if (!p->dirty)
+		return 0;
+	if (!p->path[0])
 		return -EINVAL;
-	p->g[g] = state;
 	for (unsigned int i = 0; i < XHB_PROGRESS_GROUPS; i++)
 		if (p->g[i] != XHB_PROGRESS_NONE)
 			len += snprintf(text + len, sizeof(text) - len, "%u %s\n",
@@ -68,9 +91,11 @@ int xhb_progress_set(struct xhb_progress_file *p, unsigned int g,
 	close(fd);
 	if (!ret && rename(tmp, p->path))
 		ret = -errno;
-	if (ret)
+	if (ret) {
 		unlink(tmp);
-	else
+	} else {
 		p->known = true;
+		p->dirty = false;
+	}
 	return ret;
 }

@@ -24,11 +24,14 @@ enum xhb_progress {
 	XHB_PROGRESS_STOP_FAILED,
 };
 
-#define XHB_PROGRESS_GROUPS 32 /* XHB_MAX_GROUPS */
+/* XHB_MAX_GROUPS. One line a group not NONE: "G STATE"; a file written
+ * when groups were 32 at most is read as it is. */
+#define XHB_PROGRESS_GROUPS 1024
 
 struct xhb_progress_file {
 	char path[4096];
 	bool known; /* the file existed when loaded (written by this xhb) */
+	bool dirty; /* noted, not written yet (xhb_progress_flush()) */
 	enum xhb_progress g[XHB_PROGRESS_GROUPS];
 };
 
@@ -39,6 +42,11 @@ int xhb_progress_load(struct xhb_progress_file *p, const char *state_dir);
  * record only guides a restart). */
 int xhb_progress_set(struct xhb_progress_file *p, unsigned int g,
 		     enum xhb_progress state);
+/* A batch of transitions: note each (in memory), then write them all
+ * with one flush before acting on any of them. */
+int xhb_progress_note(struct xhb_progress_file *p, unsigned int g,
+		      enum xhb_progress state);
+int xhb_progress_flush(struct xhb_progress_file *p);
 const char *xhb_progress_name(enum xhb_progress state);
 
 #endif /* XHB_PROGRESS_H */

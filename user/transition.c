@@ -86,8 +86,31 @@ static int run_script(struct xhb_groups *gs, unsigned int g,
 	return ret;
 }
 
-/* Address resource r of group g up: fenced, added, announced (the first
- * gratuitous ARP at once); 0 or a negative errno (said). */
+/* Address resource r of group g was added (ret 0) or not: said; up and
+ * announced (the first gratuitous ARP at once, or at the batch's end). */
+static int address_added(struct xhb_groups *gs, unsigned int g, unsigned int r,
+			 const struct xhb_vip *vip, int ret, __u64 now_ns)
+{
+	const struct xhb_resource *res = &xhb_groups_def(gs, g)->resources[r];
+
+	if (ret) {
+		xhb_ev_resource_failed(gs->ev, g, res->spec, "start", NULL,
+				       "netlink", ret == -ENOENT ? 0 : ret,
+				       "no interface holds a subnet for this address");
+		return ret;
+	}
+	xhb_ev_vip_added(gs->ev, g, vip, NULL);
+	/* Up before it is announced: only what is up is. */
+	gs->g[g].up |= XHB_RES_BIT(r);
+	/* Tell the segment now, not after the group's slow scripts. */
+	groups_schedule_announce(gs, g, now_ns);
+	if (!gs->batching)
+		xhb_groups_announce(gs, xhb_now_ns());
+	return 0;
+}
+
+/* Address resource r of group g up: fenced, added, announced; 0 or a
+ * negative errno (said); 1 when it waits in the batch (queued). */
 static int add_address(struct xhb_groups *gs, unsigned int g, unsigned int r,
 		       __u64 now_ns)
 {
@@ -98,21 +121,29 @@ static int add_address(struct xhb_groups *gs, unsigned int g, unsigned int r,
 	/* Fenced before it is up: never an unleased VIP. */
 	if (!ret)
 		ret = xhb_ifaces_fence(gs->ifaces, res->family, &res->addr, g, true);
+	if (!ret && gs->batching && gs->nqueued < XHB_MAX_GROUPS) {
+		gs->queued[gs->nqueued++] =
+		    (struct xhb_group_queued){.g = g, .r = r, .vip = vip};
+		return 1;
+	}
 	if (!ret)
 		ret = xhb_nl__vip_add(gs->nl, &vip);
+	return address_added(gs, g, r, &vip, ret, now_ns);
+}
+
+/* Address res of group g was removed (ret 0) or not: said, unfenced. */
+static void address_removed(struct xhb_groups *gs, unsigned int g,
+			    const struct xhb_resource *res,
+			    const struct xhb_vip *vip, int ret)
+{
 	if (ret) {
-		xhb_ev_resource_failed(gs->ev, g, res->spec, "start", NULL,
-				       "netlink", ret == -ENOENT ? 0 : ret,
-				       "no interface holds a subnet for this address");
-		return ret;
+		xhb_ev_resource_failed(gs->ev, g, res->spec, "stop", NULL,
+				       "netlink", ret, NULL);
+		return;
 	}
-	xhb_ev_vip_added(gs->ev, g, &vip, NULL);
-	/* Up before it is announced: only what is up is. */
-	gs->g[g].up |= XHB_RES_BIT(r);
-	/* Tell the segment now, not after the group's slow scripts. */
-	groups_schedule_announce(gs, g, now_ns);
-	xhb_groups_announce(gs, xhb_now_ns());
-	return 0;
+	/* Gone from the interface: nothing left to fence. */
+	xhb_ifaces_fence(gs->ifaces, res->family, &res->addr, g, false);
+	xhb_ev_vip_removed(gs->ev, g, vip);
 }
 
 void groups_remove_address(struct xhb_groups *gs, unsigned int g,
@@ -123,14 +154,7 @@ void groups_remove_address(struct xhb_groups *gs, unsigned int g,
 
 	if (!ret)
 		ret = xhb_nl__vip_del(gs->nl, &vip);
-	if (ret) {
-		xhb_ev_resource_failed(gs->ev, g, res->spec, "stop", NULL,
-				       "netlink", ret, NULL);
-		return;
-	}
-	/* Gone from the interface: nothing left to fence. */
-	xhb_ifaces_fence(gs->ifaces, res->family, &res->addr, g, false);
-	xhb_ev_vip_removed(gs->ev, g, &vip);
+	address_removed(gs, g, res, &vip, ret);
 }
 
 /* ---- the end of a transition --------------------------------------------- */
@@ -217,6 +241,17 @@ static void advance_stop(struct xhb_groups *gs, unsigned int g, __u64 now_ns)
 			s->next = r;
 			continue;
 		}
+		if (res->kind == XHB_RES_ADDRESS && gs->batching &&
+		    gs->nqueued < XHB_MAX_GROUPS) {
+			struct xhb_vip vip;
+
+			if (!groups_resolve_vip(gs, res, &vip)) {
+				/* xhb_groups_batch_end() goes on */
+				gs->queued[gs->nqueued++] = (struct xhb_group_queued){
+				    .g = g, .r = r, .del = true, .vip = vip};
+				return;
+			}
+		}
 		if (res->kind == XHB_RES_ADDRESS) {
 			groups_remove_address(gs, g, res);
 			s->up &= ~XHB_RES_BIT(r);
@@ -265,8 +300,14 @@ static void advance_start(struct xhb_groups *gs, unsigned int g, __u64 now_ns)
 			s->up |= XHB_RES_BIT(s->next);
 			return;
 		}
-		if (add_address(gs, g, s->next, now_ns))
+		switch (add_address(gs, g, s->next, now_ns)) {
+		case 0:
+			break;
+		case 1: /* xhb_groups_batch_end() goes on */
+			return;
+		default:
 			return fail_start(gs, g, now_ns);
+		}
 	}
 	started(gs, g);
 }
@@ -312,6 +353,75 @@ static void script_done(struct xhb_groups *gs, unsigned int g,
 }
 
 /* ---- what the loop and the decisions ask --------------------------------- */
+
+void xhb_groups_batch_begin(struct xhb_groups *gs)
+{
+	gs->batching = true;
+	gs->nqueued = 0;
+	gs->nifcache = 0;
+	gs->names_cached = true;
+	/* its events are written once the addresses are up and announced */
+	(void)xhb_events__hold(gs->ev, true);
+}
+
+void xhb_groups_batch_end(struct xhb_groups *gs, __u64 now_ns)
+{
+	static struct xhb_group_queued q[XHB_MAX_GROUPS];
+	static struct xhb_vip add[XHB_MAX_GROUPS], del[XHB_MAX_GROUPS];
+	static int add_res[XHB_MAX_GROUPS], del_res[XHB_MAX_GROUPS];
+
+	/* a group's next address is queued again: a round per address of
+	 * the groups, bounded by XHB_CONFIG_MAX_GROUP_RESOURCES */
+	while (gs->nqueued) {
+		unsigned int n = gs->nqueued, nadd = 0, ndel = 0;
+
+		memcpy(q, gs->queued, n * sizeof(q[0]));
+		gs->nqueued = 0;
+		for (unsigned int i = 0; i < n; i++) {
+			if (q[i].del)
+				del[ndel++] = q[i].vip;
+			else
+				add[nadd++] = q[i].vip;
+		}
+		/* recorded (acquiring, releasing) before any address moves */
+		if (xhb_progress_flush(&gs->progress) && !gs->progress_failed) {
+			gs->progress_failed = true;
+			fprintf(stderr, "xhbd: cannot record the groups in %s\n",
+				gs->progress.path);
+		}
+		/* a VIP leaves before any other arrives */
+		(void)xhb_nl__vip_del_many(gs->nl, del, ndel, del_res);
+		(void)xhb_nl__vip_add_many(gs->nl, add, nadd, add_res);
+		nadd = ndel = 0;
+		for (unsigned int i = 0; i < n; i++) {
+			unsigned int g = q[i].g, r = q[i].r;
+			struct xhb_group_state *s = &gs->g[g];
+
+			if (q[i].del) {
+				address_removed(gs, g, &xhb_groups_def(gs, g)->resources[r],
+						&del[ndel], del_res[ndel]);
+				ndel++;
+				s->up &= ~XHB_RES_BIT(r);
+				s->next = r;
+				advance_stop(gs, g, now_ns);
+				continue;
+			}
+			if (address_added(gs, g, r, &add[nadd], add_res[nadd], now_ns)) {
+				nadd++;
+				fail_start(gs, g, now_ns);
+				continue;
+			}
+			nadd++;
+			s->next++;
+			advance_start(gs, g, now_ns);
+		}
+	}
+	gs->batching = false;
+	gs->names_cached = false;
+	(void)xhb_progress_flush(&gs->progress);
+	xhb_groups_announce(gs, xhb_now_ns());
+	(void)xhb_events__hold(gs->ev, false);
+}
 
 int xhb_groups_acquire(struct xhb_groups *gs, unsigned int g,
 		       enum xhb_reason reason, __u64 now_ns)

@@ -33,6 +33,9 @@
 #define NL_MAX_READS_PER_REQUEST 4096
 /* A dump the kernel marks inconsistent (a change raced it) is retried. */
 #define NL_DUMP_ATTEMPTS 3
+/* Requests in one datagram of xhb_nl__vip_add_many(): their ACKs (small,
+ * NETLINK_CAP_ACK) fit the socket's receive buffer with room to spare. */
+#define NL_BATCH 64
 
 struct xhb_nl {
 	struct mnl_socket *sock;
@@ -528,15 +531,12 @@ static struct nlmsghdr *addr_request(char *buf, int type, int flags,
 	return nlh;
 }
 
-int xhb_nl__addr_add(struct xhb_nl *nl, const struct xhb_vip *vip)
+/* RTM_NEWADDR for vip in buf (NL_REQ_SIZE bytes, zeroed). */
+static struct nlmsghdr *addr_add_request(char *buf, const struct xhb_vip *vip)
 {
-	char buf[NL_REQ_SIZE] __attribute__((aligned(4))) = {0};
 	struct nlmsghdr *nlh;
 	__u32 flags = 0;
-	int ret = vip_check(vip);
 
-	if (ret < 0)
-		return ret;
 	/* EXCL: an address already there is reported, not silently kept. */
 	nlh = addr_request(buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, vip);
 	/* Local and prefix address are the same on a broadcast link, as
@@ -563,7 +563,103 @@ int xhb_nl__addr_add(struct xhb_nl *nl, const struct xhb_vip *vip)
 	    (__u8)flags;
 	mnl_attr_put_u32(nlh, IFA_FLAGS, flags);
 	mnl_attr_put_u8(nlh, IFA_PROTO, XHB_IFA_PROTO);
-	return nl_talk(nl, nlh, NULL, NULL);
+	return nlh;
+}
+
+int xhb_nl__addr_add(struct xhb_nl *nl, const struct xhb_vip *vip)
+{
+	char buf[NL_REQ_SIZE] __attribute__((aligned(4))) = {0};
+	int ret = vip_check(vip);
+
+	if (ret < 0)
+		return ret;
+	return nl_talk(nl, addr_add_request(buf, vip), NULL, NULL);
+}
+
+/* One chunk of xhb_nl__vip_add_many() (del: _del_many()): its requests
+ * in one datagram, then every ACK read (results[i] for vips[i]). */
+static int vip_chunk(struct xhb_nl *nl, bool del, const struct xhb_vip *vips,
+		     unsigned int n, int *results)
+{
+	static char req[NL_BATCH * NL_REQ_SIZE] __attribute__((aligned(4)));
+	unsigned int at[NL_BATCH], waiting = 0, built;
+	__u32 first = nl->seq + 1;
+	size_t off = 0;
+
+	memset(req, 0, sizeof(req));
+	for (unsigned int i = 0; i < n; i++) {
+		struct nlmsghdr *nlh;
+
+		results[i] = vip_check(&vips[i]);
+		if (results[i])
+			continue;
+		nlh = del ? addr_request(req + off, RTM_DELADDR, 0, &vips[i])
+			  : addr_add_request(req + off, &vips[i]);
+		nlh->nlmsg_seq = ++nl->seq;
+		at[nlh->nlmsg_seq - first] = i;
+		results[i] = -ETIMEDOUT; /* until its ACK */
+		off += NLMSG_ALIGN(nlh->nlmsg_len);
+		waiting++;
+	}
+	if (!waiting)
+		return 0;
+	built = waiting;
+	nl_discard_stale(nl);
+	if (mnl_socket_sendto(nl->sock, req, off) < 0)
+		return -errno;
+	for (int r = 0; waiting && r < NL_MAX_READS_PER_REQUEST; r++) {
+		ssize_t len = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)nl->buf;
+		int left = (int)len;
+
+		if (len < 0)
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+			__u32 k = nlh->nlmsg_seq - first;
+
+			if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_pid != nl->portid ||
+			    k >= built || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)) ||
+			    results[at[k]] != -ETIMEDOUT)
+				continue;
+			/* already there (gone) is fine, as xhb_nl__vip_add()
+			 * (_del()) has it */
+			results[at[k]] = e->error == (del ? -EADDRNOTAVAIL : -EEXIST)
+						 ? 0
+						 : e->error;
+			waiting--;
+		}
+	}
+	return 0;
+}
+
+static int vip_many(struct xhb_nl *nl, bool del, const struct xhb_vip *vips,
+		    unsigned int n, int *results)
+{
+	for (unsigned int i = 0; i < n; i += NL_BATCH) {
+		unsigned int k = n - i < NL_BATCH ? n - i : NL_BATCH;
+		int ret = vip_chunk(nl, del, vips + i, k, results + i);
+
+		if (ret)
+			for (unsigned int j = i; j < n; j++)
+				if (j >= i + k || results[j] == -ETIMEDOUT)
+					results[j] = ret;
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int xhb_nl__vip_add_many(struct xhb_nl *nl, const struct xhb_vip *vips,
+			 unsigned int n, int *results)
+{
+	return vip_many(nl, false, vips, n, results);
+}
+
+int xhb_nl__vip_del_many(struct xhb_nl *nl, const struct xhb_vip *vips,
+			 unsigned int n, int *results)
+{
+	return vip_many(nl, true, vips, n, results);
 }
 
 int xhb_nl__addr_del(struct xhb_nl *nl, const struct xhb_vip *vip)

@@ -829,3 +829,46 @@ Test(announce, errors_name_the_cause, .timeout = 20)
 		     -ENETDOWN);
 	xhb_announce__close(ann);
 }
+
+/* Many addresses in batches (a takeover of many groups): each one's own
+ * result, an address already there is fine, a bad one fails alone. */
+Test(vip, many_added_in_batches_each_with_its_result, .timeout = 30)
+{
+	enum { N = 150 }; /* three datagrams of at most 64 */
+	static struct xhb_vip vips[N];
+	static char out[65536];
+	int results[N];
+	struct xhb_nl *nl;
+	char text[32];
+
+	enter_netns();
+	make_veth();
+	nl = nl_open();
+	for (int i = 0; i < N; i++) {
+		snprintf(text, sizeof(text), "10.78.%d.%d", i / 200, 1 + i % 200);
+		vips[i] = (struct xhb_vip){.addr = ip(text), .prefixlen = 16,
+					   .ifindex = ifindex(nl, "va")};
+	}
+	cr_assert_eq(xhb_nl__vip_add(nl, &vips[70]), 0, "one already there");
+	vips[100].ifindex = 0; /* refused before it is sent */
+	vips[130].ifindex = 9999; /* refused by the kernel */
+	cr_assert_eq(xhb_nl__vip_add_many(nl, vips, N, results), 0);
+	sh_output(out, sizeof(out), "ip -o -4 addr show dev va");
+	for (int i = 0; i < N; i++) {
+		char addr[INET_ADDRSTRLEN + 2];
+
+		inet_ntop(AF_INET, &vips[i].addr.v4, addr, INET_ADDRSTRLEN);
+		strcat(addr, "/");
+		if (i == 100 || i == 130) {
+			cr_expect_eq(results[i], -ENODEV, "%d: %d", i, results[i]);
+			cr_expect_not(strstr(out, addr), "%s", addr);
+			continue;
+		}
+		cr_expect_eq(results[i], 0, "%s: %d", addr, results[i]);
+		cr_expect(strstr(out, addr), "%s is not on va", addr);
+	}
+	/* the socket is in step: a single request after the batch works */
+	cr_expect_eq(xhb_nl__vip_del(nl, &vips[0]), 0);
+	cr_expect_eq(xhb_nl__addr_find(nl, 0, &vips[0].addr, NULL), 0);
+	xhb_nl__close(nl);
+}
