@@ -68,7 +68,7 @@ link_ids() {
 }
 map_ids() {
 	local m
-	for m in xhb_peers xhb_self xhb_keys xhb_stats xhb_vips; do
+	for m in xhb_peers xhb_self xhb_keys xhb_stats xhb_vips xhb_peer_groups; do
 		printf '%s=%s ' "$m" "$(lab_in_node srv1 bpftool -j map show pinned "$pin/$m" |
 			python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')"
 	done

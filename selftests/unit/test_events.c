@@ -291,6 +291,46 @@ Test(events, logfile_appended_and_created_0640)
 	cr_expect_eq(open_events(&em, "", NULL, true), -EINVAL);
 }
 
+/* Held (a takeover of many groups): stamped as they come, written only
+ * when released, in order, with their own times and seq. */
+Test(events, held_events_stamped_then_written_in_order)
+{
+	struct xhb_events *em;
+	struct timespec before, after;
+	size_t len;
+	char **lines, *text;
+	int n;
+
+	cr_assert_eq(open_events(&em, "srv2", logpath, false), 0);
+	cr_assert_eq(xhb_events__hold(em, true), 0);
+	before = mono_now();
+	for (int g = 0; g < 3; g++)
+		xhb_events__emitf(em, "group_acquire", "{s:i, s:s, s:s, s:f}",
+				  "group", g, "group_resources", "x", "reason",
+				  "peer_dead", "duration_ms", 0.0);
+	after = mono_now();
+	text = slurp(logpath, &len);
+	cr_expect_eq(len, 0, "nothing written while held: %s", text);
+	free(text);
+	cr_assert_eq(xhb_events__hold(em, false), 0);
+	xhb_events__emitf(em, "agent_stop", "{s:s}", "reason", "signal");
+	xhb_events__close(em);
+	n = read_lines(logpath, &lines);
+	cr_assert_eq(n, 4);
+	for (int i = 0; i < 3; i++) {
+		json_t *ev = check_line(lines[i], "srv2", i + 1);
+		long long t = json_integer_value(json_object_get(ev, "mono_ns"));
+
+		cr_expect_eq(json_integer_value(json_object_get(ev, "group")), i);
+		cr_expect(t >= before.tv_sec * 1000000000LL + before.tv_nsec &&
+			      t <= after.tv_sec * 1000000000LL + after.tv_nsec,
+			  "stamped when emitted, not when written");
+		json_decref(ev);
+	}
+	json_decref(check_line(lines[3], "srv2", 4));
+	free_lines(lines, n);
+}
+
 /* logrotate: rename, then SIGHUP -> reopen. */
 Test(events, reopen_after_rename)
 {
