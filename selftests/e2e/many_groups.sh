@@ -96,6 +96,11 @@ e2e_log "srv2 holds $(count_addrs srv2) addresses, srv1 none"
 ev_wait 5 srv2 group_acquire group=$((NGROUPS - 1)) reason=peer_dead ||
 	fail "srv2 has no group_acquire of group $((NGROUPS - 1)) for peer_dead: $(ev_names srv2 | tail -c 600)"
 
+# Prometheus has the last group's series, held by srv2 now.
+metrics=$(lab_node_run srv2 "$LAB_DIR/srv2" "$LAB_DIR/bpf/srv2" "$XHB_BUILD/xhbctl" -c "$LAB_DIR/srv2/ha.d" metrics)
+grep -qx "xhb_group_held{group=\"$last\"} 1" <<<"$metrics" ||
+	fail "xhbctl metrics on srv2 has no xhb_group_held{group=\"$last\"} 1: $(grep "xhb_group_held{group=\"$last\"}" <<<"$metrics")"
+
 # Each group's first gratuitous ARP is sent when its address is added.
 wait_for 5 bash -c "[ \$(grep -c '\"event\":\"garp_sent\"' '$(ev_file srv2)') -ge $NGROUPS ]" ||
 	fail "srv2 sent fewer than $NGROUPS gratuitous ARPs"
