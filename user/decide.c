@@ -39,9 +39,18 @@
  * peer we had judged dead coming back is a healed partition (reason
  * PARTITION_RESOLVED); one we had not heard yet only calls for the ARP.
  *
- * This node: FAULT, leaving or unheard (a peer we hear does not hear us:
- * one-way loss, it is taking our groups) releases everything and takes
- * nothing. The
+ * Placement (preferred XHB_PLACE_AUTO: haresources' `auto` or a list of
+ * nodes): the preferred node is the rendezvous winner (place.h) among the
+ * nodes eligible for g as above, so the rules below treat it as a fixed
+ * preferred node, recomputed as nodes come and go: a node's death moves
+ * only the groups it held (to their winners among the rest), and
+ * auto_failback decides whether a returning node takes its share back.
+ * A node outside a group's list is never eligible for it.
+ *
+ * This node: FAULT, leaving, unheard (a peer we hear does not hear us:
+ * one-way loss, it is taking our groups) or without quorum under
+ * no_quorum_policy stop releases everything and takes nothing; without
+ * quorum under freeze it keeps what it holds and takes nothing. The
  * owner acquires only when no other live node still holds g: a takeover,
  * failback or standby moves the group release-first, so two live nodes
  * never answer for the same VIP; the holder computes the same owner and
@@ -54,6 +63,7 @@
 
 #include "xhb_wire.h"
 #include "decide.h"
+#include "place.h"
 
 enum eligibility {
 	ELIG_NONE = 0,
@@ -281,6 +291,12 @@ static enum xhb_reason cause(const struct group_ctx *c, int owner,
 	return XHB_REASON_LOWEST_INDEX;
 }
 
+static bool allowed(const struct xhb_decide_input *in, unsigned int i,
+		    unsigned int g)
+{
+	return !in->allowed || (i < 64 && ((in->allowed[g] >> i) & 1));
+}
+
 /* Another node that can still answer for the VIP. A stalled holder with
  * a live lease is the owner by rule 0, so only UP and WARN nodes matter. */
 static bool live_holder_elsewhere(const struct group_ctx *c)
@@ -309,17 +325,19 @@ static enum xhb_member_return came_back(const struct group_ctx *c)
 	return back;
 }
 
-static struct xhb_decision decide_group(struct group_ctx *c)
+/* Who may own the group (c->elig), refusals ignored when they would leave
+ * it without anyone (c->overridden). */
+static void judge_eligibility(struct group_ctx *c)
 {
 	const struct xhb_decide_input *in = c->in;
-	const struct view *self = &c->nodes[in->self];
-	bool holds = claims(self, c->g);
-	struct xhb_decision d = {.action = XHB_ACTION_NONE};
 	bool any = false, any_unrefused = false;
-	enum rule rule;
 	unsigned int i;
 
 	for (i = 0; i < in->n_nodes; i++) {
+		if (!allowed(in, i, c->g)) {
+			c->elig[i] = ELIG_NONE;
+			continue;
+		}
 		c->elig[i] = eligibility(c, &c->nodes[i], true);
 		any_unrefused |= c->elig[i] != ELIG_NONE;
 		any |= eligibility(c, &c->nodes[i], false) != ELIG_NONE;
@@ -327,8 +345,19 @@ static struct xhb_decision decide_group(struct group_ctx *c)
 	c->overridden = any && !any_unrefused;
 	if (c->overridden)
 		for (i = 0; i < in->n_nodes; i++)
-			c->elig[i] = eligibility(c, &c->nodes[i], false);
+			if (allowed(in, i, c->g))
+				c->elig[i] = eligibility(c, &c->nodes[i], false);
+}
 
+static struct xhb_decision decide_group(struct group_ctx *c)
+{
+	const struct xhb_decide_input *in = c->in;
+	const struct view *self = &c->nodes[in->self];
+	bool holds = claims(self, c->g);
+	struct xhb_decision d = {.action = XHB_ACTION_NONE};
+	enum rule rule;
+
+	judge_eligibility(c);
 	d.owner = owner_of(c, &rule);
 	d.reason = cause(c, d.owner, rule);
 
@@ -340,6 +369,14 @@ static struct xhb_decision decide_group(struct group_ctx *c)
 	} else if (in->self_flags & XHB_SELF_UNHEARD) {
 		d.action = holds ? XHB_ACTION_RELEASE : XHB_ACTION_NONE;
 		d.reason = XHB_REASON_UNHEARD;
+	} else if (in->self_flags & XHB_SELF_NO_QUORUM) {
+		d.action = holds ? XHB_ACTION_RELEASE : XHB_ACTION_NONE;
+		d.reason = XHB_REASON_NO_QUORUM;
+	} else if (in->self_flags & XHB_SELF_FROZEN) {
+		/* nobody in this partition may take it: keep it */
+		d.action = holds ? XHB_ACTION_KEEP : XHB_ACTION_NONE;
+		if (holds || d.owner == (int)in->self)
+			d.reason = XHB_REASON_NO_QUORUM;
 	} else if (d.owner == (int)in->self) {
 		if (holds) {
 			enum xhb_member_return back = came_back(c);
@@ -371,6 +408,81 @@ static struct xhb_decision decide_group(struct group_ctx *c)
 	return d;
 }
 
+/*
+ * Placement of the XHB_PLACE_AUTO groups, all at once, into pref[]. The
+ * candidates of a group are its eligible nodes (a stalled holder is the
+ * owner by rule 0 anyway). Each node takes at most its share, ceil(groups
+ * x weight / weights), so that N groups spread evenly even where hashing
+ * alone would pile them up:
+ *   1. auto_failback off: a group an eligible candidate holds stays its
+ *      holder's (nothing moves that need not);
+ *   2. the others, in order: the rendezvous winner among the candidates
+ *      with room left, or among all candidates when none has room.
+ * With auto_failback on, step 1 is skipped: the placement is the same
+ * whatever is held, and a returning node gets its share back.
+ */
+static void place_groups(const struct xhb_decide_input *in,
+			 const struct view *nodes, int *pref)
+{
+	struct xhb_place_node cand[XHB_DECIDE_MAX_NODES];
+	unsigned int load[XHB_DECIDE_MAX_NODES] = {0}, share[XHB_DECIDE_MAX_NODES];
+	__u64 mask[XHB_MAX_GROUPS] = {0}, any = 0, weights = 0;
+	struct group_ctx c = {.in = in, .nodes = nodes};
+	bool done[XHB_MAX_GROUPS] = {false};
+	unsigned int g, i, groups = 0;
+
+	for (g = 0; g < in->n_groups; g++) {
+		pref[g] = in->preferred[g];
+		if (pref[g] != XHB_PLACE_AUTO)
+			continue;
+		pref[g] = -1;
+		c.g = g;
+		judge_eligibility(&c);
+		for (i = 0; i < in->n_nodes && i < 64; i++)
+			if (c.elig[i] != ELIG_NONE && c.elig[i] != ELIG_STALLED_KEEP)
+				mask[g] |= 1ULL << i;
+		groups += mask[g] != 0;
+		any |= mask[g];
+	}
+	for (i = 0; i < in->n_nodes; i++) {
+		cand[i] = (struct xhb_place_node){
+		    .key = in->nodes[i].key,
+		    .weight = in->nodes[i].weight ? in->nodes[i].weight : 1,
+		};
+		if (i < 64 && (any >> i) & 1)
+			weights += cand[i].weight;
+	}
+	for (i = 0; i < in->n_nodes; i++)
+		share[i] = weights ? (unsigned int)((groups * cand[i].weight +
+						     weights - 1) / weights)
+				   : 0;
+	for (g = 0; in->auto_failback == XHB_FAILBACK_OFF && g < in->n_groups;
+	     g++)
+		for (i = 0; i < in->n_nodes && i < 64 && mask[g]; i++)
+			if (((mask[g] >> i) & 1) && claims(&nodes[i], g)) {
+				pref[g] = (int)i;
+				load[i]++;
+				done[g] = true;
+				break;
+			}
+	for (g = 0; g < in->n_groups; g++) {
+		if (!mask[g] || done[g])
+			continue;
+		for (i = 0; i < in->n_nodes; i++)
+			cand[i].candidate = i < 64 && ((mask[g] >> i) & 1) &&
+					    load[i] < share[i];
+		pref[g] = xhb_place_pick(in->group_keys[g], cand, in->n_nodes);
+		if (pref[g] < 0) {
+			for (i = 0; i < in->n_nodes; i++)
+				cand[i].candidate = i < 64 && ((mask[g] >> i) & 1);
+			pref[g] = xhb_place_pick(in->group_keys[g], cand,
+						 in->n_nodes);
+		}
+		if (pref[g] >= 0)
+			load[pref[g]]++;
+	}
+}
+
 static bool valid(const struct xhb_decide_input *in)
 {
 	unsigned int i;
@@ -386,7 +498,8 @@ static bool valid(const struct xhb_decide_input *in)
 		if ((unsigned int)in->nodes[i].state >= XHB_MEMBER_STATE_MAX)
 			return false;
 	for (i = 0; i < in->n_groups; i++)
-		if (in->preferred[i] < -1 ||
+		if ((in->preferred[i] < -1 &&
+		     (in->preferred[i] != XHB_PLACE_AUTO || !in->group_keys)) ||
 		    in->preferred[i] >= (int)in->n_nodes)
 			return false;
 	return true;
@@ -396,6 +509,7 @@ int xhb_decide(const struct xhb_decide_input *in, struct xhb_decision *out)
 {
 	struct view nodes[XHB_DECIDE_MAX_NODES];
 	struct group_ctx c = {.in = in, .nodes = nodes};
+	int pref[XHB_MAX_GROUPS];
 	unsigned int i, g;
 
 	if (!valid(in) || (in->n_groups && !out))
@@ -433,9 +547,10 @@ int xhb_decide(const struct xhb_decide_input *in, struct xhb_decision *out)
 	else
 		nodes[in->self].state = XHB_MEMBER_UP;
 
+	place_groups(in, nodes, pref);
 	for (g = 0; g < in->n_groups; g++) {
 		c.g = g;
-		c.preferred = in->preferred[g];
+		c.preferred = pref[g];
 		out[g] = decide_group(&c);
 	}
 	return 0;
@@ -482,6 +597,7 @@ const char *xhb_reason_name(enum xhb_reason reason)
 	    [XHB_REASON_CHECK_FAILED] = "check_failed",
 	    [XHB_REASON_NO_HEALTHY_NODE] = "no_healthy_node",
 	    [XHB_REASON_FEWER_PING_NODES] = "fewer_ping_nodes",
+	    [XHB_REASON_NO_QUORUM] = "no_quorum",
 	    [XHB_REASON_ADOPTED] = "adopted",
 	    [XHB_REASON_RESOURCE_FAILED] = "resource_failed",
 	    [XHB_REASON_RELOAD] = "reload",
