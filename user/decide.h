@@ -17,7 +17,7 @@
 #include "gset.h"
 #include "membership.h"
 
-#define XHB_DECIDE_MAX_NODES (XHB_MAX_PEERS + 1) /* the peers and self */
+#define XHB_DECIDE_MAX_NODES 64 /* the nodes: XHB_CONFIG_MAX_NODES */
 
 enum xhb_action {
 	XHB_ACTION_NONE = 0,
