@@ -114,7 +114,10 @@ static struct xhb_gset refused(const struct xhb_agent *a)
 
 	r = xhb_gset_or(r, &unfit);
 	r = xhb_gset_or(r, &a->links.groups_down);
-	return a->outreached || a->leaving ? all : r;
+	return a->outreached || a->leaving ||
+			       (quorum_flags(a) & XHB_SELF_NO_QUORUM)
+		       ? all
+		       : r;
 }
 
 void configure_pings(struct xhb_agent *a, const struct xhb_config *c, __u64 now)
@@ -287,6 +290,7 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 {
 	struct xhb_decide_node nodes[XHB_CONFIG_MAX_NODES] = {0};
 	int preferred[XHB_MAX_GROUPS];
+	__u64 keys[XHB_MAX_GROUPS], allowed[XHB_MAX_GROUPS];
 	struct xhb_decide_input in = {
 		.n_nodes = a->cfg->nnodes,
 		.n_groups = a->cfg->ngroups,
@@ -294,19 +298,24 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 		.self_flags = (a->init ? XHB_SELF_INIT : 0) |
 			      (a->fault ? XHB_SELF_FAULT : 0) |
 			      (a->leaving ? XHB_SELF_LEAVING : 0) |
-			      (a->unheard_by >= 0 ? XHB_SELF_UNHEARD : 0),
+			      (a->unheard_by >= 0 ? XHB_SELF_UNHEARD : 0) |
+			      quorum_flags(a),
 		.auto_failback = a->cfg->auto_failback,
 		.self_unfit = xhb_checks_unfit(&a->checks),
 		.self_outreached = a->outreached,
 		.self_ifaces_down = a->links.groups_down,
 		.nodes = nodes,
 		.preferred = preferred,
+		.group_keys = keys,
+		.allowed = allowed,
 	};
 
 	for (unsigned int n = 0; n < a->cfg->nnodes; n++) {
 		const struct xhb_peer_view *p = &a->peers.v[n];
 		struct xhb_member_timers t;
 
+		nodes[n].key = a->cfg->nodes[n].id;
+		nodes[n].weight = a->cfg->nodes[n].weight;
 		if ((int)n == a->self_index) {
 			nodes[n].held = a->groups.held;
 			nodes[n].wanted = a->groups.wanted;
@@ -322,8 +331,13 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 		nodes[n].wanted = p->wanted;
 		nodes[n].refused = p->refused;
 	}
-	for (unsigned int g = 0; g < a->cfg->ngroups; g++)
-		preferred[g] = a->cfg->groups[g].node_index;
+	for (unsigned int g = 0; g < a->cfg->ngroups; g++) {
+		const struct xhb_group *grp = &a->cfg->groups[g];
+
+		preferred[g] = grp->placed ? XHB_PLACE_AUTO : grp->node_index;
+		keys[g] = grp->place_key;
+		allowed[g] = grp->allowed;
+	}
 	return xhb_decide(&in, out);
 }
 
@@ -465,8 +479,10 @@ static json_t *on_control(const struct xhb_control_request *req, void *ctx)
 		.vip_down = a->links.vip_down,
 	};
 
-	if (req->cmd == XHB_CONTROL_STATUS)
+	if (req->cmd == XHB_CONTROL_STATUS) {
 		self.checks = xhb_checks_json(&a->checks, now);
+		self.quorum = quorum_json(a);
+	}
 	if (req->cmd == XHB_CONTROL_CLEANUP)
 		self.checks_cleared = xhb_checks_clear(
 		    &a->checks, xhb_status_which(req), now);
@@ -705,6 +721,7 @@ int xhb_agent__run(struct xhb_agent *a)
 			compare_pings(a, now);
 		}
 		check_init(a, now);
+		judge_quorum(a, now);
 		decided = decide(a, now, out);
 		/* A group still stopping (once our lease lapsed) or blocked is
 		 * acquired once that is over, not said held before. */

@@ -130,6 +130,7 @@ int xhb_config_load(const char *dir, struct xhb_config *cfg, char *err,
 	if (ret)
 		return ret;
 	ld.path = cfg->hacf_path;
-	ret = cfg_checks_finish(&ld);
+	ret = cfg_quorum_finish(&ld);
+	ret = ret ?: cfg_checks_finish(&ld);
 	return ret ?: cfg_resources_finish(&ld);
 }
