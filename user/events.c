@@ -50,6 +50,9 @@ struct xhb_events {
 	uint64_t seq;
 	uint64_t write_errors;
 	json_t *held; /* xhb_events__hold(): stamped events not written yet */
+	/* while held: the last interface named (one lookup a batch) */
+	int name_index;
+	char name[IFNAMSIZ];
 };
 
 /* Fields the emitter owns; a caller's value for them is ignored. */
@@ -387,6 +390,7 @@ int xhb_events__hold(struct xhb_events *em, bool hold)
 	}
 	held = em->held;
 	em->held = NULL;
+	em->name_index = 0;
 	json_array_foreach(held, i, out)
 		if ((ret = write_out(em, json_incref(out))))
 			err = ret;
@@ -630,13 +634,24 @@ void xhb_ev_group(struct xhb_events *em, bool acquire, unsigned int group,
 			  xhb_reason_name(reason), "duration_ms", ms(duration_ns));
 }
 
-/* The VIP's address and interface name, as events print them. */
-static void vip_names(const struct xhb_vip *vip, char addr[INET6_ADDRSTRLEN],
-		      char ifname[IFNAMSIZ])
+/* The VIP's address and interface name, as events print them; while
+ * events are held (a batch), the name is looked up once. */
+static void vip_names(struct xhb_events *em, const struct xhb_vip *vip,
+		      char addr[INET6_ADDRSTRLEN], char ifname[IFNAMSIZ])
 {
 	inet_ntop(vip->addr.family, &vip->addr.v6, addr, INET6_ADDRSTRLEN);
-	if (!if_indextoname(vip->ifindex, ifname))
+	if (em && em->held && em->name_index == vip->ifindex && vip->ifindex) {
+		memcpy(ifname, em->name, IFNAMSIZ);
+		return;
+	}
+	if (!if_indextoname(vip->ifindex, ifname)) {
 		snprintf(ifname, IFNAMSIZ, "#%d", vip->ifindex);
+		return;
+	}
+	if (em && em->held) {
+		em->name_index = vip->ifindex;
+		memcpy(em->name, ifname, IFNAMSIZ);
+	}
 }
 
 void xhb_ev_vip_added(struct xhb_events *em, unsigned int group,
@@ -644,7 +659,7 @@ void xhb_ev_vip_added(struct xhb_events *em, unsigned int group,
 {
 	char addr[INET6_ADDRSTRLEN], ifname[IFNAMSIZ];
 
-	vip_names(vip, addr, ifname);
+	vip_names(em, vip, addr, ifname);
 	xhb_events__emitf(em, "vip_added", "{s:i, s:s, s:s, s:i, s:s*, s:s*}",
 			  "group", (int)group, "vip", addr, "iface", ifname,
 			  "prefix", (int)vip->prefixlen, "label", vip->label,
@@ -656,7 +671,7 @@ void xhb_ev_vip_removed(struct xhb_events *em, unsigned int group,
 {
 	char addr[INET6_ADDRSTRLEN], ifname[IFNAMSIZ];
 
-	vip_names(vip, addr, ifname);
+	vip_names(em, vip, addr, ifname);
 	xhb_events__emitf(em, "vip_removed", "{s:i, s:s, s:s}", "group",
 			  (int)group, "vip", addr, "iface", ifname);
 }
@@ -666,7 +681,7 @@ void xhb_ev_vip_lost(struct xhb_events *em, unsigned int group,
 {
 	char addr[INET6_ADDRSTRLEN], ifname[IFNAMSIZ];
 
-	vip_names(vip, addr, ifname);
+	vip_names(em, vip, addr, ifname);
 	xhb_events__emitf(em, "vip_lost", "{s:i, s:s, s:s}", "group", (int)group,
 			  "vip", addr, "iface", ifname);
 }
@@ -676,7 +691,7 @@ void xhb_ev_garp_sent(struct xhb_events *em, unsigned int group,
 {
 	char addr[INET6_ADDRSTRLEN], ifname[IFNAMSIZ];
 
-	vip_names(vip, addr, ifname);
+	vip_names(em, vip, addr, ifname);
 	xhb_events__emitf(em, "garp_sent", "{s:i, s:s, s:s, s:i, s:s*}", "group",
 			  (int)group, "vip", addr, "iface", ifname, "packet",
 			  (int)packet, "error", err ? strerror(-err) : NULL);
