@@ -6,7 +6,7 @@
  *   xhbctl [-i IFACE | -p PIN_DIR] [--json] peers
  *   xhbctl [-i IFACE | -p PIN_DIR] [--json] self
  *   xhbctl [-s SOCKET] [--json] status
- *   xhbctl [-s SOCKET] standby|takeover [all|foreign|local|failback]
+ *   xhbctl [-s SOCKET] standby|takeover [all|foreign|local|failback|group NAME]
  *   xhbctl [-s SOCKET] failback
  *   xhbctl [-s SOCKET] cleanup [GROUP]
  *   xhbctl [-i IFACE | -p PIN_DIR] detach
@@ -57,6 +57,7 @@ static void usage(FILE *f)
 		"  status                the agent's view: node, groups, peers\n"
 		"  standby [all|foreign|local|failback]   give resources to the peer (hb_standby)\n"
 		"  takeover [all|foreign|local|failback]  take resources from the peer (hb_takeover)\n"
+		"  standby|takeover group NAME            one group: its number, an address or a resource\n"
 		"  failback              give back the groups whose preferred node is up\n"
 		"                        (standby failback)\n"
 		"  cleanup [GROUP]       run the failed stop of stop_failed groups again,\n"
@@ -421,17 +422,20 @@ static const char *groups_text(json_t *reply, const char *mask_key,
 	return buf;
 }
 
-static int cmd_request(const struct opts *o, const char *cmd, const char *scope)
+/* scope, or "group" and the word naming the groups (group) */
+static int cmd_request(const struct opts *o, const char *cmd, const char *scope,
+		       const char *group)
 {
 	enum xhb_control_scope parsed;
 	json_t *reply;
 
-	if (xhb_control_scope_parse(scope, &parsed)) {
-		fprintf(stderr, "xhbctl: %s: scope is all, foreign, local or failback, not '%s'\n",
+	if (group ? !*group : xhb_control_scope_parse(scope, &parsed)) {
+		fprintf(stderr, "xhbctl: %s: scope is all, foreign, local, failback or group NAME, not '%s'\n",
 			cmd, scope);
 		return 2;
 	}
-	if (ask_agent(o, json_pack("{s:s, s:s}", "cmd", cmd, "scope", scope),
+	if (ask_agent(o, group ? json_pack("{s:s, s:s}", "cmd", cmd, "group", group)
+			       : json_pack("{s:s, s:s}", "cmd", cmd, "scope", scope),
 		      &reply))
 		return 1;
 	if (o->json) {
@@ -448,14 +452,30 @@ static int cmd_request(const struct opts *o, const char *cmd, const char *scope)
 	return 0;
 }
 
+/* standby|takeover [SCOPE | group NAME] */
+static int request_args(const struct opts *o, const char *cmd)
+{
+	const char *scope = o->argc > 1 ? o->argv[1] : "all";
+
+	if (!strcmp(scope, "group")) {
+		if (o->argc != 3) {
+			fprintf(stderr, "xhbctl: %s group: one group's number, address or resource\n",
+				cmd);
+			return 2;
+		}
+		return cmd_request(o, cmd, scope, o->argv[2]);
+	}
+	return cmd_request(o, cmd, scope, NULL);
+}
+
 static int cmd_standby(const struct opts *o)
 {
-	return cmd_request(o, "standby", o->argc > 1 ? o->argv[1] : "all");
+	return request_args(o, "standby");
 }
 
 static int cmd_takeover(const struct opts *o)
 {
-	return cmd_request(o, "takeover", o->argc > 1 ? o->argv[1] : "all");
+	return request_args(o, "takeover");
 }
 
 /* What auto_failback would do, once: the groups another node prefers go
@@ -466,7 +486,7 @@ static int cmd_failback(const struct opts *o)
 		fprintf(stderr, "xhbctl: failback takes no argument\n");
 		return 2;
 	}
-	return cmd_request(o, "standby", "failback");
+	return cmd_request(o, "standby", "failback", NULL);
 }
 
 /* cleanup [GROUP]: the stop_failed groups (or that one) run their failed

@@ -373,6 +373,12 @@ struct xhb_config {
 int xhb_config_load(const char *dir, struct xhb_config *cfg, char *err,
 		    size_t errlen);
 
+/* The groups word names, as check's groups option reads it: a group's
+ * number, one of its addresses, or one of its resources (its agent's
+ * name, or as written). How many. */
+unsigned int xhb_config_groups_named(const struct xhb_config *cfg,
+				     const char *word, struct xhb_gset *out);
+
 /* Index of node name in cfg->nodes (compared without case), or -1. */
 int xhb_config_node_index(const struct xhb_config *cfg, const char *name);
 

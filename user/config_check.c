@@ -329,6 +329,16 @@ static bool names_group(const struct xhb_group *grp, unsigned int g,
 	return false;
 }
 
+unsigned int xhb_config_groups_named(const struct xhb_config *cfg,
+				     const char *word, struct xhb_gset *out)
+{
+	*out = (struct xhb_gset){{0}};
+	for (unsigned int g = 0; g < cfg->ngroups; g++)
+		if (names_group(&cfg->groups[g], g, word))
+			xhb_gset_add(out, g);
+	return xhb_gset_count(out);
+}
+
 /* A resource check's script: the first resource of haresources whose
  * name (or whole spec) is the check's target. */
 static int find_resource(struct loader *ld, struct xhb_check_cfg *c)
@@ -382,12 +392,9 @@ int cfg_checks_finish(struct loader *ld)
 					"check %s: bad groups '%s'", c->name,
 					c->groups_spec);
 		for (int w = 0; w < n; w++) {
-			struct xhb_gset found = {{0}};
+			struct xhb_gset found;
 
-			for (unsigned int g = 0; g < cfg->ngroups; g++)
-				if (names_group(&cfg->groups[g], g, words[w]))
-					xhb_gset_add(&found, g);
-			if (xhb_gset_empty(&found))
+			if (!xhb_config_groups_named(cfg, words[w], &found))
 				return cfg_fail(
 				    ld, c->line, EINVAL,
 				    "check %s: groups: '%s' names no haresources "

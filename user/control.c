@@ -46,6 +46,7 @@ static const char *const scope_names[] = {
     [XHB_SCOPE_FOREIGN] = "foreign",
     [XHB_SCOPE_LOCAL] = "local",
     [XHB_SCOPE_FAILBACK] = "failback",
+    [XHB_SCOPE_GROUP] = "group", /* said, not asked: "group" in a request */
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -64,7 +65,7 @@ const char *xhb_control_scope_str(enum xhb_control_scope scope)
 int xhb_control_scope_parse(const char *word, enum xhb_control_scope *scope)
 {
 	for (size_t i = 0; word && i < ARRAY_SIZE(scope_names); i++) {
-		if (!strcmp(word, scope_names[i])) {
+		if (i != XHB_SCOPE_GROUP && !strcmp(word, scope_names[i])) {
 			*scope = (enum xhb_control_scope)i;
 			return 0;
 		}
@@ -451,6 +452,26 @@ static int parse_request(const char *line, size_t len,
 			return -EINVAL;
 		}
 		req->group = (int)json_integer_value(group);
+		return 0;
+	}
+	if (req->cmd != XHB_CONTROL_STATUS && json_object_get(json, "group")) {
+		json_t *group = json_object_get(json, "group");
+
+		if (json_is_integer(group))
+			snprintf(req->group_name, sizeof(req->group_name), "%lld",
+				 (long long)json_integer_value(group));
+		else if (json_is_string(group) && *json_string_value(group) &&
+			 strlen(json_string_value(group)) < sizeof(req->group_name))
+			snprintf(req->group_name, sizeof(req->group_name), "%s",
+				 json_string_value(group));
+		if (!req->group_name[0] || json_object_get(json, "scope")) {
+			*reply = xhb_control_error(
+			    "bad group for %s: one word (a group's number, one of "
+			    "its addresses or resources), without a scope",
+			    cmd);
+			return -EINVAL;
+		}
+		req->scope = XHB_SCOPE_GROUP;
 		return 0;
 	}
 	if (req->cmd == XHB_CONTROL_STATUS || !json_object_get(json, "scope"))

@@ -6,6 +6,8 @@
  *   {"cmd":"status"}                          -> {"ok":true,...}
  *   {"cmd":"standby","scope":"all|foreign|local|failback"} (default all)
  *   {"cmd":"takeover","scope":"all|foreign|local|failback"}
+ *   {"cmd":"standby|takeover","group":"NAME"}  (one group, or the groups
+ *                  a word names: a number, an address, a resource)
  *   {"cmd":"cleanup","group":N}  (N 0..1023; without it every group)
  *   anything wrong                            -> {"ok":false,"error":"..."}
  * Server: poll() xhb_control__fd() with the agent's other fds and call
@@ -54,12 +56,16 @@ enum xhb_control_scope {
 	XHB_SCOPE_FOREIGN,
 	XHB_SCOPE_LOCAL,
 	XHB_SCOPE_FAILBACK,
+	XHB_SCOPE_GROUP, /* the groups a request names ("group") */
 };
 
 struct xhb_control_request {
 	enum xhb_control_cmd cmd;
 	enum xhb_control_scope scope; /* XHB_SCOPE_ALL for status */
 	int group; /* cleanup: the group named, -1 for every group */
+	/* standby, takeover: the groups this names (xhb_config_groups_named());
+	 * "": the scope's */
+	char group_name[128];
 	json_t *json;		      /* the request as received (borrowed) */
 	pid_t pid;		      /* the client, from SO_PEERCRED */
 };

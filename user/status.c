@@ -215,6 +215,12 @@ json_t *xhb_status_request(const struct xhb_control_request *req,
 	mask = xhb_control_scope_groups(req->cmd == XHB_CONTROL_STANDBY, req->scope,
 					gs->cfg->ngroups, preferred, ps->self,
 					&takers);
+	if (req->scope == XHB_SCOPE_GROUP &&
+	    !xhb_config_groups_named(gs->cfg, req->group_name, &mask))
+		return xhb_control_error(
+		    "no haresources group is named '%s' (a group's number, "
+		    "one of its addresses or one of its resources)",
+		    req->group_name);
 	if (req->cmd == XHB_CONTROL_STANDBY) {
 		gs->refused = xhb_gset_or(gs->refused, &mask);
 		gs->wanted = xhb_gset_minus(gs->wanted, &mask);

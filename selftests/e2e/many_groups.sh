@@ -87,6 +87,27 @@ last=$((NGROUPS - 1))
 lab_in_node srv1 "$XHB_BUILD/xhbctl" status | grep -qE "^$last +srv1 +srv1 +started" ||
 	fail "xhbctl status on srv1 does not list group $last as srv1's, started"
 
+# One group past 31 moves alone, named by its address: srv1's standby
+# (refused, page 3 of its heartbeats) -> srv2 takes it; srv1's takeover
+# (wanted) -> srv2 gives it back. Nothing else moves.
+if [ "$NGROUPS" -gt 100 ]; then
+	one=172.16.200.100 # group 100
+	ctl() { lab_in_node "$1" "$XHB_BUILD/xhbctl" "${@:2}"; }
+	out=$(ctl srv1 standby group "$one") || fail "xhbctl standby group $one on srv1: $out"
+	[ "$out" = "standby group: requested (groups 100)" ] ||
+		fail "xhbctl standby group $one said '$out', expected 'standby group: requested (groups 100)'"
+	wait_for 5 has_addr srv2 "$one" || fail "srv2 did not take $one (group 100) after srv1's standby of it"
+	wait_for 5 not has_addr srv1 "$one" || fail "srv1 kept $one after its standby"
+	[ "$(count_addrs srv2)" = 1 ] || fail "srv2 holds $(count_addrs srv2) addresses, expected group 100's alone"
+	[ "$(count_addrs srv1)" = $((NGROUPS - 1)) ] || fail "srv1 holds $(count_addrs srv1), expected all but one"
+	out=$(ctl srv1 takeover group 100) || fail "xhbctl takeover group 100 on srv1: $out"
+	wait_for 5 has_addr srv1 "$one" || fail "srv1 did not take $one back after its takeover of group 100"
+	wait_for 5 holds_none srv2 || fail "srv2 kept $(count_addrs srv2) addresses after srv1's takeover of group 100"
+	out=$(ctl srv1 standby group 172.16.9.9 2>&1) && fail "a standby of a name no group has was accepted: $out"
+	e2e_log "group 100 moved alone to srv2 and back, by its address and its number"
+	wait_for 10 owners_ok || fail "srv2 does not see srv1 own all $NGROUPS groups again"
+fi
+
 t0=$(mono_now)
 e2e_log "srv1: ip link set ens192 down"
 lab_exec srv1 ip link set ens192 down

@@ -997,6 +997,17 @@ Test(config, max_groups_fit_and_one_more_is_an_error)
 	cr_expect_eq(cfg->groups[XHB_MAX_GROUPS - 1].line, XHB_MAX_GROUPS);
 	cr_expect_eq(cfg->groups[1000].resources[0].addr.v4.s_addr,
 		     htonl(0x0a03e801), "10.3.232.1 is line 1001's");
+	/* a group named by a word (xhbctl standby group NAME, check groups) */
+	{
+		struct xhb_gset s;
+
+		cr_expect_eq(xhb_config_groups_named(cfg, "1000", &s), 1);
+		cr_expect(xhb_gset_has(&s, 1000));
+		cr_expect_eq(xhb_config_groups_named(cfg, "10.3.232.1", &s), 1);
+		cr_expect(xhb_gset_has(&s, 1000), "by its address");
+		cr_expect_eq(xhb_config_groups_named(cfg, "10.3.232.2", &s), 0);
+		cr_expect_eq(xhb_config_groups_named(cfg, "1024", &s), 0);
+	}
 
 	strcat(text, "srv1 10.9.9.9\n");
 	write_file("haresources", text, 0644);

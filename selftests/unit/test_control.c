@@ -53,10 +53,11 @@ static int handler_calls;
 static json_t *echo_handler(const struct xhb_control_request *req, void *ctx)
 {
 	handler_calls++;
-	return json_pack("{s:s, s:s, s:s, s:b, s:i}", "node", (const char *)ctx,
+	return json_pack("{s:s, s:s, s:s, s:b, s:i, s:s}", "node", (const char *)ctx,
 			 "cmd", xhb_control_cmd_str(req->cmd), "scope",
 			 xhb_control_scope_str(req->scope), "pid_known",
-			 req->pid > 0, "group", req->group);
+			 req->pid > 0, "group", req->group, "group_name",
+			 req->group_name);
 }
 
 static json_t *failing_handler(const struct xhb_control_request *req, void *ctx)
@@ -199,6 +200,33 @@ Test(control, round_trip)
 	xhb_control__close(ctl);
 }
 
+/* standby / takeover of the groups one word names (xhbctl standby group
+ * NAME): the word reaches the agent as it was given, a number too. */
+Test(control, group_named_by_a_word)
+{
+	struct xhb_control *ctl;
+	json_t *req, *reply;
+	pid_t server;
+
+	cr_assert_eq(xhb_control__open(&ctl, path), 0);
+	server = serve_in_child(ctl, 2, echo_handler);
+	req = json_pack("{s:s, s:s}", "cmd", "standby", "group", "172.16.200.100");
+	cr_assert_eq(xhb_control_request(path, req, &reply, 2000), 0);
+	json_decref(req);
+	cr_expect_str_eq(json_string_value(json_object_get(reply, "scope")), "group");
+	cr_expect_str_eq(json_string_value(json_object_get(reply, "group_name")),
+			 "172.16.200.100");
+	json_decref(reply);
+	req = json_pack("{s:s, s:i}", "cmd", "takeover", "group", 40);
+	cr_assert_eq(xhb_control_request(path, req, &reply, 2000), 0);
+	json_decref(req);
+	cr_expect_str_eq(json_string_value(json_object_get(reply, "cmd")), "takeover");
+	cr_expect_str_eq(json_string_value(json_object_get(reply, "group_name")), "40");
+	json_decref(reply);
+	cr_expect_eq(child_status(server), 0);
+	xhb_control__close(ctl);
+}
+
 Test(control, agent_refusal_and_failure_reach_the_client)
 {
 	struct xhb_control *ctl;
@@ -328,6 +356,14 @@ Test(control, malformed_requests_get_error_replies)
 	     "bad group for cleanup"},
 	    {"{\"cmd\":\"cleanup\",\"group\":1.5}\n", -EINVAL,
 	     "bad group for cleanup"},
+	    {"{\"cmd\":\"standby\",\"group\":\"\"}\n", -EINVAL,
+	     "bad group for standby"},
+	    {"{\"cmd\":\"takeover\",\"group\":[1]}\n", -EINVAL,
+	     "bad group for takeover"},
+	    {"{\"cmd\":\"standby\",\"group\":\"1\",\"scope\":\"all\"}\n",
+	     -EINVAL, "without a scope"},
+	    {"{\"cmd\":\"standby\",\"scope\":\"group\"}\n", -EINVAL,
+	     "scope"},
 	    {"\n", -EPROTO, "malformed request"},
 	};
 	struct xhb_control *ctl;
