@@ -29,6 +29,7 @@ struct xhb_dataplane {
 	int map_fds[PIN_MAPS]; /* indexed like pinned_maps[] */
 	int link_fd;
 	struct ring_buffer *news; /* xhb_news, when the program is ours */
+	__u64 news_seen; /* its records drained */
 	struct xhb_self *self_map; /* xhb_self mapped, or NULL */
 	size_t self_map_len;
 	struct xhb_dataplane_info info;
@@ -189,9 +190,9 @@ static void map_self(struct xhb_dataplane *dp)
 
 static int count_news(void *ctx, void *data, size_t len)
 {
-	(void)ctx;
 	(void)data;
 	(void)len;
+	((struct xhb_dataplane *)ctx)->news_seen++;
 	return 0;
 }
 
@@ -467,7 +468,7 @@ int dataplane__open(const struct xhb_dataplane_opts *opts,
 		stale_peers = -1;
 	}
 	map_self(dp);
-	dp->news = ring_buffer__new(dp->map_fds[MAP_NEWS], count_news, NULL, NULL);
+	dp->news = ring_buffer__new(dp->map_fds[MAP_NEWS], count_news, dp, NULL);
 	if (!dp->news) {
 		err = -errno;
 		say(why, whylen, "cannot read XDP's news ring: %s", strerror(-err));
@@ -839,6 +840,11 @@ int dataplane__news_fd(const struct xhb_dataplane *dp)
 int dataplane__news_drain(struct xhb_dataplane *dp)
 {
 	return dp->news ? ring_buffer__consume(dp->news) : 0;
+}
+
+__u64 dataplane__news_seen(const struct xhb_dataplane *dp)
+{
+	return dp->news_seen;
 }
 
 __u64 dataplane__junk(struct xhb_dataplane *dp)

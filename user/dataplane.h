@@ -97,6 +97,8 @@ int dataplane__vip_del(struct xhb_dataplane *dp, int family, const void *addr);
  */
 int dataplane__news_fd(const struct xhb_dataplane *dp);
 int dataplane__news_drain(struct xhb_dataplane *dp);
+/* The news records drained so far: something changed since a count. */
+__u64 dataplane__news_seen(const struct xhb_dataplane *dp);
 /* Packets to the cluster port XDP dropped (forged, replayed, malformed),
  * read from the mapped xhb_self without a syscall. */
 __u64 dataplane__junk(struct xhb_dataplane *dp);

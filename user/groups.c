@@ -14,6 +14,10 @@
 #include "groups_int.h"
 #include "ifaces.h"
 #include "progress.h"
+#include "rtnl.h"
+
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
 
 bool xhb_groups_lapsed(const struct xhb_groups *gs, __u64 now_ns)
 {
@@ -169,7 +173,7 @@ void xhb_groups_announce(struct xhb_groups *gs, __u64 now_ns)
 		gs->names_cached = true;
 		gs->nifcache = 0;
 	}
-	for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++) {
+	for (unsigned int g = 0; g < xhb_groups_span(gs); g++) {
 		struct xhb_group_state *s = &gs->g[g];
 
 		if (!serving(s) || !s->announce_left || now_ns < s->announce_next_ns)
@@ -190,7 +194,7 @@ __u64 xhb_groups_next_announce(const struct xhb_groups *gs)
 {
 	__u64 next = UINT64_MAX;
 
-	for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++)
+	for (unsigned int g = 0; g < xhb_groups_span(gs); g++)
 		if (serving(&gs->g[g]) && gs->g[g].announce_left &&
 		    gs->g[g].announce_next_ns < next)
 			next = gs->g[g].announce_next_ns;
@@ -333,7 +337,8 @@ void groups_forget_def(struct xhb_groups *gs, unsigned int g)
 void xhb_groups_reconfigure(struct xhb_groups *gs, const struct xhb_config *next,
 			    __u64 now_ns)
 {
-	for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++) {
+	gs->span = xhb_groups_span(gs); /* the old one's stop under it */
+	for (unsigned int g = 0; g < xhb_groups_span(gs); g++) {
 		struct xhb_group_state *s = &gs->g[g];
 
 		if (s->phase == XHB_GROUP_IDLE || s->def ||
@@ -347,7 +352,7 @@ void xhb_groups_reconfigure(struct xhb_groups *gs, const struct xhb_config *next
 			*s->def = gs->cfg->groups[g];
 	}
 	gs->cfg = next;
-	for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++)
+	for (unsigned int g = 0; g < xhb_groups_span(gs); g++)
 		if (gs->g[g].def)
 			xhb_groups_release(gs, g, XHB_REASON_RELOAD, now_ns);
 }
@@ -375,7 +380,7 @@ static void restore_if_gone(struct xhb_groups *gs, unsigned int g,
  * every one), among those already added. */
 static void check_held(struct xhb_groups *gs, const struct xhb_ipaddr *addr)
 {
-	for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++) {
+	for (unsigned int g = 0; g < xhb_groups_span(gs); g++) {
 		const struct xhb_group *grp = xhb_groups_def(gs, g);
 
 		if (!serving(&gs->g[g]))
@@ -399,16 +404,138 @@ void xhb_groups_addr_removed(struct xhb_groups *gs, const struct xhb_ipaddr *add
 	check_held(gs, addr);
 }
 
+/* The addresses up on this node, from one dump a family, sorted: the
+ * periodic check looks each VIP up in it instead of dumping once a VIP
+ * (with 1024 groups, a million entries a second). */
+struct up_addr {
+	int ifindex;
+	struct xhb_ipaddr addr;
+};
+
+struct up_list {
+	struct up_addr *v;
+	size_t n, cap;
+	size_t start; /* where the family being dumped began */
+	bool failed;
+};
+
+static int up_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct up_list *l = data;
+	struct xhb_addr_info info;
+	struct xhb_ipaddr local;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR ||
+	    xhb_rtnl_addr_parse(nlh, &local, NULL, &info) < 0)
+		return MNL_CB_OK;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 256;
+		struct up_addr *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v) {
+			l->failed = true;
+			return MNL_CB_OK;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = (struct up_addr){.ifindex = info.ifindex, .addr = local};
+	return MNL_CB_OK;
+}
+
+/* A dump redone (it raced a change) starts its family again. */
+static void up_restart(void *data)
+{
+	struct up_list *l = data;
+
+	l->n = l->start;
+}
+
+/* By family and address, then interface; ifindex 0 in a key: any. */
+static int up_cmp(const struct up_addr *a, const struct up_addr *b)
+{
+	int d = a->addr.family - b->addr.family;
+
+	if (!d)
+		d = memcmp(&a->addr.v6, &b->addr.v6, a->addr.family == AF_INET ? 4 : 16);
+	if (!d && a->ifindex && b->ifindex)
+		d = a->ifindex - b->ifindex;
+	return d;
+}
+
+static int up_qsort_cmp(const void *a, const void *b)
+{
+	const struct up_addr *x = a, *y = b;
+	int d = up_cmp(x, y);
+
+	return d ? d : x->ifindex - y->ifindex;
+}
+
+static int up_bsearch_cmp(const void *key, const void *elem)
+{
+	return up_cmp(key, elem);
+}
+
+static int dump_family(struct xhb_groups *gs, int family, struct up_list *l)
+{
+	char buf[NL_REQ_SIZE] __attribute__((aligned(4))) = {0};
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = family;
+	l->start = l->n;
+	return xhb_rtnl_dump(gs->nl, nlh, up_cb, l, up_restart);
+}
+
 void xhb_groups_verify(struct xhb_groups *gs)
 {
-	check_held(gs, NULL);
+	struct up_list l = {0};
+
+	if (dump_family(gs, AF_INET, &l) || dump_family(gs, AF_INET6, &l) ||
+	    l.failed) {
+		free(l.v);
+		check_held(gs, NULL); /* one lookup a VIP, as before */
+		return;
+	}
+	qsort(l.v, l.n, sizeof(*l.v), up_qsort_cmp);
+	gs->names_cached = true;
+	gs->nifcache = 0;
+	for (unsigned int g = 0; g < xhb_groups_span(gs); g++) {
+		const struct xhb_group *grp = xhb_groups_def(gs, g);
+
+		if (!serving(&gs->g[g]))
+			continue;
+		for (unsigned int r = 0; r < grp->nresources; r++) {
+			const struct xhb_resource *res = &grp->resources[r];
+			struct up_addr key = {.addr.family = res->family};
+
+			if (res->kind != XHB_RES_ADDRESS ||
+			    !(gs->g[g].up & XHB_RES_BIT(r)))
+				continue;
+			memcpy(&key.addr.v6, &res->addr,
+			       res->family == AF_INET ? 4 : 16);
+			/* on its interface when it names one (looked up once);
+			 * else anywhere, not its subnet's dump once a VIP */
+			if (res->iface[0])
+				key.ifindex = iface_index(gs, res->iface);
+			if (key.ifindex >= 0 &&
+			    bsearch(&key, l.v, l.n, sizeof(*l.v), up_bsearch_cmp))
+				continue;
+			restore_if_gone(gs, g, res); /* looks again, precisely */
+		}
+	}
+	gs->names_cached = false;
+	free(l.v);
 }
 
 struct xhb_gset xhb_groups_started(const struct xhb_groups *gs)
 {
 	struct xhb_gset started = {{0}};
 
-	for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++)
+	for (unsigned int g = 0; g < xhb_groups_span(gs); g++)
 		if (gs->g[g].held && gs->g[g].phase == XHB_GROUP_STARTED)
 			xhb_gset_add(&started, g);
 	return started;

@@ -108,6 +108,9 @@ struct xhb_groups {
 		struct xhb_vip vip;
 	} queued[XHB_MAX_GROUPS];
 	__u64 announce_resume_ns; /* announcements paused until (a burst) */
+	/* groups [0, span) may be other than idle, with the configuration's:
+	 * the most an earlier configuration had (xhb_groups_span()) */
+	unsigned int span;
 	/* interfaces by name, looked up once a batch or a round of
 	 * announcements (not once a group) */
 	bool names_cached;
@@ -136,6 +139,17 @@ void xhb_groups_batch_end(struct xhb_groups *gs, __u64 now_ns);
  * overflow the interface's queue (or the switch's). */
 #define XHB_ANNOUNCE_BURST 256
 #define XHB_ANNOUNCE_PAUSE_NS (1000ULL * 1000)
+
+/* The groups the loop looks at: the configuration's, and those of an
+ * earlier, larger one (a reload releases them under their old definition):
+ * a loop over 1024 states each wake-up costs a node of 2 groups nothing. */
+static inline unsigned int xhb_groups_span(const struct xhb_groups *gs)
+{
+	unsigned int n = gs->cfg && gs->cfg->ngroups > gs->span ? gs->cfg->ngroups
+								: gs->span;
+
+	return n < XHB_MAX_GROUPS ? n : XHB_MAX_GROUPS;
+}
 
 /* We hold something and our lease ran out before we renewed it (we were
  * stopped, hung or starved): XDP fences our VIPs, a peer may have them. */

@@ -7,7 +7,12 @@
 #include "events.h"
 #include "peers.h"
 
-static void read_groups(struct xhb_peers *ps, struct xhb_ifaces *fs);
+static void read_groups(struct xhb_peers *ps, struct xhb_ifaces *fs,
+			__u64 now_ns);
+
+/* Pages past 0 are read again at least this often, should a doorbell be
+ * lost (its ring full): XDP rings on every change. */
+#define PAGES_REREAD_NS (100ULL * 1000 * 1000)
 
 struct xhb_member_timers xhb_config_timers(const struct xhb_config *cfg)
 {
@@ -171,27 +176,53 @@ void xhb_peers_judge(struct xhb_peers *ps, struct xhb_ifaces *fs,
 		p->state = v.state;
 		p->since_ns = v.since_ns;
 	}
-	read_groups(ps, fs);
+	read_groups(ps, fs, t->now_ns);
 }
 
-/* Each peer's groups: page 0 from its snapshot, pages 1.. from what XDP
- * recorded of its paged heartbeats in its present life. */
-static void read_groups(struct xhb_peers *ps, struct xhb_ifaces *fs)
+/* Each peer's groups: page 0 from its snapshot, every loop; pages 1..
+ * from what XDP recorded of its paged heartbeats in its present life,
+ * read (one batched lookup an interface) when XDP rang, a peer's life
+ * changed, or PAGES_REREAD_NS passed. */
+static void read_groups(struct xhb_peers *ps, struct xhb_ifaces *fs,
+			__u64 now_ns)
 {
 	enum { MAX = XHB_MAX_PEERS * (XHB_GROUP_PAGES - 1) };
 	static struct xhb_page_key keys[MAX];
 	static struct xhb_peer_page pages[MAX];
 	__u64 epoch[XHB_CONFIG_MAX_NODES][XHB_GROUP_PAGES] = {{0}};
-	bool paged = ps->cfg->ngroups > 32;
+	bool paged = ps->cfg->ngroups > 32, due = now_ns >= ps->pages_next_ns;
+	__u64 news = 0;
 
+	for (unsigned int i = 0; i < fs->n; i++)
+		news += dataplane__news_seen(fs->at[i].dp);
+	due |= news != ps->pages_news;
 	for (unsigned int n = 0; n < ps->cfg->nnodes; n++) {
 		struct xhb_peer_view *p = &ps->v[n];
 
+		if (!paged) { /* (a reload may have had pages) */
+			p->held = xhb_gset_of32(p->snap.groups_held);
+			p->wanted = xhb_gset_of32(p->snap.groups_wanted);
+			p->refused = xhb_gset_of32(p->snap.groups_refused);
+			continue;
+		}
+		p->held.w[0] = p->snap.groups_held;
+		p->wanted.w[0] = p->snap.groups_wanted;
+		p->refused.w[0] = p->snap.groups_refused;
+		due |= p->pages_incarnation != p->snap.info_incarnation;
+	}
+	if (!paged || !due)
+		return;
+	ps->pages_news = news;
+	ps->pages_next_ns = now_ns + PAGES_REREAD_NS;
+	for (unsigned int n = 0; n < ps->cfg->nnodes; n++) {
+		struct xhb_peer_view *p = &ps->v[n];
+
+		p->pages_incarnation = p->snap.info_incarnation;
 		p->held = xhb_gset_of32(p->snap.groups_held);
 		p->wanted = xhb_gset_of32(p->snap.groups_wanted);
 		p->refused = xhb_gset_of32(p->snap.groups_refused);
 	}
-	for (unsigned int i = 0; paged && i < fs->n; i++) {
+	for (unsigned int i = 0; i < fs->n; i++) {
 		int got = dataplane__peer_pages(fs->at[i].dp, keys, pages, MAX);
 
 		for (int e = 0; e < got; e++) {

@@ -36,6 +36,7 @@ struct xhb_peer_view {
 	/* its groups: page 0 from snap, the others from xhb_peer_groups
 	 * (those of snap's incarnation; the newest over the interfaces) */
 	struct xhb_gset held, wanted, refused;
+	__u64 pages_incarnation; /* snap's when its pages were last read */
 	struct xhb_member_loss loss;
 	struct xhb_peer_addr where[XHB_MAX_IFACES];
 };
@@ -45,6 +46,9 @@ struct xhb_peers {
 	int self; /* index of this node in cfg->nodes */
 	struct xhb_member_flood flood;
 	__u64 listen_since_ns; /* listening again since, 0 when not */
+	/* pages past 0 of the peers' groups (xhb_peer_groups) are read again
+	 * on XDP's news (their count then), or at the latest at this time */
+	__u64 pages_news, pages_next_ns;
 	struct xhb_peer_view v[XHB_CONFIG_MAX_NODES]; /* by node index */
 };
 

@@ -469,7 +469,7 @@ void xhb_groups_let_go(struct xhb_groups *gs, __u64 now_ns)
 {
 	/* Every address first, then nothing claimed: a peer may have taken
 	 * the groups since our lease lapsed. */
-	for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++) {
+	for (unsigned int g = 0; g < xhb_groups_span(gs); g++) {
 		const struct xhb_group *grp;
 		struct xhb_group_state *s = &gs->g[g];
 
@@ -486,7 +486,7 @@ void xhb_groups_let_go(struct xhb_groups *gs, __u64 now_ns)
 		if (s->held)
 			groups_set_held(gs, g, false, now_ns);
 	}
-	for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++)
+	for (unsigned int g = 0; g < xhb_groups_span(gs); g++)
 		xhb_groups_release(gs, g, XHB_REASON_LEASE_EXPIRED, now_ns);
 }
 
@@ -495,7 +495,7 @@ struct xhb_gset xhb_groups_cleanup(struct xhb_groups *gs,
 {
 	struct xhb_gset begun = {{0}};
 
-	for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++) {
+	for (unsigned int g = 0; g < xhb_groups_span(gs); g++) {
 		struct xhb_group_state *s = &gs->g[g];
 
 		if (!xhb_gset_has(&which, g) || s->phase != XHB_GROUP_STOP_FAILED)
@@ -534,7 +534,7 @@ struct xhb_gset xhb_groups_busy(const struct xhb_groups *gs)
 {
 	struct xhb_gset busy = {{0}};
 
-	for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++)
+	for (unsigned int g = 0; g < xhb_groups_span(gs); g++)
 		if (gs->g[g].phase == XHB_GROUP_STARTING ||
 		    gs->g[g].phase == XHB_GROUP_STOPPING)
 			xhb_gset_add(&busy, g);
@@ -545,7 +545,7 @@ unsigned int xhb_groups_pollfds(const struct xhb_groups *gs, struct pollfd *pfd)
 {
 	unsigned int n = 0;
 
-	for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++) {
+	for (unsigned int g = 0; g < xhb_groups_span(gs); g++) {
 		int fds[2];
 		unsigned int k;
 
@@ -562,7 +562,7 @@ __u64 xhb_groups_wait_ns(const struct xhb_groups *gs)
 {
 	__u64 wait = UINT64_MAX;
 
-	for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++)
+	for (unsigned int g = 0; g < xhb_groups_span(gs); g++)
 		if (gs->g[g].run && xhb_resource_wait_ns(gs->g[g].run) < wait)
 			wait = xhb_resource_wait_ns(gs->g[g].run);
 	return wait;
@@ -579,7 +579,7 @@ static bool ready(const struct pollfd *pfd, unsigned int n, int fd)
 void xhb_groups_step(struct xhb_groups *gs, const struct pollfd *pfd,
 		     unsigned int n, __u64 now_ns)
 {
-	for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++) {
+	for (unsigned int g = 0; g < xhb_groups_span(gs); g++) {
 		struct xhb_group_state *s = &gs->g[g];
 		struct xhb_resource_result *out;
 		bool any;
@@ -608,7 +608,7 @@ void xhb_groups_step(struct xhb_groups *gs, const struct pollfd *pfd,
 
 void xhb_groups_close(struct xhb_groups *gs)
 {
-	for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++) {
+	for (unsigned int g = 0; g < xhb_groups_span(gs); g++) {
 		xhb_resource_cancel(gs->g[g].run);
 		gs->g[g].run = NULL;
 		free(gs->g[g].def);
