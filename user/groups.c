@@ -161,13 +161,26 @@ static unsigned int announce_group(struct xhb_groups *gs, unsigned int g)
 	return sent;
 }
 
+/* A batch's held events, written (see events_held). */
+static void let_events_go(struct xhb_groups *gs)
+{
+	if (!gs->events_held)
+		return;
+	gs->events_held = false;
+	(void)xhb_events__hold(gs->ev, false);
+}
+
 void xhb_groups_announce(struct xhb_groups *gs, __u64 now_ns)
 {
 	bool cached = gs->names_cached;
 	unsigned int sent = 0;
 
 	/* Never point the segment at a node whose XDP fences the VIP. */
-	if (xhb_groups_lapsed(gs, xhb_now_ns()) || now_ns < gs->announce_resume_ns)
+	if (xhb_groups_lapsed(gs, xhb_now_ns())) {
+		let_events_go(gs);
+		return;
+	}
+	if (now_ns < gs->announce_resume_ns)
 		return;
 	if (!cached) {
 		gs->names_cached = true;
@@ -181,13 +194,15 @@ void xhb_groups_announce(struct xhb_groups *gs, __u64 now_ns)
 		if (sent >= XHB_ANNOUNCE_BURST) {
 			/* the rest after a pause: they stay due */
 			gs->announce_resume_ns = now_ns + XHB_ANNOUNCE_PAUSE_NS;
-			break;
+			gs->names_cached = cached;
+			return;
 		}
 		sent += announce_group(gs, g);
 		s->announce_left--;
 		s->announce_next_ns = now_ns + gs->cfg->garp_interval_ns;
 	}
 	gs->names_cached = cached;
+	let_events_go(gs); /* every due announcement is out */
 }
 
 __u64 xhb_groups_next_announce(const struct xhb_groups *gs)

@@ -108,6 +108,9 @@ struct xhb_groups {
 		struct xhb_vip vip;
 	} queued[XHB_MAX_GROUPS];
 	__u64 announce_resume_ns; /* announcements paused until (a burst) */
+	/* a batch's events wait (xhb_events__hold()) until its groups' first
+	 * announcements are all out: writing them would delay the next burst */
+	bool events_held;
 	/* groups [0, span) may be other than idle, with the configuration's:
 	 * the most an earlier configuration had (xhb_groups_span()) */
 	unsigned int span;

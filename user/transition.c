@@ -360,8 +360,10 @@ void xhb_groups_batch_begin(struct xhb_groups *gs)
 	gs->nqueued = 0;
 	gs->nifcache = 0;
 	gs->names_cached = true;
-	/* its events are written once the addresses are up and announced */
+	/* its events are written once the addresses are up and announced
+	 * (xhb_groups_announce() lets them go) */
 	(void)xhb_events__hold(gs->ev, true);
+	gs->events_held = true;
 }
 
 void xhb_groups_batch_end(struct xhb_groups *gs, __u64 now_ns)
@@ -420,7 +422,6 @@ void xhb_groups_batch_end(struct xhb_groups *gs, __u64 now_ns)
 	gs->names_cached = false;
 	(void)xhb_progress_flush(&gs->progress);
 	xhb_groups_announce(gs, xhb_now_ns());
-	(void)xhb_events__hold(gs->ev, false);
 }
 
 int xhb_groups_acquire(struct xhb_groups *gs, unsigned int g,

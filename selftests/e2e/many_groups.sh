@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # Many groups: 256 haresources lines of one VIP each (the seed's VIP, then
-# 172.16.200.x/16 on ens192, beside the lab's addresses), all srv1's.
+# 172.16.200-204.x/16 on ens192, beside the lab's addresses), all srv1's.
 # Groups past 31 travel in paged heartbeats (xhb_wire.h): srv2 must see
 # srv1 hold every one of them (its status says owner srv1), or it would
 # take them as nobody's. srv1's link goes down: srv2 holds all of them
@@ -10,28 +10,31 @@
 # round (once its link is down srv1 answers nobody, and its removals race
 # srv2's adds on a loaded machine; that window is measured, not judged).
 # The takeover's figures (verdict -> last address added -> last first
-# gratuitous ARP, from srv2's events) are logged. MANY_GROUPS=N (1..256)
-# runs it with N groups.
+# gratuitous ARP, from srv2's events) are logged. MANY_GROUPS=N
+# runs it with N groups (up to 1024).
 source "$(dirname "$0")/lib.bash" many-groups
 
 NGROUPS=${MANY_GROUPS:-256}
+# group k's address, k >= 1 (group 0 has the seed's VIP)
+group_addr() { echo "172.16.$((200 + $1 / 250)).$(($1 % 250 + 1))"; }
+OURS="$LAB_VIP|172\.16\.20[0-4]\.[0-9]+"
 TAKEOVER_BOUND_MS=${MANY_GROUPS_BOUND_MS:-2000}
 LAB_HACF_EXTRA='probe 1ms 3\n'
 lab_setup || fail "lab setup failed"
 {
 	cat "$LAB_FIXTURES/haresources"
 	for i in $(seq 1 $((NGROUPS - 1))); do
-		echo "srv1 IPaddr::172.16.200.$i/16/ens192"
+		echo "srv1 IPaddr::$(group_addr "$i")/16/ens192"
 	done
 } >"$LAB_DIR/haresources.many"
 for node in srv1 srv2; do
 	cp "$LAB_DIR/haresources.many" "$LAB_DIR/$node/ha.d/haresources"
 done
 
-# How many of our addresses a node holds: the seed's VIP and 172.16.200.x.
+# How many of our addresses a node holds: the seed's VIP and the others.
 count_addrs() { # node
 	lab_exec "$1" ip -o -4 addr show dev ens192 2>/dev/null |
-		grep -cE " inet ($LAB_VIP|172\.16\.200\.[0-9]+)/"
+		grep -cE " inet ($OURS)/"
 }
 holds_all() { [ "$(count_addrs "$1")" = "$NGROUPS" ]; }
 holds_none() { [ "$(count_addrs "$1")" = 0 ]; }
@@ -52,11 +55,11 @@ srv1_up() { lab_exec srv1 ip -o link show dev ens192 2>/dev/null | grep -q '[<,]
 	while [ ! -e "$stop" ] && [ $SECONDS -lt $end ]; do
 		up=1
 		srv1_up || up=0
-		a=$(lab_exec srv1 ip -o -4 addr show dev ens192 2>/dev/null | grep -oE "inet ($LAB_VIP|172\.16\.200\.[0-9]+)/")
-		b=$(lab_exec srv2 ip -o -4 addr show dev ens192 2>/dev/null | grep -oE "inet ($LAB_VIP|172\.16\.200\.[0-9]+)/")
+		a=$(lab_exec srv1 ip -o -4 addr show dev ens192 2>/dev/null | grep -oE "inet ($OURS)/")
+		b=$(lab_exec srv2 ip -o -4 addr show dev ens192 2>/dev/null | grep -oE "inet ($OURS)/")
 		# and srv1 once more: an address moving during the round
 		# would be on neither read, never on both
-		c=$(lab_exec srv1 ip -o -4 addr show dev ens192 2>/dev/null | grep -oE "inet ($LAB_VIP|172\.16\.200\.[0-9]+)/")
+		c=$(lab_exec srv1 ip -o -4 addr show dev ens192 2>/dev/null | grep -oE "inet ($OURS)/")
 		srv1_up || up=0
 		out=$both
 		[ "$up" = 1 ] || out=$both_down
@@ -91,7 +94,7 @@ lab_in_node srv1 "$XHB_BUILD/xhbctl" status | grep -qE "^$last +srv1 +srv1 +star
 # (refused, page 3 of its heartbeats) -> srv2 takes it; srv1's takeover
 # (wanted) -> srv2 gives it back. Nothing else moves.
 if [ "$NGROUPS" -gt 100 ]; then
-	one=172.16.200.100 # group 100
+	one=$(group_addr 100)
 	ctl() { lab_in_node "$1" "$XHB_BUILD/xhbctl" "${@:2}"; }
 	out=$(ctl srv1 standby group "$one") || fail "xhbctl standby group $one on srv1: $out"
 	[ "$out" = "standby group: requested (groups 100)" ] ||
