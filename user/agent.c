@@ -189,6 +189,7 @@ static struct xhb_said said(const struct xhb_agent *a)
 		.wanted = a->groups.wanted,
 		.refused = refused(a),
 		.ping_up = xhb_ping_wire(&a->pinger),
+		.tell_unheard = tell_unheard(a),
 	};
 }
 
@@ -695,7 +696,8 @@ int xhb_agent__run(struct xhb_agent *a)
 			compare_pings(a, now);
 		}
 		check_init(a, now);
-		judge_quorum(a, now);
+		if (judge_quorum(a, now))
+			listen_again(a, now);
 		decided = decide(a, now, out);
 		/* A group still stopping (once our lease lapsed) or blocked is
 		 * acquired once that is over, not said held before. */

@@ -81,8 +81,14 @@ void publish(struct xhb_agent *a, __u64 now, __u32 held, __u64 lease_ns);
 void configure_pings(struct xhb_agent *a, const struct xhb_config *c, __u64 now);
 /* Quorum judged again (agent_quorum.c): quorum_gained/quorum_lost on a
  * change; not judged in initdead (a restarted agent keeps what it holds
- * until it has heard the others). */
-void judge_quorum(struct xhb_agent *a, __u64 now);
+ * until it has heard the others). True when quorum came back after
+ * no_quorum_policy stopped or froze us: listen again before acting. */
+bool judge_quorum(struct xhb_agent *a, __u64 now);
+/* May our probes tell a peer we judged dead that we do not hear it
+ * (XHB_FLAG_UNHEARD)? Only when we could act on that verdict: without
+ * quorum we take nothing, and the flag would fence a holder that the
+ * side with quorum still hears (seen when a 3/2 cut healed). */
+bool tell_unheard(const struct xhb_agent *a);
 /* XHB_SELF_NO_QUORUM or XHB_SELF_FROZEN as no_quorum_policy says, or 0 */
 unsigned int quorum_flags(const struct xhb_agent *a);
 /* The quorum in xhbctl status: {"quorate", "votes", ...} */
