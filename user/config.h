@@ -123,6 +123,7 @@ struct xhb_node_change {
 	char name[XHB_NAME_MAX];
 	bool add; /* else removed */
 	unsigned int line; /* in the file, 0: not read from one */
+	bool applied; /* it changed the list (not made moot by ha.cf) */
 };
 
 struct xhb_node_changes {

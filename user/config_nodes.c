@@ -84,7 +84,7 @@ static int read_changes(struct loader *ld, const char *path,
 	return err;
 }
 
-static int apply_one(struct loader *ld, const struct xhb_node_change *c)
+static int apply_one(struct loader *ld, struct xhb_node_change *c)
 {
 	struct xhb_config *cfg = ld->cfg;
 	int at = xhb_config_node_index(cfg, c->name);
@@ -94,6 +94,7 @@ static int apply_one(struct loader *ld, const struct xhb_node_change *c)
 	if (!c->add) {
 		if (at < 0)
 			return 0; /* ha.cf no longer lists it */
+		c->applied = true;
 		memmove(&cfg->nodes[at], &cfg->nodes[at + 1],
 			(cfg->nnodes - (unsigned int)at - 1) * sizeof(cfg->nodes[0]));
 		cfg->nnodes--;
@@ -111,6 +112,7 @@ static int apply_one(struct loader *ld, const struct xhb_node_change *c)
 			return cfg_fail(ld, c->line, EINVAL,
 					"add %s: same node id %u as %s: rename one",
 					c->name, id, cfg->nodes[i].name);
+	c->applied = true;
 	node = &cfg->nodes[cfg->nnodes++];
 	*node = (struct xhb_node){.id = id, .line = c->line, .added = true};
 	cfg_copy_str(node->name, sizeof(node->name), c->name);
