@@ -543,9 +543,14 @@ void apply_config(struct xhb_agent *a, struct xhb_config *next,
 	emit_config(a);
 	say_node_changes(a, old, source);
 	free(old);
-	if (xhb_ifaces_open(&a->ifaces, a->cfg, a->ev, err, sizeof(err)))
-		xhb_ev_config_error(a->ev, err, "data plane not reloaded: the old program runs on");
-	xhb_sender__reset(a->tx); /* sockets bound to the new ports */
+	/* a node added or removed leaves the program as it is (loading one
+	 * costs the loop hundreds of ms): its peers map changes below */
+	if (source != XHB_NODES_BY_CONTROL) {
+		if (xhb_ifaces_open(&a->ifaces, a->cfg, a->ev, err, sizeof(err)))
+			xhb_ev_config_error(a->ev, err,
+					    "data plane not reloaded: the old program runs on");
+		xhb_sender__reset(a->tx); /* sockets bound to the new ports */
+	}
 	if (xhb_peers_sync(&a->peers, a->cfg, a->self_index, &a->ifaces, now))
 		xhb_ev_config_error(a->ev, "cannot add the new peers to the XDP maps",
 				    "peers not updated");

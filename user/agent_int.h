@@ -100,7 +100,9 @@ void apply_config(struct xhb_agent *a, struct xhb_config *next,
  * at start). */
 void say_node_changes(struct xhb_agent *a, const struct xhb_config *old,
 		      enum xhb_nodes_source source);
-/* agent_nodes.c: xhbctl node list|add|remove NAME. */
+/* agent_nodes.c: xhbctl node list|add|remove NAME. It refuses when the
+ * files changed what the data plane runs with since they were read
+ * (a reload does that), so that apply_config() may leave XDP alone. */
 json_t *node_request(struct xhb_agent *a, const struct xhb_control_request *req);
 
 /* Where c sends events: its logfile, debugfile and logfacility. */

@@ -6,10 +6,13 @@
  * (a control request, a reload, a start with STATE_DIR/nodes).
  *
  * A change is made as a reload is: the configuration read again with the
- * new list (so haresources is checked against it), the file written, then
+ * new list (so haresources is checked against it; other edits of the
+ * files are taken too, as a reload takes them), the file written, then
  * apply_config(): the peers map of every interface gains or loses the
- * node's entry at once (xhb_peers_sync). Nothing else moves: the groups'
- * owners are decided from the same views as before.
+ * node's entry at once (xhb_peers_sync). The XDP program is not loaded
+ * again (that would stall the loop): a change of the files that needs it
+ * (media, port, keys) is refused until a reload. Nothing else moves: the
+ * groups' owners are decided from the same views as before.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -79,6 +82,18 @@ static json_t *list_json(const struct xhb_agent *a)
 			 path, "nodes", nodes);
 }
 
+/* What the XDP programs and the sockets are loaded with is the same in
+ * both: apply_config() may then leave them be. */
+static bool dataplane_same(const struct xhb_config *a, const struct xhb_config *b)
+{
+	return a->cluster_id == b->cluster_id && a->udpport == b->udpport &&
+	       a->xdp_mode == b->xdp_mode && !strcmp(a->pin_dir, b->pin_dir) &&
+	       a->nmedia == b->nmedia &&
+	       !memcmp(a->media, b->media, sizeof(a->media)) &&
+	       a->auth_index == b->auth_index &&
+	       !memcmp(a->keys, b->keys, sizeof(a->keys));
+}
+
 /* What we see of node n, for xhb_nodes_check_remove(). */
 static struct xhb_node_seen seen_of(const struct xhb_agent *a, unsigned int n)
 {
@@ -126,6 +141,12 @@ json_t *node_request(struct xhb_agent *a, const struct xhb_control_request *req)
 	xhb_nodes_edit(a->cfg, req->node_name, add, ch);
 	/* as a reload reads it, with the new list: haresources, this node */
 	ret = load_next(a, ch, next, err, sizeof(err));
+	if (!ret && !dataplane_same(a->cfg, next)) {
+		snprintf(err, sizeof(err),
+			 "the files changed the media, port, keys or data plane "
+			 "since they were read: reload first (SIGHUP), then retry");
+		ret = -EAGAIN;
+	}
 	if (!ret && (ret = xhb_nodes_path(next, path, sizeof(path))) == 0 &&
 	    (ret = xhb_nodes_write(path, ch)))
 		snprintf(err, sizeof(err), "cannot write %s: %s", path, strerror(-ret));
