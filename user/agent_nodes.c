@@ -101,6 +101,7 @@ static struct xhb_node_seen seen_of(const struct xhb_agent *a, unsigned int n)
 
 	return (struct xhb_node_seen){
 	    .self = (int)n == a->self_index,
+	    .unknown = v->state == XHB_MEMBER_UNKNOWN,
 	    .dead = v->state == XHB_MEMBER_DEAD,
 	    .left = v->state == XHB_MEMBER_LEAVING,
 	    .groups_held = v->snap.groups_held,

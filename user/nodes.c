@@ -66,6 +66,12 @@ int xhb_nodes_check_remove(const struct xhb_config *cfg, unsigned int n,
 				 name, g, cfg->haresources_path, cfg->groups[g].line);
 			return -EBUSY;
 		}
+	if (seen->unknown) {
+		snprintf(err, errlen,
+			 "%s is not judged yet (never heard since this agent started, "
+			 "initdead runs): retry once it is judged dead", name);
+		return -EBUSY;
+	}
 	if (!seen->dead && !seen->left) {
 		snprintf(err, errlen,
 			 "%s is alive: stop xhbd on it first (a node is removed once "

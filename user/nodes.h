@@ -48,6 +48,7 @@ int xhb_nodes_check_add(const struct xhb_config *cfg, const char *name,
 /* What this node sees of the node to remove. */
 struct xhb_node_seen {
 	bool self;	  /* it is this node */
+	bool unknown;	  /* not judged yet (never heard, initdead runs) */
 	bool dead;	  /* judged dead */
 	bool left;	  /* it announced a graceful stop (leaving) */
 	__u32 groups_held; /* what it last said it holds */

@@ -277,6 +277,8 @@ Test(nodes, check_remove)
 	    {"a node leaving, still holding", 2, {.left = true, .groups_held = 2},
 	     -EBUSY, "srv3 is leaving but still holds groups (mask 0x2)"},
 	    {"a live node", 2, {0}, -EBUSY, "srv3 is alive: stop xhbd on it first"},
+	    {"a node never heard, initdead running", 2, {.unknown = true}, -EBUSY,
+	     "srv3 is not judged yet"},
 	    {"this node", 1, {.self = true}, -EINVAL, "srv2 is this node"},
 	    {"the preferred node of a group, dead", 0, {.dead = true}, -EBUSY,
 	     "srv1 is the preferred node of group 0 ("},
