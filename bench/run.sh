@@ -9,6 +9,8 @@
 #   bench/run.sh demo        the demo's failover 50 times (~5 min)
 #   bench/run.sh failover    xhb vs Heartbeat vs keepalived (~41 min;
 #                            XHB_BENCH_FAILOVER_ARGS=--quick: ~15 min)
+#   bench/run.sh decide      the decision's cost for N nodes x G groups
+#                            (up to 64 x 1024; ~1 min)
 #   bench/run.sh service_crash  the web server killed on the holder: xhb's
 #                            check vs keepalived's vrrp_script vs Heartbeat
 #                            (~10 min; XHB_BENCH_SERVICE_CRASH_ARGS=--quick: ~2)
@@ -42,7 +44,7 @@ SWEEP_MAX_POINTS=${XHB_BENCH_SWEEP_MAX_POINTS:-10}
 # other work only ever lowers a pps figure, so the best round is kept.
 ROUNDS=${XHB_BENCH_ROUNDS:-3}
 round=1
-SECTIONS=(dataplane demo failover service_crash)
+SECTIONS=(dataplane demo failover service_crash decide)
 
 tag=$((($$ % 90000) + 10000)) # 5 digits: names stay short and unique
 ns_a=xhb-bench-a-$tag
@@ -460,6 +462,22 @@ section_failover() {
 section_service_crash() {
 	# shellcheck disable=SC2086
 	bench/service_crash.sh ${XHB_BENCH_SERVICE_CRASH_ARGS:-}
+}
+
+# What one decision costs the agent's loop (issue 13): xhb_decide() for
+# 2..64 nodes x 1..1024 groups, auto and fixed groups, steady and just
+# after a death, on one CPU; best of five rounds each.
+section_decide() {
+	local commit json md
+	need_bins decide_cost
+	commit=${XHB_BENCH_COMMIT:-$(git describe --always --dirty 2>/dev/null || echo unknown)}
+	json=$RESULTS/decide-cost-$DATE-$commit.json
+	md=$RESULTS/decide-cost-$DATE-$commit.md
+	mkdir -p "$RESULTS"
+	log "decision cost on CPU $RESP_CPU"
+	taskset -c "$RESP_CPU" "$BUILD/bench/decide_cost" >"$work/decide.jsonl"
+	python3 bench/decide-report.py "$work/decide.jsonl" "$commit" "$json" "$md"
+	cat "$md"
 }
 
 main() {

@@ -309,6 +309,21 @@ static int cmd_status(const struct opts *o)
 	if (json_object_get(reply, "vip_ifaces_down"))
 		printf("VIP interfaces down: %s\n",
 		       str_or(json_object_get(reply, "vip_ifaces_down"), "?"));
+	if (json_is_object(json_object_get(reply, "quorum"))) {
+		json_t *q = json_object_get(reply, "quorum");
+		json_t *quorate = json_object_get(q, "quorate");
+
+		printf("Quorum: %s, %lld of %lld votes (%lld needed: %s), "
+		       "no_quorum_policy %s\n",
+		       json_is_null(quorate)   ? "not judged yet (initdead)"
+		       : json_is_true(quorate) ? "yes"
+					       : "NO",
+		       json_integer_value(json_object_get(q, "votes")),
+		       json_integer_value(json_object_get(q, "total")),
+		       json_integer_value(json_object_get(q, "needed")),
+		       str_or(json_object_get(q, "why"), "?"),
+		       str_or(json_object_get(q, "policy"), "?"));
+	}
 	printf("\n%-5s %-10s %-10s %-11s %-8s %s\n", "GROUP", "PREFERRED",
 	       "OWNER", "PHASE", "REQUEST", "RESOURCES");
 	json_array_foreach(json_object_get(reply, "groups"), i, v)

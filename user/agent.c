@@ -110,7 +110,10 @@ static __u32 refused(const struct xhb_agent *a)
 {
 	return a->groups.refused | a->groups.blocked |
 	       xhb_checks_unfit(&a->checks) | a->links.groups_down |
-	       (a->outreached || a->leaving ? ~0U : 0);
+	       (a->outreached || a->leaving ||
+			(quorum_flags(a) & XHB_SELF_NO_QUORUM)
+		    ? ~0U
+		    : 0);
 }
 
 void configure_pings(struct xhb_agent *a, const struct xhb_config *c, __u64 now)
@@ -276,6 +279,7 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 {
 	struct xhb_decide_node nodes[XHB_CONFIG_MAX_NODES] = {0};
 	int preferred[XHB_MAX_GROUPS];
+	__u64 keys[XHB_MAX_GROUPS], allowed[XHB_MAX_GROUPS];
 	struct xhb_decide_input in = {
 		.n_nodes = a->cfg->nnodes,
 		.n_groups = a->cfg->ngroups,
@@ -283,23 +287,28 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 		.self_flags = (a->init ? XHB_SELF_INIT : 0) |
 			      (a->fault ? XHB_SELF_FAULT : 0) |
 			      (a->leaving ? XHB_SELF_LEAVING : 0) |
-			      (a->unheard_by >= 0 ? XHB_SELF_UNHEARD : 0),
+			      (a->unheard_by >= 0 ? XHB_SELF_UNHEARD : 0) |
+			      quorum_flags(a),
 		.auto_failback = a->cfg->auto_failback,
-		.self_unfit = xhb_checks_unfit(&a->checks),
+		.self_unfit = xhb_gset_of32(xhb_checks_unfit(&a->checks)),
 		.self_outreached = a->outreached,
-		.self_ifaces_down = a->links.groups_down,
+		.self_ifaces_down = xhb_gset_of32(a->links.groups_down),
 		.nodes = nodes,
 		.preferred = preferred,
+		.group_keys = keys,
+		.allowed = allowed,
 	};
 
 	for (unsigned int n = 0; n < a->cfg->nnodes; n++) {
 		const struct xhb_peer_view *p = &a->peers.v[n];
 		struct xhb_member_timers t;
 
+		nodes[n].key = a->cfg->nodes[n].id;
+		nodes[n].weight = a->cfg->nodes[n].weight;
 		if ((int)n == a->self_index) {
-			nodes[n].held = a->groups.held;
-			nodes[n].wanted = a->groups.wanted;
-			nodes[n].refused = a->groups.refused;
+			nodes[n].held = xhb_gset_of32(a->groups.held);
+			nodes[n].wanted = xhb_gset_of32(a->groups.wanted);
+			nodes[n].refused = xhb_gset_of32(a->groups.refused);
 			continue;
 		}
 		t = xhb_peers_timers(&a->peers, n, now);
@@ -307,12 +316,17 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 		nodes[n].starting = p->snap.state == XHB_NODE_INIT;
 		nodes[n].lease_expired = xhb_member_lease_expired(&p->snap, now, &t);
 		nodes[n].came_back = p->came_back;
-		nodes[n].held = p->snap.groups_held;
-		nodes[n].wanted = p->snap.groups_wanted;
-		nodes[n].refused = p->snap.groups_refused;
+		nodes[n].held = xhb_gset_of32(p->snap.groups_held);
+		nodes[n].wanted = xhb_gset_of32(p->snap.groups_wanted);
+		nodes[n].refused = xhb_gset_of32(p->snap.groups_refused);
 	}
-	for (unsigned int g = 0; g < a->cfg->ngroups; g++)
-		preferred[g] = a->cfg->groups[g].node_index;
+	for (unsigned int g = 0; g < a->cfg->ngroups; g++) {
+		const struct xhb_group *grp = &a->cfg->groups[g];
+
+		preferred[g] = grp->placed ? XHB_PLACE_AUTO : grp->node_index;
+		keys[g] = grp->place_key;
+		allowed[g] = grp->allowed;
+	}
 	return xhb_decide(&in, out);
 }
 
@@ -443,8 +457,10 @@ static json_t *on_control(const struct xhb_control_request *req, void *ctx)
 
 	if (req->cmd == XHB_CONTROL_NODE)
 		return node_request(a, req);
-	if (req->cmd == XHB_CONTROL_STATUS)
+	if (req->cmd == XHB_CONTROL_STATUS) {
 		self.checks = xhb_checks_json(&a->checks, now);
+		self.quorum = quorum_json(a);
+	}
 	if (req->cmd == XHB_CONTROL_CLEANUP)
 		self.checks_cleared = xhb_checks_clear(
 		    &a->checks, req->group >= 0 ? 1U << req->group : ~0U, now);
@@ -705,6 +721,7 @@ int xhb_agent__run(struct xhb_agent *a)
 			compare_pings(a, now);
 		}
 		check_init(a, now);
+		judge_quorum(a, now);
 		decided = decide(a, now, out);
 		/* A group still stopping (once our lease lapsed) or blocked is
 		 * acquired once that is over, not said held before. */

@@ -20,6 +20,7 @@
 #include "groups.h"
 #include "ifaces.h"
 #include "peers.h"
+#include "quorum.h"
 #include "speak.h"
 #include "version.h"
 
@@ -45,6 +46,8 @@ struct xhb_agent {
 	struct xhb_checks checks; /* this node's service checks */
 	struct xhb_pinger pinger; /* ping nodes, ipfail's rule */
 	bool outreached; /* a live peer reaches more ping nodes */
+	struct xhb_quorum quorum; /* of our partition, once out of initdead */
+	int quorum_said; /* -1: not judged yet, else the last quorate said */
 	__u32 no_healthy_said; /* groups whose no_healthy_node was said */
 
 	__u64 incarnation;
@@ -77,6 +80,14 @@ void publish(struct xhb_agent *a, __u64 now, __u32 held, __u64 lease_ns);
 /* The ping nodes of c (ping.h); a failure is said, and the agent goes on
  * without them. */
 void configure_pings(struct xhb_agent *a, const struct xhb_config *c, __u64 now);
+/* Quorum judged again (agent_quorum.c): quorum_gained/quorum_lost on a
+ * change; not judged in initdead (a restarted agent keeps what it holds
+ * until it has heard the others). */
+void judge_quorum(struct xhb_agent *a, __u64 now);
+/* XHB_SELF_NO_QUORUM or XHB_SELF_FROZEN as no_quorum_policy says, or 0 */
+unsigned int quorum_flags(const struct xhb_agent *a);
+/* The quorum in xhbctl status: {"quorate", "votes", ...} */
+json_t *quorum_json(const struct xhb_agent *a);
 /* Link states read again: fault while a heartbeat interface is down. */
 void refresh_links(struct xhb_agent *a);
 /* Where a node list change came from (node_added, node_removed). */

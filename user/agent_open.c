@@ -190,6 +190,7 @@ int xhb_agent__open(struct xhb_agent **out, const struct xhb_agent_opts *o,
 	a->opts = *o;
 	a->sigfd = -1;
 	a->unheard_by = -1;
+	a->quorum_said = -1;
 	a->cfg = calloc(1, sizeof(*a->cfg));
 	if (!a->cfg) {
 		ret = -ENOMEM;

@@ -131,7 +131,8 @@ static int load(struct loader ld, const char *dir)
 	if (ret)
 		return ret;
 	ld.path = cfg->hacf_path;
-	ret = cfg_checks_finish(&ld);
+	ret = cfg_quorum_finish(&ld);
+	ret = ret ?: cfg_checks_finish(&ld);
 	return ret ?: cfg_resources_finish(&ld);
 }
 

@@ -63,6 +63,7 @@
 #define XHB_NODE_ID_KEY "xhb-node-id-key1"
 #define XHB_CLUSTER_ID_KEY "xhb-cluster-id-1"
 #define XHB_CLUSTER_NAME_KEY "xhb-cluster-nm-1"
+#define XHB_GROUP_KEY "xhb-group-place1" /* a group's placement key */
 
 union xhb_addr {
 	struct in_addr v4;
@@ -112,6 +113,8 @@ struct xhb_node {
 	__u32 id;		 /* xhb_node_id(name) */
 	unsigned int line; /* in ha.cf; added: in state_dir/nodes */
 	bool added; /* not in ha.cf: added at runtime (xhbctl node add) */
+	unsigned int votes; /* votes NAME N: its quorum votes, default 1 */
+	__u32 weight;	    /* weight NAME N: its share of auto groups, 1 */
 };
 
 /* The nodes added and removed at runtime (xhbctl node add|remove, as
@@ -129,6 +132,21 @@ struct xhb_node_change {
 struct xhb_node_changes {
 	unsigned int n;
 	struct xhb_node_change at[XHB_NODE_CHANGES_MAX];
+};
+
+/* A votes or weight line, resolved once every node is known. */
+struct xhb_node_attr {
+	char node[XHB_NAME_MAX];
+	bool weight; /* else votes */
+	unsigned int value;
+	unsigned int line;
+};
+
+/* What a node whose partition lacks quorum does (quorum.h). */
+enum xhb_no_quorum_policy {
+	XHB_NOQ_STOP = 0,   /* release everything, take nothing */
+	XHB_NOQ_FREEZE = 1, /* keep what it holds, take nothing */
+	XHB_NOQ_KEEP = 2,   /* as if quorate, as Heartbeat */
 };
 
 enum xhb_resource_kind {
@@ -234,8 +252,15 @@ enum xhb_stop_failed_policy {
 
 /* One haresources line: started left to right, stopped right to left. */
 struct xhb_group {
-	char node[XHB_NAME_MAX]; /* preferred node (first field) */
-	int node_index;		 /* into cfg->nodes */
+	/* the first field: the preferred node, `auto`, or a list of nodes
+	 * (NAME,NAME,...) */
+	char node[XHB_NAME_MAX];
+	int node_index; /* into cfg->nodes; -1 when placed */
+	/* `auto` or a list: placed by rendezvous hashing (place.h) over the
+	 * nodes of allowed (bit i: cfg->nodes[i]), with place_key */
+	bool placed;
+	__u64 allowed;
+	__u64 place_key;
 	unsigned int line;	 /* where the line starts */
 	unsigned int nresources;
 	struct xhb_resource resources[XHB_CONFIG_MAX_GROUP_RESOURCES];
@@ -349,6 +374,13 @@ struct xhb_config {
 	unsigned int ntimeouts;
 	struct xhb_resource_timeout timeouts[XHB_CONFIG_MAX_TIMEOUTS];
 	enum xhb_stop_failed_policy stop_failed_policy;
+
+	/* no_quorum_policy; without the line: keep for two nodes without
+	 * ping nodes (Heartbeat's way), else stop */
+	enum xhb_no_quorum_policy no_quorum_policy;
+	unsigned int no_quorum_line; /* 0: the default */
+	unsigned int nnode_attrs;
+	struct xhb_node_attr node_attrs[2 * XHB_CONFIG_MAX_NODES];
 
 	unsigned int ngroups; /* group i is bit i of groups_held on the wire */
 	struct xhb_group groups[XHB_MAX_GROUPS];

@@ -216,12 +216,14 @@ static int parse_option(struct loader *ld, unsigned int line,
 	return 0;
 }
 
-int cfg_check_parse(struct loader *ld, unsigned int line, char **v, int n)
+int cfg_check_parse(struct loader *ld, const struct directive *d,
+		    unsigned int line, char **v, int n)
 {
 	struct xhb_config *cfg = ld->cfg;
 	struct xhb_check_cfg *c;
 	int i, used = 1, err;
 
+	(void)d;
 	if (cfg->nchecks >= XHB_CONFIG_MAX_CHECKS)
 		return cfg_fail(ld, line, EINVAL, "check: too many checks (max %d)",
 				XHB_CONFIG_MAX_CHECKS);

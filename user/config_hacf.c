@@ -546,13 +546,6 @@ static int dir_realtime(struct loader *ld, const struct directive *d,
 	return 0;
 }
 
-static int dir_check(struct loader *ld, const struct directive *d,
-		     unsigned int line, char **v, int n)
-{
-	(void)d;
-	return cfg_check_parse(ld, line, v, n);
-}
-
 static const struct directive directives[] = {
     /* Heartbeat's, used */
     {"keepalive", dir_time, 1, 1, .usage = "keepalive TIME",
@@ -620,13 +613,17 @@ static const struct directive directives[] = {
      .seen = SEEN_XDP_MODE},
     {"priority", dir_uint, 1, 1, .usage = "priority 0..255",
      .seen = SEEN_PRIORITY, VALUE(priority), .lo = 0, .hi = 255},
-    {"check", dir_check, 3, -1, .whole_line = true,
+    {"check", cfg_check_parse, 3, -1, .whole_line = true,
      .usage = "check NAME http URL|tcp HOST:PORT|exec PATH [ARGS...] "
 	      "[interval T] [timeout T] [fall N] [rise N] [groups G,...]"},
     {"resource_timeout", dir_resource_timeout, 1, 3,
      .usage = "resource_timeout [NAME] [start|stop] TIME"},
     {"stop_failed_policy", dir_stop_failed_policy, 1, 1,
      .usage = "stop_failed_policy block|release"},
+    {"no_quorum_policy", dir_no_quorum_policy, 1, 1,
+     .usage = "no_quorum_policy stop|freeze|keep"},
+    {"votes", dir_votes, 2, 2, .usage = "votes NODE 0..64"},
+    {"weight", dir_weight, 2, 2, .usage = "weight NODE 1..65535"},
     {"metrics_listen", dir_listen, 1, 1, .usage = "metrics_listen ADDRESS:PORT",
      .seen = SEEN_METRICS, VALUE(metrics_listen)},
 };

@@ -392,26 +392,86 @@ struct token {
 	unsigned int line;
 };
 
+/*
+ * The node field: a node (the preferred one), `auto` (placed over every
+ * node) or a list NAME,NAME,... (placed over those): *allowed gets the
+ * nodes that may run the group, *node the preferred one or -1.
+ */
+static int node_field(struct loader *ld, const struct token *t, char *name,
+		      int *node, __u64 *allowed)
+{
+	struct xhb_config *cfg = ld->cfg;
+	char *word[XHB_CONFIG_MAX_NODES + 1], list[XHB_NAME_MAX];
+	int n, i;
+
+	if (strlen(t->text) >= XHB_NAME_MAX)
+		return cfg_fail(ld, t->line, EINVAL,
+				"node field '%s' longer than %d characters",
+				t->text, XHB_NAME_MAX - 1);
+	cfg_copy_str(name, XHB_NAME_MAX, t->text);
+	cfg_lowercase(name); /* ResourceManager lowercases the node field too */
+	*node = -1;
+	if (!strcmp(name, "auto")) {
+		*allowed = cfg->nnodes >= 64 ? ~0ULL
+					     : (1ULL << cfg->nnodes) - 1;
+		return 0;
+	}
+	cfg_copy_str(list, sizeof(list), name); /* split in place */
+	n = cfg_split(list, ",", word, XHB_CONFIG_MAX_NODES);
+	if (n < 1)
+		return cfg_fail(ld, t->line, EINVAL,
+				"bad node field '%s': a node, auto, or nodes "
+				"separated by commas",
+				t->text);
+	*allowed = 0;
+	for (i = 0; i < n; i++) {
+		int idx = xhb_config_node_index(cfg, word[i]);
+
+		if (idx < 0)
+			return cfg_fail(ld, t->line, EINVAL,
+					"%s is not a node of %s (declare it "
+					"there with 'node %s')",
+					word[i], cfg->hacf_path, word[i]);
+		if (*allowed & (1ULL << idx))
+			return cfg_fail(ld, t->line, EINVAL,
+					"%s named twice in '%s'", word[i],
+					t->text);
+		*allowed |= 1ULL << idx;
+	}
+	if (n == 1 && !strchr(name, ',')) { /* Heartbeat's: any node may */
+		*node = xhb_config_node_index(cfg, word[0]);
+		*allowed = ~0ULL;
+	}
+	return 0;
+}
+
+/* The placement key of a group: its resources as written, so that it
+ * stays the same whatever the order of the lines or of the nodes. */
+static __u64 place_key(const struct token *tok, int n)
+{
+	char text[4096];
+	size_t len = 0;
+
+	for (int i = 1; i < n && len < sizeof(text) - 1; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%s",
+					i > 1 ? " " : "", tok[i].text);
+	if (len >= sizeof(text))
+		len = sizeof(text) - 1;
+	return cfg_siphash(XHB_GROUP_KEY, text, len);
+}
+
 static int haresources_group(struct loader *ld, struct token *tok, int n,
 			     unsigned int overflow_line)
 {
 	struct xhb_config *cfg = ld->cfg;
 	struct xhb_group *grp;
 	char name[XHB_NAME_MAX];
+	__u64 allowed = 0;
 	int i, err, node;
 
-	if (strlen(tok[0].text) >= XHB_NAME_MAX)
-		return cfg_fail(ld, tok[0].line, EINVAL,
-				"node name '%s' longer than %d characters",
-				tok[0].text, XHB_NAME_MAX - 1);
-	cfg_copy_str(name, sizeof(name), tok[0].text);
-	cfg_lowercase(name); /* ResourceManager lowercases the node field too */
-	node = xhb_config_node_index(cfg, name);
-	if (node < 0)
-		return cfg_fail(ld, tok[0].line, EINVAL,
-				"%s is not a node of %s (declare it there with "
-				"'node %s')",
-				tok[0].text, cfg->hacf_path, name);
+	err = node_field(ld, &tok[0], name, &node, &allowed);
+	if (err)
+		return err;
 	if (n < 2)
 		return cfg_fail(ld, tok[0].line, EINVAL,
 				"node %s has no resources on its line", name);
@@ -428,6 +488,9 @@ static int haresources_group(struct loader *ld, struct token *tok, int n,
 	memset(grp, 0, sizeof(*grp));
 	cfg_copy_str(grp->node, sizeof(grp->node), name);
 	grp->node_index = node;
+	grp->placed = node < 0;
+	grp->allowed = allowed;
+	grp->place_key = place_key(tok, n);
 	grp->line = tok[0].line;
 	for (i = 1; i < n; i++) {
 		struct xhb_resource *r = &grp->resources[grp->nresources++];

@@ -107,12 +107,22 @@ int cfg_haresources_load(struct loader *ld);
 int cfg_authkeys_load(struct loader *ld);
 /* ha.cf's check lines (config_check.c): one line's words after the
  * directive, then, once haresources is read, the groups they name. */
-int cfg_check_parse(struct loader *ld, unsigned int line, char **v, int n);
+struct directive;
+int cfg_check_parse(struct loader *ld, const struct directive *d,
+		    unsigned int line, char **v, int n);
 int cfg_checks_finish(struct loader *ld);
+/* ha.cf's no_quorum_policy, votes and weight lines (config_quorum.c),
+ * then, once the nodes are known, their values and the default policy. */
+int dir_no_quorum_policy(struct loader *ld, const struct directive *d,
+			 unsigned int line, char **v, int n);
+int dir_votes(struct loader *ld, const struct directive *d, unsigned int line,
+	      char **v, int n);
+int dir_weight(struct loader *ld, const struct directive *d, unsigned int line,
+	       char **v, int n);
+int cfg_quorum_finish(struct loader *ld);
 /* ha.cf's resource_timeout and stop_failed_policy lines (config_resource.c,
  * handlers of config_hacf.c's table), then, once haresources is read, each
  * script's timeouts. */
-struct directive;
 int dir_resource_timeout(struct loader *ld, const struct directive *d,
 			       unsigned int line, char **v, int n);
 int dir_stop_failed_policy(struct loader *ld, const struct directive *d,

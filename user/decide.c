@@ -39,34 +39,140 @@
  * peer we had judged dead coming back is a healed partition (reason
  * PARTITION_RESOLVED); one we had not heard yet only calls for the ARP.
  *
- * This node: FAULT, leaving or unheard (a peer we hear does not hear us:
- * one-way loss, it is taking our groups) releases everything and takes
- * nothing. The
+ * Placement (preferred XHB_PLACE_AUTO: haresources' `auto` or a list of
+ * nodes): the preferred node is the rendezvous winner (place.h) among the
+ * nodes eligible for g as above, so the rules below treat it as a fixed
+ * preferred node, recomputed as nodes come and go: a node's death moves
+ * only the groups it held (to their winners among the rest), and
+ * auto_failback decides whether a returning node takes its share back.
+ * A node outside a group's list is never eligible for it.
+ *
+ * This node: FAULT, leaving, unheard (a peer we hear does not hear us:
+ * one-way loss, it is taking our groups) or without quorum under
+ * no_quorum_policy stop releases everything and takes nothing; without
+ * quorum under freeze it keeps what it holds and takes nothing. The
  * owner acquires only when no other live node still holds g: a takeover,
  * failback or standby moves the group release-first, so two live nodes
  * never answer for the same VIP; the holder computes the same owner and
  * lets go. In initdead we acquire nothing and keep what we hold unless a
  * node we can hear is the owner.
+ *
+ * Cost: the nodes' states are read once a call; each group is then a few
+ * operations on 64-bit node sets (who holds it, wants it, refuses it, may
+ * have it), whatever the number of nodes (bench/decide_cost.c).
  */
 #include <errno.h>
+#include <stddef.h>
+#include <string.h>
 #include <linux/types.h>
 #include <linux/bpf.h>
 
 #include "xhb_wire.h"
 #include "decide.h"
+#include "place.h"
 
-enum eligibility {
-	ELIG_NONE = 0,
-	ELIG_FULL,	   /* may acquire and keep */
-	ELIG_KEEP,	   /* may keep what it holds (starting) */
-	ELIG_POSSIBLE,	   /* UNKNOWN during our initdead */
-	ELIG_STALLED_KEEP, /* stalled holder with a live lease */
-	/* starting, holds nothing: may be named owner when nobody holds the
-	 * group, so that the others wait for it instead of racing it; it
-	 * acquires once its initdead is over (at once, when it has heard
-	 * every peer): two nodes never both take a group at start */
-	ELIG_STARTING,
+typedef __u64 nodeset; /* bit i: node i */
+
+static nodeset bit(unsigned int i)
+{
+	return 1ULL << i;
+}
+
+static bool has(nodeset s, int i)
+{
+	return i >= 0 && ((s >> i) & 1);
+}
+
+/* The node as this decision sees it: self's state comes from its flags. */
+struct view {
+	enum xhb_member_state state;
+	bool starting;
+	bool lease_expired;
+	bool self;
+	enum xhb_member_return came_back;
 };
+
+/* What holds for every group, read once a call. */
+struct nodes_ctx {
+	const struct xhb_decide_input *in;
+	struct view v[XHB_DECIDE_MAX_NODES];
+	nodeset all;	  /* the n_nodes */
+	nodeset live;	  /* UP or WARN (self: neither fault nor leaving) */
+	nodeset starting; /* live and in initdead: acquires nothing yet */
+	nodeset stalled;  /* STALLED with a live lease: keeps what it holds */
+	nodeset possible; /* UNKNOWN while we are in initdead */
+	enum xhb_member_return back; /* the strongest return of another */
+	/* per group: who holds, wants, refuses it */
+	nodeset held[XHB_MAX_GROUPS], wanted[XHB_MAX_GROUPS];
+	nodeset refused[XHB_MAX_GROUPS];
+	int preferred[XHB_MAX_GROUPS]; /* placed: a node index, or -1 */
+};
+
+/* Who may own one group, as sets:
+ *   full: may acquire and keep; keep: starting, holds it, may keep it;
+ *   starting: starting, holds nothing: may be named owner when nobody
+ *     holds the group, so that the others wait for it instead of racing
+ *     it; it acquires once its initdead is over (at once, when it has
+ *     heard every peer): two nodes never both take a group at start;
+ *   stalled: a stalled holder with a live lease; possible: UNKNOWN during
+ *     our initdead. */
+struct elig {
+	nodeset full, keep, starting, stalled, possible;
+	nodeset any; /* the union */
+};
+
+struct group_ctx {
+	const struct nodes_ctx *n;
+	unsigned int g;
+	int preferred;
+	bool overridden; /* standby refusals ignored for lack of anyone else */
+	struct elig e;
+};
+
+static bool claims(const struct group_ctx *c, unsigned int i)
+{
+	return has(c->n->held[c->g], (int)i);
+}
+
+static struct elig eligibility(const struct nodes_ctx *n, unsigned int g,
+			       bool with_refusals)
+{
+	const struct xhb_decide_input *in = n->in;
+	nodeset ok = n->all & (in->allowed ? in->allowed[g] : ~0ULL);
+	nodeset held = n->held[g];
+	struct elig e;
+
+	/* A refusal a stalled node cannot act on changes nothing. */
+	e.stalled = n->stalled & held & ok;
+	if (with_refusals)
+		ok &= ~n->refused[g];
+	e.full = n->live & ~n->starting & ok;
+	e.keep = n->starting & held & ok;
+	e.starting = n->starting & ~held & ok;
+	e.possible = n->possible & ok;
+	e.any = e.full | e.keep | e.starting | e.stalled | e.possible;
+	return e;
+}
+
+/* Who may own the group (c->e), refusals ignored when they would leave
+ * it without anyone (c->overridden). */
+static void judge_eligibility(struct group_ctx *c)
+{
+	struct elig without = eligibility(c->n, c->g, false);
+
+	c->e = eligibility(c->n, c->g, true);
+	c->overridden = without.any && !c->e.any;
+	if (c->overridden)
+		c->e = without;
+}
+
+/* The preferred node if it is in the set, else the lowest index. */
+static int pick(const struct group_ctx *c, nodeset set)
+{
+	if (has(set, c->preferred))
+		return c->preferred;
+	return set ? __builtin_ctzll(set) : -1;
+}
 
 enum rule {
 	RULE_NONE = 0,
@@ -79,147 +185,71 @@ enum rule {
 	RULE_LOWEST,
 };
 
-/* The node as this decision sees it: self's state comes from its flags. */
-struct view {
-	enum xhb_member_state state;
-	bool starting;
-	bool lease_expired;
-	bool self;
-	enum xhb_member_return came_back;
-	__u32 held, wanted, refused;
-	__u32 unfit; /* self only: refused because a check fails */
-	bool outreached; /* self only: refuses all, fewer ping nodes */
-	__u32 ifaces_down; /* self only: refused, a VIP's interface is down */
-};
-
-struct group_ctx {
-	const struct xhb_decide_input *in;
-	const struct view *nodes;
-	__u32 bit;
-	int preferred;
-	bool overridden; /* standby refusals ignored for lack of anyone else */
-	enum eligibility elig[XHB_DECIDE_MAX_NODES];
-};
-
-static bool claims(const struct view *v, __u32 bit)
-{
-	return v->held & bit;
-}
-
-static enum eligibility eligibility(const struct group_ctx *c,
-				    const struct view *v, bool with_refusals)
-{
-	enum eligibility e;
-
-	switch (v->state) {
-	case XHB_MEMBER_UP:
-	case XHB_MEMBER_WARN:
-		if (v->starting)
-			e = claims(v, c->bit) ? ELIG_KEEP : ELIG_STARTING;
-		else
-			e = ELIG_FULL;
-		break;
-	case XHB_MEMBER_STALLED:
-		/* A refusal it cannot act on changes nothing. */
-		return claims(v, c->bit) && !v->lease_expired
-			   ? ELIG_STALLED_KEEP
-			   : ELIG_NONE;
-	case XHB_MEMBER_UNKNOWN:
-		e = (c->in->self_flags & XHB_SELF_INIT) ? ELIG_POSSIBLE
-							: ELIG_NONE;
-		break;
-	default:
-		return ELIG_NONE;
-	}
-	if (with_refusals && (v->refused & c->bit))
-		return ELIG_NONE;
-	return e;
-}
-
-/* The preferred node if it is in the set, else the lowest index. */
-static int pick(const struct group_ctx *c, const bool *set)
-{
-	unsigned int i;
-
-	if (c->preferred >= 0 && set[c->preferred])
-		return c->preferred;
-	for (i = 0; i < c->in->n_nodes; i++)
-		if (set[i])
-			return (int)i;
-	return -1;
-}
-
 static int owner_of(const struct group_ctx *c, enum rule *rule)
 {
-	const struct xhb_decide_input *in = c->in;
-	bool set[XHB_DECIDE_MAX_NODES];
-	unsigned int i, holders = 0;
-	int owner;
+	const struct elig *e = &c->e;
+	nodeset set;
 
-	for (i = 0; i < in->n_nodes; i++)
-		set[i] = c->elig[i] == ELIG_STALLED_KEEP;
-	owner = pick(c, set);
-	if (owner >= 0) {
+	if (e->stalled) {
 		*rule = RULE_STALLED_HOLDS;
-		return owner;
+		return pick(c, e->stalled);
 	}
-
-	for (i = 0; i < in->n_nodes; i++)
-		set[i] = c->elig[i] && c->elig[i] != ELIG_STARTING &&
-			 (c->nodes[i].wanted & c->bit);
-	owner = pick(c, set);
-	if (owner >= 0) {
+	set = e->any & ~e->starting & c->n->wanted[c->g];
+	if (set) {
 		*rule = RULE_WANTED;
-		return owner;
+		return pick(c, set);
 	}
-
 	/* Failing back to a node still in its initdead would leave the group
 	 * unheld until it is out: wait for it to be out. */
-	if (in->auto_failback != XHB_FAILBACK_OFF && c->preferred >= 0 &&
-	    c->elig[c->preferred] && c->elig[c->preferred] != ELIG_STARTING) {
+	if (c->n->in->auto_failback != XHB_FAILBACK_OFF &&
+	    has(e->any & ~e->starting, c->preferred)) {
 		*rule = RULE_FAILBACK;
 		return c->preferred;
 	}
-
-	for (i = 0; i < in->n_nodes; i++) {
-		set[i] = c->elig[i] && claims(&c->nodes[i], c->bit);
-		holders += set[i];
+	set = e->any & c->n->held[c->g];
+	if (set) {
+		*rule = set & (set - 1) ? RULE_PARTITION : RULE_HOLDER;
+		return pick(c, set);
 	}
-	owner = pick(c, set);
-	if (owner >= 0) {
-		*rule = holders > 1 ? RULE_PARTITION : RULE_HOLDER;
-		return owner;
-	}
-
-	if (c->preferred >= 0 && c->elig[c->preferred]) {
+	if (has(e->any, c->preferred)) {
 		*rule = RULE_PREFERRED;
 		return c->preferred;
 	}
-
-	for (i = 0; i < in->n_nodes; i++)
-		set[i] = c->elig[i] != ELIG_NONE;
-	owner = pick(c, set);
-	*rule = owner >= 0 ? RULE_LOWEST : RULE_NONE;
-	return owner;
+	*rule = e->any ? RULE_LOWEST : RULE_NONE;
+	return pick(c, e->any);
 }
 
-/* Why a node refuses bit: its check fails, it reaches fewer ping nodes
- * than a peer (self only: peers' reasons are one mask on the wire), or an
- * operator's standby. */
-static enum xhb_reason unfit_reason(const struct view *v, __u32 bit)
+/* Why node i refuses the group: self's check fails, its VIP's interface
+ * is down, it reaches fewer ping nodes than a peer (self only: peers'
+ * reasons are one mask on the wire), or an operator's standby. */
+static enum xhb_reason unfit_reason(const struct group_ctx *c, unsigned int i)
 {
-	if (v->ifaces_down & bit)
-		return XHB_REASON_LOCAL_FAULT;
-	if (v->unfit & bit)
-		return XHB_REASON_CHECK_FAILED;
-	if (v->outreached)
-		return XHB_REASON_FEWER_PING_NODES;
+	const struct xhb_decide_input *in = c->n->in;
+
+	if (i == in->self) {
+		if (xhb_gset_has(&in->self_ifaces_down, c->g))
+			return XHB_REASON_LOCAL_FAULT;
+		if (xhb_gset_has(&in->self_unfit, c->g))
+			return XHB_REASON_CHECK_FAILED;
+		if (in->self_outreached)
+			return XHB_REASON_FEWER_PING_NODES;
+	}
 	return XHB_REASON_STANDBY_REQUEST;
 }
 
-/* Why node v cannot own the group (it held it, or it is preferred). */
-static enum xhb_reason why_not(const struct group_ctx *c, const struct view *v)
+/* Node i refuses the group for its health (not an operator's standby). */
+static bool unhealthy(const struct group_ctx *c, unsigned int i)
 {
+	enum xhb_reason r = unfit_reason(c, i);
+
+	return r != XHB_REASON_STANDBY_REQUEST;
+}
+
+/* Why node i cannot own the group (it held it, or it is preferred). */
+static enum xhb_reason why_not(const struct group_ctx *c, unsigned int i)
+{
+	const struct view *v = &c->n->v[i];
+
 	switch (v->state) {
 	case XHB_MEMBER_DEAD:
 	case XHB_MEMBER_UNKNOWN:
@@ -234,8 +264,8 @@ static enum xhb_reason why_not(const struct group_ctx *c, const struct view *v)
 	default:
 		break;
 	}
-	if ((v->refused & c->bit) && !c->overridden)
-		return unfit_reason(v, c->bit);
+	if (has(c->n->refused[c->g], (int)i) && !c->overridden)
+		return unfit_reason(c, i);
 	if (v->starting)
 		return v->self ? XHB_REASON_INITDEAD : XHB_REASON_PEER_STARTING;
 	return XHB_REASON_CURRENT_OWNER;
@@ -245,16 +275,14 @@ static enum xhb_reason why_not(const struct group_ctx *c, const struct view *v)
 static enum xhb_reason cause(const struct group_ctx *c, int owner,
 			     enum rule rule)
 {
-	unsigned int i;
+	nodeset others;
 
 	if (rule == RULE_NONE)
 		return XHB_REASON_NO_ELIGIBLE_NODE;
 	if (rule == RULE_STALLED_HOLDS)
 		return XHB_REASON_PEER_STALLED_HOLDS;
-	if (c->overridden && (c->nodes[owner].refused & c->bit))
-		return ((c->nodes[owner].unfit | c->nodes[owner].ifaces_down) &
-			c->bit) ||
-			       c->nodes[owner].outreached
+	if (c->overridden && has(c->n->refused[c->g], owner))
+		return unhealthy(c, (unsigned int)owner)
 			   ? XHB_REASON_NO_HEALTHY_NODE
 			   : XHB_REASON_STANDBY_OVERRIDDEN;
 	switch (rule) {
@@ -271,64 +299,25 @@ static enum xhb_reason cause(const struct group_ctx *c, int owner,
 		break;
 	}
 	/* Nobody eligible holds it: say what happened to the one who did. */
-	for (i = 0; i < c->in->n_nodes; i++)
-		if ((int)i != owner && (c->nodes[i].held & c->bit))
-			return why_not(c, &c->nodes[i]);
+	others = c->n->held[c->g] & ~bit((unsigned int)owner);
+	if (others)
+		return why_not(c, (unsigned int)__builtin_ctzll(others));
 	if (rule == RULE_PREFERRED)
 		return XHB_REASON_PREFERRED_NODE;
 	if (c->preferred >= 0)
-		return why_not(c, &c->nodes[c->preferred]);
+		return why_not(c, (unsigned int)c->preferred);
 	return XHB_REASON_LOWEST_INDEX;
-}
-
-/* Another node that can still answer for the VIP. A stalled holder with
- * a live lease is the owner by rule 0, so only UP and WARN nodes matter. */
-static bool live_holder_elsewhere(const struct group_ctx *c)
-{
-	unsigned int i;
-
-	for (i = 0; i < c->in->n_nodes; i++) {
-		const struct view *v = &c->nodes[i];
-
-		if (v->self || !claims(v, c->bit))
-			continue;
-		if (v->state == XHB_MEMBER_UP || v->state == XHB_MEMBER_WARN)
-			return true;
-	}
-	return false;
-}
-
-/* The strongest return among the other nodes in this loop. */
-static enum xhb_member_return came_back(const struct group_ctx *c)
-{
-	enum xhb_member_return back = XHB_MEMBER_STAYED;
-
-	for (unsigned int i = 0; i < c->in->n_nodes; i++)
-		if (!c->nodes[i].self && c->nodes[i].came_back > back)
-			back = c->nodes[i].came_back;
-	return back;
 }
 
 static struct xhb_decision decide_group(struct group_ctx *c)
 {
-	const struct xhb_decide_input *in = c->in;
-	const struct view *self = &c->nodes[in->self];
-	bool holds = self->held & c->bit;
+	const struct nodes_ctx *n = c->n;
+	const struct xhb_decide_input *in = n->in;
+	bool holds = claims(c, in->self);
 	struct xhb_decision d = {.action = XHB_ACTION_NONE};
-	bool any = false, any_unrefused = false;
 	enum rule rule;
-	unsigned int i;
 
-	for (i = 0; i < in->n_nodes; i++) {
-		c->elig[i] = eligibility(c, &c->nodes[i], true);
-		any_unrefused |= c->elig[i] != ELIG_NONE;
-		any |= eligibility(c, &c->nodes[i], false) != ELIG_NONE;
-	}
-	c->overridden = any && !any_unrefused;
-	if (c->overridden)
-		for (i = 0; i < in->n_nodes; i++)
-			c->elig[i] = eligibility(c, &c->nodes[i], false);
-
+	judge_eligibility(c);
 	d.owner = owner_of(c, &rule);
 	d.reason = cause(c, d.owner, rule);
 
@@ -340,34 +329,124 @@ static struct xhb_decision decide_group(struct group_ctx *c)
 	} else if (in->self_flags & XHB_SELF_UNHEARD) {
 		d.action = holds ? XHB_ACTION_RELEASE : XHB_ACTION_NONE;
 		d.reason = XHB_REASON_UNHEARD;
+	} else if (in->self_flags & XHB_SELF_NO_QUORUM) {
+		d.action = holds ? XHB_ACTION_RELEASE : XHB_ACTION_NONE;
+		d.reason = XHB_REASON_NO_QUORUM;
+	} else if (in->self_flags & XHB_SELF_FROZEN) {
+		/* nobody in this partition may take it: keep it */
+		d.action = holds ? XHB_ACTION_KEEP : XHB_ACTION_NONE;
+		if (holds || d.owner == (int)in->self)
+			d.reason = XHB_REASON_NO_QUORUM;
 	} else if (d.owner == (int)in->self) {
 		if (holds) {
-			enum xhb_member_return back = came_back(c);
-
 			d.action = XHB_ACTION_KEEP;
-			d.announce = rule == RULE_PARTITION || back;
-			if (back == XHB_MEMBER_HEALED)
+			d.announce = rule == RULE_PARTITION || n->back;
+			if (n->back == XHB_MEMBER_HEALED)
 				d.reason = XHB_REASON_PARTITION_RESOLVED;
 		} else if (in->self_flags & XHB_SELF_INIT) {
 			d.reason = XHB_REASON_INITDEAD;
-		} else if (live_holder_elsewhere(c)) {
+		} else if (n->held[c->g] & n->live & ~bit(in->self)) {
+			/* another node can still answer for the VIP (a
+			 * stalled holder with a live lease is the owner by
+			 * rule 0) */
 			d.reason = XHB_REASON_WAIT_RELEASE;
 		} else {
 			d.action = XHB_ACTION_ACQUIRE;
 		}
 	} else if (holds) {
-		if ((in->self_flags & XHB_SELF_INIT) && d.owner >= 0 &&
-		    c->elig[d.owner] == ELIG_POSSIBLE) {
+		if ((in->self_flags & XHB_SELF_INIT) &&
+		    has(c->e.possible, d.owner)) {
 			/* Never give a VIP up to a node we have not heard. */
 			d.action = XHB_ACTION_KEEP;
 			d.reason = XHB_REASON_INITDEAD;
 		} else {
 			d.action = XHB_ACTION_RELEASE;
-			if ((self->refused & c->bit) && !c->overridden)
-				d.reason = unfit_reason(self, c->bit);
+			if (has(n->refused[c->g], (int)in->self) &&
+			    !c->overridden)
+				d.reason = unfit_reason(c, in->self);
 		}
 	}
 	return d;
+}
+
+/*
+ * Placement of the XHB_PLACE_AUTO groups, all at once, into n->preferred.
+ * The candidates of a group are its eligible nodes (a stalled holder is
+ * the owner by rule 0 anyway). Each node takes at most its share,
+ * ceil(groups x weight / weights), so that N groups spread evenly even
+ * where hashing alone would pile them up:
+ *   1. auto_failback off: a group an eligible candidate holds stays its
+ *      holder's (nothing moves that need not);
+ *   2. the others, in order: the rendezvous winner among the candidates
+ *      with room left, or among all candidates when none has room.
+ * With auto_failback on, step 1 is skipped: the placement is the same
+ * whatever is held, and a returning node gets its share back.
+ */
+static void place_groups(struct nodes_ctx *n)
+{
+	const struct xhb_decide_input *in = n->in;
+	struct xhb_place_node cand[XHB_DECIDE_MAX_NODES];
+	unsigned int load[XHB_DECIDE_MAX_NODES] = {0};
+	unsigned int share[XHB_DECIDE_MAX_NODES];
+	nodeset mask[XHB_MAX_GROUPS], any = 0, left = 0;
+	struct group_ctx c = {.n = n, .preferred = -1};
+	unsigned int g, i, groups = 0;
+	__u64 weights = 0;
+
+	for (g = 0; g < in->n_groups; g++) {
+		mask[g] = 0;
+		n->preferred[g] = in->preferred[g];
+		if (in->preferred[g] != XHB_PLACE_AUTO)
+			continue;
+		n->preferred[g] = -1;
+		c.g = g;
+		judge_eligibility(&c);
+		mask[g] = c.e.any & ~c.e.stalled;
+		groups += mask[g] != 0;
+		any |= mask[g];
+		if (mask[g])
+			left |= 1; /* something to place */
+	}
+	if (!left)
+		return;
+	for (i = 0; i < in->n_nodes; i++) {
+		cand[i] = (struct xhb_place_node){
+		    .key = in->nodes[i].key,
+		    .weight = in->nodes[i].weight ? in->nodes[i].weight : 1,
+		};
+		if (has(any, (int)i))
+			weights += cand[i].weight;
+	}
+	for (i = 0; i < in->n_nodes; i++)
+		share[i] = (unsigned int)((groups * cand[i].weight + weights -
+					   1) / weights);
+	for (g = 0; in->auto_failback == XHB_FAILBACK_OFF && g < in->n_groups;
+	     g++) {
+		nodeset holders = mask[g] & n->held[g];
+
+		if (!holders)
+			continue;
+		i = (unsigned int)__builtin_ctzll(holders);
+		n->preferred[g] = (int)i;
+		load[i]++;
+		mask[g] = 0; /* placed */
+	}
+	for (g = 0; g < in->n_groups; g++) {
+		nodeset room = 0;
+		int p;
+
+		if (!mask[g])
+			continue;
+		for (i = 0; i < in->n_nodes; i++)
+			if (has(mask[g], (int)i) && load[i] < share[i])
+				room |= bit(i);
+		for (i = 0; i < in->n_nodes; i++)
+			cand[i].candidate = has(room ? room : mask[g], (int)i);
+		p = xhb_place_pick(in->group_keys[g], cand, in->n_nodes);
+		n->preferred[g] = p;
+		if (p >= 0)
+			load[p]++;
+	}
 }
 
 static bool valid(const struct xhb_decide_input *in)
@@ -385,53 +464,103 @@ static bool valid(const struct xhb_decide_input *in)
 		if ((unsigned int)in->nodes[i].state >= XHB_MEMBER_STATE_MAX)
 			return false;
 	for (i = 0; i < in->n_groups; i++)
-		if (in->preferred[i] < -1 ||
+		if ((in->preferred[i] < -1 &&
+		     (in->preferred[i] != XHB_PLACE_AUTO || !in->group_keys)) ||
 		    in->preferred[i] >= (int)in->n_nodes)
 			return false;
 	return true;
 }
 
+/* Node i's groups of set s into per-group node sets: only set bits cost. */
+static void transpose(nodeset *out, const struct xhb_gset *s, unsigned int i,
+		      unsigned int n_groups)
+{
+	for (unsigned int w = 0; w * 32 < n_groups; w++)
+		for (__u32 bits = s->w[w]; bits; bits &= bits - 1) {
+			unsigned int g = w * 32 + (unsigned int)__builtin_ctz(bits);
+
+			if (g < n_groups)
+				out[g] |= bit(i);
+		}
+}
+
+/* The nodes' states, once; what each holds, wants and refuses, by group. */
+static void read_nodes(struct nodes_ctx *n)
+{
+	const struct xhb_decide_input *in = n->in;
+	struct xhb_gset self_refused = in->nodes[in->self].refused;
+
+	memset(n->held, 0, in->n_groups * sizeof(nodeset));
+	memset(n->wanted, 0, in->n_groups * sizeof(nodeset));
+	memset(n->refused, 0, in->n_groups * sizeof(nodeset));
+	n->all = in->n_nodes >= 64 ? ~0ULL : bit(in->n_nodes) - 1;
+	for (unsigned int i = 0; i < in->n_nodes; i++) {
+		const struct xhb_decide_node *d = &in->nodes[i];
+		struct view *v = &n->v[i];
+
+		*v = (struct view){
+		    .state = d->state,
+		    .starting = d->starting,
+		    .lease_expired = d->lease_expired,
+		    .came_back = d->came_back,
+		};
+		if (i == in->self) {
+			/* We always know we are alive; only our flags say
+			 * otherwise. */
+			v->self = true;
+			v->lease_expired = false;
+			v->starting = in->self_flags & XHB_SELF_INIT;
+			v->state = (in->self_flags & XHB_SELF_FAULT) ? XHB_MEMBER_FAULT
+				   : (in->self_flags & XHB_SELF_LEAVING)
+				       ? XHB_MEMBER_LEAVING
+				       : XHB_MEMBER_UP;
+		} else if (v->came_back > n->back) {
+			n->back = v->came_back;
+		}
+		switch (v->state) {
+		case XHB_MEMBER_UP:
+		case XHB_MEMBER_WARN:
+			n->live |= bit(i);
+			if (v->starting)
+				n->starting |= bit(i);
+			break;
+		case XHB_MEMBER_STALLED:
+			if (!v->lease_expired)
+				n->stalled |= bit(i);
+			break;
+		case XHB_MEMBER_UNKNOWN:
+			if (in->self_flags & XHB_SELF_INIT)
+				n->possible |= bit(i);
+			break;
+		default:
+			break;
+		}
+		transpose(n->held, &d->held, i, in->n_groups);
+		transpose(n->wanted, &d->wanted, i, in->n_groups);
+		if (i != in->self)
+			transpose(n->refused, &d->refused, i, in->n_groups);
+	}
+	if (in->self_outreached)
+		self_refused = xhb_gset_first(XHB_MAX_GROUPS);
+	self_refused = xhb_gset_or(self_refused, &in->self_unfit);
+	self_refused = xhb_gset_or(self_refused, &in->self_ifaces_down);
+	transpose(n->refused, &self_refused, in->self, in->n_groups);
+}
+
 int xhb_decide(const struct xhb_decide_input *in, struct xhb_decision *out)
 {
-	struct view nodes[XHB_DECIDE_MAX_NODES];
-	struct group_ctx c = {.in = in, .nodes = nodes};
-	unsigned int i, g;
+	static __thread struct nodes_ctx n; /* too big for a small stack */
+	struct group_ctx c = {.n = &n};
 
 	if (!valid(in) || (in->n_groups && !out))
 		return -EINVAL;
-	for (i = 0; i < in->n_nodes; i++) {
-		const struct xhb_decide_node *n = &in->nodes[i];
-
-		nodes[i] = (struct view){
-		    .state = n->state,
-		    .starting = n->starting,
-		    .lease_expired = n->lease_expired,
-		    .came_back = n->came_back,
-		    .held = n->held,
-		    .wanted = n->wanted,
-		    .refused = n->refused,
-		};
-	}
-	/* We always know we are alive; only our flags say otherwise. */
-	nodes[in->self].self = true;
-	nodes[in->self].lease_expired = false;
-	nodes[in->self].starting = in->self_flags & XHB_SELF_INIT;
-	nodes[in->self].unfit = in->self_unfit;
-	nodes[in->self].outreached = in->self_outreached;
-	nodes[in->self].ifaces_down = in->self_ifaces_down;
-	nodes[in->self].refused |= in->self_outreached
-				       ? ~0U
-				       : in->self_unfit | in->self_ifaces_down;
-	if (in->self_flags & XHB_SELF_FAULT)
-		nodes[in->self].state = XHB_MEMBER_FAULT;
-	else if (in->self_flags & XHB_SELF_LEAVING)
-		nodes[in->self].state = XHB_MEMBER_LEAVING;
-	else
-		nodes[in->self].state = XHB_MEMBER_UP;
-
-	for (g = 0; g < in->n_groups; g++) {
-		c.bit = 1U << g;
-		c.preferred = in->preferred[g];
+	memset(&n, 0, offsetof(struct nodes_ctx, held));
+	n.in = in;
+	read_nodes(&n);
+	place_groups(&n);
+	for (unsigned int g = 0; g < in->n_groups; g++) {
+		c.g = g;
+		c.preferred = n.preferred[g];
 		out[g] = decide_group(&c);
 	}
 	return 0;
@@ -478,6 +607,7 @@ const char *xhb_reason_name(enum xhb_reason reason)
 	    [XHB_REASON_CHECK_FAILED] = "check_failed",
 	    [XHB_REASON_NO_HEALTHY_NODE] = "no_healthy_node",
 	    [XHB_REASON_FEWER_PING_NODES] = "fewer_ping_nodes",
+	    [XHB_REASON_NO_QUORUM] = "no_quorum",
 	    [XHB_REASON_ADOPTED] = "adopted",
 	    [XHB_REASON_RESOURCE_FAILED] = "resource_failed",
 	    [XHB_REASON_RELOAD] = "reload",

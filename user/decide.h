@@ -14,9 +14,10 @@
 #include <stdbool.h>
 
 #include "config.h" /* enum xhb_auto_failback: off, on, legacy (= on) */
+#include "gset.h"
 #include "membership.h"
 
-#define XHB_DECIDE_MAX_NODES (XHB_MAX_PEERS + 1) /* the peers and self */
+#define XHB_DECIDE_MAX_NODES 64 /* the nodes: XHB_CONFIG_MAX_NODES */
 
 enum xhb_action {
 	XHB_ACTION_NONE = 0,
@@ -55,6 +56,7 @@ enum xhb_reason {
 	/* it fails its checks here and no other node may take it: kept */
 	XHB_REASON_NO_HEALTHY_NODE,
 	XHB_REASON_FEWER_PING_NODES, /* a peer reaches more ping nodes */
+	XHB_REASON_NO_QUORUM, /* our partition lacks quorum */
 	/* not decide's: why a transition happened outside a decision */
 	XHB_REASON_ADOPTED, /* a restarted agent found its VIPs up */
 	XHB_REASON_RESOURCE_FAILED, /* a step failed: the group is undone */
@@ -70,6 +72,15 @@ enum xhb_reason {
 /* a peer we hear does not hear us (one-way loss): it takes our groups;
  * release everything, take nothing */
 #define XHB_SELF_UNHEARD (1U << 3)
+/* our partition lacks quorum, no_quorum_policy stop: release everything,
+ * take nothing (quorum.h) */
+#define XHB_SELF_NO_QUORUM (1U << 4)
+/* lacks quorum, no_quorum_policy freeze: keep what we hold, take nothing */
+#define XHB_SELF_FROZEN (1U << 5)
+
+/* preferred[g]: placed by weighted rendezvous hashing (place.h) over the
+ * nodes that may run g now: haresources' `auto` or a list of nodes */
+#define XHB_PLACE_AUTO (-2)
 
 struct xhb_decide_node {
 	enum xhb_member_state state; /* ignored for self: from self_flags */
@@ -81,9 +92,11 @@ struct xhb_decide_node {
 	/* judged back up in this very loop (see xhb_member_came_back()):
 	 * HEARD after listening, HEALED after we had judged it dead */
 	enum xhb_member_return came_back;
-	__u32 held;    /* bit g: it holds group g (self: we do) */
-	__u32 wanted;  /* bit g: `takeover` asked on that node */
-	__u32 refused; /* bit g: `standby` asked on that node */
+	struct xhb_gset held;	 /* it holds these groups (self: we do) */
+	struct xhb_gset wanted;	 /* `takeover` asked on that node */
+	struct xhb_gset refused; /* `standby` asked on that node */
+	__u64 key;	/* XHB_PLACE_AUTO groups: its stable key (its id) */
+	__u32 weight;	/* and its weight, 0 = 1 */
 };
 
 struct xhb_decide_input {
@@ -95,16 +108,22 @@ struct xhb_decide_input {
 	/* groups this node's service checks fail (check.h): refused as a
 	 * standby is, named check_failed, and kept here (no_healthy_node)
 	 * when no other node may take them */
-	__u32 self_unfit;
+	struct xhb_gset self_unfit;
 	/* a live peer reaches more ping nodes than we do (ping.h): every
 	 * group refused, named fewer_ping_nodes */
 	bool self_outreached;
 	/* groups with a VIP on an interface of ours that is down (ifaces.h):
 	 * refused, named local_fault */
-	__u32 self_ifaces_down;
+	struct xhb_gset self_ifaces_down;
 	/* n_nodes entries, in the same order on every node */
 	const struct xhb_decide_node *nodes;
-	const int *preferred; /* n_groups: node index, -1 for none */
+	/* n_groups: node index, -1 for none, or XHB_PLACE_AUTO */
+	const int *preferred;
+	/* n_groups, for XHB_PLACE_AUTO groups: their stable keys */
+	const __u64 *group_keys;
+	/* n_groups, bit i: node i may run the group (haresources' list of
+	 * nodes); NULL: every node may run every group */
+	const __u64 *allowed;
 };
 
 struct xhb_decision {

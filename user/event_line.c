@@ -159,6 +159,13 @@ static const struct line_kind kinds[] = {
     {"ping_yield", LOG_WARNING,
      "ping nodes: we reach {reached} of {of}, a peer {peer_reached}"
      "[?yield : we yield our groups to it][!yield : no peer reaches more]", NULL},
+    /* quorum */
+    {"quorum_gained", LOG_NOTICE,
+     "quorum gained: {votes} of {total} votes ({needed} needed: {why}), "
+     "nodes {nodes}", NULL},
+    {"quorum_lost", LOG_CRIT,
+     "quorum lost: {votes} of {total} votes ({needed} needed: {why}), "
+     "nodes {nodes}; no_quorum_policy {policy}", NULL},
     /* operators */
     {"standby_request", LOG_NOTICE,
      "standby ({scope}) asked by {source}[ {peer}][, groups {groups}]", NULL},

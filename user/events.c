@@ -765,3 +765,13 @@ void xhb_ev_ping_yield(struct xhb_events *em, bool yield, unsigned int reached,
 			  yield, "reached", (int)reached, "peer_reached",
 			  (int)peer_reached, "of", (int)of);
 }
+
+void xhb_ev_quorum(struct xhb_events *em, bool quorate, unsigned int votes,
+		   unsigned int total, unsigned int needed, const char *nodes,
+		   const char *why, const char *policy)
+{
+	xhb_events__emitf(em, quorate ? "quorum_gained" : "quorum_lost",
+			  "{s:i, s:i, s:i, s:s, s:s, s:s}", "votes", (int)votes,
+			  "total", (int)total, "needed", (int)needed, "nodes",
+			  nodes, "why", why, "policy", policy);
+}

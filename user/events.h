@@ -219,5 +219,11 @@ void xhb_ev_ping_node(struct xhb_events *em, const char *target, bool up,
  * we give our groups up), or no longer does (yield false). */
 void xhb_ev_ping_yield(struct xhb_events *em, bool yield, unsigned int reached,
 		       unsigned int peer_reached, unsigned int of);
+/* Our partition gained or lost quorum (quorum.h): its votes, the total,
+ * how many are needed, the present nodes ("srv1,srv2"), why (majority,
+ * tie_lowest_node, ping_nodes, two_nodes) and no_quorum_policy. */
+void xhb_ev_quorum(struct xhb_events *em, bool quorate, unsigned int votes,
+		   unsigned int total, unsigned int needed, const char *nodes,
+		   const char *why, const char *policy);
 
 #endif /* XHB_EVENTS_H */

@@ -408,6 +408,27 @@ static void render_peers_agent(FILE *f, const struct xhb_metrics_snapshot *s)
 	}
 }
 
+/* Quorum (quorum.h), from the status document; nothing until judged. */
+static void render_quorum(FILE *f, const struct xhb_metrics_snapshot *s)
+{
+	FAMILY(quorate, "xhb_quorate", "gauge",
+	       "1 while this node's partition has quorum");
+	FAMILY(votes, "xhb_quorum_votes", "gauge",
+	       "Votes of the nodes in this node's partition");
+	FAMILY(total, "xhb_quorum_votes_configured", "gauge",
+	       "Votes of every configured node");
+	json_t *q = json_object_get(s->status, "quorum");
+	json_t *is = json_object_get(q, "quorate");
+
+	if (!json_is_boolean(is))
+		return;
+	sample_u64(f, &quorate, NULL, json_is_true(is));
+	sample_u64(f, &votes, NULL,
+		   (__u64)json_integer_value(json_object_get(q, "votes")));
+	sample_u64(f, &total, NULL,
+		   (__u64)json_integer_value(json_object_get(q, "total")));
+}
+
 /* Service checks (ha.cf check lines), from the status document. */
 static void render_checks(FILE *f, const struct xhb_metrics_snapshot *s)
 {
@@ -582,6 +603,7 @@ int xhb_metrics_render(const struct xhb_metrics_snapshot *s, FILE *out)
 		render_peers_agent(out, s);
 		render_groups(out, s);
 		render_checks(out, s);
+		render_quorum(out, s);
 	}
 	fflush(out);
 	return ferror(out) ? -EIO : 0;

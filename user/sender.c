@@ -12,15 +12,16 @@
 #include "sender.h"
 
 /* Heartbeats: one socket a (family, interface, port) of the media, at
- * most one a medium (16); probes: one a (family, interface, port) where
- * peers are probed, a port of a medium (2 families x 16). */
-#define MAX_SOCKETS 64
+ * most one a medium (16); probes: one a peer and (family, interface,
+ * port) it is probed on (64 peers, each on a few media). */
+#define MAX_SOCKETS 512
 
 struct tx_socket {
 	int family;
 	char iface[IFNAMSIZ];
 	__u16 port; /* bound to, and sends to */
 	bool probes; /* unicast probes, apart from heartbeats */
+	__u32 peer;  /* probes: the node probed (its own socket) */
 	int fd;
 };
 
@@ -94,14 +95,15 @@ fail:
 }
 
 static int socket_for(struct xhb_sender *tx, int family, const char *iface,
-		      __u16 port, bool probes)
+		      __u16 port, bool probes, __u32 peer)
 {
 	struct tx_socket *s;
 	int fd;
 
 	for (unsigned int i = 0; i < tx->n; i++)
 		if (tx->socks[i].family == family && tx->socks[i].probes == probes &&
-		    tx->socks[i].port == port && !strcmp(tx->socks[i].iface, iface))
+		    tx->socks[i].peer == peer && tx->socks[i].port == port &&
+		    !strcmp(tx->socks[i].iface, iface))
 			return tx->socks[i].fd;
 	if (tx->n == MAX_SOCKETS)
 		return -ENOSPC;
@@ -112,6 +114,7 @@ static int socket_for(struct xhb_sender *tx, int family, const char *iface,
 	s->family = family;
 	s->port = port;
 	s->probes = probes;
+	s->peer = peer;
 	s->fd = fd;
 	strncpy(s->iface, iface, IFNAMSIZ - 1);
 	return fd;
@@ -145,12 +148,16 @@ int xhb_sender__send(struct xhb_sender *tx, const char *iface,
 		     const struct sockaddr_storage *addr,
 		     const struct xhb_hdr *h, const struct xhb_mcast_opts *mc)
 {
-	/* A probe to a peer whose address does not resolve (its ARP reply
-	 * lost under one-way loss) waits in the neighbour queue, charged to
-	 * its socket: on their own socket, probes can never fill the buffer
-	 * that heartbeats need. */
+	/* A probe to a peer whose address does not resolve (it is down, or
+	 * its ARP reply lost under one-way loss) waits in the neighbour
+	 * queue, charged to its socket: each peer's probes on their own
+	 * socket can fill neither the buffer that heartbeats need nor the
+	 * one that probes to the live peers need (with one socket for all,
+	 * a dead peer of three made the live ones look dead). */
+	bool probe = h->type == XHB_MSG_PROBE;
 	int fd = socket_for(tx, addr->ss_family, iface ? iface : "",
-			    port_of(addr), h->type == XHB_MSG_PROBE);
+			    port_of(addr), probe,
+			    probe ? ntohl(h->dest_node_id) : 0);
 	socklen_t len = addr->ss_family == AF_INET ? sizeof(struct sockaddr_in)
 						   : sizeof(struct sockaddr_in6);
 	int err;

@@ -140,7 +140,7 @@ json_t *xhb_status_json(const struct xhb_status_self *self,
 			const struct xhb_groups *gs, const struct xhb_peers *ps,
 			__u64 now_ns)
 {
-	json_t *j = json_pack("{s:s, s:s?, s:s, s:s?, s:s*, s:s*, s:I, s:I, s:f, s:f, s:o, s:o, s:o, s:o, s:o}",
+	json_t *j = json_pack("{s:s, s:s?, s:s, s:s?, s:s*, s:s*, s:I, s:I, s:f, s:f, s:o, s:o, s:o, s:o, s:o, s:o?}",
 			 "node", self->node, "version", self->version, "state",
 			 xhb_node_state_name(self->state), "links", self->links,
 			 "media_down", self->media_down && *self->media_down ? self->media_down : NULL,
@@ -152,7 +152,8 @@ json_t *xhb_status_json(const struct xhb_status_self *self,
 			 "takeover_bounds_s", takeover_bounds_json(), "groups",
 			 groups_json(gs, ps, now_ns), "peers", peers_json(ps, now_ns),
 			 "nodes", xhb_status_nodes(self, gs, ps, now_ns),
-			 "checks", self->checks ? self->checks : json_array());
+			 "checks", self->checks ? self->checks : json_array(),
+			 "quorum", self->quorum);
 
 	if (j) {
 		json_object_set_new(j, "cluster_id", json_integer(gs->cfg->cluster_id));

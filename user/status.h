@@ -36,6 +36,7 @@ struct xhb_status_self {
 	const char *links;
 	const char *media_down, *vip_down;
 	json_t *checks; /* xhb_checks_json(), stolen; NULL: none */
+	json_t *quorum; /* {"quorate", "votes", ...}, stolen; NULL: none */
 	/* cleanup: the groups whose failed resource checks were cleared
 	 * (xhb_checks_clear()), a cleanup of their own */
 	__u32 checks_cleared;

@@ -99,10 +99,10 @@ e2e_watch() { # duration_ms out [interval_us]
 e2e_dump() {
 	local node f
 	echo "---- what the lab looked like"
-	for node in srv1 srv2 client; do
+	for node in "${LAB_NODES[@]}" client; do
 		echo "  $node ens192: $(node_addrs "$node" | tr '\n' ';')"
 	done
-	for node in srv1 srv2; do
+	for node in "${LAB_NODES[@]}"; do
 		f=$LAB_DIR/$node/events.json
 		[ -s "$f" ] && { echo "---- events of $node"; sed "s/^/  $node | /" "$f" | tail -n 60; }
 		f=$LAB_DIR/$node/xhbd.err

@@ -38,6 +38,28 @@ struct expect {
 	bool announce;
 };
 
+/* A node of a case: its groups as 32-bit masks, for short tables. */
+struct node_case {
+	enum xhb_member_state state;
+	bool starting;
+	bool lease_expired;
+	enum xhb_member_return came_back;
+	__u32 held, wanted, refused;
+};
+
+static struct xhb_decide_node node_of(const struct node_case *n)
+{
+	return (struct xhb_decide_node){
+	    .state = n->state,
+	    .starting = n->starting,
+	    .lease_expired = n->lease_expired,
+	    .came_back = n->came_back,
+	    .held = xhb_gset_of32(n->held),
+	    .wanted = xhb_gset_of32(n->wanted),
+	    .refused = xhb_gset_of32(n->refused),
+	};
+}
+
 struct decide_case {
 	const char *name;
 	unsigned int n_nodes;  /* 0: 2 */
@@ -48,7 +70,7 @@ struct decide_case {
 	bool outreached; /* a live peer reaches more ping nodes */
 	__u32 ifaces_down; /* groups whose VIP interface is down here */
 	enum xhb_auto_failback failback;
-	struct xhb_decide_node nodes[3];
+	struct node_case nodes[3];
 	int preferred[2];
 	struct expect want[2];
 };
@@ -361,18 +383,22 @@ static const struct decide_case decide_cases[] = {
      .preferred = {C}, .want = {{C, RELEASE, R(PARTITION_RESOLVED)}}},
 };
 
-static struct xhb_decide_input input_of(const struct decide_case *c)
+/* nodes: room for the case's three */
+static struct xhb_decide_input input_of(const struct decide_case *c,
+					struct xhb_decide_node *nodes)
 {
+	for (unsigned int i = 0; i < 3; i++)
+		nodes[i] = node_of(&c->nodes[i]);
 	return (struct xhb_decide_input){
 	    .n_nodes = c->n_nodes ? c->n_nodes : 2,
 	    .n_groups = c->n_groups ? c->n_groups : 1,
 	    .self = c->self,
 	    .self_flags = c->flags,
-	    .self_unfit = c->unfit,
+	    .self_unfit = xhb_gset_of32(c->unfit),
 	    .self_outreached = c->outreached,
-	    .self_ifaces_down = c->ifaces_down,
+	    .self_ifaces_down = xhb_gset_of32(c->ifaces_down),
 	    .auto_failback = c->failback,
-	    .nodes = c->nodes,
+	    .nodes = nodes,
 	    .preferred = c->preferred,
 	};
 }
@@ -382,7 +408,8 @@ Test(decide, table)
 	for (size_t i = 0; i < sizeof(decide_cases) / sizeof(decide_cases[0]);
 	     i++) {
 		const struct decide_case *c = &decide_cases[i];
-		struct xhb_decide_input in = input_of(c);
+		struct xhb_decide_node nodes[3];
+		struct xhb_decide_input in = input_of(c, nodes);
 		struct xhb_decision out[2];
 
 		cr_assert_eq(xhb_decide(&in, out), 0, "%s", c->name);
@@ -422,7 +449,7 @@ Test(decide, both_sides_agree)
 	for (size_t m = 0; m < 3; m++)
 		for (int pref = -1; pref < 2; pref++)
 			for (unsigned int bits = 0; bits < 64; bits++) {
-				struct xhb_decide_node nodes[2] = {
+				struct node_case cases[2] = {
 				    {.state = UP,
 				     .held = bits & 1,
 				     .wanted = (bits >> 1) & 1,
@@ -432,6 +459,8 @@ Test(decide, both_sides_agree)
 				     .wanted = (bits >> 4) & 1,
 				     .refused = (bits >> 5) & 1},
 				};
+				struct xhb_decide_node nodes[2] = {
+				    node_of(&cases[0]), node_of(&cases[1])};
 				struct xhb_decide_input in = {
 				    .n_nodes = 2,
 				    .n_groups = 1,
@@ -453,10 +482,10 @@ Test(decide, both_sides_agree)
 				cr_expect_neq(side[0].owner, -1);
 				for (unsigned int self = 0; self < 2; self++) {
 					enum xhb_action a = side[self].action;
-					bool holds = nodes[self].held;
+					bool holds = cases[self].held;
 
 					if (a == ACQUIRE)
-						cr_expect(!nodes[!self].held,
+						cr_expect(!cases[!self].held,
 							  "bits %#x: node %u "
 							  "acquires what the "
 							  "other holds",

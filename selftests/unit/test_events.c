@@ -577,6 +577,7 @@ Test(events, every_emitter_matches_the_schema)
 	    "ping_node_up", "ping_node_down", "ping_yield",
 	    "dataplane_maps_replaced",
 	    "group_stop_failed", "agent_stop_blocked", "cleanup_request",
+	    "quorum_gained", "quorum_lost",
 	    "node_added", "node_removed",
 	};
 	size_t len;
@@ -652,6 +653,8 @@ Test(events, every_emitter_matches_the_schema)
 	xhb_ev_ping_node(em, "172.16.193.1", true, 1, 2);
 	xhb_ev_ping_node(em, "routers", false, 0, 2);
 	xhb_ev_ping_yield(em, true, 0, 1, 2);
+	xhb_ev_quorum(em, true, 3, 5, 3, "srv1,srv2,srv3", "majority", "stop");
+	xhb_ev_quorum(em, false, 2, 5, 3, "srv4,srv5", "majority", "stop");
 	xhb_ev_dataplane_maps_replaced(em, "ens192", "xhb_peers");
 	xhb_ev_resource_failed(em, 0, "apache", "start", NULL, "aborted", 0,
 			       "killed: the group is released (standby_request)");

@@ -440,6 +440,27 @@ Test(metrics, checks_from_status)
 	free(text);
 }
 
+/* Quorum, from the status document's "quorum"; none before it is judged. */
+Test(metrics, quorum_from_status)
+{
+	char *text;
+
+	snap->status = json_pack("{s:s, s:{s:b, s:i, s:i, s:i}}", "node", "srv4",
+				 "quorum", "quorate", 0, "votes", 2, "total", 5,
+				 "needed", 3);
+	text = render(snap);
+	cr_expect(strstr(text, "# TYPE xhb_quorate gauge\nxhb_quorate 0\n"), "%s", text);
+	cr_expect(strstr(text, "\nxhb_quorum_votes 2\n"), "%s", text);
+	cr_expect(strstr(text, "\nxhb_quorum_votes_configured 5\n"), "%s", text);
+	free(text);
+	json_decref(snap->status);
+	snap->status = json_pack("{s:s, s:{s:n}}", "node", "srv4", "quorum",
+				 "quorate");
+	text = render(snap);
+	cr_expect(!strstr(text, "xhb_quorate"), "%s", text);
+	free(text);
+}
+
 /* ---- the histogram ------------------------------------------------------- */
 
 /* The bucket counts, cumulative in the order of le, of group 0's
