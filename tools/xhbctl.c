@@ -299,16 +299,16 @@ static int cmd_status(const struct opts *o)
 	       str_or(json_object_get(reply, "state"), "?"),
 	       str_or(json_object_get(reply, "links"), "?"),
 	       json_number_value(json_object_get(reply, "uptime_ms")) / 1e3);
-	printf("cluster id %lld (%s)  nodes %zu\n",
-	       json_integer_value(json_object_get(reply, "cluster_id")),
-	       str_or(json_object_get(reply, "cluster_id_source"), "?"),
-	       json_array_size(json_object_get(reply, "nodes")));
 	if (json_object_get(reply, "media_down"))
 		printf("heartbeat media down: %s\n",
 		       str_or(json_object_get(reply, "media_down"), "?"));
 	if (json_object_get(reply, "vip_ifaces_down"))
 		printf("VIP interfaces down: %s\n",
 		       str_or(json_object_get(reply, "vip_ifaces_down"), "?"));
+	printf("cluster id %lld (%s)  nodes %zu\n",
+	       json_integer_value(json_object_get(reply, "cluster_id")),
+	       str_or(json_object_get(reply, "cluster_id_source"), "?"),
+	       json_array_size(json_object_get(reply, "nodes")));
 	if (json_is_object(json_object_get(reply, "quorum"))) {
 		json_t *q = json_object_get(reply, "quorum");
 		json_t *quorate = json_object_get(q, "quorate");
