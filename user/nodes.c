@@ -96,8 +96,9 @@ void xhb_nodes_edit(const struct xhb_config *cfg, const char *name, bool add,
 	out->n = 0;
 	for (unsigned int i = 0; i < in->n; i++) {
 		if (!strcasecmp(in->at[i].name, name)) {
-			/* only the last one counts: it is what undoes */
-			undone = in->at[i].add != add;
+			/* the entry that made the list as it is (not one ha.cf
+			 * made moot) is what this change undoes */
+			undone = in->at[i].add != add && in->at[i].applied;
 			continue;
 		}
 		out->at[out->n++] = in->at[i];

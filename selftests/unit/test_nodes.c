@@ -326,6 +326,15 @@ Test(nodes, edit_then_write_then_read_back)
 	cr_assert_eq(xhb_nodes_write(path, &ch), 0);
 	cr_assert_eq(load_nodes(), 0, "%s", err);
 	cr_expect_str_eq(names(cfg), "srv1 srv2 srv3");
+	/* an entry ha.cf made moot is no undo: srv3 added, then listed by
+	 * ha.cf; removing it must write a removal */
+	put("state/nodes", "add srv3\n", 0600);
+	cr_assert_eq(load_nodes(), 0, "%s", err);
+	cr_expect_not(cfg->node_changes.at[0].applied);
+	xhb_nodes_edit(cfg, "srv3", false, &ch);
+	cr_assert_eq(ch.n, 1);
+	cr_expect_not(ch.at[0].add);
+	cr_expect_str_eq(ch.at[0].name, "srv3");
 	/* no temporary file left behind */
 	snprintf(path, sizeof(path), "%s/state/nodes.new", dir);
 	cr_expect_neq(access(path, F_OK), 0);
