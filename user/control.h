@@ -7,6 +7,7 @@
  *   {"cmd":"standby","scope":"all|foreign|local|failback"} (default all)
  *   {"cmd":"takeover","scope":"all|foreign|local|failback"}
  *   {"cmd":"cleanup","group":N}  (N 0..31; without it every group)
+ *   {"cmd":"node","op":"list|add|remove","name":"srv4"} (name: not list)
  *   anything wrong                            -> {"ok":false,"error":"..."}
  * Server: poll() xhb_control__fd() with the agent's other fds and call
  * xhb_control__serve() when it is readable; a client gets timeout_ms to
@@ -34,6 +35,14 @@ enum xhb_control_cmd {
 	XHB_CONTROL_TAKEOVER,
 	/* stop_failed groups run their failed stop again (xhbctl cleanup) */
 	XHB_CONTROL_CLEANUP,
+	/* the node list: list, add NAME, remove NAME (xhbctl node) */
+	XHB_CONTROL_NODE,
+};
+
+enum xhb_control_node_op {
+	XHB_NODE_OP_LIST,
+	XHB_NODE_OP_ADD,
+	XHB_NODE_OP_REMOVE,
 };
 
 /* As hb_standby / hb_takeover: every group, the groups whose preferred
@@ -53,6 +62,8 @@ struct xhb_control_request {
 	enum xhb_control_cmd cmd;
 	enum xhb_control_scope scope; /* XHB_SCOPE_ALL for status */
 	int group; /* cleanup: the group named, -1 for every group */
+	enum xhb_control_node_op node_op; /* node */
+	const char *node_name; /* node add|remove (borrowed from json) */
 	json_t *json;		      /* the request as received (borrowed) */
 	pid_t pid;		      /* the client, from SO_PEERCRED */
 };
