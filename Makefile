@@ -45,7 +45,7 @@ XHBCTL_PARTS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/xhbctl_*.c))
 TOOL_SRCS := $(filter-out tools/xhbctl_%.c,$(wildcard tools/*.c))
 TOOLS     := $(patsubst tools/%.c,$(BUILD)/%,$(TOOL_SRCS))
 # Heartbeat's commands: xhbctl under their names (xhbctl_hb.c)
-HB_CMDS   := $(addprefix $(BUILD)/,cl_status hb_standby hb_takeover)
+HB_CMDS   := $(addprefix $(BUILD)/,cl_status hb_standby hb_takeover hb_addnode hb_delnode)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCHES   := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 UNIT_SRCS := $(wildcard selftests/unit/*.c)
@@ -220,7 +220,7 @@ DESTDIR ?=
 # One line a file. The Debian package is this target run with
 # DESTDIR=debian/xhb PREFIX=/usr: a file added here is in the package.
 # Heartbeat's commands where Heartbeat had them: cl_status in bin,
-# hb_standby and hb_takeover in share/heartbeat. The schema is data for
+# hb_standby, hb_takeover, hb_addnode and hb_delnode in share/heartbeat. The schema is data for
 # programs (tools/validate-events.py --schema), so under share/xhb, where
 # the package leaves it uncompressed.
 install: progs
@@ -231,6 +231,8 @@ install: progs
 	ln -sf ../sbin/xhbctl $(DESTDIR)$(PREFIX)/bin/cl_status
 	ln -sf ../../sbin/xhbctl $(DESTDIR)$(PREFIX)/share/heartbeat/hb_standby
 	ln -sf ../../sbin/xhbctl $(DESTDIR)$(PREFIX)/share/heartbeat/hb_takeover
+	ln -sf ../../sbin/xhbctl $(DESTDIR)$(PREFIX)/share/heartbeat/hb_addnode
+	ln -sf ../../sbin/xhbctl $(DESTDIR)$(PREFIX)/share/heartbeat/hb_delnode
 	install -D -m 0644 tools/systemd/xhbd.service $(DESTDIR)/lib/systemd/system/xhbd.service
 	install -D -m 0644 tools/logrotate/xhb $(DESTDIR)/etc/logrotate.d/xhb
 	install -D -m 0644 tools/systemd/xhb-metrics.service $(DESTDIR)/lib/systemd/system/xhb-metrics.service

@@ -208,7 +208,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xhb-metrics: out of memory\n");
 		return 1;
 	}
-	if (xhb_config_load(dir, cfg, err, sizeof(err))) {
+	if (xhb_config_load_nodes(dir, NULL, cfg, err, sizeof(err))) {
 		fprintf(stderr, "xhb-metrics: %s\n", err);
 		goto out;
 	}

@@ -9,6 +9,7 @@
  *   xhbctl [-s SOCKET] standby|takeover [all|foreign|local|failback|group NAME]
  *   xhbctl [-s SOCKET] failback
  *   xhbctl [-s SOCKET] cleanup [GROUP]
+ *   xhbctl [-s SOCKET] [--json] node [list] | node add|remove NAME
  *   xhbctl [-i IFACE | -p PIN_DIR] detach
  *   xhbctl [-c CONFIG_DIR] [-s SOCKET] metrics
  *
@@ -16,7 +17,8 @@
  * agent is down; status, standby, takeover, failback and cleanup ask the
  * agent over
  * its root-only control socket. Run as cl_status, hb_standby or
- * hb_takeover (symlinks), it is Heartbeat's command (xhbctl_hb.c).
+ * hb_takeover, hb_addnode or hb_delnode (symlinks), it is Heartbeat's
+ * command (xhbctl_hb.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -62,6 +64,9 @@ static void usage(FILE *f)
 		"                        (standby failback)\n"
 		"  cleanup [GROUP]       run the failed stop of stop_failed groups again,\n"
 		"                        clear failed resource checks\n"
+		"  node [list]           this node's list of the cluster's nodes\n"
+		"  node add|remove NAME  change it while the cluster runs (hb_addnode,\n"
+		"                        hb_delnode); run it on every node\n"
 		"  detach                remove the XDP program and its pins (agent stopped)\n"
 		"  metrics               Prometheus text: the pinned maps of every interface, the agent's status\n"
 		"options:\n"
@@ -301,6 +306,10 @@ static int cmd_status(const struct opts *o)
 	if (json_object_get(reply, "vip_ifaces_down"))
 		printf("VIP interfaces down: %s\n",
 		       str_or(json_object_get(reply, "vip_ifaces_down"), "?"));
+	printf("cluster id %lld (%s)  nodes %zu\n",
+	       json_integer_value(json_object_get(reply, "cluster_id")),
+	       str_or(json_object_get(reply, "cluster_id_source"), "?"),
+	       json_array_size(json_object_get(reply, "nodes")));
 	if (json_is_object(json_object_get(reply, "quorum"))) {
 		json_t *q = json_object_get(reply, "quorum");
 		json_t *quorate = json_object_get(q, "quorate");
@@ -619,6 +628,55 @@ static int cmd_detach(const struct opts *o)
 }
 
 /* Prometheus' text (user/metrics.h): -c names the configuration. */
+/* The list as the agent answers node list|add|remove. */
+static void print_nodes(json_t *reply)
+{
+	json_t *v;
+	size_t i;
+
+	printf("cluster id %lld (%s%s%s)\n",
+	       json_integer_value(json_object_get(reply, "cluster_id")),
+	       str_or(json_object_get(reply, "cluster_id_source"), "?"),
+	       json_object_get(reply, "cluster_name") ? " " : "",
+	       str_or(json_object_get(reply, "cluster_name"), ""));
+	printf("%-20s %-10s %-6s %s\n", "NODE", "NODE_ID", "FROM", "STATE");
+	json_array_foreach(json_object_get(reply, "nodes"), i, v)
+		printf("%-20s %-10lld %-6s %s\n", str_or(json_object_get(v, "name"), "?"),
+		       json_integer_value(json_object_get(v, "node_id")),
+		       str_or(json_object_get(v, "source"), "?"),
+		       str_or(json_object_get(v, "state"), "?"));
+}
+
+static int cmd_node(const struct opts *o)
+{
+	const char *op = o->argc > 1 ? o->argv[1] : "list";
+	bool list = !strcmp(op, "list");
+	json_t *req, *reply;
+
+	if ((!list && strcmp(op, "add") && strcmp(op, "remove")) ||
+	    o->argc != (list ? (o->argc > 1 ? 2 : 1) : 3)) {
+		fprintf(stderr, "xhbctl: node [list] | node add NAME | node remove NAME\n");
+		return 2;
+	}
+	req = list ? json_pack("{s:s, s:s}", "cmd", "node", "op", op)
+		   : json_pack("{s:s, s:s, s:s}", "cmd", "node", "op", op, "name",
+			       o->argv[2]);
+	if (ask_agent(o, req, &reply))
+		return 1;
+	json_object_del(reply, "ok");
+	if (o->json) {
+		json_dumpf(reply, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else {
+		if (!list)
+			printf("%s %s: done on this node; run it on every other node too\n",
+			       op, o->argv[2]);
+		print_nodes(reply);
+	}
+	json_decref(reply);
+	return 0;
+}
+
 static int cmd_metrics(const struct opts *o)
 {
 	return xhb_metrics_print(o->config_dir, o->socket);
@@ -632,7 +690,7 @@ static const struct command {
 	{"self", cmd_self},	  {"detach", cmd_detach},
 	{"status", cmd_status},	  {"standby", cmd_standby},
 	{"takeover", cmd_takeover}, {"failback", cmd_failback},
-	{"cleanup", cmd_cleanup},
+	{"cleanup", cmd_cleanup},	  {"node", cmd_node},
 	{"metrics", cmd_metrics},
 };
 

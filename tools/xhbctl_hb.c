@@ -16,6 +16,10 @@
  *                 xhb_hb_rsc_status())
  * hb_standby / hb_takeover [all|foreign|local|failback]: no argument is
  * all; a wrong one prints Heartbeat's usage and exits 1.
+ * hb_addnode / hb_delnode NODE...: each node added to (removed from) this
+ * node's list in turn, as xhbctl node add|remove; the first refusal stops
+ * them, exit 1. Heartbeat told its whole cluster; xhb's lists are each
+ * node's own (nodes.h): run them on every node.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -603,6 +607,40 @@ static int hb_request(int argc, char **argv, bool standby,
 	return 0;
 }
 
+/* ---- hb_addnode, hb_delnode ----------------------------------------------- */
+
+static int hb_node(int argc, char **argv, bool add, const struct xhb_hb_io *io)
+{
+	const char *prog = argv[0];
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fprintf(argc < 2 ? io->err : io->out, "usage: %s [--help] node1 [node2 ...]\n",
+			prog);
+		return argc < 2 ? 1 : 0;
+	}
+	for (int i = 1; i < argc; i++) {
+		json_t *req = json_pack("{s:s, s:s, s:s}", "cmd", "node", "op",
+					add ? "add" : "remove", "name", argv[i]);
+		json_t *reply = NULL;
+		int err = req ? io->ask(io->ctx, req, &reply) : -ENOMEM;
+
+		json_decref(req);
+		if (err) {
+			fprintf(io->err, "%s: cannot reach the agent on %s: %s\n", prog,
+				io->socket, strerror(-err));
+			return 1;
+		}
+		if (!json_is_true(json_object_get(reply, "ok"))) {
+			fprintf(io->err, "%s: %s: the agent refused: %s\n", prog, argv[i],
+				str(reply, "error") ?: "no reason given");
+			json_decref(reply);
+			return 1;
+		}
+		json_decref(reply);
+	}
+	return 0;
+}
+
 /* ---- by name ------------------------------------------------------------- */
 
 static const char *base_name(const char *path)
@@ -615,7 +653,8 @@ static const char *base_name(const char *path)
 bool xhb_hb_is_command(const char *name)
 {
 	return !strcmp(name, "cl_status") || !strcmp(name, "hb_standby") ||
-	       !strcmp(name, "hb_takeover");
+	       !strcmp(name, "hb_takeover") || !strcmp(name, "hb_addnode") ||
+	       !strcmp(name, "hb_delnode");
 }
 
 int xhb_hb_main(int argc, char **argv, const struct xhb_hb_io *io)
@@ -628,6 +667,8 @@ int xhb_hb_main(int argc, char **argv, const struct xhb_hb_io *io)
 		return hb_request(argc, argv, true, io);
 	if (!strcmp(name, "hb_takeover"))
 		return hb_request(argc, argv, false, io);
+	if (!strcmp(name, "hb_addnode") || !strcmp(name, "hb_delnode"))
+		return hb_node(argc, argv, !strcmp(name, "hb_addnode"), io);
 	fprintf(io->err, "%s: not one of Heartbeat's commands\n", name);
 	return XHB_HB_PARAM;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
  * Heartbeat's commands, for the scripts and Nagios checks written for
- * Heartbeat: xhbctl run as cl_status, hb_standby or hb_takeover (a
- * symlink; the name is argv[0]'s) takes Heartbeat's arguments, prints
+ * Heartbeat: xhbctl run as cl_status, hb_standby, hb_takeover, hb_addnode
+ * or hb_delnode (a symlink; the name is argv[0]'s) takes Heartbeat's arguments, prints
  * Heartbeat's words and exits with Heartbeat's codes, over the agent's
  * control socket. The agent is reached through io->ask, so the commands
  * are tested without one.

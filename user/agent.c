@@ -200,6 +200,7 @@ static struct xhb_said said(const struct xhb_agent *a)
 		.wanted = a->groups.wanted,
 		.refused = refused(a),
 		.ping_up = xhb_ping_wire(&a->pinger),
+		.tell_unheard = tell_unheard(a),
 	};
 }
 
@@ -479,6 +480,8 @@ static json_t *on_control(const struct xhb_control_request *req, void *ctx)
 		.vip_down = a->links.vip_down,
 	};
 
+	if (req->cmd == XHB_CONTROL_NODE)
+		return node_request(a, req);
 	if (req->cmd == XHB_CONTROL_STATUS) {
 		self.checks = xhb_checks_json(&a->checks, now);
 		self.quorum = quorum_json(a);
@@ -528,43 +531,67 @@ static void reopen_logs(struct xhb_agent *a, const struct xhb_config *next)
 
 static void do_reload(struct xhb_agent *a)
 {
-	struct xhb_config *next = calloc(1, sizeof(*next)), *old = a->cfg;
-	__u64 now = xhb_now_ns();
+	struct xhb_config *next = calloc(1, sizeof(*next));
 	char err[512];
-	int ret;
 
 	a->reload = false;
 	/* SIGHUP is also logrotate's postrotate: write to the new files. */
 	reopen_logs(a, NULL);
 	if (!next)
 		return;
-	ret = xhb_config_load(old->dir, next, err, sizeof(err));
-	if (!ret && (ret = xhb_kdf_config(next, old)))
-		snprintf(err, sizeof(err), "%s: cannot derive the keys from the secrets: %s",
-			 next->authkeys_path, strerror(-ret));
-	if (!ret && xhb_config_node_index(next, a->node) < 0) {
-		snprintf(err, sizeof(err), "%s: this node (%s) is no longer a node",
-			 next->hacf_path, a->node);
-		ret = -EINVAL;
-	}
-	if (ret) {
+	if (load_next(a, NULL, next, err, sizeof(err))) {
 		xhb_ev_config_error(a->ev, err, "kept the running configuration");
 		free(next);
 		return;
 	}
+	apply_config(a, next, XHB_NODES_BY_RELOAD);
+}
+
+int load_next(struct xhb_agent *a, const struct xhb_node_changes *ch,
+	      struct xhb_config *next, char *err, size_t errlen)
+{
+	int ret = xhb_config_load_nodes(a->cfg->dir, ch, next, err, errlen);
+
+	if (!ret && (ret = xhb_kdf_config(next, a->cfg)))
+		snprintf(err, errlen, "%s: cannot derive the keys from the secrets: %s",
+			 next->authkeys_path, strerror(-ret));
+	if (!ret && xhb_config_node_index(next, a->node) < 0) {
+		snprintf(err, errlen, "%s: this node (%s) is no longer a node",
+			 next->hacf_path, a->node);
+		ret = -EINVAL;
+	}
+	if (!ret)
+		ret = xhb_config_identity_check(a->cfg, next, err, errlen);
+	return ret;
+}
+
+void apply_config(struct xhb_agent *a, struct xhb_config *next,
+		  enum xhb_nodes_source source)
+{
+	struct xhb_config *old = a->cfg;
+	__u64 now = xhb_now_ns();
+	char err[512];
+
 	xhb_groups_reconfigure(&a->groups, next, now);
 	xhb_checks_configure(&a->checks, next, a->ev, now);
 	configure_pings(a, next, now);
 	reopen_logs(a, next);
 	a->cfg = next;
 	a->speaker.cfg = next;
-	free(old);
 	a->self_index = xhb_config_node_index(a->cfg, a->node);
-	xhb_ev_reload(a->ev, a->cfg->dir);
+	if (source == XHB_NODES_BY_RELOAD)
+		xhb_ev_reload(a->ev, a->cfg->dir);
 	emit_config(a);
-	if (xhb_ifaces_open(&a->ifaces, a->cfg, a->ev, err, sizeof(err)))
-		xhb_ev_config_error(a->ev, err, "data plane not reloaded: the old program runs on");
-	xhb_sender__reset(a->tx); /* sockets bound to the new ports */
+	say_node_changes(a, old, source);
+	free(old);
+	/* a node added or removed leaves the program as it is (loading one
+	 * costs the loop hundreds of ms): its peers map changes below */
+	if (source != XHB_NODES_BY_CONTROL) {
+		if (xhb_ifaces_open(&a->ifaces, a->cfg, a->ev, err, sizeof(err)))
+			xhb_ev_config_error(a->ev, err,
+					    "data plane not reloaded: the old program runs on");
+		xhb_sender__reset(a->tx); /* sockets bound to the new ports */
+	}
 	if (xhb_peers_sync(&a->peers, a->cfg, a->self_index, &a->ifaces, now))
 		xhb_ev_config_error(a->ev, "cannot add the new peers to the XDP maps",
 				    "peers not updated");
@@ -721,7 +748,8 @@ int xhb_agent__run(struct xhb_agent *a)
 			compare_pings(a, now);
 		}
 		check_init(a, now);
-		judge_quorum(a, now);
+		if (judge_quorum(a, now))
+			listen_again(a, now);
 		decided = decide(a, now, out);
 		/* A group still stopping (once our lease lapsed) or blocked is
 		 * acquired once that is over, not said held before. */

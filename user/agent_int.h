@@ -12,6 +12,7 @@
 #include <linux/bpf.h>
 
 #include "agent.h"
+#include "control.h"
 #include "check.h"
 #include "ping.h"
 #include "config.h"
@@ -82,14 +83,46 @@ void publish(struct xhb_agent *a, __u64 now, struct xhb_gset held,
 void configure_pings(struct xhb_agent *a, const struct xhb_config *c, __u64 now);
 /* Quorum judged again (agent_quorum.c): quorum_gained/quorum_lost on a
  * change; not judged in initdead (a restarted agent keeps what it holds
- * until it has heard the others). */
-void judge_quorum(struct xhb_agent *a, __u64 now);
+ * until it has heard the others). True when quorum came back after
+ * no_quorum_policy stopped or froze us: listen again before acting. */
+bool judge_quorum(struct xhb_agent *a, __u64 now);
+/* May our probes tell a peer we judged dead that we do not hear it
+ * (XHB_FLAG_UNHEARD)? Only when we could act on that verdict: without
+ * quorum we take nothing, and the flag would fence a holder that the
+ * side with quorum still hears (seen when a 3/2 cut healed). */
+bool tell_unheard(const struct xhb_agent *a);
 /* XHB_SELF_NO_QUORUM or XHB_SELF_FROZEN as no_quorum_policy says, or 0 */
 unsigned int quorum_flags(const struct xhb_agent *a);
 /* The quorum in xhbctl status: {"quorate", "votes", ...} */
 json_t *quorum_json(const struct xhb_agent *a);
 /* Link states read again: fault while a heartbeat interface is down. */
 void refresh_links(struct xhb_agent *a);
+/* Where a node list change came from (node_added, node_removed). */
+enum xhb_nodes_source {
+	XHB_NODES_BY_START,   /* STATE_DIR/nodes, read at start */
+	XHB_NODES_BY_RELOAD,  /* SIGHUP: ha.cf or STATE_DIR/nodes edited */
+	XHB_NODES_BY_CONTROL, /* xhbctl node add|remove, hb_addnode... */
+};
+/* The configuration as a reload reads it (ch NULL: STATE_DIR/nodes' node
+ * changes, else these), checked against this node and the running one:
+ * 0, or -errno with the message in err. */
+int load_next(struct xhb_agent *a, const struct xhb_node_changes *ch,
+	      struct xhb_config *next, char *err, size_t errlen);
+/* Run on next (taken; the old one is freed): groups, checks, pings, logs,
+ * XDP, sockets, peers; events reload (SIGHUP), config_loaded, and
+ * node_added / node_removed for each node that came or went. */
+void apply_config(struct xhb_agent *a, struct xhb_config *next,
+		  enum xhb_nodes_source source);
+/* agent_nodes.c: node_added / node_removed for the nodes of a->cfg that
+ * old had not and the reverse (old NULL: those STATE_DIR/nodes changed,
+ * at start). */
+void say_node_changes(struct xhb_agent *a, const struct xhb_config *old,
+		      enum xhb_nodes_source source);
+/* agent_nodes.c: xhbctl node list|add|remove NAME. It refuses when the
+ * files changed what the data plane runs with since they were read
+ * (a reload does that), so that apply_config() may leave XDP alone. */
+json_t *node_request(struct xhb_agent *a, const struct xhb_control_request *req);
+
 /* Where c sends events: its logfile, debugfile and logfacility. */
 void event_sinks(const struct xhb_agent *a, const struct xhb_config *c,
 		 struct xhb_event_sinks *s);

@@ -36,7 +36,7 @@ int xhb_agent_check_config(const char *dir, char *err, size_t errlen)
 
 	if (!cfg)
 		return -ENOMEM;
-	ret = xhb_config_load(dir, cfg, err, errlen);
+	ret = xhb_config_load_nodes(dir, NULL, cfg, err, errlen);
 	if (!ret)
 		ret = xhb_ifaces_check(cfg, err, errlen);
 	free(cfg);
@@ -196,7 +196,7 @@ int xhb_agent__open(struct xhb_agent **out, const struct xhb_agent_opts *o,
 		ret = -ENOMEM;
 		goto fail;
 	}
-	ret = xhb_config_load(o->config_dir, a->cfg, err, errlen);
+	ret = xhb_config_load_nodes(o->config_dir, NULL, a->cfg, err, errlen);
 	if (!ret)
 		ret = xhb_ifaces_check(a->cfg, err, errlen);
 	if (!ret && (ret = xhb_kdf_config(a->cfg, NULL)))
@@ -227,6 +227,7 @@ int xhb_agent__open(struct xhb_agent **out, const struct xhb_agent_opts *o,
 	xhb_ev_agent_start(a->ev, XHB_VERSION_STRING, a->incarnation, getpid(),
 			   a->control_path);
 	emit_config(a);
+	say_node_changes(a, NULL, XHB_NODES_BY_START);
 	/* We listen from now on: initdead and our first loop count from here,
 	 * not from before loading the program. */
 	a->start_ns = xhb_now_ns();

@@ -29,7 +29,7 @@ static bool present(const struct xhb_peer_view *p)
 	       p->state == XHB_MEMBER_STALLED;
 }
 
-void judge_quorum(struct xhb_agent *a, __u64 now)
+bool judge_quorum(struct xhb_agent *a, __u64 now)
 {
 	const struct xhb_config *c = a->cfg;
 	unsigned int votes[XHB_CONFIG_MAX_NODES];
@@ -43,11 +43,12 @@ void judge_quorum(struct xhb_agent *a, __u64 now)
 	    .self_ping = xhb_ping_wire(&a->pinger),
 	};
 	char nodes[XHB_CONFIG_MAX_NODES * XHB_NAME_MAX] = "";
+	bool stopped = quorum_flags(a) != 0;
 	size_t len = 0;
 
 	(void)now;
 	if (a->init)
-		return;
+		return false;
 	for (unsigned int n = 0; n < c->nnodes; n++) {
 		votes[n] = c->nodes[n].votes;
 		if ((int)n == a->self_index)
@@ -57,7 +58,7 @@ void judge_quorum(struct xhb_agent *a, __u64 now)
 	}
 	a->quorum = xhb_quorum_compute(&in);
 	if (a->quorum_said == (int)a->quorum.quorate)
-		return;
+		return false;
 	a->quorum_said = a->quorum.quorate;
 	for (unsigned int n = 0; n < c->nnodes; n++)
 		if ((int)n == a->self_index || here[n])
@@ -68,6 +69,14 @@ void judge_quorum(struct xhb_agent *a, __u64 now)
 		      a->quorum.total, a->quorum.needed, nodes,
 		      xhb_quorum_why_name(a->quorum.why),
 		      policy_name(c->no_quorum_policy));
+	/* back from a stop or freeze: what we saw of the others meanwhile
+	 * is stale (a peer we judged dead may hold what it held then) */
+	return stopped && a->quorum.quorate;
+}
+
+bool tell_unheard(const struct xhb_agent *a)
+{
+	return !quorum_flags(a);
 }
 
 unsigned int quorum_flags(const struct xhb_agent *a)

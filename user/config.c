@@ -81,11 +81,11 @@ static int set_path(struct loader *ld, char *out, const char *file)
 	return 0;
 }
 
-int xhb_config_load(const char *dir, struct xhb_config *cfg, char *err,
-		    size_t errlen)
+static int load(struct loader ld, const char *dir)
 {
-	struct loader ld = {.cfg = cfg, .err = err, .errlen = errlen};
-	size_t len;
+	struct xhb_config *cfg = ld.cfg;
+	char *err = ld.err;
+	size_t errlen = ld.errlen, len;
 	int ret;
 
 	if (err && errlen)
@@ -123,8 +123,9 @@ int xhb_config_load(const char *dir, struct xhb_config *cfg, char *err,
 		 XHB_STATE_DIR_DEFAULT);
 
 	/* Heartbeat's order: ha.cf, authkeys, then haresources (which
-	 * needs the nodes). */
+	 * needs the nodes, those added at runtime too). */
 	ret = cfg_hacf_load(&ld);
+	ret = ret ?: cfg_nodes_apply(&ld);
 	ret = ret ?: cfg_authkeys_load(&ld);
 	ret = ret ?: cfg_haresources_load(&ld);
 	if (ret)
@@ -133,4 +134,18 @@ int xhb_config_load(const char *dir, struct xhb_config *cfg, char *err,
 	ret = cfg_quorum_finish(&ld);
 	ret = ret ?: cfg_checks_finish(&ld);
 	return ret ?: cfg_resources_finish(&ld);
+}
+
+int xhb_config_load(const char *dir, struct xhb_config *cfg, char *err,
+		    size_t errlen)
+{
+	return load((struct loader){.cfg = cfg, .err = err, .errlen = errlen}, dir);
+}
+
+int xhb_config_load_nodes(const char *dir, const struct xhb_node_changes *ch,
+			  struct xhb_config *cfg, char *err, size_t errlen)
+{
+	return load((struct loader){.cfg = cfg, .err = err, .errlen = errlen,
+				    .nodes = true, .changes = ch},
+		    dir);
 }

@@ -7,6 +7,9 @@
  *
  *   xhb_config_load(dir, cfg, err, len)  0, or -errno with err holding
  *                                        "file:line: what is wrong"
+ *   xhb_config_load_nodes(dir, ch, ...)  the same, with the nodes added and
+ *                                        removed at runtime applied over
+ *                                        ha.cf's node lines (nodes.h)
  *   xhb_config_node_index(cfg, name)     index into cfg->nodes, or -1
  *   xhb_node_id(name)                    a node's 32-bit id on the wire
  *   xhb_config_parse_time/_bool          Heartbeat's value syntaxes
@@ -60,6 +63,7 @@
  * changes every node id, cluster id or derived key: never do. */
 #define XHB_NODE_ID_KEY "xhb-node-id-key1"
 #define XHB_CLUSTER_ID_KEY "xhb-cluster-id-1"
+#define XHB_CLUSTER_NAME_KEY "xhb-cluster-nm-1"
 #define XHB_GROUP_KEY "xhb-group-place1" /* a group's placement key */
 
 union xhb_addr {
@@ -108,9 +112,27 @@ struct xhb_ping {
 struct xhb_node {
 	char name[XHB_NAME_MAX]; /* lowercased, as Heartbeat does */
 	__u32 id;		 /* xhb_node_id(name) */
-	unsigned int line;
+	unsigned int line; /* in ha.cf; added: in state_dir/nodes */
+	bool added; /* not in ha.cf: added at runtime (xhbctl node add) */
 	unsigned int votes; /* votes NAME N: its quorum votes, default 1 */
 	__u32 weight;	    /* weight NAME N: its share of auto groups, 1 */
+};
+
+/* The nodes added and removed at runtime (xhbctl node add|remove, as
+ * Heartbeat's hb_addnode and hb_delnode), in the order they were: kept in
+ * STATE_DIR/nodes (nodes.h) and applied over ha.cf's node lines. An entry
+ * that ha.cf makes moot (an added node ha.cf now lists) is skipped. */
+#define XHB_NODE_CHANGES_MAX (2 * XHB_CONFIG_MAX_NODES)
+struct xhb_node_change {
+	char name[XHB_NAME_MAX];
+	bool add; /* else removed */
+	unsigned int line; /* in the file, 0: not read from one */
+	bool applied; /* it changed the list (not made moot by ha.cf) */
+};
+
+struct xhb_node_changes {
+	unsigned int n;
+	struct xhb_node_change at[XHB_NODE_CHANGES_MAX];
 };
 
 /* A votes or weight line, resolved once every node is known. */
@@ -304,8 +326,13 @@ struct xhb_config {
 	__u64 garp_interval_ns;
 
 	__u16 udpport;	  /* default 694 */
-	__u32 cluster_id; /* never 0; default: hash of the sorted node names */
-	bool cluster_id_set; /* given by cluster_id in ha.cf */
+	/* never 0: cluster_id N, or the hash of cluster_name NAME
+	 * (xhb_cluster_id_of_name), else the hash of ha.cf's sorted node
+	 * names (the default before cluster_name existed, kept so that an
+	 * upgrade changes no id; nodes added at runtime do not count) */
+	__u32 cluster_id;
+	bool cluster_id_set; /* given by cluster_id or cluster_name in ha.cf */
+	char cluster_name[XHB_NAME_MAX]; /* cluster_name NAME, or "" */
 	__u8 priority;	     /* priority 0..255; default 100 */
 	/* realtime on|off, rtprio N: Heartbeat's; default off, 50. On: the
 	 * agent runs SCHED_RR, so a busy machine cannot starve it past its
@@ -331,8 +358,12 @@ struct xhb_config {
 	 * /usr/lib/ocf: where OCF resource agents are found */
 	char ocf_root[XHB_PATH_MAX];
 
+	/* The nodes: ha.cf's node lines, then those node_changes adds, less
+	 * those it removes. The one list of the cluster's nodes: whoever
+	 * counts them (quorum, placement) reads it. */
 	unsigned int nnodes;
 	struct xhb_node nodes[XHB_CONFIG_MAX_NODES];
+	struct xhb_node_changes node_changes; /* as read from state_dir */
 	unsigned int nmedia;
 	struct xhb_medium media[XHB_CONFIG_MAX_MEDIA];
 	unsigned int npings;
@@ -378,6 +409,32 @@ int xhb_config_load(const char *dir, struct xhb_config *cfg, char *err,
  * name, or as written). How many. */
 unsigned int xhb_config_groups_named(const struct xhb_config *cfg,
 				     const char *word, struct xhb_gset *out);
+
+/*
+ * xhb_config_load(), then the runtime node changes applied between ha.cf
+ * and haresources (which may name the added nodes): ch, or when ch is NULL
+ * those of STATE_DIR/nodes (none if it does not exist). Errors in that
+ * file read "STATE_DIR/nodes:line: what is wrong".
+ */
+int xhb_config_load_nodes(const char *dir, const struct xhb_node_changes *ch,
+			  struct xhb_config *cfg, char *err, size_t errlen);
+
+/* The cluster id of cluster_name NAME: SipHash of NAME under
+ * XHB_CLUSTER_NAME_KEY, 0 made 1. */
+__u32 xhb_cluster_id_of_name(const char *name);
+/* Where cfg's cluster id came from: "cluster_name", "cluster_id" or
+ * "node names" (the default). */
+const char *xhb_cluster_id_source(const struct xhb_config *cfg);
+/*
+ * A reload from old to next must not change the cluster id by accident:
+ * with neither cluster_id nor cluster_name, a node line added or removed
+ * in ha.cf changes the default, and the peers still on the old id would
+ * no longer be heard (XDP drops their packets). 0, or -EINVAL with what
+ * to write in err.
+ */
+int xhb_config_identity_check(const struct xhb_config *old,
+			      const struct xhb_config *next, char *err,
+			      size_t errlen);
 
 /* Index of node name in cfg->nodes (compared without case), or -1. */
 int xhb_config_node_index(const struct xhb_config *cfg, const char *name);

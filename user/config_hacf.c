@@ -34,7 +34,7 @@ enum seen {
 	SEEN_DEADPING, SEEN_UDPPORT, SEEN_FAILBACK, SEEN_LOGFILE,
 	SEEN_DEBUGFILE, SEEN_LOGFACILITY, SEEN_DEBUG, SEEN_REALTIME,
 	SEEN_RTPRIO, SEEN_PROBE, SEEN_GARP, SEEN_PIN_DIR, SEEN_STATE_DIR, SEEN_LEASE,
-	SEEN_CLUSTER_ID, SEEN_XDP_MODE, SEEN_PRIORITY, SEEN_METRICS, SEEN_COUNT
+	SEEN_CLUSTER_ID, SEEN_CLUSTER_NAME, SEEN_XDP_MODE, SEEN_PRIORITY, SEEN_METRICS, SEEN_COUNT
 };
 /* clang-format on */
 
@@ -607,6 +607,8 @@ static const struct directive directives[] = {
      VALUE(lease_ns)},
     {"cluster_id", dir_cluster_id, 1, 1, .usage = "cluster_id 1..4294967295",
      .seen = SEEN_CLUSTER_ID, VALUE(cluster_id), .lo = 1, .hi = 0xffffffff},
+    {"cluster_name", dir_cluster_name, 1, 1, .usage = "cluster_name NAME",
+     .seen = SEEN_CLUSTER_NAME},
     {"xdp_mode", dir_xdp_mode, 1, 1, .usage = "xdp_mode auto|native|generic",
      .seen = SEEN_XDP_MODE},
     {"priority", dir_uint, 1, 1, .usage = "priority 0..255",
@@ -712,37 +714,6 @@ static int hacf_line(struct loader *ld, unsigned int *seen, unsigned int line,
 	if (d->note)
 		cfg_note(ld, d->note_kind, line, d->name, "%s", d->note);
 	return d->parse(ld, d, line, values, n);
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Two clusters on one segment with different node sets get different ids
- * without anyone choosing them. Sorted, so the order of the node lines
- * does not matter. */
-static __u32 default_cluster_id(const struct xhb_config *cfg)
-{
-	const char *names[XHB_CONFIG_MAX_NODES];
-	char joined[XHB_CONFIG_MAX_NODES * XHB_NAME_MAX];
-	size_t len = 0;
-	unsigned int i;
-	__u32 id;
-
-	for (i = 0; i < cfg->nnodes; i++)
-		names[i] = cfg->nodes[i].name;
-	qsort(names, cfg->nnodes, sizeof(names[0]), cmp_names);
-	for (i = 0; i < cfg->nnodes; i++) {
-		size_t l = strlen(names[i]);
-
-		if (i)
-			joined[len++] = '\n';
-		memcpy(joined + len, names[i], l);
-		len += l;
-	}
-	id = (__u32)cfg_siphash(XHB_CLUSTER_ID_KEY, joined, len);
-	return id ? id : 1;
 }
 
 /* Heartbeat's rule for deadtime and deadping: more than two heartbeats. */
@@ -861,8 +832,9 @@ static int hacf_finish(struct loader *ld, const unsigned int *seen)
 			 "holder keeps its groups for the whole lease",
 			 xhb_config_format_time(cfg->lease_ns, a, sizeof(a)),
 			 xhb_config_format_time(cfg->deadtime_ns, b, sizeof(b)));
-	if (!cfg->cluster_id_set)
-		cfg->cluster_id = default_cluster_id(cfg);
+	err = cfg_cluster_finish(ld, seen[SEEN_CLUSTER_ID]);
+	if (err)
+		return err;
 	if (!seen[SEEN_FAILBACK])
 		cfg_note(
 		    ld, XHB_NOTE_WARNING, 0, "auto_failback",

@@ -37,6 +37,11 @@ struct loader {
 	char *err;
 	size_t errlen;
 	const char *path; /* the file being read, as opened */
+	/* xhb_config_load_nodes(): apply runtime node changes, these or
+	 * (NULL) those of STATE_DIR/nodes */
+	bool nodes;
+	const struct xhb_node_changes *changes;
+	unsigned int cluster_name_line; /* in ha.cf, 0: not given */
 };
 
 int __attribute__((format(printf, 4, 5)))
@@ -123,5 +128,15 @@ int dir_resource_timeout(struct loader *ld, const struct directive *d,
 int dir_stop_failed_policy(struct loader *ld, const struct directive *d,
 				 unsigned int line, char **v, int n);
 int cfg_resources_finish(struct loader *ld);
+/* config_cluster.c: ha.cf's cluster_name line, then, at the end of ha.cf,
+ * the cluster id (cluster_id_line: where cluster_id was given, or 0). */
+int dir_cluster_name(struct loader *ld, const struct directive *d,
+		     unsigned int line, char **v, int n);
+int cfg_cluster_finish(struct loader *ld, unsigned int cluster_id_line);
+/* config_nodes.c: the runtime node changes over ha.cf's nodes, once ha.cf is
+ * read (state_dir known) and before haresources. */
+int cfg_nodes_apply(struct loader *ld);
+/* What is wrong with a node name ("an empty name"...), or NULL. */
+const char *cfg_node_name_problem(const char *name);
 
 #endif /* XHB_CONFIG_LEX_H */

@@ -39,6 +39,7 @@ static const char *const cmd_names[] = {
     [XHB_CONTROL_STANDBY] = "standby",
     [XHB_CONTROL_TAKEOVER] = "takeover",
     [XHB_CONTROL_CLEANUP] = "cleanup",
+    [XHB_CONTROL_NODE] = "node",
 };
 
 static const char *const scope_names[] = {
@@ -409,6 +410,33 @@ json_t *xhb_control_error(const char *fmt, ...)
 	return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
 }
 
+/* node: "op" list (the default), add or remove, the latter two with a
+ * "name" string. */
+static int parse_node(json_t *json, struct xhb_control_request *req,
+		      json_t **reply)
+{
+	const char *op = json_string_value(json_object_get(json, "op"));
+
+	if (!op || !strcmp(op, "list"))
+		req->node_op = XHB_NODE_OP_LIST;
+	else if (!strcmp(op, "add"))
+		req->node_op = XHB_NODE_OP_ADD;
+	else if (!strcmp(op, "remove"))
+		req->node_op = XHB_NODE_OP_REMOVE;
+	else {
+		*reply = xhb_control_error("bad op for node: expected list, add or remove");
+		return -EINVAL;
+	}
+	if (req->node_op == XHB_NODE_OP_LIST)
+		return 0;
+	req->node_name = json_string_value(json_object_get(json, "name"));
+	if (!req->node_name) {
+		*reply = xhb_control_error("node %s: no \"name\" string", op);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Check the request and fill req; on error, *reply is the refusal. */
 static int parse_request(const char *line, size_t len,
 			 struct xhb_control_request *req, json_t **reply)
@@ -454,7 +482,10 @@ static int parse_request(const char *line, size_t len,
 		req->group = (int)json_integer_value(group);
 		return 0;
 	}
-	if (req->cmd != XHB_CONTROL_STATUS && json_object_get(json, "group")) {
+	if (req->cmd == XHB_CONTROL_NODE)
+		return parse_node(json, req, reply);
+	if ((req->cmd == XHB_CONTROL_STANDBY || req->cmd == XHB_CONTROL_TAKEOVER) &&
+	    json_object_get(json, "group")) {
 		json_t *group = json_object_get(json, "group");
 
 		if (json_is_integer(group))

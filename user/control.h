@@ -9,6 +9,7 @@
  *   {"cmd":"standby|takeover","group":"NAME"}  (one group, or the groups
  *                  a word names: a number, an address, a resource)
  *   {"cmd":"cleanup","group":N}  (N 0..1023; without it every group)
+ *   {"cmd":"node","op":"list|add|remove","name":"srv4"} (name: not list)
  *   anything wrong                            -> {"ok":false,"error":"..."}
  * Server: poll() xhb_control__fd() with the agent's other fds and call
  * xhb_control__serve() when it is readable; a client gets timeout_ms to
@@ -43,6 +44,14 @@ enum xhb_control_cmd {
 	XHB_CONTROL_TAKEOVER,
 	/* stop_failed groups run their failed stop again (xhbctl cleanup) */
 	XHB_CONTROL_CLEANUP,
+	/* the node list: list, add NAME, remove NAME (xhbctl node) */
+	XHB_CONTROL_NODE,
+};
+
+enum xhb_control_node_op {
+	XHB_NODE_OP_LIST,
+	XHB_NODE_OP_ADD,
+	XHB_NODE_OP_REMOVE,
 };
 
 /* As hb_standby / hb_takeover: every group, the groups whose preferred
@@ -66,6 +75,8 @@ struct xhb_control_request {
 	/* standby, takeover: the groups this names (xhb_config_groups_named());
 	 * "": the scope's */
 	char group_name[128];
+	enum xhb_control_node_op node_op; /* node */
+	const char *node_name; /* node add|remove (borrowed from json) */
 	json_t *json;		      /* the request as received (borrowed) */
 	pid_t pid;		      /* the client, from SO_PEERCRED */
 };

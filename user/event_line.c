@@ -174,6 +174,10 @@ static const struct line_kind kinds[] = {
     {"cleanup_request", LOG_NOTICE,
      "cleanup[ of group {group}] asked by {source}: failed stops run again",
      NULL},
+    {"node_added", LOG_NOTICE,
+     "node {name} added (by {source}): {node_count} nodes", NULL},
+    {"node_removed", LOG_NOTICE,
+     "node {name} removed (by {source}): {node_count} nodes", NULL},
 };
 
 static const struct line_kind *find_kind(const char *event)

@@ -766,6 +766,16 @@ void xhb_ev_cleanup_request(struct xhb_events *em, int asked,
 			  asked >= 0 ? json_integer(asked) : NULL);
 }
 
+void xhb_ev_node_change(struct xhb_events *em, bool added, const char *name,
+			uint32_t node_id, const char *source,
+			unsigned int node_count)
+{
+	xhb_events__emitf(em, added ? "node_added" : "node_removed",
+			  "{s:s, s:I, s:s, s:i}", "name", name, "node_id",
+			  (json_int_t)node_id, "source", source, "node_count",
+			  (int)node_count);
+}
+
 void xhb_ev_group_stop_failed(struct xhb_events *em, unsigned int group,
 			      const char *resources, const char *resource,
 			      int reason, bool held)

@@ -197,6 +197,14 @@ void xhb_ev_request(struct xhb_events *em, bool standby, const char *scope,
 void xhb_ev_cleanup_request(struct xhb_events *em, int asked,
 			    const struct xhb_gset *groups);
 
+/* The node list changed (nodes.h): node_added / node_removed, with where
+ * the change came from ("control": xhbctl node, hb_addnode, hb_delnode;
+ * "reload": SIGHUP; "start": STATE_DIR/nodes read at start) and how many
+ * nodes there are now. */
+void xhb_ev_node_change(struct xhb_events *em, bool added, const char *name,
+			uint32_t node_id, const char *source,
+			unsigned int node_count);
+
 /* Writes that failed (stdout or logfile) since open. */
 uint64_t xhb_events__write_errors(const struct xhb_events *em);
 /* seq of the last event emitted (0 before the first one). */

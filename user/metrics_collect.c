@@ -185,7 +185,7 @@ int xhb_metrics_print(const char *config_dir, const char *control_path)
 		fprintf(stderr, "xhbctl: metrics: out of memory\n");
 		return 1;
 	}
-	ret = xhb_config_load(config_dir, cfg, err, sizeof(err));
+	ret = xhb_config_load_nodes(config_dir, NULL, cfg, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "xhbctl: metrics: %s\n", err);
 		free(cfg);

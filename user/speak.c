@@ -142,7 +142,10 @@ void xhb_speak_probes(struct xhb_speaker *sp, const struct xhb_said *s,
 			/* A peer we judged dead may only be unheard (one-way
 			 * loss): tell it, and its XDP fences its VIPs. */
 			header(sp, s, &h, XHB_MSG_PROBE, ps->v[n].id,
-			       ps->v[n].state == XHB_MEMBER_DEAD ? XHB_FLAG_UNHEARD : 0,
+			       s->tell_unheard &&
+				       ps->v[n].state == XHB_MEMBER_DEAD
+				   ? XHB_FLAG_UNHEARD
+				   : 0,
 			       now_ns);
 			ret = xhb_sender__send(sp->tx, fs->at[i].name, &to, &h, NULL);
 			if (ret) {

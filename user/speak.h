@@ -31,6 +31,9 @@ struct xhb_said {
 	__u64 epoch;
 	struct xhb_gset held, wanted, refused;
 	__u16 ping_up; /* ping.h's xhb_ping_wire() */
+	/* probes to a peer judged dead carry XHB_FLAG_UNHEARD: we would act
+	 * on that verdict (quorate, or quorum does not stop us) */
+	bool tell_unheard;
 };
 
 struct xhb_speaker {

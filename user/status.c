@@ -140,7 +140,7 @@ json_t *xhb_status_json(const struct xhb_status_self *self,
 			const struct xhb_groups *gs, const struct xhb_peers *ps,
 			__u64 now_ns)
 {
-	return json_pack("{s:s, s:s?, s:s, s:s?, s:s*, s:s*, s:I, s:I, s:f, s:f, s:o, s:o, s:o, s:o, s:o, s:o?}",
+	json_t *j = json_pack("{s:s, s:s?, s:s, s:s?, s:s*, s:s*, s:I, s:I, s:f, s:f, s:o, s:o, s:o, s:o, s:o, s:o?}",
 			 "node", self->node, "version", self->version, "state",
 			 xhb_node_state_name(self->state), "links", self->links,
 			 "media_down", self->media_down && *self->media_down ? self->media_down : NULL,
@@ -154,6 +154,13 @@ json_t *xhb_status_json(const struct xhb_status_self *self,
 			 "nodes", xhb_status_nodes(self, gs, ps, now_ns),
 			 "checks", self->checks ? self->checks : json_array(),
 			 "quorum", self->quorum);
+
+	if (j) {
+		json_object_set_new(j, "cluster_id", json_integer(gs->cfg->cluster_id));
+		json_object_set_new(j, "cluster_id_source",
+				    json_string(xhb_cluster_id_source(gs->cfg)));
+	}
+	return j;
 }
 
 /* The stop_failed groups asked run their failed stop again; a group named

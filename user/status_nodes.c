@@ -94,6 +94,8 @@ json_t *xhb_status_nodes(const struct xhb_status_self *self,
 			    "advertised", xhb_node_state_name(p->snap.state));
 		json_object_set_new(node, "links",
 				    links_json(gs->ifaces, ps, n, now_ns));
+		/* not a node line of ha.cf: xhbctl node add (nodes.h) */
+		json_object_set_new(node, "added", json_boolean(c->nodes[n].added));
 		json_array_append_new(nodes, node);
 	}
 	return nodes;

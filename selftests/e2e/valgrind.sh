@@ -3,7 +3,10 @@
 # xhbd under valgrind for a start/serve/stop cycle: srv1's agent runs
 # under memcheck (full leak check), srv2's normally. srv1 takes the VIP
 # and serves the client for a few seconds with srv2 watching it, then
-# gets SIGTERM: it releases, srv2 takes over, srv1 exits 0. Any memcheck
+# gets SIGTERM: it releases, srv2 takes over, srv1 exits 0. Meanwhile a
+# node is added to srv1's list (xhbctl node add: the configuration read
+# again, STATE_DIR/nodes written, the peers map changed) and a removal is
+# refused, under memcheck too. Any memcheck
 # error or a definite leak fails the test (valgrind's exit status and its
 # log, kept in the lab directory and printed on failure).
 #
@@ -40,7 +43,9 @@ vg_fail() {
 	fail "$@"
 }
 
-LAB_HACF_EXTRA=""
+# cluster_name: xhbctl node add needs an id that does not hang on the
+# node names
+LAB_HACF_EXTRA="cluster_name vg-lab\n"
 lab_setup || fail "lab setup failed"
 # A raw siphash key, as an operator who followed the manual has: the md5
 # secret's Argon2id derivation (64 MiB, 3 passes) takes minutes under
@@ -66,6 +71,13 @@ wait_for "$VG_START_S" lab_has_vip srv1 ||
 e2e_log "srv1 holds $LAB_VIP"
 ev_wait 30 srv2 peer_up peer=srv1 || vg_fail "srv2 never saw srv1 up (peer_up)"
 expect_curl "IT WORKS SRV1"
+out=$(lab_in_node srv1 "$XHB_BUILD/xhbctl" node add srv9 2>&1) ||
+	vg_fail "xhbctl node add srv9 on srv1 (under valgrind): $out"
+ev_wait 30 srv1 node_added name=srv9 source=control || vg_fail "srv1: no node_added for srv9"
+out=$(lab_in_node srv1 "$XHB_BUILD/xhbctl" node remove srv2 2>&1) &&
+	vg_fail "xhbctl node remove srv2 (alive) was accepted: $out"
+[[ $out == *"srv2 is alive"* ]] || vg_fail "xhbctl node remove srv2: expected 'srv2 is alive', got: $out"
+e2e_log "srv1: srv9 added, removing srv2 refused"
 # It serves for VG_SERVE_S: at every poll, alive and the VIP on srv1 alone.
 serving() {
 	kill -0 "$VG_PID" 2>/dev/null || { why="srv1's agent died while serving"; return 1; }

@@ -686,3 +686,78 @@ Test(control, cleanup_with_and_without_a_group)
 	cr_expect_eq(child_status(server), 0);
 	xhb_control__close(ctl);
 }
+
+static json_t *node_handler(const struct xhb_control_request *req, void *ctx)
+{
+	(void)ctx;
+	return json_pack("{s:s, s:i, s:s?}", "cmd", xhb_control_cmd_str(req->cmd),
+			 "op", (int)req->node_op, "name", req->node_name);
+}
+
+/* node [list] | node add|remove NAME: the op and the name reach the
+ * agent; a wrong op or a missing name is refused before it. */
+Test(control, node_requests)
+{
+	static const struct {
+		const char *req;
+		bool ok;
+		int op;
+		const char *name, *error;
+	} cases[] = {
+	    {"{\"cmd\":\"node\"}", true, XHB_NODE_OP_LIST, NULL, NULL},
+	    {"{\"cmd\":\"node\",\"op\":\"list\"}", true, XHB_NODE_OP_LIST, NULL, NULL},
+	    {"{\"cmd\":\"node\",\"op\":\"add\",\"name\":\"srv4\"}", true,
+	     XHB_NODE_OP_ADD, "srv4", NULL},
+	    {"{\"cmd\":\"node\",\"op\":\"remove\",\"name\":\"srv4\"}", true,
+	     XHB_NODE_OP_REMOVE, "srv4", NULL},
+	    {"{\"cmd\":\"node\",\"op\":\"add\"}", false, 0, NULL,
+	     "node add: no \"name\" string"},
+	    {"{\"cmd\":\"node\",\"op\":\"remove\",\"name\":4}", false, 0, NULL,
+	     "node remove: no \"name\" string"},
+	    {"{\"cmd\":\"node\",\"op\":\"rename\",\"name\":\"srv4\"}", false, 0,
+	     NULL, "bad op for node: expected list, add or remove"},
+	};
+	size_t n = sizeof(cases) / sizeof(cases[0]);
+	struct xhb_control *ctl;
+	json_error_t jerr;
+	json_t *reply, *req;
+	pid_t server;
+
+	cr_assert_eq(xhb_control__open(&ctl, path), 0);
+	server = fork();
+	cr_assert(server >= 0);
+	if (!server) {
+		/* a refusal is an error of that client's: serve on */
+		for (size_t i = 0; i < n; i++)
+			if (!wait_readable(xhb_control__fd(ctl), 5000))
+				_exit(1);
+			else
+				(void)xhb_control__serve(ctl, node_handler, NULL, 1000);
+		_exit(0);
+	}
+	for (size_t i = 0; i < n; i++) {
+		req = json_loads(cases[i].req, 0, &jerr);
+		cr_assert(req);
+		cr_assert_eq(xhb_control_request(path, req, &reply, 2000), 0, "%s",
+			     cases[i].req);
+		json_decref(req);
+		cr_expect_eq(json_is_true(json_object_get(reply, "ok")), cases[i].ok,
+			     "%s", cases[i].req);
+		if (cases[i].ok) {
+			cr_expect_eq(json_integer_value(json_object_get(reply, "op")),
+				     cases[i].op, "%s", cases[i].req);
+			if (cases[i].name)
+				cr_expect_str_eq(json_string_value(json_object_get(reply, "name")),
+						 cases[i].name);
+			else
+				cr_expect(json_is_null(json_object_get(reply, "name")) ||
+					  !json_object_get(reply, "name"));
+		} else {
+			cr_expect_str_eq(json_string_value(json_object_get(reply, "error")),
+					 cases[i].error);
+		}
+		json_decref(reply);
+	}
+	cr_expect_eq(child_status(server), 0);
+	xhb_control__close(ctl);
+}

@@ -617,6 +617,7 @@ Test(events, every_emitter_matches_the_schema)
 	    "dataplane_maps_replaced",
 	    "group_stop_failed", "agent_stop_blocked", "cleanup_request",
 	    "quorum_gained", "quorum_lost",
+	    "node_added", "node_removed",
 	};
 	size_t len;
 
@@ -703,6 +704,8 @@ Test(events, every_emitter_matches_the_schema)
 	xhb_ev_agent_stop_blocked(em, &(struct xhb_gset){{0x1}});
 	xhb_ev_cleanup_request(em, 0, &(struct xhb_gset){{0x1}});
 	xhb_ev_cleanup_request(em, -1, &(struct xhb_gset){{0}});
+	xhb_ev_node_change(em, true, "srv4", 12345, "control", 4);
+	xhb_ev_node_change(em, false, "srv4", 12345, "start", 3);
 	xhb_events__close(em);
 	free(cfg);
 

@@ -568,6 +568,48 @@ Test(hbcmd, standby_takeover_arguments)
 	cr_expect(!xhb_hb_is_command("xhbctl"));
 }
 
+/* hb_addnode / hb_delnode NODE...: one request a node, in turn; the first
+ * refusal stops them. */
+Test(hbcmd, addnode_delnode)
+{
+	struct result r;
+
+	agent("{\"ok\":true}", 0);
+	r = RUN("hb_addnode", "srv4");
+	cr_expect_eq(r.rc, 0);
+	cr_expect_str_eq(last_request,
+			 "{\"cmd\":\"node\",\"name\":\"srv4\",\"op\":\"add\"}");
+	cr_expect_str_eq(r.out, "");
+	cr_expect_str_eq(r.err, "");
+	r = RUN("/usr/share/heartbeat/hb_delnode", "srv4", "srv5");
+	cr_expect_eq(r.rc, 0);
+	cr_expect_eq(asked, 3);
+	cr_expect_str_eq(last_request,
+			 "{\"cmd\":\"node\",\"name\":\"srv5\",\"op\":\"remove\"}");
+
+	agent("{\"ok\":false,\"error\":\"srv4 is alive: stop xhbd on it first\"}", 0);
+	r = RUN("hb_delnode", "srv4", "srv5");
+	cr_expect_eq(r.rc, 1);
+	cr_expect_eq(asked, 1, "the first refusal stops them");
+	cr_expect_str_eq(r.err, "hb_delnode: srv4: the agent refused: srv4 is alive: "
+				"stop xhbd on it first\n");
+
+	r = RUN("hb_addnode");
+	cr_expect_eq(r.rc, 1);
+	cr_expect_str_eq(r.err, "usage: hb_addnode [--help] node1 [node2 ...]\n");
+	r = RUN("hb_addnode", "--help");
+	cr_expect_eq(r.rc, 0);
+	cr_expect_str_eq(r.out, "usage: hb_addnode [--help] node1 [node2 ...]\n");
+	cr_expect_eq(asked, 1, "usage reached the agent");
+
+	agent(NULL, -ENOENT);
+	r = RUN("hb_addnode", "srv4");
+	cr_expect_eq(r.rc, 1);
+	cr_expect(strstr(r.err, "cannot reach the agent"), "%s", r.err);
+	cr_expect(xhb_hb_is_command("hb_addnode"));
+	cr_expect(xhb_hb_is_command("hb_delnode"));
+}
+
 /* A peer's link is up while something of it came within the window. */
 Test(hbcmd, link_rule)
 {
