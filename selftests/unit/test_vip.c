@@ -845,19 +845,24 @@ Test(vip, many_added_in_batches_each_with_its_result, .timeout = 30)
 	make_veth();
 	nl = nl_open();
 	for (int i = 0; i < N; i++) {
-		snprintf(text, sizeof(text), "10.78.%d.%d", i / 200, 1 + i % 200);
-		vips[i] = (struct xhb_vip){.addr = ip(text), .prefixlen = 16,
+		/* the last ten IPv6 (no DAD, as one by one) */
+		if (i >= N - 10)
+			snprintf(text, sizeof(text), "fd58::1:%x", i);
+		else
+			snprintf(text, sizeof(text), "10.78.%d.%d", i / 200, 1 + i % 200);
+		vips[i] = (struct xhb_vip){.addr = ip(text),
+					   .prefixlen = i >= N - 10 ? 64 : 16,
 					   .ifindex = ifindex(nl, "va")};
 	}
 	cr_assert_eq(xhb_nl__vip_add(nl, &vips[70]), 0, "one already there");
 	vips[100].ifindex = 0; /* refused before it is sent */
 	vips[130].ifindex = 9999; /* refused by the kernel */
 	cr_assert_eq(xhb_nl__vip_add_many(nl, vips, N, results), 0);
-	sh_output(out, sizeof(out), "ip -o -4 addr show dev va");
+	sh_output(out, sizeof(out), "ip -o addr show dev va");
 	for (int i = 0; i < N; i++) {
-		char addr[INET_ADDRSTRLEN + 2];
+		char addr[INET6_ADDRSTRLEN + 2];
 
-		inet_ntop(AF_INET, &vips[i].addr.v4, addr, INET_ADDRSTRLEN);
+		inet_ntop(vips[i].addr.family, &vips[i].addr.v6, addr, INET6_ADDRSTRLEN);
 		strcat(addr, "/");
 		if (i == 100 || i == 130) {
 			cr_expect_eq(results[i], -ENODEV, "%d: %d", i, results[i]);
