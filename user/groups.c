@@ -131,7 +131,9 @@ static bool serving(const struct xhb_group_state *s)
 void groups_schedule_announce(struct xhb_groups *gs, unsigned int g,
 			      __u64 now_ns)
 {
+	gs->announcing += !gs->g[g].announce_left;
 	gs->g[g].announce_left = gs->cfg->garp_count;
+	gs->announcing -= !gs->g[g].announce_left; /* garp 0 */
 	gs->g[g].announce_next_ns = now_ns;
 }
 
@@ -180,6 +182,10 @@ void xhb_groups_announce(struct xhb_groups *gs, __u64 now_ns)
 		let_events_go(gs);
 		return;
 	}
+	if (!gs->announcing) {
+		let_events_go(gs);
+		return;
+	}
 	if (now_ns < gs->announce_resume_ns)
 		return;
 	if (!cached) {
@@ -199,6 +205,7 @@ void xhb_groups_announce(struct xhb_groups *gs, __u64 now_ns)
 		}
 		sent += announce_group(gs, g);
 		s->announce_left--;
+		gs->announcing -= !s->announce_left;
 		s->announce_next_ns = now_ns + gs->cfg->garp_interval_ns;
 	}
 	gs->names_cached = cached;
@@ -209,6 +216,8 @@ __u64 xhb_groups_next_announce(const struct xhb_groups *gs)
 {
 	__u64 next = UINT64_MAX;
 
+	if (!gs->announcing)
+		return next;
 	for (unsigned int g = 0; g < xhb_groups_span(gs); g++)
 		if (serving(&gs->g[g]) && gs->g[g].announce_left &&
 		    gs->g[g].announce_next_ns < next)
@@ -238,6 +247,7 @@ void groups_set_held(struct xhb_groups *gs, unsigned int g, bool held,
 		xhb_gset_add(&gs->held, g);
 	} else {
 		xhb_gset_del(&gs->held, g);
+		gs->announcing -= !!gs->g[g].announce_left;
 		gs->g[g].announce_left = 0;
 	}
 }

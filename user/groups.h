@@ -108,6 +108,8 @@ struct xhb_groups {
 		struct xhb_vip vip;
 	} queued[XHB_MAX_GROUPS];
 	__u64 announce_resume_ns; /* announcements paused until (a burst) */
+	/* groups whose announce_left is not 0: the scans skipped without */
+	unsigned int announcing;
 	/* a batch's events wait (xhb_events__hold()) until its groups' first
 	 * announcements are all out: writing them would delay the next burst */
 	bool events_held;
