@@ -290,8 +290,6 @@ static void check_init(struct xhb_agent *a, __u64 now)
 static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 {
 	struct xhb_decide_node nodes[XHB_CONFIG_MAX_NODES] = {0};
-	int preferred[XHB_MAX_GROUPS];
-	__u64 keys[XHB_MAX_GROUPS], allowed[XHB_MAX_GROUPS];
 	struct xhb_decide_input in = {
 		.n_nodes = a->cfg->nnodes,
 		.n_groups = a->cfg->ngroups,
@@ -306,9 +304,9 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 		.self_outreached = a->outreached,
 		.self_ifaces_down = a->links.groups_down,
 		.nodes = nodes,
-		.preferred = preferred,
-		.group_keys = keys,
-		.allowed = allowed,
+		.preferred = a->place_pref,
+		.group_keys = a->place_key,
+		.allowed = a->place_allowed,
 	};
 
 	for (unsigned int n = 0; n < a->cfg->nnodes; n++) {
@@ -332,13 +330,15 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 		nodes[n].wanted = p->wanted;
 		nodes[n].refused = p->refused;
 	}
-	for (unsigned int g = 0; g < a->cfg->ngroups; g++) {
+	for (unsigned int g = 0; a->place_gen != a->cfg_gen && g < a->cfg->ngroups;
+	     g++) {
 		const struct xhb_group *grp = &a->cfg->groups[g];
 
-		preferred[g] = grp->placed ? XHB_PLACE_AUTO : grp->node_index;
-		keys[g] = grp->place_key;
-		allowed[g] = grp->allowed;
+		a->place_pref[g] = grp->placed ? XHB_PLACE_AUTO : grp->node_index;
+		a->place_key[g] = grp->place_key;
+		a->place_allowed[g] = grp->allowed;
 	}
+	a->place_gen = a->cfg_gen;
 	return xhb_decide(&in, out);
 }
 
@@ -577,6 +577,7 @@ void apply_config(struct xhb_agent *a, struct xhb_config *next,
 	configure_pings(a, next, now);
 	reopen_logs(a, next);
 	a->cfg = next;
+	a->cfg_gen++; /* decide's placement inputs read again */
 	a->speaker.cfg = next;
 	a->self_index = xhb_config_node_index(a->cfg, a->node);
 	if (source == XHB_NODES_BY_RELOAD)

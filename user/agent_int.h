@@ -46,6 +46,13 @@ struct xhb_agent {
 	struct xhb_checks checks; /* this node's service checks */
 	struct xhb_pinger pinger; /* ping nodes, ipfail's rule */
 	bool outreached; /* a live peer reaches more ping nodes */
+	/* the groups' placement inputs to decide (preferred node or
+	 * XHB_PLACE_AUTO, key, allowed nodes), copied out of the
+	 * configuration's group structs (large: reading them every loop
+	 * costs a cache miss a group) when cfg_gen moves past place_gen */
+	unsigned int cfg_gen, place_gen;
+	int place_pref[XHB_MAX_GROUPS];
+	__u64 place_key[XHB_MAX_GROUPS], place_allowed[XHB_MAX_GROUPS];
 	struct xhb_quorum quorum; /* of our partition, once out of initdead */
 	int quorum_said; /* -1: not judged yet, else the last quorate said */
 	struct xhb_gset no_healthy_said; /* groups whose no_healthy_node was said */

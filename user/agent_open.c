@@ -191,6 +191,7 @@ int xhb_agent__open(struct xhb_agent **out, const struct xhb_agent_opts *o,
 	a->sigfd = -1;
 	a->unheard_by = -1;
 	a->quorum_said = -1;
+	a->cfg_gen = 1; /* the placement inputs are read at the first loop */
 	a->cfg = calloc(1, sizeof(*a->cfg));
 	if (!a->cfg) {
 		ret = -ENOMEM;

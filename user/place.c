@@ -10,6 +10,8 @@
  */
 #include "place.h"
 
+#include <stdbool.h>
+
 static __u64 mix64(__u64 x) /* splitmix64's finaliser */
 {
 	x ^= x >> 30;
@@ -39,38 +41,72 @@ static __u64 log2_fixed(__u64 x)
 	return ((__u64)ip << 32) | frac;
 }
 
-__u64 xhb_place_cost(__u64 group_key, __u64 node_key)
+static __u64 pair_hash(__u64 group_key, __u64 node_key)
 {
-	__u64 h = mix64(group_key ^ mix64(node_key + 0x9e3779b97f4a7c15ULL));
+	return mix64(group_key ^ mix64(node_key + 0x9e3779b97f4a7c15ULL));
+}
 
-	/* u = (h + 1) / 2^64: -log2(u) = 64 - log2(h + 1), h + 1 in 65
-	 * bits: the top value (u = 1) costs 0 */
+/* -log2(u) for u = (h + 1) / 2^64: 64 - log2(h + 1), h + 1 in 65 bits:
+ * the top value (u = 1) costs 0. */
+static __u64 cost_of(__u64 h)
+{
 	if (h == ~0ULL)
 		return 0;
 	return (64ULL << 32) - log2_fixed(h + 1);
 }
 
+__u64 xhb_place_cost(__u64 group_key, __u64 node_key)
+{
+	return cost_of(pair_hash(group_key, node_key));
+}
+
+/*
+ * a (weight wa, hash ha) beats b: wa / cost_a > wb / cost_b, a cost of 0
+ * winning; on a tie of the scores, the larger hash. With equal weights
+ * that is the larger hash alone, since the cost falls as the hash grows:
+ * no logarithm to compute, the same winner.
+ */
 int xhb_place_pick(__u64 group_key, const struct xhb_place_node *nodes,
 		   unsigned int n)
 {
-	__u64 best_cost = 0, best_w = 0;
+	__u64 best_cost = 0, best_w = 0, best_h = 0;
+	bool same_weight = true;
+	__u64 w0 = 0;
 	int best = -1;
 
 	for (unsigned int i = 0; i < n; i++) {
-		__u64 w = nodes[i].weight ? nodes[i].weight : 1, cost;
+		__u64 w = nodes[i].weight ? nodes[i].weight : 1;
+
+		if (!nodes[i].candidate)
+			continue;
+		if (!w0)
+			w0 = w;
+		same_weight &= w == w0;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		__u64 w = nodes[i].weight ? nodes[i].weight : 1, h, cost;
+		unsigned __int128 mine, theirs;
 
 		if (!nodes[i].candidate)
 			continue;
 		if (w > XHB_PLACE_WEIGHT_MAX)
 			w = XHB_PLACE_WEIGHT_MAX;
-		cost = xhb_place_cost(group_key, nodes[i].key);
-		/* w / cost > best_w / best_cost, a cost of 0 winning */
-		if (best < 0 ||
-		    (unsigned __int128)w * best_cost >
-			(unsigned __int128)best_w * cost) {
+		h = pair_hash(group_key, nodes[i].key);
+		if (same_weight) {
+			if (best < 0 || h > best_h) {
+				best = (int)i;
+				best_h = h;
+			}
+			continue;
+		}
+		cost = cost_of(h);
+		mine = (unsigned __int128)w * best_cost;
+		theirs = (unsigned __int128)best_w * cost;
+		if (best < 0 || mine > theirs || (mine == theirs && h > best_h)) {
 			best = (int)i;
 			best_cost = cost;
 			best_w = w;
+			best_h = h;
 		}
 	}
 	return best;

@@ -26,7 +26,7 @@ struct xhb_place_node {
 };
 
 /* The winning node's index among nodes[0..n), or -1 when none is a
- * candidate. Ties (equal scores) go to the lowest index. */
+ * candidate. Equal scores go to the larger hash, then the lowest index. */
 int xhb_place_pick(__u64 group_key, const struct xhb_place_node *nodes,
 		   unsigned int n);
 
