@@ -18,8 +18,8 @@ struct {
 /*
  * A paged heartbeat (page >= 1) accepted from node: its groups go to the
  * page's entry in xhb_peer_groups, created on first use, taken only from
- * a packet at least as recent as the one that wrote it (as above). True
- * when they changed.
+ * a packet at least as recent as the one that wrote it (as
+ * xhb_record_sender() takes the rest). True when they changed.
  */
 XHB_INLINE bool xhb_record_page(__u32 node, const struct xhb_hdr *h, __u64 now)
 {

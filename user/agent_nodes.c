@@ -104,7 +104,7 @@ static struct xhb_node_seen seen_of(const struct xhb_agent *a, unsigned int n)
 	    .unknown = v->state == XHB_MEMBER_UNKNOWN,
 	    .dead = v->state == XHB_MEMBER_DEAD,
 	    .left = v->state == XHB_MEMBER_LEAVING,
-	    .groups_held = v->snap.groups_held,
+	    .groups_held = xhb_gset_count(&v->held), /* every page */
 	};
 }
 

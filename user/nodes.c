@@ -80,8 +80,9 @@ int xhb_nodes_check_remove(const struct xhb_config *cfg, unsigned int n,
 	}
 	if (!seen->dead && seen->groups_held) {
 		snprintf(err, errlen,
-			 "%s is leaving but still holds groups (mask 0x%x): wait "
-			 "until it has let them go", name, seen->groups_held);
+			 "%s is leaving but still holds %u group%s: wait "
+			 "until it has let them go", name, seen->groups_held,
+			 seen->groups_held == 1 ? "" : "s");
 		return -EBUSY;
 	}
 	return 0;

@@ -51,7 +51,7 @@ struct xhb_node_seen {
 	bool unknown;	  /* not judged yet (never heard, initdead runs) */
 	bool dead;	  /* judged dead */
 	bool left;	  /* it announced a graceful stop (leaving) */
-	__u32 groups_held; /* what it last said it holds */
+	unsigned int groups_held; /* how many groups it last said it holds */
 };
 
 /*

@@ -275,7 +275,7 @@ Test(nodes, check_remove)
 	    {"a dead node that held groups", 2, {.dead = true, .groups_held = 1}, 0, ""},
 	    {"a node that left, holding nothing", 2, {.left = true}, 0, ""},
 	    {"a node leaving, still holding", 2, {.left = true, .groups_held = 2},
-	     -EBUSY, "srv3 is leaving but still holds groups (mask 0x2)"},
+	     -EBUSY, "srv3 is leaving but still holds 2 groups"},
 	    {"a live node", 2, {0}, -EBUSY, "srv3 is alive: stop xhbd on it first"},
 	    {"a node never heard, initdead running", 2, {.unknown = true}, -EBUSY,
 	     "srv3 is not judged yet"},
