@@ -311,8 +311,11 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 		nodes[n].wanted = p->snap.groups_wanted;
 		nodes[n].refused = p->snap.groups_refused;
 	}
-	for (unsigned int g = 0; g < a->cfg->ngroups; g++)
+	for (unsigned int g = 0; g < a->cfg->ngroups; g++) {
 		preferred[g] = a->cfg->groups[g].node_index;
+		if (a->cfg->groups[g].announce.mode == XHB_ANNOUNCE_ANYCAST)
+			in.anycast |= 1U << g;
+	}
 	return xhb_decide(&in, out);
 }
 

@@ -131,5 +131,6 @@ int xhb_config_load(const char *dir, struct xhb_config *cfg, char *err,
 		return ret;
 	ld.path = cfg->hacf_path;
 	ret = cfg_checks_finish(&ld);
+	ret = ret ?: cfg_announces_finish(&ld);
 	return ret ?: cfg_resources_finish(&ld);
 }

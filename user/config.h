@@ -211,8 +211,33 @@ enum xhb_stop_failed_policy {
 };
 
 /* One haresources line: started left to right, stopped right to left. */
+/* announce GROUP route|anycast ... (config_announce.c): how a group's
+ * addresses reach clients beyond their segment. ARP (no line): on their
+ * interface, announced by gratuitous ARP / NA. ROUTE: the holder puts each
+ * address on lo as a host address and a host route for it in `table`
+ * with protocol `proto`, which a routing daemon (BIRD, FRR) announces.
+ * ANYCAST: the same on every node whose checks pass. */
+enum xhb_announce_mode {
+	XHB_ANNOUNCE_ARP = 0,
+	XHB_ANNOUNCE_ROUTE,
+	XHB_ANNOUNCE_ANYCAST,
+};
+
+struct xhb_announce_cfg {
+	enum xhb_announce_mode mode;
+	__u32 table;  /* kernel routing table, default 100 */
+	__u8 proto;   /* the routes' protocol number, default 248 */
+	__u32 metric; /* the route's metric (priority), default 1000 */
+	/* route: the metric after a takeover from a holder that may still
+	 * announce (lower wins), kept for takeover_hold, default 100, 10s */
+	__u32 takeover_metric;
+	__u64 takeover_hold_ns;
+	unsigned int line; /* in ha.cf, 0: no line */
+};
+
 struct xhb_group {
 	char node[XHB_NAME_MAX]; /* preferred node (first field) */
+	struct xhb_announce_cfg announce;
 	int node_index;		 /* into cfg->nodes */
 	unsigned int line;	 /* where the line starts */
 	unsigned int nresources;
@@ -318,6 +343,13 @@ struct xhb_config {
 	unsigned int ntimeouts;
 	struct xhb_resource_timeout timeouts[XHB_CONFIG_MAX_TIMEOUTS];
 	enum xhb_stop_failed_policy stop_failed_policy;
+
+	/* announce lines as read, applied to groups once haresources is */
+	unsigned int nannounces;
+	struct xhb_announce_line {
+		char group[XHB_SPEC_MAX]; /* as written */
+		struct xhb_announce_cfg cfg;
+	} announces[XHB_MAX_GROUPS];
 
 	unsigned int ngroups; /* group i is bit i of groups_held on the wire */
 	struct xhb_group groups[XHB_MAX_GROUPS];

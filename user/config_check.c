@@ -299,7 +299,7 @@ int cfg_check_parse(struct loader *ld, unsigned int line, char **v, int n)
 
 /* Group g is named by word: its number, one of its addresses, or one of
  * its resources (the agent's name, or the resource as written). */
-static bool names_group(const struct xhb_group *grp, unsigned int g,
+bool cfg_names_group(const struct xhb_group *grp, unsigned int g,
 			const char *word)
 {
 	unsigned long long number;
@@ -381,7 +381,7 @@ int cfg_checks_finish(struct loader *ld)
 			__u32 found = 0;
 
 			for (unsigned int g = 0; g < cfg->ngroups; g++)
-				if (names_group(&cfg->groups[g], g, words[w]))
+				if (cfg_names_group(&cfg->groups[g], g, words[w]))
 					found |= 1U << g;
 			if (!found)
 				return cfg_fail(

@@ -309,6 +309,43 @@ static enum xhb_member_return came_back(const struct group_ctx *c)
 	return back;
 }
 
+/*
+ * Anycast (announce anycast): every node announces the group it does not
+ * refuse, and routers spread flows over them; nobody is elected. This node
+ * holds g unless it is in fault, leaving, or refuses g (a failing check, a
+ * VIP interface down, fewer ping nodes than a peer, standby): then it
+ * releases, whoever else holds g. The peers' views play no part, so one-way
+ * loss and initdead change nothing either. owner: self when it holds or
+ * takes g, else -1.
+ */
+static struct xhb_decision decide_anycast(const struct group_ctx *c)
+{
+	const struct view *self = &c->nodes[c->in->self];
+	bool holds = self->held & c->bit;
+	bool down = c->in->self_flags & (XHB_SELF_FAULT | XHB_SELF_LEAVING);
+	struct xhb_decision d = {.owner = -1, .reason = XHB_REASON_ANYCAST};
+
+	if (down || (self->refused & c->bit)) {
+		d.action = holds ? XHB_ACTION_RELEASE : XHB_ACTION_NONE;
+		if (c->in->self_flags & XHB_SELF_FAULT)
+			d.reason = XHB_REASON_LOCAL_FAULT;
+		else if (c->in->self_flags & XHB_SELF_LEAVING)
+			d.reason = XHB_REASON_LEAVING;
+		else if (self->unfit & c->bit)
+			d.reason = XHB_REASON_CHECK_FAILED;
+		else if (self->ifaces_down & c->bit)
+			d.reason = XHB_REASON_LOCAL_FAULT;
+		else if (self->outreached)
+			d.reason = XHB_REASON_FEWER_PING_NODES;
+		else
+			d.reason = XHB_REASON_STANDBY_REQUEST;
+		return d;
+	}
+	d.owner = (int)c->in->self;
+	d.action = holds ? XHB_ACTION_KEEP : XHB_ACTION_ACQUIRE;
+	return d;
+}
+
 static struct xhb_decision decide_group(struct group_ctx *c)
 {
 	const struct xhb_decide_input *in = c->in;
@@ -319,6 +356,8 @@ static struct xhb_decision decide_group(struct group_ctx *c)
 	enum rule rule;
 	unsigned int i;
 
+	if (in->anycast & c->bit)
+		return decide_anycast(c);
 	for (i = 0; i < in->n_nodes; i++) {
 		c->elig[i] = eligibility(c, &c->nodes[i], true);
 		any_unrefused |= c->elig[i] != ELIG_NONE;
@@ -482,6 +521,7 @@ const char *xhb_reason_name(enum xhb_reason reason)
 	    [XHB_REASON_RESOURCE_FAILED] = "resource_failed",
 	    [XHB_REASON_RELOAD] = "reload",
 	    [XHB_REASON_INTERRUPTED] = "interrupted",
+	    [XHB_REASON_ANYCAST] = "anycast",
 	};
 
 	if ((unsigned int)reason >= XHB_REASON_MAX)

@@ -60,6 +60,7 @@ enum xhb_reason {
 	XHB_REASON_RESOURCE_FAILED, /* a step failed: the group is undone */
 	XHB_REASON_RELOAD, /* its definition changed */
 	XHB_REASON_INTERRUPTED, /* a restarted agent undoes a half-done one */
+	XHB_REASON_ANYCAST, /* an anycast group: held by every fit node */
 	XHB_REASON_MAX,
 };
 
@@ -102,6 +103,9 @@ struct xhb_decide_input {
 	/* groups with a VIP on an interface of ours that is down (ifaces.h):
 	 * refused, named local_fault */
 	__u32 self_ifaces_down;
+	/* anycast groups (announce anycast): not an owner election, every
+	 * node that does not refuse one holds it (decide_anycast()) */
+	__u32 anycast;
 	/* n_nodes entries, in the same order on every node */
 	const struct xhb_decide_node *nodes;
 	const int *preferred; /* n_groups: node index, -1 for none */

@@ -40,8 +40,8 @@ void groups_event(struct xhb_groups *gs, bool acquire, unsigned int g,
 	xhb_tally_group_event(&gs->g[g].tally, acquire, reason, duration_ns);
 }
 
-int groups_resolve_vip(struct xhb_groups *gs, const struct xhb_resource *r,
-		       struct xhb_vip *vip)
+int groups_resolve_vip(struct xhb_groups *gs, unsigned int g,
+		       const struct xhb_resource *r, struct xhb_vip *vip)
 {
 	unsigned int prefix = r->prefix_len;
 	int ifindex;
@@ -52,7 +52,11 @@ int groups_resolve_vip(struct xhb_groups *gs, const struct xhb_resource *r,
 		vip->addr.v4 = r->addr.v4;
 	else
 		vip->addr.v6 = r->addr.v6;
-	if (r->iface[0])
+	if (groups_routed(xhb_groups_def(gs, g))) {
+		/* routing mode: a host address on lo, its route announced */
+		ifindex = xhb_nl__ifindex(gs->nl, "lo");
+		prefix = 0;
+	} else if (r->iface[0])
 		ifindex = xhb_nl__ifindex(gs->nl, r->iface);
 	else
 		ifindex = xhb_nl__ifindex_for_addr(gs->nl, &vip->addr,
@@ -72,12 +76,13 @@ int groups_resolve_vip(struct xhb_groups *gs, const struct xhb_resource *r,
 }
 
 /* Address resource res is up on this node with our tag. */
-static bool address_present(struct xhb_groups *gs, const struct xhb_resource *res)
+static bool address_present(struct xhb_groups *gs, unsigned int g,
+			    const struct xhb_resource *res)
 {
 	struct xhb_addr_info info;
 	struct xhb_vip vip;
 
-	return !groups_resolve_vip(gs, res, &vip) &&
+	return !groups_resolve_vip(gs, g, res, &vip) &&
 	       xhb_nl__addr_find(gs->nl, vip.ifindex, &vip.addr, &info) == 1 &&
 	       info.proto == XHB_IFA_PROTO;
 }
@@ -92,7 +97,7 @@ static bool addresses_present(struct xhb_groups *gs, unsigned int g, bool any)
 		if (grp->resources[r].kind != XHB_RES_ADDRESS)
 			continue;
 		addresses++;
-		present += address_present(gs, &grp->resources[r]);
+		present += address_present(gs, g, &grp->resources[r]);
 	}
 	return any ? present > 0 : addresses > 0 && present == addresses;
 }
@@ -117,13 +122,16 @@ static void announce_group(struct xhb_groups *gs, unsigned int g)
 	const struct xhb_group *grp = xhb_groups_def(gs, g);
 	unsigned int packet = gs->cfg->garp_count - gs->g[g].announce_left + 1;
 
+	if (groups_routed(grp)) /* on lo: its route is its announcement */
+		return;
+
 	for (unsigned int r = 0; r < grp->nresources; r++) {
 		const struct xhb_resource *res = &grp->resources[r];
 		struct xhb_vip vip;
 		int ret;
 
 		if (res->kind != XHB_RES_ADDRESS || !(gs->g[g].up & XHB_RES_BIT(r)) ||
-		    groups_resolve_vip(gs, res, &vip))
+		    groups_resolve_vip(gs, g, res, &vip))
 			continue;
 		ret = res->family == AF_INET
 			      ? xhb_announce__garp(gs->ann, vip.ifindex, vip.addr.v4,
@@ -225,7 +233,7 @@ void xhb_groups_adopt(struct xhb_groups *gs, const struct xhb_self *old,
 			 * addresses gone as the policy has them. */
 			for (unsigned int r = 0; r < grp->nresources; r++)
 				if (grp->resources[r].kind == XHB_RES_ADDRESS &&
-				    address_present(gs, &grp->resources[r]))
+				    address_present(gs, g, &grp->resources[r]))
 					groups_remove_address(gs, g, &grp->resources[r]);
 			groups_adopt_blocked(gs, g, now_ns);
 			continue;
@@ -283,7 +291,8 @@ static bool same_group(const struct xhb_group *x, const struct xhb_group *y)
 
 	xhb_group_spec(x, sx, sizeof(sx));
 	xhb_group_spec(y, sy, sizeof(sy));
-	return !strcmp(x->node, y->node) && !strcmp(sx, sy);
+	return !strcmp(x->node, y->node) && !strcmp(sx, sy) &&
+	       xhb_announce_same(&x->announce, &y->announce);
 }
 
 void groups_forget_def(struct xhb_groups *gs, unsigned int g)
@@ -323,7 +332,7 @@ static void restore_if_gone(struct xhb_groups *gs, unsigned int g,
 {
 	struct xhb_vip vip;
 
-	if (groups_resolve_vip(gs, res, &vip) ||
+	if (groups_resolve_vip(gs, g, res, &vip) ||
 	    xhb_nl__addr_find(gs->nl, vip.ifindex, &vip.addr, NULL) == 1)
 		return;
 	xhb_ev_vip_lost(gs->ev, g, &vip);
@@ -364,6 +373,7 @@ void xhb_groups_addr_removed(struct xhb_groups *gs, const struct xhb_ipaddr *add
 void xhb_groups_verify(struct xhb_groups *gs)
 {
 	check_held(gs, NULL);
+	groups_routes_verify(gs, xhb_now_ns());
 }
 
 __u32 xhb_groups_started(const struct xhb_groups *gs)

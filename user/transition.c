@@ -93,7 +93,7 @@ static int add_address(struct xhb_groups *gs, unsigned int g, unsigned int r,
 {
 	const struct xhb_resource *res = &xhb_groups_def(gs, g)->resources[r];
 	struct xhb_vip vip;
-	int ret = groups_resolve_vip(gs, res, &vip);
+	int ret = groups_resolve_vip(gs, g, res, &vip);
 
 	/* Fenced before it is up: never an unleased VIP. */
 	if (!ret)
@@ -109,6 +109,9 @@ static int add_address(struct xhb_groups *gs, unsigned int g, unsigned int r,
 	xhb_ev_vip_added(gs->ev, g, &vip, NULL);
 	/* Up before it is announced: only what is up is. */
 	gs->g[g].up |= XHB_RES_BIT(r);
+	if (groups_routed(xhb_groups_def(gs, g)))
+		/* its route makes it known beyond the segment: no ARP */
+		return groups_route_add(gs, g, res, now_ns);
 	/* Tell the segment now, not after the group's slow scripts. */
 	groups_schedule_announce(gs, g, now_ns);
 	xhb_groups_announce(gs, xhb_now_ns());
@@ -119,8 +122,10 @@ void groups_remove_address(struct xhb_groups *gs, unsigned int g,
 			   const struct xhb_resource *res)
 {
 	struct xhb_vip vip;
-	int ret = groups_resolve_vip(gs, res, &vip);
+	int ret = groups_resolve_vip(gs, g, res, &vip);
 
+	/* No route to an address that is gone: the route first. */
+	groups_route_del(gs, g, res);
 	if (!ret)
 		ret = xhb_nl__vip_del(gs->nl, &vip);
 	if (ret) {
@@ -235,6 +240,9 @@ static void begin_stop(struct xhb_groups *gs, unsigned int g, __u64 now_ns)
 {
 	gs->g[g].phase = XHB_GROUP_STOPPING;
 	groups_record(gs, g, XHB_PROGRESS_RELEASING);
+	/* Routing mode: the router stops sending here before anything
+	 * here stops serving. */
+	groups_routes_del(gs, g);
 	advance_stop(gs, g, now_ns);
 }
 
