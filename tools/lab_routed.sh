@@ -164,6 +164,20 @@ routed_bird_start() { # node
 	disown $!
 }
 
+# An exec check for ha.cf (`check bgp exec $LAB_DIR/bgp-session-up ...`):
+# the node's own bird has its session with the router established. A
+# server cut from the router then refuses its groups, and does not win
+# them back from the node that took over when the path returns (its
+# session still down: the router could not send it anything).
+routed_session_check() {
+	cat >"$LAB_DIR/bgp-session-up" <<EOF
+#!/bin/sh
+# written by tools/lab_routed.sh: run by xhbd in a server's namespaces
+$ROUTED_BIRDC -s "$LAB_DIR/\$(hostname)/bird/bird.ctl" show protocols rtr | grep -q Established
+EOF
+	chmod 0755 "$LAB_DIR/bgp-session-up"
+}
+
 routed_bird_pid() { # node: its pid when it runs
 	local f pid
 	f=$(routed_bird_dir "$1")/bird.pid
@@ -264,6 +278,7 @@ routed_setup() {
 		fi
 		lab_services "$node" || return 1
 	done
+	routed_session_check
 	for node in rtr "${LAB_NODES[@]}"; do
 		routed_bird_start "$node"
 	done
