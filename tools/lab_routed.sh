@@ -5,8 +5,11 @@
 # and the client, the VIP announced by BGP. Network namespaces only; no
 # route out (the router's table holds the lab's subnets and nothing else).
 #
-#   client 10.61.3.2 --- rtr (bird2, AS 65000) --- srv1 10.61.1.10 (bird2, AS 65001)
-#                         10.61.{1,2,3}.1     \--- srv2 10.61.2.40 (bird2, AS 65002)
+#   client 10.61.3.2 --- rtr (bird2, AS 65000) --- sw --- srv1 10.61.1.10 (bird2, AS 65001)
+#                         10.61.{1,2,3}.1        \--- sw --- srv2 10.61.2.40 (bird2, AS 65002)
+#
+# sw is a switch: a namespace with a bridge per server subnet, so that a
+# server's link down or power-off leaves the router's link up.
 #
 # VIP 10.61.0.30/32. eBGP from each server to the router, BFD on both
 # sessions (ROUTED_BFD_MS x ROUTED_BFD_MULT, default 10 ms x 3). Each bird
@@ -238,20 +241,47 @@ routed_has_route() { [ -n "$(routed_route_metric "$1")" ]; }
 
 # ---- build and remove ----------------------------------------------------
 
-routed_link() { # node: its ens192 and the router's end (named after it)
-	local node=$1 rtr
+# NODE's link: its ens192 to a port of the switch (namespace sw, one
+# bridge per server subnet), the bridge to the router's end (named after
+# the node). The client is wired to the router directly. Through a switch
+# a server's link down or power-off leaves the router's link up, as in a
+# rack: only BFD, or xhb, tells the router.
+routed_link() { # node
+	local node=$1 rtr sw
 	rtr=$(lab_ns rtr)
+	sw=$(lab_ns sw)
 	ip netns add "$(lab_ns "$node")" || return 1
-	ip link add ens192 netns "$(lab_ns "$node")" type veth peer name "$node" netns "$rtr" || return 1
-	# XDP_TX on a veth reaches the peer only when the peer runs XDP (see
-	# tools/lab.sh): the servers' probe replies go back through here.
-	ip -n "$rtr" link set dev "$node" xdpdrv obj "$XHB_BUILD/xdp_pass.bpf.o" sec xdp || return 1
+	if [ "$node" = client ]; then
+		ip link add ens192 netns "$(lab_ns "$node")" type veth peer name "$node" netns "$rtr" || return 1
+	else
+		ip -n "$sw" link add "br-$node" type bridge || return 1
+		ip -n "$sw" link set "br-$node" up
+		ip link add ens192 netns "$(lab_ns "$node")" type veth peer name "$node" netns "$sw" || return 1
+		ip link add "up-$node" netns "$sw" type veth peer name "$node" netns "$rtr" || return 1
+		ip -n "$sw" link set "$node" master "br-$node" up
+		ip -n "$sw" link set "up-$node" master "br-$node" up
+		# XDP_TX on a veth reaches the peer only when the peer runs
+		# XDP (see tools/lab.sh): the servers' probe replies.
+		ip -n "$sw" link set dev "$node" xdpdrv obj "$XHB_BUILD/xdp_pass.bpf.o" sec xdp || return 1
+	fi
 	ip -n "$rtr" addr add "${ROUTED_GW[$node]}/24" dev "$node"
 	ip -n "$rtr" link set "$node" up
 	lab_exec "$node" ip link set lo up
 	lab_exec "$node" ip addr add "${LAB_IP[$node]}/24" dev ens192
 	lab_exec "$node" ip link set ens192 up
 	# the lab's subnets through the router, nothing else
+	lab_exec "$node" ip route add 10.61.0.0/16 via "${ROUTED_GW[$node]}"
+}
+
+# NODE's link again after a power-off (its veth was deleted).
+routed_relink() { # node
+	local node=$1 sw
+	sw=$(lab_ns sw)
+	ip link add ens192 netns "$(lab_ns "$node")" type veth peer name "$node" netns "$sw" || return 1
+	ip -n "$sw" link set "$node" master "br-$node" up
+	ip -n "$sw" link set dev "$node" xdpdrv obj "$XHB_BUILD/xdp_pass.bpf.o" sec xdp || return 1
+	lab_exec "$node" ip addr add "${LAB_IP[$node]}/24" dev ens192
+	lab_exec "$node" ip link set ens192 up
 	lab_exec "$node" ip route add 10.61.0.0/16 via "${ROUTED_GW[$node]}"
 }
 
@@ -263,6 +293,7 @@ routed_setup() {
 	mkdir -p "$LAB_DIR/bpf"
 	mountpoint -q "$LAB_DIR/bpf" || mount -t bpf bpffs "$LAB_DIR/bpf" || return 1
 	ip netns add "$rtr" || return 1
+	ip netns add "$(lab_ns sw)" || return 1
 	ip -n "$rtr" link set lo up
 	ip netns exec "$rtr" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
 		net.ipv4.conf.default.rp_filter=0 net.ipv4.fib_multipath_hash_policy=1 || return 1
@@ -302,7 +333,7 @@ lab_teardown_quiet() {
 		lab_web_end "$node"
 		lab_kill_pidfile "$LAB_DIR/$node/echo.pid"
 	done
-	for node in "${LAB_NODES[@]}" client rtr; do
+	for node in "${LAB_NODES[@]}" client rtr sw; do
 		ip netns del "$(lab_ns "$node")" 2>/dev/null
 	done
 	if mountpoint -q "$LAB_DIR/bpf" 2>/dev/null; then
@@ -315,26 +346,29 @@ lab_teardown() { lab_teardown_quiet; }
 
 # ---- faults between srv1 and the router ----------------------------------
 
-# Silent path loss: every frame between srv1 and the router dropped, both
-# ways, the link up (nftables on the router's end: netdev ingress and
-# egress hooks).
+# Silent path loss: every frame between NODE and the router dropped, both
+# ways, every link up (nftables on the switch's bridge).
 routed_path_loss() { # node on|off
-	local rtr
-	rtr=$(lab_ns rtr)
+	local sw
+	sw=$(lab_ns sw)
 	if [ "$2" = on ]; then
-		ip netns exec "$rtr" nft -f - <<NFT
-table netdev routed_loss_$1 {
-	chain in { type filter hook ingress device "$1" priority -500; drop; }
-	chain out { type filter hook egress device "$1" priority -500; drop; }
+		ip netns exec "$sw" nft -f - <<NFT
+table bridge routed_loss_$1 {
+	chain forward {
+		type filter hook forward priority -200;
+		iifname "$1" drop
+		oifname "$1" drop
+	}
 }
 NFT
 	else
-		ip netns exec "$rtr" nft delete table netdev "routed_loss_$1" 2>/dev/null
+		ip netns exec "$sw" nft delete table bridge "routed_loss_$1" 2>/dev/null
 	fi
 }
 
-# Power off: the NIC first, then every process in the namespace (the
-# agent, bird, the web server, the echo), as bench/failover.sh does.
+# Power off: the NIC first (its XDP with it), then every process in the
+# namespace (the agent, bird, the web server, the echo), as
+# bench/failover.sh does; the switch keeps the router's link up.
 routed_poweroff() { # node
 	ip -n "$(lab_ns "$1")" link del ens192
 	# shellcheck disable=SC2046

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # Routing mode, silent path loss: every frame between srv1 and the router
-# dropped (nftables on the router's end), the link up. Only BFD would
-# notice, here after about 600 ms (200 ms x 3). xhb's probes (1 ms x 3,
+# dropped (nftables on the switch between them), every link up. Only BFD
+# would notice, here after about 600 ms (200 ms x 3). xhb's probes (1 ms x 3,
 # through the router) tell srv2 that srv1 is gone; srv2 takes over with
 # the takeover metric, and the router prefers its path at once, while
 # its session with srv1 is still up and srv1's path still there.

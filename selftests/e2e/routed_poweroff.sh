@@ -23,14 +23,7 @@ e2e_log "srv1 powered off: the router's path is srv2"
 
 # ---- srv1 boots again: its link, bird, web server and agent ----
 ev_mark srv2:group_release
-ip link add ens192 netns "$(lab_ns srv1)" type veth peer name srv1 netns "$(lab_ns rtr)" ||
-	fail "cannot put srv1's link back"
-ip -n "$(lab_ns rtr)" link set dev srv1 xdpdrv obj "$XHB_BUILD/xdp_pass.bpf.o" sec xdp
-ip -n "$(lab_ns rtr)" addr add "${ROUTED_GW[srv1]}/24" dev srv1
-ip -n "$(lab_ns rtr)" link set srv1 up
-lab_exec srv1 ip addr add "${LAB_IP[srv1]}/24" dev ens192
-lab_exec srv1 ip link set ens192 up
-lab_exec srv1 ip route add 10.61.0.0/16 via "${ROUTED_GW[srv1]}"
+routed_relink srv1 || fail "cannot put srv1's link back"
 lab_services srv1 || fail "srv1's web server and echo did not start again"
 routed_bird_start srv1
 wait_for 20 routed_session_up srv1 || fail "the router's session with srv1 did not come back"
