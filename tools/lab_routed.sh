@@ -273,18 +273,6 @@ routed_link() { # node
 	lab_exec "$node" ip route add 10.61.0.0/16 via "${ROUTED_GW[$node]}"
 }
 
-# NODE's link again after a power-off (its veth was deleted).
-routed_relink() { # node
-	local node=$1 sw
-	sw=$(lab_ns sw)
-	ip link add ens192 netns "$(lab_ns "$node")" type veth peer name "$node" netns "$sw" || return 1
-	ip -n "$sw" link set "$node" master "br-$node" up
-	ip -n "$sw" link set dev "$node" xdpdrv obj "$XHB_BUILD/xdp_pass.bpf.o" sec xdp || return 1
-	lab_exec "$node" ip addr add "${LAB_IP[$node]}/24" dev ens192
-	lab_exec "$node" ip link set ens192 up
-	lab_exec "$node" ip route add 10.61.0.0/16 via "${ROUTED_GW[$node]}"
-}
-
 routed_setup() {
 	local node rtr
 	rtr=$(lab_ns rtr)
@@ -366,13 +354,20 @@ NFT
 	fi
 }
 
-# Power off: the NIC first (its XDP with it), then every process in the
-# namespace (the agent, bird, the web server, the echo), as
-# bench/failover.sh does; the switch keeps the router's link up.
+# Power off: the NIC stops first (link down: its XDP sees nothing more),
+# then every process in the namespace (the agent, bird, the web server,
+# the echo) is SIGKILLed; the switch keeps the router's link up. Not a
+# deleted veth, as bench/failover.sh does: deleting a veth with XDP holds
+# the kernel's RTNL lock for tens of ms (synchronize_net), and in this
+# one-kernel lab that stalls the survivor's own netlink requests (its VIP,
+# its route), which a real power-off does not.
+routed_poweroff_cmd() { # node: the commands, for sh -c
+	local ns
+	ns=$(lab_ns "$1")
+	echo "ip -n $ns link set ens192 down; kill -KILL \$(ip netns pids $ns) 2>/dev/null"
+}
 routed_poweroff() { # node
-	ip -n "$(lab_ns "$1")" link del ens192
-	# shellcheck disable=SC2046
-	kill -KILL $(ip netns pids "$(lab_ns "$1")") 2>/dev/null
+	sh -c "$(routed_poweroff_cmd "$1")"
 	rm -f "$LAB_DIR/$1/web.pid" "$LAB_DIR/$1/echo.pid" "$LAB_DIR/$1/xhbd.pid" "$(routed_bird_dir "$1")/bird.pid"
 }
 
