@@ -29,47 +29,55 @@ def ms(ns):
     return ns / 1e6
 
 
+def http_figures(d, http, t):
+    """The service kill: the HTTP prober's gap the kill starts (the UDP echo
+    lives on when the web server dies)."""
+    end = http["clock"]["mono_ns"] + http["requests"] * http["interval_us"] * 1000
+    gaps = http.get("gaps", [])
+    d["unsteady"] = any(g["after_sent_ns"] and g["after_sent_ns"] < t - SLACK_NS for g in gaps)
+    gap = next((g for g in gaps if g["first_failed_sent_ns"] >= t - SLACK_NS), None)
+    if gap is None:
+        d["outage_ms"], d["answered_after"] = 0.0, "SRV1"
+        return
+    d["failed_again"] = any(g["first_failed_sent_ns"] > gap["first_failed_sent_ns"] for g in gaps)
+    if gap["after_sent_ns"]:
+        d["outage_ms"], d["answered_after"] = gap["outage_ms"], gap["after"]
+    else:
+        d["outage_ms"], d["answered_after"] = None, "none"
+        d["unanswered_until_end_ms"] = ms(end - gap["before_sent_ns"]) if gap["before_sent_ns"] else None
+
+
+def udp_figures(d, udp, t):
+    """A network fault: vipcheck's longest outage, one UDP request every
+    1 ms (HTTP requests in flight add their own latency to a gap)."""
+    start = udp.get("outage_start_ns") or 0
+    if not udp.get("outage_ms"):
+        d["outage_ms"], d["answered_after"] = 0.0, (udp.get("servers") or ["?"])[-1]
+        return
+    # the longest gap began before the fault: a session dropped falsely
+    d["unsteady"] = start < t
+    if udp.get("outage_end_ns"):
+        d["outage_ms"], d["answered_after"] = udp["outage_ms"], udp.get("outage_to")
+    else:
+        d["outage_ms"], d["answered_after"] = None, "none"
+
+
 def figures(run):
     meta, http, udp = run["meta"], run.get("http"), run.get("udp")
     d = {"ok": False}
-    if meta.get("status") != "ok" or not http or not meta.get("t_fault_mono_ns"):
+    if meta.get("status") != "ok" or not http or not udp or not meta.get("t_fault_mono_ns"):
         d["why"] = meta.get("status") if meta.get("status") != "ok" else "no prober output"
         return d
     t = meta["t_fault_mono_ns"]
-    end = http["clock"]["mono_ns"] + http["requests"] * http["interval_us"] * 1000
-    # the gap the fault is in: the first that ends after it (or never)
-    gap = next((g for g in http.get("gaps", [])
-                if not g["after_sent_ns"] or g["after_sent_ns"] > t), None)
-    # a session dropped falsely (BFD) before the fault: not a measure of it
-    d["gaps_before_fault"] = sum(1 for g in http.get("gaps", [])
-                                 if g["first_failed_sent_ns"] < t - SLACK_NS)
-    d["ok"] = not d["gaps_before_fault"]
+    d["udp_both_answered"] = udp.get("both_answered")
+    d["udp_moves"] = udp.get("moves")
+    if meta["fault"] == "servicekill":
+        http_figures(d, http, t)
+    else:
+        udp_figures(d, udp, t)
+    d["ok"] = not d.get("unsteady")
     if not d["ok"]:
         d["why"] = "requests failed before the fault (a BGP session dropped falsely)"
-        return d
-    # requests failing again once the fault's outage was over
-    d["gaps_after"] = 0
-    d["udp_both_answered"] = (udp or {}).get("both_answered")
-    if gap is None:
-        # nothing failed: the router moved before a request was lost
-        d["outage_ms"] = 0.0
-        d["answered_after"] = "SRV2" if http.get("last_answer_ns", {}).get("SRV2", 0) > t else "SRV1"
-        return d
-    d["gaps_after"] = sum(1 for g in http.get("gaps", [])
-                          if g["first_failed_sent_ns"] > gap["first_failed_sent_ns"])
-    d["failed"] = gap["failed"]
-    d["reasons"] = gap["reasons"]
-    if gap["after_sent_ns"]:
-        d["outage_ms"] = gap["outage_ms"]
-        d["answered_after"] = gap["after"]
-    else:
-        d["outage_ms"] = None
-        d["answered_after"] = "none"
-        d["unanswered_until_end_ms"] = ms(end - gap["before_sent_ns"]) if gap["before_sent_ns"] else None
-    for e in run.get("srv2_events", []):
-        if e.get("event") == "group_acquire" and e["mono_ns"] >= t:
-            d["fault_to_srv2_acquire_ms"] = ms(e["mono_ns"] - t)
-            break
     return d
 
 
@@ -98,7 +106,7 @@ def table(runs):
             if not mine:
                 continue
             ok = [x for x in mine if x["ok"]]
-            unsteady = sum(1 for x in mine if x.get("gaps_before_fault"))
+            unsteady = sum(1 for x in mine if x.get("unsteady"))
             after = {}
             for x in ok:
                 after[x["answered_after"]] = after.get(x["answered_after"], 0) + 1
@@ -109,15 +117,16 @@ def table(runs):
                 "answered_after": after,
                 "both_answered": sum(x.get("udp_both_answered") or 0 for x in ok),
                 "unsteady_before": unsteady,
-                "failed_again": sum(1 for x in ok if x.get("gaps_after")),
+                "failed_again": sum(1 for x in ok if x.get("failed_again")),
                 "bfd_ms": sorted({r["meta"].get("bfd_ms") for r in runs if r["meta"]["system"] == s}),
-                "fault_to_srv2_acquire_ms": summary([x.get("fault_to_srv2_acquire_ms") for x in ok]),
             }
     return rows
 
 
 def markdown(data):
-    info, rows = data["run"], data["rows"]
+    info, rows = dict(data["run"]), data["rows"]
+    for k in ("date", "commit", "kernel", "cpus", "load", "bird", "repeats"):
+        info.setdefault(k, "?")
 
     def bfd(system):
         v = sorted({x for r in rows.values() if r["system"] == system for x in r["bfd_ms"]})
@@ -141,16 +150,18 @@ def markdown(data):
            f"| BIRD + BFD alone | BFD {bfd('bfd')} ms x 3; the VIP on lo of both servers, announced by a static protocol; srv2's "
            "path prepended: the router moves to srv2 only once BFD drops srv1's session |", "",
            "## Client-visible outage, ms", "",
-           "Outage: the run of failed HTTP requests that the fault starts, from the send of the last "
-           "request answered before it to the send of the first answered after it (1 ms "
-           "resolution). Median / p95 (nearest rank) / max / min over the runs. *never*: runs with no "
-           "answer until the window ended. *Runs*: measured / made; a run whose HTTP requests failed "
+           "Outage: for link down, power-off and path loss, vipcheck's: the longest run of UDP "
+           "requests (one every 1 ms) unanswered, from the send of the last answered before it to "
+           "the send of the first answered after it (an HTTP request in flight would add its own "
+           "latency under load); for the service kill, whose UDP echo lives on, httpprobe's run of "
+           "failed HTTP requests that the kill starts, measured the same way. Median / p95 (nearest rank) / max / min over the runs. *never*: runs with no "
+           "answer until the window ended. *Runs*: measured / made; a run whose requests failed "
            "before the fault (a BGP session dropped falsely by BFD) measures nothing of the fault and "
-           "is left out, counted under *flaps* with the runs whose requests failed again after the "
-           "fault's outage. *Both*: UDP requests answered by the two servers, summed.",
+           "is left out, counted under *flaps* with the runs whose HTTP requests failed again after "
+           "the kill's outage. *Both*: UDP requests answered by the two servers, summed.",
            "",
-           "| fault | system | runs | outage median / p95 / max / min | never | answered after | both | flaps | fault to srv2's acquire, median |",
-           "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |"]
+           "| fault | system | runs | outage median / p95 / max / min | never | answered after | both | flaps |",
+           "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |"]
     for f in FAULTS:
         for s in SYSTEMS:
             r = rows.get(f"{s}/{f}")
@@ -161,11 +172,9 @@ def markdown(data):
             if r["never"] == r["ok"] and r["ok"]:
                 fig = f"**no answer until the window ended** (> {data['post_ms']:,} ms)"
             after = ", ".join(f"{k} {v}" for k, v in sorted(r["answered_after"].items()))
-            acq = r["fault_to_srv2_acquire_ms"]
             out.append(f"| {FAULT_NAMES[f]} | {SYSTEMS[s]} | {r['ok']}/{r['runs']} | {fig} | "
                        f"{r['never']} | {after} | {r['both_answered']} | "
-                       f"{r['unsteady_before']} / {r['failed_again']} | "
-                       f"{fmt(acq['median']) if acq else '–'} |")
+                       f"{r['unsteady_before']} / {r['failed_again']} |")
     out += ["", "## Targets (issue 16)", "", "| target | measured | |", "| --- | ---: | --- |"]
     for f, limit in TARGETS.items():
         r = rows.get(f"xhb/{f}")

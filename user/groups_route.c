@@ -74,23 +74,40 @@ static void say_failed(struct xhb_groups *gs, unsigned int g,
 			       err, why);
 }
 
+/* Adds rt (said when it was not there); 0 or a negative errno. */
+static int add(struct xhb_groups *gs, unsigned int g, const struct xhb_route *rt,
+	       const char *reason)
+{
+	int ret = xhb_nl__route_add(gs->nl, rt);
+
+	if (!ret)
+		xhb_ev_route_added(gs->ev, g, rt, reason);
+	return ret < 0 ? ret : 0;
+}
+
+/* Deletes rt (said when it was there); 0 or a negative errno. */
+static int del(struct xhb_groups *gs, unsigned int g, const struct xhb_route *rt)
+{
+	int ret = xhb_nl__route_del(gs->nl, rt);
+
+	if (!ret)
+		xhb_ev_route_removed(gs->ev, g, rt);
+	return ret < 0 ? ret : 0;
+}
+
 int groups_route_add(struct xhb_groups *gs, unsigned int g,
 		     const struct xhb_resource *res, __u64 now_ns)
 {
 	const struct xhb_announce_cfg *a = &xhb_groups_def(gs, g)->announce;
 	struct xhb_group_state *s = &gs->g[g];
+	bool taken = a->mode == XHB_ANNOUNCE_ROUTE && takeover(s->reason);
 	struct xhb_route rt;
 	int ret;
 
-	if (a->mode == XHB_ANNOUNCE_ROUTE && takeover(s->reason)) {
-		s->route_metric = a->takeover_metric;
-		s->route_demote_ns = now_ns + a->takeover_hold_ns;
-	} else {
-		s->route_metric = a->metric;
-		s->route_demote_ns = 0;
-	}
+	s->route_metric = taken ? a->takeover_metric : a->metric;
+	s->route_demote_ns = taken ? now_ns + a->takeover_hold_ns : 0;
 	ret = route_of(gs, g, res, s->route_metric, &rt);
-	ret = ret ?: xhb_nl__route_add(gs->nl, &rt);
+	ret = ret ?: add(gs, g, &rt, taken ? "takeover" : NULL);
 	if (ret)
 		say_failed(gs, g, res, "start", a, ret);
 	return ret;
@@ -107,10 +124,10 @@ void groups_route_del(struct xhb_groups *gs, unsigned int g,
 		return;
 	/* both metrics: a restarted agent does not know which one it had */
 	ret = route_of(gs, g, res, a->metric, &rt);
-	ret = ret ?: xhb_nl__route_del(gs->nl, &rt);
+	ret = ret ?: del(gs, g, &rt);
 	if (!ret && a->mode == XHB_ANNOUNCE_ROUTE) {
 		rt.metric = a->takeover_metric;
-		ret = xhb_nl__route_del(gs->nl, &rt);
+		ret = del(gs, g, &rt);
 	}
 	if (ret)
 		say_failed(gs, g, res, "stop", a, ret);
@@ -138,10 +155,10 @@ static void verify_route(struct xhb_groups *gs, unsigned int g,
 	struct xhb_route rt;
 	int ret = route_of(gs, g, res, demote ? a->metric : s->route_metric, &rt);
 
-	ret = ret ?: xhb_nl__route_add(gs->nl, &rt);
+	ret = ret ?: add(gs, g, &rt, demote ? "takeover_over" : "restored");
 	if (!ret && a->mode == XHB_ANNOUNCE_ROUTE && rt.metric == a->metric) {
 		rt.metric = a->takeover_metric;
-		ret = xhb_nl__route_del(gs->nl, &rt);
+		ret = del(gs, g, &rt);
 	}
 	if (ret)
 		say_failed(gs, g, res, "start", a, ret);

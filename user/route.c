@@ -54,7 +54,7 @@ int xhb_nl__route_add(struct xhb_nl *nl, const struct xhb_route *rt)
 	 * already (a restarted agent's), and kept as it is */
 	ret = xhb_rtnl_talk(nl, route_request(buf, RTM_NEWROUTE,
 					      NLM_F_CREATE | NLM_F_EXCL, rt));
-	return ret == -EEXIST ? 0 : ret;
+	return ret == -EEXIST ? 1 : ret;
 }
 
 int xhb_nl__route_del(struct xhb_nl *nl, const struct xhb_route *rt)
@@ -67,5 +67,5 @@ int xhb_nl__route_del(struct xhb_nl *nl, const struct xhb_route *rt)
 	/* the kernel matches table, protocol, metric and device: another
 	 * daemon's route for the same address is left alone */
 	ret = xhb_rtnl_talk(nl, route_request(buf, RTM_DELROUTE, 0, rt));
-	return ret == -ESRCH ? 0 : ret;
+	return ret == -ESRCH ? 1 : ret;
 }

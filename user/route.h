@@ -21,8 +21,8 @@ struct xhb_route {
 	__u32 metric;
 };
 
-/* Idempotent, as the agent wants them: already there / already gone is 0;
- * otherwise 0 or the kernel's negative errno. */
+/* Idempotent, as the agent wants them: 0 when added / deleted, 1 when it
+ * was there already / gone already, or the kernel's negative errno. */
 int xhb_nl__route_add(struct xhb_nl *nl, const struct xhb_route *rt);
 int xhb_nl__route_del(struct xhb_nl *nl, const struct xhb_route *rt);
 

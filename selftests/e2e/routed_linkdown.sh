@@ -29,6 +29,7 @@ routed_expect_move "srv1's link down" 200
 ev_wait 3 srv1 group_release reason=local_fault || fail "srv1 should release for local_fault: $(ev_names srv1)"
 not routed_has_route srv1 || fail "srv1 kept its host route with its link down"
 not routed_has_vip srv1 || fail "srv1 kept $LAB_VIP on lo with its link down"
+ev_wait 3 srv2 route_added metric=100 reason=takeover || fail "srv2 should say route_added (takeover): $(ev_names srv2)"
 e2e_log "srv1's link down: the router's path is srv2, whose route has metric 100"
 
 # ---- 2. the hold ends: metric 1000, nothing lost ----
@@ -36,6 +37,9 @@ e2e_watch 4000 "$LAB_DIR/watch.json"
 wait_for 4 test "$(routed_route_metric srv2)" = 1000 ||
 	fail "srv2's route kept metric '$(routed_route_metric srv2)' past takeover_hold"
 wait "$LAB_WATCH_PID"
+ev_wait 3 srv2 route_added metric=1000 reason=takeover_over ||
+	fail "srv2 should say route_added (takeover_over): $(ev_names srv2)"
+ev_wait 3 srv2 route_removed metric=100 || fail "srv2 should say route_removed for metric 100"
 [ "$(lab_exec srv2 ip route show table 100 | grep -c .)" = 1 ] ||
 	fail "srv2's table 100 should hold one route: $(lab_exec srv2 ip route show table 100)"
 python3 - "$LAB_DIR/watch.json" <<'PY' || fail "the client lost requests when srv2's metric went back"

@@ -26,6 +26,19 @@ routed_expect_move "srv1's web server killed" 500
 routed_session_up srv1 || fail "the router's session with srv1 should still be up"
 not routed_has_route srv1 || fail "srv1 released but kept its host route"
 not routed_has_vip srv1 || fail "srv1 released but kept $LAB_VIP on lo"
+# the release's first step: the route, before the address goes
+order=$(python3 - "$(ev_file srv1)" "$t0" <<'PY'
+import json, sys
+seq = {}
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["mono_ns"] >= int(sys.argv[2]) and e["event"] in ("route_removed", "vip_removed", "group_release"):
+        seq.setdefault(e["event"], e["seq"])
+print(" ".join(sorted(seq, key=seq.get)))
+PY
+)
+[ "$order" = "route_removed vip_removed group_release" ] ||
+	fail "srv1's release should withdraw the route first: saw '$order'"
 [ "$(routed_route_metric srv2)" = 1000 ] ||
 	fail "srv2 took a released group: metric '$(routed_route_metric srv2)', expected 1000"
 expect_curl "IT WORKS SRV2"
