@@ -6,7 +6,9 @@
 #   routed_up [HACF_LINES [PATH]]  the lab (bird2 on the router and both
 #                           servers), both agents, srv1 holding: the
 #                           router's path PATH (default srv1), the client
-#                           answered by SRV1
+#                           answered by SRV1; ROUTED_BEFORE_START, a
+#                           function, runs once the lab is up and before
+#                           the agents start (scripts, haresources)
 #   routed_expect_move WHAT MAX_MS   the prober's JSON ($LAB_DIR/watch.json)
 #                           says: moved from SRV1 to SRV2 once, never both
 #                           answered, the outage under MAX_MS
@@ -25,6 +27,7 @@ source "$XHB_TOP/tools/lab_routed.sh"
 routed_up() { # [extra ha.cf lines [path]]
 	LAB_HACF_EXTRA="probe 1ms 3\\n${1:-announce 0 route\\n}"
 	routed_setup || fail "routed lab setup failed"
+	[ -z "${ROUTED_BEFORE_START:-}" ] || "$ROUTED_BEFORE_START"
 	lab_start srv1
 	lab_start srv2
 	wait_for 15 routed_has_vip srv1 || fail "srv1 did not put $LAB_VIP on lo within 15 s"

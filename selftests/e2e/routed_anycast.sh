@@ -6,7 +6,8 @@
 # client's connections (each its own source port) reach both servers.
 # srv1's web server dies: srv1's check fails, srv1 withdraws (its route
 # first, then the VIP), the router keeps srv2's path alone, and every
-# connection gets SRV2. It comes back: srv1 announces again.
+# connection gets SRV2. It comes back: srv1 announces again. srv1's agent
+# stops: it withdraws on its way out.
 source "$(dirname "$0")/lib.bash" routed-anycast
 source "$E2E_DIR/routed.bash"
 
@@ -47,3 +48,11 @@ lab_web_start srv1 || fail "srv1's web server did not start again"
 ev_wait_since "$t1" 5 srv1 group_acquire reason=anycast || fail "srv1 should announce again: $(ev_names srv1)"
 wait_for 3 routed_path_is srv1 srv2 || fail "the router's paths are '$(routed_path)', expected both"
 e2e_log "srv1's web server back: both announce again"
+
+# ---- srv1's agent stops (SIGTERM): it withdraws on its way out ----
+t2=$(mono_now)
+lab_stop srv1 TERM
+ev_wait_since "$t2" 5 srv1 route_removed || fail "srv1's agent stopped without withdrawing: $(ev_names srv1)"
+wait_for 3 routed_path_is srv2 || fail "the router's paths are '$(routed_path)' with srv1's agent stopped, expected srv2"
+not routed_has_vip srv1 || fail "srv1's agent stopped and left the VIP on lo"
+e2e_log "srv1's agent stopped: srv1 withdrew, srv2 alone announces"
