@@ -47,13 +47,15 @@ static bool reserved_table(unsigned long long t)
 	return t == 0 || (t >= 253 && t <= 255);
 }
 
-static int option(struct loader *ld, unsigned int line, struct xhb_announce_cfg *a,
-		  const char *word, const char *value, bool *takeover_given)
+static int option(struct loader *ld, unsigned int line,
+		  struct xhb_announce_cfg *a, const char *word,
+		  const char *value, bool *takeover_given)
 {
 	unsigned long long v;
 
 	if (!strcmp(word, "table")) {
-		if (cfg_parse_uint(value, 1, 0xffffffffULL, &v) || reserved_table(v))
+		if (cfg_parse_uint(value, 1, 0xffffffffULL, &v) ||
+		    reserved_table(v))
 			return cfg_fail(ld, line, EINVAL,
 					"announce: bad table '%s': a number "
 					"1..4294967295, not 253, 254 or 255 "
@@ -67,7 +69,8 @@ static int option(struct loader *ld, unsigned int line, struct xhb_announce_cfg 
 					"%d..255 (0..4 are the kernel's)",
 					value, MIN_PROTO);
 		a->proto = (__u8)v;
-	} else if (!strcmp(word, "metric") || !strcmp(word, "takeover_metric")) {
+	} else if (!strcmp(word, "metric") ||
+		   !strcmp(word, "takeover_metric")) {
 		if (cfg_parse_uint(value, 0, 0xffffffffULL, &v))
 			return cfg_fail(ld, line, EINVAL,
 					"announce: bad %s '%s': a number "
@@ -125,14 +128,16 @@ int dir_announce(struct loader *ld, const struct directive *d,
 				"announce %s: option '%s' has no value", v[0],
 				v[n - 1]);
 	for (int i = 2; i < n; i += 2)
-		if ((ret = option(ld, line, &a, v[i], v[i + 1], &takeover_given)))
+		if ((ret =
+			 option(ld, line, &a, v[i], v[i + 1], &takeover_given)))
 			return ret;
 	if (a.mode == XHB_ANNOUNCE_ANYCAST && takeover_given)
-		return cfg_fail(ld, line, EINVAL,
-				"announce %s anycast: takeover_metric and "
-				"takeover_hold are route's: every node "
-				"announces an anycast group, nobody takes it over",
-				v[0]);
+		return cfg_fail(
+		    ld, line, EINVAL,
+		    "announce %s anycast: takeover_metric and "
+		    "takeover_hold are route's: every node "
+		    "announces an anycast group, nobody takes it over",
+		    v[0]);
 	if (a.mode == XHB_ANNOUNCE_ROUTE && a.takeover_metric >= a.metric)
 		return cfg_fail(ld, line, EINVAL,
 				"announce %s: takeover_metric (%u) must be "
@@ -173,10 +178,11 @@ int cfg_announces_finish(struct loader *ld)
 			if (!cfg_names_group(grp, g, l->group))
 				continue;
 			if (grp->announce.mode)
-				return cfg_fail(ld, line, EINVAL,
-						"announce %s: group %u has an "
-						"announce line already (line %u)",
-						l->group, g, grp->announce.line);
+				return cfg_fail(
+				    ld, line, EINVAL,
+				    "announce %s: group %u has an "
+				    "announce line already (line %u)",
+				    l->group, g, grp->announce.line);
 			if (!has_address(grp))
 				return cfg_fail(ld, line, EINVAL,
 						"announce %s: group %u has no "

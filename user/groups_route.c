@@ -56,8 +56,10 @@ static int route_of(struct xhb_groups *gs, unsigned int g,
 
 	if (ret)
 		return ret;
-	*rt = (struct xhb_route){.dst = vip.addr, .ifindex = vip.ifindex,
-				 .table = a->table, .proto = a->proto,
+	*rt = (struct xhb_route){.dst = vip.addr,
+				 .ifindex = vip.ifindex,
+				 .table = a->table,
+				 .proto = a->proto,
 				 .metric = metric};
 	return 0;
 }
@@ -75,8 +77,8 @@ static void say_failed(struct xhb_groups *gs, unsigned int g,
 }
 
 /* Adds rt (said when it was not there); 0 or a negative errno. */
-static int add(struct xhb_groups *gs, unsigned int g, const struct xhb_route *rt,
-	       const char *reason)
+static int add(struct xhb_groups *gs, unsigned int g,
+	       const struct xhb_route *rt, const char *reason)
 {
 	int ret = xhb_nl__route_add(gs->nl, rt);
 
@@ -86,7 +88,8 @@ static int add(struct xhb_groups *gs, unsigned int g, const struct xhb_route *rt
 }
 
 /* Deletes rt (said when it was there); 0 or a negative errno. */
-static int del(struct xhb_groups *gs, unsigned int g, const struct xhb_route *rt)
+static int del(struct xhb_groups *gs, unsigned int g,
+	       const struct xhb_route *rt)
 {
 	int ret = xhb_nl__route_del(gs->nl, rt);
 
@@ -153,7 +156,8 @@ static void verify_route(struct xhb_groups *gs, unsigned int g,
 	const struct xhb_announce_cfg *a = &xhb_groups_def(gs, g)->announce;
 	struct xhb_group_state *s = &gs->g[g];
 	struct xhb_route rt;
-	int ret = route_of(gs, g, res, demote ? a->metric : s->route_metric, &rt);
+	int ret =
+	    route_of(gs, g, res, demote ? a->metric : s->route_metric, &rt);
 
 	ret = ret ?: add(gs, g, &rt, demote ? "takeover_over" : "restored");
 	if (!ret && a->mode == XHB_ANNOUNCE_ROUTE && rt.metric == a->metric) {

@@ -25,11 +25,13 @@ static struct nlmsghdr *route_request(char *buf, int type, int flags,
 	/* a table above 255 only fits RTA_TABLE; the header says so */
 	rtm->rtm_table = rt->table < 256 ? rt->table : RT_TABLE_UNSPEC;
 	rtm->rtm_protocol = rt->proto;
-	/* `ip route add X/32 dev lo` makes the same: a link route, no gateway */
+	/* `ip route add X/32 dev lo` makes the same: a link route, no gateway
+	 */
 	rtm->rtm_scope = RT_SCOPE_LINK;
 	rtm->rtm_type = RTN_UNICAST;
 	mnl_attr_put(nlh, RTA_DST, v4 ? 4 : 16,
-		     v4 ? (const void *)&rt->dst.v4 : (const void *)&rt->dst.v6);
+		     v4 ? (const void *)&rt->dst.v4
+			: (const void *)&rt->dst.v6);
 	mnl_attr_put_u32(nlh, RTA_TABLE, rt->table);
 	mnl_attr_put_u32(nlh, RTA_OIF, (__u32)rt->ifindex);
 	mnl_attr_put_u32(nlh, RTA_PRIORITY, rt->metric);

@@ -38,7 +38,10 @@ struct announce_case {
 	struct xhb_announce_cfg want[2]; /* groups 0 and 1 (line aside) */
 };
 
-#define DEF(m) {m, 100, 248, 1000, 100, 10 * S, 0}
+#define DEF(m)                                    \
+	{                                         \
+		m, 100, 248, 1000, 100, 10 * S, 0 \
+	}
 
 static const struct announce_case cases[] = {
     {"", NULL, {{0}, {0}}},
@@ -50,19 +53,23 @@ static const struct announce_case cases[] = {
      "takeover_hold 2s\n",
      NULL,
      {{ROUTE, 200, 99, 50, 10, 2 * S, 0}, {0}}},
-    {"announce 0 route\nannounce 1 anycast metric 7\n", NULL,
+    {"announce 0 route\nannounce 1 anycast metric 7\n",
+     NULL,
      {DEF(ROUTE), {ANYCAST, 100, 248, 7, 100, 10 * S, 0}}},
-    {"announce 0 route table 70000\n", NULL,
+    {"announce 0 route table 70000\n",
+     NULL,
      {{ROUTE, 70000, 248, 1000, 100, 10 * S, 0}, {0}}},
     {"announce 0 broadcast\n",
-     "ha.cf:8: announce 0: bad mode 'broadcast': route or anycast", {}},
+     "ha.cf:8: announce 0: bad mode 'broadcast': route or anycast",
+     {}},
     {"announce 0\n",
      "ha.cf:8: announce: missing values (usage: announce GROUP "
      "route|anycast [table N] [proto P] [metric M] [takeover_metric T] "
      "[takeover_hold T])",
      {}},
     {"announce 0 route table\n",
-     "ha.cf:8: announce 0: option 'table' has no value", {}},
+     "ha.cf:8: announce 0: option 'table' has no value",
+     {}},
     {"announce 0 route table 254\n",
      "ha.cf:8: announce: bad table '254': a number 1..4294967295, not 253, "
      "254 or 255 (default, main, local)",
@@ -76,7 +83,8 @@ static const struct announce_case cases[] = {
      "kernel's)",
      {}},
     {"announce 0 route metric -1\n",
-     "ha.cf:8: announce: bad metric '-1': a number 0..4294967295", {}},
+     "ha.cf:8: announce: bad metric '-1': a number 0..4294967295",
+     {}},
     {"announce 0 route takeover_hold 0\n",
      "ha.cf:8: announce: bad takeover_hold '0': a time above 0 (10s, 500ms)",
      {}},
@@ -97,14 +105,16 @@ static const struct announce_case cases[] = {
      "number, one of its addresses or resources)",
      {}},
     {"announce 2 route\n",
-     "ha.cf:8: announce 2: group 2 has no address to announce", {}},
+     "ha.cf:8: announce 2: group 2 has no address to announce",
+     {}},
     {"announce 0 route\n\nannounce 10.61.0.30 anycast\n",
      "ha.cf:10: announce 10.61.0.30: group 0 has an announce line already "
      "(line 8)",
      {}},
 };
 
-static bool same(const struct xhb_announce_cfg *a, const struct xhb_announce_cfg *b)
+static bool same(const struct xhb_announce_cfg *a,
+		 const struct xhb_announce_cfg *b)
 {
 	return a->mode == b->mode &&
 	       (!a->mode || (a->table == b->table && a->proto == b->proto &&
@@ -122,15 +132,17 @@ Test(config_announce, table)
 
 		if (c->error) {
 			snprintf(want, sizeof(want), "%s/%s", dir, c->error);
-			cr_expect_eq(ret, -EINVAL, "'%s': loaded, want an error",
-				     c->lines);
-			cr_expect_str_eq(err, want, "'%s':\n  got  %s\n  want %s",
+			cr_expect_eq(ret, -EINVAL,
+				     "'%s': loaded, want an error", c->lines);
+			cr_expect_str_eq(err, want,
+					 "'%s':\n  got  %s\n  want %s",
 					 c->lines, err, want);
 			continue;
 		}
 		cr_assert_eq(ret, 0, "'%s': %s", c->lines, err);
 		for (unsigned int g = 0; g < 2; g++) {
-			const struct xhb_announce_cfg *a = &cfg->groups[g].announce;
+			const struct xhb_announce_cfg *a =
+			    &cfg->groups[g].announce;
 
 			cr_expect(same(a, &c->want[g]),
 				  "'%s': group %u: mode %d table %u proto %u "

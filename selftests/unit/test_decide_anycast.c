@@ -17,9 +17,9 @@
 
 struct anycast_case {
 	const char *name;
-	unsigned int flags;	/* XHB_SELF_* */
-	__u32 self_held;	/* groups we hold */
-	__u32 peer_held;	/* groups the peer holds */
+	unsigned int flags; /* XHB_SELF_* */
+	__u32 self_held;    /* groups we hold */
+	__u32 peer_held;    /* groups the peer holds */
 	enum xhb_member_state peer_state;
 	__u32 unfit, ifaces_down, refused;
 	bool outreached;
@@ -37,8 +37,9 @@ static const struct anycast_case cases[] = {
     {"peer_dead_changes_nothing", .self_held = G0, .peer_held = G0,
      .peer_state = XHB_MEMBER_DEAD, .action = XHB_ACTION_KEEP, .owner = 0,
      .reason = R(ANYCAST)},
-    {"initdead_acquires", .flags = XHB_SELF_INIT, .peer_state = XHB_MEMBER_UNKNOWN,
-     .action = XHB_ACTION_ACQUIRE, .owner = 0, .reason = R(ANYCAST)},
+    {"initdead_acquires", .flags = XHB_SELF_INIT,
+     .peer_state = XHB_MEMBER_UNKNOWN, .action = XHB_ACTION_ACQUIRE, .owner = 0,
+     .reason = R(ANYCAST)},
     {"unheard_keeps", .flags = XHB_SELF_UNHEARD, .self_held = G0,
      .peer_held = G0, .peer_state = XHB_MEMBER_UP, .action = XHB_ACTION_KEEP,
      .owner = 0, .reason = R(ANYCAST)},
@@ -46,8 +47,8 @@ static const struct anycast_case cases[] = {
      .peer_state = XHB_MEMBER_UP, .unfit = G0, .action = XHB_ACTION_RELEASE,
      .owner = -1, .reason = R(CHECK_FAILED)},
     {"check_failing_alone_releases", .self_held = G0,
-     .peer_state = XHB_MEMBER_DEAD, .unfit = G0,
-     .action = XHB_ACTION_RELEASE, .owner = -1, .reason = R(CHECK_FAILED)},
+     .peer_state = XHB_MEMBER_DEAD, .unfit = G0, .action = XHB_ACTION_RELEASE,
+     .owner = -1, .reason = R(CHECK_FAILED)},
     {"check_failing_takes_nothing", .peer_held = G0,
      .peer_state = XHB_MEMBER_UP, .unfit = G0, .action = XHB_ACTION_NONE,
      .owner = -1, .reason = R(CHECK_FAILED)},
@@ -110,8 +111,8 @@ Test(decide_anycast, table)
 		cr_expect_eq(out[0].reason, k->reason, "%s: reason %s, want %s",
 			     k->name, xhb_reason_name(out[0].reason),
 			     xhb_reason_name(k->reason));
-		cr_expect_not(out[0].announce, "%s: an anycast group sends no ARP",
-			      k->name);
+		cr_expect_not(out[0].announce,
+			      "%s: an anycast group sends no ARP", k->name);
 	}
 }
 
@@ -119,7 +120,7 @@ Test(decide_anycast, table)
 Test(decide_anycast, peers_play_no_part)
 {
 	static const enum xhb_member_state states[] = {
-	    XHB_MEMBER_UP,    XHB_MEMBER_WARN,	  XHB_MEMBER_DEAD,
+	    XHB_MEMBER_UP,	XHB_MEMBER_WARN,    XHB_MEMBER_DEAD,
 	    XHB_MEMBER_STALLED, XHB_MEMBER_LEAVING, XHB_MEMBER_FAULT,
 	    XHB_MEMBER_UNKNOWN};
 
@@ -128,11 +129,13 @@ Test(decide_anycast, peers_play_no_part)
 			struct anycast_case base = {.name = "base",
 						    .self_held = mine,
 						    .unfit = unfit,
-						    .peer_state = XHB_MEMBER_UP};
+						    .peer_state =
+							XHB_MEMBER_UP};
 			struct xhb_decision want[2];
 
 			run(&base, want);
-			for (size_t s = 0; s < sizeof(states) / sizeof(states[0]); s++)
+			for (size_t s = 0;
+			     s < sizeof(states) / sizeof(states[0]); s++)
 				for (__u32 theirs = 0; theirs < 4; theirs++) {
 					struct anycast_case k = base;
 					struct xhb_decision out[2];
@@ -140,12 +143,13 @@ Test(decide_anycast, peers_play_no_part)
 					k.peer_state = states[s];
 					k.peer_held = theirs;
 					run(&k, out);
-					cr_expect_eq(out[0].action, want[0].action,
-						     "held %u unfit %u peer %d/%u: %s, "
-						     "alone %s",
-						     mine, unfit, states[s], theirs,
-						     xhb_action_name(out[0].action),
-						     xhb_action_name(want[0].action));
+					cr_expect_eq(
+					    out[0].action, want[0].action,
+					    "held %u unfit %u peer %d/%u: %s, "
+					    "alone %s",
+					    mine, unfit, states[s], theirs,
+					    xhb_action_name(out[0].action),
+					    xhb_action_name(want[0].action));
 				}
 		}
 }
@@ -154,10 +158,10 @@ Test(decide_anycast, peers_play_no_part)
  * owns it, and we take it only once the peer is dead. */
 Test(decide_anycast, other_groups_elected)
 {
-	struct anycast_case up = {.name = "up", .peer_state = XHB_MEMBER_UP,
-				  .peer_held = G1};
-	struct anycast_case dead = {.name = "dead", .peer_state = XHB_MEMBER_DEAD,
-				    .peer_held = G1};
+	struct anycast_case up = {
+	    .name = "up", .peer_state = XHB_MEMBER_UP, .peer_held = G1};
+	struct anycast_case dead = {
+	    .name = "dead", .peer_state = XHB_MEMBER_DEAD, .peer_held = G1};
 	struct xhb_decision out[2];
 
 	run(&up, out);
