@@ -53,10 +53,14 @@ int groups_resolve_vip(struct xhb_groups *gs, unsigned int g,
 	else
 		vip->addr.v6 = r->addr.v6;
 	if (groups_routed(xhb_groups_def(gs, g))) {
-		/* routing mode: a host address on lo, its route announced */
+		/* routing mode: a host address on lo, no label or broadcast
+		 * of the line's interface, its route announced */
 		ifindex = xhb_nl__ifindex(gs->nl, "lo");
-		prefix = 0;
-	} else if (r->iface[0])
+		vip->ifindex = ifindex;
+		vip->prefixlen = r->family == AF_INET ? 32 : 128;
+		return ifindex < 0 ? ifindex : 0;
+	}
+	if (r->iface[0])
 		ifindex = xhb_nl__ifindex(gs->nl, r->iface);
 	else
 		ifindex = xhb_nl__ifindex_for_addr(gs->nl, &vip->addr,

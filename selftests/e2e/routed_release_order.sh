@@ -26,7 +26,9 @@ esac
 exit 0
 EOF
 		chmod 755 "$d/resource.d/slowstop"
-		echo "srv1 IPaddr::$LAB_VIP/32 slowstop" >"$d/haresources"
+		# the interface (and its label) and prefix a line may give are not
+		# used in routing mode: the VIP goes on lo as a /32
+		echo "srv1 IPaddr::$LAB_VIP/24/ens192:1 slowstop" >"$d/haresources"
 	done
 }
 ROUTED_BEFORE_START=slow_stop_script
