@@ -132,8 +132,8 @@ static const struct line_kind kinds[] = {
      "host route {vip} added to table {table} (proto {proto}, metric "
      "{metric})[ for group {group}][ ({reason})]", NULL},
     {"route_removed", LOG_INFO,
-     "host route {vip} removed from table {table} (metric {metric})"
-     "[ (group {group})]", NULL},
+     "host route {vip} removed from table {table} (metric {metric}"
+     "[, group {group}])", NULL},
     {"vip_lost", LOG_ERR,
      "VIP {vip}[ on {iface}][ of group {group}] was removed behind our back", NULL},
     {"garp_sent", LOG_DEBUG,
