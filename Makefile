@@ -7,6 +7,7 @@
 #   make test     install what is missing, build, run every test
 #   make demo     install what is missing, build, run the two-node lab
 #   make bench    failover, service-crash and data-plane benchmarks (results in bench/results)
+#   make bench-routed  routed failover: xhb + BIRD vs BIRD with BFD alone (bench/routed.sh)
 #   make man      the manual pages, docs/man/*.scd -> build/man/ (scdoc)
 #   make vmlinux  regenerate vmlinux.h from this kernel's BTF
 
@@ -58,7 +59,7 @@ MAN_PAGES := $(patsubst docs/man/%.scd,$(BUILD)/man/%,$(MAN_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all progs test demo bench vmlinux clean deps install man FORCE
+.PHONY: all progs test demo bench bench-routed vmlinux clean deps install man FORCE
 .DEFAULT_GOAL := all
 
 # What `make install` installs, and nothing that needs the tests'
@@ -77,6 +78,10 @@ deps:
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)selftests/run.sh
+
+bench-routed: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bench/routed.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -24,6 +24,10 @@ packages=(
 	# the demo and e2e: the seed's web server, one private instance per
 	# server namespace (tools/lab.sh lab_web_start), never the system one
 	apache2
+	# e2e and bench: the routed lab (selftests/e2e/routed_*.sh,
+	# tools/lab_routed.sh), one private bird per namespace, never the
+	# system one
+	bird2
 )
 [ "${XHB_EXTRA_PACKAGES:-}" ] && read -r -a extra <<<"$XHB_EXTRA_PACKAGES" && packages+=("${extra[@]}")
 
@@ -60,6 +64,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 		for s in apache2 apache-htcacheclean; do
 			update-rc.d "$s" disable >/dev/null 2>&1 || true
 		done
+	fi
+	# the same for bird2: the routed lab runs one bird per namespace
+	if [[ " ${missing[*]} " == *" bird2 "* ]]; then
+		systemctl disable bird >/dev/null 2>&1 || update-rc.d bird disable >/dev/null 2>&1 || true
 	fi
 fi
 

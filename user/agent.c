@@ -337,8 +337,13 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 		a->place_pref[g] = grp->placed ? XHB_PLACE_AUTO : grp->node_index;
 		a->place_key[g] = grp->place_key;
 		a->place_allowed[g] = grp->allowed;
+		if (grp->announce.mode == XHB_ANNOUNCE_ANYCAST)
+			xhb_gset_add(&a->place_anycast, g);
+		else
+			xhb_gset_del(&a->place_anycast, g);
 	}
 	a->place_gen = a->cfg_gen;
+	in.anycast = a->place_anycast;
 	return xhb_decide(&in, out);
 }
 

@@ -53,6 +53,7 @@ struct xhb_agent {
 	unsigned int cfg_gen, place_gen;
 	int place_pref[XHB_MAX_GROUPS];
 	__u64 place_key[XHB_MAX_GROUPS], place_allowed[XHB_MAX_GROUPS];
+	struct xhb_gset place_anycast; /* announce anycast */
 	struct xhb_quorum quorum; /* of our partition, once out of initdead */
 	int quorum_said; /* -1: not judged yet, else the last quorate said */
 	struct xhb_gset no_healthy_said; /* groups whose no_healthy_node was said */

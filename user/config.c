@@ -133,6 +133,7 @@ static int load(struct loader ld, const char *dir)
 	ld.path = cfg->hacf_path;
 	ret = cfg_quorum_finish(&ld);
 	ret = ret ?: cfg_checks_finish(&ld);
+	ret = ret ?: cfg_announces_finish(&ld);
 	return ret ?: cfg_resources_finish(&ld);
 }
 

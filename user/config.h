@@ -252,6 +252,30 @@ enum xhb_stop_failed_policy {
 };
 
 /* One haresources line: started left to right, stopped right to left. */
+/* announce GROUP route|anycast ... (config_announce.c): how a group's
+ * addresses reach clients beyond their segment. ARP (no line): on their
+ * interface, announced by gratuitous ARP / NA. ROUTE: the holder puts each
+ * address on lo as a host address and a host route for it in `table`
+ * with protocol `proto`, which a routing daemon (BIRD, FRR) announces.
+ * ANYCAST: the same on every node whose checks pass. */
+enum xhb_announce_mode {
+	XHB_ANNOUNCE_ARP = 0,
+	XHB_ANNOUNCE_ROUTE,
+	XHB_ANNOUNCE_ANYCAST,
+};
+
+struct xhb_announce_cfg {
+	enum xhb_announce_mode mode;
+	__u32 table;  /* kernel routing table, default 100 */
+	__u8 proto;   /* the routes' protocol number, default 248 */
+	__u32 metric; /* the route's metric (priority), default 1000 */
+	/* route: the metric after a takeover from a holder that may still
+	 * announce (lower wins), kept for takeover_hold, default 100, 10s */
+	__u32 takeover_metric;
+	__u64 takeover_hold_ns;
+	unsigned int line; /* in ha.cf, 0: no line */
+};
+
 struct xhb_group {
 	/* the first field: the preferred node, `auto`, or a list of nodes
 	 * (NAME,NAME,...) */
@@ -262,6 +286,7 @@ struct xhb_group {
 	bool placed;
 	__u64 allowed;
 	__u64 place_key;
+	struct xhb_announce_cfg announce; /* announce GROUP ... */
 	unsigned int line;	 /* where the line starts */
 	unsigned int nresources;
 	struct xhb_resource resources[XHB_CONFIG_MAX_GROUP_RESOURCES];
@@ -382,6 +407,12 @@ struct xhb_config {
 	unsigned int no_quorum_line; /* 0: the default */
 	unsigned int nnode_attrs;
 	struct xhb_node_attr node_attrs[2 * XHB_CONFIG_MAX_NODES];
+	/* announce lines as read, applied to groups once haresources is */
+	unsigned int nannounces;
+	struct xhb_announce_line {
+		char group[XHB_SPEC_MAX]; /* as written */
+		struct xhb_announce_cfg cfg;
+	} announces[XHB_MAX_GROUPS];
 
 	unsigned int ngroups; /* group i is bit i of groups_held on the wire */
 	struct xhb_group groups[XHB_MAX_GROUPS];

@@ -301,7 +301,7 @@ int cfg_check_parse(struct loader *ld, const struct directive *d,
 
 /* Group g is named by word: its number, one of its addresses, or one of
  * its resources (the agent's name, or the resource as written). */
-static bool names_group(const struct xhb_group *grp, unsigned int g,
+bool cfg_names_group(const struct xhb_group *grp, unsigned int g,
 			const char *word)
 {
 	unsigned long long number;
@@ -334,7 +334,7 @@ unsigned int xhb_config_groups_named(const struct xhb_config *cfg,
 {
 	*out = (struct xhb_gset){{0}};
 	for (unsigned int g = 0; g < cfg->ngroups; g++)
-		if (names_group(&cfg->groups[g], g, word))
+		if (cfg_names_group(&cfg->groups[g], g, word))
 			xhb_gset_add(out, g);
 	return xhb_gset_count(out);
 }

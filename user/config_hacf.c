@@ -618,6 +618,8 @@ static const struct directive directives[] = {
 	      "[interval T] [timeout T] [fall N] [rise N] [groups G,...]"},
     {"resource_timeout", dir_resource_timeout, 1, 3,
      .usage = "resource_timeout [NAME] [start|stop] TIME"},
+    {"announce", dir_announce, 2, -1, .usage = "announce GROUP route|anycast "
+     "[table N] [proto P] [metric M] [takeover_metric T] [takeover_hold T]"},
     {"stop_failed_policy", dir_stop_failed_policy, 1, 1,
      .usage = "stop_failed_policy block|release"},
     {"no_quorum_policy", dir_no_quorum_policy, 1, 1,

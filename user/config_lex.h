@@ -138,5 +138,14 @@ int cfg_cluster_finish(struct loader *ld, unsigned int cluster_id_line);
 int cfg_nodes_apply(struct loader *ld);
 /* What is wrong with a node name ("an empty name"...), or NULL. */
 const char *cfg_node_name_problem(const char *name);
+/* ha.cf's announce lines (config_announce.c, a handler of config_hacf.c's
+ * table), then, once haresources is read, the groups they name. */
+int dir_announce(struct loader *ld, const struct directive *d,
+		 unsigned int line, char **v, int n);
+int cfg_announces_finish(struct loader *ld);
+/* Group g is named by word: its number, one of its addresses, or one of
+ * its resources (config_check.c). */
+bool cfg_names_group(const struct xhb_group *grp, unsigned int g,
+		     const char *word);
 
 #endif /* XHB_CONFIG_LEX_H */

@@ -309,6 +309,43 @@ static enum xhb_reason cause(const struct group_ctx *c, int owner,
 	return XHB_REASON_LOWEST_INDEX;
 }
 
+/*
+ * Anycast (announce anycast): every node announces the group it does not
+ * refuse, and routers spread flows over them; nobody is elected. This node
+ * holds g unless it is in fault, leaving, without quorum (stop), or
+ * refuses g (a failing check, a VIP interface down, fewer ping nodes than
+ * a peer, standby): then it releases, whoever else holds g; frozen, it
+ * keeps what it holds and takes nothing. The peers' views play no part, so
+ * one-way loss and initdead change nothing either. owner: self when it
+ * holds or takes g, else -1.
+ */
+static struct xhb_decision decide_anycast(const struct group_ctx *c)
+{
+	const struct xhb_decide_input *in = c->n->in;
+	bool holds = claims(c, in->self);
+	struct xhb_decision d = {.owner = -1, .reason = XHB_REASON_ANYCAST};
+
+	if (in->self_flags & XHB_SELF_FAULT)
+		d.reason = XHB_REASON_LOCAL_FAULT;
+	else if (in->self_flags & XHB_SELF_LEAVING)
+		d.reason = XHB_REASON_LEAVING;
+	else if (in->self_flags & XHB_SELF_NO_QUORUM)
+		d.reason = XHB_REASON_NO_QUORUM;
+	else if (has(c->n->refused[c->g], (int)in->self))
+		d.reason = unfit_reason(c, in->self);
+	if (d.reason != XHB_REASON_ANYCAST) {
+		d.action = holds ? XHB_ACTION_RELEASE : XHB_ACTION_NONE;
+		return d;
+	}
+	if ((in->self_flags & XHB_SELF_FROZEN) && !holds) {
+		d.reason = XHB_REASON_NO_QUORUM;
+		return d;
+	}
+	d.owner = (int)in->self;
+	d.action = holds ? XHB_ACTION_KEEP : XHB_ACTION_ACQUIRE;
+	return d;
+}
+
 static struct xhb_decision decide_group(struct group_ctx *c)
 {
 	const struct nodes_ctx *n = c->n;
@@ -317,6 +354,8 @@ static struct xhb_decision decide_group(struct group_ctx *c)
 	struct xhb_decision d = {.action = XHB_ACTION_NONE};
 	enum rule rule;
 
+	if (xhb_gset_has(&in->anycast, c->g))
+		return decide_anycast(c);
 	judge_eligibility(c);
 	d.owner = owner_of(c, &rule);
 	d.reason = cause(c, d.owner, rule);
@@ -608,6 +647,7 @@ const char *xhb_reason_name(enum xhb_reason reason)
 	    [XHB_REASON_NO_HEALTHY_NODE] = "no_healthy_node",
 	    [XHB_REASON_FEWER_PING_NODES] = "fewer_ping_nodes",
 	    [XHB_REASON_NO_QUORUM] = "no_quorum",
+	    [XHB_REASON_ANYCAST] = "anycast",
 	    [XHB_REASON_ADOPTED] = "adopted",
 	    [XHB_REASON_RESOURCE_FAILED] = "resource_failed",
 	    [XHB_REASON_RELOAD] = "reload",

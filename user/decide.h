@@ -57,6 +57,7 @@ enum xhb_reason {
 	XHB_REASON_NO_HEALTHY_NODE,
 	XHB_REASON_FEWER_PING_NODES, /* a peer reaches more ping nodes */
 	XHB_REASON_NO_QUORUM, /* our partition lacks quorum */
+	XHB_REASON_ANYCAST, /* an anycast group: held by every fit node */
 	/* not decide's: why a transition happened outside a decision */
 	XHB_REASON_ADOPTED, /* a restarted agent found its VIPs up */
 	XHB_REASON_RESOURCE_FAILED, /* a step failed: the group is undone */
@@ -115,6 +116,9 @@ struct xhb_decide_input {
 	/* groups with a VIP on an interface of ours that is down (ifaces.h):
 	 * refused, named local_fault */
 	struct xhb_gset self_ifaces_down;
+	/* anycast groups (announce anycast): not an owner election, every
+	 * node that does not refuse one holds it (decide_anycast()) */
+	struct xhb_gset anycast;
 	/* n_nodes entries, in the same order on every node */
 	const struct xhb_decide_node *nodes;
 	/* n_groups: node index, -1 for none, or XHB_PLACE_AUTO */

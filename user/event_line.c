@@ -128,6 +128,12 @@ static const struct line_kind kinds[] = {
      "[ ({reason})][?adopted  (adopted)]", NULL},
     {"vip_removed", LOG_INFO,
      "VIP {vip}[/{prefix}] removed from {iface}[ (group {group})]", NULL},
+    {"route_added", LOG_INFO,
+     "host route {vip} added to table {table} (proto {proto}, metric "
+     "{metric})[ for group {group}][ ({reason})]", NULL},
+    {"route_removed", LOG_INFO,
+     "host route {vip} removed from table {table} (metric {metric}"
+     "[, group {group}])", NULL},
     {"vip_lost", LOG_ERR,
      "VIP {vip}[ on {iface}][ of group {group}] was removed behind our back", NULL},
     {"garp_sent", LOG_DEBUG,

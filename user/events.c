@@ -20,6 +20,7 @@
 #include "event_line.h"
 #include "check.h"
 #include "events.h"
+#include "route.h"
 #include "membership.h"
 #include "resource.h"
 #include "syslog_client.h"
@@ -674,6 +675,30 @@ void xhb_ev_vip_removed(struct xhb_events *em, unsigned int group,
 	vip_names(em, vip, addr, ifname);
 	xhb_events__emitf(em, "vip_removed", "{s:i, s:s, s:s}", "group",
 			  (int)group, "vip", addr, "iface", ifname);
+}
+
+void xhb_ev_route_added(struct xhb_events *em, unsigned int group,
+			const struct xhb_route *rt, const char *reason)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	inet_ntop(rt->dst.family, &rt->dst.v6, addr, sizeof(addr));
+	xhb_events__emitf(em, "route_added", "{s:i, s:s, s:I, s:i, s:I, s:s*}",
+			  "group", (int)group, "vip", addr, "table",
+			  (json_int_t)rt->table, "proto", (int)rt->proto,
+			  "metric", (json_int_t)rt->metric, "reason", reason);
+}
+
+void xhb_ev_route_removed(struct xhb_events *em, unsigned int group,
+			  const struct xhb_route *rt)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	inet_ntop(rt->dst.family, &rt->dst.v6, addr, sizeof(addr));
+	xhb_events__emitf(em, "route_removed", "{s:i, s:s, s:I, s:i, s:I}",
+			  "group", (int)group, "vip", addr, "table",
+			  (json_int_t)rt->table, "proto", (int)rt->proto,
+			  "metric", (json_int_t)rt->metric);
 }
 
 void xhb_ev_vip_lost(struct xhb_events *em, unsigned int group,

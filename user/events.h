@@ -164,6 +164,13 @@ void xhb_ev_vip_removed(struct xhb_events *em, unsigned int group,
 			const struct xhb_vip *vip);
 void xhb_ev_vip_lost(struct xhb_events *em, unsigned int group,
 		     const struct xhb_vip *vip);
+/* routing mode: a host route of group's added (reason: NULL, "takeover",
+ * "takeover_over", "restored") or removed */
+struct xhb_route;
+void xhb_ev_route_added(struct xhb_events *em, unsigned int group,
+			const struct xhb_route *rt, const char *reason);
+void xhb_ev_route_removed(struct xhb_events *em, unsigned int group,
+			  const struct xhb_route *rt);
 /* packet: 1 for the first; err: 0 or a negative errno */
 void xhb_ev_garp_sent(struct xhb_events *em, unsigned int group,
 		      const struct xhb_vip *vip, unsigned int packet, int err);

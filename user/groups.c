@@ -63,8 +63,8 @@ static int iface_index(struct xhb_groups *gs, const char *name)
 	return ifindex;
 }
 
-int groups_resolve_vip(struct xhb_groups *gs, const struct xhb_resource *r,
-		       struct xhb_vip *vip)
+int groups_resolve_vip(struct xhb_groups *gs, unsigned int g,
+		       const struct xhb_resource *r, struct xhb_vip *vip)
 {
 	unsigned int prefix = r->prefix_len;
 	int ifindex;
@@ -75,6 +75,14 @@ int groups_resolve_vip(struct xhb_groups *gs, const struct xhb_resource *r,
 		vip->addr.v4 = r->addr.v4;
 	else
 		vip->addr.v6 = r->addr.v6;
+	if (groups_routed(xhb_groups_def(gs, g))) {
+		/* routing mode: a host address on lo, no label or broadcast
+		 * of the line's interface, its route announced */
+		ifindex = xhb_nl__ifindex(gs->nl, "lo");
+		vip->ifindex = ifindex;
+		vip->prefixlen = r->family == AF_INET ? 32 : 128;
+		return ifindex < 0 ? ifindex : 0;
+	}
 	if (r->iface[0])
 		ifindex = iface_index(gs, r->iface);
 	else
@@ -95,12 +103,13 @@ int groups_resolve_vip(struct xhb_groups *gs, const struct xhb_resource *r,
 }
 
 /* Address resource res is up on this node with our tag. */
-static bool address_present(struct xhb_groups *gs, const struct xhb_resource *res)
+static bool address_present(struct xhb_groups *gs, unsigned int g,
+			    const struct xhb_resource *res)
 {
 	struct xhb_addr_info info;
 	struct xhb_vip vip;
 
-	return !groups_resolve_vip(gs, res, &vip) &&
+	return !groups_resolve_vip(gs, g, res, &vip) &&
 	       xhb_nl__addr_find(gs->nl, vip.ifindex, &vip.addr, &info) == 1 &&
 	       info.proto == XHB_IFA_PROTO;
 }
@@ -115,7 +124,7 @@ static bool addresses_present(struct xhb_groups *gs, unsigned int g, bool any)
 		if (grp->resources[r].kind != XHB_RES_ADDRESS)
 			continue;
 		addresses++;
-		present += address_present(gs, &grp->resources[r]);
+		present += address_present(gs, g, &grp->resources[r]);
 	}
 	return any ? present > 0 : addresses > 0 && present == addresses;
 }
@@ -140,10 +149,12 @@ void groups_schedule_announce(struct xhb_groups *gs, unsigned int g,
 /* Its addresses' announcements: how many were sent. */
 static unsigned int announce_group(struct xhb_groups *gs, unsigned int g)
 {
-	unsigned int sent = 0;
-
 	const struct xhb_group *grp = xhb_groups_def(gs, g);
 	unsigned int packet = gs->cfg->garp_count - gs->g[g].announce_left + 1;
+	unsigned int sent = 0;
+
+	if (groups_routed(grp)) /* on lo: its route is its announcement */
+		return 0;
 
 	for (unsigned int r = 0; r < grp->nresources; r++) {
 		const struct xhb_resource *res = &grp->resources[r];
@@ -151,7 +162,7 @@ static unsigned int announce_group(struct xhb_groups *gs, unsigned int g)
 		int ret;
 
 		if (res->kind != XHB_RES_ADDRESS || !(gs->g[g].up & XHB_RES_BIT(r)) ||
-		    groups_resolve_vip(gs, res, &vip))
+		    groups_resolve_vip(gs, g, res, &vip))
 			continue;
 		ret = res->family == AF_INET
 			      ? xhb_announce__garp(gs->ann, vip.ifindex, vip.addr.v4,
@@ -292,7 +303,7 @@ void xhb_groups_adopt(struct xhb_groups *gs, const struct xhb_self *old,
 			 * addresses gone as the policy has them. */
 			for (unsigned int r = 0; r < grp->nresources; r++)
 				if (grp->resources[r].kind == XHB_RES_ADDRESS &&
-				    address_present(gs, &grp->resources[r]))
+				    address_present(gs, g, &grp->resources[r]))
 					groups_remove_address(gs, g, &grp->resources[r]);
 			groups_adopt_blocked(gs, g, now_ns);
 			continue;
@@ -350,7 +361,8 @@ static bool same_group(const struct xhb_group *x, const struct xhb_group *y)
 
 	xhb_group_spec(x, sx, sizeof(sx));
 	xhb_group_spec(y, sy, sizeof(sy));
-	return !strcmp(x->node, y->node) && !strcmp(sx, sy);
+	return !strcmp(x->node, y->node) && !strcmp(sx, sy) &&
+	       xhb_announce_same(&x->announce, &y->announce);
 }
 
 void groups_forget_def(struct xhb_groups *gs, unsigned int g)
@@ -391,7 +403,7 @@ static void restore_if_gone(struct xhb_groups *gs, unsigned int g,
 {
 	struct xhb_vip vip;
 
-	if (groups_resolve_vip(gs, res, &vip) ||
+	if (groups_resolve_vip(gs, g, res, &vip) ||
 	    xhb_nl__addr_find(gs->nl, vip.ifindex, &vip.addr, NULL) == 1)
 		return;
 	xhb_ev_vip_lost(gs->ev, g, &vip);
@@ -523,6 +535,7 @@ void xhb_groups_verify(struct xhb_groups *gs)
 	    l.failed) {
 		free(l.v);
 		check_held(gs, NULL); /* one lookup a VIP, as before */
+		groups_routes_verify(gs, xhb_now_ns());
 		return;
 	}
 	qsort(l.v, l.n, sizeof(*l.v), up_qsort_cmp);
@@ -542,9 +555,12 @@ void xhb_groups_verify(struct xhb_groups *gs)
 				continue;
 			memcpy(&key.addr.v6, &res->addr,
 			       res->family == AF_INET ? 4 : 16);
-			/* on its interface when it names one (looked up once);
-			 * else anywhere, not its subnet's dump once a VIP */
-			if (res->iface[0])
+			/* on its interface when it names one (looked up once;
+			 * routing mode: lo); else anywhere, not its subnet's
+			 * dump once a VIP */
+			if (groups_routed(grp))
+				key.ifindex = iface_index(gs, "lo");
+			else if (res->iface[0])
 				key.ifindex = iface_index(gs, res->iface);
 			if (key.ifindex >= 0 &&
 			    bsearch(&key, l.v, l.n, sizeof(*l.v), up_bsearch_cmp))
@@ -554,6 +570,7 @@ void xhb_groups_verify(struct xhb_groups *gs)
 	}
 	gs->names_cached = false;
 	free(l.v);
+	groups_routes_verify(gs, xhb_now_ns());
 }
 
 struct xhb_gset xhb_groups_started(const struct xhb_groups *gs)

@@ -80,6 +80,10 @@ struct xhb_group_state {
 	struct xhb_resource_run *run; /* the script under way, or NULL */
 	bool aborting; /* run is a start killed for a release */
 	unsigned int failed; /* stop_failed: the resource whose stop failed */
+	/* routing mode (announce route): the metric of its host routes, and
+	 * when a takeover's metric goes back to the usual one (0: never) */
+	__u32 route_metric;
+	__u64 route_demote_ns;
 	/* the group as it was when a reload changed it: its transitions end
 	 * under it (NULL: the configuration's) */
 	struct xhb_group *def;

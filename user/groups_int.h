@@ -9,13 +9,14 @@
 #define XHB_GROUPS_INT_H
 
 #include "groups.h"
+#include "route.h"
 
 #define XHB_RES_BIT(r) (1U << (r))
 
 /* The xhb_vip for an address resource: 0, or -ENOENT/-ENODEV when no
  * interface can carry it. */
-int groups_resolve_vip(struct xhb_groups *gs, const struct xhb_resource *r,
-		       struct xhb_vip *vip);
+int groups_resolve_vip(struct xhb_groups *gs, unsigned int g,
+		       const struct xhb_resource *r, struct xhb_vip *vip);
 /* Recorded before the transition acts: a restart knows where it stood. */
 void groups_record(struct xhb_groups *gs, unsigned int g, enum xhb_progress state);
 /* Claimed on the wire or not (gs->held, the group's held). */
@@ -35,5 +36,26 @@ void groups_remove_address(struct xhb_groups *gs, unsigned int g,
 void groups_adopt_blocked(struct xhb_groups *gs, unsigned int g, __u64 now_ns);
 /* The reload is done with group g's old definition (it is idle). */
 void groups_forget_def(struct xhb_groups *gs, unsigned int g);
+
+/* ---- routing mode (groups_route.c) ---- */
+/* The group's addresses go on lo with host routes (announce route|anycast). */
+bool groups_routed(const struct xhb_group *grp);
+/* Two announce lines say the same (a reload changes nothing of it). */
+bool xhb_announce_same(const struct xhb_announce_cfg *a,
+		       const struct xhb_announce_cfg *b);
+/* The host route of address resource res of group g, the address being
+ * up: its metric chosen by the transition's reason (a takeover's is
+ * lower); 0 or a negative errno (said). */
+int groups_route_add(struct xhb_groups *gs, unsigned int g,
+		     const struct xhb_resource *res, __u64 now_ns);
+/* The host route of address resource res withdrawn (every metric of it);
+ * said when it fails. */
+void groups_route_del(struct xhb_groups *gs, unsigned int g,
+		      const struct xhb_resource *res);
+/* Every host route of group g withdrawn: a release's first step. */
+void groups_routes_del(struct xhb_groups *gs, unsigned int g);
+/* Each routed group we serve: its routes put back if gone, a takeover's
+ * metric back to the usual one once takeover_hold has passed. */
+void groups_routes_verify(struct xhb_groups *gs, __u64 now_ns);
 
 #endif /* XHB_GROUPS_INT_H */

@@ -156,7 +156,10 @@ int xhb_ifaces_collect(struct xhb_ifaces *fs, const struct xhb_config *cfg,
 			char name[IFNAMSIZ];
 			int ifindex;
 
-			if (res->kind != XHB_RES_ADDRESS)
+			/* routing mode: on lo, fenced on the media's
+			 * interfaces, where its traffic comes in */
+			if (res->kind != XHB_RES_ADDRESS ||
+			    cfg->groups[g].announce.mode)
 				continue;
 			if (res->iface[0]) {
 				snprintf(name, sizeof(name), "%s", res->iface);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
- * rtnl: what vip.c (the command socket) and nlmon.c (the monitoring
- * socket) share: parsing link and address messages, and dumps. Internal
+ * rtnl: what vip.c (the command socket), route.c (host routes on it) and
+ * nlmon.c (the monitoring socket) share: parsing link and address messages, and dumps. Internal
  * to those two; everyone else uses vip.h.
  */
 #ifndef XHB_RTNL_H
@@ -19,6 +19,9 @@
  * finds it, and stack bytes have no business in the kernel (valgrind). */
 #define NL_REQ_SIZE 512
 
+/* Sends one request and waits for its ACK: 0 or the kernel's -errno (its
+ * extended-ACK text in xhb_nl__last_error()). */
+int xhb_rtnl_talk(struct xhb_nl *nl, struct nlmsghdr *nlh);
 /* A dump of nlh's request through nl, cb per message; restart(data) before
  * each retry of a dump the kernel marked inconsistent. */
 int xhb_rtnl_dump(struct xhb_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,

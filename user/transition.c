@@ -102,6 +102,9 @@ static int address_added(struct xhb_groups *gs, unsigned int g, unsigned int r,
 	xhb_ev_vip_added(gs->ev, g, vip, NULL);
 	/* Up before it is announced: only what is up is. */
 	gs->g[g].up |= XHB_RES_BIT(r);
+	if (groups_routed(xhb_groups_def(gs, g)))
+		/* its route makes it known beyond the segment: no ARP */
+		return groups_route_add(gs, g, res, now_ns);
 	/* Tell the segment now, not after the group's slow scripts. */
 	groups_schedule_announce(gs, g, now_ns);
 	if (!gs->batching)
@@ -116,7 +119,7 @@ static int add_address(struct xhb_groups *gs, unsigned int g, unsigned int r,
 {
 	const struct xhb_resource *res = &xhb_groups_def(gs, g)->resources[r];
 	struct xhb_vip vip;
-	int ret = groups_resolve_vip(gs, res, &vip);
+	int ret = groups_resolve_vip(gs, g, res, &vip);
 
 	/* Fenced before it is up: never an unleased VIP. */
 	if (!ret)
@@ -150,8 +153,10 @@ void groups_remove_address(struct xhb_groups *gs, unsigned int g,
 			   const struct xhb_resource *res)
 {
 	struct xhb_vip vip;
-	int ret = groups_resolve_vip(gs, res, &vip);
+	int ret = groups_resolve_vip(gs, g, res, &vip);
 
+	/* No route to an address that is gone: the route first. */
+	groups_route_del(gs, g, res);
 	if (!ret)
 		ret = xhb_nl__vip_del(gs->nl, &vip);
 	address_removed(gs, g, res, &vip, ret);
@@ -245,7 +250,7 @@ static void advance_stop(struct xhb_groups *gs, unsigned int g, __u64 now_ns)
 		    gs->nqueued < XHB_MAX_GROUPS) {
 			struct xhb_vip vip;
 
-			if (!groups_resolve_vip(gs, res, &vip)) {
+			if (!groups_resolve_vip(gs, g, res, &vip)) {
 				/* xhb_groups_batch_end() goes on */
 				gs->queued[gs->nqueued++] = (struct xhb_group_queued){
 				    .g = g, .r = r, .del = true, .vip = vip};
@@ -270,6 +275,9 @@ static void begin_stop(struct xhb_groups *gs, unsigned int g, __u64 now_ns)
 {
 	gs->g[g].phase = XHB_GROUP_STOPPING;
 	groups_record(gs, g, XHB_PROGRESS_RELEASING);
+	/* Routing mode: the router stops sending here before anything
+	 * here stops serving. */
+	groups_routes_del(gs, g);
 	advance_stop(gs, g, now_ns);
 }
 

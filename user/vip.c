@@ -236,6 +236,11 @@ static int nl_talk(struct xhb_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 	return -EOVERFLOW;
 }
 
+int xhb_rtnl_talk(struct xhb_nl *nl, struct nlmsghdr *nlh)
+{
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
 /* A dump that raced a change ends with EINTR (NLM_F_DUMP_INTR): redo it. */
 int xhb_rtnl_dump(struct xhb_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 		  void *data, void (*restart)(void *data))

@@ -66,6 +66,15 @@ static const struct line_case cases[] = {
     {"{\"event\":\"state_change\",\"from\":\"init\",\"to\":\"active\","
      "\"reason\":\"all_peers_seen\"}",
      LOG_NOTICE, "state init -> active (all peers seen)"},
+    /* routing mode: the host routes */
+    {"{\"event\":\"route_added\",\"group\":0,\"vip\":\"10.61.0.30\","
+     "\"table\":100,\"proto\":248,\"metric\":100,\"reason\":\"takeover\"}",
+     LOG_INFO,
+     "host route 10.61.0.30 added to table 100 (proto 248, metric 100) for "
+     "group 0 (takeover)"},
+    {"{\"event\":\"route_removed\",\"group\":0,\"vip\":\"10.61.0.30\","
+     "\"table\":100,\"proto\":248,\"metric\":1000}",
+     LOG_INFO, "host route 10.61.0.30 removed from table 100 (metric 1000, group 0)"},
     /* The first announcement says the VIP moved; repeats are debug; a
      * failed one is a warning. */
     {"{\"event\":\"garp_sent\",\"vip\":\"172.16.193.30\",\"iface\":\"ens192\","

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "decide.h"
 #include "events.h"
+#include "route.h"
 #include "membership.h"
 #include "resource.h"
 #include "vip.h"
@@ -601,6 +602,8 @@ Test(events, every_emitter_matches_the_schema)
 					  .duration_ns = 31000000000ULL};
 	struct xhb_vip vip = {.addr = {.family = AF_INET}, .prefixlen = 16,
 			      .ifindex = 1, .label = "lo:0"};
+	struct xhb_route rt = {.dst = {.family = AF_INET}, .ifindex = 1,
+			       .table = 100, .proto = 248, .metric = 100};
 	struct xhb_events *em;
 	char cmd[PATH_MAX + 128], *text;
 	static const char *const kinds[] = {
@@ -618,6 +621,7 @@ Test(events, every_emitter_matches_the_schema)
 	    "group_stop_failed", "agent_stop_blocked", "cleanup_request",
 	    "quorum_gained", "quorum_lost",
 	    "node_added", "node_removed",
+	    "route_added", "route_removed",
 	};
 	size_t len;
 
@@ -630,6 +634,7 @@ Test(events, every_emitter_matches_the_schema)
 	snprintf(note.directive, sizeof(note.directive), "logfacility");
 	snprintf(note.message, sizeof(note.message), "not used yet");
 	inet_pton(AF_INET, "172.16.193.30", &vip.addr.v4);
+	rt.dst.v4 = vip.addr.v4;
 	snprintf(res.output, sizeof(res.output), "killed");
 	cr_assert_eq(open_events(&em, "srv2", logpath, false), 0);
 
@@ -667,6 +672,9 @@ Test(events, every_emitter_matches_the_schema)
 	xhb_ev_vip_added(em, 0, &vip, "restored");
 	xhb_ev_vip_removed(em, 0, &vip);
 	xhb_ev_vip_lost(em, 0, &vip);
+	xhb_ev_route_added(em, 0, &rt, NULL);
+	xhb_ev_route_added(em, 0, &rt, "takeover");
+	xhb_ev_route_removed(em, 0, &rt);
 	xhb_ev_garp_sent(em, 0, &vip, 1, 0);
 	xhb_ev_garp_sent(em, 0, &vip, 2, -ENETDOWN);
 	res.exit_code = 0;

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# Routing mode, the holder's agent hangs (SIGSTOP) while its kernel and
+# its bird live on: srv1's host route stays, its BGP session stays up,
+# the router keeps its path. srv2 judges srv1 stalled and waits for its
+# lease (300 ms) to run out (srv1's XDP fences the VIP by then); it takes
+# over with the takeover metric, and the router prefers srv2's path over
+# srv1's, still announced. srv1's agent wakes (SIGCONT): past its lease,
+# it lets go, its route first (route_removed), and the router has srv2's
+# path alone. The client never gets two servers.
+source "$(dirname "$0")/lib.bash" routed-stall
+source "$E2E_DIR/routed.bash"
+
+routed_up 'lease 300ms\nannounce 0 route\n'
+e2e_watch 4000 "$LAB_DIR/watch.json"
+t0=$(mono_now)
+kill -STOP "$(lab_pid srv1)" || fail "cannot stop srv1's agent"
+ev_wait_since "$t0" 5 srv2 group_acquire || fail "srv2 did not take over from a stalled srv1: $(ev_names srv2)"
+reason=$(ev_since "$t0" srv2 group_acquire | python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["reason"])')
+case $reason in
+lease_expired | peer_stalled_holds) ;;
+*) fail "srv2 took over for '$reason', expected lease_expired or peer_stalled_holds" ;;
+esac
+wait_for 3 routed_path_is srv2 || fail "the router's path is '$(routed_path)', expected srv2"
+# srv1's route is still there and still announced: the MED decides
+routed_has_route srv1 || fail "srv1's stalled agent cannot have removed its route"
+routed_session_up srv1 || fail "the router's session with srv1 should be up (its bird lives)"
+[ "$(routed_route_metric srv2)" = 100 ] || fail "srv2's metric is '$(routed_route_metric srv2)', expected 100"
+e2e_log "srv1 stalled: srv2 took over ($reason), the router prefers srv2's path over srv1's, still announced"
+
+t1=$(mono_now)
+kill -CONT "$(lab_pid srv1)"
+ev_wait_since "$t1" 5 srv1 route_removed || fail "srv1 woke past its lease and kept its route: $(ev_names srv1)"
+wait_for 3 not routed_has_route srv1 || fail "srv1's route is still in table 100"
+wait "$LAB_WATCH_PID"
+python3 - "$LAB_DIR/watch.json" <<'PY' || fail "the client's view of the stall (above)"
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(f"client across the stall: {r['requests']} requests, lost {r['lost']}, outage {r['outage_ms']} ms, "
+      f"servers {r['servers']}, both answered {r['both_answered']}")
+sys.exit(not (r["both_answered"] == 0 and r["servers"][-1] == "SRV2"))
+PY
+routed_path_is srv2 || fail "the router's path is '$(routed_path)' after srv1 woke, expected srv2"
+e2e_log "srv1 woke: its route withdrawn, the router's path stays srv2"
