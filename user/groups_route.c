@@ -170,7 +170,7 @@ static void verify_route(struct xhb_groups *gs, unsigned int g,
 
 void groups_routes_verify(struct xhb_groups *gs, __u64 now_ns)
 {
-	for (unsigned int g = 0; g < XHB_MAX_GROUPS; g++) {
+	for (unsigned int g = 0; g < xhb_groups_span(gs); g++) {
 		const struct xhb_group *grp = xhb_groups_def(gs, g);
 		struct xhb_group_state *s = &gs->g[g];
 		bool demote;
