@@ -93,7 +93,9 @@ PY
 done
 
 python3 - "$out" "$commit" "$runs" "$work/runs.jsonl" <<'PY'
-import json, platform, statistics, sys
+import json, platform, sys
+sys.path.insert(0, "bench")
+from report_util import summary as stat
 out, commit, wanted, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 rows = [json.loads(l) for l in open(path) if l.strip()]
 if not rows:
@@ -101,10 +103,6 @@ if not rows:
 by = {}
 for r in rows:
     by.setdefault(r["groups"], []).append(r)
-
-def stat(v):
-    v = [x for x in v if x is not None]
-    return {"median": statistics.median(v), "max": max(v), "min": min(v)} if v else None
 
 summary = {"what": "srv2 takes G groups after srv1's link goes down (seed lab, probe 1ms 3)",
            "commit": commit, "kernel": platform.release(), "runs_wanted": wanted, "cases": {}}

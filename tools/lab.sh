@@ -442,14 +442,20 @@ lab_kill_pidfile() {
 	rm -f "$f"
 }
 
+# The namespaces that are not servers nor the client: the segments' bridges
+# here, the router and the switch of tools/lab_routed.sh; and what must stop
+# before the servers do (lab_routed.sh: the routing daemons), if anything.
+LAB_OTHER_NS=(lanbr pubbr)
+LAB_BEFORE_TEARDOWN=${LAB_BEFORE_TEARDOWN:-}
 lab_teardown_quiet() {
 	local node
+	[ -z "$LAB_BEFORE_TEARDOWN" ] || "$LAB_BEFORE_TEARDOWN"
 	for node in "${LAB_NODES[@]}"; do
 		lab_stop "$node" TERM
 		lab_web_end "$node"
 		lab_kill_pidfile "$LAB_DIR/$node/echo.pid"
 	done
-	for node in "${LAB_NODES[@]}" client lanbr pubbr; do
+	for node in "${LAB_NODES[@]}" client "${LAB_OTHER_NS[@]}"; do
 		ip netns del "$(lab_ns "$node")" 2>/dev/null
 	done
 	if mountpoint -q "$LAB_DIR/bpf" 2>/dev/null; then

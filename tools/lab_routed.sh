@@ -311,26 +311,16 @@ routed_setup() {
 	done
 }
 
-lab_teardown_quiet() {
+# lab.sh's teardown: the routing daemons stop first, then the servers;
+# the router's and the switch's namespaces go with theirs.
+routed_birds_stop() {
 	local node
 	for node in rtr "${LAB_NODES[@]}"; do
 		routed_bird_stop "$node"
 	done
-	for node in "${LAB_NODES[@]}"; do
-		lab_stop "$node" TERM
-		lab_web_end "$node"
-		lab_kill_pidfile "$LAB_DIR/$node/echo.pid"
-	done
-	for node in "${LAB_NODES[@]}" client rtr sw; do
-		ip netns del "$(lab_ns "$node")" 2>/dev/null
-	done
-	if mountpoint -q "$LAB_DIR/bpf" 2>/dev/null; then
-		umount "$LAB_DIR/bpf"
-	fi
-	rm -rf "$LAB_DIR" "$LAB_WEB_SPARE"
-	return 0
 }
-lab_teardown() { lab_teardown_quiet; }
+LAB_OTHER_NS=(rtr sw)
+LAB_BEFORE_TEARDOWN=routed_birds_stop
 
 # ---- faults between srv1 and the router ----------------------------------
 

@@ -289,7 +289,7 @@ static void check_init(struct xhb_agent *a, __u64 now)
 
 static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 {
-	struct xhb_decide_node nodes[XHB_CONFIG_MAX_NODES] = {0};
+	struct xhb_decide_node nodes[XHB_CONFIG_MAX_NODES];
 	struct xhb_decide_input in = {
 		.n_nodes = a->cfg->nnodes,
 		.n_groups = a->cfg->ngroups,
@@ -309,26 +309,34 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 		.allowed = a->place_allowed,
 	};
 
+	/* each of the nnodes entries written whole: with 1024 groups an
+	 * entry is 400 bytes, and the loop runs every probe period */
 	for (unsigned int n = 0; n < a->cfg->nnodes; n++) {
 		const struct xhb_peer_view *p = &a->peers.v[n];
 		struct xhb_member_timers t;
 
-		nodes[n].key = a->cfg->nodes[n].id;
-		nodes[n].weight = a->cfg->nodes[n].weight;
 		if ((int)n == a->self_index) {
-			nodes[n].held = a->groups.held;
-			nodes[n].wanted = a->groups.wanted;
-			nodes[n].refused = a->groups.refused;
+			nodes[n] = (struct xhb_decide_node){
+			    .held = a->groups.held,
+			    .wanted = a->groups.wanted,
+			    .refused = a->groups.refused,
+			    .key = a->cfg->nodes[n].id,
+			    .weight = a->cfg->nodes[n].weight,
+			};
 			continue;
 		}
 		t = xhb_peers_timers(&a->peers, n, now);
-		nodes[n].state = p->state;
-		nodes[n].starting = p->snap.state == XHB_NODE_INIT;
-		nodes[n].lease_expired = xhb_member_lease_expired(&p->snap, now, &t);
-		nodes[n].came_back = p->came_back;
-		nodes[n].held = p->held;
-		nodes[n].wanted = p->wanted;
-		nodes[n].refused = p->refused;
+		nodes[n] = (struct xhb_decide_node){
+		    .state = p->state,
+		    .starting = p->snap.state == XHB_NODE_INIT,
+		    .lease_expired = xhb_member_lease_expired(&p->snap, now, &t),
+		    .came_back = p->came_back,
+		    .held = p->held,
+		    .wanted = p->wanted,
+		    .refused = p->refused,
+		    .key = a->cfg->nodes[n].id,
+		    .weight = a->cfg->nodes[n].weight,
+		};
 	}
 	for (unsigned int g = 0; a->place_gen != a->cfg_gen && g < a->cfg->ngroups;
 	     g++) {

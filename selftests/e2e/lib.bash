@@ -416,6 +416,35 @@ _ev_seen_since() { _ev_worth_exact "$@" && [ -n "$(ev_since "$@")" ]; }
 # Is the agent of NODE (started by lab_start) still running?
 agent_alive() { lab_pid "$1" >/dev/null; }
 
+# Every node of NODES saw each of the others up (peer_up), within 5 s.
+expect_all_up() { # node...
+	local node peer
+	for node in "$@"; do
+		for peer in "$@"; do
+			[ "$node" = "$peer" ] && continue
+			ev_wait 5 "$node" peer_up peer="$peer" ||
+				fail "$node never saw $peer up: $(ev_names "$node")"
+		done
+	done
+}
+
+# bridge_rules RULES: the lab bridge's forwarding filtered by RULES
+# (nftables lines; empty: everything passes again), replacing the rules
+# set before in one transaction, so every side of a cut starts and ends at
+# the same instant.
+bridge_rules() { # rules
+	lab_exec lanbr nft -f - <<-EOF || fail "could not set the bridge's rules: $1"
+		table bridge xhb_e2e
+		delete table bridge xhb_e2e
+		table bridge xhb_e2e {
+			chain forward {
+				type filter hook forward priority 0; policy accept;
+				$1
+			}
+		}
+	EOF
+}
+
 # One run of a test at a time on this machine: its namespaces and LAB_DIR
 # have fixed names, and lab_setup removes whatever has those names. The
 # lock is a directory holding the owner's PID (no file descriptor that

@@ -102,12 +102,7 @@ for node in srv1 srv2 srv3; do
 	lab_start "$node"
 done
 wait_for 15 lab_has_vip srv1 || fail "srv1 did not take $LAB_VIP within 15 s of the start"
-for node in srv1 srv2 srv3; do
-	for peer in srv1 srv2 srv3; do
-		[ "$node" = "$peer" ] && continue
-		ev_wait 5 "$node" peer_up peer=$peer || fail "$node never saw $peer up: $(ev_names "$node")"
-	done
-done
+expect_all_up srv1 srv2 srv3
 expect_vip_only srv1
 wait_for 15 one_each || fail "the three auto groups did not settle one a node within 15 s: $(layout)"
 LAYOUT0=$(layout)

@@ -24,17 +24,7 @@ partition() {
 			rules+=$"ip saddr $a udp dport 694 drop"$'\n'"ip saddr $a udp sport 694 drop"$'\n'
 		done
 	fi
-	# One transaction: the old rules give way to the new atomically.
-	lab_exec lanbr nft -f - <<-EOF || fail "could not install the partition rule in the bridge namespace"
-		table bridge xhb_partition
-		delete table bridge xhb_partition
-		table bridge xhb_partition {
-			chain forward {
-				type filter hook forward priority 0; policy accept;
-				$rules
-			}
-		}
-	EOF
+	bridge_rules "$rules"
 }
 
 only_srv1_has_vip() { vip_on srv1 && not vip_on srv2; }
@@ -70,7 +60,7 @@ run_case() { # both|srv2-first
 	fi
 	e2e_log "[$mode] lanbr: nft rule removed (heal)"
 	healed=$(mono_now)
-	lab_exec lanbr nft delete table bridge xhb_partition || fail "could not remove the partition rule"
+	bridge_rules ""
 	wait_for 3 bash -c "! ip netns exec $(lab_ns srv2) ip -o -4 addr show dev ens192 | grep -q ' $LAB_VIP/'" ||
 		fail "[$mode] heal: srv2 still holds $LAB_VIP 3 s after the partition healed"
 	ev_wait 2 srv1 peer_up peer=srv2 from=dead || fail "[$mode] heal: srv1 did not see srv2 up again: $(ev_names srv1)"

@@ -23,20 +23,13 @@ MINORITY=(srv4 srv5)
 
 # cut on|off: frames between the minority's bridge ports and the others
 # dropped (one nftables transaction: both sides cut at the same instant)
-cut() {
-	local rules=""
-	[ "$1" = on ] && rules='iifname { srv4, srv5 } oifname != { srv4, srv5 } drop
+cut() { # on|off
+	if [ "$1" = on ]; then
+		bridge_rules 'iifname { srv4, srv5 } oifname != { srv4, srv5 } drop
 		oifname { srv4, srv5 } iifname != { srv4, srv5 } drop'
-	lab_exec lanbr nft -f - <<-EOF || fail "could not set the cut in the bridge namespace"
-		table bridge xhb_cut
-		delete table bridge xhb_cut
-		table bridge xhb_cut {
-			chain forward {
-				type filter hook forward priority 0; policy accept;
-				$rules
-			}
-		}
-	EOF
+	else
+		bridge_rules ""
+	fi
 }
 
 # Does NODE's status say quorate QUORATE (true, false) with VOTES votes?

@@ -15,20 +15,14 @@ command -v nft >/dev/null || skip "needs nft (nftables) for the cut"
 
 LAB_HACF_EXTRA='probe 1ms 3\nkeepalive 500ms\nping 172.16.193.1\ndeadping 2\n'
 
-cut() { # on|off: srv1's port drops everything
-	local rules=""
-	[ "$1" = on ] && rules='iifname srv1 drop
+# cut on|off: every frame to and from srv1's bridge port dropped
+cut() { # on|off
+	if [ "$1" = on ]; then
+		bridge_rules 'iifname srv1 drop
 		oifname srv1 drop'
-	lab_exec lanbr nft -f - <<-EOF || fail "could not set the cut in the bridge namespace"
-		table bridge xhb_cut
-		delete table bridge xhb_cut
-		table bridge xhb_cut {
-			chain forward {
-				type filter hook forward priority 0; policy accept;
-				$rules
-			}
-		}
-	EOF
+	else
+		bridge_rules ""
+	fi
 }
 
 lab_setup || fail "lab setup failed"

@@ -19,12 +19,7 @@ lab_start srv1
 lab_start srv2
 lab_start srv3
 wait_for 15 lab_has_vip srv1 || fail "srv1 did not take $LAB_VIP within 15 s of the start"
-for node in srv1 srv2 srv3; do
-	for peer in srv1 srv2 srv3; do
-		[ "$node" = "$peer" ] && continue
-		ev_wait 5 "$node" peer_up peer=$peer || fail "$node never saw $peer up: $(ev_names "$node")"
-	done
-done
+expect_all_up srv1 srv2 srv3
 expect_vip_only srv1
 expect_curl "IT WORKS SRV1"
 e2e_log "three nodes up, srv1 holds the VIP"
