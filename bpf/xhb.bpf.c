@@ -14,8 +14,10 @@
  *
  * Fencing: while this node's lease has lapsed (its agent stopped renewing
  * it), ARP requests, neighbour solicitations and packets for the VIPs in
- * xhb_vips are dropped, whatever their protocol. That costs one array
- * lookup per frame while the node holds VIPs and nothing otherwise.
+ * xhb_vips are dropped, whatever their protocol. A node that holds no
+ * group pays one inlined array load per frame for it; a holder one more
+ * load (vip_filter) for a frame not to one of its VIPs, and the clock read
+ * that the lease needs only for a frame that may be (xhb_holder()).
  *
  * Parsing goes through a cursor (xhb_parse.h); each xhb_parse_* checks its
  * own bounds and returns the next protocol or an XHB_PARSE_* value.
@@ -110,34 +112,45 @@ struct {
 	__type(value, struct xhb_vip_lease);
 } xhb_vips SEC(".maps");
 
-/* Is this node fenced now (xhb_self_fenced(): lease lapsed, or unheard)? */
-XHB_INLINE bool xhb_fenced(void)
+/* Written by the agent (xhb_maps.h, the VIP filter). */
+__u64 vip_filter[XHB_VIP_FILTER_WORDS];
+
+/*
+ * This node's entry if it holds groups, else NULL: only a holder can be
+ * fenced (xhb_self_lapsed(), xhb_self_unheard()), so a node holding
+ * nothing never reads the clock for the fence.
+ */
+XHB_INLINE struct xhb_self *xhb_holder(void)
 {
 	struct xhb_self *self;
 	__u32 zero = 0;
 
 	self = bpf_map_lookup_elem(&xhb_self, &zero);
-	return self && xhb_self_fenced(self, bpf_ktime_get_boot_ns());
+	return self && (self->groups_held || self->held_more) ? self : NULL;
 }
 
-XHB_INLINE bool xhb_is_vip4(__be32 addr)
+/*
+ * Is this holder fenced for addr (len 4 or 16 bytes) now: its lease
+ * lapsed or a peer unheard us (xhb_self_fenced()), and addr one of its
+ * VIPs? The filter first, then the clock, then xhb_vips.
+ */
+XHB_INLINE bool xhb_fenced_for(const struct xhb_self *self, const void *addr,
+			       int len)
 {
-	struct xhb_vip_key key = {.family = AF_INET};
+	struct xhb_vip_key key = {.family = len == 4 ? AF_INET : AF_INET6};
+	__u32 bit = xhb_vip_filter_bit(addr, len);
 
-	__builtin_memcpy(key.addr, &addr, 4);
+	if (!(((volatile __u64 *)vip_filter)[bit / 64] & (1ULL << (bit % 64))))
+		return false;
+	if (!xhb_self_fenced(self, bpf_ktime_get_boot_ns()))
+		return false;
+	__builtin_memcpy(key.addr, addr, len);
 	return bpf_map_lookup_elem(&xhb_vips, &key) != NULL;
 }
 
-XHB_INLINE bool xhb_is_vip6(const struct in6_addr *addr)
-{
-	struct xhb_vip_key key = {.family = AF_INET6};
-
-	__builtin_memcpy(key.addr, addr, 16);
-	return bpf_map_lookup_elem(&xhb_vips, &key) != NULL;
-}
-
-/* An ARP request for one of our VIPs (Ethernet/IPv4 ARP only). */
-XHB_INLINE bool xhb_arp_asks_vip(struct xhb_cursor *c)
+/* An ARP request (Ethernet/IPv4 ARP only) for one of our VIPs, fenced. */
+XHB_INLINE bool xhb_arp_asks_vip(const struct xhb_self *self,
+				 struct xhb_cursor *c)
 {
 	struct arphdr *arp = c->pos;
 	struct xhb_arp_ipv4 *body = (struct xhb_arp_ipv4 *)(arp + 1);
@@ -147,11 +160,12 @@ XHB_INLINE bool xhb_arp_asks_vip(struct xhb_cursor *c)
 	    arp->ar_pro != bpf_htons(ETH_P_IP) || arp->ar_hln != ETH_ALEN ||
 	    arp->ar_pln != sizeof(body->target_ip))
 		return false;
-	return xhb_is_vip4(body->target_ip);
+	return xhb_fenced_for(self, &body->target_ip, 4);
 }
 
-/* A neighbour solicitation whose target is one of our VIPs. */
-XHB_INLINE bool xhb_ns_asks_vip(struct xhb_cursor *c)
+/* A neighbour solicitation whose target is one of our VIPs, fenced. */
+XHB_INLINE bool xhb_ns_asks_vip(const struct xhb_self *self,
+				struct xhb_cursor *c)
 {
 	struct icmp6hdr *icmp = c->pos;
 	struct in6_addr *target = (struct in6_addr *)(icmp + 1);
@@ -159,7 +173,7 @@ XHB_INLINE bool xhb_ns_asks_vip(struct xhb_cursor *c)
 	if ((void *)(target + 1) > c->end ||
 	    icmp->icmp6_type != NDISC_NEIGHBOUR_SOLICITATION)
 		return false;
-	return xhb_is_vip6(target);
+	return xhb_fenced_for(self, target, 16);
 }
 
 /*
@@ -459,7 +473,9 @@ XHB_INLINE int xhb_build_reply(struct xhb_hdr *r, const struct xhb_self *self,
 /* A fenced node answers no ARP request for its VIPs; other ARP passes. */
 XHB_INLINE enum xhb_reason xhb_fence_arp(struct xhb_cursor *c)
 {
-	if (xhb_fenced() && xhb_arp_asks_vip(c))
+	struct xhb_self *self = xhb_holder();
+
+	if (self && xhb_arp_asks_vip(self, c))
 		return XHB_R_drop_fenced_arp;
 	return XHB_R_pass_not_ip;
 }
@@ -471,12 +487,14 @@ XHB_INLINE enum xhb_reason xhb_fence_arp(struct xhb_cursor *c)
 XHB_INLINE enum xhb_reason xhb_fence_ip(struct xhb_cursor *c,
 					const struct xhb_frame *f, int next)
 {
-	if (!xhb_fenced())
+	struct xhb_self *self = xhb_holder();
+
+	if (!self)
 		return XHB_R_NEXT;
-	if ((f->ip4 && xhb_is_vip4(f->ip4->daddr)) ||
-	    (f->ip6 && xhb_is_vip6(&f->ip6->daddr)))
+	if ((f->ip4 && xhb_fenced_for(self, &f->ip4->daddr, 4)) ||
+	    (f->ip6 && xhb_fenced_for(self, &f->ip6->daddr, 16)))
 		return XHB_R_drop_fenced_ip;
-	if (f->ip6 && next == NEXTHDR_ICMPV6 && xhb_ns_asks_vip(c))
+	if (f->ip6 && next == NEXTHDR_ICMPV6 && xhb_ns_asks_vip(self, c))
 		return XHB_R_drop_fenced_arp;
 	return XHB_R_NEXT;
 }
@@ -836,7 +854,8 @@ int xhb_xdp(struct xdp_md *ctx)
  * neither IP packets (a TCP retransmission, a reply already queued) nor
  * ARP with a VIP as sender (the kernel refreshing its neighbours), which
  * would repoint the segment at a node that must not answer. Everything
- * else passes untouched; unfenced, it costs one array lookup.
+ * else passes untouched; a node holding nothing pays one array load, a
+ * holder the VIP filter too (xhb_fenced_for()).
  */
 SEC("tc")
 int xhb_tc_egress(struct __sk_buff *skb)
@@ -846,11 +865,12 @@ int xhb_tc_egress(struct __sk_buff *skb)
 		.pos = (void *)(long)skb->data,
 		.end = (void *)(long)skb->data_end,
 	};
+	struct xhb_self *self = xhb_holder();
 	struct xhb_frame f = {};
 	__be16 proto;
 	int next;
 
-	if (!xhb_fenced() || xhb_parse_eth(&c, &f, &proto) < 0)
+	if (!self || xhb_parse_eth(&c, &f, &proto) < 0)
 		return TC_ACT_OK;
 	if (proto == bpf_htons(ETH_P_ARP)) {
 		struct arphdr *arp = c.pos;
@@ -858,15 +878,17 @@ int xhb_tc_egress(struct __sk_buff *skb)
 
 		if ((void *)(body + 1) > c.end ||
 		    arp->ar_pro != bpf_htons(ETH_P_IP) ||
-		    !xhb_is_vip4(body->sender_ip))
+		    !xhb_fenced_for(self, &body->sender_ip, 4))
 			return TC_ACT_OK;
 	} else if (proto == bpf_htons(ETH_P_IP)) {
 		next = xhb_parse_ip4(&c, &f);
-		if (next == XHB_PARSE_MALFORMED || !xhb_is_vip4(f.ip4->saddr))
+		if (next == XHB_PARSE_MALFORMED ||
+		    !xhb_fenced_for(self, &f.ip4->saddr, 4))
 			return TC_ACT_OK;
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
 		next = xhb_parse_ip6(&c, &f);
-		if (next == XHB_PARSE_MALFORMED || !xhb_is_vip6(&f.ip6->saddr))
+		if (next == XHB_PARSE_MALFORMED ||
+		    !xhb_fenced_for(self, &f.ip6->saddr, 16))
 			return TC_ACT_OK;
 	} else {
 		return TC_ACT_OK;

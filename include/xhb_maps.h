@@ -188,6 +188,22 @@ xhb_self_fenced(const struct xhb_self *s, __u64 now_ns)
  * addresses and every packet addressed to them. The peer takes over only
  * once that has surely happened, so two nodes never answer at once.
  */
+/*
+ * The VIP filter, a global of the XDP object (vip_filter, 256 bits): bit
+ * b is set for every VIP in xhb_vips whose last address byte is b, before
+ * the VIP is added (and may stay set after it is removed: a stale bit
+ * costs a clock read, never a missed fence). A frame whose address's bit
+ * is clear is not to one of our VIPs: the fence reads neither the clock
+ * nor xhb_vips for it. The agent rebuilds it from xhb_vips when it loads
+ * the program, before the program runs.
+ */
+#define XHB_VIP_FILTER_WORDS 4
+static inline __attribute__((always_inline)) __u32
+xhb_vip_filter_bit(const __u8 *addr, int len)
+{
+	return addr[len - 1];
+}
+
 struct xhb_vip_key {
 	__u32 family; /* AF_INET or AF_INET6 */
 	__u8 addr[16]; /* IPv4 in the first 4 bytes, the rest zero */

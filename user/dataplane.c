@@ -263,13 +263,44 @@ static void copy_peer_ids(struct xhb_dataplane *dp, int stale_fd)
 	}
 }
 
-/* Which mode the program on ifindex runs in (for adopted links too). */
-static void query_mode(struct xhb_dataplane *dp)
+/* A VIP's bit in vip_filter (xhb_maps.h), set before it is in xhb_vips. */
+static void filter_vip(struct xhb_dataplane *dp, const struct xhb_vip_key *key)
+{
+	__u32 bit = xhb_vip_filter_bit(key->addr,
+				       key->family == AF_INET ? 4 : 16);
+
+	if (dp->skel && dp->skel->bss)
+		__atomic_or_fetch(&dp->skel->bss->vip_filter[bit / 64],
+				  1ULL << (bit % 64), __ATOMIC_SEQ_CST);
+}
+
+/* The VIPs of an adopted xhb_vips in the filter, before the program runs. */
+static void filter_adopted_vips(struct xhb_dataplane *dp)
+{
+	struct xhb_vip_key key, next;
+	bool first = true;
+
+	while (!bpf_map_get_next_key(dp->map_fds[MAP_VIPS], first ? NULL : &key,
+				     &next)) {
+		filter_vip(dp, &next);
+		key = next;
+		first = false;
+	}
+}
+
+/* Which mode the program on ifindex runs in (for adopted links too), and
+ * prog_fd's id. */
+static void query_mode(struct xhb_dataplane *dp, int prog_fd)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct bpf_prog_info pi;
+	__u32 len = sizeof(pi);
 
 	if (bpf_xdp_query(dp->info.ifindex, 0, &q) == 0)
 		dp->info.generic = q.attach_mode == XDP_ATTACHED_SKB;
+	memset(&pi, 0, sizeof(pi));
+	if (prog_fd >= 0 && !bpf_obj_get_info_by_fd(prog_fd, &pi, &len))
+		dp->info.prog_id = pi.id;
 }
 
 /*
@@ -468,6 +499,7 @@ int dataplane__open(const struct xhb_dataplane_opts *opts,
 		stale_peers = -1;
 	}
 	map_self(dp);
+	filter_adopted_vips(dp);
 	dp->news = ring_buffer__new(dp->map_fds[MAP_NEWS], count_news, dp, NULL);
 	if (!dp->news) {
 		err = -errno;
@@ -497,15 +529,7 @@ int dataplane__open(const struct xhb_dataplane_opts *opts,
 		err = attach_egress(dp, opts->ifname, why, whylen);
 	if (err)
 		goto fail;
-	query_mode(dp);
-	{
-		struct bpf_prog_info pi;
-		__u32 len = sizeof(pi);
-
-		memset(&pi, 0, sizeof(pi));
-		if (!bpf_obj_get_info_by_fd(prog_fd, &pi, &len))
-			dp->info.prog_id = pi.id;
-	}
+	query_mode(dp, prog_fd);
 	*out = dp;
 	return 0;
 fail:
@@ -550,7 +574,7 @@ int dataplane__open_pinned(const char *pin_dir, struct xhb_dataplane **out,
 		if (dp->link_fd >= 0 &&
 		    !bpf_obj_get_info_by_fd(dp->link_fd, &li, &len)) {
 			dp->info.ifindex = li.xdp.ifindex;
-			query_mode(dp);
+			query_mode(dp, -1);
 		}
 	}
 	*out = dp;
@@ -804,31 +828,29 @@ int dataplane__stats(struct xhb_dataplane *dp, struct xhb_stats *sum)
 	return err;
 }
 
-static void vip_key(struct xhb_vip_key *key, int family, const void *addr)
+static struct xhb_vip_key vip_key(int family, const void *addr)
 {
-	memset(key, 0, sizeof(*key));
-	key->family = family;
-	memcpy(key->addr, addr, family == AF_INET ? 4 : 16);
+	struct xhb_vip_key key = {.family = family};
+
+	memcpy(key.addr, addr, family == AF_INET ? 4 : 16);
+	return key;
 }
 
 int dataplane__vip_add(struct xhb_dataplane *dp, int family, const void *addr,
 		       __u32 group)
 {
 	struct xhb_vip_lease lease = {.group = group};
-	struct xhb_vip_key key;
+	struct xhb_vip_key key = vip_key(family, addr);
 
-	vip_key(&key, family, addr);
+	filter_vip(dp, &key);
 	return errno_or(bpf_map_update_elem(dp->map_fds[MAP_VIPS], &key, &lease,
 					    BPF_ANY));
 }
 
 int dataplane__vip_del(struct xhb_dataplane *dp, int family, const void *addr)
 {
-	struct xhb_vip_key key;
-	int err;
-
-	vip_key(&key, family, addr);
-	err = errno_or(bpf_map_delete_elem(dp->map_fds[MAP_VIPS], &key));
+	struct xhb_vip_key key = vip_key(family, addr);
+	int err = errno_or(bpf_map_delete_elem(dp->map_fds[MAP_VIPS], &key));
 	return err == -ENOENT ? 0 : err;
 }
 
