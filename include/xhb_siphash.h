@@ -100,6 +100,45 @@ XHB_INLINE __u64 xhb_siphash(const __u8 *data, __u32 len, __u64 k0, __u64 k1)
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
+/*
+ * xhb_siphash() of len bytes, a multiple of 8, at 8-byte aligned data: a
+ * word per load instead of eight byte loads and seven shifts (in BPF, where
+ * nothing merges them, most of the hash's cost on an 80-byte header).
+ */
+XHB_INLINE __u64 xhb_siphash_w(const __u64 *data, __u32 len, __u64 k0, __u64 k1)
+{
+	__u64 v0 = 0x736f6d6570736575ULL ^ k0;
+	__u64 v1 = 0x646f72616e646f6dULL ^ k1;
+	__u64 v2 = 0x6c7967656e657261ULL ^ k0;
+	__u64 v3 = 0x7465646279746573ULL ^ k1;
+	__u64 b = (__u64)len << 56;
+	__u32 i;
+
+	XHB_UNROLL
+	for (i = 0; i < len / 8; i++) {
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		__u64 m = __builtin_bswap64(data[i]);
+#else
+		__u64 m = data[i];
+#endif
+
+		v3 ^= m;
+		XHB_SIPROUND(v0, v1, v2, v3);
+		XHB_SIPROUND(v0, v1, v2, v3);
+		v0 ^= m;
+	}
+	v3 ^= b;
+	XHB_SIPROUND(v0, v1, v2, v3);
+	XHB_SIPROUND(v0, v1, v2, v3);
+	v0 ^= b;
+	v2 ^= 0xff;
+	XHB_SIPROUND(v0, v1, v2, v3);
+	XHB_SIPROUND(v0, v1, v2, v3);
+	XHB_SIPROUND(v0, v1, v2, v3);
+	XHB_SIPROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
 /* CRC-32 (IEEE 802.3, reflected, as zlib's crc32(0, data, len)). */
 XHB_INLINE __u32 xhb_crc32(const __u8 *data, __u32 len)
 {
