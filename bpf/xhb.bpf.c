@@ -176,20 +176,7 @@ XHB_INLINE bool xhb_ns_asks_vip(const struct xhb_self *self,
 	return xhb_fenced_for(self, target, 16);
 }
 
-/*
- * The tag of a header under a key. A global (not inlined) function, so the
- * verifier checks its loops once instead of once per path that calls it.
- */
-__noinline __u64 xhb_tag(const struct xhb_hdr *h, const struct xhb_key *k)
-{
-	if (!h || !k)
-		return 0;
-	if (k->method == XHB_AUTH_CRC)
-		return xhb_crc32((const __u8 *)h, XHB_TAGGED_LEN);
-	/* h is 8-byte aligned on our stack (xhb_handle_cluster()): a word
-	 * at a time, the same tag as byte by byte (little-endian BPF) */
-	return xhb_siphash_w((const __u64 *)h, XHB_TAGGED_LEN, k->k0, k->k1);
-}
+#include "xhb_tag.h" /* xhb_tag(), xhb_reply_tag() */
 
 /*
  * Sliding-window anti-replay; call with the peer's lock held. XHB_R_NEXT
@@ -322,66 +309,7 @@ XHB_INLINE enum xhb_reason xhb_confirm(struct xhb_peer *p,
 	return XHB_R_NEXT;
 }
 
-XHB_INLINE __u16 xhb_csum_fold(__u64 sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)sum;
-}
-
-/*
- * The ones' complement sum (RFC 1071, unfolded; byte order is the
- * memory's, as it is stored back) of n 16-bit words at p. Inline adds: a
- * bpf_csum_diff() call costs more than the few words summed here.
- */
-XHB_INLINE __u64 xhb_sum16(const void *p, int n)
-{
-	const __u16 *w = p;
-	__u64 sum = 0;
-
-	XHB_UNROLL
-	for (int i = 0; i < n; i++)
-		sum += w[i];
-	return sum;
-}
-
-/*
- * UDP checksum of the reply from scratch: pseudo-header, UDP header with a
- * zero checksum, payload. The payload is the header we just built on the
- * stack (8-byte aligned: summed a 32-bit word at a time), so nothing of
- * the probe's bytes is trusted.
- */
-XHB_INLINE __u16 xhb_udp_csum(const struct xhb_frame *f,
-			      const struct xhb_hdr *h)
-{
-	const __u32 *w = (const __u32 *)h;
-	__u64 sum = 0;
-
-	XHB_UNROLL
-	for (int i = 0; i < XHB_HDR_LEN / 4; i++)
-		sum += w[i];
-	/* the UDP header, its checksum zero; the pseudo-header's length
-	 * is the UDP length (IPv6's 32 bits of it: the same sum) */
-	sum += xhb_sum16(f->udp, 4) + f->udp->len + bpf_htons(IPPROTO_UDP);
-	if (f->ip4)
-		sum += xhb_sum16(&f->ip4->saddr, 4);
-	else if (f->ip6) /* saddr and daddr are adjacent: 32 bytes */
-		sum += xhb_sum16(&f->ip6->saddr, 16);
-	sum = (__u16)~xhb_csum_fold(sum);
-	return sum ? sum : 0xffff; /* 0 means "no checksum" in UDP */
-}
-
-/* RFC 1624 incremental update of the IPv4 header checksum for one word. */
-XHB_INLINE void xhb_ip4_csum_replace(struct iphdr *ip, __u16 old, __u16 new)
-{
-	__u64 sum = (__u16)~ip->check;
-
-	sum += (__u16)~old;
-	sum += new;
-	ip->check = ~xhb_csum_fold(sum);
-}
+#include "xhb_csum.h" /* xhb_udp_csum(), xhb_ip4_csum_replace() */
 
 /*
  * Turn the probe in place into the reply: swap MACs, addresses and ports,
@@ -472,7 +400,8 @@ XHB_INLINE int xhb_build_reply(struct xhb_hdr *r, const struct xhb_self *self,
 	r->groups_wanted = bpf_htonl(self->groups_wanted);
 	r->groups_refused = bpf_htonl(self->groups_refused);
 	r->ping_up = bpf_htons(self->ping_up);
-	xhb_store_le64(tag, xhb_tag(r, key));
+	xhb_store_le64(tag, key->method == XHB_AUTH_CRC ? xhb_tag(r, key)
+							: xhb_reply_tag(r, key));
 	__builtin_memcpy(&r->tag, tag, sizeof(tag));
 	return 0;
 }
@@ -563,8 +492,7 @@ XHB_INLINE enum xhb_reason xhb_classify(struct xhb_cursor *c,
  * The UDP payload is exactly one header and the IP lengths agree; h is
  * the header copied to the stack, all later stages read.
  */
-XHB_INLINE enum xhb_reason xhb_load_header(struct xdp_md *ctx,
-					   struct xhb_cursor *c,
+XHB_INLINE enum xhb_reason xhb_load_header(struct xhb_cursor *c,
 					   struct xhb_frame *f,
 					   struct xhb_hdr *h)
 {
@@ -578,10 +506,12 @@ XHB_INLINE enum xhb_reason xhb_load_header(struct xdp_md *ctx,
 	if (f->ip6 && bpf_ntohs(f->ip6->payload_len) <
 			  sizeof(struct udphdr) + XHB_HDR_LEN)
 		return XHB_R_drop_malformed;
-	/* The helper copies in one go; a packed struct copy would be 88
-	 * byte moves and spill half the stack. */
-	if (bpf_xdp_load_bytes(ctx, (void *)f->wire - c->start, h, sizeof(*h)))
-		return XHB_R_drop_malformed;
+	/* A word at a time into our aligned copy (a packed struct copy would
+	 * be 88 byte moves; bpf_xdp_load_bytes() a helper call): the frame's
+	 * bounds are checked above, and the words may be unaligned in it. */
+	XHB_UNROLL
+	for (int i = 0; i < XHB_HDR_LEN / 8; i++)
+		((__u64 *)h)[i] = ((const __u64 *)f->wire)[i];
 	return XHB_R_NEXT;
 }
 
@@ -756,8 +686,7 @@ XHB_INLINE enum xhb_reason xhb_respond(struct xhb_frame *f, struct xhb_hdr *h,
  * type. Each stage returns a drop reason or XHB_R_NEXT; the last one the
  * accepted verdict.
  */
-XHB_INLINE enum xhb_reason xhb_handle_cluster(struct xdp_md *ctx,
-					      struct xhb_cursor *c,
+XHB_INLINE enum xhb_reason xhb_handle_cluster(struct xhb_cursor *c,
 					      struct xhb_frame *f)
 {
 	struct xhb_self *self = NULL;
@@ -766,7 +695,7 @@ XHB_INLINE enum xhb_reason xhb_handle_cluster(struct xdp_md *ctx,
 	struct xhb_hdr h __attribute__((aligned(8)));
 	__u64 now;
 
-	reason = xhb_load_header(ctx, c, f, &h);
+	reason = xhb_load_header(c, f, &h);
 	if (reason != XHB_R_NEXT)
 		return reason;
 	reason = xhb_check_header(&h);
@@ -846,7 +775,7 @@ int xhb_xdp(struct xdp_md *ctx)
 
 	reason = xhb_classify(&c, &f);
 	if (reason == XHB_R_NEXT) {
-		reason = xhb_handle_cluster(ctx, &c, &f);
+		reason = xhb_handle_cluster(&c, &f);
 		if (!xhb_accepted(reason))
 			xhb_count_junk();
 	}

@@ -630,6 +630,46 @@ Test(xdp, probe_answered_in_place)
 	cr_assert_eq(peer().probes, sizeof(specs) / sizeof(specs[0]));
 }
 
+/* XDP keeps the SipHash state after a reply's first words (what changes
+ * only with our state); each change of them, or of the key, must show in
+ * the next reply's tag. */
+Test(xdp, reply_tag_follows_state_and_key)
+{
+	__u64 seq = 1;
+
+	for (int step = 0; step < 7; step++) {
+		struct xhb_hdr h = hdr(XHB_MSG_PROBE, 10, seq++);
+		__u8 buf[256];
+		int len = build(buf, &v4, &h);
+		struct run r = run_frame(buf, len);
+
+		check_reply(&v4, buf, &r, &h);
+		switch (step) { /* what the next reply says differently */
+		case 0:
+			self.state = XHB_NODE_LEAVING;
+			break;
+		case 1:
+			self.priority++;
+			break;
+		case 2:
+			self.ping_up = 3;
+			break;
+		case 3:
+			self.incarnation++;
+			break;
+		case 4:
+			self.agent_epoch++; /* past the prefix: hashed each time */
+			break;
+		case 5:
+			keys[KEY_SIP].k0 ^= 0x5a5a;
+			cr_assert_eq(dataplane__set_keys(dp, keys), 0);
+			break;
+		}
+		self.agent_update_ns = xhb_now_ns();
+		cr_assert_eq(dataplane__write_self(dp, &self), 0);
+	}
+}
+
 Test(xdp, probe_signed_with_crc_key_answered_with_active_key)
 {
 	struct xhb_hdr h = hdr(XHB_MSG_PROBE, 10, 1);
