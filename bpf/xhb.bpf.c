@@ -543,7 +543,7 @@ XHB_INLINE enum xhb_reason xhb_authenticate(const struct xhb_hdr *h)
 				    : NULL;
 	if (!key || key->method == XHB_AUTH_NONE)
 		return XHB_R_drop_unknown_key;
-	if (xhb_load_le64((const __u8 *)&h->tag) != xhb_tag(h, key))
+	if (xhb_load_le64((const __u8 *)&h->tag) != xhb_verify_tag(h, key))
 		return XHB_R_drop_bad_tag;
 	return XHB_R_NEXT;
 }

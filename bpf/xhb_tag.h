@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
- * Tags in XDP: a header's under a key (xhb_tag(), to verify), and a probe
- * reply's, most of it hashed once (xhb_reply_tag()). Part of
+ * Tags in XDP: a received header's (xhb_verify_tag()), a probe reply's
+ * (xhb_reply_tag()), most of each hashed once (xhb_prefixed_tag()). Part of
  * bpf/xhb.bpf.c, apart for its size.
  */
 #ifndef XHB_TAG_H
@@ -23,15 +23,20 @@ __noinline __u64 xhb_tag(const struct xhb_hdr *h, const struct xhb_key *k)
 }
 
 /*
- * A probe reply's first XHB_REPLY_PREFIX_WORDS words (magic to type,
- * state, priority; cluster, node; the prober, key, flags, ping_up; our
- * incarnation) change only when our state or the prober does: the SipHash
- * state after them is kept per CPU with the words and the key it was
- * computed for, and each reply hashes only the rest (6 words of 10).
+ * A header's first XHB_PREFIX_WORDS words (magic to priority; cluster,
+ * node; dest, key, flags, ping_up; incarnation) change only when its
+ * sender's state does, or for a reply its prober: the SipHash state after
+ * them is kept per CPU with the words and the key it was computed for, and
+ * a tag then hashes only the rest (6 words of 10). The words are compared
+ * in full, so a kept state is the one hashing them would give: a forged
+ * or replayed packet can only make the next tag cost a full hash.
+ * One entry for our replies; XHB_VERIFY_SLOTS for the packets we verify,
+ * by sender and type (a peer's heartbeats do not evict its probes).
  */
-#define XHB_REPLY_PREFIX_WORDS 4
-struct xhb_reply_prefix {
-	__u64 words[XHB_REPLY_PREFIX_WORDS];
+#define XHB_PREFIX_WORDS 4
+#define XHB_VERIFY_SLOTS 64
+struct xhb_tag_prefix {
+	__u64 words[XHB_PREFIX_WORDS];
 	__u64 k0, k1;
 	struct xhb_sip state;
 };
@@ -40,26 +45,31 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct xhb_reply_prefix);
+	__type(value, struct xhb_tag_prefix);
 } xhb_reply_prefix SEC(".maps");
 
-/* The SipHash tag of a reply built on our stack (8-byte aligned). */
-__noinline __u64 xhb_reply_tag(const struct xhb_hdr *r, const struct xhb_key *k)
-{
-	const __u64 *w = (const __u64 *)r;
-	struct xhb_reply_prefix *c;
-	struct xhb_sip s;
-	__u32 zero = 0;
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XHB_VERIFY_SLOTS);
+	__type(key, __u32);
+	__type(value, struct xhb_tag_prefix);
+} xhb_verify_prefix SEC(".maps");
 
-	if (!r || !k)
-		return 0;
-	c = bpf_map_lookup_elem(&xhb_reply_prefix, &zero);
+/* The SipHash tag of a header (8-byte aligned), the state after its
+ * prefix taken from, or kept in, c (NULL: none). */
+XHB_INLINE __u64 xhb_prefixed_tag(const struct xhb_hdr *h,
+				  const struct xhb_key *k,
+				  struct xhb_tag_prefix *c)
+{
+	const __u64 *w = (const __u64 *)h;
+	struct xhb_sip s;
+
 	if (c && c->k0 == k->k0 && c->k1 == k->k1 && c->words[0] == w[0] &&
 	    c->words[1] == w[1] && c->words[2] == w[2] && c->words[3] == w[3]) {
 		s = c->state;
 	} else {
 		xhb_sip_init(&s, k->k0, k->k1);
-		xhb_sip_words(&s, w, XHB_REPLY_PREFIX_WORDS);
+		xhb_sip_words(&s, w, XHB_PREFIX_WORDS);
 		if (c) {
 			__builtin_memcpy(c->words, w, sizeof(c->words));
 			c->k0 = k->k0;
@@ -67,9 +77,35 @@ __noinline __u64 xhb_reply_tag(const struct xhb_hdr *r, const struct xhb_key *k)
 			c->state = s;
 		}
 	}
-	xhb_sip_words(&s, w + XHB_REPLY_PREFIX_WORDS,
-		      XHB_TAGGED_LEN / 8 - XHB_REPLY_PREFIX_WORDS);
+	xhb_sip_words(&s, w + XHB_PREFIX_WORDS,
+		      XHB_TAGGED_LEN / 8 - XHB_PREFIX_WORDS);
 	return xhb_sip_final(&s, XHB_TAGGED_LEN);
+}
+
+/* The SipHash tag of a reply built on our stack (8-byte aligned). */
+__noinline __u64 xhb_reply_tag(const struct xhb_hdr *r, const struct xhb_key *k)
+{
+	__u32 zero = 0;
+
+	if (!r || !k)
+		return 0;
+	return xhb_prefixed_tag(r, k, bpf_map_lookup_elem(&xhb_reply_prefix,
+							  &zero));
+}
+
+/* The tag of a received header (on our stack, 8-byte aligned). */
+__noinline __u64 xhb_verify_tag(const struct xhb_hdr *h,
+				const struct xhb_key *k)
+{
+	__u32 slot;
+
+	if (!h || !k)
+		return 0;
+	if (k->method == XHB_AUTH_CRC)
+		return xhb_crc32((const __u8 *)h, XHB_TAGGED_LEN);
+	slot = (bpf_ntohl(h->node_id) * 4 + h->type) % XHB_VERIFY_SLOTS;
+	return xhb_prefixed_tag(h, k, bpf_map_lookup_elem(&xhb_verify_prefix,
+							  &slot));
 }
 
 #endif /* XHB_TAG_H */

@@ -670,6 +670,27 @@ Test(xdp, reply_tag_follows_state_and_key)
 	}
 }
 
+/* XDP keeps the SipHash state after a received header's first words (by
+ * sender and type): under new keys, the same words must be hashed anew
+ * (a packet under the new key accepted, one under the old key not). */
+Test(xdp, verify_follows_key)
+{
+	struct xhb_hdr h = hdr(XHB_MSG_PROBE, 10, 1);
+	struct xhb_key old = keys[KEY_SIP];
+	__u8 buf[256];
+
+	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_TX);
+	keys[KEY_SIP].k0 ^= 0x5a5a;
+	cr_assert_eq(dataplane__set_keys(dp, keys), 0);
+	h = hdr(XHB_MSG_PROBE, 10, 2);
+	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_TX, "new key refused");
+	h = hdr(XHB_MSG_PROBE, 10, 3);
+	xhb_wire_sign(&h, KEY_SIP, &old);
+	cr_assert_eq(run_frame(buf, build(buf, &v4, &h)).verdict, XDP_DROP,
+		     "old key accepted");
+	cr_assert_eq(stats().drop_bad_tag, 1);
+}
+
 Test(xdp, probe_signed_with_crc_key_answered_with_active_key)
 {
 	struct xhb_hdr h = hdr(XHB_MSG_PROBE, 10, 1);
