@@ -40,8 +40,9 @@
  * (reply_accepted; an echo of our own probe lands in drop_self), at XDP
  * cost and in the same way for both responders; or, with --counter cheap,
  * pktgen attaches live_gen.bpf.c's live_count there instead, which counts
- * replies and echoes by type and ids and verifies nothing (about half the
- * prober's CPU per reply). pktgen reads those counters (xhb's from the
+ * replies and echoes by type and ids and verifies nothing (a fifth less
+ * of the prober's CPU per reply: most of it is veth's NAPI, not the
+ * program). pktgen reads those counters (xhb's from the
  * --a-pins), and the responder's (probe_answered) when it is
  * XDP, at the start and the end of the measured window, after a warm-up;
  * /proc/stat is read at the same instants for each CPU's load, and the
