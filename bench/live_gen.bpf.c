@@ -68,7 +68,8 @@ int live_gen(struct xdp_md *ctx)
 	next_slot = slot + 1;
 	f = bpf_map_lookup_elem(&frames, &slot);
 	/* The template's length: pktgen's frames all have it. */
-	if (!f || f->len != LIVE_GEN_FRAME_LEN || data + LIVE_GEN_FRAME_LEN > end) {
+	if (!f || f->len != LIVE_GEN_FRAME_LEN ||
+	    data + LIVE_GEN_FRAME_LEN > end) {
 		missed++;
 		return XDP_DROP;
 	}
@@ -108,8 +109,7 @@ int live_count(struct xdp_md *ctx)
 	    h->node_id == bpf_htonl(responder_id) &&
 	    h->dest_node_id == bpf_htonl(prober_id))
 		replies++;
-	else if (h->type == XHB_MSG_PROBE &&
-		 h->node_id == bpf_htonl(prober_id))
+	else if (h->type == XHB_MSG_PROBE && h->node_id == bpf_htonl(prober_id))
 		echoes++;
 	else
 		other++;

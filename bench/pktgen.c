@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * Load generator: valid PROBEs (signed, increasing seq, the prober's incarnation)
- * from the prober node to the responder, as fast as one thread can send,
- * for a bounded time and a bounded count. Run it in the prober's
+ * Load generator: valid PROBEs (signed, increasing seq, the prober's
+ * incarnation) from the prober node to the responder, as fast as it can
+ * send, for a bounded time and a bounded count. Run it in the prober's
  * namespace.
  *
  *   --mode packet  AF_PACKET with PACKET_QDISC_BYPASS and sendmmsg: whole
@@ -51,7 +51,8 @@
  * itself. Per-thread time is what the responder cost, whatever else the
  * machine ran meanwhile; the per-CPU figures include everything.
  *
- *   pktgen --src IP --dst IP --a-pins DIR [--b-pins DIR] [--mode packet|udp|live]
+ *   pktgen --src IP --dst IP --a-pins DIR [--b-pins DIR]
+ *          [--mode packet|udp|live]
  *          [--ifname IF --dst-mac MAC] [--warmup S] [--duration S]
  *          [--rate PPS] [--max-packets N] [--batch N] [--cpu C] [--label L]
  *          [--task NAME=PID]... [--json FILE]
@@ -112,16 +113,16 @@ struct task {
 struct gen {
 	enum mode mode;
 	int fd;
-	struct xhb_frame_spec spec; /* packet and live modes */
-	struct live_gen_bpf *live;  /* live mode: the program, its maps */
+	struct xhb_frame_spec spec;    /* packet and live modes */
+	struct live_gen_bpf *live;     /* live mode: the program, its maps */
 	struct live_gen_frame *frames; /* live: the mmapped frames map */
 	size_t frames_size;
 	int ifindex;
-	int parked_ifindex; /* live: where the program is parked, or 0 */
-	int counter_ifindex; /* --counter cheap: where live_count is, or 0 */
+	int parked_ifindex;	/* live: where the program is parked, or 0 */
+	int counter_ifindex;	/* --counter cheap: where live_count is, or 0 */
 	unsigned int live_bulk; /* live: frames per ndo_xdp_xmit bulk */
 	char ifname[IF_NAMESIZE];
-	struct sockaddr_ll ll;	    /* packet mode: where frames go */
+	struct sockaddr_ll ll; /* packet mode: where frames go */
 	unsigned int batch;
 	__u64 incarnation; /* the prober node's (BENCH_INCARNATION) */
 	__u64 seq;
@@ -246,8 +247,9 @@ static int open_live(struct gen *g, const char *ifname, const char *park)
 	}
 	close(fd);
 	memcpy(g->spec.src_mac, ifr.ifr_hwaddr.sa_data, 6);
-	g->frames_size = (sizeof(struct live_gen_frame) * LIVE_GEN_SLOTS +
-			  page - 1) & ~(page - 1);
+	g->frames_size =
+	    (sizeof(struct live_gen_frame) * LIVE_GEN_SLOTS + page - 1) &
+	    ~(page - 1);
 	m = mmap(NULL, g->frames_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 bpf_map__fd(g->live->maps.frames), 0);
 	if (m == MAP_FAILED)
@@ -258,7 +260,8 @@ static int open_live(struct gen *g, const char *ifname, const char *park)
 
 		if (!idx)
 			return -ENODEV;
-		err = bpf_xdp_attach(idx, bpf_program__fd(g->live->progs.live_gen),
+		err = bpf_xdp_attach(idx,
+				     bpf_program__fd(g->live->progs.live_gen),
 				     XDP_FLAGS_DRV_MODE, NULL);
 		if (err)
 			return err;
@@ -309,8 +312,8 @@ static int send_live(struct gen *g)
 		    .batch_size = g->live_bulk,
 		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
 	g->live->bss->next_slot = 0;
-	err = bpf_prog_test_run_opts(
-	    bpf_program__fd(g->live->progs.live_gen), &opts);
+	err = bpf_prog_test_run_opts(bpf_program__fd(g->live->progs.live_gen),
+				     &opts);
 	if (err)
 		return err;
 	/* Every slot is sent once; the next call starts past them all. */
@@ -345,8 +348,8 @@ static __u64 xmit_errors(const struct gen *g)
 	stats = calloc(1, sizeof(*stats) + n * sizeof(__u64));
 	if (!names || !stats)
 		goto out;
-	*names = (struct ethtool_gstrings){.cmd = ETHTOOL_GSTRINGS,
-					   .string_set = ETH_SS_STATS, .len = n};
+	*names = (struct ethtool_gstrings){
+	    .cmd = ETHTOOL_GSTRINGS, .string_set = ETH_SS_STATS, .len = n};
 	*stats = (struct ethtool_stats){.cmd = ETHTOOL_GSTATS, .n_stats = n};
 	ifr.ifr_data = (void *)names;
 	if (ioctl(fd, SIOCETHTOOL, &ifr))
@@ -378,20 +381,21 @@ static int send_batch(struct gen *g)
 	static __u8 bufs[BATCH_MAX][FRAME_MAX];
 	struct mmsghdr msgs[BATCH_MAX];
 	struct iovec iov[BATCH_MAX];
-	__u64 now = xhb_now_ns(); /* the clock the prober's XDP checks replies on */
+	__u64 now =
+	    xhb_now_ns(); /* the clock the prober's XDP checks replies on */
 	struct xhb_hdr h;
 	int len, n;
 
 	struct xhb_wire_fields f = {
-		.type = XHB_MSG_PROBE,
-		.state = XHB_NODE_ACTIVE,
-		.priority = 100,
-		.cluster_id = BENCH_CLUSTER,
-		.node_id = BENCH_PROBER_ID,
-		.dest_node_id = BENCH_RESPONDER_ID,
-		.incarnation = g->incarnation,
-		.timestamp_ns = now,
-		.agent_epoch = 1,
+	    .type = XHB_MSG_PROBE,
+	    .state = XHB_NODE_ACTIVE,
+	    .priority = 100,
+	    .cluster_id = BENCH_CLUSTER,
+	    .node_id = BENCH_PROBER_ID,
+	    .dest_node_id = BENCH_RESPONDER_ID,
+	    .incarnation = g->incarnation,
+	    .timestamp_ns = now,
+	    .agent_epoch = 1,
 	};
 
 	for (unsigned int i = 0; i < g->batch; i++) {
@@ -584,8 +588,8 @@ int main(int argc, char **argv)
 	json_t *out;
 
 	while ((opt = getopt_long(argc, argv,
-				  "m:s:d:i:M:a:b:w:D:n:R:B:c:l:j:T:L:P:C:", longopts,
-				  NULL)) != -1) {
+				  "m:s:d:i:M:a:b:w:D:n:R:B:c:l:j:T:L:P:C:",
+				  longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'm':
 			if (!strcmp(optarg, "packet"))
@@ -697,7 +701,8 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	dataplane__set_verbose(false);
-	err = cheap ? 0 : dataplane__open_pinned(a_pins, &g.a, why, sizeof(why));
+	err =
+	    cheap ? 0 : dataplane__open_pinned(a_pins, &g.a, why, sizeof(why));
 	if (!err && b_pins)
 		err = dataplane__open_pinned(b_pins, &g.b, why, sizeof(why));
 	if (err) {
@@ -792,10 +797,10 @@ int main(int argc, char **argv)
 			g.mode == MODE_PACKET ? "packet"
 			: g.mode == MODE_LIVE ? "live"
 					      : "udp",
-			"offered_pps",
-			rate, "batch", (json_int_t)g.batch, "window_s",
-			window_s, "sent", (json_int_t)(s1.sent - s0.sent),
-			"sent_pps", (s1.sent - s0.sent) / window_s, "replies",
+			"offered_pps", rate, "batch", (json_int_t)g.batch,
+			"window_s", window_s, "sent",
+			(json_int_t)(s1.sent - s0.sent), "sent_pps",
+			(s1.sent - s0.sent) / window_s, "replies",
 			(json_int_t)replies, "replies_pps", replies / window_s,
 			"send_errors", (json_int_t)g.send_errors);
 	if (g.mode == MODE_LIVE) {
