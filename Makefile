@@ -47,7 +47,11 @@ TOOL_SRCS := $(filter-out tools/xhbctl_%.c,$(wildcard tools/*.c))
 TOOLS     := $(patsubst tools/%.c,$(BUILD)/%,$(TOOL_SRCS))
 # Heartbeat's commands: xhbctl under their names (xhbctl_hb.c)
 HB_CMDS   := $(addprefix $(BUILD)/,cl_status hb_standby hb_takeover hb_addnode hb_delnode)
-BENCH_SRCS := $(wildcard bench/*.c)
+# bench/X.bpf.c: a bench program's XDP half, built into build/bench/X.skel.h
+# for the bench binary that includes it (pktgen: live_gen).
+BENCH_BPF_SRCS := $(wildcard bench/*.bpf.c)
+BENCH_SKELS := $(patsubst bench/%.bpf.c,$(BUILD)/bench/%.skel.h,$(BENCH_BPF_SRCS))
+BENCH_SRCS := $(filter-out $(BENCH_BPF_SRCS),$(wildcard bench/*.c))
 BENCHES   := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 UNIT_SRCS := $(wildcard selftests/unit/*.c)
 UNIT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(UNIT_SRCS))
@@ -97,6 +101,11 @@ $(BUILD) $(BUILD)/obj/user $(BUILD)/obj/tools $(BUILD)/obj/bench $(BUILD)/obj/se
 $(BUILD)/%.bpf.o: bpf/%.bpf.c vmlinux.h $(wildcard include/*.h bpf/*.h) | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(BUILD)/bench/%.bpf.o: bench/%.bpf.c vmlinux.h $(wildcard include/*.h bench/*.h) | $(BUILD)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Ibench -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
@@ -153,6 +162,8 @@ $(HB_CMDS): $(BUILD)/xhbctl
 # Only the metrics listener serves HTTP: only it links libmicrohttpd.
 $(BUILD)/obj/tools/xhb-metrics.o: XCFLAGS += $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
 $(BUILD)/xhb-metrics: LDLIBS += $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
+
+$(BUILD)/obj/bench/pktgen.o: $(BENCH_SKELS)
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libxhb.a | $(BUILD)/bench
 	$(call msg,BINARY,$@)

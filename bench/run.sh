@@ -35,7 +35,23 @@ GEN_CPU=${XHB_BENCH_GEN_CPU:-0}
 RESP_CPU=${XHB_BENCH_RESP_CPU:-1}
 WARMUP=${XHB_BENCH_WARMUP:-1}
 DURATION=${XHB_BENCH_DURATION:-5}
-PKTGEN_MODE=${XHB_BENCH_PKTGEN_MODE:-packet}
+# live: BPF_PROG_TEST_RUN live frames, XDP_TX out of the prober's veth
+# (pktgen.c); packet: AF_PACKET + sendmmsg, the generator of the results
+# up to 2026-12-05, which one CPU could not run faster than the XDP
+# responder answered.
+PKTGEN_MODE=${XHB_BENCH_PKTGEN_MODE:-live}
+# live: frames a BPF_PROG_TEST_RUN call (flood, paced); paced calls stay
+# within the responder's 256-frame veth ring, so a burst is not a loss.
+GEN_FLOOD_BATCH=${XHB_BENCH_GEN_FLOOD_BATCH:-1024}
+GEN_PACED_BATCH=${XHB_BENCH_GEN_PACED_BATCH:-128}
+# Who counts the replies on the prober's veth: cheap (pktgen's live_count:
+# type and ids, no tag check) or xhb (xhb's program through xdp_node,
+# every reply verified, ~30% more of the prober's CPU per reply).
+COUNTER=${XHB_BENCH_COUNTER:-cheap}
+# The nice of the generator and of the responder's threads (its NAPI,
+# the userspace responder): other work on this shared machine then delays
+# neither by much. The prober's NAPI (the counter) runs real-time.
+NICE=${XHB_BENCH_NICE:--20}
 SWEEP_START=${XHB_BENCH_SWEEP_START:-100000} # pps
 SWEEP_STEP=${XHB_BENCH_SWEEP_STEP:-1.4}
 SWEEP_WINDOW=${XHB_BENCH_SWEEP_WINDOW:-2}
@@ -51,6 +67,7 @@ ns_a=xhb-bench-a-$tag
 ns_b=xhb-bench-b-$tag
 if_a=xba$tag
 if_b=xbb$tag
+if_park=xbp$tag # live generator: where its program is parked (pktgen --park)
 ip_a=10.77.0.1
 ip_b=10.77.0.2
 run_dir=/run/xhb-bench-$tag
@@ -129,10 +146,17 @@ pin_napi() { # ifname cpu [rt]
 		# The prober's NAPI is the instrument that counts replies: real
 		# time, so the generator on the same CPU cannot make it drop
 		# them (veth's ring is only 256 frames).
+		# The responder's NAPI, and its process if it has one, run at
+		# nice -20: the live generator has no back-pressure, so other
+		# work on this shared CPU delaying them by a millisecond would
+		# overflow the 256-frame ring at any rate, while the responders'
+		# figures should be theirs, not the machine's (a NIC's softirq
+		# comes before every task too). Both responders alike.
 		if [ "${3:-}" = rt ]; then
 			chrt -f -p 10 "$pid"
 		else
 			chrt -o -p 0 "$pid"
+			renice -n "$NICE" -p "$pid" >/dev/null
 		fi
 		found=1
 	done
@@ -145,6 +169,9 @@ netns_up() {
 	ip -n "$ns_a" link set lo up
 	ip -n "$ns_b" link set lo up
 	ip -n "$ns_a" link add "$if_a" type veth peer name "$if_b" netns "$ns_b"
+	# Down, never a frame: holds the live generator's program in the
+	# kernel's XDP dispatcher (pktgen --park).
+	ip -n "$ns_a" link add "$if_park" type veth peer name "xbq$tag"
 	ip -n "$ns_a" addr add "$ip_a/24" dev "$if_a"
 	ip -n "$ns_b" addr add "$ip_b/24" dev "$if_b"
 	ip -n "$ns_a" link set "$if_a" up
@@ -197,43 +224,63 @@ napi_pid() { # ifname
 # One window of the generator against whatever answers on B: pktgen's
 # JSON plus the counters that moved. rate 0 = as fast as it can.
 run_point() { # label rate window_s out.json responder_pid [pktgen args...]
-	local label=$1 rate=$2 window=$3 out=$4 resp=$5 f=$work/point
+	local label=$1 rate=$2 window=$3 out=$4 resp=$5 f=$work/point gen=()
 	shift 5
+	if [ "$COUNTER" = cheap ]; then
+		gen+=(--counter cheap)
+	else
+		gen+=(--a-pins "$run_dir/a")
+	fi
+	if [ "$PKTGEN_MODE" = live ]; then
+		gen+=(--park "$if_park" --batch "$([ "$rate" = 0 ] && echo "$GEN_FLOOD_BATCH" || echo "$GEN_PACED_BATCH")")
+	fi
 	pin_napi "$if_a" "$GEN_CPU" rt
 	pin_napi "$if_b" "$RESP_CPU"
 	veth_counters >"$f.before"
 	timeout --kill-after=5 $((WARMUP + ${window%.*} + 30)) \
-		ip netns exec "$ns_a" "$BUILD/bench/pktgen" --mode "$PKTGEN_MODE" \
+		ip netns exec "$ns_a" nice -n "$NICE" "$BUILD/bench/pktgen" --mode "$PKTGEN_MODE" \
 		--src "$ip_a" --dst "$ip_b" --ifname "$if_a" --dst-mac "$mac_b" \
-		--a-pins "$run_dir/a" --warmup "$WARMUP" --duration "$window" \
+		--warmup "$WARMUP" --duration "$window" \
 		--rate "$rate" --cpu "$GEN_CPU" --label "$label" \
 		--task "a_napi=$(napi_pid "$if_a")" --task "b_napi=$(napi_pid "$if_b")" \
-		--task "responder=$resp" --json "$f.gen" "$@" >&2
+		--task "responder=$resp" --json "$f.gen" "${gen[@]}" "$@" >&2
 	veth_counters >"$f.after"
 	counter_delta "$f.before" "$f.after" >"$f.drops"
 	# Responder CPU = its veth's NAPI thread + its process (nothing for
 	# XDP, whose process only sleeps), per reply that reached the prober.
+	# A flood's limit: the responder if its CPU was busy or its ring
+	# overflowed (it did not take the probes as fast as they came: too
+	# slow, or not given its CPU); else the reply counter if replies the
+	# XDP responder sent never reached it; else the generator.
 	jq --slurpfile d "$f.drops" '. + {counters: $d[0]}
 		| .loss_pct = (if .sent > 0 then 100 * (1 - .replies / .sent) else 0 end)
 		| .responder_cpu_pct = (.tasks.b_napi.cpu_pct + .tasks.responder.cpu_pct)
 		| .prober_cpu_pct = (.tasks.generator.cpu_pct + .tasks.a_napi.cpu_pct)
 		| .responder_ns_per_reply = (if .replies > 0 then (.tasks.b_napi.cpu_ms + .tasks.responder.cpu_ms) * 1e6 / .replies else null end)
+		| .replies_per_responder_cpu_s = (if .responder_ns_per_reply then 1e9 / .responder_ns_per_reply else null end)
+		| .generator_pps_per_cpu_s = (if .tasks.generator.cpu_ms > 0 then .sent * 1000 / .tasks.generator.cpu_ms else null end)
+		| .return_lost_pct = (if (.xdp_answered // 0) > 0 then 100 * (1 - .replies / .xdp_answered) else null end)
 		| .round = '"$round"'
-		| .limit = (if .loss_pct >= 2 then "replies lost"
-			elif .offered_pps > 0 and .sent_pps < 0.9 * .offered_pps then "generator"
-			elif .offered_pps == 0 then "generator"
+		| .limit = (if .offered_pps == 0 then
+				(if .responder_cpu_pct >= 90 or (.xmit_dropped // 0) >= 0.02 * .sent then "responder"
+				 elif (.return_lost_pct // 0) >= 2 then "reply counter"
+				 else "generator" end)
+			elif .loss_pct >= 2 then "replies lost"
+			elif .sent_pps < 0.9 * .offered_pps then "generator"
 			else "kept up" end)' \
 		"$f.gen" >"$out"
 }
 
 # One responder: as fast as the generator can (DURATION), then paced runs
-# (SWEEP_WINDOW) from SWEEP_START pps up by SWEEP_STEP until more than 2%
-# of the probes sent get no reply or the generator sends no more than at
-# the previous step. A userspace responder answers less under overload than at the
-# right load (receive livelock), so its best point is taken, not only
-# the flooded one. Writes {flood, sweep} for this round.
+# (SWEEP_WINDOW) from SWEEP_START pps up by SWEEP_STEP while it answers
+# more: the sweep ends after two points in a row that did not bring 5%
+# more replies/s than the best before them (one such point may be other
+# work on the machine taking the responder's CPU, its 256-frame ring then
+# overflowing at any rate). A userspace responder answers less under
+# overload than at the right load (receive livelock), so its best point is
+# taken, not only the flooded one. Writes {flood, sweep} for this round.
 measure_responder() { # label out.json responder_pid [pktgen args...]
-	local label=$1 out=$2 resp=$3 rate i points=() prev=0
+	local label=$1 out=$2 resp=$3 rate i points=() best=0 misses=0
 	shift 3
 	label=$label.r$round
 	run_point "$label" 0 "$DURATION" "$work/$label.flood" "$resp" "$@"
@@ -241,12 +288,14 @@ measure_responder() { # label out.json responder_pid [pktgen args...]
 	for i in $(seq "$SWEEP_MAX_POINTS"); do
 		run_point "$label@$rate" "$rate" "$SWEEP_WINDOW" "$work/$label.$i" "$resp" "$@"
 		points+=("$work/$label.$i")
-		# A generator that fell short once (other work took its CPU)
-		# may keep the next pace: stop only when it sends no more
-		# than at the previous point.
-		jq -e --argjson prev "$prev" '.replies >= 0.98 * .sent and .sent_pps > 1.05 * $prev' \
-			"$work/$label.$i" >/dev/null || break
-		prev=$(jq '.sent_pps' "$work/$label.$i")
+		if jq -e --argjson best "$best" '.replies_pps > 1.05 * $best' \
+			"$work/$label.$i" >/dev/null; then
+			best=$(jq '.replies_pps' "$work/$label.$i")
+			misses=0
+		else
+			misses=$((misses + 1))
+			[ "$misses" -lt 2 ] || break
+		fi
 		rate=$(awk -v r="$rate" -v s="$SWEEP_STEP" 'BEGIN { printf "%d", r * s }')
 	done
 	jq -s '{flood: .[0], sweep: .[1:]}' "$work/$label.flood" "${points[@]}" >"$out"
@@ -266,10 +315,11 @@ merge_rounds() { # out.json round.json...
 }
 
 section_dataplane() {
-	local paths=$work/paths.json pid_a pid_b json md
+	local paths=$work/paths.json pid_a pid_b json md commit
 	need_bins xdp_paths xdp_node udp_echo pktgen
-	json=$RESULTS/dataplane-$DATE.json
-	md=$RESULTS/dataplane-$DATE.md
+	commit=${XHB_BENCH_COMMIT:-$(git describe --always --dirty 2>/dev/null || echo unknown)}
+	json=$RESULTS/dataplane-$DATE-$commit.json
+	md=$RESULTS/dataplane-$DATE-$commit.md
 	mkdir -p "$RESULTS"
 
 	log "XDP paths through BPF_PROG_TEST_RUN (CPU $RESP_CPU)"
@@ -277,12 +327,15 @@ section_dataplane() {
 
 	log "responders on a veth pair: generator on CPU $GEN_CPU, responder on CPU $RESP_CPU"
 	netns_up
-	# The prober's XDP counts what comes back, for every responder.
-	spawn "$ns_a" "$BUILD/bench/xdp_node" --ifname "$if_a" --pin-dir "$run_dir/a" \
-		--self 2000 --peer 1000 --ready "$work/a.ready" --max-seconds 900 \
-		--json "$work/node_a.json"
-	pid_a=${pids[-1]}
-	wait_file "$work/a.ready" "$pid_a" "the prober's xdp_node"
+	# The prober's XDP counts what comes back, for every responder:
+	# xhb's program here, or pktgen's own counter (--counter cheap).
+	if [ "$COUNTER" = xhb ]; then
+		spawn "$ns_a" "$BUILD/bench/xdp_node" --ifname "$if_a" --pin-dir "$run_dir/a" \
+			--self 2000 --peer 1000 --ready "$work/a.ready" --max-seconds 900 \
+			--json "$work/node_a.json"
+		pid_a=${pids[-1]}
+		wait_file "$work/a.ready" "$pid_a" "the prober's xdp_node"
+	fi
 
 	for round in $(seq "$ROUNDS"); do
 		log "round $round of $ROUNDS"
@@ -300,7 +353,7 @@ section_dataplane() {
 		# (b) userspace echo on B (no XDP there), pinned to the
 		# responder CPU; (c) userspace verifying and signing a reply.
 		for mode in echo reply; do
-			spawn "$ns_b" "$BUILD/bench/udp_echo" --bind "$ip_b" --mode "$mode" \
+			spawn "$ns_b" nice -n "$NICE" "$BUILD/bench/udp_echo" --bind "$ip_b" --mode "$mode" \
 				--cpu "$RESP_CPU" --ready "$work/$mode.r$round.ready" \
 				--max-seconds 300 --json "$work/$mode.r$round.self.json"
 			pid_b=${pids[-1]}
@@ -315,7 +368,7 @@ section_dataplane() {
 		jq --slurpfile s <(cat "$work/$mode".r*.self.json) '. + {responder_totals: $s}' \
 			"$work/$mode.merged" >"$work/$mode.json"
 	done
-	stop_pid "$pid_a"
+	[ -z "${pid_a:-}" ] || stop_pid "$pid_a"
 
 	jq -n --slurpfile paths "$paths" --slurpfile xdp "$work/xdp.json" \
 		--slurpfile echo "$work/echo.json" --slurpfile reply "$work/reply.json" \
@@ -323,7 +376,8 @@ section_dataplane() {
 		--arg cpu_model "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" \
 		--argjson ncpu "$(nproc)" --arg jit "$(cat /proc/sys/net/core/bpf_jit_enable)" \
 		--arg load "$load_before" \
-		--arg commit "${XHB_BENCH_COMMIT:-$(git describe --always --dirty 2>/dev/null || echo unknown)}" \
+		--arg commit "$commit" --arg counter "$COUNTER" --arg nice "$NICE" \
+		--argjson flood_batch "$GEN_FLOOD_BATCH" --argjson paced_batch "$GEN_PACED_BATCH" \
 		--argjson gen_cpu "$GEN_CPU" --argjson resp_cpu "$RESP_CPU" \
 		--argjson duration "$DURATION" --argjson warmup "$WARMUP" \
 		--argjson rounds "$ROUNDS" \
@@ -333,7 +387,9 @@ section_dataplane() {
 		  machine: {kernel: $kernel, cpu_model: $cpu_model, cpus: $ncpu,
 		            bpf_jit_enable: ($jit | tonumber), loadavg_before: $load},
 		  xdp_paths: $paths[0],
-		  responders: {setup: {generator: $generator, generator_cpu: $gen_cpu,
+		  responders: {setup: {generator: $generator, counter: $counter,
+		                       flood_batch: $flood_batch, paced_batch: $paced_batch,
+		                       generator_cpu: $gen_cpu, nice: ($nice | tonumber),
 		                       responder_cpu: $resp_cpu, warmup_s: $warmup,
 		                       flood_window_s: $duration, sweep_window_s: $sweep_window,
 		                       sweep_step: $sweep_step},
@@ -341,7 +397,19 @@ section_dataplane() {
 		               xdp: $xdp[0], userspace_echo: $echo[0], userspace_reply: $reply[0]}}
 		 | def kept($x; $rate): [$x.sweep[] | select(.offered_pps == $rate and .limit == "kept up")] | min_by(.responder_ns_per_reply);
 		   def kept_rates($x): [$x.sweep[] | select(.limit == "kept up") | .offered_pps];
-		   .responders as $r
+		   # The most replies one responder CPU-second gave, over every
+		   # point (a flooded userspace responder wastes CPU on probes
+		   # it drops: its best is at the load it handles best).
+		   def per_cpu_s($x): [$x.floods[], $x.sweep[] | select(.replies_per_responder_cpu_s != null)] | max_by(.replies_per_responder_cpu_s);
+		   .responders |= (.xdp.best_per_cpu_s = per_cpu_s(.xdp)
+		     | .userspace_echo.best_per_cpu_s = per_cpu_s(.userspace_echo)
+		     | .userspace_reply.best_per_cpu_s = per_cpu_s(.userspace_reply)
+		     # The generator: the most it sent in a flood, and what it
+		     # sends per CPU-second of its own, against the XDP responder.
+		     | .generator = ([.xdp.floods[], .userspace_echo.floods[], .userspace_reply.floods[]] as $f
+		         | {flood_sent_pps_max: ($f | map(.sent_pps) | max),
+		            pps_per_cpu_s: ($f | map(.generator_pps_per_cpu_s) | max)}))
+		 | .responders as $r
 		 # CPU per reply falls as the rate rises (more frames per NAPI
 		 # poll, per syscall): compare at one rate both kept up with.
 		 | ([kept_rates($r.xdp)[] as $x | kept_rates($r.userspace_echo)[] | select(. == $x)] | max) as $rate
@@ -350,13 +418,21 @@ section_dataplane() {
 		     probe_answer_ns: (.xdp_paths.paths[] | select(.path == "probe answer") | .net_ns_per_packet),
 		     pps_ratio_min: 10,
 		     pps_ratio: ($r.xdp.best.replies_pps / $r.userspace_echo.best.replies_pps),
+		     xdp_replies_per_cpu_s: $r.xdp.best_per_cpu_s.replies_per_responder_cpu_s,
+		     echo_replies_per_cpu_s: $r.userspace_echo.best_per_cpu_s.replies_per_responder_cpu_s,
+		     reply_replies_per_cpu_s: $r.userspace_reply.best_per_cpu_s.replies_per_responder_cpu_s,
+		     cpu_s_ratio: ($r.xdp.best_per_cpu_s.replies_per_responder_cpu_s / $r.userspace_echo.best_per_cpu_s.replies_per_responder_cpu_s),
+		     generator_headroom_sent: ($r.generator.flood_sent_pps_max / $r.xdp.best.replies_pps),
+		     generator_headroom_cpu_s: ($r.generator.pps_per_cpu_s / $r.xdp.best_per_cpu_s.replies_per_responder_cpu_s),
 		     cpu_compare_pps: $rate,
 		     xdp_ns_per_reply: (if $rate then kept($r.xdp; $rate).responder_ns_per_reply else null end),
 		     echo_ns_per_reply: (if $rate then kept($r.userspace_echo; $rate).responder_ns_per_reply else null end),
 		     reply_ns_per_reply: (if $rate then kept($r.userspace_reply; $rate).responder_ns_per_reply else null end)}
 		 | .targets.cpu_per_reply_ratio = (if .targets.xdp_ns_per_reply then .targets.echo_ns_per_reply / .targets.xdp_ns_per_reply else null end)
 		 | .targets.probe_answer_met = (.targets.probe_answer_ns <= .targets.probe_answer_ns_max)
-		 | .targets.pps_ratio_met = (.targets.pps_ratio >= .targets.pps_ratio_min)' >"$json"
+		 # The ratio that carries over to a NIC: replies per responder
+		 # CPU-second (the pps ratio of two saturated responder CPUs).
+		 | .targets.pps_ratio_met = (.targets.cpu_s_ratio >= .targets.pps_ratio_min)' >"$json"
 	dataplane_markdown "$json" >"$md"
 	cat "$md"
 	log "wrote $json and $md"
@@ -366,14 +442,14 @@ section_dataplane() {
 # filled from the same numbers, so they cannot drift from them.
 dataplane_markdown() {
 	jq -r -f /dev/stdin "$1" <<'JQ'
-def r1: . * 10 | round / 10;
-def r0: round;
+def r1: if . == null then "-" else . * 10 | round / 10 end;
+def r0: if . == null then "-" else round end;
 def kpps: if . == null then "-" else "\(. / 1000 | round)k" end;
 def ns: if . == null then "-" else "\(round)" end;
 def pct: if . == null then "-" elif (if . < 0 then -. else . end) < 0.05 then "0" else "\(r1)" end;
 def offered: if . == 0 then "flood" else kpps end;
 def path($p): .xdp_paths.paths[] | select(.path == $p);
-def row($name): "| \($name) | \(.round) | \(.offered_pps | offered) | \(.sent_pps | kpps) | \(.replies_pps | kpps) | \(.loss_pct | pct) | \(.limit) | \(.responder_cpu_pct | pct) | \(.responder_ns_per_reply | ns) | \(.prober_cpu_pct | pct) |";
+def row($name): "| \($name) | \(.round) | \(.offered_pps | offered) | \(.sent_pps | kpps) | \(.xmit_dropped // "-") | \(.replies_pps | kpps) | \(.loss_pct | pct) | \(.limit) | \(.responder_cpu_pct | pct) | \(.responder_ns_per_reply | ns) | \(.replies_per_responder_cpu_s | kpps) | \(.prober_cpu_pct | pct) |";
 .responders as $r
 | $r.setup as $s
 | (path("probe answer")) as $probe
@@ -396,25 +472,39 @@ def row($name): "| \($name) | \(.round) | \(.offered_pps | offered) | \(.sent_pp
   "",
   "## Responders on one veth pair",
   "",
-  "Generator: `pktgen --mode \($s.generator)` on CPU \($s.generator_cpu), signed PROBEs with increasing seq. Replies are counted by xhb's XDP program on the prober's veth (verified, `reply_accepted`; an echoed probe lands in `drop_self`); that veth's NAPI thread runs real-time on CPU \($s.generator_cpu) so the counting never loses to the generator. Responder on CPU \($s.responder_cpu): its veth's receive NAPI runs as a thread pinned there, and the userspace responder is pinned there too.",
+  (if $s.generator == "live" then
+  "Generator: `pktgen --mode live` on CPU \($s.generator_cpu). pktgen prepares signed PROBEs with increasing seq (user/wire.c, the agent's own code) in an mmapped BPF array, then one BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES runs `bench/live_gen.bpf.c` once per frame on the prober's veth: each run copies one prepared frame and returns XDP_TX, which the kernel transmits through the veth's ndo_xdp_xmit in bulks of 64, as a NIC driver's XDP_TX. No socket, no skb, no syscall per probe. A flood sends \($s.flood_batch) frames a call, a paced run \($s.paced_batch) (within the responder's 256-frame veth ring, so a burst is not a loss). The probes reach the responder as XDP frames, as from a NIC's receive ring: the XDP responder answers them in place, a userspace responder gets them as skbs built around the same pages. A probe the responder's ring has no room for is dropped by the prober's veth (`xmit_dropped`, its own `xdp_xmit_errors` counter), costing the responder nothing."
+  else
+  "Generator: `pktgen --mode \($s.generator)` on CPU \($s.generator_cpu), signed PROBEs with increasing seq."
+  end),
   "",
-  "*Responder CPU* is the on-CPU time of that NAPI thread plus the responder process (`/proc/PID/schedstat`), so other work on the machine does not count; *ns/reply* is that time per reply that reached the prober. *Prober CPU* is the generator plus the prober's NAPI thread. 100% = one CPU. *Limit*: `generator` = the generator could not send faster (flood) or keep 90% of the pace, every probe answered; `replies lost` = more than 2% of the probes got no reply (the counters in the JSON say where); `kept up` = paced, all answered. Loss can come out slightly negative: replies to probes sent just before a window are counted in it.",
+  (if $s.counter == "cheap" then
+  "Replies are counted on the prober's veth by `live_count` (bench/live_gen.bpf.c), which pktgen attaches there: a reply is a PROBE_REPLY from the responder to the prober, an echo is our own PROBE (what the echo responder returns), told apart by type and ids; it verifies no tag (xhb's program, `XHB_BENCH_COUNTER=xhb`, verifies every reply with a SipHash and costs the prober's CPU about as much per reply as the XDP responder's CPU: the prober, not the responder, would then be the limit). That veth's NAPI thread runs real-time on CPU \($s.generator_cpu), so the counting never loses to the generator."
+  else
+  "Replies are counted by xhb's XDP program on the prober's veth (verified, `reply_accepted`; an echoed probe lands in `drop_self`); that veth's NAPI thread runs real-time on CPU \($s.generator_cpu) so the counting never loses to the generator."
+  end),
   "",
-  "Each responder: one flood (as fast as the generator sends, \($s.flood_window_s) s after \($s.warmup_s) s warm-up), then paced runs (\($s.sweep_window_s) s each) from \($r.xdp.sweep[0].offered_pps | kpps)/s up by ×\($s.sweep_step) until replies are lost or the generator falls short. \($r.rounds) rounds, the responders interleaved (XDP, echo, verify+reply, XDP, ...); other work on the machine only lowers a pps figure, so figures are the best over all rounds: *best* is the point with the most replies/s, *flood* the best flood.",
+  "Responder on CPU \($s.responder_cpu): its veth's receive NAPI runs as a thread pinned there, and the userspace responder is pinned there too. The generator, the responder's NAPI thread and the userspace responder run at nice \($s.nice): the live generator has no back-pressure, so a responder thread kept off its CPU for a millisecond by other work on this shared machine would find its 256-frame ring overflowed at any rate (a NIC's softirq comes before every task too).",
   "",
-  "| responder | best replies/s | at offered | limit there | responder CPU % there | highest loss-free replies/s | responder ns/reply there | flood replies/s | flood loss % |",
-  "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+  "*Responder CPU* is the on-CPU time of that NAPI thread plus the responder process (`/proc/PID/schedstat`), so other work on the machine does not count; *ns/reply* is that time per reply that reached the prober, and *replies per responder CPU-second* its inverse: what one responder CPU would answer if it did nothing else, the figure that carries over to a NIC. *Prober CPU* is the generator plus the prober's NAPI thread. 100% = one CPU. *Limit* of a flood: `responder` = the responder's CPU was busy (>= 90%) or more than 2% of the probes found its ring full; `reply counter` = more than 2% of the XDP responder's replies never reached the prober's counter; `generator` = neither. Of a paced run: `replies lost` = more than 2% of the probes got no reply (the counters in the JSON say where); `generator` = it sent less than 90% of the pace; `kept up` = paced, all answered. Loss can come out slightly negative: replies to probes sent just before a window are counted in it.",
+  "",
+  "Each responder: one flood (as fast as the generator sends, \($s.flood_window_s) s after \($s.warmup_s) s warm-up), then paced runs (\($s.sweep_window_s) s each) from \($r.xdp.sweep[0].offered_pps | kpps)/s up by ×\($s.sweep_step) until two points in a row bring no 5% more replies/s than the best before them. \($r.rounds) rounds, the responders interleaved (XDP, echo, verify+reply, XDP, ...); other work on the machine only lowers a pps figure, so figures are the best over all rounds: *best* is the point with the most replies/s, *flood* the best flood, *per CPU-s* the point with the most replies per responder CPU-second.",
+  "",
+  "| responder | replies per responder CPU-s (best) | at replies/s | best replies/s | at offered | limit there | responder CPU % there | highest loss-free replies/s | responder ns/reply there | flood replies/s | flood sent/s | flood limit |",
+  "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |",
   ([["XDP (xhb, XDP_TX)", $r.xdp], ["userspace echo (recvmmsg/sendmmsg)", $r.userspace_echo], ["userspace verify + signed reply", $r.userspace_reply]][]
-   | .[1] as $x | "| \(.[0]) | \($x.best.replies_pps | kpps) | \($x.best.offered_pps | offered) | \($x.best.limit) | \($x.best.responder_cpu_pct | pct) | \($x.best_lossfree.replies_pps | kpps) | \($x.best_lossfree.responder_ns_per_reply | ns) | \($x.flood.replies_pps | kpps) | \($x.flood.loss_pct | pct) |"),
+   | .[1] as $x | "| \(.[0]) | **\($x.best_per_cpu_s.replies_per_responder_cpu_s | kpps)** | \($x.best_per_cpu_s.replies_pps | kpps) | \($x.best.replies_pps | kpps) | \($x.best.offered_pps | offered) | \($x.best.limit) | \($x.best.responder_cpu_pct | pct) | \($x.best_lossfree.replies_pps | kpps) | \($x.best_lossfree.responder_ns_per_reply | ns) | \($x.flood.replies_pps | kpps) | \($x.flood.sent_pps | kpps) | \($x.flood.limit) |"),
   "",
-  "- XDP / userspace echo, best replies/s: **\($t.pps_ratio | r1)×** (flood against flood: \(($r.xdp.flood.replies_pps / $r.userspace_echo.flood.replies_pps) | r1)×; XDP against userspace verify + signed reply: \(($r.xdp.best.replies_pps / $r.userspace_reply.best.replies_pps) | r1)×).",
-  "- Responder CPU per reply at \($t.cpu_compare_pps | kpps)/s, the highest offered rate both XDP and the echo kept up with (best round): XDP \($t.xdp_ns_per_reply | ns) ns, echo \($t.echo_ns_per_reply | ns) ns, verify + signed reply \($t.reply_ns_per_reply | ns) ns; echo / XDP **\($t.cpu_per_reply_ratio | r1)×**. This is the pps ratio one saturated responder CPU would give. (Per-reply cost falls as the rate rises, more frames per NAPI poll and per syscall, so it is compared at one rate.)",
-  "- XDP flood: the responder's XDP answered \($r.xdp.flood.xdp_answered_pps | kpps)/s of the \($r.xdp.flood.sent_pps | kpps)/s sent, and \($r.xdp.flood.replies_pps | kpps)/s reached the prober's counter.",
+  "- **Replies per responder CPU-second, XDP / userspace echo: \($t.cpu_s_ratio | r1)×** (\($t.xdp_replies_per_cpu_s | kpps) against \($t.echo_replies_per_cpu_s | kpps); XDP against userspace verify + signed reply: \(($t.xdp_replies_per_cpu_s / $t.reply_replies_per_cpu_s) | r1)×). This is the pps ratio two saturated responder CPUs would give.",
+  "- Best replies/s on this shared machine, XDP / userspace echo: \($t.pps_ratio | r1)× (flood against flood: \(($r.xdp.flood.replies_pps / $r.userspace_echo.flood.replies_pps) | r1)×; XDP against userspace verify + signed reply: \(($r.xdp.best.replies_pps / $r.userspace_reply.best.replies_pps) | r1)×). Lower than the per-CPU-second ratio when the XDP responder's CPU was not all its own (its CPU % above).",
+  "- Generator headroom: it sent up to \($r.generator.flood_sent_pps_max | kpps)/s in a flood, \($t.generator_headroom_sent | r1)× the XDP responder's best replies/s; it sends \($r.generator.pps_per_cpu_s | kpps) probes per CPU-second of its own, \($t.generator_headroom_cpu_s | r1)× what one XDP responder CPU-second answers.",
+  "- Responder CPU per reply at \($t.cpu_compare_pps | kpps)/s, the highest offered rate both XDP and the echo kept up with (best round): XDP \($t.xdp_ns_per_reply | ns) ns, echo \($t.echo_ns_per_reply | ns) ns, verify + signed reply \($t.reply_ns_per_reply | ns) ns; echo / XDP \($t.cpu_per_reply_ratio | r1)×. (Per-reply cost falls as the rate rises, more frames per NAPI poll and per syscall.)",
+  "- XDP flood: the responder's XDP answered \($r.xdp.flood.xdp_answered_pps | kpps)/s of the \($r.xdp.flood.sent_pps | kpps)/s sent (\($r.xdp.flood.xmit_dropped // 0) probes found its ring full), and \($r.xdp.flood.replies_pps | kpps)/s reached the prober's counter.",
   "",
   "### Every point",
   "",
-  "| responder | round | offered/s | sent/s | replies/s | loss % | limit | responder CPU % | ns/reply | prober CPU % |",
-  "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |",
+  "| responder | round | offered/s | sent/s | ring full | replies/s | loss % | limit | responder CPU % | ns/reply | replies per CPU-s | prober CPU % |",
+  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
   ([["XDP", $r.xdp], ["echo", $r.userspace_echo], ["verify+reply", $r.userspace_reply]][]
    | .[0] as $n | (.[1].floods + .[1].sweep | sort_by(.round))[] | row($n)),
   "",
@@ -423,24 +513,25 @@ def row($name): "| \($name) | \(.round) | \(.offered_pps | offered) | \(.sent_pp
   "| target | wanted | measured | met |",
   "| --- | --- | --- | --- |",
   "| probe answer | <= \($t.probe_answer_ns_max) ns/packet | \($t.probe_answer_ns | r1) ns (net) | \(if $t.probe_answer_met then "yes" else "**no**" end) |",
-  "| XDP responder vs userspace echo | >= \($t.pps_ratio_min)× replies/s | \($t.pps_ratio | r1)× best replies/s; \($t.cpu_per_reply_ratio | r1)× in CPU per reply | \(if $t.pps_ratio_met then "yes" else "**no**" end) |",
+  "| XDP responder vs userspace echo | >= \($t.pps_ratio_min)× replies per responder CPU-second | \($t.cpu_s_ratio | r1)× per CPU-second; \($t.pps_ratio | r1)× best replies/s | \(if $t.pps_ratio_met then "yes" else "**no**" end) |",
   "",
   (if $t.probe_answer_met then empty else
   "**Why probe answer misses \($t.probe_answer_ns_max) ns.** A probe answer computes SipHash-2-4 over 80 bytes twice: once to verify the probe, once to sign the reply. The forged-drop path is little more than the parse and one such SipHash, and alone costs \($forged.ns_per_packet | r0) ns; a heartbeat accept (one SipHash, then peer lookup, spin lock, replay window, record) costs \($hb.net_ns_per_packet | r0) ns. Two SipHashes are ~\(2 * $forged.ns_per_packet | r0) ns before the lock, the replay window, building the reply and its UDP checksum (bpf_csum_diff over the 88-byte header): \($t.probe_answer_ns | r0) ns. 100 ns needs a cheaper tag (fewer bytes under the MAC, or a MAC cheaper than SipHash-2-4 in BPF) or replies that are not fully re-signed per probe; both are wire-format decisions, not tuning.\n" end),
   (if $t.pps_ratio_met then empty else
   "**Why the XDP responder is not \($t.pps_ratio_min)× the userspace one here.**\n",
-  "1. The pps figures measure the generator as much as the responders. With \(.machine.cpus) CPUs one CPU both generates probes and counts replies. XDP's best (\($r.xdp.best.replies_pps | kpps)/s) was limited by: \($r.xdp.best.limit) (prober CPU \($r.xdp.best.prober_cpu_pct | r0)%\(if $r.xdp.best.prober_cpu_pct < 90 then ", the rest of its CPU taken by other work on the machine" else "" end); XDP responder CPU only \($r.xdp.best.responder_cpu_pct | r0)%). The echo's best (\($r.userspace_echo.best.replies_pps | kpps)/s) by: \($r.userspace_echo.best.limit) (responder CPU \($r.userspace_echo.best.responder_cpu_pct | r0)%).",
-  "2. What one responder CPU can do is the CPU per reply (at \($t.cpu_compare_pps | kpps)/s): XDP \($t.xdp_ns_per_reply | ns) ns, echo \($t.echo_ns_per_reply | ns) ns, **\($t.cpu_per_reply_ratio | r1)×**\(if $t.cpu_per_reply_ratio < $t.pps_ratio_min then ": short of \($t.pps_ratio_min)× even with an ideal generator" else "" end).",
-  "3. On veth, XDP is not the zero-copy path of a NIC driver. Each probe sent by a socket reaches B as an skb that veth copies into a page for XDP (`skb_pp_cow_data`); freeing that skb returns its memory to the sender's socket (`sock_wfree`) on the responder's CPU; the XDP_TX frame goes through the peer veth's ring and wakes its NAPI. Of the XDP responder's \($t.xdp_ns_per_reply | ns) ns per reply, the program itself is ~\($t.probe_answer_ns | r0) ns (the path table); the rest is veth and NAPI. A userspace responder skips the copy but pays the same frees, ring hand-offs and wake-ups, plus the IP/UDP stack, the socket and the syscalls; both sides carry the veth costs, which is why the ratio is only \($t.cpu_per_reply_ratio | r1)×.",
-  "4. \(if $r.userspace_echo.flood.replies_pps < 0.9 * $r.userspace_echo.best.replies_pps then "Flooded, the echo answers less (\($r.userspace_echo.flood.replies_pps | kpps)/s, \($r.userspace_echo.flood.loss_pct | r0)% lost) than at its best load: receive livelock, its NAPI thread filling a socket the process cannot drain (`b_udp_RcvbufErrors`); XDP has no such collapse (flood: \($r.xdp.flood.loss_pct | pct)% lost)." else "Flooded, the echo answered \($r.userspace_echo.flood.replies_pps | kpps)/s with \($r.userspace_echo.flood.loss_pct | r0)% lost, XDP \($r.xdp.flood.replies_pps | kpps)/s with \($r.xdp.flood.loss_pct | pct)% lost." end)",
-  "5. Not measured here: on a NIC with native XDP the veth costs of (3) go away for the XDP responder (XDP runs on the driver's buffers before any skb exists), while a userspace responder still needs the skb, the socket and the syscalls; the gap should widen there. Measuring it needs two hosts or a NIC loopback.\n" end),
+  "1. The generator is not what limits it: it sent up to \($r.generator.flood_sent_pps_max | kpps)/s (\($t.generator_headroom_sent | r1)× XDP's best replies/s), at \($r.generator.pps_per_cpu_s | kpps) probes per CPU-second. XDP's best (\($r.xdp.best.replies_pps | kpps)/s) was limited by: \($r.xdp.best.limit) (responder CPU \($r.xdp.best.responder_cpu_pct | r0)%, prober CPU \($r.xdp.best.prober_cpu_pct | r0)%). The echo's best (\($r.userspace_echo.best.replies_pps | kpps)/s) by: \($r.userspace_echo.best.limit) (responder CPU \($r.userspace_echo.best.responder_cpu_pct | r0)%). On this shared machine the responder's CPU is not all its own, so the ratio that holds is per responder CPU-second: \($t.cpu_s_ratio | r1)×.",
+  "2. What one reply costs the responder CPU, at its best: XDP \(1e9 / $t.xdp_replies_per_cpu_s | r0) ns, echo \(1e9 / $t.echo_replies_per_cpu_s | r0) ns. \($t.pps_ratio_min)× the echo needs the XDP responder at \(1e9 / $t.echo_replies_per_cpu_s / $t.pps_ratio_min | r0) ns per reply, all included; the XDP program alone costs \($t.probe_answer_ns | r0) ns (the path table: two SipHashes), so no veth or NAPI tuning gets there: the program's cost is the lever, see *probe answer* above.",
+  "3. Of the XDP responder's \(1e9 / $t.xdp_replies_per_cpu_s | r0) ns per reply, the program is ~\($t.probe_answer_ns | r0) ns; the rest is veth's NAPI (taking the frame from the ring, running the program), the XDP_TX bulk into the prober's ring and the wake-up of its NAPI, and returning the page. The probes arrive as XDP frames here, as from a NIC: no skb, no copy. A userspace responder pays for an skb per probe, the IP/UDP stack, the socket, two syscalls per batch and an skb per reply through veth_xmit, \(1e9 / $t.echo_replies_per_cpu_s | r0) ns in all.",
+  "4. \(if $r.userspace_echo.flood.replies_pps < 0.9 * $r.userspace_echo.best.replies_pps then "Flooded, the echo answers less (\($r.userspace_echo.flood.replies_pps | kpps)/s, \($r.userspace_echo.flood.loss_pct | r0)% lost) than at its best load: receive livelock, its NAPI thread filling a socket the process cannot drain (`b_udp_RcvbufErrors`); XDP has no such collapse (flooded, it answers every probe its ring takes: the rest are dropped before costing it anything)." else "Flooded, the echo answered \($r.userspace_echo.flood.replies_pps | kpps)/s with \($r.userspace_echo.flood.loss_pct | r0)% lost, XDP \($r.xdp.flood.replies_pps | kpps)/s with \($r.xdp.flood.loss_pct | pct)% lost." end)",
+  "5. On a NIC with native XDP the XDP responder's path is this one minus veth's ring hand-offs (the driver's own ring, its own XDP_TX queue), while a userspace responder keeps the skb, the socket and the syscalls; the per-CPU-second ratio here is the closest this machine gets to it. Measuring it needs two hosts or a NIC loopback.\n" end),
   "## Caveats",
   "",
-  "- A shared \(.machine.cpus)-CPU VM: other work ran during the run (load average \(.machine.loadavg_before) before it); pps figures move by tens of percent between runs, the per-reply CPU figures much less.",
-  "- veth, not a NIC: see (3) above.",
+  "- A shared \(.machine.cpus)-CPU VM: other work ran during the run (load average \(.machine.loadavg_before) before it); pps figures move by tens of percent between runs, the per-CPU-second figures much less.",
+  "- veth, not a NIC: see (3) and (5) above.",
   "- The distinct method's *net* figures assume the per-call overhead measured on the pass path is the same on every path.",
   "- The userspace echo verifies nothing; the *verify + signed reply* row is the closer userspace equivalent: it verifies the tag and builds and signs the same reply as the XDP program, but keeps no replay window and no peer record, so it still does less than XDP.",
-  "- The prober's replies come back as XDP frames from the XDP responder but as skbs from a userspace one, which the prober's veth must copy for XDP: the prober CPU per reply is higher in the userspace runs, so the generator offers less there."
+  (if $s.counter == "cheap" then "- The reply counter checks type and ids, not tags: that every reply is validly signed is checked by xdp_paths (the path table) and selftests, not here. With `XHB_BENCH_COUNTER=xhb` every reply is verified, at more prober CPU per reply." else empty end),
+  "- The prober's replies come back as XDP frames from the XDP responder but as skbs from a userspace one, which the prober's veth must copy for XDP: the prober CPU per reply is higher in the userspace runs."
 JQ
 }
 
