@@ -436,7 +436,7 @@ static int write_json(const char *path, const struct path_result *res, int n,
 	for (int i = 0; i < n; i++) {
 		const struct path_result *r = &res[i];
 		json_t *o = json_pack(
-		    "{s:s, s:s, s:s, s:s, s:I, s:f}", "path", r->name, "method",
+		    "{s:s, s:s, s:s?, s:s, s:I, s:f}", "path", r->name, "method",
 		    method_names[r->method], "counter", r->counter, "verdict",
 		    verdict_names[r->verdict], "packets",
 		    (json_int_t)r->packets, "ns_per_packet", r->ns_per_packet);
