@@ -277,14 +277,12 @@ static void filter_vip(struct xhb_dataplane *dp, const struct xhb_vip_key *key)
 /* The VIPs of an adopted xhb_vips in the filter, before the program runs. */
 static void filter_adopted_vips(struct xhb_dataplane *dp)
 {
-	struct xhb_vip_key key, next;
-	bool first = true;
+	/* from a key no VIP has (family 0): the kernel starts at the first */
+	struct xhb_vip_key key = {0}, next;
 
-	while (!bpf_map_get_next_key(dp->map_fds[MAP_VIPS], first ? NULL : &key,
-				     &next)) {
+	while (!bpf_map_get_next_key(dp->map_fds[MAP_VIPS], &key, &next)) {
 		filter_vip(dp, &next);
 		key = next;
-		first = false;
 	}
 }
 

@@ -132,9 +132,12 @@ python3 -c 'import json, sys; sys.exit(json.loads(sys.argv[1] or "{}").get("reas
 	soft_fail "expected group_acquire reason adopted after the re-exec, saw: ${acq:-none}"
 [ "$maps1" = "$maps0" ] || soft_fail "map ids changed: before $maps0, after $maps1"
 # The new program must use the pinned maps; any other map it has must be
-# its own read-only data (.rodata: the port and cluster id set at load) or
-# a ring buffer (a channel to its agent, per program by nature), never
-# state (.bss, .data, a hash or array) that the swap would silently reset.
+# its own read-only data (.rodata: the port and cluster id set at load), a
+# ring buffer (a channel to its agent, per program by nature), a cache
+# (the tags' prefix states, compared in full before use), or state derived
+# from a pinned map before the swap (.bss: vip_filter, from xhb_vips: the
+# VIP's bit must be set in it), never state (.data, a hash or array) that
+# the swap would silently reset.
 pinned=$(tr ' ' '\n' <<<"$maps1" | sed -n 's/^.*=//p')
 got=$(prog_map_ids "$prog1")
 for id in $pinned; do
@@ -144,8 +147,21 @@ for id in $got; do
 	grep -qw "$id" <<<"$pinned" && continue
 	read -r name type <<<"$(lab_in_node srv1 bpftool -j map show id "$id" |
 		python3 -c 'import json, sys; m = json.load(sys.stdin); print(m.get("name", "?"), m.get("type", "?"))')"
-	if [[ $name == *.rodata ]] || [ "$type" = ringbuf ]; then
+	if [[ $name == *.rodata ]] || [ "$type" = ringbuf ] ||
+		[[ $name == xhb_reply_prefi || $name == xhb_verify_pref ]]; then
 		e2e_log "new program's own map $id: $name ($type)"
+	elif [[ $name == *.bss ]]; then
+		# vip_filter: bit b set for a VIP whose last byte is b
+		if lab_in_node srv1 bpftool -j map dump id "$id" | python3 -c '
+import json, sys
+bss = json.load(sys.stdin)[0]["formatted"]["value"][".bss"]
+words = next(v["vip_filter"] for v in bss if "vip_filter" in v)
+b = int(sys.argv[1].split(".")[3])
+sys.exit(not (int(words[b // 64]) >> (b % 64)) & 1)' "$LAB_VIP"; then
+			e2e_log "new program's own map $id: $name ($type): vip_filter has $LAB_VIP"
+		else
+			soft_fail "the new program's vip_filter lacks the bit of $LAB_VIP: its fence would skip it ($(lab_in_node srv1 bpftool -j map dump id "$id"))"
+		fi
 	else
 		soft_fail "the new program $prog1 has a map $id ($name, $type) that is not pinned: its state is lost at each upgrade"
 	fi

@@ -58,7 +58,7 @@ done
 # field a command uses, as the kernel wants; valgrind 3.19 checks every
 # field its table knows for the command, and flags the rest as unset.
 # Only those reports, only from libbpf's own syscalls.
-for param in expected_attach_type prog_ifindex; do
+for param in expected_attach_type prog_ifindex flags; do
 	printf '{\n   libbpf-bpf-attr-%s\n   Memcheck:Param\n   bpf(attr->%s)\n   fun:syscall\n   ...\n   obj:*/libbpf.so*\n}\n' \
 		"$param" "$param"
 done >"$LAB_DIR/valgrind.supp"
