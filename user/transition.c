@@ -374,11 +374,22 @@ void xhb_groups_batch_begin(struct xhb_groups *gs)
 	gs->events_held = true;
 }
 
+/* The batch's records on disk (said once when they cannot be). */
+static void flush_records(struct xhb_groups *gs)
+{
+	if (xhb_progress_flush(&gs->progress) && !gs->progress_failed) {
+		gs->progress_failed = true;
+		fprintf(stderr, "xhbd: cannot record the groups in %s\n",
+			gs->progress.path);
+	}
+}
+
 void xhb_groups_batch_end(struct xhb_groups *gs, __u64 now_ns)
 {
 	static struct xhb_group_queued q[XHB_MAX_GROUPS];
 	static struct xhb_vip add[XHB_MAX_GROUPS], del[XHB_MAX_GROUPS];
 	static int add_res[XHB_MAX_GROUPS], del_res[XHB_MAX_GROUPS];
+	static bool failed[XHB_MAX_GROUPS]; /* q[i]'s address was not added */
 
 	/* a group's next address is queued again: a round per address of
 	 * the groups, bounded by XHB_CONFIG_MAX_GROUP_RESOURCES */
@@ -393,16 +404,34 @@ void xhb_groups_batch_end(struct xhb_groups *gs, __u64 now_ns)
 			else
 				add[nadd++] = q[i].vip;
 		}
-		/* recorded (acquiring, releasing) before any address moves */
-		if (xhb_progress_flush(&gs->progress) && !gs->progress_failed) {
-			gs->progress_failed = true;
-			fprintf(stderr, "xhbd: cannot record the groups in %s\n",
-				gs->progress.path);
-		}
+		/* A release is recorded before its address leaves. An
+		 * acquire's record can wait for its addresses and first
+		 * announcements: a restart that finds an address of ours up
+		 * and the group recorded none undoes it, as it undoes one
+		 * recorded acquiring (xhb_groups_adopt()); and it is written
+		 * below, before any script of the group starts. Without a
+		 * record file yet (known false), an address up would be
+		 * adopted as held: then first. */
+		if (ndel || !gs->progress.known)
+			flush_records(gs);
 		/* a VIP leaves before any other arrives */
 		(void)xhb_nl__vip_del_many(gs->nl, del, ndel, del_res);
 		(void)xhb_nl__vip_add_many(gs->nl, add, nadd, add_res);
-		nadd = ndel = 0;
+		/* Each address up is said and its first announcement sent
+		 * before anything else: the clients wait for the GARP, not
+		 * for the records or the groups' scripts (forks). */
+		nadd = 0;
+		for (unsigned int i = 0; i < n; i++) {
+			if (q[i].del)
+				continue;
+			failed[i] = address_added(gs, q[i].g, q[i].r, &add[nadd],
+						  add_res[nadd], now_ns) != 0;
+			nadd++;
+		}
+		if (nadd)
+			xhb_groups_announce(gs, xhb_now_ns());
+		flush_records(gs);
+		ndel = 0;
 		for (unsigned int i = 0; i < n; i++) {
 			unsigned int g = q[i].g, r = q[i].r;
 			struct xhb_group_state *s = &gs->g[g];
@@ -416,12 +445,10 @@ void xhb_groups_batch_end(struct xhb_groups *gs, __u64 now_ns)
 				advance_stop(gs, g, now_ns);
 				continue;
 			}
-			if (address_added(gs, g, r, &add[nadd], add_res[nadd], now_ns)) {
-				nadd++;
+			if (failed[i]) {
 				fail_start(gs, g, now_ns);
 				continue;
 			}
-			nadd++;
 			s->next++;
 			advance_start(gs, g, now_ns);
 		}
