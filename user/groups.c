@@ -281,8 +281,8 @@ static __u32 all_up(const struct xhb_group *grp)
 	return grp->nresources >= 32 ? ~0U : (1U << grp->nresources) - 1;
 }
 
-void xhb_groups_adopt(struct xhb_groups *gs, const struct xhb_self *old,
-		      __u64 now_ns)
+static void adopt(struct xhb_groups *gs, const struct xhb_self *old,
+		  __u64 now_ns)
 {
 	__u64 lease_expiry_ns = 0;
 	bool addresses_up = false;
@@ -353,6 +353,27 @@ void xhb_groups_adopt(struct xhb_groups *gs, const struct xhb_self *old,
 	/* The lease we inherit runs until the first loop renews it. */
 	gs->lease_renewed_ns = old->agent_update_ns;
 	gs->lease_ns = (__u64)old->lease_ms * XHB_NS_PER_MS;
+}
+
+void xhb_groups_adopt(struct xhb_groups *gs, const struct xhb_self *old,
+		      __u64 now_ns)
+{
+	adopt(gs, old, now_ns);
+	if (gs->progress.known)
+		return;
+	/* No record yet (a first start, or an older agent's state): one now,
+	 * of what we hold, so that a takeover may write its record after
+	 * its addresses (xhb_groups_batch_end()): from here on, an address
+	 * of ours up with no record is undone at a restart, not adopted. */
+	for (unsigned int g = 0; g < gs->cfg->ngroups; g++)
+		if (gs->g[g].held && gs->g[g].phase == XHB_GROUP_STARTED)
+			(void)xhb_progress_note(&gs->progress, g, XHB_PROGRESS_HELD);
+	gs->progress.dirty = true;
+	if (xhb_progress_flush(&gs->progress) && !gs->progress_failed) {
+		gs->progress_failed = true;
+		fprintf(stderr, "xhbd: cannot record the groups in %s\n",
+			gs->progress.path);
+	}
 }
 
 static bool same_group(const struct xhb_group *x, const struct xhb_group *y)
