@@ -183,6 +183,31 @@ static void let_events_go(struct xhb_groups *gs)
 	(void)xhb_events__hold(gs->ev, false);
 }
 
+/* Group g's due announcement, sent and counted. */
+static unsigned int announce_due(struct xhb_groups *gs, unsigned int g,
+				 __u64 now_ns)
+{
+	struct xhb_group_state *s = &gs->g[g];
+	unsigned int sent = announce_group(gs, g);
+
+	s->announce_left--;
+	gs->announcing -= !s->announce_left;
+	s->announce_next_ns = now_ns + gs->cfg->garp_interval_ns;
+	return sent;
+}
+
+unsigned int groups_announce_first(struct xhb_groups *gs, unsigned int g,
+				   unsigned int room, __u64 now_ns)
+{
+	const struct xhb_group_state *s = &gs->g[g];
+
+	if (!room || now_ns < gs->announce_resume_ns || !serving(s) ||
+	    !s->announce_left || s->announce_left != gs->cfg->garp_count ||
+	    xhb_groups_lapsed(gs, xhb_now_ns()))
+		return 0;
+	return announce_due(gs, g, now_ns);
+}
+
 void xhb_groups_announce(struct xhb_groups *gs, __u64 now_ns)
 {
 	bool cached = gs->names_cached;
@@ -214,10 +239,7 @@ void xhb_groups_announce(struct xhb_groups *gs, __u64 now_ns)
 			gs->names_cached = cached;
 			return;
 		}
-		sent += announce_group(gs, g);
-		s->announce_left--;
-		gs->announcing -= !s->announce_left;
-		s->announce_next_ns = now_ns + gs->cfg->garp_interval_ns;
+		sent += announce_due(gs, g, now_ns);
 	}
 	gs->names_cached = cached;
 	let_events_go(gs); /* every due announcement is out */

@@ -390,6 +390,7 @@ void xhb_groups_batch_end(struct xhb_groups *gs, __u64 now_ns)
 	static struct xhb_vip add[XHB_MAX_GROUPS], del[XHB_MAX_GROUPS];
 	static int add_res[XHB_MAX_GROUPS], del_res[XHB_MAX_GROUPS];
 	static bool failed[XHB_MAX_GROUPS]; /* q[i]'s address was not added */
+	unsigned int burst = 0; /* announcements sent here at once */
 
 	/* a group's next address is queued again: a round per address of
 	 * the groups, bounded by XHB_CONFIG_MAX_GROUP_RESOURCES */
@@ -417,9 +418,10 @@ void xhb_groups_batch_end(struct xhb_groups *gs, __u64 now_ns)
 		/* a VIP leaves before any other arrives */
 		(void)xhb_nl__vip_del_many(gs->nl, del, ndel, del_res);
 		(void)xhb_nl__vip_add_many(gs->nl, add, nadd, add_res);
-		/* Each address up is said and its first announcement sent
-		 * before anything else: the clients wait for the GARP, not
-		 * for the records or the groups' scripts (forks). */
+		/* Each address up is said and its group's first announcement
+		 * sent at once, group after group, within a burst: the
+		 * clients wait for the GARP, not for the other groups' events,
+		 * the records or the groups' scripts (forks). */
 		nadd = 0;
 		for (unsigned int i = 0; i < n; i++) {
 			if (q[i].del)
@@ -427,7 +429,14 @@ void xhb_groups_batch_end(struct xhb_groups *gs, __u64 now_ns)
 			failed[i] = address_added(gs, q[i].g, q[i].r, &add[nadd],
 						  add_res[nadd], now_ns) != 0;
 			nadd++;
+			if (!failed[i])
+				burst += groups_announce_first(gs, q[i].g,
+							       XHB_ANNOUNCE_BURST - burst,
+							       xhb_now_ns());
 		}
+		if (burst >= XHB_ANNOUNCE_BURST)
+			/* the rest after a pause, as xhb_groups_announce() */
+			gs->announce_resume_ns = xhb_now_ns() + XHB_ANNOUNCE_PAUSE_NS;
 		if (nadd)
 			xhb_groups_announce(gs, xhb_now_ns());
 		flush_records(gs);

@@ -119,8 +119,9 @@ static int count_in(const char *name, const char *what)
 	return n;
 }
 
-/* The first line of events.json containing what (1-based), or 0. */
-static int line_of(const char *what)
+/* The nth line (from 1) of events.json containing what (its number,
+ * from 1), or 0. */
+static int nth_line_of(const char *what, int nth)
 {
 	char path[128], line[1024];
 	int n = 0;
@@ -132,13 +133,18 @@ static int line_of(const char *what)
 		return 0;
 	while (fgets(line, sizeof(line), f)) {
 		n++;
-		if (strstr(line, what)) {
+		if (strstr(line, what) && --nth == 0) {
 			fclose(f);
 			return n;
 		}
 	}
 	fclose(f);
 	return 0;
+}
+
+static int line_of(const char *what)
+{
+	return nth_line_of(what, 1);
 }
 
 static int addresses_on_va(void)
@@ -187,6 +193,8 @@ Test(groups_batch, takeover_and_release_of_many_groups)
 	 * started (their records, scripts, group_acquire) after them */
 	cr_expect_lt(line_of("\"garp_sent\""), line_of("\"group_acquire\""),
 		     "the first GARP is sent before the groups go on");
+	cr_expect_lt(line_of("\"garp_sent\""), nth_line_of("\"vip_added\"", 2),
+		     "each group's first GARP at once, not after every address is said");
 
 	/* every group released in one batch */
 	xhb_groups_batch_begin(gs);
