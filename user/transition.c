@@ -417,22 +417,27 @@ void xhb_groups_batch_end(struct xhb_groups *gs, __u64 now_ns)
 			flush_records(gs);
 		/* a VIP leaves before any other arrives */
 		(void)xhb_nl__vip_del_many(gs->nl, del, ndel, del_res);
-		(void)xhb_nl__vip_add_many(gs->nl, add, nadd, add_res);
 		/* Each address up is said and its group's first announcement
-		 * sent at once, group after group, within a burst: the
-		 * clients wait for the GARP, not for the other groups' events,
-		 * the records or the groups' scripts (forks). */
-		nadd = 0;
-		for (unsigned int i = 0; i < n; i++) {
-			if (q[i].del)
-				continue;
-			failed[i] = address_added(gs, q[i].g, q[i].r, &add[nadd],
-						  add_res[nadd], now_ns) != 0;
-			nadd++;
-			if (!failed[i])
-				burst += groups_announce_first(gs, q[i].g,
-							       XHB_ANNOUNCE_BURST - burst,
-							       xhb_now_ns());
+		 * sent at once, a datagram of adds at a time, group after
+		 * group, within a burst: the clients wait for their GARP, not
+		 * for the other groups' addresses and events, the records or
+		 * the groups' scripts (forks). */
+		for (unsigned int from = 0, i = 0; from < nadd; from += XHB_NL_BATCH) {
+			unsigned int k = nadd - from < XHB_NL_BATCH ? nadd - from
+								   : XHB_NL_BATCH;
+
+			(void)xhb_nl__vip_add_many(gs->nl, add + from, k, add_res + from);
+			for (unsigned int a = from; a < from + k; i++) {
+				if (q[i].del)
+					continue;
+				failed[i] = address_added(gs, q[i].g, q[i].r, &add[a],
+							  add_res[a], now_ns) != 0;
+				a++;
+				if (!failed[i])
+					burst += groups_announce_first(
+					    gs, q[i].g, XHB_ANNOUNCE_BURST - burst,
+					    xhb_now_ns());
+			}
 		}
 		if (burst >= XHB_ANNOUNCE_BURST)
 			/* the rest after a pause, as xhb_groups_announce() */

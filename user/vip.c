@@ -36,7 +36,7 @@
 #define NL_DUMP_ATTEMPTS 3
 /* Requests in one datagram of xhb_nl__vip_add_many(): their ACKs (small,
  * NETLINK_CAP_ACK) fit the socket's receive buffer with room to spare. */
-#define NL_BATCH 64
+#define NL_BATCH XHB_NL_BATCH
 
 struct xhb_nl {
 	struct mnl_socket *sock;
