@@ -9,6 +9,9 @@
 #   bench/failover.sh              the full run (see --help for its size)
 #   bench/failover.sh --quick      one of each, short windows (a smoke run)
 #   bench/failover.sh --systems xhb --faults linkdown,poweroff --repeats 20
+#   bench/failover.sh --systems xhb,keepalived --profiles xhb:fast,keepalived:fast \
+#       --faults linkdown,poweroff --repeats 50 --tag "$(git rev-parse --short HEAD)"
+#                                  issue 15's outage distribution (~20 min)
 #   bench/failover.sh --report-only bench/results/failover-DATE.json
 #
 # Results: bench/results/failover-<date>.json (every run, raw), .md (the

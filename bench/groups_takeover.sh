@@ -3,22 +3,38 @@
 #
 # Takeover of many groups (issue 13): the seed lab with `probe 1ms 3`,
 # srv1 holds G groups of one address each (G = 1, 64, 256 by default),
-# srv1's link goes down, srv2 takes every group. From srv2's events:
-# its verdict (peer_dead), the last address added (vip_added), the last
+# srv1 fails, srv2 takes every group. From srv2's events: its verdict
+# (peer_dead), the first and last address added (vip_added), the last
 # group's first gratuitous ARP (garp_sent packet 1), each counted from the
-# verdict; RUNS runs each (default 5). Writes
-# bench/results/groups-takeover-<date>-<commit>.{json,md}. A benchmark: it
-# prints figures and asserts nothing.
+# verdict; and the fault's own start and end (CLOCK_MONOTONIC, the events'
+# clock), counted from the verdict too. RUNS runs each (default 5). Writes
+# bench/results/groups-takeover-<date>-<commit>[-FAULT].{json,md}. A
+# benchmark: it prints figures and asserts nothing.
 #
-#   bench/groups_takeover.sh [RUNS [G...]]
+#   bench/groups_takeover.sh [--fault linkdown|poweroff] [RUNS [G...]]
+#
+# Faults (issue 15 compares the two): linkdown is `ip link set ens192
+# down` in srv1; poweroff is bench/failover.sh's: srv1's veth deleted (the
+# deletion holds the kernel's RTNL lock, shared by every namespace), then
+# every process in srv1's namespace SIGKILLed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+fault=linkdown
+if [ "${1:-}" = --fault ]; then
+	fault=${2:-}
+	shift 2
+fi
+case $fault in
+linkdown | poweroff) ;;
+*) echo "usage: bench/groups_takeover.sh [--fault linkdown|poweroff] [RUNS [G...]]" >&2; exit 2 ;;
+esac
 runs=${1:-5}
 shift || true
 counts=("$@")
 [ ${#counts[@]} -gt 0 ] || counts=(1 64 256)
 commit=$(git rev-parse --short HEAD)
 out=bench/results/groups-takeover-$(date -u +%F)-$commit
+[ "$fault" = linkdown ] || out=$out-$fault
 export LAB_PREFIX=bg-
 source tools/lab.sh
 work=$(mktemp -d /tmp/xhb-groups-takeover.XXXXXX)
@@ -65,13 +81,34 @@ for g in "${counts[@]}"; do
 		fi
 		# the start's announcements are over before the cut (garp 5 x 200ms)
 		lab_poll 20 garps srv1 5 "$g"
-		lab_exec srv1 ip link set ens192 down
+		# the fault, between two CLOCK_MONOTONIC stamps (the events' clock)
+		python3 - "$fault" "$(lab_ns srv1)" >"$d/fault.json" <<'PY'
+import json, os, signal, subprocess, sys, time
+fault, ns = sys.argv[1], sys.argv[2]
+now = lambda: time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+if fault == "linkdown":
+    cmd = ["ip", "-n", ns, "link", "set", "ens192", "down"]
+else:
+    cmd = ["ip", "-n", ns, "link", "del", "ens192"]
+t0 = now()
+subprocess.run(cmd, check=False)
+t1 = now()
+if fault == "poweroff":
+    pids = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout.split()
+    for p in pids:
+        try:
+            os.kill(int(p), signal.SIGKILL)
+        except (ProcessLookupError, ValueError):
+            pass
+print(json.dumps({"fault": fault, "begin_ns": t0, "end_ns": t1}))
+PY
 		if lab_poll 30 holds_all srv2 "$g"; then
 			lab_poll 10 garps srv2 1 "$g" peer_dead
 			cp "$LAB_DIR/srv2/events.json" "$d/srv2.json"
-			python3 - "$g" "$d/srv2.json" >>"$work/runs.jsonl" <<'PY'
+			python3 - "$g" "$d/srv2.json" "$d/fault.json" >>"$work/runs.jsonl" <<'PY'
 import json, sys
 g, path = int(sys.argv[1]), sys.argv[2]
+f = json.load(open(sys.argv[3]))
 ev = [json.loads(l) for l in open(path) if l.strip()]
 verdict = min(e["mono_ns"] for e in ev if e["event"] == "peer_dead")
 after = [e for e in ev if e["mono_ns"] >= verdict]
@@ -79,7 +116,10 @@ added = [e["mono_ns"] for e in after if e["event"] == "vip_added"]
 garps = [e["mono_ns"] for e in after if e["event"] == "garp_sent" and e.get("packet") == 1]
 acq = [e for e in after if e["event"] == "group_acquire"]
 ms = lambda t: (t - verdict) / 1e6
-print(json.dumps({"groups": g, "acquired": len(acq), "first_vip_ms": ms(min(added)),
+print(json.dumps({"groups": g, "acquired": len(acq), "fault_begin_ms": ms(f["begin_ns"]),
+                  "fault_end_ms": ms(f["end_ns"]),
+                  "first_garp_ms": ms(min(garps)) if garps else None,
+                  "first_vip_ms": ms(min(added)),
                   "last_vip_ms": ms(max(added)),
                   "last_first_garp_ms": ms(max(garps)) if len(garps) >= len(added) else None}))
 PY
@@ -92,11 +132,11 @@ PY
 	done
 done
 
-python3 - "$out" "$commit" "$runs" "$work/runs.jsonl" <<'PY'
+python3 - "$out" "$commit" "$runs" "$work/runs.jsonl" "$fault" <<'PY'
 import json, platform, sys
 sys.path.insert(0, "bench")
 from report_util import summary as stat
-out, commit, wanted, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+out, commit, wanted, path, fault = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 rows = [json.loads(l) for l in open(path) if l.strip()]
 if not rows:
     sys.exit("no run completed")
@@ -104,23 +144,29 @@ by = {}
 for r in rows:
     by.setdefault(r["groups"], []).append(r)
 
-summary = {"what": "srv2 takes G groups after srv1's link goes down (seed lab, probe 1ms 3)",
-           "commit": commit, "kernel": platform.release(), "runs_wanted": wanted, "cases": {}}
-md = ["# Takeover of many groups (commit %s)" % commit, "",
-      "`bench/groups_takeover.sh %d`: the seed lab with `probe 1ms 3`, srv1 holds G groups of "
-      "one address each, `ip link set ens192 down` on srv1, srv2 takes them all. Times from "
-      "srv2's verdict (peer_dead), from its events; kernel %s." % (wanted, platform.release()), "",
-      "| groups | runs | first address (ms) | last address (ms) | last group's first GARP (ms) |",
-      "| ---: | ---: | --- | --- | --- |"]
+how = {"linkdown": "`ip link set ens192 down` on srv1",
+       "poweroff": "srv1's veth deleted, then every process in srv1 SIGKILLed"}[fault]
+summary = {"what": "srv2 takes G groups after srv1's fault (%s; seed lab, probe 1ms 3)" % fault,
+           "fault": fault, "commit": commit, "kernel": platform.release(), "runs_wanted": wanted,
+           "cases": {}}
+md = ["# Takeover of many groups, fault %s (commit %s)" % (fault, commit), "",
+      "`bench/groups_takeover.sh --fault %s %d`: the seed lab with `probe 1ms 3`, srv1 holds G "
+      "groups of one address each, %s, srv2 takes them all. Times from srv2's verdict "
+      "(peer_dead), from its events (the fault's begin and end too, on the same clock: "
+      "negative is before the verdict); kernel %s." % (fault, wanted, how, platform.release()), "",
+      "| groups | runs | fault begins (ms) | fault's command returns (ms) | first address (ms) "
+      "| first GARP (ms) | last address (ms) | last group's first GARP (ms) |",
+      "| ---: | ---: | --- | --- | --- | --- | --- | --- |"]
 fmt = lambda s: "%.2f median, %.2f max" % (s["median"], s["max"]) if s else "-"
+cols = ("fault_begin_ms", "fault_end_ms", "first_vip_ms", "first_garp_ms", "last_vip_ms",
+        "last_first_garp_ms")
 for g in sorted(by):
     rs = by[g]
-    c = {k: stat([r[k] for r in rs]) for k in ("first_vip_ms", "last_vip_ms", "last_first_garp_ms")}
+    c = {k: stat([r.get(k) for r in rs]) for k in cols}
     c["runs"] = len(rs)
     c["raw"] = rs
     summary["cases"][g] = c
-    md.append("| %d | %d | %s | %s | %s |" % (g, len(rs), fmt(c["first_vip_ms"]), fmt(c["last_vip_ms"]),
-                                         fmt(c["last_first_garp_ms"])))
+    md.append("| %d | %d | %s |" % (g, len(rs), " | ".join(fmt(c[k]) for k in cols)))
 json.dump(summary, open(out + ".json", "w"), indent=1)
 open(out + ".md", "w").write("\n".join(md) + "\n")
 print("\n".join(md))

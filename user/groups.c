@@ -183,6 +183,31 @@ static void let_events_go(struct xhb_groups *gs)
 	(void)xhb_events__hold(gs->ev, false);
 }
 
+/* Group g's due announcement, sent and counted. */
+static unsigned int announce_due(struct xhb_groups *gs, unsigned int g,
+				 __u64 now_ns)
+{
+	struct xhb_group_state *s = &gs->g[g];
+	unsigned int sent = announce_group(gs, g);
+
+	s->announce_left--;
+	gs->announcing -= !s->announce_left;
+	s->announce_next_ns = now_ns + gs->cfg->garp_interval_ns;
+	return sent;
+}
+
+unsigned int groups_announce_first(struct xhb_groups *gs, unsigned int g,
+				   unsigned int room, __u64 now_ns)
+{
+	const struct xhb_group_state *s = &gs->g[g];
+
+	if (!room || now_ns < gs->announce_resume_ns || !serving(s) ||
+	    !s->announce_left || s->announce_left != gs->cfg->garp_count ||
+	    xhb_groups_lapsed(gs, xhb_now_ns()))
+		return 0;
+	return announce_due(gs, g, now_ns);
+}
+
 void xhb_groups_announce(struct xhb_groups *gs, __u64 now_ns)
 {
 	bool cached = gs->names_cached;
@@ -214,10 +239,7 @@ void xhb_groups_announce(struct xhb_groups *gs, __u64 now_ns)
 			gs->names_cached = cached;
 			return;
 		}
-		sent += announce_group(gs, g);
-		s->announce_left--;
-		gs->announcing -= !s->announce_left;
-		s->announce_next_ns = now_ns + gs->cfg->garp_interval_ns;
+		sent += announce_due(gs, g, now_ns);
 	}
 	gs->names_cached = cached;
 	let_events_go(gs); /* every due announcement is out */
@@ -281,8 +303,8 @@ static __u32 all_up(const struct xhb_group *grp)
 	return grp->nresources >= 32 ? ~0U : (1U << grp->nresources) - 1;
 }
 
-void xhb_groups_adopt(struct xhb_groups *gs, const struct xhb_self *old,
-		      __u64 now_ns)
+static void adopt(struct xhb_groups *gs, const struct xhb_self *old,
+		  __u64 now_ns)
 {
 	__u64 lease_expiry_ns = 0;
 	bool addresses_up = false;
@@ -353,6 +375,27 @@ void xhb_groups_adopt(struct xhb_groups *gs, const struct xhb_self *old,
 	/* The lease we inherit runs until the first loop renews it. */
 	gs->lease_renewed_ns = old->agent_update_ns;
 	gs->lease_ns = (__u64)old->lease_ms * XHB_NS_PER_MS;
+}
+
+void xhb_groups_adopt(struct xhb_groups *gs, const struct xhb_self *old,
+		      __u64 now_ns)
+{
+	adopt(gs, old, now_ns);
+	if (gs->progress.known)
+		return;
+	/* No record yet (a first start, or an older agent's state): one now,
+	 * of what we hold, so that a takeover may write its record after
+	 * its addresses (xhb_groups_batch_end()): from here on, an address
+	 * of ours up with no record is undone at a restart, not adopted. */
+	for (unsigned int g = 0; g < gs->cfg->ngroups; g++)
+		if (gs->g[g].held && gs->g[g].phase == XHB_GROUP_STARTED)
+			(void)xhb_progress_note(&gs->progress, g, XHB_PROGRESS_HELD);
+	gs->progress.dirty = true;
+	if (xhb_progress_flush(&gs->progress) && !gs->progress_failed) {
+		gs->progress_failed = true;
+		fprintf(stderr, "xhbd: cannot record the groups in %s\n",
+			gs->progress.path);
+	}
 }
 
 static bool same_group(const struct xhb_group *x, const struct xhb_group *y)

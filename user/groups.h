@@ -134,12 +134,14 @@ struct xhb_groups {
  * Many transitions at once (a peer died holding many groups, or our link
  * went down under them): between begin and end, xhb_groups_acquire() and
  * _release() record and fence as always but queue each group's address;
- * end writes the records once, removes then adds every queued address
- * with one netlink batch each (xhb_nl__vip_del_many(), _add_many()), then
- * each group goes on as after its own step (a further address of a group
- * is queued for the next round). A takeover of N groups costs N map
- * writes and a few netlink datagrams, not N round trips and 2N file
- * writes.
+ * end writes the releases' records, removes then adds every queued
+ * address with one netlink batch each (xhb_nl__vip_del_many(),
+ * _add_many()), sends the first gratuitous ARPs / NAs of the addresses
+ * added, writes the acquires' records, then each group goes on as after
+ * its own step (its scripts; a further address of a group is queued for
+ * the next round). A takeover of N groups costs N map writes and a few
+ * netlink datagrams, not N round trips and 2N file writes, and its first
+ * announcements wait for nothing but the addresses.
  */
 void xhb_groups_batch_begin(struct xhb_groups *gs);
 void xhb_groups_batch_end(struct xhb_groups *gs, __u64 now_ns);

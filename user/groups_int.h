@@ -25,6 +25,11 @@ void groups_set_held(struct xhb_groups *gs, unsigned int g, bool held,
 /* group_acquire / group_release, counted for the metrics. */
 void groups_event(struct xhb_groups *gs, bool acquire, unsigned int g,
 		  enum xhb_reason reason, __u64 duration_ns);
+/* Group g's first announcement now, as xhb_groups_announce() would send
+ * it, if room (announcements left in the burst) allows: how many were
+ * sent (0: it waits for xhb_groups_announce()). */
+unsigned int groups_announce_first(struct xhb_groups *gs, unsigned int g,
+				   unsigned int room, __u64 now_ns);
 void groups_schedule_announce(struct xhb_groups *gs, unsigned int g,
 			      __u64 now_ns);
 /* Address resource res of group g off its interface, then no longer

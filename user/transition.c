@@ -374,11 +374,23 @@ void xhb_groups_batch_begin(struct xhb_groups *gs)
 	gs->events_held = true;
 }
 
+/* The batch's records on disk (said once when they cannot be). */
+static void flush_records(struct xhb_groups *gs)
+{
+	if (xhb_progress_flush(&gs->progress) && !gs->progress_failed) {
+		gs->progress_failed = true;
+		fprintf(stderr, "xhbd: cannot record the groups in %s\n",
+			gs->progress.path);
+	}
+}
+
 void xhb_groups_batch_end(struct xhb_groups *gs, __u64 now_ns)
 {
 	static struct xhb_group_queued q[XHB_MAX_GROUPS];
 	static struct xhb_vip add[XHB_MAX_GROUPS], del[XHB_MAX_GROUPS];
 	static int add_res[XHB_MAX_GROUPS], del_res[XHB_MAX_GROUPS];
+	static bool failed[XHB_MAX_GROUPS]; /* q[i]'s address was not added */
+	unsigned int burst = 0; /* announcements sent here at once */
 
 	/* a group's next address is queued again: a round per address of
 	 * the groups, bounded by XHB_CONFIG_MAX_GROUP_RESOURCES */
@@ -393,16 +405,47 @@ void xhb_groups_batch_end(struct xhb_groups *gs, __u64 now_ns)
 			else
 				add[nadd++] = q[i].vip;
 		}
-		/* recorded (acquiring, releasing) before any address moves */
-		if (xhb_progress_flush(&gs->progress) && !gs->progress_failed) {
-			gs->progress_failed = true;
-			fprintf(stderr, "xhbd: cannot record the groups in %s\n",
-				gs->progress.path);
-		}
+		/* A release is recorded before its address leaves. An
+		 * acquire's record can wait for its addresses and first
+		 * announcements: a restart that finds an address of ours up
+		 * and the group recorded none undoes it, as it undoes one
+		 * recorded acquiring (xhb_groups_adopt()); and it is written
+		 * below, before any script of the group starts. Without a
+		 * record file yet (known false), an address up would be
+		 * adopted as held: then first. */
+		if (ndel || !gs->progress.known)
+			flush_records(gs);
 		/* a VIP leaves before any other arrives */
 		(void)xhb_nl__vip_del_many(gs->nl, del, ndel, del_res);
-		(void)xhb_nl__vip_add_many(gs->nl, add, nadd, add_res);
-		nadd = ndel = 0;
+		/* Each address up is said and its group's first announcement
+		 * sent at once, a datagram of adds at a time, group after
+		 * group, within a burst: the clients wait for their GARP, not
+		 * for the other groups' addresses and events, the records or
+		 * the groups' scripts (forks). */
+		for (unsigned int from = 0, i = 0; from < nadd; from += XHB_NL_BATCH) {
+			unsigned int k = nadd - from < XHB_NL_BATCH ? nadd - from
+								   : XHB_NL_BATCH;
+
+			(void)xhb_nl__vip_add_many(gs->nl, add + from, k, add_res + from);
+			for (unsigned int a = from; a < from + k; i++) {
+				if (q[i].del)
+					continue;
+				failed[i] = address_added(gs, q[i].g, q[i].r, &add[a],
+							  add_res[a], now_ns) != 0;
+				a++;
+				if (!failed[i])
+					burst += groups_announce_first(
+					    gs, q[i].g, XHB_ANNOUNCE_BURST - burst,
+					    xhb_now_ns());
+			}
+		}
+		if (burst >= XHB_ANNOUNCE_BURST)
+			/* the rest after a pause, as xhb_groups_announce() */
+			gs->announce_resume_ns = xhb_now_ns() + XHB_ANNOUNCE_PAUSE_NS;
+		if (nadd)
+			xhb_groups_announce(gs, xhb_now_ns());
+		flush_records(gs);
+		ndel = 0;
 		for (unsigned int i = 0; i < n; i++) {
 			unsigned int g = q[i].g, r = q[i].r;
 			struct xhb_group_state *s = &gs->g[g];
@@ -416,12 +459,10 @@ void xhb_groups_batch_end(struct xhb_groups *gs, __u64 now_ns)
 				advance_stop(gs, g, now_ns);
 				continue;
 			}
-			if (address_added(gs, g, r, &add[nadd], add_res[nadd], now_ns)) {
-				nadd++;
+			if (failed[i]) {
 				fail_start(gs, g, now_ns);
 				continue;
 			}
-			nadd++;
 			s->next++;
 			advance_start(gs, g, now_ns);
 		}

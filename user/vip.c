@@ -18,6 +18,7 @@
 #include <libmnl/libmnl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -35,7 +36,7 @@
 #define NL_DUMP_ATTEMPTS 3
 /* Requests in one datagram of xhb_nl__vip_add_many(): their ACKs (small,
  * NETLINK_CAP_ACK) fit the socket's receive buffer with room to spare. */
-#define NL_BATCH 64
+#define NL_BATCH XHB_NL_BATCH
 
 struct xhb_nl {
 	struct mnl_socket *sock;
@@ -394,21 +395,21 @@ static struct nlmsghdr *link_request(char *buf, int ifindex)
 	return nlh;
 }
 
+/* By SIOCGIFINDEX, not RTM_GETLINK: the kernel answers it under RCU,
+ * while RTM_GETLINK waits for RTNL, which any other user of the lock
+ * (a netdev being deleted anywhere on the host, in any namespace) may
+ * hold for tens of milliseconds, and a takeover resolves its interface
+ * first. The socket's namespace is the agent's, as for every request. */
 int xhb_nl__ifindex(struct xhb_nl *nl, const char *ifname)
 {
-	char buf[NL_REQ_SIZE] __attribute__((aligned(4))) = {0};
-	struct xhb_link_state state = {0};
-	struct nlmsghdr *nlh;
-	int ret;
+	struct ifreq ifr = {0};
 
 	if (!ifname || !ifname[0] || strlen(ifname) >= IFNAMSIZ)
 		return -ENODEV;
-	nlh = link_request(buf, 0);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
-	ret = nl_talk(nl, nlh, link_one_cb, &state);
-	if (ret < 0)
-		return ret;
-	return state.ifindex > 0 ? state.ifindex : -ENODEV;
+	memcpy(ifr.ifr_name, ifname, strlen(ifname));
+	if (ioctl(mnl_socket_get_fd(nl->sock), SIOCGIFINDEX, &ifr) < 0)
+		return errno == ENODEV ? -ENODEV : -errno;
+	return ifr.ifr_ifindex > 0 ? ifr.ifr_ifindex : -ENODEV;
 }
 
 int xhb_nl__link_state(struct xhb_nl *nl, int ifindex,

@@ -90,9 +90,11 @@ int xhb_nl__addr_del(struct xhb_nl *nl, const struct xhb_vip *vip);
  * IPv6 deletion matches the prefix length too, as the kernel does. */
 int xhb_nl__vip_add(struct xhb_nl *nl, const struct xhb_vip *vip);
 int xhb_nl__vip_del(struct xhb_nl *nl, const struct xhb_vip *vip);
-/* xhb_nl__vip_add() of n addresses without a round trip each: up to 64
- * requests in one datagram, then their ACKs; results[i] says vips[i]'s.
+/* xhb_nl__vip_add() of n addresses without a round trip each: up to
+ * XHB_NL_BATCH requests in one datagram, then their ACKs; results[i] says
+ * vips[i]'s.
  * Returns 0, or the errno that stopped the batch (in results[] too). */
+#define XHB_NL_BATCH 64
 int xhb_nl__vip_add_many(struct xhb_nl *nl, const struct xhb_vip *vips,
 			 unsigned int n, int *results);
 /* The same with xhb_nl__vip_del(). */
