@@ -40,6 +40,7 @@
 #include "groups.h"
 #include "kdf.h"
 #include "ifaces.h"
+#include "loop_time.h"
 #include "peers.h"
 #include "sender.h"
 #include "slice.h"
@@ -52,6 +53,10 @@
 #define LEAVING_HEARTBEATS 3 /* a lost "leaving" would cost a deadtime */
 #define GAP_EVENT_EVERY_NS (1000 * XHB_NS_PER_MS) /* unless the gap is long */
 #define GAP_EVENT_LONG_NS (100 * XHB_NS_PER_MS)
+/* A deadline of ours waits for the probe tick after it when that delays
+ * it by at most this share of its interval (loop_time.h): the heartbeat,
+ * the addresses' check. */
+#define TICK_DELAY_SHARE 16
 
 __u64 probe_period(const struct xhb_agent *a)
 {
@@ -355,13 +360,20 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 	return xhb_decide(&in, out);
 }
 
+/* interval_ns after now, on the probe tick if it can wait for it. */
+static __u64 on_tick(const struct xhb_agent *a, __u64 now, __u64 interval_ns)
+{
+	return xhb_tick_align(now + interval_ns, a->next_probe_ns,
+			      probe_period(a), interval_ns / TICK_DELAY_SHARE);
+}
+
 static void speak(struct xhb_agent *a, __u64 now)
 {
 	struct xhb_said s = said(a);
 
 	if (now >= a->next_heartbeat_ns) {
 		xhb_speak_heartbeats(&a->speaker, &s, now);
-		a->next_heartbeat_ns = now + a->cfg->keepalive_ns;
+		a->next_heartbeat_ns = on_tick(a, now, a->cfg->keepalive_ns);
 	} else {
 		xhb_speak_changed(&a->speaker, &s, now);
 	}
@@ -491,6 +503,7 @@ static json_t *on_control(const struct xhb_control_request *req, void *ctx)
 		.links = xhb_links_state_name(a->links.state),
 		.media_down = a->links.media_down,
 		.vip_down = a->links.vip_down,
+		.loop = &a->late,
 	};
 
 	if (req->cmd == XHB_CONTROL_NODE)
@@ -667,16 +680,18 @@ static void leave(struct xhb_agent *a)
 /* Sleep until the next deadline or news, then take in what came. */
 static int wait_and_drain(struct xhb_agent *a)
 {
+	/* 16 KB: not zeroed every loop, only the nfds entries are written */
 	struct pollfd pfd[3 + XHB_MAX_IFACES + 2 * XHB_CONFIG_MAX_CHECKS + 2 +
-			  2 * XHB_MAX_GROUPS] = {
-		{.fd = a->sigfd, .events = POLLIN},
-		{.fd = xhb_nlmon__fd(a->mon), .events = POLLIN},
-		{.fd = xhb_control__fd(a->ctl), .events = POLLIN},
-	};
+			  2 * XHB_MAX_GROUPS];
 	__u64 next = a->next_heartbeat_ns, now, announce;
 	unsigned int nfds = 3, first_ping, first_check, first_group;
 	__u64 wait;
 	struct timespec ts;
+	int ready;
+
+	pfd[0] = (struct pollfd){.fd = a->sigfd, .events = POLLIN};
+	pfd[1] = (struct pollfd){.fd = xhb_nlmon__fd(a->mon), .events = POLLIN};
+	pfd[2] = (struct pollfd){.fd = xhb_control__fd(a->ctl), .events = POLLIN};
 
 	if (a->next_probe_ns < next)
 		next = a->next_probe_ns;
@@ -711,8 +726,16 @@ static int wait_and_drain(struct xhb_agent *a)
 	nfds += xhb_checks_pollfds(&a->checks, pfd + nfds);
 	first_group = nfds;
 	nfds += xhb_groups_pollfds(&a->groups, pfd + nfds);
-	if (ppoll(pfd, nfds, &ts, NULL) < 0 && errno != EINTR)
+	ready = ppoll(pfd, nfds, &ts, NULL);
+	if (ready < 0 && errno != EINTR)
 		return -errno;
+	/* woken by the deadline alone: how late (next: the time slept for) */
+	if (!ready && next) {
+		__u64 woke = xhb_now_ns();
+
+		xhb_lateness_add(&a->late,
+				 woke > now + next ? woke - (now + next) : 0);
+	}
 	xhb_checks_set_held(&a->checks, xhb_groups_started(&a->groups));
 	xhb_checks_step(&a->checks, pfd + first_check, first_group - first_check,
 			xhb_now_ns());
@@ -791,7 +814,8 @@ int xhb_agent__run(struct xhb_agent *a)
 			xhb_groups_announce(&a->groups, now);
 			if (now >= a->next_verify_ns) {
 				xhb_groups_verify(&a->groups);
-				a->next_verify_ns = now + XHB_GROUPS_VERIFY_NS;
+				a->next_verify_ns =
+				    on_tick(a, now, XHB_GROUPS_VERIFY_NS);
 			}
 		}
 		a->last_loop_ns = now;

@@ -19,6 +19,7 @@
 #include "events.h"
 #include "groups.h"
 #include "ifaces.h"
+#include "loop_time.h"
 #include "peers.h"
 #include "quorum.h"
 #include "speak.h"
@@ -67,6 +68,7 @@ struct xhb_agent {
 	__u64 next_heartbeat_ns;
 	__u64 next_probe_ns;
 	__u64 next_verify_ns; /* held addresses checked again then */
+	struct xhb_lateness late; /* timed wake-ups past their deadline */
 
 	bool init; /* initdead running, or listening again */
 	__u64 init_until_ns;
