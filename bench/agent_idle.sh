@@ -54,7 +54,11 @@ active() { # node: out of init, judging
 	lab_in_node "$1" "$XHB_BUILD/xhbctl" status -j 2>/dev/null |
 		python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)["state"] != "active")'
 }
-status() { lab_in_node "$1" "$XHB_BUILD/xhbctl" status -j 2>/dev/null || echo '{}'; }
+loop_status() { # node: the status' "loop" object (null: the build has none)
+	lab_in_node "$1" "$XHB_BUILD/xhbctl" status -j 2>/dev/null |
+		python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin).get("loop")))' 2>/dev/null ||
+		echo null
+}
 
 # One reading of a process: run ns, ticks, voluntary and involuntary switches.
 reading() { # pid
@@ -88,13 +92,13 @@ measure() { # build groups -> one JSON row on stdout
 	p1=$(lab_pid srv1) p2=$(lab_pid srv2)
 	"$build/bench/wakeup" "$secs" 0 >"$work/wakeup.json" &
 	ref=$!
-	s1a=$(status srv1) s2a=$(status srv2)
+	s1a=$(loop_status srv1) s2a=$(loop_status srv2)
 	t0=$(python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC))')
 	r1=$(reading "$p1") r2=$(reading "$p2") r0=$(reading "$ref")
 	timeout $((secs + 5)) sleep "$((secs - 1))" # the window itself (the bare loop runs SECONDS)
 	t1=$(python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC))')
 	q1=$(reading "$p1") q2=$(reading "$p2") q0=$(reading "$ref")
-	s1b=$(status srv1) s2b=$(status srv2)
+	s1b=$(loop_status srv1) s2b=$(loop_status srv2)
 	wait "$ref"
 	ref=""
 	wk=$(cat "$work/wakeup.json")
@@ -120,9 +124,9 @@ def proc(a, b):
             "us_per_wakeup": round(d["run_ns"] / 1e3 / d["vol"], 2) if d["vol"] else None}
 
 def loop(a, b):  # the agent's own lateness counts, when it has them
-    if "loop" not in a or "loop" not in b:
+    if not a or not b:
         return None
-    la, lb = a["loop"], b["loop"]
+    la, lb = a, b
     d = {"wakes": lb["timed_wakes"] - la["timed_wakes"],
          "late": {k: lb["late"][k] - la["late"][k] for k in lb["late"]},
          "max_late_ms_since_start": lb["max_late_ms"]}
@@ -142,8 +146,8 @@ PY
 }
 
 rows=()
-for build in "${builds[@]}"; do
-	for g in "${groups[@]}"; do
+for g in "${groups[@]}"; do # the builds one after the other, for each size
+	for build in "${builds[@]}"; do
 		row=$(measure "$build" "$g") || exit 1
 		rows+=("$row")
 		echo "$row"

@@ -292,7 +292,8 @@ static void check_init(struct xhb_agent *a, __u64 now)
 				: XHB_STATE_LISTEN_WINDOW_EXPIRED);
 }
 
-static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
+/* Our decision for each group, in a->decided.out. */
+static int decide(struct xhb_agent *a, __u64 now)
 {
 	struct xhb_decide_node nodes[XHB_CONFIG_MAX_NODES];
 	struct xhb_decide_input in = {
@@ -357,7 +358,19 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 	}
 	a->place_gen = a->cfg_gen;
 	in.anycast = a->place_anycast;
-	return xhb_decide(&in, out);
+	/* Compared byte for byte: a field added to the input is compared
+	 * too; padding that differs only costs a decision. The placement
+	 * arrays behind the pointers change with cfg_gen alone. */
+	if (a->decided.valid && a->decided.cfg_gen == a->cfg_gen &&
+	    !memcmp(&in, &a->decided.in, sizeof(in)) &&
+	    !memcmp(nodes, a->decided.nodes, in.n_nodes * sizeof(nodes[0])))
+		return a->decided.ret;
+	a->decided.ret = xhb_decide(&in, a->decided.out);
+	a->decided.in = in;
+	memcpy(a->decided.nodes, nodes, in.n_nodes * sizeof(nodes[0]));
+	a->decided.cfg_gen = a->cfg_gen;
+	a->decided.valid = true;
+	return a->decided.ret;
 }
 
 /* interval_ns after now, on the probe tick if it can wait for it. */
@@ -762,7 +775,7 @@ int xhb_agent__run(struct xhb_agent *a)
 	int ret = 0;
 
 	while (!ret) {
-		struct xhb_decision out[XHB_MAX_GROUPS];
+		const struct xhb_decision *out = a->decided.out;
 		__u64 now = xhb_now_ns();
 		struct xhb_gset acquiring = {{0}};
 		int decided;
@@ -787,7 +800,7 @@ int xhb_agent__run(struct xhb_agent *a)
 		check_init(a, now);
 		if (judge_quorum(a, now))
 			listen_again(a, now);
-		decided = decide(a, now, out);
+		decided = decide(a, now);
 		/* A group still stopping (once our lease lapsed) or blocked is
 		 * acquired once that is over, not said held before. */
 		for (unsigned int g = 0; !decided && g < a->cfg->ngroups; g++)

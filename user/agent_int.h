@@ -13,6 +13,7 @@
 
 #include "agent.h"
 #include "control.h"
+#include "decide.h"
 #include "check.h"
 #include "ping.h"
 #include "config.h"
@@ -55,6 +56,17 @@ struct xhb_agent {
 	int place_pref[XHB_MAX_GROUPS];
 	__u64 place_key[XHB_MAX_GROUPS], place_allowed[XHB_MAX_GROUPS];
 	struct xhb_gset place_anycast; /* announce anycast */
+	/* decide's last input and answer: an input equal to the last loop's
+	 * (idle: nothing moved) has the same answer, xhb_decide() being a
+	 * pure function of it */
+	struct {
+		bool valid;
+		unsigned int cfg_gen;
+		int ret;
+		struct xhb_decide_input in;
+		struct xhb_decide_node nodes[XHB_CONFIG_MAX_NODES];
+		struct xhb_decision out[XHB_MAX_GROUPS];
+	} decided;
 	struct xhb_quorum quorum; /* of our partition, once out of initdead */
 	int quorum_said; /* -1: not judged yet, else the last quorate said */
 	struct xhb_gset no_healthy_said; /* groups whose no_healthy_node was said */
