@@ -694,17 +694,16 @@ static void leave(struct xhb_agent *a)
 static int wait_and_drain(struct xhb_agent *a)
 {
 	/* 16 KB: not zeroed every loop, only the nfds entries are written */
-	struct pollfd pfd[3 + XHB_MAX_IFACES + 2 * XHB_CONFIG_MAX_CHECKS + 2 +
+	struct pollfd pfd[XHB_AGENT_WATCH_MAX + 2 * XHB_CONFIG_MAX_CHECKS + 2 +
 			  2 * XHB_MAX_GROUPS];
+	int steady[XHB_AGENT_WATCH_MAX] = {a->sigfd, xhb_nlmon__fd(a->mon),
+					   xhb_control__fd(a->ctl)};
+	bool news[XHB_AGENT_WATCH_MAX];
 	__u64 next = a->next_heartbeat_ns, now, announce;
-	unsigned int nfds = 3, first_ping, first_check, first_group;
+	unsigned int nsteady = 3, nfds, first_ping, first_check, first_group;
 	__u64 wait;
 	struct timespec ts;
 	int ready;
-
-	pfd[0] = (struct pollfd){.fd = a->sigfd, .events = POLLIN};
-	pfd[1] = (struct pollfd){.fd = xhb_nlmon__fd(a->mon), .events = POLLIN};
-	pfd[2] = (struct pollfd){.fd = xhb_control__fd(a->ctl), .events = POLLIN};
 
 	if (a->next_probe_ns < next)
 		next = a->next_probe_ns;
@@ -731,8 +730,9 @@ static int wait_and_drain(struct xhb_agent *a)
 	 * judge reads every peer's entry anyway.
 	 */
 	for (unsigned int i = 0; i < a->ifaces.n; i++)
-		pfd[nfds++] = (struct pollfd){
-			.fd = dataplane__news_fd(a->ifaces.at[i].dp), .events = POLLIN};
+		steady[nsteady++] = dataplane__news_fd(a->ifaces.at[i].dp);
+	nfds = xhb_agent_watch_pollfds(&a->watch, a->cfg_gen, steady, nsteady,
+				       pfd);
 	first_ping = nfds;
 	nfds += xhb_ping_pollfds(&a->pinger, pfd + nfds);
 	first_check = nfds;
@@ -749,7 +749,10 @@ static int wait_and_drain(struct xhb_agent *a)
 		xhb_lateness_add(&a->late,
 				 woke > now + next ? woke - (now + next) : 0);
 	}
-	xhb_checks_set_held(&a->checks, xhb_groups_started(&a->groups));
+	xhb_agent_watch_ready(&a->watch, pfd, nsteady, news);
+	/* read by resource checks alone: no scan of the groups without one */
+	if (a->checks.n)
+		xhb_checks_set_held(&a->checks, xhb_groups_started(&a->groups));
 	xhb_checks_step(&a->checks, pfd + first_check, first_group - first_check,
 			xhb_now_ns());
 	xhb_groups_step(&a->groups, pfd + first_group, nfds - first_group,
@@ -757,13 +760,13 @@ static int wait_and_drain(struct xhb_agent *a)
 	xhb_ping_step(&a->pinger, pfd + first_ping, first_check - first_ping,
 		      xhb_now_ns());
 	for (unsigned int i = 0; i < a->ifaces.n; i++)
-		if (pfd[3 + i].revents)
+		if (news[3 + i])
 			(void)dataplane__news_drain(a->ifaces.at[i].dp);
-	if (pfd[0].revents)
+	if (news[0])
 		on_signal(a);
-	if (pfd[1].revents)
+	if (news[1])
 		(void)xhb_nlmon__drain(a->mon, on_netlink, a);
-	if (pfd[2].revents)
+	if (news[2])
 		(void)xhb_control__serve(a->ctl, on_control, a, CONTROL_TIMEOUT_MS);
 	if (a->reload)
 		do_reload(a);

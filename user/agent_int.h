@@ -7,6 +7,7 @@
 #ifndef XHB_AGENT_INT_H
 #define XHB_AGENT_INT_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -26,6 +27,26 @@
 #include "speak.h"
 #include "version.h"
 
+/* The fds the loop always waits on, behind one epoll fd (agent_watch.c). */
+#define XHB_AGENT_WATCH_MAX (3 + XHB_MAX_IFACES)
+struct xhb_agent_watch {
+	int fd; /* the epoll fd, -1: none (the fds polled one by one) */
+	unsigned int gen; /* the agent's cfg_gen when it was built */
+	unsigned int n;
+	int fds[XHB_AGENT_WATCH_MAX];
+};
+
+/* pfd's entries for the n fds (at most XHB_AGENT_WATCH_MAX): the epoll
+ * fd alone, or the fds themselves; how many were written. gen: the
+ * agent's cfg_gen (files may have been reopened when it moved). */
+unsigned int xhb_agent_watch_pollfds(struct xhb_agent_watch *w, unsigned int gen,
+				     const int *fds, unsigned int n,
+				     struct pollfd *pfd);
+/* After ppoll(): ready[i], fds[i] has something to read. */
+void xhb_agent_watch_ready(struct xhb_agent_watch *w, const struct pollfd *pfd,
+			   unsigned int n, bool *ready);
+void xhb_agent_watch_close(struct xhb_agent_watch *w);
+
 struct xhb_agent {
 	struct xhb_agent_opts opts;
 	struct xhb_config *cfg;
@@ -40,6 +61,7 @@ struct xhb_agent {
 	struct xhb_sender *tx;
 	struct xhb_control *ctl;
 	int sigfd;
+	struct xhb_agent_watch watch; /* agent_watch.c */
 
 	struct xhb_ifaces ifaces;
 	struct xhb_peers peers;
