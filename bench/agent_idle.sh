@@ -73,7 +73,7 @@ reading() { # pid
 measure() { # build groups -> one JSON row on stdout
 	local build=$1 ngroups=$2 p1 p2 t0 t1 r0 r1 r2 q0 q1 q2 s1a s2a s1b s2b wk label
 	export XHB_BUILD=$build
-	label=$(sed -n 's/.*XHB_COMMIT "\(.*\)"/\1/p' "$build/xhb_commit.h" | cut -c1-7)
+	label=$(sed -n 's/.*XHB_COMMIT "\([0-9a-f]\{7\}\)[0-9a-f]*\(.*\)"/\1\2/p' "$build/xhb_commit.h")
 	lab_setup >"$work/setup.log" 2>&1 || { echo "lab setup failed: $(tail -3 "$work/setup.log")" >&2; return 1; }
 	if [ "$ngroups" -gt 1 ]; then
 		{
