@@ -90,14 +90,16 @@ measure() { # build groups -> one JSON row on stdout
 	lab_poll 30 holds_all "$ngroups" || { echo "srv1 does not hold the $ngroups groups" >&2; return 1; }
 	lab_poll 30 active srv1 && lab_poll 30 active srv2 || { echo "the agents are not active" >&2; return 1; }
 	p1=$(lab_pid srv1) p2=$(lab_pid srv2)
-	"$build/bench/wakeup" "$secs" 0 >"$work/wakeup.json" &
-	ref=$!
 	s1a=$(loop_status srv1) s2a=$(loop_status srv2)
+	# the bare loop outlives the window (its lateness covers a few
+	# seconds more), so that it is there to be read at the end
+	"$build/bench/wakeup" "$((secs + 5))" 0 >"$work/wakeup.json" &
+	ref=$!
 	t0=$(python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC))')
-	r1=$(reading "$p1") r2=$(reading "$p2") r0=$(reading "$ref")
-	timeout $((secs + 5)) sleep "$((secs - 1))" # the window itself (the bare loop runs SECONDS)
+	r0=$(reading "$ref") r1=$(reading "$p1") r2=$(reading "$p2")
+	timeout $((secs + 5)) sleep "$secs" # the window itself
+	q0=$(reading "$ref") q1=$(reading "$p1") q2=$(reading "$p2")
 	t1=$(python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC))')
-	q1=$(reading "$p1") q2=$(reading "$p2") q0=$(reading "$ref")
 	s1b=$(loop_status srv1) s2b=$(loop_status srv2)
 	wait "$ref"
 	ref=""
