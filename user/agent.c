@@ -295,54 +295,52 @@ static void check_init(struct xhb_agent *a, __u64 now)
 /* Our decision for each group, in a->decided.out. */
 static int decide(struct xhb_agent *a, __u64 now)
 {
+	/* Zeroed, then written member by member: compared byte for byte with
+	 * the last loop's below, padding included. Only the nnodes entries:
+	 * with 1024 groups an entry is 400 bytes, and the loop runs every
+	 * probe period. */
 	struct xhb_decide_node nodes[XHB_CONFIG_MAX_NODES];
-	struct xhb_decide_input in = {
-		.n_nodes = a->cfg->nnodes,
-		.n_groups = a->cfg->ngroups,
-		.self = a->self_index,
-		.self_flags = (a->init ? XHB_SELF_INIT : 0) |
-			      (a->fault ? XHB_SELF_FAULT : 0) |
-			      (a->leaving ? XHB_SELF_LEAVING : 0) |
-			      (a->unheard_by >= 0 ? XHB_SELF_UNHEARD : 0) |
-			      quorum_flags(a),
-		.auto_failback = a->cfg->auto_failback,
-		.self_unfit = xhb_checks_unfit(&a->checks),
-		.self_outreached = a->outreached,
-		.self_ifaces_down = a->links.groups_down,
-		.nodes = nodes,
-		.preferred = a->place_pref,
-		.group_keys = a->place_key,
-		.allowed = a->place_allowed,
-	};
+	struct xhb_decide_input in;
 
-	/* each of the nnodes entries written whole: with 1024 groups an
-	 * entry is 400 bytes, and the loop runs every probe period */
+	memset(&in, 0, sizeof(in));
+	in.n_nodes = a->cfg->nnodes;
+	in.n_groups = a->cfg->ngroups;
+	in.self = a->self_index;
+	in.self_flags = (a->init ? XHB_SELF_INIT : 0) |
+			(a->fault ? XHB_SELF_FAULT : 0) |
+			(a->leaving ? XHB_SELF_LEAVING : 0) |
+			(a->unheard_by >= 0 ? XHB_SELF_UNHEARD : 0) |
+			quorum_flags(a);
+	in.auto_failback = a->cfg->auto_failback;
+	in.self_unfit = xhb_checks_unfit(&a->checks);
+	in.self_outreached = a->outreached;
+	in.self_ifaces_down = a->links.groups_down;
+	in.nodes = nodes;
+	in.preferred = a->place_pref;
+	in.group_keys = a->place_key;
+	in.allowed = a->place_allowed;
+	memset(nodes, 0, a->cfg->nnodes * sizeof(nodes[0]));
 	for (unsigned int n = 0; n < a->cfg->nnodes; n++) {
 		const struct xhb_peer_view *p = &a->peers.v[n];
+		struct xhb_decide_node *d = &nodes[n];
 		struct xhb_member_timers t;
 
+		d->key = a->cfg->nodes[n].id;
+		d->weight = a->cfg->nodes[n].weight;
 		if ((int)n == a->self_index) {
-			nodes[n] = (struct xhb_decide_node){
-			    .held = a->groups.held,
-			    .wanted = a->groups.wanted,
-			    .refused = a->groups.refused,
-			    .key = a->cfg->nodes[n].id,
-			    .weight = a->cfg->nodes[n].weight,
-			};
+			d->held = a->groups.held;
+			d->wanted = a->groups.wanted;
+			d->refused = a->groups.refused;
 			continue;
 		}
 		t = xhb_peers_timers(&a->peers, n, now);
-		nodes[n] = (struct xhb_decide_node){
-		    .state = p->state,
-		    .starting = p->snap.state == XHB_NODE_INIT,
-		    .lease_expired = xhb_member_lease_expired(&p->snap, now, &t),
-		    .came_back = p->came_back,
-		    .held = p->held,
-		    .wanted = p->wanted,
-		    .refused = p->refused,
-		    .key = a->cfg->nodes[n].id,
-		    .weight = a->cfg->nodes[n].weight,
-		};
+		d->state = p->state;
+		d->starting = p->snap.state == XHB_NODE_INIT;
+		d->lease_expired = xhb_member_lease_expired(&p->snap, now, &t);
+		d->came_back = p->came_back;
+		d->held = p->held;
+		d->wanted = p->wanted;
+		d->refused = p->refused;
 	}
 	for (unsigned int g = 0; a->place_gen != a->cfg_gen && g < a->cfg->ngroups;
 	     g++) {
@@ -359,8 +357,8 @@ static int decide(struct xhb_agent *a, __u64 now)
 	a->place_gen = a->cfg_gen;
 	in.anycast = a->place_anycast;
 	/* Compared byte for byte: a field added to the input is compared
-	 * too; padding that differs only costs a decision. The placement
-	 * arrays behind the pointers change with cfg_gen alone. */
+	 * too. The placement arrays behind the pointers change with cfg_gen
+	 * alone. */
 	if (a->decided.valid && a->decided.cfg_gen == a->cfg_gen &&
 	    !memcmp(&in, &a->decided.in, sizeof(in)) &&
 	    !memcmp(nodes, a->decided.nodes, in.n_nodes * sizeof(nodes[0])))
