@@ -371,11 +371,14 @@ static int decide(struct xhb_agent *a, __u64 now)
 	return a->decided.ret;
 }
 
-/* interval_ns after now, on the probe tick if it can wait for it. */
-static __u64 on_tick(const struct xhb_agent *a, __u64 now, __u64 interval_ns)
+/* When to wake for a deadline of ours with that interval: the probe
+ * tick after it if it can wait for it. The ticks are those of the next
+ * probe as it now stands (a late loop moves them). */
+static __u64 on_tick(const struct xhb_agent *a, __u64 deadline,
+		     __u64 interval_ns)
 {
-	return xhb_tick_align(now + interval_ns, a->next_probe_ns,
-			      probe_period(a), interval_ns / TICK_DELAY_SHARE);
+	return xhb_tick_align(deadline, a->next_probe_ns, probe_period(a),
+			      interval_ns / TICK_DELAY_SHARE);
 }
 
 static void speak(struct xhb_agent *a, __u64 now)
@@ -384,7 +387,7 @@ static void speak(struct xhb_agent *a, __u64 now)
 
 	if (now >= a->next_heartbeat_ns) {
 		xhb_speak_heartbeats(&a->speaker, &s, now);
-		a->next_heartbeat_ns = on_tick(a, now, a->cfg->keepalive_ns);
+		a->next_heartbeat_ns = now + a->cfg->keepalive_ns;
 	} else {
 		xhb_speak_changed(&a->speaker, &s, now);
 	}
@@ -697,9 +700,9 @@ static int wait_and_drain(struct xhb_agent *a)
 	int steady[XHB_AGENT_WATCH_MAX] = {a->sigfd, xhb_nlmon__fd(a->mon),
 					   xhb_control__fd(a->ctl)};
 	bool news[XHB_AGENT_WATCH_MAX];
-	__u64 next = a->next_heartbeat_ns, now, announce;
+	__u64 next = on_tick(a, a->next_heartbeat_ns, a->cfg->keepalive_ns);
 	unsigned int nsteady = 3, nfds, first_ping, first_check, first_group;
-	__u64 wait;
+	__u64 wait, now, announce, verify;
 	struct timespec ts;
 	int ready;
 
@@ -708,8 +711,9 @@ static int wait_and_drain(struct xhb_agent *a)
 	announce = xhb_groups_next_announce(&a->groups);
 	if (announce < next)
 		next = announce;
-	if (!xhb_gset_empty(&a->groups.held) && a->next_verify_ns < next)
-		next = a->next_verify_ns;
+	verify = on_tick(a, a->next_verify_ns, XHB_GROUPS_VERIFY_NS);
+	if (!xhb_gset_empty(&a->groups.held) && verify < next)
+		next = verify;
 	now = xhb_now_ns();
 	next = next > now ? next - now : 0;
 	if (finished(a) || (a->stop && !a->leaving))
@@ -828,8 +832,7 @@ int xhb_agent__run(struct xhb_agent *a)
 			xhb_groups_announce(&a->groups, now);
 			if (now >= a->next_verify_ns) {
 				xhb_groups_verify(&a->groups);
-				a->next_verify_ns =
-				    on_tick(a, now, XHB_GROUPS_VERIFY_NS);
+				a->next_verify_ns = now + XHB_GROUPS_VERIFY_NS;
 			}
 		}
 		a->last_loop_ns = now;
