@@ -39,9 +39,9 @@ struct xhb_agent_watch {
 /* pfd's entries for the n fds (at most XHB_AGENT_WATCH_MAX): the epoll
  * fd alone, or the fds themselves; how many were written. gen: the
  * agent's cfg_gen (files may have been reopened when it moved). */
-unsigned int xhb_agent_watch_pollfds(struct xhb_agent_watch *w, unsigned int gen,
-				     const int *fds, unsigned int n,
-				     struct pollfd *pfd);
+unsigned int xhb_agent_watch_pollfds(struct xhb_agent_watch *w,
+				     unsigned int gen, const int *fds,
+				     unsigned int n, struct pollfd *pfd);
 /* After ppoll(): ready[i], fds[i] has something to read. */
 void xhb_agent_watch_ready(struct xhb_agent_watch *w, const struct pollfd *pfd,
 			   unsigned int n, bool *ready);

@@ -48,9 +48,9 @@ static int rebuild(struct xhb_agent_watch *w, unsigned int gen, const int *fds,
 	return 0;
 }
 
-unsigned int xhb_agent_watch_pollfds(struct xhb_agent_watch *w, unsigned int gen,
-				     const int *fds, unsigned int n,
-				     struct pollfd *pfd)
+unsigned int xhb_agent_watch_pollfds(struct xhb_agent_watch *w,
+				     unsigned int gen, const int *fds,
+				     unsigned int n, struct pollfd *pfd)
 {
 	if ((w->fd < 0 || w->gen != gen || !same_set(w, fds, n)) &&
 	    rebuild(w, gen, fds, n))

@@ -3,10 +3,10 @@
 #include "loop_time.h"
 
 const __u64 xhb_late_bounds_ns[XHB_LATE_BUCKETS] = {
-	200000ULL, 500000ULL, 1000000ULL, 2000000ULL, 4000000ULL,
+    200000ULL, 500000ULL, 1000000ULL, 2000000ULL, 4000000ULL,
 };
 const char *const xhb_late_names[XHB_LATE_BUCKETS] = {
-	"over_0_2ms", "over_0_5ms", "over_1ms", "over_2ms", "over_4ms",
+    "over_0_2ms", "over_0_5ms", "over_1ms", "over_2ms", "over_4ms",
 };
 
 __u64 xhb_tick_align(__u64 deadline, __u64 tick, __u64 period,
