@@ -8,6 +8,7 @@
 #   make demo     install what is missing, build, run the two-node lab
 #   make bench    failover, service-crash and data-plane benchmarks (results in bench/results)
 #   make bench-routed  routed failover: xhb + BIRD vs BIRD with BFD alone (bench/routed.sh)
+#   make bench-idle    an idle agent's CPU, wake-ups and lateness at probe 1ms (bench/agent_idle.sh)
 #   make man      the manual pages, docs/man/*.scd -> build/man/ (scdoc)
 #   make vmlinux  regenerate vmlinux.h from this kernel's BTF
 
@@ -63,7 +64,7 @@ MAN_PAGES := $(patsubst docs/man/%.scd,$(BUILD)/man/%,$(MAN_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all progs test demo bench bench-routed vmlinux clean deps install man FORCE
+.PHONY: all progs test demo bench bench-routed bench-idle vmlinux clean deps install man FORCE
 .DEFAULT_GOAL := all
 
 # What `make install` installs, and nothing that needs the tests'
@@ -86,6 +87,10 @@ test: deps
 bench-routed: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bench/routed.sh
+
+bench-idle: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bench/agent_idle.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all

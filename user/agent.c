@@ -40,6 +40,7 @@
 #include "groups.h"
 #include "kdf.h"
 #include "ifaces.h"
+#include "loop_time.h"
 #include "peers.h"
 #include "sender.h"
 #include "slice.h"
@@ -52,6 +53,10 @@
 #define LEAVING_HEARTBEATS 3 /* a lost "leaving" would cost a deadtime */
 #define GAP_EVENT_EVERY_NS (1000 * XHB_NS_PER_MS) /* unless the gap is long */
 #define GAP_EVENT_LONG_NS (100 * XHB_NS_PER_MS)
+/* A deadline of ours waits for the probe tick after it when that delays
+ * it by at most this share of its interval (loop_time.h): the heartbeat,
+ * the addresses' check. */
+#define TICK_DELAY_SHARE 16
 
 __u64 probe_period(const struct xhb_agent *a)
 {
@@ -287,56 +292,55 @@ static void check_init(struct xhb_agent *a, __u64 now)
 				: XHB_STATE_LISTEN_WINDOW_EXPIRED);
 }
 
-static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
+/* Our decision for each group, in a->decided.out. */
+static int decide(struct xhb_agent *a, __u64 now)
 {
+	/* Zeroed, then written member by member: compared byte for byte with
+	 * the last loop's below, padding included. Only the nnodes entries:
+	 * with 1024 groups an entry is 400 bytes, and the loop runs every
+	 * probe period. */
 	struct xhb_decide_node nodes[XHB_CONFIG_MAX_NODES];
-	struct xhb_decide_input in = {
-		.n_nodes = a->cfg->nnodes,
-		.n_groups = a->cfg->ngroups,
-		.self = a->self_index,
-		.self_flags = (a->init ? XHB_SELF_INIT : 0) |
-			      (a->fault ? XHB_SELF_FAULT : 0) |
-			      (a->leaving ? XHB_SELF_LEAVING : 0) |
-			      (a->unheard_by >= 0 ? XHB_SELF_UNHEARD : 0) |
-			      quorum_flags(a),
-		.auto_failback = a->cfg->auto_failback,
-		.self_unfit = xhb_checks_unfit(&a->checks),
-		.self_outreached = a->outreached,
-		.self_ifaces_down = a->links.groups_down,
-		.nodes = nodes,
-		.preferred = a->place_pref,
-		.group_keys = a->place_key,
-		.allowed = a->place_allowed,
-	};
+	struct xhb_decide_input in;
 
-	/* each of the nnodes entries written whole: with 1024 groups an
-	 * entry is 400 bytes, and the loop runs every probe period */
+	memset(&in, 0, sizeof(in));
+	in.n_nodes = a->cfg->nnodes;
+	in.n_groups = a->cfg->ngroups;
+	in.self = a->self_index;
+	in.self_flags = (a->init ? XHB_SELF_INIT : 0) |
+			(a->fault ? XHB_SELF_FAULT : 0) |
+			(a->leaving ? XHB_SELF_LEAVING : 0) |
+			(a->unheard_by >= 0 ? XHB_SELF_UNHEARD : 0) |
+			quorum_flags(a);
+	in.auto_failback = a->cfg->auto_failback;
+	in.self_unfit = xhb_checks_unfit(&a->checks);
+	in.self_outreached = a->outreached;
+	in.self_ifaces_down = a->links.groups_down;
+	in.nodes = nodes;
+	in.preferred = a->place_pref;
+	in.group_keys = a->place_key;
+	in.allowed = a->place_allowed;
+	memset(nodes, 0, a->cfg->nnodes * sizeof(nodes[0]));
 	for (unsigned int n = 0; n < a->cfg->nnodes; n++) {
 		const struct xhb_peer_view *p = &a->peers.v[n];
+		struct xhb_decide_node *d = &nodes[n];
 		struct xhb_member_timers t;
 
+		d->key = a->cfg->nodes[n].id;
+		d->weight = a->cfg->nodes[n].weight;
 		if ((int)n == a->self_index) {
-			nodes[n] = (struct xhb_decide_node){
-			    .held = a->groups.held,
-			    .wanted = a->groups.wanted,
-			    .refused = a->groups.refused,
-			    .key = a->cfg->nodes[n].id,
-			    .weight = a->cfg->nodes[n].weight,
-			};
+			d->held = a->groups.held;
+			d->wanted = a->groups.wanted;
+			d->refused = a->groups.refused;
 			continue;
 		}
 		t = xhb_peers_timers(&a->peers, n, now);
-		nodes[n] = (struct xhb_decide_node){
-		    .state = p->state,
-		    .starting = p->snap.state == XHB_NODE_INIT,
-		    .lease_expired = xhb_member_lease_expired(&p->snap, now, &t),
-		    .came_back = p->came_back,
-		    .held = p->held,
-		    .wanted = p->wanted,
-		    .refused = p->refused,
-		    .key = a->cfg->nodes[n].id,
-		    .weight = a->cfg->nodes[n].weight,
-		};
+		d->state = p->state;
+		d->starting = p->snap.state == XHB_NODE_INIT;
+		d->lease_expired = xhb_member_lease_expired(&p->snap, now, &t);
+		d->came_back = p->came_back;
+		d->held = p->held;
+		d->wanted = p->wanted;
+		d->refused = p->refused;
 	}
 	for (unsigned int g = 0; a->place_gen != a->cfg_gen && g < a->cfg->ngroups;
 	     g++) {
@@ -352,7 +356,29 @@ static int decide(struct xhb_agent *a, __u64 now, struct xhb_decision *out)
 	}
 	a->place_gen = a->cfg_gen;
 	in.anycast = a->place_anycast;
-	return xhb_decide(&in, out);
+	/* Compared byte for byte: a field added to the input is compared
+	 * too. The placement arrays behind the pointers change with cfg_gen
+	 * alone. */
+	if (a->decided.valid && a->decided.cfg_gen == a->cfg_gen &&
+	    !memcmp(&in, &a->decided.in, sizeof(in)) &&
+	    !memcmp(nodes, a->decided.nodes, in.n_nodes * sizeof(nodes[0])))
+		return a->decided.ret;
+	a->decided.ret = xhb_decide(&in, a->decided.out);
+	a->decided.in = in;
+	memcpy(a->decided.nodes, nodes, in.n_nodes * sizeof(nodes[0]));
+	a->decided.cfg_gen = a->cfg_gen;
+	a->decided.valid = true;
+	return a->decided.ret;
+}
+
+/* When to wake for a deadline of ours with that interval: the probe
+ * tick after it if it can wait for it. The ticks are those of the next
+ * probe as it now stands (a late loop moves them). */
+static __u64 on_tick(const struct xhb_agent *a, __u64 deadline,
+		     __u64 interval_ns)
+{
+	return xhb_tick_align(deadline, a->next_probe_ns, probe_period(a),
+			      interval_ns / TICK_DELAY_SHARE);
 }
 
 static void speak(struct xhb_agent *a, __u64 now)
@@ -491,6 +517,7 @@ static json_t *on_control(const struct xhb_control_request *req, void *ctx)
 		.links = xhb_links_state_name(a->links.state),
 		.media_down = a->links.media_down,
 		.vip_down = a->links.vip_down,
+		.loop = &a->late,
 	};
 
 	if (req->cmd == XHB_CONTROL_NODE)
@@ -667,24 +694,26 @@ static void leave(struct xhb_agent *a)
 /* Sleep until the next deadline or news, then take in what came. */
 static int wait_and_drain(struct xhb_agent *a)
 {
-	struct pollfd pfd[3 + XHB_MAX_IFACES + 2 * XHB_CONFIG_MAX_CHECKS + 2 +
-			  2 * XHB_MAX_GROUPS] = {
-		{.fd = a->sigfd, .events = POLLIN},
-		{.fd = xhb_nlmon__fd(a->mon), .events = POLLIN},
-		{.fd = xhb_control__fd(a->ctl), .events = POLLIN},
-	};
-	__u64 next = a->next_heartbeat_ns, now, announce;
-	unsigned int nfds = 3, first_ping, first_check, first_group;
-	__u64 wait;
+	/* 16 KB: not zeroed every loop, only the nfds entries are written */
+	struct pollfd pfd[XHB_AGENT_WATCH_MAX + 2 * XHB_CONFIG_MAX_CHECKS + 2 +
+			  2 * XHB_MAX_GROUPS];
+	int steady[XHB_AGENT_WATCH_MAX] = {a->sigfd, xhb_nlmon__fd(a->mon),
+					   xhb_control__fd(a->ctl)};
+	bool news[XHB_AGENT_WATCH_MAX];
+	__u64 next = on_tick(a, a->next_heartbeat_ns, a->cfg->keepalive_ns);
+	unsigned int nsteady = 3, nfds, first_ping, first_check, first_group;
+	__u64 wait, now, announce, verify;
 	struct timespec ts;
+	int ready;
 
 	if (a->next_probe_ns < next)
 		next = a->next_probe_ns;
 	announce = xhb_groups_next_announce(&a->groups);
 	if (announce < next)
 		next = announce;
-	if (!xhb_gset_empty(&a->groups.held) && a->next_verify_ns < next)
-		next = a->next_verify_ns;
+	verify = on_tick(a, a->next_verify_ns, XHB_GROUPS_VERIFY_NS);
+	if (!xhb_gset_empty(&a->groups.held) && verify < next)
+		next = verify;
 	now = xhb_now_ns();
 	next = next > now ? next - now : 0;
 	if (finished(a) || (a->stop && !a->leaving))
@@ -703,17 +732,29 @@ static int wait_and_drain(struct xhb_agent *a)
 	 * judge reads every peer's entry anyway.
 	 */
 	for (unsigned int i = 0; i < a->ifaces.n; i++)
-		pfd[nfds++] = (struct pollfd){
-			.fd = dataplane__news_fd(a->ifaces.at[i].dp), .events = POLLIN};
+		steady[nsteady++] = dataplane__news_fd(a->ifaces.at[i].dp);
+	nfds = xhb_agent_watch_pollfds(&a->watch, a->cfg_gen, steady, nsteady,
+				       pfd);
 	first_ping = nfds;
 	nfds += xhb_ping_pollfds(&a->pinger, pfd + nfds);
 	first_check = nfds;
 	nfds += xhb_checks_pollfds(&a->checks, pfd + nfds);
 	first_group = nfds;
 	nfds += xhb_groups_pollfds(&a->groups, pfd + nfds);
-	if (ppoll(pfd, nfds, &ts, NULL) < 0 && errno != EINTR)
+	ready = ppoll(pfd, nfds, &ts, NULL);
+	if (ready < 0 && errno != EINTR)
 		return -errno;
-	xhb_checks_set_held(&a->checks, xhb_groups_started(&a->groups));
+	/* woken by the deadline alone: how late (next: the time slept for) */
+	if (!ready && next) {
+		__u64 woke = xhb_now_ns();
+
+		xhb_lateness_add(&a->late,
+				 woke > now + next ? woke - (now + next) : 0);
+	}
+	xhb_agent_watch_ready(&a->watch, pfd, nsteady, news);
+	/* read by resource checks alone: no scan of the groups without one */
+	if (a->checks.n)
+		xhb_checks_set_held(&a->checks, xhb_groups_started(&a->groups));
 	xhb_checks_step(&a->checks, pfd + first_check, first_group - first_check,
 			xhb_now_ns());
 	xhb_groups_step(&a->groups, pfd + first_group, nfds - first_group,
@@ -721,13 +762,13 @@ static int wait_and_drain(struct xhb_agent *a)
 	xhb_ping_step(&a->pinger, pfd + first_ping, first_check - first_ping,
 		      xhb_now_ns());
 	for (unsigned int i = 0; i < a->ifaces.n; i++)
-		if (pfd[3 + i].revents)
+		if (news[3 + i])
 			(void)dataplane__news_drain(a->ifaces.at[i].dp);
-	if (pfd[0].revents)
+	if (news[0])
 		on_signal(a);
-	if (pfd[1].revents)
+	if (news[1])
 		(void)xhb_nlmon__drain(a->mon, on_netlink, a);
-	if (pfd[2].revents)
+	if (news[2])
 		(void)xhb_control__serve(a->ctl, on_control, a, CONTROL_TIMEOUT_MS);
 	if (a->reload)
 		do_reload(a);
@@ -739,7 +780,7 @@ int xhb_agent__run(struct xhb_agent *a)
 	int ret = 0;
 
 	while (!ret) {
-		struct xhb_decision out[XHB_MAX_GROUPS];
+		const struct xhb_decision *out = a->decided.out;
 		__u64 now = xhb_now_ns();
 		struct xhb_gset acquiring = {{0}};
 		int decided;
@@ -764,7 +805,7 @@ int xhb_agent__run(struct xhb_agent *a)
 		check_init(a, now);
 		if (judge_quorum(a, now))
 			listen_again(a, now);
-		decided = decide(a, now, out);
+		decided = decide(a, now);
 		/* A group still stopping (once our lease lapsed) or blocked is
 		 * acquired once that is over, not said held before. */
 		for (unsigned int g = 0; !decided && g < a->cfg->ngroups; g++)

@@ -7,22 +7,45 @@
 #ifndef XHB_AGENT_INT_H
 #define XHB_AGENT_INT_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <linux/types.h>
 #include <linux/bpf.h>
 
 #include "agent.h"
 #include "control.h"
+#include "decide.h"
 #include "check.h"
 #include "ping.h"
 #include "config.h"
 #include "events.h"
 #include "groups.h"
 #include "ifaces.h"
+#include "loop_time.h"
 #include "peers.h"
 #include "quorum.h"
 #include "speak.h"
 #include "version.h"
+
+/* The fds the loop always waits on, behind one epoll fd (agent_watch.c). */
+#define XHB_AGENT_WATCH_MAX (3 + XHB_MAX_IFACES)
+struct xhb_agent_watch {
+	int fd; /* the epoll fd, -1: none (the fds polled one by one) */
+	unsigned int gen; /* the agent's cfg_gen when it was built */
+	unsigned int n;
+	int fds[XHB_AGENT_WATCH_MAX];
+};
+
+/* pfd's entries for the n fds (at most XHB_AGENT_WATCH_MAX): the epoll
+ * fd alone, or the fds themselves; how many were written. gen: the
+ * agent's cfg_gen (files may have been reopened when it moved). */
+unsigned int xhb_agent_watch_pollfds(struct xhb_agent_watch *w,
+				     unsigned int gen, const int *fds,
+				     unsigned int n, struct pollfd *pfd);
+/* After ppoll(): ready[i], fds[i] has something to read. */
+void xhb_agent_watch_ready(struct xhb_agent_watch *w, const struct pollfd *pfd,
+			   unsigned int n, bool *ready);
+void xhb_agent_watch_close(struct xhb_agent_watch *w);
 
 struct xhb_agent {
 	struct xhb_agent_opts opts;
@@ -38,6 +61,7 @@ struct xhb_agent {
 	struct xhb_sender *tx;
 	struct xhb_control *ctl;
 	int sigfd;
+	struct xhb_agent_watch watch; /* agent_watch.c */
 
 	struct xhb_ifaces ifaces;
 	struct xhb_peers peers;
@@ -54,6 +78,17 @@ struct xhb_agent {
 	int place_pref[XHB_MAX_GROUPS];
 	__u64 place_key[XHB_MAX_GROUPS], place_allowed[XHB_MAX_GROUPS];
 	struct xhb_gset place_anycast; /* announce anycast */
+	/* decide's last input and answer: an input equal to the last loop's
+	 * (idle: nothing moved) has the same answer, xhb_decide() being a
+	 * pure function of it */
+	struct {
+		bool valid;
+		unsigned int cfg_gen;
+		int ret;
+		struct xhb_decide_input in;
+		struct xhb_decide_node nodes[XHB_CONFIG_MAX_NODES];
+		struct xhb_decision out[XHB_MAX_GROUPS];
+	} decided;
 	struct xhb_quorum quorum; /* of our partition, once out of initdead */
 	int quorum_said; /* -1: not judged yet, else the last quorate said */
 	struct xhb_gset no_healthy_said; /* groups whose no_healthy_node was said */
@@ -67,6 +102,7 @@ struct xhb_agent {
 	__u64 next_heartbeat_ns;
 	__u64 next_probe_ns;
 	__u64 next_verify_ns; /* held addresses checked again then */
+	struct xhb_lateness late; /* timed wake-ups past their deadline */
 
 	bool init; /* initdead running, or listening again */
 	__u64 init_until_ns;

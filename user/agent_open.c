@@ -189,6 +189,7 @@ int xhb_agent__open(struct xhb_agent **out, const struct xhb_agent_opts *o,
 		return -ENOMEM;
 	a->opts = *o;
 	a->sigfd = -1;
+	a->watch.fd = -1;
 	a->unheard_by = -1;
 	a->quorum_said = -1;
 	a->cfg_gen = 1; /* the placement inputs are read at the first loop */
@@ -284,6 +285,7 @@ void xhb_agent__close(struct xhb_agent *a)
 	xhb_events__close(a->ev);
 	if (a->sigfd >= 0)
 		close(a->sigfd);
+	xhb_agent_watch_close(&a->watch);
 	free(a->cfg);
 	free(a);
 }

@@ -189,7 +189,7 @@ static void read_groups(struct xhb_peers *ps, struct xhb_ifaces *fs,
 	enum { MAX = XHB_MAX_PEERS * (XHB_GROUP_PAGES - 1) };
 	static struct xhb_page_key keys[MAX];
 	static struct xhb_peer_page pages[MAX];
-	__u64 epoch[XHB_CONFIG_MAX_NODES][XHB_GROUP_PAGES] = {{0}};
+	__u64 epoch[XHB_CONFIG_MAX_NODES][XHB_GROUP_PAGES]; /* 16 KB: zeroed when read */
 	bool paged = ps->cfg->ngroups > 32, due = now_ns >= ps->pages_next_ns;
 	__u64 news = 0;
 
@@ -214,6 +214,7 @@ static void read_groups(struct xhb_peers *ps, struct xhb_ifaces *fs,
 		return;
 	ps->pages_news = news;
 	ps->pages_next_ns = now_ns + PAGES_REREAD_NS;
+	memset(epoch, 0, ps->cfg->nnodes * sizeof(epoch[0]));
 	for (unsigned int n = 0; n < ps->cfg->nnodes; n++) {
 		struct xhb_peer_view *p = &ps->v[n];
 

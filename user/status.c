@@ -129,6 +129,19 @@ static json_t *peers_json(const struct xhb_peers *ps, __u64 now_ns)
 
 /* What is left of the lease we last wrote: 0 when nothing is held or it
  * lapsed (XDP fences then). */
+/* {"timed_wakes": N, "late": {"over_0_2ms": N, ...}, "max_late_ms": x} */
+static json_t *loop_json(const struct xhb_lateness *l)
+{
+	json_t *late = json_object();
+
+	for (unsigned int i = 0; i < XHB_LATE_BUCKETS; i++)
+		json_object_set_new(late, xhb_late_names[i],
+				    json_integer((json_int_t)l->over[i]));
+	return json_pack("{s:I, s:o, s:f}", "timed_wakes",
+			 (json_int_t)l->timed_wakes, "late", late, "max_late_ms",
+			 xhb_ms(l->max_ns));
+}
+
 static double lease_left_ms(const struct xhb_groups *gs, __u64 now_ns)
 {
 	__u64 end = gs->lease_renewed_ns + gs->lease_ns;
@@ -155,6 +168,8 @@ json_t *xhb_status_json(const struct xhb_status_self *self,
 			 "checks", self->checks ? self->checks : json_array(),
 			 "quorum", self->quorum);
 
+	if (j && self->loop)
+		json_object_set_new(j, "loop", loop_json(self->loop));
 	if (j) {
 		json_object_set_new(j, "cluster_id", json_integer(gs->cfg->cluster_id));
 		json_object_set_new(j, "cluster_id_source",

@@ -22,6 +22,7 @@
 
 #include "xhb_wire.h"
 #include "gset.h"
+#include "loop_time.h"
 
 struct xhb_groups;
 struct xhb_peer;
@@ -43,6 +44,8 @@ struct xhb_status_self {
 	/* cleanup: the groups whose failed resource checks were cleared
 	 * (xhb_checks_clear()), a cleanup of their own */
 	struct xhb_gset checks_cleared;
+	/* the loop's timed wake-ups and their lateness; NULL: not said */
+	const struct xhb_lateness *loop;
 };
 
 struct xhb_control_request;
