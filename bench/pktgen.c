@@ -319,6 +319,22 @@ static void live_frame_from(struct live_gen_frame *fr,
 	fr->len = LIVE_GEN_FRAME_LEN;
 }
 
+/* The fields of this generator's probes sent at now (seq: the caller's). */
+static struct xhb_wire_fields probe_fields(const struct gen *g, __u64 now)
+{
+	return (struct xhb_wire_fields){
+	    .type = XHB_MSG_PROBE,
+	    .state = XHB_NODE_ACTIVE,
+	    .priority = 100,
+	    .cluster_id = BENCH_CLUSTER,
+	    .node_id = BENCH_PROBER_ID,
+	    .dest_node_id = BENCH_RESPONDER_ID,
+	    .incarnation = g->incarnation,
+	    .timestamp_ns = now,
+	    .agent_epoch = 1,
+	};
+}
+
 /*
  * Live mode: prepare g->batch signed probe frames, then transmit them all
  * in one BPF_PROG_TEST_RUN; returns how many the program sent.
@@ -331,17 +347,7 @@ static int send_live(struct gen *g)
 	struct xhb_hdr h;
 	int err, len;
 
-	struct xhb_wire_fields f = {
-	    .type = XHB_MSG_PROBE,
-	    .state = XHB_NODE_ACTIVE,
-	    .priority = 100,
-	    .cluster_id = BENCH_CLUSTER,
-	    .node_id = BENCH_PROBER_ID,
-	    .dest_node_id = BENCH_RESPONDER_ID,
-	    .incarnation = g->incarnation,
-	    .timestamp_ns = now,
-	    .agent_epoch = 1,
-	};
+	struct xhb_wire_fields f = probe_fields(g, now);
 
 	for (unsigned int i = 0; i < g->batch; i++) {
 		struct live_gen_frame *fr = &g->frames[i];
@@ -447,17 +453,7 @@ static int send_batch(struct gen *g)
 	struct xhb_hdr h;
 	int len, n;
 
-	struct xhb_wire_fields f = {
-	    .type = XHB_MSG_PROBE,
-	    .state = XHB_NODE_ACTIVE,
-	    .priority = 100,
-	    .cluster_id = BENCH_CLUSTER,
-	    .node_id = BENCH_PROBER_ID,
-	    .dest_node_id = BENCH_RESPONDER_ID,
-	    .incarnation = g->incarnation,
-	    .timestamp_ns = now,
-	    .agent_epoch = 1,
-	};
+	struct xhb_wire_fields f = probe_fields(g, now);
 
 	for (unsigned int i = 0; i < g->batch; i++) {
 		f.seq = g->seq + i;

@@ -306,62 +306,52 @@ static int hold_vip(struct bench *b)
 	return err ? err : dataplane__vip_add(b->dp, AF_INET, bench_vip, 0);
 }
 
+/* A row timed by repeat, on frame. */
+static int repeat_row(struct bench *b, struct path_result *res, int *n,
+		      const char *name, const char *counter, const __u8 *frame,
+		      int len, int verdict)
+{
+	struct path_result *r = &res[(*n)++];
+
+	*r = (struct path_result){.name = name, .counter = counter};
+	return len < 0 ? len : time_repeat(b, r, frame, len, verdict);
+}
+
 static int measure(struct bench *b, const char *empty, struct path_result *res,
 		   int *n)
 {
-	__u8 frame[FRAME_MAX];
+	__u8 frame[FRAME_MAX], tcp[FRAME_MAX], udp[FRAME_MAX];
+	int tcp_len = tcp_frame(tcp), udp_len = udp_frame(udp);
 	struct path_result *r;
 	__u32 ns;
 	int len, err, verdict;
 
 	err = measure_empty(b, empty, &res[(*n)++]);
-	if (err)
-		return err;
 	/* Pass first, both ways: the difference is the per-run overhead. */
-	r = &res[(*n)++];
-	*r = (struct path_result){.name = "non-cluster pass (TCP)",
-				  .counter = "pass_not_udp"};
-	len = tcp_frame(frame);
-	err = time_repeat(b, r, frame, len, XDP_PASS);
+	if (!err)
+		err = repeat_row(b, res, n, "non-cluster pass (TCP)",
+				 "pass_not_udp", tcp, tcp_len, XDP_PASS);
 	if (err)
 		return err;
 	r = &res[(*n)++];
 	*r = (struct path_result){.name = "non-cluster pass (TCP)",
 				  .counter = "pass_not_udp"};
 	err = time_distinct(b, r, make_tcp, XDP_PASS);
-	if (err)
-		return err;
-
-	r = &res[(*n)++];
-	*r = (struct path_result){.name = "non-cluster pass (UDP)",
-				  .counter = "pass_other_port"};
-	len = udp_frame(frame);
-	err = time_repeat(b, r, frame, len, XDP_PASS);
-	if (err)
-		return err;
-
-	err = hold_vip(b);
-	if (err)
-		return err;
-	r = &res[(*n)++];
-	*r = (struct path_result){.name = "non-cluster pass (TCP), holding",
-				  .counter = "pass_not_udp"};
-	len = tcp_frame(frame);
-	err = time_repeat(b, r, frame, len, XDP_PASS);
-	if (err)
-		return err;
-	r = &res[(*n)++];
-	*r = (struct path_result){.name = "non-cluster pass (UDP), holding",
-				  .counter = "pass_other_port"};
-	len = udp_frame(frame);
-	err = time_repeat(b, r, frame, len, XDP_PASS);
-	if (err)
-		return err;
-	r = &res[(*n)++];
-	*r = (struct path_result){.name = "to a VIP (TCP), holding",
-				  .counter = "pass_not_udp"};
-	len = tcp_frame_to(frame, bench_vip);
-	err = time_repeat(b, r, frame, len, XDP_PASS);
+	if (!err)
+		err = repeat_row(b, res, n, "non-cluster pass (UDP)",
+				 "pass_other_port", udp, udp_len, XDP_PASS);
+	if (!err)
+		err = hold_vip(b);
+	if (!err)
+		err = repeat_row(b, res, n, "non-cluster pass (TCP), holding",
+				 "pass_not_udp", tcp, tcp_len, XDP_PASS);
+	if (!err)
+		err = repeat_row(b, res, n, "non-cluster pass (UDP), holding",
+				 "pass_other_port", udp, udp_len, XDP_PASS);
+	if (!err)
+		err = repeat_row(b, res, n, "to a VIP (TCP), holding",
+				 "pass_not_udp", frame,
+				 tcp_frame_to(frame, bench_vip), XDP_PASS);
 	if (err)
 		return err;
 

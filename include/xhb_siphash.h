@@ -64,48 +64,10 @@ XHB_INLINE void xhb_store_le64(__u8 *p, __u64 v)
 		v2 = xhb_rotl64(v2, 32);                                       \
 	} while (0)
 
-/* SipHash-2-4 of len bytes at data under the key (k0, k1). */
-XHB_INLINE __u64 xhb_siphash(const __u8 *data, __u32 len, __u64 k0, __u64 k1)
-{
-	__u64 v0 = 0x736f6d6570736575ULL ^ k0;
-	__u64 v1 = 0x646f72616e646f6dULL ^ k1;
-	__u64 v2 = 0x6c7967656e657261ULL ^ k0;
-	__u64 v3 = 0x7465646279746573ULL ^ k1;
-	__u32 full = len & ~7U;
-	__u64 b = (__u64)len << 56;
-	__u32 i;
-
-	XHB_UNROLL
-	for (i = 0; i < full; i += 8) {
-		__u64 m = xhb_load_le64(data + i);
-
-		v3 ^= m;
-		XHB_SIPROUND(v0, v1, v2, v3);
-		XHB_SIPROUND(v0, v1, v2, v3);
-		v0 ^= m;
-	}
-	XHB_UNROLL
-	for (i = 0; i < (len & 7); i++)
-		b |= (__u64)data[full + i] << (8 * i);
-
-	v3 ^= b;
-	XHB_SIPROUND(v0, v1, v2, v3);
-	XHB_SIPROUND(v0, v1, v2, v3);
-	v0 ^= b;
-	v2 ^= 0xff;
-	XHB_SIPROUND(v0, v1, v2, v3);
-	XHB_SIPROUND(v0, v1, v2, v3);
-	XHB_SIPROUND(v0, v1, v2, v3);
-	XHB_SIPROUND(v0, v1, v2, v3);
-	return v0 ^ v1 ^ v2 ^ v3;
-}
-
 /*
- * xhb_siphash() of words, 8 bytes each, 8-byte aligned, in three steps so
- * that the state after a prefix can be kept and reused (what XDP does for
- * the part of a probe reply that does not change from one reply to the
- * next): a word per load instead of eight byte loads and seven shifts (in
- * BPF, where nothing merges them, most of the hash's cost).
+ * SipHash-2-4 in steps, one place for its rounds: the state after a
+ * prefix can be kept and reused (what XDP does for the first words of a
+ * header, which change only with its sender's state).
  */
 struct xhb_sip {
 	__u64 v0, v1, v2, v3;
@@ -119,43 +81,72 @@ XHB_INLINE void xhb_sip_init(struct xhb_sip *s, __u64 k0, __u64 k1)
 	s->v3 = 0x7465646279746573ULL ^ k1;
 }
 
-/* Absorb n words (the message's bytes in order, a word at a time). */
-XHB_INLINE void xhb_sip_words(struct xhb_sip *s, const __u64 *w, __u32 n)
+/* One 8-byte block m (little-endian) absorbed. */
+XHB_INLINE void xhb_sip_block(struct xhb_sip *s, __u64 m)
 {
 	__u64 v0 = s->v0, v1 = s->v1, v2 = s->v2, v3 = s->v3;
 
-	XHB_UNROLL
-	for (__u32 i = 0; i < n; i++) {
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-		__u64 m = __builtin_bswap64(w[i]);
-#else
-		__u64 m = w[i];
-#endif
-
-		v3 ^= m;
-		XHB_SIPROUND(v0, v1, v2, v3);
-		XHB_SIPROUND(v0, v1, v2, v3);
-		v0 ^= m;
-	}
+	v3 ^= m;
+	XHB_SIPROUND(v0, v1, v2, v3);
+	XHB_SIPROUND(v0, v1, v2, v3);
+	v0 ^= m;
 	*s = (struct xhb_sip){v0, v1, v2, v3};
 }
 
-/* The tag of a message of len bytes (a multiple of 8), all absorbed. */
-XHB_INLINE __u64 xhb_sip_final(const struct xhb_sip *s, __u32 len)
+/* The tag, b being the last block: the message's length in its top byte,
+ * the bytes past its last whole block below. */
+XHB_INLINE __u64 xhb_sip_last(const struct xhb_sip *s, __u64 b)
 {
-	__u64 v0 = s->v0, v1 = s->v1, v2 = s->v2, v3 = s->v3;
-	__u64 b = (__u64)len << 56;
+	struct xhb_sip t = *s;
+	__u64 v0, v1, v2, v3;
 
-	v3 ^= b;
-	XHB_SIPROUND(v0, v1, v2, v3);
-	XHB_SIPROUND(v0, v1, v2, v3);
-	v0 ^= b;
-	v2 ^= 0xff;
+	xhb_sip_block(&t, b);
+	v0 = t.v0, v1 = t.v1, v2 = t.v2 ^ 0xff, v3 = t.v3;
 	XHB_SIPROUND(v0, v1, v2, v3);
 	XHB_SIPROUND(v0, v1, v2, v3);
 	XHB_SIPROUND(v0, v1, v2, v3);
 	XHB_SIPROUND(v0, v1, v2, v3);
 	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* SipHash-2-4 of len bytes at data under the key (k0, k1). */
+XHB_INLINE __u64 xhb_siphash(const __u8 *data, __u32 len, __u64 k0, __u64 k1)
+{
+	__u32 full = len & ~7U;
+	__u64 b = (__u64)len << 56;
+	struct xhb_sip s;
+	__u32 i;
+
+	xhb_sip_init(&s, k0, k1);
+	XHB_UNROLL
+	for (i = 0; i < full; i += 8)
+		xhb_sip_block(&s, xhb_load_le64(data + i));
+	XHB_UNROLL
+	for (i = 0; i < (len & 7); i++)
+		b |= (__u64)data[full + i] << (8 * i);
+	return xhb_sip_last(&s, b);
+}
+
+/*
+ * Words, 8 bytes each, 8-byte aligned, absorbed a word per load instead
+ * of eight byte loads and seven shifts (in BPF, where nothing merges
+ * them, most of the hash's cost).
+ */
+XHB_INLINE void xhb_sip_words(struct xhb_sip *s, const __u64 *w, __u32 n)
+{
+	XHB_UNROLL
+	for (__u32 i = 0; i < n; i++)
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		xhb_sip_block(s, __builtin_bswap64(w[i]));
+#else
+		xhb_sip_block(s, w[i]);
+#endif
+}
+
+/* The tag of a message of len bytes (a multiple of 8), all absorbed. */
+XHB_INLINE __u64 xhb_sip_final(const struct xhb_sip *s, __u32 len)
+{
+	return xhb_sip_last(s, (__u64)len << 56);
 }
 
 /* xhb_siphash() of len bytes, a multiple of 8, at 8-byte aligned data. */
