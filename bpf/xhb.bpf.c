@@ -176,7 +176,7 @@ XHB_INLINE bool xhb_ns_asks_vip(const struct xhb_self *self,
 	return xhb_fenced_for(self, target, 16);
 }
 
-#include "xhb_tag.h" /* xhb_tag(), xhb_reply_tag() */
+#include "xhb_tag.h" /* xhb_verify_tag(), xhb_reply_tag() */
 
 /*
  * Sliding-window anti-replay; call with the peer's lock held. XHB_R_NEXT
@@ -400,8 +400,7 @@ XHB_INLINE int xhb_build_reply(struct xhb_hdr *r, const struct xhb_self *self,
 	r->groups_wanted = bpf_htonl(self->groups_wanted);
 	r->groups_refused = bpf_htonl(self->groups_refused);
 	r->ping_up = bpf_htons(self->ping_up);
-	xhb_store_le64(tag, key->method == XHB_AUTH_CRC ? xhb_tag(r, key)
-							: xhb_reply_tag(r, key));
+	xhb_store_le64(tag, xhb_reply_tag(r, key));
 	__builtin_memcpy(&r->tag, tag, sizeof(tag));
 	return 0;
 }

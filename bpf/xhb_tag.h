@@ -1,26 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
  * Tags in XDP: a received header's (xhb_verify_tag()), a probe reply's
- * (xhb_reply_tag()), most of each hashed once (xhb_prefixed_tag()). Part of
+ * (xhb_reply_tag()), SipHash's most of each hashed once
+ * (xhb_prefixed_tag()), CRC32 whole. Part of
  * bpf/xhb.bpf.c, apart for its size.
  */
 #ifndef XHB_TAG_H
 #define XHB_TAG_H
-
-/*
- * The tag of a header under a key. A global (not inlined) function, so the
- * verifier checks its loops once instead of once per path that calls it.
- */
-__noinline __u64 xhb_tag(const struct xhb_hdr *h, const struct xhb_key *k)
-{
-	if (!h || !k)
-		return 0;
-	if (k->method == XHB_AUTH_CRC)
-		return xhb_crc32((const __u8 *)h, XHB_TAGGED_LEN);
-	/* h is 8-byte aligned on our stack (xhb_handle_cluster()): a word
-	 * at a time, the same tag as byte by byte (little-endian BPF) */
-	return xhb_siphash_w((const __u64 *)h, XHB_TAGGED_LEN, k->k0, k->k1);
-}
 
 /*
  * A header's first XHB_PREFIX_WORDS words (magic to priority; cluster,
@@ -82,13 +68,18 @@ XHB_INLINE __u64 xhb_prefixed_tag(const struct xhb_hdr *h,
 	return xhb_sip_final(&s, XHB_TAGGED_LEN);
 }
 
-/* The SipHash tag of a reply built on our stack (8-byte aligned). */
+/*
+ * The tag of a reply built on our stack (8-byte aligned). Global
+ * functions (not inlined), so the verifier checks their loops once.
+ */
 __noinline __u64 xhb_reply_tag(const struct xhb_hdr *r, const struct xhb_key *k)
 {
 	__u32 zero = 0;
 
 	if (!r || !k)
 		return 0;
+	if (k->method == XHB_AUTH_CRC)
+		return xhb_crc32((const __u8 *)r, XHB_TAGGED_LEN);
 	return xhb_prefixed_tag(r, k, bpf_map_lookup_elem(&xhb_reply_prefix,
 							  &zero));
 }

@@ -149,16 +149,6 @@ XHB_INLINE __u64 xhb_sip_final(const struct xhb_sip *s, __u32 len)
 	return xhb_sip_last(s, (__u64)len << 56);
 }
 
-/* xhb_siphash() of len bytes, a multiple of 8, at 8-byte aligned data. */
-XHB_INLINE __u64 xhb_siphash_w(const __u64 *data, __u32 len, __u64 k0, __u64 k1)
-{
-	struct xhb_sip s;
-
-	xhb_sip_init(&s, k0, k1);
-	xhb_sip_words(&s, data, len / 8);
-	return xhb_sip_final(&s, len);
-}
-
 /* CRC-32 (IEEE 802.3, reflected, as zlib's crc32(0, data, len)). */
 XHB_INLINE __u32 xhb_crc32(const __u8 *data, __u32 len)
 {

@@ -8,8 +8,9 @@
 # again, service and all.
 #
 #   srv1 IPaddr::172.16.193.30/16/ens192 slowstart
-#   slowstart start: takes 5 s while $LAB_DIR/srv1/slow exists, then
-#   creates $LAB_DIR/srv1/running; stop removes it
+#   slowstart start: waits while $LAB_DIR/srv1/slow exists (the test
+#   removes it; 20 s at most), then creates $LAB_DIR/srv1/running; stop
+#   removes it
 source "$(dirname "$0")/lib.bash" restart-mid-takeover
 
 lab_setup || fail "lab setup failed"
@@ -21,7 +22,10 @@ for node in srv1 srv2; do
 case "\$1" in
 start)
 	echo \$\$ >"$LAB_DIR/$node/start.pid"
-	[ -e "$LAB_DIR/$node/slow" ] && sleep 5
+	n=0
+	while [ -e "$LAB_DIR/$node/slow" ] && [ \$n -lt 400 ]; do
+		sleep 0.05; n=\$((n + 1))
+	done
 	touch "$LAB_DIR/$node/running" ;;
 stop) rm -f "$LAB_DIR/$node/running" ;;
 esac

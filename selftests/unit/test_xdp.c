@@ -691,6 +691,20 @@ Test(xdp, verify_follows_key)
 	cr_assert_eq(stats().drop_bad_tag, 1);
 }
 
+/* A node whose active key is crc signs its replies with CRC32. */
+Test(xdp, reply_signed_with_crc_key)
+{
+	struct xhb_hdr h = hdr(XHB_MSG_PROBE, 10, 1);
+	__u8 buf[256];
+	int len = build(buf, &v4, &h);
+	struct run r;
+
+	self.key_id = KEY_CRC;
+	cr_assert_eq(dataplane__write_self(dp, &self), 0);
+	r = run_frame(buf, len);
+	check_reply(&v4, buf, &r, &h);
+}
+
 Test(xdp, probe_signed_with_crc_key_answered_with_active_key)
 {
 	struct xhb_hdr h = hdr(XHB_MSG_PROBE, 10, 1);
