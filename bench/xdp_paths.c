@@ -303,7 +303,8 @@ static int hold_vip(struct bench *b)
 	self.lease_ms = 3600 * 1000;
 	self.agent_update_ns = xhb_now_ns();
 	err = dataplane__write_self(b->dp, &self);
-	return err ? err : dataplane__vip_add(b->dp, AF_INET, bench_vip, 0);
+	return err ? err : dataplane__vip_add(b->dp, AF_INET, bench_vip, 0,
+					       false);
 }
 
 /* A row timed by repeat, on frame. */

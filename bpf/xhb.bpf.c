@@ -14,10 +14,12 @@
  *
  * Fencing: while this node's lease has lapsed (its agent stopped renewing
  * it), ARP requests, neighbour solicitations and packets for the VIPs in
- * xhb_vips are dropped, whatever their protocol. A node that holds no
- * group pays one inlined array load per frame for it; a holder one more
- * load (vip_filter) for a frame not to one of its VIPs, and the clock read
- * that the lease needs only for a frame that may be (xhb_holder()).
+ * xhb_vips are dropped, whatever their protocol, and always for a VIP
+ * staged here (XHB_VIP_STAGED). A node that holds no group pays one
+ * inlined array load and one word of staged_filter per frame for it; a
+ * holder one more load (vip_filter) for a frame not to one of its VIPs,
+ * and the clock read that the lease needs only for a frame that may be
+ * (xhb_fenced_for()).
  *
  * Parsing goes through a cursor (xhb_parse.h); each xhb_parse_* checks its
  * own bounds and returns the next protocol or an XHB_PARSE_* value.
@@ -112,8 +114,11 @@ struct {
 	__type(value, struct xhb_vip_lease);
 } xhb_vips SEC(".maps");
 
-/* Written by the agent (xhb_maps.h, the VIP filter). */
+/* Written by the agent (xhb_maps.h, the VIP filter): every VIP of
+ * xhb_vips, and those staged (XHB_VIP_STAGED). */
 __u64 vip_filter[XHB_VIP_FILTER_WORDS];
+__u64 staged_filter[XHB_VIP_FILTER_WORDS];
+__u32 staged_any; /* a bit of staged_filter is set */
 
 /*
  * This node's entry if it holds groups, else NULL: only a holder can be
@@ -130,17 +135,32 @@ XHB_INLINE struct xhb_self *xhb_holder(void)
 }
 
 /*
- * Is this holder fenced for addr (len 4 or 16 bytes) now: its lease
- * lapsed or a peer unheard us (xhb_self_fenced()), and addr one of its
- * VIPs? The filter first, then the clock, then xhb_vips.
+ * Is addr (len 4 or 16 bytes) one of our VIPs, fenced now? A staged VIP
+ * always is (XHB_VIP_STAGED: configured here, held elsewhere); a held one
+ * while this holder (self, NULL when it holds nothing) is fenced, its
+ * lease lapsed or a peer unheard us (xhb_self_fenced()). The filters
+ * first: a frame to no staged VIP pays no lookup before the clock, a
+ * frame to none of our VIPs neither.
  */
 XHB_INLINE bool xhb_fenced_for(const struct xhb_self *self, const void *addr,
 			       int len)
 {
 	struct xhb_vip_key key = {.family = len == 4 ? AF_INET : AF_INET6};
 	__u32 bit = xhb_vip_filter_bit(addr, len);
+	__u64 mask = 1ULL << (bit % 64);
 
-	if (!(((volatile __u64 *)vip_filter)[bit / 64] & (1ULL << (bit % 64))))
+	if (((volatile __u64 *)staged_filter)[bit / 64] & mask) {
+		struct xhb_vip_lease *v;
+
+		__builtin_memcpy(key.addr, addr, len);
+		v = bpf_map_lookup_elem(&xhb_vips, &key);
+		if (!v)
+			return false;
+		if (v->flags & XHB_VIP_STAGED)
+			return true;
+		return self && xhb_self_fenced(self, bpf_ktime_get_boot_ns());
+	}
+	if (!self || !(((volatile __u64 *)vip_filter)[bit / 64] & mask))
 		return false;
 	if (!xhb_self_fenced(self, bpf_ktime_get_boot_ns()))
 		return false;
@@ -408,9 +428,7 @@ XHB_INLINE int xhb_build_reply(struct xhb_hdr *r, const struct xhb_self *self,
 /* A fenced node answers no ARP request for its VIPs; other ARP passes. */
 XHB_INLINE enum xhb_reason xhb_fence_arp(struct xhb_cursor *c)
 {
-	struct xhb_self *self = xhb_holder();
-
-	if (self && xhb_arp_asks_vip(self, c))
+	if (xhb_arp_asks_vip(xhb_holder(), c))
 		return XHB_R_drop_fenced_arp;
 	return XHB_R_pass_not_ip;
 }
@@ -424,8 +442,6 @@ XHB_INLINE enum xhb_reason xhb_fence_ip(struct xhb_cursor *c,
 {
 	struct xhb_self *self = xhb_holder();
 
-	if (!self)
-		return XHB_R_NEXT;
 	if ((f->ip4 && xhb_fenced_for(self, &f->ip4->daddr, 4)) ||
 	    (f->ip6 && xhb_fenced_for(self, &f->ip6->daddr, 16)))
 		return XHB_R_drop_fenced_ip;
@@ -785,12 +801,13 @@ int xhb_xdp(struct xdp_md *ctx)
 /*
  * The send side of the fence, attached at TC egress on every interface of
  * the agent's (heartbeat media and VIP interfaces): while this node is
- * fenced (xhb_fenced()), nothing leaves it from one of its VIPs,
+ * fenced (xhb_fenced_for(): its lease lapsed, or the VIP staged here),
+ * nothing leaves it from one of its VIPs,
  * neither IP packets (a TCP retransmission, a reply already queued) nor
  * ARP with a VIP as sender (the kernel refreshing its neighbours), which
  * would repoint the segment at a node that must not answer. Everything
- * else passes untouched; a node holding nothing pays one array load, a
- * holder the VIP filter too (xhb_fenced_for()).
+ * else passes untouched; a node holding and staging nothing pays one
+ * array load and one global's, the others the filters (xhb_fenced_for()).
  */
 SEC("tc")
 int xhb_tc_egress(struct __sk_buff *skb)
@@ -805,7 +822,8 @@ int xhb_tc_egress(struct __sk_buff *skb)
 	__be16 proto;
 	int next;
 
-	if (!self || xhb_parse_eth(&c, &f, &proto) < 0)
+	if ((!self && !*(volatile __u32 *)&staged_any) ||
+	    xhb_parse_eth(&c, &f, &proto) < 0)
 		return TC_ACT_OK;
 	if (proto == bpf_htons(ETH_P_ARP)) {
 		struct arphdr *arp = c.pos;

@@ -211,8 +211,18 @@ struct xhb_vip_key {
 
 struct xhb_vip_lease {
 	__u32 group; /* haresources line */
-	__u32 pad;
+	__u32 flags; /* XHB_VIP_STAGED; 0 from an agent before it (the pad) */
 };
+
+/*
+ * A staged VIP (fenced_standby on): configured on this node, which does
+ * not hold its group, so that a takeover is this map write and a GARP,
+ * not an address add waiting on RTNL. XDP and tc egress fence it whatever
+ * the lease: no ARP or ND answered, nothing taken in, nothing sent from
+ * it. The agent sets its bit in staged_filter (as in vip_filter) before it
+ * writes the entry, and the entry before it adds the address.
+ */
+#define XHB_VIP_STAGED 1u
 
 /*
  * xhb_news (ring buffer): a doorbell. XDP rings it when a peer says

@@ -23,6 +23,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <ifaddrs.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@
 #include <time.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 
 #include "clock.h"
 #include "control.h"
@@ -281,6 +283,12 @@ static const char *str_or(json_t *v, const char *dflt)
 	return json_is_string(v) ? json_string_value(v) : dflt;
 }
 
+/* The agent's group object v: idle. */
+static bool is_idle(json_t *v)
+{
+	return !strcmp(str_or(json_object_get(v, "phase"), ""), "idle");
+}
+
 static int cmd_status(const struct opts *o)
 {
 	json_t *reply, *v;
@@ -333,7 +341,11 @@ static int cmd_status(const struct opts *o)
 		       json_integer_value(json_object_get(v, "group")),
 		       str_or(json_object_get(v, "preferred"), "-"),
 		       str_or(json_object_get(v, "owner"), "-"),
-		       str_or(json_object_get(v, "phase"), "-"),
+		       /* idle, its addresses staged here (fenced_standby) */
+		       json_is_true(json_object_get(v, "staged")) &&
+			       is_idle(v)
+			   ? "staged"
+			   : str_or(json_object_get(v, "phase"), "-"),
 		       json_is_true(json_object_get(v, "standby"))	? "standby"
 		       : json_is_true(json_object_get(v, "takeover")) ? "takeover"
 								      : "-",
@@ -611,6 +623,48 @@ static int cmd_self(const struct opts *o)
 	return 0;
 }
 
+/* The address (an xhb_vips key) is on an interface of this host. */
+static bool configured(const struct ifaddrs *all, const struct xhb_vip_key *key)
+{
+	for (const struct ifaddrs *i = all; i; i = i->ifa_next) {
+		const void *a;
+
+		if (!i->ifa_addr || i->ifa_addr->sa_family != (int)key->family)
+			continue;
+		a = key->family == AF_INET
+			    ? (const void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr
+			    : (const void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+		if (!memcmp(a, key->addr, key->family == AF_INET ? 4 : 16))
+			return true;
+	}
+	return false;
+}
+
+/* A VIP staged here (fenced_standby) and configured is answered for as
+ * soon as nothing fences it: no detach while one is (xhbd removes them
+ * when it stops). */
+static int refuse_staged(struct xhb_dataplane *dp)
+{
+	struct xhb_vip_key key = {0};
+	char addr[INET6_ADDRSTRLEN];
+	struct ifaddrs *all = NULL;
+	int n = 0;
+
+	if (getifaddrs(&all))
+		all = NULL;
+	while (!dataplane__next_staged(dp, &key)) {
+		if (all && !configured(all, &key))
+			continue;
+		inet_ntop(key.family, key.addr, addr, sizeof(addr));
+		fprintf(stderr,
+			"xhbctl: detach: VIP %s is staged here (configured, fenced by this program): its address would answer; stop xhbd (it removes it) or remove the address first\n",
+			addr);
+		n++;
+	}
+	freeifaddrs(all);
+	return n;
+}
+
 static int cmd_detach(const struct opts *o)
 {
 	struct xhb_dataplane *dp;
@@ -618,6 +672,10 @@ static int cmd_detach(const struct opts *o)
 
 	if (err)
 		return 1;
+	if (refuse_staged(dp)) {
+		dataplane__close(dp);
+		return 1;
+	}
 	err = dataplane__detach(dp);
 	dataplane__close(dp);
 	if (err) {

@@ -674,11 +674,13 @@ static void say_stop_blocked(struct xhb_agent *a)
 }
 
 /* Everything is released: tell the peers, so that they take over at once
- * and nobody answers for a VIP twice. */
+ * and nobody answers for a VIP twice. No staged address outlives us:
+ * nothing would renew what fences it. */
 static void leave(struct xhb_agent *a)
 {
 	struct xhb_said s;
 
+	xhb_groups_unstage_all(&a->groups);
 	if (!a->leaving_said)
 		xhb_ev_state_change(a->ev,
 				    a->fault  ? XHB_NODE_FAULT

@@ -364,6 +364,12 @@ struct xhb_config {
 	 * lease */
 	bool realtime;
 	unsigned int rtprio;
+	/* fenced_standby on|off, default off. On: a group's addresses stay
+	 * configured on a node that does not hold it, staged (fenced by its
+	 * XDP and tc egress, XHB_VIP_STAGED), so that a takeover is a map
+	 * write and a GARP, not an address add waiting on RTNL (routing
+	 * mode's groups excepted: their address is on lo) */
+	bool fenced_standby;
 	enum xhb_xdp_mode xdp_mode;
 	/* Pins go to <pin_dir>/<ifname>; "" stands for XHB_PIN_ROOT. */
 	char pin_dir[XHB_PATH_MAX];

@@ -34,7 +34,8 @@ enum seen {
 	SEEN_DEADPING, SEEN_UDPPORT, SEEN_FAILBACK, SEEN_LOGFILE,
 	SEEN_DEBUGFILE, SEEN_LOGFACILITY, SEEN_DEBUG, SEEN_REALTIME,
 	SEEN_RTPRIO, SEEN_PROBE, SEEN_GARP, SEEN_PIN_DIR, SEEN_STATE_DIR, SEEN_LEASE,
-	SEEN_CLUSTER_ID, SEEN_CLUSTER_NAME, SEEN_XDP_MODE, SEEN_PRIORITY, SEEN_METRICS, SEEN_COUNT
+	SEEN_CLUSTER_ID, SEEN_CLUSTER_NAME, SEEN_XDP_MODE, SEEN_PRIORITY, SEEN_METRICS, SEEN_FENCED_STANDBY,
+	SEEN_COUNT
 };
 /* clang-format on */
 
@@ -534,15 +535,14 @@ static int dir_listen(struct loader *ld, const struct directive *d,
 	return cfg_get_listen(ld, line, d->name, v[0], value_of(ld, d));
 }
 
-/* Heartbeat's realtime (off by default here: see the manual). */
-static int dir_realtime(struct loader *ld, const struct directive *d,
-			unsigned int line, char **v, int n)
+/* on or off, into d's bool (realtime, fenced_standby). */
+static int dir_bool(struct loader *ld, const struct directive *d,
+		    unsigned int line, char **v, int n)
 {
-	(void)d;
 	(void)n;
-	if (xhb_config_parse_bool(v[0], &ld->cfg->realtime) < 0)
-		return cfg_fail(ld, line, EINVAL,
-				"bad realtime '%s': use on or off", v[0]);
+	if (xhb_config_parse_bool(v[0], value_of(ld, d)) < 0)
+		return cfg_fail(ld, line, EINVAL, "bad %s '%s': use on or off",
+				d->name, v[0]);
 	return 0;
 }
 
@@ -591,14 +591,16 @@ static const struct directive directives[] = {
      .family = AF_INET6},
     {"ping_group", dir_ping, 2, -1, .usage = "ping_group NAME ADDRESS...",
      .whole_line = true},
-    {"realtime", dir_realtime, 1, 1, .usage = "realtime on|off",
-     .seen = SEEN_REALTIME},
+    {"realtime", dir_bool, 1, 1, .usage = "realtime on|off",
+     .seen = SEEN_REALTIME, VALUE(realtime)},
     {"rtprio", dir_uint, 1, 1, .usage = "rtprio 1..99", .seen = SEEN_RTPRIO,
      VALUE(rtprio), .lo = 1, .hi = 99},
     /* xhb's */
     {"probe", dir_probe, 2, 2, .usage = "probe INTERVAL MISSES",
      .seen = SEEN_PROBE},
     {"garp", dir_garp, 2, 2, .usage = "garp COUNT INTERVAL", .seen = SEEN_GARP},
+    {"fenced_standby", dir_bool, 1, 1, .usage = "fenced_standby on|off",
+     .seen = SEEN_FENCED_STANDBY, VALUE(fenced_standby)},
     {"pin_dir", dir_pin_dir, 1, 1, .usage = "pin_dir PATH",
      .seen = SEEN_PIN_DIR, VALUE(pin_dir)},
     {"state_dir", dir_state_dir, 1, 1, .usage = "state_dir PATH",

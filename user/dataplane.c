@@ -22,18 +22,7 @@
 #include "dataplane.h"
 #include "xhb.skel.h"
 
-#define PIN_MAPS 7
-
-struct xhb_dataplane {
-	struct xhb_bpf *skel; /* NULL when opened from pins only */
-	int map_fds[PIN_MAPS]; /* indexed like pinned_maps[] */
-	int link_fd;
-	struct ring_buffer *news; /* xhb_news, when the program is ours */
-	__u64 news_seen; /* its records drained */
-	struct xhb_self *self_map; /* xhb_self mapped, or NULL */
-	size_t self_map_len;
-	struct xhb_dataplane_info info;
-};
+#include "dataplane_int.h"
 
 static const char *const pinned_maps[PIN_MAPS] = {
 	XHB_MAP_PEERS,
@@ -43,16 +32,6 @@ static const char *const pinned_maps[PIN_MAPS] = {
 	XHB_MAP_VIPS,
 	XHB_MAP_NEWS,
 	XHB_MAP_PEER_GROUPS,
-};
-
-enum {
-	MAP_PEERS,
-	MAP_SELF,
-	MAP_KEYS,
-	MAP_STATS,
-	MAP_VIPS,
-	MAP_NEWS,
-	MAP_PEER_GROUPS,
 };
 
 static bool verbose;
@@ -260,29 +239,6 @@ static void copy_peer_ids(struct xhb_dataplane *dp, int stale_fd)
 		(void)dataplane__add_peer(dp, next);
 		key = next;
 		first = false;
-	}
-}
-
-/* A VIP's bit in vip_filter (xhb_maps.h), set before it is in xhb_vips. */
-static void filter_vip(struct xhb_dataplane *dp, const struct xhb_vip_key *key)
-{
-	__u32 bit = xhb_vip_filter_bit(key->addr,
-				       key->family == AF_INET ? 4 : 16);
-
-	if (dp->skel && dp->skel->bss)
-		__atomic_or_fetch(&dp->skel->bss->vip_filter[bit / 64],
-				  1ULL << (bit % 64), __ATOMIC_SEQ_CST);
-}
-
-/* The VIPs of an adopted xhb_vips in the filter, before the program runs. */
-static void filter_adopted_vips(struct xhb_dataplane *dp)
-{
-	/* from a key no VIP has (family 0): the kernel starts at the first */
-	struct xhb_vip_key key = {0}, next;
-
-	while (!bpf_map_get_next_key(dp->map_fds[MAP_VIPS], &key, &next)) {
-		filter_vip(dp, &next);
-		key = next;
 	}
 }
 
@@ -497,7 +453,7 @@ int dataplane__open(const struct xhb_dataplane_opts *opts,
 		stale_peers = -1;
 	}
 	map_self(dp);
-	filter_adopted_vips(dp);
+	dataplane_filter_adopted_vips(dp);
 	dp->news = ring_buffer__new(dp->map_fds[MAP_NEWS], count_news, dp, NULL);
 	if (!dp->news) {
 		err = -errno;
@@ -635,7 +591,7 @@ int dataplane__egress_prog_fd(const struct xhb_dataplane *dp)
 	return dp->skel ? bpf_program__fd(dp->skel->progs.xhb_tc_egress) : -ENOENT;
 }
 
-static int errno_or(int ret)
+int dataplane_errno_or(int ret)
 {
 	return ret ? -errno : 0;
 }
@@ -658,7 +614,7 @@ static int reset_replay(struct xhb_dataplane *dp, __u32 node_id)
 	p.confirmed_incarnation = 0;
 	p.info_incarnation = 0;
 	p.agent_epoch = 0;
-	return errno_or(bpf_map_update_elem(dp->map_fds[MAP_PEERS], &node_id, &p,
+	return dataplane_errno_or(bpf_map_update_elem(dp->map_fds[MAP_PEERS], &node_id, &p,
 					    BPF_F_LOCK | BPF_EXIST));
 }
 
@@ -676,7 +632,7 @@ int dataplane__set_keys(struct xhb_dataplane *dp,
 			had |= old.method != XHB_AUTH_NONE;
 			changed |= memcmp(&old, &keys[i], sizeof(old)) != 0;
 		}
-		err = errno_or(bpf_map_update_elem(dp->map_fds[MAP_KEYS], &i,
+		err = dataplane_errno_or(bpf_map_update_elem(dp->map_fds[MAP_KEYS], &i,
 						   &keys[i], BPF_ANY));
 		if (err)
 			return err;
@@ -726,7 +682,7 @@ int dataplane__write_self(struct xhb_dataplane *dp, const struct xhb_self *self)
 		return 0;
 	}
 
-	return errno_or(bpf_map_update_elem(dp->map_fds[MAP_SELF], &zero, self,
+	return dataplane_errno_or(bpf_map_update_elem(dp->map_fds[MAP_SELF], &zero, self,
 					    BPF_ANY));
 }
 
@@ -734,7 +690,7 @@ int dataplane__read_self(struct xhb_dataplane *dp, struct xhb_self *self)
 {
 	__u32 zero = 0;
 
-	return errno_or(bpf_map_lookup_elem(dp->map_fds[MAP_SELF], &zero, self));
+	return dataplane_errno_or(bpf_map_lookup_elem(dp->map_fds[MAP_SELF], &zero, self));
 }
 
 int dataplane__add_peer(struct xhb_dataplane *dp, __u32 node_id)
@@ -744,14 +700,14 @@ int dataplane__add_peer(struct xhb_dataplane *dp, __u32 node_id)
 
 	memset(&peer, 0, sizeof(peer));
 	peer.node_id = node_id;
-	err = errno_or(bpf_map_update_elem(dp->map_fds[MAP_PEERS], &node_id,
+	err = dataplane_errno_or(bpf_map_update_elem(dp->map_fds[MAP_PEERS], &node_id,
 					   &peer, BPF_NOEXIST));
 	return err == -EEXIST ? 0 : err;
 }
 
 int dataplane__remove_peer(struct xhb_dataplane *dp, __u32 node_id)
 {
-	int err = errno_or(bpf_map_delete_elem(dp->map_fds[MAP_PEERS], &node_id));
+	int err = dataplane_errno_or(bpf_map_delete_elem(dp->map_fds[MAP_PEERS], &node_id));
 
 	for (__u32 p = 1; dp->map_fds[MAP_PEER_GROUPS] >= 0 && p < XHB_GROUP_PAGES; p++) {
 		struct xhb_page_key k = {.node_id = node_id, .page = p};
@@ -765,7 +721,7 @@ int dataplane__remove_peer(struct xhb_dataplane *dp, __u32 node_id)
 int dataplane__peer(struct xhb_dataplane *dp, __u32 node_id,
 		    struct xhb_peer *out)
 {
-	return errno_or(bpf_map_lookup_elem_flags(dp->map_fds[MAP_PEERS],
+	return dataplane_errno_or(bpf_map_lookup_elem_flags(dp->map_fds[MAP_PEERS],
 						  &node_id, out, BPF_F_LOCK));
 }
 
@@ -796,7 +752,7 @@ int dataplane__next_peer(struct xhb_dataplane *dp, __u32 *node_id)
 {
 	__u32 cur = *node_id;
 
-	return errno_or(bpf_map_get_next_key(dp->map_fds[MAP_PEERS],
+	return dataplane_errno_or(bpf_map_get_next_key(dp->map_fds[MAP_PEERS],
 					     cur ? &cur : NULL, node_id));
 }
 
@@ -813,7 +769,7 @@ int dataplane__stats(struct xhb_dataplane *dp, struct xhb_stats *sum)
 	percpu = calloc(ncpu, sizeof(*percpu));
 	if (!percpu)
 		return -ENOMEM;
-	err = errno_or(bpf_map_lookup_elem(dp->map_fds[MAP_STATS], &zero, percpu));
+	err = dataplane_errno_or(bpf_map_lookup_elem(dp->map_fds[MAP_STATS], &zero, percpu));
 	memset(sum, 0, sizeof(*sum));
 	for (int cpu = 0; !err && cpu < ncpu; cpu++) {
 		const __u64 *in = (const __u64 *)&percpu[cpu];
@@ -824,32 +780,6 @@ int dataplane__stats(struct xhb_dataplane *dp, struct xhb_stats *sum)
 	}
 	free(percpu);
 	return err;
-}
-
-static struct xhb_vip_key vip_key(int family, const void *addr)
-{
-	struct xhb_vip_key key = {.family = family};
-
-	memcpy(key.addr, addr, family == AF_INET ? 4 : 16);
-	return key;
-}
-
-int dataplane__vip_add(struct xhb_dataplane *dp, int family, const void *addr,
-		       __u32 group)
-{
-	struct xhb_vip_lease lease = {.group = group};
-	struct xhb_vip_key key = vip_key(family, addr);
-
-	filter_vip(dp, &key);
-	return errno_or(bpf_map_update_elem(dp->map_fds[MAP_VIPS], &key, &lease,
-					    BPF_ANY));
-}
-
-int dataplane__vip_del(struct xhb_dataplane *dp, int family, const void *addr)
-{
-	struct xhb_vip_key key = vip_key(family, addr);
-	int err = errno_or(bpf_map_delete_elem(dp->map_fds[MAP_VIPS], &key));
-	return err == -ENOENT ? 0 : err;
 }
 
 int dataplane__news_fd(const struct xhb_dataplane *dp)

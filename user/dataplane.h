@@ -88,8 +88,14 @@ int dataplane__peer_pages(struct xhb_dataplane *dp, struct xhb_page_key *keys,
 int dataplane__next_peer(struct xhb_dataplane *dp, __u32 *node_id);
 /* The VIPs XDP fences when our lease lapses (family AF_INET/AF_INET6). */
 int dataplane__vip_add(struct xhb_dataplane *dp, int family, const void *addr,
-		       __u32 group);
+		       __u32 group, bool staged);
+/* 1: the VIP is staged here (XHB_VIP_STAGED), 0: held, -ENOENT: absent. */
+int dataplane__vip_staged(struct xhb_dataplane *dp, int family,
+			  const void *addr);
 int dataplane__vip_del(struct xhb_dataplane *dp, int family, const void *addr);
+/* The staged VIPs: key zeroed to start, 0 with the next in *key, -ENOENT
+ * at the end. */
+int dataplane__next_staged(struct xhb_dataplane *dp, struct xhb_vip_key *key);
 /*
  * XDP's news ring, a doorbell (struct xhb_news: a peer changed state or
  * holdings): an fd to poll() (-1 when not loaded by us), and a drain that

@@ -128,6 +128,12 @@ static const struct line_kind kinds[] = {
      "[ ({reason})][?adopted  (adopted)]", NULL},
     {"vip_removed", LOG_INFO,
      "VIP {vip}[/{prefix}] removed from {iface}[ (group {group})]", NULL},
+    {"vip_staged", LOG_INFO,
+     "VIP {vip}[/{prefix}] staged on {iface}[ for group {group}]: "
+     "configured, fenced until a takeover", NULL},
+    {"vip_unstaged", LOG_INFO,
+     "staged VIP {vip}[/{prefix}] removed from {iface}[ (group {group})]",
+     NULL},
     {"route_added", LOG_INFO,
      "host route {vip} added to table {table} (proto {proto}, metric "
      "{metric})[ for group {group}][ ({reason})]", NULL},

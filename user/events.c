@@ -677,6 +677,17 @@ void xhb_ev_vip_removed(struct xhb_events *em, unsigned int group,
 			  (int)group, "vip", addr, "iface", ifname);
 }
 
+void xhb_ev_vip_staged(struct xhb_events *em, unsigned int group,
+		       const struct xhb_vip *vip, bool staged)
+{
+	char addr[INET6_ADDRSTRLEN], ifname[IFNAMSIZ];
+
+	vip_names(em, vip, addr, ifname);
+	xhb_events__emitf(em, staged ? "vip_staged" : "vip_unstaged",
+			  "{s:i, s:s, s:s, s:i}", "group", (int)group, "vip", addr,
+			  "iface", ifname, "prefix", (int)vip->prefixlen);
+}
+
 void xhb_ev_route_added(struct xhb_events *em, unsigned int group,
 			const struct xhb_route *rt, const char *reason)
 {

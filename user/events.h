@@ -162,6 +162,10 @@ void xhb_ev_vip_added(struct xhb_events *em, unsigned int group,
 		      const struct xhb_vip *vip, const char *reason);
 void xhb_ev_vip_removed(struct xhb_events *em, unsigned int group,
 			const struct xhb_vip *vip);
+/* fenced_standby: an address configured here fenced (staged: its
+ * takeover a map write) while another node holds its group, or removed. */
+void xhb_ev_vip_staged(struct xhb_events *em, unsigned int group,
+		       const struct xhb_vip *vip, bool staged);
 void xhb_ev_vip_lost(struct xhb_events *em, unsigned int group,
 		     const struct xhb_vip *vip);
 /* routing mode: a host route of group's added (reason: NULL, "takeover",

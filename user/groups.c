@@ -102,29 +102,41 @@ int groups_resolve_vip(struct xhb_groups *gs, unsigned int g,
 	return 0;
 }
 
-/* Address resource res is up on this node with our tag. */
-static bool address_present(struct xhb_groups *gs, unsigned int g,
-			    const struct xhb_resource *res)
+enum addr_state { ADDR_ABSENT, ADDR_UP, ADDR_STAGED };
+
+/* Address resource res is up on this node with our tag, and staged or
+ * not (its entry says so: a previous agent staged it, groups_stage.c). */
+static enum addr_state address_state(struct xhb_groups *gs, unsigned int g,
+				     const struct xhb_resource *res)
 {
 	struct xhb_addr_info info;
 	struct xhb_vip vip;
 
-	return !groups_resolve_vip(gs, g, res, &vip) &&
-	       xhb_nl__addr_find(gs->nl, vip.ifindex, &vip.addr, &info) == 1 &&
-	       info.proto == XHB_IFA_PROTO;
+	if (groups_resolve_vip(gs, g, res, &vip) ||
+	    xhb_nl__addr_find(gs->nl, vip.ifindex, &vip.addr, &info) != 1 ||
+	    info.proto != XHB_IFA_PROTO)
+		return ADDR_ABSENT;
+	return xhb_ifaces_staged(gs->ifaces, res->family, &res->addr) ? ADDR_STAGED
+									: ADDR_UP;
 }
 
-/* Every address of group g is up on this node with our tag (any: one). */
+/* Every address of group g is up on this node with our tag, not staged
+ * (any: one). The staged ones are noted in the group's staged. */
 static bool addresses_present(struct xhb_groups *gs, unsigned int g, bool any)
 {
 	const struct xhb_group *grp = xhb_groups_def(gs, g);
 	unsigned int addresses = 0, present = 0;
 
 	for (unsigned int r = 0; r < grp->nresources; r++) {
+		enum addr_state st;
+
 		if (grp->resources[r].kind != XHB_RES_ADDRESS)
 			continue;
 		addresses++;
-		present += address_present(gs, g, &grp->resources[r]);
+		st = address_state(gs, g, &grp->resources[r]);
+		present += st == ADDR_UP;
+		if (st == ADDR_STAGED)
+			gs->g[g].staged |= XHB_RES_BIT(r);
 	}
 	return any ? present > 0 : addresses > 0 && present == addresses;
 }
@@ -325,7 +337,7 @@ static void adopt(struct xhb_groups *gs, const struct xhb_self *old,
 			 * addresses gone as the policy has them. */
 			for (unsigned int r = 0; r < grp->nresources; r++)
 				if (grp->resources[r].kind == XHB_RES_ADDRESS &&
-				    address_present(gs, g, &grp->resources[r]))
+				    address_state(gs, g, &grp->resources[r]) == ADDR_UP)
 					groups_remove_address(gs, g, &grp->resources[r]);
 			groups_adopt_blocked(gs, g, now_ns);
 			continue;
@@ -350,7 +362,8 @@ static void adopt(struct xhb_groups *gs, const struct xhb_self *old,
 		for (unsigned int r = 0; r < grp->nresources; r++)
 			if (grp->resources[r].kind == XHB_RES_ADDRESS)
 				xhb_ifaces_fence(gs->ifaces, grp->resources[r].family,
-						 &grp->resources[r].addr, g, true);
+						 &grp->resources[r].addr, g,
+						 XHB_FENCE_HELD);
 		if (now_ns <= lease_expiry_ns)
 			groups_event(gs, true, g, XHB_REASON_ADOPTED, 0);
 	}
@@ -380,7 +393,10 @@ static void adopt(struct xhb_groups *gs, const struct xhb_self *old,
 void xhb_groups_adopt(struct xhb_groups *gs, const struct xhb_self *old,
 		      __u64 now_ns)
 {
+	gs->adopting = true;
 	adopt(gs, old, now_ns);
+	gs->adopting = false;
+	xhb_groups_stage(gs);
 	if (gs->progress.known)
 		return;
 	/* No record yet (a first start, or an older agent's state): one now,
@@ -421,6 +437,12 @@ void xhb_groups_reconfigure(struct xhb_groups *gs, const struct xhb_config *next
 	for (unsigned int g = 0; g < xhb_groups_span(gs); g++) {
 		struct xhb_group_state *s = &gs->g[g];
 
+		/* staged under the old definition: removed, staged again
+		 * under the new one if it says so (xhb_groups_stage()) */
+		if (s->staged && !s->def &&
+		    (!next->fenced_standby || g >= next->ngroups ||
+		     !same_group(&gs->cfg->groups[g], &next->groups[g])))
+			groups_unstage(gs, g);
 		if (s->phase == XHB_GROUP_IDLE || s->def ||
 		    (g < next->ngroups &&
 		     same_group(&gs->cfg->groups[g], &next->groups[g])))
@@ -435,6 +457,7 @@ void xhb_groups_reconfigure(struct xhb_groups *gs, const struct xhb_config *next
 	for (unsigned int g = 0; g < xhb_groups_span(gs); g++)
 		if (gs->g[g].def)
 			xhb_groups_release(gs, g, XHB_REASON_RELOAD, now_ns);
+	xhb_groups_stage(gs);
 }
 
 /* An address of a group we hold that is absent now: say so, put it back
@@ -456,6 +479,13 @@ static void restore_if_gone(struct xhb_groups *gs, unsigned int g,
 	}
 }
 
+static bool same_addr(const struct xhb_resource *res,
+		      const struct xhb_ipaddr *addr)
+{
+	return res->family == addr->family &&
+	       !memcmp(&res->addr, &addr->v6, res->family == AF_INET ? 4 : 16);
+}
+
 /* Each address resource of the groups we serve that addr matches (NULL:
  * every one), among those already added. */
 static void check_held(struct xhb_groups *gs, const struct xhb_ipaddr *addr)
@@ -470,9 +500,7 @@ static void check_held(struct xhb_groups *gs, const struct xhb_ipaddr *addr)
 
 			if (res->kind != XHB_RES_ADDRESS ||
 			    !(gs->g[g].up & XHB_RES_BIT(r)) ||
-			    (addr && (res->family != addr->family ||
-				      memcmp(&res->addr, &addr->v6,
-					     res->family == AF_INET ? 4 : 16))))
+			    (addr && !same_addr(res, addr)))
 				continue;
 			restore_if_gone(gs, g, res);
 		}
@@ -482,6 +510,16 @@ static void check_held(struct xhb_groups *gs, const struct xhb_ipaddr *addr)
 void xhb_groups_addr_removed(struct xhb_groups *gs, const struct xhb_ipaddr *addr)
 {
 	check_held(gs, addr);
+	/* a staged one gone is staged again by the next check */
+	for (unsigned int g = 0; g < xhb_groups_span(gs); g++) {
+		const struct xhb_group *grp = xhb_groups_def(gs, g);
+
+		for (unsigned int r = 0; gs->g[g].staged && r < grp->nresources; r++)
+			if ((gs->g[g].staged & XHB_RES_BIT(r)) &&
+			    same_addr(&grp->resources[r], addr) &&
+			    address_state(gs, g, &grp->resources[r]) == ADDR_ABSENT)
+				gs->g[g].staged &= ~XHB_RES_BIT(r);
+	}
 }
 
 /* The addresses up on this node, from one dump a family, sorted: the
@@ -570,6 +608,23 @@ static int dump_family(struct xhb_groups *gs, int family, struct up_list *l)
 	return xhb_rtnl_dump(gs->nl, nlh, up_cb, l, up_restart);
 }
 
+/* Address resource res of grp is in the dump l: on its interface when
+ * it names one (looked up once; routing mode: lo); else anywhere, not its
+ * subnet's dump once a VIP. */
+static bool listed(struct xhb_groups *gs, const struct xhb_group *grp,
+		   const struct xhb_resource *res, const struct up_list *l)
+{
+	struct up_addr key = {.addr.family = res->family};
+
+	memcpy(&key.addr.v6, &res->addr, res->family == AF_INET ? 4 : 16);
+	if (groups_routed(grp))
+		key.ifindex = iface_index(gs, "lo");
+	else if (res->iface[0])
+		key.ifindex = iface_index(gs, res->iface);
+	return key.ifindex >= 0 &&
+	       bsearch(&key, l->v, l->n, sizeof(*l->v), up_bsearch_cmp);
+}
+
 void xhb_groups_verify(struct xhb_groups *gs)
 {
 	struct up_list l = {0};
@@ -579,6 +634,7 @@ void xhb_groups_verify(struct xhb_groups *gs)
 		free(l.v);
 		check_held(gs, NULL); /* one lookup a VIP, as before */
 		groups_routes_verify(gs, xhb_now_ns());
+		xhb_groups_stage(gs);
 		return;
 	}
 	qsort(l.v, l.n, sizeof(*l.v), up_qsort_cmp);
@@ -586,34 +642,27 @@ void xhb_groups_verify(struct xhb_groups *gs)
 	gs->nifcache = 0;
 	for (unsigned int g = 0; g < xhb_groups_span(gs); g++) {
 		const struct xhb_group *grp = xhb_groups_def(gs, g);
+		struct xhb_group_state *s = &gs->g[g];
+		__u32 check = serving(s) ? s->up : 0;
 
-		if (!serving(&gs->g[g]))
-			continue;
 		for (unsigned int r = 0; r < grp->nresources; r++) {
 			const struct xhb_resource *res = &grp->resources[r];
-			struct up_addr key = {.addr.family = res->family};
 
 			if (res->kind != XHB_RES_ADDRESS ||
-			    !(gs->g[g].up & XHB_RES_BIT(r)))
+			    !((check | s->staged) & XHB_RES_BIT(r)) ||
+			    listed(gs, grp, res, &l))
 				continue;
-			memcpy(&key.addr.v6, &res->addr,
-			       res->family == AF_INET ? 4 : 16);
-			/* on its interface when it names one (looked up once;
-			 * routing mode: lo); else anywhere, not its subnet's
-			 * dump once a VIP */
-			if (groups_routed(grp))
-				key.ifindex = iface_index(gs, "lo");
-			else if (res->iface[0])
-				key.ifindex = iface_index(gs, res->iface);
-			if (key.ifindex >= 0 &&
-			    bsearch(&key, l.v, l.n, sizeof(*l.v), up_bsearch_cmp))
-				continue;
-			restore_if_gone(gs, g, res); /* looks again, precisely */
+			if (s->staged & XHB_RES_BIT(r))
+				/* gone: staged again below */
+				s->staged &= ~XHB_RES_BIT(r);
+			else
+				restore_if_gone(gs, g, res); /* looks again, precisely */
 		}
 	}
 	gs->names_cached = false;
 	free(l.v);
 	groups_routes_verify(gs, xhb_now_ns());
+	xhb_groups_stage(gs);
 }
 
 struct xhb_gset xhb_groups_started(const struct xhb_groups *gs)

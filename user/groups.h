@@ -87,6 +87,10 @@ struct xhb_group_state {
 	/* the group as it was when a reload changed it: its transitions end
 	 * under it (NULL: the configuration's) */
 	struct xhb_group *def;
+	/* fenced_standby: bit r: address resource r is staged here
+	 * (configured, its entry XHB_VIP_STAGED: groups_stage.c); one that
+	 * could not be staged (said once) */
+	__u32 staged, stage_failed;
 };
 
 struct xhb_groups {
@@ -112,6 +116,9 @@ struct xhb_groups {
 		struct xhb_vip vip;
 	} queued[XHB_MAX_GROUPS];
 	__u64 announce_resume_ns; /* announcements paused until (a burst) */
+	unsigned int burst; /* a batch's first announcements sent at once */
+	/* in xhb_groups_adopt(): an address up by the records may be gone */
+	bool adopting;
 	/* groups whose announce_left is not 0: the scans skipped without */
 	unsigned int announcing;
 	/* a batch's events wait (xhb_events__hold()) until its groups' first
@@ -227,7 +234,8 @@ void xhb_groups_keep(struct xhb_groups *gs, unsigned int g,
  * address up; group_stop_failed with adopted). Past that lease, XDP
  * fenced them and a peer may have taken them: let go of them first. An
  * older agent that kept no record: groups whose addresses are up are
- * adopted.
+ * adopted. An address the previous agent staged (its xhb_vips entry says
+ * so) is staged still, never taken for held.
  */
 void xhb_groups_adopt(struct xhb_groups *gs, const struct xhb_self *old,
 		      __u64 now_ns);
@@ -247,6 +255,13 @@ void xhb_groups_addr_removed(struct xhb_groups *gs, const struct xhb_ipaddr *add
  * nobody told us of would leave us advertising a VIP we do not serve. */
 #define XHB_GROUPS_VERIFY_NS (1000ULL * 1000 * 1000)
 void xhb_groups_verify(struct xhb_groups *gs);
+/* fenced_standby (groups_stage.c): each address of the groups we neither
+ * hold nor move staged here, those staged already left (at start, after
+ * a reload, and from xhb_groups_verify(): one that went is staged
+ * again); and every staged address removed (the agent stops, after its
+ * releases: no staged address outlives the agent that fences it). */
+void xhb_groups_stage(struct xhb_groups *gs);
+void xhb_groups_unstage_all(struct xhb_groups *gs);
 /* "IPaddr::172.16.193.30/16/ens192 apache": the group as written. */
 void xhb_group_spec(const struct xhb_group *g, char *buf, size_t len);
 

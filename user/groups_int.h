@@ -42,6 +42,16 @@ void groups_adopt_blocked(struct xhb_groups *gs, unsigned int g, __u64 now_ns);
 /* The reload is done with group g's old definition (it is idle). */
 void groups_forget_def(struct xhb_groups *gs, unsigned int g);
 
+/* ---- staged addresses (groups_stage.c, fenced_standby) ---- */
+/* Group g's addresses are staged while another node holds it. */
+bool groups_stages(const struct xhb_groups *gs, unsigned int g);
+/* Address resource r of group g, up until now, staged instead of removed:
+ * its entry XHB_VIP_STAGED (fenced at once), the address left; said as
+ * vip_removed and vip_staged. False when it must be removed. */
+bool groups_stage_up(struct xhb_groups *gs, unsigned int g, unsigned int r);
+/* Group g's staged addresses removed (a reload changed it). */
+void groups_unstage(struct xhb_groups *gs, unsigned int g);
+
 /* ---- routing mode (groups_route.c) ---- */
 /* The group's addresses go on lo with host routes (announce route|anycast). */
 bool groups_routed(const struct xhb_group *grp);

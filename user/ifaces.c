@@ -420,16 +420,26 @@ bool xhb_ifaces_peer(struct xhb_ifaces *fs, __u32 node_id, struct xhb_peer *out,
 }
 
 int xhb_ifaces_fence(struct xhb_ifaces *fs, int family, const void *addr,
-		     __u32 group, bool on)
+		     __u32 group, enum xhb_fence how)
 {
 	for (unsigned int i = 0; i < fs->n; i++) {
-		int ret = on ? dataplane__vip_add(fs->at[i].dp, family, addr, group)
-			     : dataplane__vip_del(fs->at[i].dp, family, addr);
+		int ret = how != XHB_FENCE_NONE
+				  ? dataplane__vip_add(fs->at[i].dp, family, addr,
+						       group, how == XHB_FENCE_STAGED)
+				  : dataplane__vip_del(fs->at[i].dp, family, addr);
 
-		if (ret && (on || ret != -ENOENT))
+		if (ret && (how != XHB_FENCE_NONE || ret != -ENOENT))
 			return ret;
 	}
 	return 0;
+}
+
+bool xhb_ifaces_staged(struct xhb_ifaces *fs, int family, const void *addr)
+{
+	for (unsigned int i = 0; i < fs->n; i++)
+		if (dataplane__vip_staged(fs->at[i].dp, family, addr) == 1)
+			return true;
+	return false;
 }
 
 void xhb_ifaces_share_unheard(struct xhb_ifaces *fs)

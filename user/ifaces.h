@@ -136,9 +136,14 @@ void xhb_ifaces_remove_peer(struct xhb_ifaces *fs, __u32 node_id);
  * when no interface has an entry. */
 bool xhb_ifaces_peer(struct xhb_ifaces *fs, __u32 node_id, struct xhb_peer *out,
 		     struct xhb_peer_addr where[XHB_MAX_IFACES]);
-/* Fence (on) or stop fencing an address, on every interface. */
+/* An address's entry in xhb_vips, on every interface: held (fenced when
+ * our lease lapses), staged (fenced always: XHB_VIP_STAGED) or none. */
+enum xhb_fence { XHB_FENCE_NONE, XHB_FENCE_HELD, XHB_FENCE_STAGED };
 int xhb_ifaces_fence(struct xhb_ifaces *fs, int family, const void *addr,
-		     __u32 group, bool on);
+		     __u32 group, enum xhb_fence how);
+/* Staged on some interface (an entry with XHB_VIP_STAGED, as a previous
+ * agent left it). */
+bool xhb_ifaces_staged(struct xhb_ifaces *fs, int family, const void *addr);
 /* A peer's word that it does not hear us reached one interface's XDP
  * (xhb_self.unheard_ns): make every interface fence as that one does. */
 void xhb_ifaces_share_unheard(struct xhb_ifaces *fs);

@@ -75,6 +75,8 @@ static json_t *groups_json(const struct xhb_groups *gs, const struct xhb_peers *
 							   ? s->next
 							   : s->next - 1]
 					    .spec));
+		/* fenced_standby: its addresses configured here, fenced */
+		json_object_set_new(j, "staged", json_boolean(s->staged != 0));
 		tally_json(j, &gs->g[g].tally);
 		json_array_append_new(groups, j);
 	}

@@ -112,6 +112,19 @@ static int address_added(struct xhb_groups *gs, unsigned int g, unsigned int r,
 	return 0;
 }
 
+/* In a batch: group g's first announcement now if the burst has room
+ * (xhb_groups_batch_end()); the rest after a pause. */
+static void announce_first(struct xhb_groups *gs, unsigned int g)
+{
+	unsigned int before = gs->burst;
+
+	gs->burst += groups_announce_first(gs, g, XHB_ANNOUNCE_BURST - gs->burst,
+					   xhb_now_ns());
+	if (before < XHB_ANNOUNCE_BURST && gs->burst >= XHB_ANNOUNCE_BURST)
+		/* the rest after a pause, as xhb_groups_announce() */
+		gs->announce_resume_ns = xhb_now_ns() + XHB_ANNOUNCE_PAUSE_NS;
+}
+
 /* Address resource r of group g up: fenced, added, announced; 0 or a
  * negative errno (said); 1 when it waits in the batch (queued). */
 static int add_address(struct xhb_groups *gs, unsigned int g, unsigned int r,
@@ -121,9 +134,22 @@ static int add_address(struct xhb_groups *gs, unsigned int g, unsigned int r,
 	struct xhb_vip vip;
 	int ret = groups_resolve_vip(gs, g, res, &vip);
 
+	if (gs->g[g].staged & XHB_RES_BIT(r)) {
+		/* Staged: configured already, its entry's flag the fence. The
+		 * takeover is this map write and the announcement, no RTNL. */
+		gs->g[g].staged &= ~XHB_RES_BIT(r);
+		if (!ret)
+			ret = xhb_ifaces_fence(gs->ifaces, res->family, &res->addr,
+					       g, XHB_FENCE_HELD);
+		ret = address_added(gs, g, r, &vip, ret, now_ns);
+		if (!ret && gs->batching)
+			announce_first(gs, g);
+		return ret;
+	}
 	/* Fenced before it is up: never an unleased VIP. */
 	if (!ret)
-		ret = xhb_ifaces_fence(gs->ifaces, res->family, &res->addr, g, true);
+		ret = xhb_ifaces_fence(gs->ifaces, res->family, &res->addr, g,
+				       XHB_FENCE_HELD);
 	if (!ret && gs->batching && gs->nqueued < XHB_MAX_GROUPS) {
 		gs->queued[gs->nqueued++] =
 		    (struct xhb_group_queued){.g = g, .r = r, .vip = vip};
@@ -145,7 +171,7 @@ static void address_removed(struct xhb_groups *gs, unsigned int g,
 		return;
 	}
 	/* Gone from the interface: nothing left to fence. */
-	xhb_ifaces_fence(gs->ifaces, res->family, &res->addr, g, false);
+	xhb_ifaces_fence(gs->ifaces, res->family, &res->addr, g, XHB_FENCE_NONE);
 	xhb_ev_vip_removed(gs->ev, g, vip);
 }
 
@@ -160,6 +186,14 @@ void groups_remove_address(struct xhb_groups *gs, unsigned int g,
 	if (!ret)
 		ret = xhb_nl__vip_del(gs->nl, &vip);
 	address_removed(gs, g, res, &vip, ret);
+}
+
+/* Address resource r of group g no longer served here: staged
+ * (fenced_standby: its entry's flag fences it at once) or removed. */
+static void drop_address(struct xhb_groups *gs, unsigned int g, unsigned int r)
+{
+	if (!groups_stage_up(gs, g, r))
+		groups_remove_address(gs, g, &xhb_groups_def(gs, g)->resources[r]);
 }
 
 /* ---- the end of a transition --------------------------------------------- */
@@ -185,6 +219,8 @@ static void released(struct xhb_groups *gs, unsigned int g, __u64 now_ns)
 		groups_set_held(gs, g, false, now_ns);
 	groups_record(gs, g, XHB_PROGRESS_NONE);
 	groups_event(gs, false, g, s->reason, xhb_now_ns() - s->began_ns);
+	if (s->def && s->staged)
+		groups_unstage(gs, g); /* under the definition it staged */
 	groups_forget_def(gs, g);
 }
 
@@ -202,7 +238,7 @@ static void block(struct xhb_groups *gs, unsigned int g, unsigned int r)
 		if (grp->resources[i].kind != XHB_RES_ADDRESS ||
 		    !(s->up & XHB_RES_BIT(i)))
 			continue;
-		groups_remove_address(gs, g, &grp->resources[i]);
+		drop_address(gs, g, i);
 		s->up &= ~XHB_RES_BIT(i);
 	}
 	xhb_gset_add(&gs->blocked, g);
@@ -242,7 +278,9 @@ static void advance_stop(struct xhb_groups *gs, unsigned int g, __u64 now_ns)
 		unsigned int r = s->next - 1;
 		const struct xhb_resource *res = &grp->resources[r];
 
-		if (!(s->up & XHB_RES_BIT(r))) {
+		if (!(s->up & XHB_RES_BIT(r)) ||
+		    (res->kind == XHB_RES_ADDRESS && groups_stage_up(gs, g, r))) {
+			s->up &= ~XHB_RES_BIT(r);
 			s->next = r;
 			continue;
 		}
@@ -366,6 +404,7 @@ void xhb_groups_batch_begin(struct xhb_groups *gs)
 {
 	gs->batching = true;
 	gs->nqueued = 0;
+	gs->burst = 0;
 	gs->nifcache = 0;
 	gs->names_cached = true;
 	/* its events are written once the addresses are up and announced
@@ -390,7 +429,6 @@ void xhb_groups_batch_end(struct xhb_groups *gs, __u64 now_ns)
 	static struct xhb_vip add[XHB_MAX_GROUPS], del[XHB_MAX_GROUPS];
 	static int add_res[XHB_MAX_GROUPS], del_res[XHB_MAX_GROUPS];
 	static bool failed[XHB_MAX_GROUPS]; /* q[i]'s address was not added */
-	unsigned int burst = 0; /* announcements sent here at once */
 
 	/* a group's next address is queued again: a round per address of
 	 * the groups, bounded by XHB_CONFIG_MAX_GROUP_RESOURCES */
@@ -434,14 +472,9 @@ void xhb_groups_batch_end(struct xhb_groups *gs, __u64 now_ns)
 							  add_res[a], now_ns) != 0;
 				a++;
 				if (!failed[i])
-					burst += groups_announce_first(
-					    gs, q[i].g, XHB_ANNOUNCE_BURST - burst,
-					    xhb_now_ns());
+					announce_first(gs, q[i].g);
 			}
 		}
-		if (burst >= XHB_ANNOUNCE_BURST)
-			/* the rest after a pause, as xhb_groups_announce() */
-			gs->announce_resume_ns = xhb_now_ns() + XHB_ANNOUNCE_PAUSE_NS;
 		if (nadd)
 			xhb_groups_announce(gs, xhb_now_ns());
 		flush_records(gs);
@@ -530,7 +563,7 @@ void xhb_groups_let_go(struct xhb_groups *gs, __u64 now_ns)
 			if (grp->resources[r].kind != XHB_RES_ADDRESS ||
 			    !(s->up & XHB_RES_BIT(r)))
 				continue;
-			groups_remove_address(gs, g, &grp->resources[r]);
+			drop_address(gs, g, r);
 			s->up &= ~XHB_RES_BIT(r);
 		}
 		if (s->held)

@@ -613,7 +613,7 @@ Test(events, every_emitter_matches_the_schema)
 	    "link_up", "link_degraded", "medium_error", "flood", "peer_dead", "peer_up",
 	    "peer_unanswered", "unheard",
 	    "group_acquire", "group_release", "vip_added", "vip_removed",
-	    "vip_lost", "garp_sent", "resource_start", "resource_stop",
+	    "vip_staged", "vip_unstaged", "vip_lost", "garp_sent", "resource_start", "resource_stop",
 	    "resource_failed", "standby_request", "takeover_request",
 	    "check_passing", "check_failing", "no_healthy_node",
 	    "ping_node_up", "ping_node_down", "ping_yield",
@@ -671,6 +671,8 @@ Test(events, every_emitter_matches_the_schema)
 	xhb_ev_vip_added(em, 0, &vip, NULL);
 	xhb_ev_vip_added(em, 0, &vip, "restored");
 	xhb_ev_vip_removed(em, 0, &vip);
+	xhb_ev_vip_staged(em, 0, &vip, true);
+	xhb_ev_vip_staged(em, 0, &vip, false);
 	xhb_ev_vip_lost(em, 0, &vip);
 	xhb_ev_route_added(em, 0, &rt, NULL);
 	xhb_ev_route_added(em, 0, &rt, "takeover");

@@ -100,7 +100,7 @@ Test(vip_filter, adopted_vips_are_fenced, .fini = cleanup)
 
 	/* The old agent holds the VIP; its lease lapsed long ago. */
 	old = open_on_veth();
-	cr_assert_eq(dataplane__vip_add(old, AF_INET, vip, 0), 0);
+	cr_assert_eq(dataplane__vip_add(old, AF_INET, vip, 0, false), 0);
 	self.agent_update_ns = xhb_now_ns() - XHB_NS_PER_SEC;
 	cr_assert_eq(dataplane__write_self(old, &self), 0);
 	cr_assert_eq(udp_to(old, vip), XDP_DROP, "the old program fences");

@@ -823,8 +823,8 @@ Test(xdp, lapsed_lease_fences_vips)
 
 	inet_pton(AF_INET6, "fd00:193::30", &vip6);
 	inet_pton(AF_INET6, "fd00:193::40", &other6);
-	cr_assert_eq(dataplane__vip_add(dp, AF_INET, vip4, 0), 0);
-	cr_assert_eq(dataplane__vip_add(dp, AF_INET6, &vip6, 0), 0);
+	cr_assert_eq(dataplane__vip_add(dp, AF_INET, vip4, 0, false), 0);
+	cr_assert_eq(dataplane__vip_add(dp, AF_INET6, &vip6, 0, false), 0);
 
 	/* Lease alive: the VIPs are served. */
 	set_lease(false, 0x1);
@@ -971,7 +971,7 @@ Test(xdp, unheard_probe_fences_vips)
 	struct xhb_hdr h;
 	__u8 buf[256];
 
-	cr_assert_eq(dataplane__vip_add(dp, AF_INET, vip4, 0), 0);
+	cr_assert_eq(dataplane__vip_add(dp, AF_INET, vip4, 0, false), 0);
 	s.groups_held = 0x1;
 	s.lease_ms = 60000;
 	s.unheard_hold_ms = 200;
@@ -1030,8 +1030,8 @@ Test(xdp, egress_fence)
 	__u64 before;
 
 	inet_pton(AF_INET6, "fd00:193::30", &vip6);
-	cr_assert_eq(dataplane__vip_add(dp, AF_INET, vip4, 0), 0);
-	cr_assert_eq(dataplane__vip_add(dp, AF_INET6, &vip6, 0), 0);
+	cr_assert_eq(dataplane__vip_add(dp, AF_INET, vip4, 0, false), 0);
+	cr_assert_eq(dataplane__vip_add(dp, AF_INET6, &vip6, 0, false), 0);
 	set_lease(false, 0x1);
 	cr_expect_eq(run_egress(buf, udp_from(buf, vip4, AF_INET)), 0, "leased: sent");
 	len = arp_frame(buf);
