@@ -680,6 +680,11 @@ int xhb_nl__addr_del(struct xhb_nl *nl, const struct xhb_vip *vip)
 	return nl_talk(nl, addr_request(buf, RTM_DELADDR, 0, vip), NULL, NULL);
 }
 
+unsigned int xhb_nl__requests(const struct xhb_nl *nl)
+{
+	return nl->seq;
+}
+
 int xhb_nl__vip_add(struct xhb_nl *nl, const struct xhb_vip *vip)
 {
 	int ret = xhb_nl__addr_add(nl, vip);

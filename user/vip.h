@@ -89,6 +89,8 @@ int xhb_nl__addr_del(struct xhb_nl *nl, const struct xhb_vip *vip);
 /* Idempotent forms for the agent: already there / already gone is 0.
  * IPv6 deletion matches the prefix length too, as the kernel does. */
 int xhb_nl__vip_add(struct xhb_nl *nl, const struct xhb_vip *vip);
+/* Requests sent on nl so far (tests: a staged takeover sends none). */
+unsigned int xhb_nl__requests(const struct xhb_nl *nl);
 int xhb_nl__vip_del(struct xhb_nl *nl, const struct xhb_vip *vip);
 /* xhb_nl__vip_add() of n addresses without a round trip each: up to
  * XHB_NL_BATCH requests in one datagram, then their ACKs; results[i] says

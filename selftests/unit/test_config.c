@@ -587,6 +587,43 @@ Test(config, realtime_and_rtprio)
 	cr_expect(strstr(err, "ha.cf:3:") && strstr(err, "rtprio"), "%s", err);
 }
 
+/* fenced_standby on|off: off by default; anything else is an error at
+ * its line (dir_bool, as realtime's). */
+Test(config, fenced_standby)
+{
+	static const struct {
+		const char *value;
+		int want; /* 1 on, 0 off, -1 an error */
+	} cases[] = {
+	    {"on", 1}, {"yes", 1}, {"off", 0}, {"no", 0}, {"maybe", -1}, {"", -1},
+	};
+	char text[128];
+
+	load_ok();
+	cr_expect(!cfg->fenced_standby, "off by default");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "bcast eth0\nnode srv1 srv2\nfenced_standby %s\n",
+			 cases[i].value);
+		write_file("ha.cf", text, 0644);
+		if (cases[i].want < 0) {
+			cr_expect_neq(xhb_config_load(tmpdir, cfg, err, sizeof(err)), 0,
+				      "'%s'", cases[i].value);
+			cr_expect(strstr(err, "ha.cf:3:") &&
+				      strstr(err, "fenced_standby"),
+				  "'%s': %s", cases[i].value, err);
+			continue;
+		}
+		load_ok();
+		cr_expect_eq(cfg->fenced_standby, cases[i].want == 1, "'%s'",
+			     cases[i].value);
+	}
+	write_file("ha.cf", "bcast eth0\nnode srv1 srv2\nrealtime sometimes\n", 0644);
+	cr_expect_neq(xhb_config_load(tmpdir, cfg, err, sizeof(err)), 0);
+	cr_expect(strstr(err, "ha.cf:3: bad realtime 'sometimes': use on or off"),
+		  "%s", err);
+}
+
 Test(config, default_cluster_id_ignores_node_order_and_case)
 {
 	__u32 lab;

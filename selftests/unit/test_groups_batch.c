@@ -4,7 +4,9 @@
  * transition.c), against the real kernel in a network namespace of its
  * own: every address added, each group held and recorded, its first
  * gratuitous ARP sent, the events written only once that is done; then
- * every group released in one batch.
+ * every group released in one batch. With fenced_standby, the same
+ * groups staged first: the takeover and the release send no netlink
+ * request, the addresses stay, and a stop removes them.
  */
 #include <criterion/criterion.h>
 #include <arpa/inet.h>
@@ -207,4 +209,66 @@ Test(groups_batch, takeover_and_release_of_many_groups)
 	cr_expect_eq(count_in("groups", "held"), 0);
 	cr_expect_eq(count_in("events.json", "\"group_release\""), N);
 	cr_expect_eq(count_in("events.json", "\"vip_removed\""), N);
+}
+
+/* fenced_standby: staged (configured, their entries flagged: here no XDP,
+ * xdp's unit tests check the fence), taken over and released without a
+ * netlink request, removed at the end. */
+Test(groups_batch, staged_takeover_and_release_send_no_netlink)
+{
+	unsigned int sent;
+	__u64 t;
+
+	cfg->fenced_standby = true;
+	xhb_groups_stage(gs);
+	cr_expect_eq(addresses_on_va(), N, "staged: configured");
+	cr_expect_eq(count_in("events.json", "\"vip_staged\""), N);
+	for (unsigned int g = 0; g < N; g++)
+		cr_expect_eq(gs->g[g].staged, 1u, "group %u staged", g);
+	xhb_groups_stage(gs);
+	cr_expect_eq(count_in("events.json", "\"vip_staged\""), N,
+		     "staged once");
+
+	sent = xhb_nl__requests(gs->nl);
+	xhb_groups_batch_begin(gs);
+	for (unsigned int g = 0; g < N; g++)
+		cr_assert_eq(xhb_groups_acquire(gs, g, XHB_REASON_PEER_DEAD,
+						xhb_now_ns()),
+			     0);
+	xhb_groups_batch_end(gs, xhb_now_ns());
+	cr_expect_eq(xhb_nl__requests(gs->nl), sent,
+		     "a staged takeover is a map write: no netlink request");
+	t = xhb_now_ns();
+	while (count_in("events.json", "\"group_acquire\"") < N &&
+	       xhb_now_ns() - t < 5ULL * 1000 * 1000 * 1000) {
+		xhb_groups_announce(gs, xhb_now_ns());
+		usleep(200);
+	}
+	cr_expect_eq(count_in("events.json", "\"vip_added\""), N);
+	cr_expect_eq(count_in("events.json", "\"garp_sent\""), N, "one first GARP a group");
+	cr_expect_lt(line_of("\"garp_sent\""), line_of("\"group_acquire\""),
+		     "the first GARP is sent before the groups go on");
+	for (unsigned int g = 0; g < N; g++) {
+		cr_expect_eq(gs->g[g].phase, XHB_GROUP_STARTED, "group %u", g);
+		cr_expect_eq(gs->g[g].staged, 0u, "group %u no longer staged", g);
+	}
+
+	xhb_groups_batch_begin(gs);
+	for (unsigned int g = 0; g < N; g++)
+		xhb_groups_release(gs, g, XHB_REASON_STANDBY_REQUEST, xhb_now_ns());
+	xhb_groups_batch_end(gs, xhb_now_ns());
+	cr_expect_eq(xhb_nl__requests(gs->nl), sent,
+		     "a staged release is a map write: no netlink request");
+	cr_expect_eq(addresses_on_va(), N, "released: still configured, staged");
+	cr_expect(xhb_gset_empty(&gs->held));
+	cr_expect_eq(count_in("events.json", "\"vip_removed\""), N);
+	cr_expect_eq(count_in("events.json", "\"vip_staged\""), 2 * N);
+	for (unsigned int g = 0; g < N; g++)
+		cr_expect_eq(gs->g[g].staged, 1u, "group %u staged again", g);
+
+	xhb_groups_unstage_all(gs);
+	cr_expect_eq(addresses_on_va(), 0, "unstaged: removed");
+	cr_expect_eq(count_in("events.json", "\"vip_unstaged\""), N);
+	for (unsigned int g = 0; g < N; g++)
+		cr_expect_eq(gs->g[g].staged, 0u, "group %u", g);
 }

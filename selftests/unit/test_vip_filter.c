@@ -26,6 +26,7 @@
 
 static const __u8 vip[4] = {10, 78, 0, 30};
 static const __u8 other[4] = {10, 78, 0, 40}; /* another last byte */
+static const __u8 staged[4] = {10, 78, 0, 50}; /* fenced_standby's */
 static char pins[64];
 
 static struct xhb_dataplane *open_on_veth(void)
@@ -101,6 +102,7 @@ Test(vip_filter, adopted_vips_are_fenced, .fini = cleanup)
 	/* The old agent holds the VIP; its lease lapsed long ago. */
 	old = open_on_veth();
 	cr_assert_eq(dataplane__vip_add(old, AF_INET, vip, 0, false), 0);
+	cr_assert_eq(dataplane__vip_add(old, AF_INET, staged, 1, true), 0);
 	self.agent_update_ns = xhb_now_ns() - XHB_NS_PER_SEC;
 	cr_assert_eq(dataplane__write_self(old, &self), 0);
 	cr_assert_eq(udp_to(old, vip), XDP_DROP, "the old program fences");
@@ -111,6 +113,14 @@ Test(vip_filter, adopted_vips_are_fenced, .fini = cleanup)
 	cr_assert_eq(udp_to(new, vip), XDP_DROP,
 		     "an adopted VIP is not in the new program's filter");
 	cr_assert_eq(udp_to(new, other), XDP_PASS);
+	/* Its lease renewed: the held VIP served, the staged one fenced
+	 * still (the new program's staged_filter has it). */
+	self.lease_ms = 10000;
+	self.agent_update_ns = xhb_now_ns();
+	cr_assert_eq(dataplane__write_self(new, &self), 0);
+	cr_assert_eq(udp_to(new, vip), XDP_PASS);
+	cr_assert_eq(udp_to(new, staged), XDP_DROP,
+		     "an adopted staged VIP is not in the new program's filter");
 	cr_assert_eq(dataplane__detach(new), 0);
 	dataplane__close(new);
 	dataplane__close(old);

@@ -1054,6 +1054,85 @@ Test(xdp, egress_fence)
 		     "holding nothing: nothing fenced");
 }
 
+/*
+ * A staged VIP (fenced_standby: configured here, held elsewhere) is
+ * fenced whatever our lease: holding nothing, holding another group with
+ * a live lease, or lapsed. A held VIP whose last byte it shares (the
+ * filters' bit) is served while the lease runs; taking the staged one
+ * over (its entry rewritten held) serves it.
+ */
+Test(xdp, staged_vips_fenced_whatever_the_lease)
+{
+	const __u8 held4[4] = {172, 16, 194, 30}, other4[4] = {172, 16, 195, 30};
+	static const struct {
+		const char *lease;
+		bool lapsed;
+		__u32 groups;
+	} leases[] = {
+	    {"holding nothing", false, 0},
+	    {"holding another group, lease alive", false, 0x2},
+	    {"holding another group, lease lapsed", true, 0x2},
+	};
+	struct in6_addr vip6;
+	__u8 buf[256];
+	char what[128];
+
+	inet_pton(AF_INET6, "fd00:193::30", &vip6);
+	cr_assert_eq(dataplane__vip_add(dp, AF_INET, vip4, 0, true), 0);
+	cr_assert_eq(dataplane__vip_add(dp, AF_INET6, &vip6, 0, true), 0);
+	cr_assert_eq(dataplane__vip_add(dp, AF_INET, held4, 1, false), 0);
+	for (size_t i = 0; i < sizeof(leases) / sizeof(leases[0]); i++) {
+		__u64 before;
+		int len;
+
+		set_lease(leases[i].lapsed, leases[i].groups);
+#define WHAT(x) (snprintf(what, sizeof(what), "%s, %s", leases[i].lease, x), what)
+		expect(WHAT("arp for staged vip"), buf, arp_request_for(buf, vip4),
+		       XDP_DROP, STAT(drop_fenced_arp));
+		expect(WHAT("udp to staged vip"), buf, udp_to(buf, vip4, AF_INET),
+		       XDP_DROP, STAT(drop_fenced_ip));
+		expect(WHAT("udp to staged vip6"), buf,
+		       udp_to(buf, (const __u8 *)&vip6, AF_INET6), XDP_DROP,
+		       STAT(drop_fenced_ip));
+		expect(WHAT("ns for staged vip6"), buf, ns_for(buf, &vip6),
+		       XDP_DROP, STAT(drop_fenced_arp));
+		expect(WHAT("udp to an address of the same last byte"), buf,
+		       udp_to(buf, other4, AF_INET), XDP_PASS,
+		       STAT(pass_other_port));
+		expect(WHAT("udp to the held vip"), buf, udp_to(buf, held4, AF_INET),
+		       leases[i].lapsed ? XDP_DROP : XDP_PASS,
+		       leases[i].lapsed ? STAT(drop_fenced_ip)
+					: STAT(pass_other_port));
+		before = stats().drop_fenced_egress;
+		cr_expect_eq(run_egress(buf, udp_from(buf, vip4, AF_INET)), 2,
+			     "%s", WHAT("egress: IPv4 from the staged vip dropped"));
+		cr_expect_eq(run_egress(buf, udp_from(buf, (const __u8 *)&vip6,
+						      AF_INET6)),
+			     2, "%s", WHAT("egress: IPv6 from the staged vip dropped"));
+		len = arp_frame(buf);
+		memcpy(buf + 28, vip4, 4); /* sender protocol address */
+		cr_expect_eq(run_egress(buf, len), 2, "%s",
+			     WHAT("egress: ARP from the staged vip dropped"));
+		cr_expect_eq(stats().drop_fenced_egress, before + 3, "%s",
+			     WHAT("egress: counted"));
+		cr_expect_eq(run_egress(buf, udp_from(buf, other4, AF_INET)), 0,
+			     "%s", WHAT("egress: from another address, sent"));
+#undef WHAT
+	}
+	/* Taken over: the entry written held, served while the lease runs. */
+	cr_assert_eq(dataplane__vip_add(dp, AF_INET, vip4, 0, false), 0);
+	set_lease(false, 0x1);
+	expect("taken over: arp for the vip", buf, arp_request_for(buf, vip4),
+	       XDP_PASS, STAT(pass_not_ip));
+	expect("taken over: udp to the vip", buf, udp_to(buf, vip4, AF_INET),
+	       XDP_PASS, STAT(pass_other_port));
+	cr_expect_eq(run_egress(buf, udp_from(buf, vip4, AF_INET)), 0,
+		     "taken over: egress from the vip sent");
+	set_lease(true, 0x1);
+	expect("taken over, lease lapsed: udp to the vip", buf,
+	       udp_to(buf, vip4, AF_INET), XDP_DROP, STAT(drop_fenced_ip));
+}
+
 /* ---- replay across resets: which life of the peer a packet is from ----- */
 
 /*
