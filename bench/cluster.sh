@@ -197,12 +197,12 @@ session_start() { # profile
 	t0=$(now_ns)
 	if [ "$(adapter_start_order)" = srv1-first ]; then
 		adapter_start srv1 "$profile"
-		lab_wait_vip srv1 "$(adapter_startup_s "$profile")" || { log "srv1 did not take the VIP alone"; return 1; }
+		lab_poll "$(adapter_startup_s "$profile")" adapter_holds srv1 || { log "srv1 did not take the VIP alone"; return 1; }
 		adapter_start srv2 "$profile"
 	else
 		adapter_start srv1 "$profile"
 		adapter_start srv2 "$profile"
-		lab_wait_vip srv1 "$(adapter_startup_s "$profile")" || { log "srv1 did not take the VIP"; return 1; }
+		lab_poll "$(adapter_startup_s "$profile")" adapter_holds srv1 || { log "srv1 did not take the VIP"; return 1; }
 	fi
 	# shellcheck disable=SC2034 # the callers' meta files carry it
 	SESSION_STARTUP_MS=$(( ($(now_ns) - t0) / 1000000 ))
@@ -213,7 +213,7 @@ session_start() { # profile
 
 # srv1 holds the VIP, srv2 does not, both daemons run.
 steady() {
-	lab_has_vip srv1 && ! lab_has_vip srv2 &&
+	adapter_holds srv1 && ! adapter_holds srv2 &&
 		[ -n "$(adapter_pids srv1)" ] && [ -n "$(adapter_pids srv2)" ]
 }
 
@@ -234,7 +234,7 @@ default_post_ms() { # profile fault
 ADAPTER_API=(adapter_packages adapter_version adapter_profiles adapter_describe adapter_files
 	adapter_start adapter_stop adapter_pids adapter_deadtime_ms adapter_startup_s adapter_settle_ms
 	adapter_flood adapter_fence_pin adapter_start_order adapter_post_ms adapter_check_profile
-	adapter_check_ready)
+	adapter_check_ready adapter_holds)
 load_adapter() {
 	unset -f "${ADAPTER_API[@]}"
 	# shellcheck disable=SC1090
@@ -246,6 +246,10 @@ load_adapter() {
 	declare -F adapter_check_profile >/dev/null || adapter_check_profile() { :; }
 	# shellcheck disable=SC2317
 	declare -F adapter_check_ready >/dev/null || adapter_check_ready() { :; }
+	# holding the VIP: configured on the node (ip addr), unless the
+	# system fences a configured one (xhb)
+	# shellcheck disable=SC2317
+	declare -F adapter_holds >/dev/null || adapter_holds() { lab_has_vip "$1"; }
 }
 
 # ---- runs --------------------------------------------------------------------

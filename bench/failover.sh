@@ -259,7 +259,7 @@ NFT
 	t_end=$(now_ns)
 	# Who holds the VIP at the end (the report derives the takeover
 	# itself from the watchers: after a stall the woken node may win).
-	end_holder=$( (lab_has_vip srv1 && echo -n srv1); (lab_has_vip srv2 && echo -n srv2) )
+	end_holder=$( (adapter_holds srv1 && echo -n srv1); (adapter_holds srv2 && echo -n srv2) )
 	write_meta "$RUN_DIR/meta.json" system="$system" profile="$profile" fault="$fault" rep="$rep" \
 		status="$status" end_holder="${end_holder:-none}" t_fault_ns="$t_fault" t_end_ns="$t_end" \
 		window_ms="$window" pre_ms="$pre" stall_ms="$stall" deadtime_ms="$dead" startup_ms="$SESSION_STARTUP_MS" \

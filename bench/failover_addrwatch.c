@@ -11,8 +11,8 @@
  *
  * PIN_DIR (xhb only): the directory of the node's pinned xhb maps. The node
  * then counts as holding the VIP only while the address is present AND its
- * XDP does not fence it (xhb_self_fenced(): lease lapsed or unheard, as
- * `xhbctl self` says it).
+ * XDP does not fence it (staged there by fenced_standby, or held and
+ * xhb_self_fenced(): lease lapsed or unheard, as `xhbctl vips` says it).
  *
  * Prints one JSON object: the raw transitions (CLOCK_REALTIME ns, so the
  * driver can place them against the fault it injected with `date +%s%N`),
@@ -145,8 +145,9 @@ static int has_addr(int fd, __be32 addr)
 	return -1;
 }
 
-/* As XDP decides it (and `xhbctl self`): xhb_self_fenced(). */
-static bool is_fenced(struct node *nd)
+/* As XDP decides it (and `xhbctl vips`): the VIP staged here
+ * (fenced_standby), or held and xhb_self_fenced(). */
+static bool is_fenced(struct node *nd, struct in_addr addr)
 {
 	struct xhb_self s;
 	char why[256];
@@ -155,6 +156,8 @@ static bool is_fenced(struct node *nd)
 		return false;
 	if (!nd->dp && dataplane__open_pinned(nd->pin_dir, &nd->dp, why, sizeof(why)))
 		return false; /* no pins (yet, or any more): nothing fences */
+	if (dataplane__vip_staged(nd->dp, AF_INET, &addr) == 1)
+		return true;
 	if (dataplane__read_self(nd->dp, &s))
 		return false;
 	return xhb_self_fenced(&s, xhb_now_ns());
@@ -236,7 +239,7 @@ int main(int argc, char **argv)
 		for (int i = 0; i < nnodes; i++) {
 			struct node *nd = &nodes[i];
 			int r = has_addr(nd->fd, vip.s_addr);
-			bool present = r > 0, fenced = present && is_fenced(nd);
+			bool present = r > 0, fenced = present && is_fenced(nd, vip);
 
 			if (r < 0)
 				errors++;

@@ -168,7 +168,7 @@ run_crash() { # system profile rep
 	fi
 	wait "$http" "$udp" 2>/dev/null
 	t_end=$(real_ns)
-	end_holder=$( (lab_has_vip srv1 && echo -n srv1); (lab_has_vip srv2 && echo -n srv2) )
+	end_holder=$( (adapter_holds srv1 && echo -n srv1); (adapter_holds srv2 && echo -n srv2) )
 	write_meta "$RUN_DIR/meta.json" system="$system" profile="$profile" rep="$rep" status="$status" \
 		t_kill_real_ns="$T_KILL_NS" t_end_real_ns="$t_end" pre_ms="$PRE_MS" window_ms="$WINDOW_MS" \
 		probe_ms="$dur" end_holder="${end_holder:-none}" startup_ms="$SESSION_STARTUP_MS"

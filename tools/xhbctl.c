@@ -5,6 +5,7 @@
  *   xhbctl [-i IFACE | -p PIN_DIR] [--json] stats
  *   xhbctl [-i IFACE | -p PIN_DIR] [--json] peers
  *   xhbctl [-i IFACE | -p PIN_DIR] [--json] self
+ *   xhbctl [-i IFACE | -p PIN_DIR] [--json] vips
  *   xhbctl [-s SOCKET] [--json] status
  *   xhbctl [-s SOCKET] standby|takeover [all|foreign|local|failback|group NAME]
  *   xhbctl [-s SOCKET] failback
@@ -23,7 +24,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
-#include <ifaddrs.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -32,12 +32,12 @@
 #include <time.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
-#include <netinet/in.h>
 
 #include "clock.h"
 #include "control.h"
 #include "dataplane.h"
 #include "xhbctl_hb.h"
+#include "xhbctl_vips.h"
 #include "metrics.h"
 
 struct opts {
@@ -58,6 +58,7 @@ static void usage(FILE *f)
 		"  stats                 XDP counters (every verdict and drop reason)\n"
 		"  peers                 what XDP recorded of each peer\n"
 		"  self                  this node as XDP answers for it: state, lease, fencing\n"
+		"  vips                  the VIPs XDP fences: held or staged, fenced now\n"
 		"  status                the agent's view: node, groups, peers\n"
 		"  standby [all|foreign|local|failback]   give resources to the peer (hb_standby)\n"
 		"  takeover [all|foreign|local|failback]  take resources from the peer (hb_takeover)\n"
@@ -623,48 +624,6 @@ static int cmd_self(const struct opts *o)
 	return 0;
 }
 
-/* The address (an xhb_vips key) is on an interface of this host. */
-static bool configured(const struct ifaddrs *all, const struct xhb_vip_key *key)
-{
-	for (const struct ifaddrs *i = all; i; i = i->ifa_next) {
-		const void *a;
-
-		if (!i->ifa_addr || i->ifa_addr->sa_family != (int)key->family)
-			continue;
-		a = key->family == AF_INET
-			    ? (const void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr
-			    : (const void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
-		if (!memcmp(a, key->addr, key->family == AF_INET ? 4 : 16))
-			return true;
-	}
-	return false;
-}
-
-/* A VIP staged here (fenced_standby) and configured is answered for as
- * soon as nothing fences it: no detach while one is (xhbd removes them
- * when it stops). */
-static int refuse_staged(struct xhb_dataplane *dp)
-{
-	struct xhb_vip_key key = {0};
-	char addr[INET6_ADDRSTRLEN];
-	struct ifaddrs *all = NULL;
-	int n = 0;
-
-	if (getifaddrs(&all))
-		all = NULL;
-	while (!dataplane__next_staged(dp, &key)) {
-		if (all && !configured(all, &key))
-			continue;
-		inet_ntop(key.family, key.addr, addr, sizeof(addr));
-		fprintf(stderr,
-			"xhbctl: detach: VIP %s is staged here (configured, fenced by this program): its address would answer; stop xhbd (it removes it) or remove the address first\n",
-			addr);
-		n++;
-	}
-	freeifaddrs(all);
-	return n;
-}
-
 static int cmd_detach(const struct opts *o)
 {
 	struct xhb_dataplane *dp;
@@ -672,7 +631,7 @@ static int cmd_detach(const struct opts *o)
 
 	if (err)
 		return 1;
-	if (refuse_staged(dp)) {
+	if (xhbctl_staged_configured(dp)) {
 		dataplane__close(dp);
 		return 1;
 	}
@@ -735,6 +694,18 @@ static int cmd_node(const struct opts *o)
 	return 0;
 }
 
+static int cmd_vips(const struct opts *o)
+{
+	struct xhb_dataplane *dp;
+	int err = open_pins(o, &dp);
+
+	if (err)
+		return 1;
+	err = xhbctl_vips(dp, o->json);
+	dataplane__close(dp);
+	return err ? 1 : 0;
+}
+
 static int cmd_metrics(const struct opts *o)
 {
 	return xhb_metrics_print(o->config_dir, o->socket);
@@ -749,7 +720,7 @@ static const struct command {
 	{"status", cmd_status},	  {"standby", cmd_standby},
 	{"takeover", cmd_takeover}, {"failback", cmd_failback},
 	{"cleanup", cmd_cleanup},	  {"node", cmd_node},
-	{"metrics", cmd_metrics},
+	{"metrics", cmd_metrics}, {"vips", cmd_vips},
 };
 
 /* Heartbeat's commands ask the agent without a word of their own. */

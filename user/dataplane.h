@@ -93,9 +93,10 @@ int dataplane__vip_add(struct xhb_dataplane *dp, int family, const void *addr,
 int dataplane__vip_staged(struct xhb_dataplane *dp, int family,
 			  const void *addr);
 int dataplane__vip_del(struct xhb_dataplane *dp, int family, const void *addr);
-/* The staged VIPs: key zeroed to start, 0 with the next in *key, -ENOENT
- * at the end. */
-int dataplane__next_staged(struct xhb_dataplane *dp, struct xhb_vip_key *key);
+/* xhb_vips in turn: key zeroed to start, 0 with the next in *key and its
+ * entry in *lease, -ENOENT at the end. */
+int dataplane__next_vip(struct xhb_dataplane *dp, struct xhb_vip_key *key,
+			struct xhb_vip_lease *lease);
 /*
  * XDP's news ring, a doorbell (struct xhb_news: a peer changed state or
  * holdings): an fd to poll() (-1 when not loaded by us), and a drain that

@@ -82,15 +82,14 @@ int dataplane__vip_del(struct xhb_dataplane *dp, int family, const void *addr)
 	return err == -ENOENT ? 0 : err;
 }
 
-int dataplane__next_staged(struct xhb_dataplane *dp, struct xhb_vip_key *key)
+int dataplane__next_vip(struct xhb_dataplane *dp, struct xhb_vip_key *key,
+			struct xhb_vip_lease *lease)
 {
 	struct xhb_vip_key next;
-	struct xhb_vip_lease lease;
 
 	while (!bpf_map_get_next_key(dp->map_fds[MAP_VIPS], key, &next)) {
 		*key = next;
-		if (!bpf_map_lookup_elem(dp->map_fds[MAP_VIPS], &next, &lease) &&
-		    (lease.flags & XHB_VIP_STAGED))
+		if (!bpf_map_lookup_elem(dp->map_fds[MAP_VIPS], &next, lease))
 			return 0;
 	}
 	return -ENOENT;

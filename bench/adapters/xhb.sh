@@ -9,6 +9,8 @@
 #   seed  the seed's ha.cf, haresources, authkeys unchanged
 #         (keepalive 2, deadtime 10; lease defaults to deadtime)
 #   fast  the same files plus `probe 1ms 3` and `lease 1s`
+#   fenced  fast plus `fenced_standby on`: srv2 keeps the VIP configured,
+#         staged (fenced by its XDP and tc egress), its takeover a map write
 #   webcheck  fast plus a service check of the node's own web server,
 #         `check web http http://127.0.0.1/ interval 10ms fall 3`
 #         (bench/service_crash.sh; not one of the failover profiles)
@@ -25,13 +27,14 @@ adapter_packages() { :; }
 adapter_version() {
 	echo "xhb $(git -C "$XHB_TOP" describe --always --dirty 2>/dev/null || echo unknown)"
 }
-adapter_profiles() { echo seed fast; }
+adapter_profiles() { echo seed fast fenced; }
 adapter_start_order() { echo together; }
 
 adapter_describe() {
 	case $1 in
 	seed) echo "seed ha.cf unchanged: keepalive 2, deadtime 10 (lease = deadtime)" ;;
 	fast) echo "seed files + 'probe 1ms 3' + 'lease $XHB_FAST_LEASE'" ;;
+	fenced) echo "seed files + 'probe 1ms 3' + 'lease $XHB_FAST_LEASE' + 'fenced_standby on'" ;;
 	webcheck) echo "seed files + 'probe 1ms 3' + 'lease $XHB_FAST_LEASE' + '$XHB_WEB_CHECK'" ;;
 	esac
 }
@@ -39,6 +42,7 @@ adapter_describe() {
 xhb_extra() {
 	case $1 in
 	fast) printf 'probe 1ms 3\nlease %s\n' "$XHB_FAST_LEASE" ;;
+	fenced) printf 'probe 1ms 3\nlease %s\nfenced_standby on\n' "$XHB_FAST_LEASE" ;;
 	webcheck) printf 'probe 1ms 3\nlease %s\n%s\n' "$XHB_FAST_LEASE" "$XHB_WEB_CHECK" ;;
 	esac
 }
@@ -52,7 +56,7 @@ adapter_check_ready() { lab_has_event "$1" check_passing; }
 # answers: taken over once its lease has lapsed.
 adapter_deadtime_ms() {
 	case $1 in
-	fast | webcheck)
+	fast | fenced | webcheck)
 		case $XHB_FAST_LEASE in
 		*ms) echo "${XHB_FAST_LEASE%ms}" ;;
 		*s) echo $(( ${XHB_FAST_LEASE%s} * 1000 )) ;;
@@ -67,18 +71,26 @@ adapter_startup_s() { echo 20; }
 # power-off take milliseconds (probes), its kill and stall the lease.
 adapter_post_ms() {
 	case $1:$2 in
-	fast:linkdown | fast:poweroff) echo 1000 ;;
+	fast:linkdown | fast:poweroff | fenced:linkdown | fenced:poweroff) echo 1000 ;;
 	*) default_post_ms "$1" "$2" ;;
 	esac
 }
 adapter_settle_ms() {
 	case $1 in
-	fast | webcheck) echo 500 ;;
+	fast | fenced | webcheck) echo 500 ;;
 	*) echo 4500 ;;
 	esac
 }
 adapter_flood() { echo "udp 172.16.255.255 694 --forge xhb"; }
 adapter_fence_pin() { echo "$LAB_DIR/bpf/$1/xhb/ens192"; }
+# Holds the VIP: configured (ip addr) and answered for, not fenced by its
+# XDP (a staged VIP, fenced_standby, is configured on the standby too).
+adapter_holds() {
+	lab_has_vip "$1" &&
+		"$XHB_BUILD/xhbctl" -p "$(adapter_fence_pin "$1")" -j vips 2>/dev/null |
+		python3 -c 'import json, sys
+sys.exit(0 if any(v["vip"] == sys.argv[1] and not v["fenced"] for v in json.load(sys.stdin)) else 1)' "$LAB_VIP"
+}
 
 adapter_files() {
 	local node=$1 profile=$2 d=$LAB_DIR/$1
