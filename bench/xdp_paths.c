@@ -26,7 +26,8 @@
  * every other row is compared with. The non-cluster rows are run twice:
  * holding no group, and holding a group and its VIP (the fence's cost:
  * nothing for a frame to another address, the lease's clock read for a
- * frame to the VIP). Every later row runs holding.
+ * frame to the VIP); then with another VIP staged (fenced_standby) as
+ * well, and a frame to it. Every later row runs holding.
  *
  * --ports N makes the program take N UDP ports as the cluster's (an
  * interface with mcast media on their own ports): the cluster's frames go
@@ -146,13 +147,7 @@ static __u64 counter(struct bench *b, const char *name)
 #define FIELD(f)               \
 	if (!strcmp(name, #f)) \
 		return s.f;
-	FIELD(pass_not_udp)
-	FIELD(pass_other_port)
-	FIELD(heartbeat_accepted)
-	FIELD(probe_answered)
-	FIELD(reply_accepted)
-	FIELD(drop_bad_tag)
-	FIELD(drop_replay)
+	XHB_STATS(FIELD)
 #undef FIELD
 	return 0;
 }
@@ -291,6 +286,7 @@ static int measure_empty(struct bench *b, const char *path,
 
 /* From here on this node holds group 0 and its VIP, its lease alive. */
 static const __u8 bench_vip[4] = {10, 77, 0, 30};
+static const __u8 bench_staged[4] = {10, 77, 0, 40};
 
 static int hold_vip(struct bench *b)
 {
@@ -353,6 +349,18 @@ static int measure(struct bench *b, const char *empty, struct path_result *res,
 		err = repeat_row(b, res, n, "to a VIP (TCP), holding",
 				 "pass_not_udp", frame,
 				 tcp_frame_to(frame, bench_vip), XDP_PASS);
+	/* fenced_standby: another group's VIP staged here too */
+	if (!err)
+		err = dataplane__vip_add(b->dp, AF_INET, bench_staged, 1, true);
+	if (!err)
+		err = repeat_row(b, res, n, "non-cluster pass (TCP), holding and staging",
+				 "pass_not_udp", tcp, tcp_len, XDP_PASS);
+	if (!err)
+		err = repeat_row(b, res, n, "to a staged VIP (TCP): fenced",
+				 "drop_fenced_ip", frame,
+				 tcp_frame_to(frame, bench_staged), XDP_DROP);
+	if (!err)
+		err = dataplane__vip_del(b->dp, AF_INET, bench_staged);
 	if (err)
 		return err;
 

@@ -32,9 +32,8 @@ bool groups_stages(const struct xhb_groups *gs, unsigned int g)
 bool groups_stage_up(struct xhb_groups *gs, unsigned int g, unsigned int r)
 {
 	const struct xhb_resource *res = &xhb_groups_def(gs, g)->resources[r];
-	struct xhb_vip vip;
-
 	struct xhb_addr_info info;
+	struct xhb_vip vip;
 
 	if (!groups_stages(gs, g) || groups_resolve_vip(gs, g, res, &vip))
 		return false;
