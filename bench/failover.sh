@@ -384,7 +384,7 @@ NFT
 
 want_fault() { local f; for f in "${faults[@]}"; do [ "$f" = "$1" ] && return 0; done; return 1; }
 want_profile() { [ -z "$profiles_filter" ] || [[ $profiles_filter == *",$1:$2,"* ]]; }
-is_fast() { [ "$1" = fast ]; }
+is_fast() { [ "$1" = fast ] || [ "$1" = fenced ]; } # millisecond profiles
 
 if [ "$install" = 1 ]; then
 	install_packages "${systems[@]}" || { log "package install failed"; exit 1; }

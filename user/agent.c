@@ -710,6 +710,10 @@ static int wait_and_drain(struct xhb_agent *a)
 
 	if (a->next_probe_ns < next)
 		next = a->next_probe_ns;
+	/* a verdict the moment a peer's window closes, not at the tick after
+	 * (with our own link down, silence is not judged) */
+	if (!a->fault && a->peers.next_verdict_ns < next)
+		next = a->peers.next_verdict_ns;
 	announce = xhb_groups_next_announce(&a->groups);
 	if (announce < next)
 		next = announce;

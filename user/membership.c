@@ -282,6 +282,28 @@ static __u64 agent_wrote_ns(const struct xhb_peer *p)
 					       : 0;
 }
 
+/* The window silence is judged on (rule 3): W, or deadtime for a peer
+ * outside the probe protocol or heard only by its heartbeats. */
+static __u64 judged_window(const struct xhb_peer *p,
+			   const struct xhb_member_timers *t)
+{
+	if ((!p->replies && !p->probes) || heartbeats_only(p, t))
+		return t->deadtime_ns;
+	return xhb_member_window_ns(t);
+}
+
+__u64 xhb_member_silence_deadline_ns(const struct xhb_member_input *in)
+{
+	const struct xhb_peer *p = &in->peer;
+	__u64 last_sign_ns = max_u64(max_u64(p->last_heartbeat_ns, p->last_probe_ns),
+				     p->last_reply_ns);
+
+	if (!last_sign_ns || p->state == XHB_NODE_LEAVING ||
+	    p->state == XHB_NODE_FAULT)
+		return 0;
+	return last_sign_ns + judged_window(p, &in->timers);
+}
+
 static struct xhb_member_verdict judge(const struct xhb_member_input *in)
 {
 	const struct xhb_peer *p = &in->peer;
@@ -290,7 +312,7 @@ static struct xhb_member_verdict judge(const struct xhb_member_input *in)
 	__u64 agent_pkt_ns = max_u64(p->last_heartbeat_ns, p->last_probe_ns);
 	__u64 reply_ns = p->last_reply_ns;
 	__u64 last_sign_ns = max_u64(agent_pkt_ns, reply_ns);
-	__u64 window = xhb_member_window_ns(t);
+	__u64 window;
 	__u64 sign_age, agent_pkt_age, agent_silence, stall_window, listen_ns;
 	bool replies_flow;
 
@@ -312,10 +334,7 @@ static struct xhb_member_verdict judge(const struct xhb_member_input *in)
 		return verdict(in, XHB_MEMBER_FAULT, sign_age,
 			       "it announced a local fault");
 
-	if (!p->replies && !p->probes)
-		window = t->deadtime_ns;
-	else if (heartbeats_only(p, t))
-		window = t->deadtime_ns;
+	window = judged_window(p, t);
 	stall_window = xhb_member_stall_window_ns(t);
 	if (sign_age >= window)
 		return silent(

@@ -102,6 +102,11 @@ struct xhb_member_verdict {
 };
 
 struct xhb_member_verdict xhb_member_judge(const struct xhb_member_input *in);
+/* When silence alone would make the peer DEAD (rule 3): its last sign of
+ * life + the window it is judged on; 0 when silence decides nothing (it
+ * said it leaves or has a fault; never heard: initdead decides). The loop
+ * wakes then, not at the probe tick after it. */
+__u64 xhb_member_silence_deadline_ns(const struct xhb_member_input *in);
 
 /*
  * Its agent speaks (heartbeats or probes within R) but its XDP has not

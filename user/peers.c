@@ -138,6 +138,21 @@ static void unanswered(struct xhb_peers *ps, struct xhb_events *ev,
 	p->unanswered = now;
 }
 
+/* A live peer's silence deadline, if it is the earliest yet and still to
+ * come: the loop wakes for it (xhb_peers.next_verdict_ns). */
+static void note_deadline(struct xhb_peers *ps, const struct xhb_member_input *in,
+			  enum xhb_member_state state)
+{
+	__u64 d;
+
+	if (state != XHB_MEMBER_UP && state != XHB_MEMBER_WARN &&
+	    state != XHB_MEMBER_STALLED)
+		return;
+	d = xhb_member_silence_deadline_ns(in);
+	if (d > in->now_ns && d < ps->next_verdict_ns)
+		ps->next_verdict_ns = d;
+}
+
 void xhb_peers_judge(struct xhb_peers *ps, struct xhb_ifaces *fs,
 		     struct xhb_events *ev, const struct xhb_loop_times *t)
 {
@@ -147,6 +162,7 @@ void xhb_peers_judge(struct xhb_peers *ps, struct xhb_ifaces *fs,
 	if (xhb_member_flood_update(&ps->flood, xhb_ifaces_junk(fs), t->now_ns,
 				    &junk_pps))
 		xhb_ev_flood(ev, junk_pps, XHB_MEMBER_FLOOD_WINDOW_NS);
+	ps->next_verdict_ns = UINT64_MAX;
 	for (unsigned int n = 0; n < ps->cfg->nnodes; n++) {
 		struct xhb_peer_view *p = &ps->v[n];
 		struct xhb_member_input in = {
@@ -168,6 +184,7 @@ void xhb_peers_judge(struct xhb_peers *ps, struct xhb_ifaces *fs,
 		in.timers = xhb_peers_timers(ps, n, t->now_ns);
 		unanswered(ps, ev, n, t, &in.timers);
 		v = xhb_member_judge(&in);
+		note_deadline(ps, &in, v.state);
 		if (!v.changed)
 			continue;
 		xhb_ev_peer(ev, ps->cfg->nodes[n].name, p->state, v.state, v.reason,

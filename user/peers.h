@@ -49,6 +49,10 @@ struct xhb_peers {
 	/* pages past 0 of the peers' groups (xhb_peer_groups) are read again
 	 * on XDP's news (their count then), or at the latest at this time */
 	__u64 pages_news, pages_next_ns;
+	/* the earliest time silence alone would make a live peer dead
+	 * (xhb_member_silence_deadline_ns()), from the last judgement;
+	 * UINT64_MAX: none. The loop wakes then, not at the next tick. */
+	__u64 next_verdict_ns;
 	struct xhb_peer_view v[XHB_CONFIG_MAX_NODES]; /* by node index */
 };
 

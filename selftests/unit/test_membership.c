@@ -918,3 +918,68 @@ Test(membership, unanswered_table)
 			     c->want, "%s", c->name);
 	}
 }
+
+/*
+ * The loop wakes at xhb_member_silence_deadline_ns() instead of the probe
+ * tick after it: it must be the very moment silence makes the peer dead,
+ * not dead 1 ns before, dead at it (the window each peer is judged on:
+ * W with probes, deadtime for one heard by its heartbeats alone or
+ * outside the probe protocol); none for a peer that said it leaves.
+ */
+Test(membership, silence_deadline_is_the_verdict)
+{
+	static const struct {
+		struct member_case c;
+		__u64 window; /* the deadline: its last sign + window; 0: none */
+	} cases[] = {
+	    {{"probe_peer_replies_to_the_end", .fast = true, .hb = AGO(MS(900)),
+	      .probe = AGO(US(300)), .reply = AGO(US(200)), .agent_age_us = 100,
+	      .prev = XHB_MEMBER_UP},
+	     MS(4)},
+	    {{"probe_peer_its_probes_last", .fast = true, .hb = AGO(MS(900)),
+	      .probe = AGO(US(100)), .reply = AGO(US(700)), .agent_age_us = 100,
+	      .prev = XHB_MEMBER_UP},
+	     MS(4)},
+	    {{"heartbeats_only_on_deadtime", .fast = true, .hb = AGO(MS(10)),
+	      .probe = AGO(SEC(5)), .reply = AGO(SEC(5)), .agent_age_us = 100,
+	      .prev = XHB_MEMBER_UP},
+	     SEC(10)},
+	    {{"no_probe_line_on_deadtime", .hb = AGO(SEC(1)),
+	      .prev = XHB_MEMBER_UP},
+	     SEC(10)},
+	    {{"leaving_none", .fast = true, .hb = AGO(MS(1)), .reply = AGO(MS(1)),
+	      .advertised = XHB_NODE_LEAVING, .prev = XHB_MEMBER_LEAVING},
+	     0},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct member_case *c = &cases[i].c;
+		struct xhb_member_input in = input_of(c);
+		__u64 last = in.peer.last_heartbeat_ns, d;
+		struct xhb_member_verdict v;
+
+		if (in.peer.last_probe_ns > last)
+			last = in.peer.last_probe_ns;
+		if (in.peer.last_reply_ns > last)
+			last = in.peer.last_reply_ns;
+		d = xhb_member_silence_deadline_ns(&in);
+		if (!cases[i].window) {
+			cr_expect_eq(d, 0, "%s: a deadline", c->name);
+			continue;
+		}
+		cr_expect_eq(d, last + cases[i].window, "%s: deadline %llu ns after its last sign",
+			     c->name, (unsigned long long)(d - last));
+		in.last_loop_ns = d - 1 - US(500);
+		in.now_ns = d - 1;
+		v = xhb_member_judge(&in);
+		cr_expect_neq(v.state, XHB_MEMBER_DEAD, "%s: dead 1 ns before (%s)",
+			      c->name, v.reason);
+		in.prev_state = v.state;
+		in.prev_since_ns = v.since_ns;
+		in.last_loop_ns = d - US(500);
+		in.now_ns = d;
+		v = xhb_member_judge(&in);
+		cr_expect_eq(v.state, XHB_MEMBER_DEAD, "%s: %s at the deadline (%s)",
+			     c->name, xhb_member_state_name(v.state), v.reason);
+	}
+}
