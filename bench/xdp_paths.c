@@ -359,6 +359,13 @@ static int measure(struct bench *b, const char *empty, struct path_result *res,
 		err = repeat_row(b, res, n, "to a staged VIP (TCP): fenced",
 				 "drop_fenced_ip", frame,
 				 tcp_frame_to(frame, bench_staged), XDP_DROP);
+	/* taken over: held now, its staged_filter bit cleared with it */
+	if (!err)
+		err = dataplane__vip_add(b->dp, AF_INET, bench_staged, 1, false);
+	if (!err)
+		err = repeat_row(b, res, n, "to a VIP taken over from staged (TCP)",
+				 "pass_not_udp", frame,
+				 tcp_frame_to(frame, bench_staged), XDP_PASS);
 	if (!err)
 		err = dataplane__vip_del(b->dp, AF_INET, bench_staged);
 	if (err)

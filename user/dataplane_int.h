@@ -17,6 +17,9 @@ struct xhb_dataplane {
 	struct xhb_self *self_map; /* xhb_self mapped, or NULL */
 	size_t self_map_len;
 	struct xhb_dataplane_info info;
+	/* staged VIPs in xhb_vips by filter bit: staged_filter's bit is
+	 * cleared once none has it (dataplane_vips.c) */
+	__u16 staged_refs[XHB_VIP_FILTER_WORDS * 64];
 };
 
 enum {

@@ -1119,9 +1119,21 @@ Test(xdp, staged_vips_fenced_whatever_the_lease)
 			     "%s", WHAT("egress: from another address, sent"));
 #undef WHAT
 	}
+	/* Another staged VIP of the same last byte: the takeover of the
+	 * first, then its removal, leave it fenced (staged_filter's bit
+	 * stays while a staged VIP has it). */
+	cr_assert_eq(dataplane__vip_add(dp, AF_INET, other4, 2, true), 0);
 	/* Taken over: the entry written held, served while the lease runs. */
 	cr_assert_eq(dataplane__vip_add(dp, AF_INET, vip4, 0, false), 0);
 	set_lease(false, 0x1);
+	expect("another staged vip of the same byte, after a takeover", buf,
+	       udp_to(buf, other4, AF_INET), XDP_DROP, STAT(drop_fenced_ip));
+	cr_assert_eq(dataplane__vip_del(dp, AF_INET6, &vip6), 0);
+	expect("another staged vip of the same byte, after a removal", buf,
+	       udp_to(buf, other4, AF_INET), XDP_DROP, STAT(drop_fenced_ip));
+	cr_assert_eq(dataplane__vip_del(dp, AF_INET, other4), 0);
+	expect("unstaged: udp to its address passes", buf,
+	       udp_to(buf, other4, AF_INET), XDP_PASS, STAT(pass_other_port));
 	expect("taken over: arp for the vip", buf, arp_request_for(buf, vip4),
 	       XDP_PASS, STAT(pass_not_ip));
 	expect("taken over: udp to the vip", buf, udp_to(buf, vip4, AF_INET),
