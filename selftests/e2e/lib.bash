@@ -20,8 +20,15 @@
 #   e2e_watch MS OUT        the client's prober (lab_watch), answered
 #   has_addr NODE ADDR      ADDR/prefix is on NODE's ens192 (ip addr)
 #   vip_on NODE [ADDR]      the same, cheap (no python): for hold_for
+#   vip_held NODE [ADDR]    NODE holds ADDR as the network sees it: on
+#                           its ens192 and not staged (below); in both modes
+#   vip_staged NODE [ADDR]  ADDR on NODE's ens192, fenced there as a
+#                           standby (fenced_standby on: xhb_vips flag 1)
+#   vip_flags NODE [ADDR]   NODE's xhb_vips entry's flags, or "absent"
+#   e2e_fenced              the lab runs with `fenced_standby on`
 #   expect_vip_only NODE [ADDR]   ip addr: NODE holds ADDR with a label
-#                           ens192:N, every other server does not
+#                           ens192:N, every other server does not (in
+#                           fenced mode: has it staged, or not at all)
 #   expect_curl TEXT [ADDR] the client fetches TEXT from http://ADDR/
 #   ev_select NODE EVENT [KEY=VALUE...]   matching events, one per line
 #   ev_count, ev_field, ev_wait   built on ev_select
@@ -206,15 +213,50 @@ _ip_o_read() { # node: into E2E_IP_O, true when not empty
 	[ -n "$E2E_IP_O" ]
 }
 
+# With `fenced_standby on` (issue 15) a standby keeps every group's
+# address configured, fenced by its XDP and tc (no ARP or ND answered,
+# nothing taken in, nothing sent from it): ip addr shows the VIP on every
+# server, and what tells the holder is its xhb_vips entry, whose flag 1
+# (staged) the standby sets. Read with bpftool, as an operator would: the
+# value's bytes 4..7 (struct xhb_vip_lease: u32 group, u32 flags).
+e2e_fenced() { [[ ${LAB_HACF_EXTRA-} == *"fenced_standby on"* ]]; }
+vip_flags() { # node [addr]: the entry's flags (decimal), or "absent"
+	local a=${2:-$LAB_VIP} key out
+	# shellcheck disable=SC2086 # the address's four numbers
+	key=$(printf '02 00 00 00 %02x %02x %02x %02x 00 00 00 00 00 00 00 00 00 00 00 00' ${a//./ })
+	# shellcheck disable=SC2086 # the key is one hex byte a word
+	out=$(bpftool -j map lookup pinned "$LAB_DIR/bpf/$1/xhb/ens192/xhb_vips" key hex $key 2>/dev/null |
+		sed -n 's/.*"value":\["0x..","0x..","0x..","0x..","0x\(..\)","0x\(..\)","0x\(..\)","0x\(..\)".*/\4\3\2\1/p')
+	if [ -n "$out" ]; then echo $((16#$out)); else echo absent; fi
+}
+vip_staged() { # node [addr]: configured, and fenced as a standby
+	local f
+	vip_on "$1" "${2:-$LAB_VIP}" || return 1
+	f=$(vip_flags "$1" "${2:-$LAB_VIP}")
+	[ "$f" != absent ] && [ $((f & 1)) = 1 ]
+}
+vip_held() { # node [addr]: configured and not staged, in both modes
+	local f
+	vip_on "$1" "${2:-$LAB_VIP}" || return 1
+	f=$(vip_flags "$1" "${2:-$LAB_VIP}")
+	[ "$f" = absent ] || [ $((f & 1)) = 0 ]
+}
+
 expect_vip_only() { # node [addr]: on node with a label ens192:N, nowhere else
 	local node=$1 addr=${2:-$LAB_VIP} other line
 	line=$(node_addrs "$node" | grep "^$addr/")
 	[ -n "$line" ] || fail "ip addr on $node: expected $addr, saw: $(node_addrs "$node" | tr '\n' ';')"
 	[[ $line == "$addr/16 ens192:"[0-9]* ]] ||
 		fail "ip addr on $node: expected '$addr/16' labelled ens192:N (as Heartbeat's IPaddr), saw '$line'"
+	if e2e_fenced; then
+		vip_held "$node" "$addr" || fail "$node has $addr in ip addr but staged (xhb_vips flags $(vip_flags "$node" "$addr"))"
+	fi
 	for other in "${LAB_NODES[@]}"; do
 		[ "$other" = "$node" ] && continue
-		if has_addr "$other" "$addr"; then
+		if e2e_fenced; then
+			! vip_held "$other" "$addr" ||
+				fail "$addr should be held by $node only, but $other has it unfenced (xhb_vips flags $(vip_flags "$other" "$addr")): $(node_addrs "$other" | tr '\n' ';')"
+		elif has_addr "$other" "$addr"; then
 			fail "ip addr: $addr should be on $node only, but $other has it too: $(node_addrs "$other" | tr '\n' ';')"
 		fi
 	done
@@ -385,7 +427,7 @@ EOF
 e2e_start_pair() {
 	lab_start srv1 "$@"
 	lab_start srv2 "$@"
-	wait_for 15 lab_has_vip srv1 || fail "srv1 did not take $LAB_VIP within 15 s of the start"
+	wait_for 15 vip_held srv1 || fail "srv1 did not take $LAB_VIP within 15 s of the start"
 	ev_wait 5 srv2 peer_up peer=srv1 || fail "srv2 never saw srv1 up (peer_up)"
 	ev_wait 5 srv1 peer_up peer=srv2 || fail "srv1 never saw srv2 up (peer_up)"
 	expect_vip_only srv1
