@@ -75,7 +75,7 @@ e2e_log "srv2 (bpftool): $(bpftool -j map dump pinned "$LAB_DIR/bpf/srv2/xhb/ens
 expect_grp0 srv1 true false
 expect_grp0 srv2 false true
 
-lab_exec client python3 "$E2E_DIR/arpwatch.py" watch ens192 "$LAB_VIP" "$LAB_DIR/arp.jsonl" "$LAB_DIR/arp.ready" 5 150 &
+ip netns exec "$(lab_ns client)" python3 "$E2E_DIR/arpwatch.py" watch ens192 "$LAB_VIP" "$LAB_DIR/arp.jsonl" "$LAB_DIR/arp.ready" 5 150 &
 e2e_bg $!
 wait_for 5 test -e "$LAB_DIR/arp.ready" || fail "arpwatch.py did not start"
 t_arp=$(mono_now)
