@@ -36,7 +36,6 @@ trap fenced_end EXIT
 lab_setup || fail "lab setup failed"
 e2e_start_pair
 mac1=$(lab_exec srv1 cat /sys/class/net/ens192/address)
-mac2=$(lab_exec srv2 cat /sys/class/net/ens192/address)
 
 counter() { "$XHB_BUILD/xhbctl" -p "$LAB_DIR/bpf/$1/xhb/ens192" -j stats | python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$2"; }
 grp0() { # node field: group 0's field in the node's xhbctl status -j
@@ -47,14 +46,6 @@ print(str(g).lower() if isinstance(g, bool) else g)' "$2"
 expect_grp0() { # node held staged
 	[ "$(grp0 "$1" held)/$(grp0 "$1" staged)" = "$2/$3" ] ||
 		soft_fail "$1: xhbctl status -j group 0: expected held $2 staged $3, saw held $(grp0 "$1" held) staged $(grp0 "$1" staged)"
-}
-arp_report() { python3 "$E2E_DIR/arpwatch.py" report "$LAB_DIR/arp.jsonl" "$1" "${2:-0}" srv1="$mac1" srv2="$mac2"; }
-arp_is() { # t0 t1 python-condition-on-r what
-	local r
-	r=$(arp_report "$1" "$2")
-	python3 -c 'import json, sys; r = json.loads(sys.argv[1]); sys.exit(not eval(sys.argv[2]))' "$r" "$3" ||
-		{ soft_fail "$4 (arpwatch: $r)"; return 1; }
-	e2e_log "client ARP ok, $4: $r"
 }
 arp_from() { arp_report "$2" | python3 -c 'import json, sys; sys.exit(json.load(sys.stdin)["replies"].get(sys.argv[1], 0) < 20)' "$1"; }
 watch_is() { # what servers
@@ -75,13 +66,11 @@ e2e_log "srv2 (bpftool): $(bpftool -j map dump pinned "$LAB_DIR/bpf/srv2/xhb/ens
 expect_grp0 srv1 true false
 expect_grp0 srv2 false true
 
-ip netns exec "$(lab_ns client)" python3 "$E2E_DIR/arpwatch.py" watch ens192 "$LAB_VIP" "$LAB_DIR/arp.jsonl" "$LAB_DIR/arp.ready" 5 150 &
-e2e_bg $!
-wait_for 5 test -e "$LAB_DIR/arp.ready" || fail "arpwatch.py did not start"
+arpwatch_start
 t_arp=$(mono_now)
 arp0=$(counter srv2 drop_fenced_arp)
 wait_for 10 arp_from srv1 "$t_arp" || fail "the client's ARP requests: srv1 did not answer 20: $(arp_report "$t_arp")"
-arp_is "$t_arp" 0 'r["replies"].keys() == {"srv1"} and r["both"] == 0' "srv1 holds: answered by srv1's MAC only"
+expect_arp "$t_arp" 0 'r["replies"].keys() == {"srv1"} and r["both"] == 0' "srv1 holds: answered by srv1's MAC only"
 [ "$(counter srv2 drop_fenced_arp)" -gt "$arp0" ] || soft_fail "srv2's drop_fenced_arp did not grow ($arp0): its XDP let the client's ARP requests in"
 lab_exec client ip neigh flush dev ens192
 expect_curl "IT WORKS SRV1"
@@ -110,9 +99,9 @@ wait_for 5 grp0_is srv2 staged true || soft_fail "srv2's new agent: status -j do
 wait "$LAB_WATCH_PID"
 watch_is "srv2's restart" SRV1
 python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1]))["lost"] != 0)' "$LAB_DIR/watch.json" || soft_fail "the client lost requests across srv2's restart"
-arp_is "$t_r" 0 'r["replies"].keys() == {"srv1"}' "srv2's restart: answered by srv1 only"
+expect_arp "$t_r" 0 'r["replies"].keys() == {"srv1"}' "srv2's restart: answered by srv1 only"
 vip_staged srv2 || soft_fail "after its restart srv2 has flags $(vip_flags srv2): $(node_addrs srv2 | tr '\n' ';')"
-arp_is "$t_ping" "$t_r" 'not r["ip"].get("srv2") and not r["icmp"] and not r["arp"].get("srv2")' "srv2's ping from its staged VIP: nothing from it reached the client"
+expect_arp "$t_ping" "$t_r" 'not r["ip"].get("srv2") and not r["icmp"] and not r["arp"].get("srv2")' "srv2's ping from its staged VIP: nothing from it reached the client"
 
 # ---- C. srv1 stalls: srv2 takes over by a map write; srv1 wakes and stages
 e2e_watch 10000 "$LAB_DIR/watch.json"
@@ -141,7 +130,7 @@ expect_grp0 srv1 false true
 hold_for 1 eval 'vip_held srv2 && ! vip_held srv1' || soft_fail "after srv1 woke, srv2 did not hold alone (at $E2E_HOLD_AT)"
 wait "$LAB_WATCH_PID"
 watch_is "the failover" SRV1,SRV2
-arp_is "$t_arp" 0 'r["both"] == 0 and r["runs"] == ["srv1", "srv2"]' "the whole test: one MAC at a time, srv1 then srv2"
+expect_arp "$t_arp" 0 'r["both"] == 0 and r["runs"] == ["srv1", "srv2"]' "the whole test: one MAC at a time, srv1 then srv2"
 
 # ---- D. a graceful stop of srv1's agent removes its staged VIP
 t_end=$(mono_now)
@@ -149,7 +138,7 @@ lab_stop srv1
 ev_wait_since "$t_end" 5 srv1 vip_unstaged vip="$LAB_VIP" || soft_fail "srv1's graceful stop: no vip_unstaged: $(ev_names srv1)"
 not vip_on srv1 || soft_fail "srv1's agent stopped, its staged VIP is still in ip addr: $(node_addrs srv1 | tr '\n' ';')"
 expect_vip_only srv2
-arp_is "$t_end" 0 'r["replies"].keys() == {"srv2"} and r["both"] == 0' "after srv1's stop: answered by srv2 only"
+expect_arp "$t_end" 0 'r["replies"].keys() == {"srv2"} and r["both"] == 0' "after srv1's stop: answered by srv2 only"
 e2e_log "srv1 events: $(ev_names srv1)"
 e2e_log "srv2 events: $(ev_names srv2)"
 exit 0

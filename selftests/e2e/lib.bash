@@ -30,6 +30,10 @@
 #                           ens192:N, every other server does not (in
 #                           fenced mode: has it staged, or not at all)
 #   expect_curl TEXT [ADDR] the client fetches TEXT from http://ADDR/
+#   arpwatch_start, arp_report T0 [T1], expect_arp T0 T1 COND WHAT
+#                           the client's ARP requests for the VIP, each
+#                           answer naming its request (arpwatch.py): who
+#                           answered, and whether two servers ever did
 #   ev_select NODE EVENT [KEY=VALUE...]   matching events, one per line
 #   ev_count, ev_field, ev_wait   built on ev_select
 #   ev_mark NODE:EVENT..., ev_none_new   no such event since the mark
@@ -281,6 +285,33 @@ expect_curl() { # text [addr]
 _curl_is() { # text addr: what came is kept in E2E_GOT
 	E2E_GOT=$(curl_vip "$2")
 	[ "$E2E_GOT" = "$1" ]
+}
+
+# The client asks who has the VIP every 5 ms (arpwatch.py watch), in the
+# background until the teardown (at most SECONDS, 150): what the servers'
+# kernels answer once their XDP has let the request in, so it shows a
+# fence that the maps say is up but XDP does not apply.
+arpwatch_start() { # [seconds]
+	ip netns exec "$(lab_ns client)" python3 "$E2E_DIR/arpwatch.py" watch ens192 "$LAB_VIP" \
+		"$LAB_DIR/arp.jsonl" "$LAB_DIR/arp.ready" 5 "${1:-150}" &
+	e2e_bg $!
+	wait_for 5 test -e "$LAB_DIR/arp.ready" || fail "the client's ARP prober (arpwatch.py) did not start"
+}
+arp_report() { # t0 [t1]: mono_ns; one JSON object, the servers by name
+	local node macs=()
+	for node in "${LAB_NODES[@]}"; do
+		macs+=("$node=$(lab_exec "$node" cat /sys/class/net/ens192/address)")
+	done
+	python3 "$E2E_DIR/arpwatch.py" report "$LAB_DIR/arp.jsonl" "$1" "${2:-0}" "${macs[@]}"
+}
+# COND, a python expression on the report r, holds for [T0, T1] (T1 0: up
+# to now); else soft_fail with WHAT.
+expect_arp() { # t0 t1 cond what
+	local r
+	r=$(arp_report "$1" "$2")
+	python3 -c 'import json, sys; r = json.loads(sys.argv[1]); sys.exit(not eval(sys.argv[2]))' "$r" "$3" ||
+		{ soft_fail "$4 (the client's ARP: $r)"; return 1; }
+	e2e_log "client ARP: $4: $r"
 }
 
 ev_file() { echo "$LAB_DIR/$1/events.json"; }

@@ -21,7 +21,9 @@
 # E2E_FENCED_STANDBY=1 (one_way_loss_fenced.sh): the same with
 # `fenced_standby on`: the server that does not hold keeps the VIP staged
 # (ip addr, xhb_vips flag 1), so "on one server" is read from ip addr and
-# that flag (vip_held, in both modes), and the other must have it staged.
+# that flag (vip_held, in both modes), and the other must have it staged;
+# and the client's ARP requests for the VIP (arpwatch.py, every 5 ms) are
+# never answered by both servers: srv1's answers, then srv2's.
 source "$(dirname "$0")/lib.bash" "one-way-loss${E2E_FENCED_STANDBY:+-fenced}"
 
 LOSS_S=9
@@ -72,6 +74,10 @@ PY
 }
 
 e2e_start_pair
+if e2e_fenced; then # the fence as XDP applies it, not as the maps say
+	arpwatch_start
+	t_arp=$(mono_now)
+fi
 
 # A: srv2 cannot hear the holder.
 e2e_watch $(((LOSS_S + 2) * 1000)) "$LAB_DIR/watch.json"
@@ -104,4 +110,6 @@ hold_for 1 one_holder srv2 || fail "B: after the heal, the VIP left srv2 alone (
 wait "$watch"
 check_client "B" || fail "B: the client was answered by both servers"
 expect_curl "IT WORKS SRV2"
+! e2e_fenced || expect_arp "$t_arp" 0 'r["both"] == 0 and r["runs"] == ["srv1", "srv2"]' \
+	"A and B: never answered by both servers, srv1 then srv2"
 exit 0
