@@ -66,7 +66,6 @@ e2e_log "srv2 (bpftool): $(bpftool -j map dump pinned "$LAB_DIR/bpf/srv2/xhb/ens
 expect_grp0 srv1 true false
 expect_grp0 srv2 false true
 
-arpwatch_start
 t_arp=$(mono_now)
 arp0=$(counter srv2 drop_fenced_arp)
 wait_for 10 arp_from srv1 "$t_arp" || fail "the client's ARP requests: srv1 did not answer 20: $(arp_report "$t_arp")"

@@ -73,6 +73,11 @@ e2e_check_host() {
 
 e2e_end() {
 	local rc=$? pid f
+	# fenced mode: whatever the test did, no ARP request of the client was
+	# ever answered by two servers (e2e_start_pair started the prober)
+	if [ -n "${E2E_ARP_T0:-}" ] && [ -s "$LAB_DIR/arp.jsonl" ]; then
+		expect_arp "$E2E_ARP_T0" 0 'r["both"] == 0' "fenced_standby on: never two servers answering one ARP request"
+	fi
 	if [ "$rc" = 0 ] && [ "${#E2E_FAILURES[@]}" -gt 0 ]; then
 		rc=1
 	fi
@@ -454,7 +459,8 @@ EOF
 }
 
 # Start both agents (extra xhbd arguments for both) and wait for srv1 to
-# hold the seed's VIP, the client to get SRV1's page.
+# hold the seed's VIP, the client to get SRV1's page. With fenced_standby
+# on, the client's ARP prober (arpwatch_start) too, from E2E_ARP_T0 on.
 e2e_start_pair() {
 	lab_start srv1 "$@"
 	lab_start srv2 "$@"
@@ -463,6 +469,10 @@ e2e_start_pair() {
 	ev_wait 5 srv1 peer_up peer=srv2 || fail "srv1 never saw srv2 up (peer_up)"
 	expect_vip_only srv1
 	expect_curl "IT WORKS SRV1"
+	if e2e_fenced; then # the fence as XDP applies it: see e2e_end
+		arpwatch_start
+		E2E_ARP_T0=$(mono_now)
+	fi
 }
 
 # CLOCK_MONOTONIC in ns, the clock of the events' mono_ns.

@@ -60,10 +60,6 @@ LAB_HACF_EXTRA="probe 1ms 3\nlease ${LEASE_MS}ms\n${E2E_FENCED_STANDBY:+fenced_s
 lab_setup || fail "lab setup failed"
 e2e_start_pair
 pid1=$(lab_pid srv1)
-if e2e_fenced; then # the fence as XDP applies it, not as the maps say
-	arpwatch_start
-	t_arp=$(mono_now)
-fi
 pins1=$LAB_DIR/bpf/srv1/xhb/ens192
 
 cat >"$LAB_DIR/sampler.py" <<'EOF'
@@ -296,7 +292,7 @@ ev_has srv2 peer_stalled peer=srv1 || soft_fail "srv2 never judged srv1 stalled:
 	soft_fail "the woken srv1 took the group back: $(ev_since "$t_cont" srv1 group_acquire)"
 expect_vip_only srv2
 expect_curl "IT WORKS SRV2"
-! e2e_fenced || expect_arp "$t_arp" 0 'r["both"] == 0 and r["runs"] == ["srv1", "srv2"]' \
+! e2e_fenced || expect_arp "$E2E_ARP_T0" 0 'r["both"] == 0 and r["runs"] == ["srv1", "srv2"]' \
 	"the whole test: never answered by both servers, srv1 then srv2"
 e2e_log "srv1 events: $(ev_names srv1)"
 e2e_log "srv2 events: $(ev_names srv2)"
