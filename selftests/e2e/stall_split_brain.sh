@@ -64,9 +64,10 @@ pins1=$LAB_DIR/bpf/srv1/xhb/ens192
 
 cat >"$LAB_DIR/sampler.py" <<'EOF'
 # Every 5 ms: does each server hold the VIP (ip addr, and its XDP not
-# fencing it: neither a lapsed lease nor a staged entry, flag 1)? Runs in the root namespace; a socket made inside each
-# node's network namespace answers SIOCGIFCONF for that namespace, the
-# node's pins are read with bpf(2). Prints one JSON object at SIGTERM.
+# fencing it: neither a lapsed lease nor a staged entry, flag 1)? Runs in
+# the root namespace; a socket made inside each node's network namespace
+# answers SIOCGIFCONF for that namespace, the node's pins are read with
+# bpf(2). Prints one JSON object at SIGTERM.
 import ctypes, fcntl, json, os, platform, signal, socket, struct, sys, time
 
 ns_names, pin_dirs, vip, out, ready = sys.argv[1:3], sys.argv[3:5], sys.argv[5], sys.argv[6], sys.argv[7]
