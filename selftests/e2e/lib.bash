@@ -20,9 +20,20 @@
 #   e2e_watch MS OUT        the client's prober (lab_watch), answered
 #   has_addr NODE ADDR      ADDR/prefix is on NODE's ens192 (ip addr)
 #   vip_on NODE [ADDR]      the same, cheap (no python): for hold_for
+#   vip_held NODE [ADDR]    NODE holds ADDR as the network sees it: on
+#                           its ens192 and not staged (below); in both modes
+#   vip_staged NODE [ADDR]  ADDR on NODE's ens192, fenced there as a
+#                           standby (fenced_standby on: xhb_vips flag 1)
+#   vip_flags NODE [ADDR]   NODE's xhb_vips entry's flags, or "absent"
+#   e2e_fenced              the lab runs with `fenced_standby on`
 #   expect_vip_only NODE [ADDR]   ip addr: NODE holds ADDR with a label
-#                           ens192:N, every other server does not
+#                           ens192:N, every other server does not (in
+#                           fenced mode: has it staged, or not at all)
 #   expect_curl TEXT [ADDR] the client fetches TEXT from http://ADDR/
+#   arpwatch_start, arp_report T0 [T1], expect_arp T0 T1 COND WHAT
+#                           the client's ARP requests for the VIP, each
+#                           answer naming its request (arpwatch.py): who
+#                           answered, and whether two servers ever did
 #   ev_select NODE EVENT [KEY=VALUE...]   matching events, one per line
 #   ev_count, ev_field, ev_wait   built on ev_select
 #   ev_mark NODE:EVENT..., ev_none_new   no such event since the mark
@@ -62,6 +73,11 @@ e2e_check_host() {
 
 e2e_end() {
 	local rc=$? pid f
+	# fenced mode: whatever the test did, no ARP request of the client was
+	# ever answered by two servers (e2e_start_pair started the prober)
+	if [ -n "${E2E_ARP_T0:-}" ] && [ -s "$LAB_DIR/arp.jsonl" ]; then
+		expect_arp "$E2E_ARP_T0" 0 'r["both"] == 0' "fenced_standby on: never two servers answering one ARP request"
+	fi
 	if [ "$rc" = 0 ] && [ "${#E2E_FAILURES[@]}" -gt 0 ]; then
 		rc=1
 	fi
@@ -206,15 +222,50 @@ _ip_o_read() { # node: into E2E_IP_O, true when not empty
 	[ -n "$E2E_IP_O" ]
 }
 
+# With `fenced_standby on` (issue 15) a standby keeps every group's
+# address configured, fenced by its XDP and tc (no ARP or ND answered,
+# nothing taken in, nothing sent from it): ip addr shows the VIP on every
+# server, and what tells the holder is its xhb_vips entry, whose flag 1
+# (staged) the standby sets. Read with bpftool, as an operator would: the
+# value's bytes 4..7 (struct xhb_vip_lease: u32 group, u32 flags).
+e2e_fenced() { [[ ${LAB_HACF_EXTRA-} == *"fenced_standby on"* ]]; }
+vip_flags() { # node [addr]: the entry's flags (decimal), or "absent"
+	local a=${2:-$LAB_VIP} key out
+	# shellcheck disable=SC2086 # the address's four numbers
+	key=$(printf '02 00 00 00 %02x %02x %02x %02x 00 00 00 00 00 00 00 00 00 00 00 00' ${a//./ })
+	# shellcheck disable=SC2086 # the key is one hex byte a word
+	out=$(bpftool -j map lookup pinned "$LAB_DIR/bpf/$1/xhb/ens192/xhb_vips" key hex $key 2>/dev/null |
+		sed -n 's/.*"value":\["0x..","0x..","0x..","0x..","0x\(..\)","0x\(..\)","0x\(..\)","0x\(..\)".*/\4\3\2\1/p')
+	if [ -n "$out" ]; then echo $((16#$out)); else echo absent; fi
+}
+vip_staged() { # node [addr]: configured, and fenced as a standby
+	local f
+	vip_on "$1" "${2:-$LAB_VIP}" || return 1
+	f=$(vip_flags "$1" "${2:-$LAB_VIP}")
+	[ "$f" != absent ] && [ $((f & 1)) = 1 ]
+}
+vip_held() { # node [addr]: configured and not staged, in both modes
+	local f
+	vip_on "$1" "${2:-$LAB_VIP}" || return 1
+	f=$(vip_flags "$1" "${2:-$LAB_VIP}")
+	[ "$f" = absent ] || [ $((f & 1)) = 0 ]
+}
+
 expect_vip_only() { # node [addr]: on node with a label ens192:N, nowhere else
 	local node=$1 addr=${2:-$LAB_VIP} other line
 	line=$(node_addrs "$node" | grep "^$addr/")
 	[ -n "$line" ] || fail "ip addr on $node: expected $addr, saw: $(node_addrs "$node" | tr '\n' ';')"
 	[[ $line == "$addr/16 ens192:"[0-9]* ]] ||
 		fail "ip addr on $node: expected '$addr/16' labelled ens192:N (as Heartbeat's IPaddr), saw '$line'"
+	if e2e_fenced; then
+		vip_held "$node" "$addr" || fail "$node has $addr in ip addr but staged (xhb_vips flags $(vip_flags "$node" "$addr"))"
+	fi
 	for other in "${LAB_NODES[@]}"; do
 		[ "$other" = "$node" ] && continue
-		if has_addr "$other" "$addr"; then
+		if e2e_fenced; then
+			! vip_held "$other" "$addr" ||
+				fail "$addr should be held by $node only, but $other has it unfenced (xhb_vips flags $(vip_flags "$other" "$addr")): $(node_addrs "$other" | tr '\n' ';')"
+		elif has_addr "$other" "$addr"; then
 			fail "ip addr: $addr should be on $node only, but $other has it too: $(node_addrs "$other" | tr '\n' ';')"
 		fi
 	done
@@ -239,6 +290,33 @@ expect_curl() { # text [addr]
 _curl_is() { # text addr: what came is kept in E2E_GOT
 	E2E_GOT=$(curl_vip "$2")
 	[ "$E2E_GOT" = "$1" ]
+}
+
+# The client asks who has the VIP every 5 ms (arpwatch.py watch), in the
+# background until the teardown (at most SECONDS, 150): what the servers'
+# kernels answer once their XDP has let the request in, so it shows a
+# fence that the maps say is up but XDP does not apply.
+arpwatch_start() { # [seconds]
+	ip netns exec "$(lab_ns client)" python3 "$E2E_DIR/arpwatch.py" watch ens192 "$LAB_VIP" \
+		"$LAB_DIR/arp.jsonl" "$LAB_DIR/arp.ready" 5 "${1:-150}" &
+	e2e_bg $!
+	wait_for 5 test -e "$LAB_DIR/arp.ready" || fail "the client's ARP prober (arpwatch.py) did not start"
+}
+arp_report() { # t0 [t1]: mono_ns; one JSON object, the servers by name
+	local node macs=()
+	for node in "${LAB_NODES[@]}"; do
+		macs+=("$node=$(lab_exec "$node" cat /sys/class/net/ens192/address)")
+	done
+	python3 "$E2E_DIR/arpwatch.py" report "$LAB_DIR/arp.jsonl" "$1" "${2:-0}" "${macs[@]}"
+}
+# COND, a python expression on the report r, holds for [T0, T1] (T1 0: up
+# to now); else soft_fail with WHAT.
+expect_arp() { # t0 t1 cond what
+	local r
+	r=$(arp_report "$1" "$2")
+	python3 -c 'import json, sys; r = json.loads(sys.argv[1]); sys.exit(not eval(sys.argv[2]))' "$r" "$3" ||
+		{ soft_fail "$4 (the client's ARP: $r)"; return 1; }
+	e2e_log "client ARP: $4: $r"
 }
 
 ev_file() { echo "$LAB_DIR/$1/events.json"; }
@@ -381,15 +459,20 @@ EOF
 }
 
 # Start both agents (extra xhbd arguments for both) and wait for srv1 to
-# hold the seed's VIP, the client to get SRV1's page.
+# hold the seed's VIP, the client to get SRV1's page. With fenced_standby
+# on, the client's ARP prober (arpwatch_start) too, from E2E_ARP_T0 on.
 e2e_start_pair() {
 	lab_start srv1 "$@"
 	lab_start srv2 "$@"
-	wait_for 15 lab_has_vip srv1 || fail "srv1 did not take $LAB_VIP within 15 s of the start"
+	wait_for 15 vip_held srv1 || fail "srv1 did not take $LAB_VIP within 15 s of the start"
 	ev_wait 5 srv2 peer_up peer=srv1 || fail "srv2 never saw srv1 up (peer_up)"
 	ev_wait 5 srv1 peer_up peer=srv2 || fail "srv1 never saw srv2 up (peer_up)"
 	expect_vip_only srv1
 	expect_curl "IT WORKS SRV1"
+	if e2e_fenced; then # the fence as XDP applies it: see e2e_end
+		arpwatch_start
+		E2E_ARP_T0=$(mono_now)
+	fi
 }
 
 # CLOCK_MONOTONIC in ns, the clock of the events' mono_ns.

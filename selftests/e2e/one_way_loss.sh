@@ -17,7 +17,14 @@
 #   an nftables rule on the lab's bridge drops every frame from one
 #   server's port to the other's (ARP included, as a broken port would),
 #   for LOSS_S seconds
-source "$(dirname "$0")/lib.bash" one-way-loss
+#
+# E2E_FENCED_STANDBY=1 (one_way_loss_fenced.sh): the same with
+# `fenced_standby on`: the server that does not hold keeps the VIP staged
+# (ip addr, xhb_vips flag 1), so "on one server" is read from ip addr and
+# that flag (vip_held, in both modes), and the other must have it staged;
+# and the client's ARP requests for the VIP (arpwatch.py, every 5 ms) are
+# never answered by both servers: srv1's answers, then srv2's.
+source "$(dirname "$0")/lib.bash" "one-way-loss${E2E_FENCED_STANDBY:+-fenced}"
 
 LOSS_S=9
 # Timers well within the loss. Once its probes stop coming (its ARP for us
@@ -26,7 +33,7 @@ LOSS_S=9
 # before the next heartbeat, and one that stopped hearing its heartbeats
 # (its probes filling the socket buffer they share) would call it dead at
 # deadtime, 3 s later, within the loss.
-LAB_HACF_EXTRA="probe 1ms 3\nlease 200ms\nkeepalive 1s\nwarntime 2s\ndeadtime 3\n"
+LAB_HACF_EXTRA="probe 1ms 3\nlease 200ms\nkeepalive 1s\nwarntime 2s\ndeadtime 3\n${E2E_FENCED_STANDBY:+fenced_standby on\n}"
 lab_setup || fail "lab setup failed"
 # Neighbour entries that go stale in a second, not in half a minute (the
 # kernel's retransmits as they are): under one-way loss, the node that
@@ -51,10 +58,10 @@ table bridge xhb_one_way {
 NFT
 }
 heal() { ip netns exec "$br" nft delete table bridge xhb_one_way; }
-one_holder() { # node: it has the VIP, the other has not
+one_holder() { # node: it holds the VIP, the other does not (fenced mode: has it staged)
 	local other=srv2
 	[ "$1" = srv2 ] && other=srv1
-	vip_on "$1" && not vip_on "$other"
+	vip_held "$1" && not vip_held "$other" && { ! e2e_fenced || vip_staged "$other"; }
 }
 check_client() { # what
 	python3 - "$LAB_DIR/watch.json" "$1" <<'PY'
@@ -99,4 +106,6 @@ hold_for 1 one_holder srv2 || fail "B: after the heal, the VIP left srv2 alone (
 wait "$watch"
 check_client "B" || fail "B: the client was answered by both servers"
 expect_curl "IT WORKS SRV2"
+! e2e_fenced || expect_arp "$E2E_ARP_T0" 0 'r["both"] == 0 and r["runs"] == ["srv1", "srv2"]' \
+	"A and B: never answered by both servers, srv1 then srv2"
 exit 0

@@ -8,10 +8,15 @@
 # srv1's, still announced. srv1's agent wakes (SIGCONT): past its lease,
 # it lets go, its route first (route_removed), and the router has srv2's
 # path alone. The client never gets two servers.
-source "$(dirname "$0")/lib.bash" routed-stall
+#
+# E2E_FENCED_STANDBY=1 (routed_stall_fenced.sh): the same with
+# `fenced_standby on`, which routing mode's groups ignore (their address
+# is on lo, their route is what moves): nothing is ever staged, neither
+# node has a vip_staged event nor a staged entry in xhb_vips.
+source "$(dirname "$0")/lib.bash" "routed-stall${E2E_FENCED_STANDBY:+-fenced}"
 source "$E2E_DIR/routed.bash"
 
-routed_up 'lease 300ms\nannounce 0 route\n'
+routed_up "lease 300ms\n${E2E_FENCED_STANDBY:+fenced_standby on\n}announce 0 route\n"
 e2e_watch 4000 "$LAB_DIR/watch.json"
 t0=$(mono_now)
 kill -STOP "$(lab_pid srv1)" || fail "cannot stop srv1's agent"
@@ -41,4 +46,12 @@ print(f"client across the stall: {r['requests']} requests, lost {r['lost']}, out
 sys.exit(not (r["both_answered"] == 0 and r["servers"][-1] == "SRV2"))
 PY
 routed_path_is srv2 || fail "the router's path is '$(routed_path)' after srv1 woke, expected srv2"
+if e2e_fenced; then
+	for node in srv1 srv2; do
+		! ev_has "$node" vip_staged || fail "routing mode, $node staged an address: $(ev_select "$node" vip_staged)"
+		f=$(vip_flags "$node")
+		[ "$f" = absent ] || [ $((f & 1)) = 0 ] || fail "routing mode, $node's xhb_vips entry is staged (flags $f)"
+	done
+	e2e_log "fenced_standby on: nothing staged in routing mode (flags srv1 $(vip_flags srv1), srv2 $(vip_flags srv2))"
+fi
 e2e_log "srv1 woke: its route withdrawn, the router's path stays srv2"

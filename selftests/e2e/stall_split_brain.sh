@@ -31,7 +31,16 @@
 # over (group_acquire reason lease_expired) and never judges srv1 dead; the
 # woken srv1 steps down (lease_expired, group_release reason
 # lease_expired, no VIP in ip addr) and does not take it back.
-source "$(dirname "$0")/lib.bash" stall
+#
+# E2E_FENCED_STANDBY=1 (stall_split_brain_fenced.sh): the same with
+# `fenced_standby on`, where the standby keeps the VIP configured but
+# staged (xhb_vips flag 1): "holds" is then read from ip addr and that
+# flag (vip_held, in both modes; the sampler counts a staged entry as
+# fenced), and the woken srv1 must end with the VIP staged (vip_staged).
+# As that reads the maps, not what XDP does with them, the client also
+# asks for the VIP's MAC every 5 ms (arpwatch.py): never two servers
+# answering one request, srv1's answers then srv2's.
+source "$(dirname "$0")/lib.bash" "stall${E2E_FENCED_STANDBY:+-fenced}"
 
 STALL_S=${STALL_S:-30}
 LEASE_MS=500
@@ -47,7 +56,7 @@ stall_end() {
 }
 trap stall_end EXIT
 
-LAB_HACF_EXTRA="probe 1ms 3\nlease ${LEASE_MS}ms\n"
+LAB_HACF_EXTRA="probe 1ms 3\nlease ${LEASE_MS}ms\n${E2E_FENCED_STANDBY:+fenced_standby on\n}"
 lab_setup || fail "lab setup failed"
 e2e_start_pair
 pid1=$(lab_pid srv1)
@@ -55,9 +64,10 @@ pins1=$LAB_DIR/bpf/srv1/xhb/ens192
 
 cat >"$LAB_DIR/sampler.py" <<'EOF'
 # Every 5 ms: does each server hold the VIP (ip addr, and its XDP not
-# fencing it)? Runs in the root namespace; a socket made inside each
-# node's network namespace answers SIOCGIFCONF for that namespace, the
-# node's pins are read with bpf(2). Prints one JSON object at SIGTERM.
+# fencing it: neither a lapsed lease nor a staged entry, flag 1)? Runs in
+# the root namespace; a socket made inside each node's network namespace
+# answers SIOCGIFCONF for that namespace, the node's pins are read with
+# bpf(2). Prints one JSON object at SIGTERM.
 import ctypes, fcntl, json, os, platform, signal, socket, struct, sys, time
 
 ns_names, pin_dirs, vip, out, ready = sys.argv[1:3], sys.argv[3:5], sys.argv[5], sys.argv[6], sys.argv[7]
@@ -107,7 +117,9 @@ class Node:
         me = read_self(self.self_fd)
         lapsed = me["groups_held"] != 0 and \
             now >= me["agent_update_ns"] + me["lease_ms"] * 1000000
-        fenced = lapsed and lookup(self.vips_fd, vip_key) is not None
+        v = lookup(self.vips_fd, vip_key)  # struct xhb_vip_lease
+        staged = v is not None and struct.unpack_from("I", v, 4)[0] & 1
+        fenced = v is not None and (lapsed or bool(staged))
         present = has_vip(self.sock)
         return present and not fenced, present, fenced
 
@@ -198,7 +210,7 @@ has_addr srv1 "$LAB_VIP" ||
 stopped() { local st; read -r _ _ st _ <"/proc/$1/stat" 2>/dev/null && [ "$st" = T ]; }
 stall_holds() {
 	stopped "$pid1" || { why="srv1's agent is no longer stopped"; return 1; }
-	vip_on srv2 || { why="srv2 does not hold $LAB_VIP"; return 1; }
+	vip_held srv2 || { why="srv2 does not hold $LAB_VIP (flags $(vip_flags srv2))"; return 1; }
 	! lab_has_event srv2 peer_dead || { why="srv2 judged srv1 dead: $(ev_select srv2 peer_dead)"; return 1; }
 }
 left=$(((stall_deadline - $(date +%s%N)) / 1000000))
@@ -215,10 +227,14 @@ ev_wait_since "$t_cont" 5 srv1 lease_expired || soft_fail "the woken srv1 has no
 ev_wait_since "$t_cont" 5 srv1 group_release reason=lease_expired ||
 	soft_fail "the woken srv1 did not release with reason lease_expired: $(ev_names srv1)"
 e2e_log "srv1: $(ev_since "$t_cont" srv1 lease_expired)"
-wait_for 2 bash -c "! ip netns exec $(lab_ns srv1) ip -o -4 addr show dev ens192 | grep -q ' $LAB_VIP/'" ||
-	soft_fail "the woken srv1 still has $LAB_VIP in ip addr: $(node_addrs srv1 | tr '\n' ';')"
+wait_for 2 not vip_held srv1 ||
+	soft_fail "the woken srv1 still holds $LAB_VIP (flags $(vip_flags srv1)): $(node_addrs srv1 | tr '\n' ';')"
+if e2e_fenced; then
+	ev_wait_since "$t_cont" 2 srv1 vip_staged vip="$LAB_VIP" || soft_fail "the woken srv1: no vip_staged: $(ev_names srv1)"
+	vip_staged srv1 || soft_fail "the woken srv1: $LAB_VIP not staged (flags $(vip_flags srv1)): $(node_addrs srv1 | tr '\n' ';')"
+fi
 # For 2 s more, at every poll: the woken srv1 does not take it back.
-stays_with_srv2() { not vip_on srv1 && vip_on srv2 && ev_none_new; }
+stays_with_srv2() { not vip_held srv1 && vip_held srv2 && ev_none_new; }
 hold_for 2 stays_with_srv2 ||
 	soft_fail "after srv1 woke up, the VIP did not stay with srv2 alone (after $E2E_HOLD_AT, ${E2E_NEW:-ip addr}): srv1 [$(node_addrs srv1 | tr '\n' ' ')] srv2 [$(node_addrs srv2 | tr '\n' ' ')]"
 kill -TERM "$sampler"
@@ -277,6 +293,8 @@ ev_has srv2 peer_stalled peer=srv1 || soft_fail "srv2 never judged srv1 stalled:
 	soft_fail "the woken srv1 took the group back: $(ev_since "$t_cont" srv1 group_acquire)"
 expect_vip_only srv2
 expect_curl "IT WORKS SRV2"
+! e2e_fenced || expect_arp "$E2E_ARP_T0" 0 'r["both"] == 0 and r["runs"] == ["srv1", "srv2"]' \
+	"the whole test: never answered by both servers, srv1 then srv2"
 e2e_log "srv1 events: $(ev_names srv1)"
 e2e_log "srv2 events: $(ev_names srv2)"
 exit 0
