@@ -5,7 +5,8 @@
 # is a map write. As an operator sees it, on the seed lab with
 # `probe 1ms 3`, `lease 500ms`:
 #   A. srv1 holds; srv2 has the VIP in ip addr (labelled as a held one),
-#      staged (vip_staged, flags 1, status "staged": true), srv1 flags 0.
+#      staged (vip_staged, flags 1, status "staged": true, xhbctl vips
+#      staged and fenced; xhbctl detach refused there), srv1 flags 0.
 #      The client's ARP requests (arpwatch.py, one every 5 ms, each
 #      answer naming its request) are answered by srv1's MAC only, srv2's
 #      XDP drops them (drop_fenced_arp); requests reach srv1. srv2 pinging
@@ -65,6 +66,21 @@ node_addrs srv2 | grep -q "^$LAB_VIP/16 ens192:[0-9]" || soft_fail "srv2: the st
 e2e_log "srv2 (bpftool): $(bpftool -j map dump pinned "$LAB_DIR/bpf/srv2/xhb/ens192/xhb_vips" | grep -o '"formatted":{[^}]*}[^}]*}')"
 expect_grp0 srv1 true false
 expect_grp0 srv2 false true
+# xhbctl vips: who answers, as XDP decides it (ip addr shows it on both)
+vips_is() { # node state fenced
+	"$XHB_BUILD/xhbctl" -p "$LAB_DIR/bpf/$1/xhb/ens192" -j vips | python3 -c 'import json, sys
+v = [v for v in json.load(sys.stdin) if v["vip"] == sys.argv[1]]
+sys.exit(not (v and v[0]["state"] == sys.argv[2] and str(v[0]["fenced"]).lower() == sys.argv[3]))' "$LAB_VIP" "$2" "$3" ||
+		soft_fail "$1: xhbctl vips: expected $LAB_VIP $2, fenced $3: $("$XHB_BUILD/xhbctl" -p "$LAB_DIR/bpf/$1/xhb/ens192" vips)"
+}
+vips_is srv1 held false
+vips_is srv2 staged true
+# detaching srv2's XDP would unfence a configured VIP: refused, said
+if out=$(lab_in_node srv2 "$XHB_BUILD/xhbctl" -p "$LAB_DIR/bpf/srv2/xhb/ens192" detach 2>&1); then
+	fail "xhbctl detach on srv2 succeeded with $LAB_VIP staged there: $out"
+fi
+[[ $out == *"VIP $LAB_VIP is staged here"* ]] || soft_fail "xhbctl detach on srv2: refused without naming $LAB_VIP: $out"
+[ -e "$LAB_DIR/bpf/srv2/xhb/ens192/xhb_vips" ] || fail "xhbctl detach on srv2 removed its pins"
 
 t_arp=$(mono_now)
 arp0=$(counter srv2 drop_fenced_arp)
