@@ -200,6 +200,18 @@ int xhb_ifaces_check(const struct xhb_config *cfg, char *err, size_t errlen)
 	return ret;
 }
 
+/* f's program was built from what o and cfg say now (a reload that
+ * changed none of it): kept. */
+static bool same_program(const struct xhb_iface *f,
+			 const struct xhb_dataplane_opts *o,
+			 const struct xhb_config *cfg)
+{
+	return f->dp && f->cluster_id == o->cluster_id && f->mode == o->mode &&
+	       f->nports == o->nports &&
+	       !memcmp(f->ports, o->ports, o->nports * sizeof(o->ports[0])) &&
+	       !strcmp(f->pin_dir, cfg->pin_dir);
+}
+
 int xhb_ifaces_open(struct xhb_ifaces *fs, const struct xhb_config *cfg,
 		    struct xhb_events *ev, char *err, size_t errlen)
 {
@@ -230,24 +242,30 @@ int xhb_ifaces_open(struct xhb_ifaces *fs, const struct xhb_config *cfg,
 				 f->name);
 			o.pin_dir = pin_dir;
 		}
-		/* On reload the new program replaces the old one on the pinned
-		 * link and the maps are kept; if it cannot be loaded, the old
-		 * one stays attached and in use. */
-		ret = dataplane__open(&o, &dp, err, errlen);
-		if (ret)
-			return ret;
-		dataplane__close(f->dp);
-		f->dp = dp;
-		memcpy(f->ports, o.ports, sizeof(f->ports));
-		f->nports = o.nports;
-		info = dataplane__info(f->dp);
-		if (info->fallback[0])
-			xhb_ev_dataplane_fallback(ev, f->name, info->fallback);
-		if (info->replaced[0])
-			xhb_ev_dataplane_maps_replaced(ev, f->name, info->replaced);
-		xhb_ev_dataplane_attached(ev, f->name, info->generic, info->adopted,
-					  info->pin_dir, info->mounted_bpffs,
-					  info->prog_id);
+		if (!same_program(f, &o, cfg)) {
+			/* On reload the new program replaces the old one on the
+			 * pinned link and the maps are kept; if it cannot be
+			 * loaded, the old one stays attached and in use. */
+			ret = dataplane__open(&o, &dp, err, errlen);
+			if (ret)
+				return ret;
+			dataplane__close(f->dp);
+			f->dp = dp;
+			memcpy(f->ports, o.ports, sizeof(f->ports));
+			f->nports = o.nports;
+			f->cluster_id = o.cluster_id;
+			f->mode = o.mode;
+			snprintf(f->pin_dir, sizeof(f->pin_dir), "%s", cfg->pin_dir);
+			info = dataplane__info(f->dp);
+			if (info->fallback[0])
+				xhb_ev_dataplane_fallback(ev, f->name, info->fallback);
+			if (info->replaced[0])
+				xhb_ev_dataplane_maps_replaced(ev, f->name, info->replaced);
+			xhb_ev_dataplane_attached(ev, f->name, info->generic,
+						  info->adopted, info->pin_dir,
+						  info->mounted_bpffs, info->prog_id);
+		}
+		/* the keys (authkeys) every time: written into the maps */
 		ret = dataplane__set_keys(f->dp, keys);
 		if (ret) {
 			snprintf(err, errlen, "cannot write the keys to XDP on %s: %s",

@@ -52,6 +52,12 @@ struct xhb_iface {
 	__u16 ports[XHB_MAX_PORTS];
 	unsigned int nports;
 	struct xhb_dataplane *dp;
+	/* what dp was opened with besides ports: a reload that changes none
+	 * of it keeps the running program (loading one stalls the loop for
+	 * hundreds of ms, past a short lease) */
+	__u32 cluster_id;
+	enum xhb_xdp_mode mode;
+	char pin_dir[sizeof(((struct xhb_config *)0)->pin_dir)];
 };
 
 struct xhb_ifaces {

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # SIGHUP reloads the configuration:
 #   1. unchanged files: a reload event, the VIP untouched (no address
-#      deleted on srv1, watched with ip monitor), no group_release, and
-#      srv2 sees no death and takes nothing;
+#      deleted on srv1, watched with ip monitor), no group_release, the
+#      XDP program not loaded again (no dataplane_attached), and srv2
+#      sees no death and takes nothing;
 #   2. a broken ha.cf: a config_error event naming file:line, the agent
 #      keeps running with the old configuration and keeps the VIP; once
 #      fixed, the next SIGHUP reloads;
@@ -55,6 +56,14 @@ hold_for 1 quiet || held="no: after $E2E_HOLD_AT (${E2E_NEW:-ip addr}) srv1 [$(n
 [ -z "$(ev_since "$t1" srv2 peer_dead)" ] || fail "srv1's reload made srv2 judge it dead: $(ev_since "$t1" srv2 peer_dead)"
 stalls=$(ev_since "$t1" srv2 peer_stalled | wc -l)
 [ "$stalls" = 0 ] || e2e_log "note: srv2 saw srv1 stalled $stalls time(s) during the reload (its loop paused)"
+# Nothing the XDP program is built from changed: it runs on, not loaded
+# again (that stalls the loop for hundreds of ms, past a short lease:
+# logrotate's SIGHUP would move the VIP).
+[ -z "$(ev_since "$t1" srv1 dataplane_attached)" ] ||
+	fail "unchanged reload: srv1 loaded its XDP program again: $(ev_since "$t1" srv1 dataplane_attached)"
+gap=$(ev_since "$t1" srv1 agent_gap | python3 -c 'import json, sys
+print(max([json.loads(l)["gap_ms"] for l in sys.stdin] or [0]))')
+e2e_log "unchanged reload: srv1's longest loop gap since the SIGHUP: $gap ms"
 wait "${E2E_PIDS[-1]}"
 [ $? = 124 ] || fail "ip monitor address did not run for its 3 s in srv1: $(cat "$LAB_DIR/monitor.txt")"
 grep -q "Deleted.*$LAB_VIP/" "$LAB_DIR/monitor.txt" &&
