@@ -183,15 +183,18 @@ XHB_INLINE bool xhb_arp_asks_vip(const struct xhb_self *self,
 	return xhb_fenced_for(self, &body->target_ip, 4);
 }
 
-/* A neighbour solicitation whose target is one of our VIPs, fenced. */
-XHB_INLINE bool xhb_ns_asks_vip(const struct xhb_self *self,
-				struct xhb_cursor *c)
+/* A neighbour solicitation whose target is one of our VIPs, fenced; or
+ * an advertisement of it (the holder's, after its takeover: the kernel
+ * would warn that someone advertises its address). */
+XHB_INLINE bool xhb_nd_for_vip(const struct xhb_self *self,
+			       struct xhb_cursor *c)
 {
 	struct icmp6hdr *icmp = c->pos;
 	struct in6_addr *target = (struct in6_addr *)(icmp + 1);
 
 	if ((void *)(target + 1) > c->end ||
-	    icmp->icmp6_type != NDISC_NEIGHBOUR_SOLICITATION)
+	    (icmp->icmp6_type != NDISC_NEIGHBOUR_SOLICITATION &&
+	     icmp->icmp6_type != NDISC_NEIGHBOUR_ADVERTISEMENT))
 		return false;
 	return xhb_fenced_for(self, target, 16);
 }
@@ -445,7 +448,7 @@ XHB_INLINE enum xhb_reason xhb_fence_ip(struct xhb_cursor *c,
 	if ((f->ip4 && xhb_fenced_for(self, &f->ip4->daddr, 4)) ||
 	    (f->ip6 && xhb_fenced_for(self, &f->ip6->daddr, 16)))
 		return XHB_R_drop_fenced_ip;
-	if (f->ip6 && next == NEXTHDR_ICMPV6 && xhb_ns_asks_vip(self, c))
+	if (f->ip6 && next == NEXTHDR_ICMPV6 && xhb_nd_for_vip(self, c))
 		return XHB_R_drop_fenced_arp;
 	return XHB_R_NEXT;
 }

@@ -278,7 +278,7 @@ struct xhb_key {
 	X(drop_probe_not_for_us) /* other dest node, or not unicast */         \
 	X(drop_agent_absent) /* PROBE before our agent wrote xhb_self */       \
 	/* fenced: for a VIP of ours while our lease has lapsed */             \
-	X(drop_fenced_arp) /* ARP request / neighbour solicitation */          \
+	X(drop_fenced_arp) /* ARP request / neighbour solicitation, advert */  \
 	X(drop_fenced_ip) /* a packet addressed to it */                       \
 	/* sent (TC egress, not XDP): from a VIP of ours while fenced */       \
 	X(drop_fenced_egress) /* IP from the VIP, ARP with it as sender */

@@ -778,8 +778,8 @@ static int udp_to(__u8 *buf, const __u8 *dst, int family)
 	return xhb_frame_build(buf, 256, &s, payload, sizeof(payload));
 }
 
-/* An ICMPv6 neighbour solicitation for target. */
-static int ns_for(__u8 *buf, const struct in6_addr *target)
+/* An ICMPv6 neighbour discovery message of type for target. */
+static int nd_for(__u8 *buf, const struct in6_addr *target, __u8 type)
 {
 	struct xhb_frame_spec s = v6();
 	int len = xhb_frame_build(buf, 256, &s, "01234567890123456789012345678901", 24);
@@ -788,9 +788,21 @@ static int ns_for(__u8 *buf, const struct in6_addr *target)
 
 	ip6->nexthdr = 58;
 	memset(icmp, 0, 24);
-	icmp[0] = 135; /* type: neighbour solicitation */
+	icmp[0] = type;
 	memcpy(icmp + 8, target, 16);
 	return len;
+}
+
+/* An ICMPv6 neighbour solicitation for target. */
+static int ns_for(__u8 *buf, const struct in6_addr *target)
+{
+	return nd_for(buf, target, 135);
+}
+
+/* An ICMPv6 neighbour advertisement of target (another node's). */
+static int na_of(__u8 *buf, const struct in6_addr *target)
+{
+	return nd_for(buf, target, 136);
 }
 
 static void set_lease(bool lapsed, __u32 groups)
@@ -828,6 +840,8 @@ Test(xdp, lapsed_lease_fences_vips)
 
 	/* Lease alive: the VIPs are served. */
 	set_lease(false, 0x1);
+	expect("na of vip6, lease alive", buf, na_of(buf, &vip6), XDP_PASS,
+	       STAT(pass_not_udp));
 	expect("arp, lease alive", buf, arp_request_for(buf, vip4), XDP_PASS,
 	       STAT(pass_not_ip));
 	expect("udp to vip, lease alive", buf, udp_to(buf, vip4, AF_INET),
@@ -850,6 +864,10 @@ Test(xdp, lapsed_lease_fences_vips)
 	expect("ns for vip6", buf, ns_for(buf, &vip6), XDP_DROP,
 	       STAT(drop_fenced_arp));
 	expect("ns for another address", buf, ns_for(buf, &other6), XDP_PASS,
+	       STAT(pass_not_udp));
+	expect("na of vip6 (the new holder's)", buf, na_of(buf, &vip6), XDP_DROP,
+	       STAT(drop_fenced_arp));
+	expect("na of another address", buf, na_of(buf, &other6), XDP_PASS,
 	       STAT(pass_not_udp));
 
 	/* Holding nothing, a node fences nothing. */
@@ -1096,6 +1114,8 @@ Test(xdp, staged_vips_fenced_whatever_the_lease)
 		       STAT(drop_fenced_ip));
 		expect(WHAT("ns for staged vip6"), buf, ns_for(buf, &vip6),
 		       XDP_DROP, STAT(drop_fenced_arp));
+		expect(WHAT("the holder's na of staged vip6"), buf,
+		       na_of(buf, &vip6), XDP_DROP, STAT(drop_fenced_arp));
 		expect(WHAT("udp to an address of the same last byte"), buf,
 		       udp_to(buf, other4, AF_INET), XDP_PASS,
 		       STAT(pass_other_port));
