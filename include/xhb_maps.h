@@ -180,12 +180,13 @@ xhb_self_fenced(const struct xhb_self *s, __u64 now_ns)
 
 /*
  * xhb_vips: the addresses of the groups this node holds, written by the
- * agent when it acquires a group and removed when it releases it. While
+ * agent when it acquires a group and removed when it releases it (with
+ * fenced_standby, flagged XHB_VIP_STAGED instead: see below). While
  * the lease in xhb_self has lapsed (agent_update_ns + lease_ms is past:
  * the agent hung, was stopped or starved), or while a peer says it does
  * not hear us (unheard_ns + unheard_hold_ms), XDP stops answering for them:
- * it drops ARP requests and IPv6 neighbour solicitations for these
- * addresses and every packet addressed to them. The peer takes over only
+ * it drops ARP requests and IPv6 neighbour solicitations and
+ * advertisements for these addresses and every packet addressed to them. The peer takes over only
  * once that has surely happened, so two nodes never answer at once.
  */
 /*

@@ -86,7 +86,8 @@ int dataplane__peer(struct xhb_dataplane *dp, __u32 node_id,
 int dataplane__peer_pages(struct xhb_dataplane *dp, struct xhb_page_key *keys,
 			  struct xhb_peer_page *pages, unsigned int max);
 int dataplane__next_peer(struct xhb_dataplane *dp, __u32 *node_id);
-/* The VIPs XDP fences when our lease lapses (family AF_INET/AF_INET6). */
+/* A VIP's entry (family AF_INET/AF_INET6): held (fenced when our lease
+ * lapses) or staged (fenced always, XHB_VIP_STAGED); its filter bits first. */
 int dataplane__vip_add(struct xhb_dataplane *dp, int family, const void *addr,
 		       __u32 group, bool staged);
 /* 1: the VIP is staged here (XHB_VIP_STAGED), 0: held, -ENOENT: absent. */
