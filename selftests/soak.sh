@@ -5,11 +5,14 @@
 # fails once here fails CI once in as many landings: fix it or make it
 # deterministic, never retry it into green.
 #
-#   selftests/soak.sh N [--busy] [--out FILE]
+#   selftests/soak.sh N [--busy] [--steal] [--out FILE]
 #
 #   --busy      a CPU-bound loop pinned to the last CPU for the whole soak
 #               (bounded by a timeout, killed on exit): the suite must hold
 #               on a 2-CPU machine whose other CPU is taken
+#   --steal     a hypervisor's steal, emulated (selftests/steal.py): every
+#               200 ms one CPU, in turn, runs nothing but a 10 ms busy
+#               burst (SCHED_FIFO); the lab's switch stalls with it
 #   --out FILE  also write the table (Markdown) to FILE
 #
 # The clone, its build and every run's log stay in /tmp/xhb-soak.XXXXXX
@@ -17,17 +20,18 @@
 set -euo pipefail
 
 usage() {
-	echo "usage: $0 N [--busy] [--out FILE]" >&2
+	echo "usage: $0 N [--busy] [--steal] [--out FILE]" >&2
 	exit 2
 }
 
 runs=${1:-}
 [[ $runs =~ ^[1-9][0-9]*$ ]] || usage
 shift
-busy=false out=""
+busy=false steal=false out=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--busy) busy=true ;;
+	--steal) steal=true ;;
 	--out)
 		[ $# -ge 2 ] || usage
 		out=$2
@@ -43,13 +47,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 commit=$(git -C "$top" rev-parse --short HEAD)
 dirty=$(git -C "$top" status --porcelain --untracked-files=no | head -n 1)
 work=$(mktemp -d /tmp/xhb-soak.XXXXXX)
-busy_pid=""
+busy_pid="" steal_pid=""
 
 cleanup() {
-	if [ -n "$busy_pid" ]; then
-		kill "$busy_pid" 2>/dev/null || true
-		wait "$busy_pid" 2>/dev/null || true
-	fi
+	local pid
+	for pid in $busy_pid $steal_pid; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -65,6 +70,11 @@ if $busy; then
 	busy_pid=$!
 	echo "soak: CPU $cpu busy (pid $busy_pid) for the whole soak"
 fi
+if $steal; then
+	"$top/selftests/steal.py" $((runs * 1200)) &
+	steal_pid=$!
+	echo "soak: steal emulated (pid $steal_pid): 10 ms of one CPU every 200 ms"
+fi
 
 start=$(date +%s)
 for i in $(seq "$runs"); do
@@ -78,9 +88,9 @@ done
 elapsed=$(($(date +%s) - start))
 
 # One row per test: passed / failed / skipped over the runs.
-python3 - "$work/logs" "$runs" "$commit" "$busy" "$elapsed" "$out" <<'PY'
+python3 - "$work/logs" "$runs" "$commit" "$busy" "$steal" "$elapsed" "$out" <<'PY'
 import collections, glob, os, re, sys
-logs, runs, commit, busy, elapsed, out = sys.argv[1:]
+logs, runs, commit, busy, steal, elapsed, out = sys.argv[1:]
 counts = collections.OrderedDict()
 exits = []
 for path in sorted(glob.glob(os.path.join(logs, "run-*.log")),
@@ -93,10 +103,12 @@ for path in sorted(glob.glob(os.path.join(logs, "run-*.log")),
     exits.append(closing[-1] if closing else None)
 failed_tests = [n for n, c in counts.items() if c["FAIL"]]
 lines = [
-    "# Soak: `make test` x %s%s" % (runs, ", other CPU busy" if busy == "true" else ""),
+    "# Soak: `make test` x %s%s%s" % (runs, ", other CPU busy" if busy == "true" else "",
+                                      ", steal emulated" if steal == "true" else ""),
     "",
-    "Commit %s, fresh clone, %s s in all (selftests/soak.sh %s%s)." % (
-        commit, elapsed, runs, " --busy" if busy == "true" else ""),
+    "Commit %s, fresh clone, %s s in all (selftests/soak.sh %s%s%s)." % (
+        commit, elapsed, runs, " --busy" if busy == "true" else "",
+        " --steal" if steal == "true" else ""),
     "",
     "| test | passed | failed | skipped |",
     "| --- | ---: | ---: | ---: |",

@@ -6,7 +6,7 @@
 # servers): srv1 keeps 172.16.193.30 and the client keeps getting SRV1.
 source "$(dirname "$0")/lib.bash" agent-kill
 
-LAB_HACF_EXTRA='probe 1ms 3\n'
+LAB_HACF_EXTRA=$E2E_PROBE_STEADY
 lab_setup || fail "lab setup failed"
 e2e_start_pair
 

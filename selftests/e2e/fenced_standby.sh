@@ -3,7 +3,7 @@
 # `fenced_standby on` (issue 15): the standby keeps the VIP configured,
 # fenced in XDP and tc (its xhb_vips entry's flag 1), so that a takeover
 # is a map write. As an operator sees it, on the seed lab with
-# `probe 1ms 3`, `lease 500ms`:
+# `probe 1ms 19` (E2E_PROBE_STEADY), `lease 500ms`:
 #   A. srv1 holds; srv2 has the VIP in ip addr (labelled as a held one),
 #      staged (vip_staged, flags 1, status "staged": true, xhbctl vips
 #      staged and fenced; xhbctl detach refused there), srv1 flags 0.
@@ -25,7 +25,7 @@
 #   D. A graceful stop of srv1's agent: vip_unstaged, no VIP in ip addr.
 source "$(dirname "$0")/lib.bash" fenced
 
-LAB_HACF_EXTRA="probe 1ms 3\nlease 500ms\nfenced_standby on\n"
+LAB_HACF_EXTRA="${E2E_PROBE_STEADY}lease 500ms\nfenced_standby on\n"
 pid1=
 fenced_end() {
 	local rc=$?

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # SIGTERM on srv1's agent: it releases the VIP and tells srv2 it is
 # leaving, so srv2 takes over at once instead of after deadtime (10 s).
-#   1. seed files + 'probe 1ms 3': takeover in well under 2 s;
+#   1. seed files + 'probe 1ms 19' (E2E_PROBE_STEADY): takeover in well under 2 s;
 #   2. seed files alone: still well before deadtime (the leaving
 #      announcement, not the silence, moves the VIP): within a keepalive
 #      (2 s, how often srv2's agent reads its maps without probes) + 1.5 s.
@@ -42,7 +42,7 @@ run_case() {
 	e2e_log "srv2 events: $(ev_names srv2)"
 }
 
-run_case 'probe 1ms 3\n' 2000
+run_case "$E2E_PROBE_STEADY" 2000
 lab_teardown
 run_case "" 3500
 exit 0

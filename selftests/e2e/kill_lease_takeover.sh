@@ -19,7 +19,7 @@ source "$(dirname "$0")/lib.bash" "kill-lease${E2E_FENCED_STANDBY:+-fenced}"
 LEASE_MS=500
 GAP_MAX_MS=${GAP_MAX_MS:-1000}
 
-LAB_HACF_EXTRA="probe 1ms 3\nlease ${LEASE_MS}ms\n${E2E_FENCED_STANDBY:+fenced_standby on\n}"
+LAB_HACF_EXTRA="${E2E_PROBE_STEADY}lease ${LEASE_MS}ms\n${E2E_FENCED_STANDBY:+fenced_standby on\n}"
 lab_setup || fail "lab setup failed"
 e2e_start_pair
 pins1=$LAB_DIR/bpf/srv1/xhb/ens192

@@ -49,6 +49,18 @@ export XHB_BUILD=${XHB_BUILD:-$XHB_TOP/build}
 E2E_PIDS=()
 E2E_T0=$(date +%s%N)
 
+# The probe line of the tests that assert a peer is never judged dead
+# while its XDP answers (a stalled, killed, restarted, reloaded or
+# upgraded agent): 1 ms probes, a 20 ms window. The lab's switch is a
+# bridge in a namespace on the same two vCPUs: while the hypervisor steals
+# one (or it is starved), a veth NAPI queued on it stops and every frame
+# through that veth waits, a partition for the nodes. CI saw one of 8 ms
+# (the judge's loop on time, a probe sent every ms, no reply); at `probe
+# 1ms 3`, a 4 ms window, that is a death, rightly. selftests/steal.py
+# reproduces it (soak.sh --steal). The tests of detection itself keep
+# `probe 1ms 3`.
+E2E_PROBE_STEADY='probe 1ms 19\n'
+
 e2e_log() { printf '[%6.2fs] %s\n' "$(e2e_secs)" "$*"; }
 e2e_secs() { awk -v a="$E2E_T0" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
 

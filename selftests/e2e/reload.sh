@@ -12,7 +12,7 @@
 #      acquired again under the new definition.
 source "$(dirname "$0")/lib.bash" reload
 
-LAB_HACF_EXTRA='probe 1ms 3\n'
+LAB_HACF_EXTRA=$E2E_PROBE_STEADY
 lab_setup || fail "lab setup failed"
 e2e_start_pair
 pid1=$(lab_pid srv1)

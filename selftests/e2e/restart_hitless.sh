@@ -3,8 +3,9 @@
 # A crash followed by a restart on the master (issue 5, "Hitless agent
 # restart"): kill -9 srv1's xhbd, start it again at once (as systemd's
 # Restart= would), well within the lease (default lease = deadtime, 10 s;
-# probe 1ms 3). The XDP link and the maps stayed pinned, the VIP stayed on
-# ens192 and XDP kept answering meanwhile; the new agent adopts all of it.
+# probe 1ms 19, E2E_PROBE_STEADY). The XDP link and the maps stayed
+# pinned, the VIP stayed on ens192 and XDP kept answering meanwhile; the
+# new agent adopts all of it.
 #
 # Asserts: the client (vipcheck, 1 request/ms) loses no request at all and
 # never changes server (lost == 0, moves == 0); srv2 never holds the VIP
@@ -18,7 +19,7 @@
 # the client's ARP requests are never answered by two servers (e2e_end).
 source "$(dirname "$0")/lib.bash" "restart${E2E_FENCED_STANDBY:+-fenced}"
 
-LAB_HACF_EXTRA="probe 1ms 3\n${E2E_FENCED_STANDBY:+fenced_standby on\n}"
+LAB_HACF_EXTRA="${E2E_PROBE_STEADY}${E2E_FENCED_STANDBY:+fenced_standby on\n}"
 lab_setup || fail "lab setup failed"
 e2e_start_pair
 pid1=$(lab_pid srv1)

@@ -6,7 +6,9 @@
 # answers for the VIP. xhb's lease, fenced in XDP, must prevent it
 # (issue 5, first test).
 #
-# ha.cf: the seed's files plus `probe 1ms 3` and `lease 500ms`. The stall
+# ha.cf: the seed's files plus `probe 1ms 19` (E2E_PROBE_STEADY of
+# lib.bash: a 20 ms window, which the lab's own stalls do not reach) and
+# `lease 500ms`. The stall
 # lasts 3 x the seed's deadtime (10 s), 30 s, as the issue says: with the
 # lab's setup the test stays well under a minute, so nothing needs scaling
 # down, and a stall three deadtimes long also covers what a short one
@@ -56,7 +58,7 @@ stall_end() {
 }
 trap stall_end EXIT
 
-LAB_HACF_EXTRA="probe 1ms 3\nlease ${LEASE_MS}ms\n${E2E_FENCED_STANDBY:+fenced_standby on\n}"
+LAB_HACF_EXTRA="${E2E_PROBE_STEADY}lease ${LEASE_MS}ms\n${E2E_FENCED_STANDBY:+fenced_standby on\n}"
 lab_setup || fail "lab setup failed"
 e2e_start_pair
 pid1=$(lab_pid srv1)

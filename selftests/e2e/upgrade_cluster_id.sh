@@ -24,7 +24,7 @@
 source "$(dirname "$0")/lib.bash" upgrade-cluster-id
 
 FROM=${XHB_UPGRADE_FROM:-62e8dab}
-LAB_HACF_EXTRA='probe 1ms 3\n'
+LAB_HACF_EXTRA=$E2E_PROBE_STEADY
 git -C "$XHB_TOP" cat-file -e "$FROM^{commit}" 2>/dev/null ||
 	skip "commit $FROM (the version to upgrade from) is not in $XHB_TOP's history"
 

@@ -22,7 +22,7 @@
 source "$(dirname "$0")/lib.bash" upgrade
 
 UNIT=$XHB_TOP/tools/systemd/xhbd.service
-LAB_HACF_EXTRA='probe 1ms 3\n'
+LAB_HACF_EXTRA=$E2E_PROBE_STEADY
 command -v bpftool >/dev/null || skip "needs bpftool"
 [ -f "$UNIT" ] || fail "no unit file $UNIT"
 
