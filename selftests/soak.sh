@@ -10,9 +10,10 @@
 #   --busy      a CPU-bound loop pinned to the last CPU for the whole soak
 #               (bounded by a timeout, killed on exit): the suite must hold
 #               on a 2-CPU machine whose other CPU is taken
-#   --steal     a hypervisor's steal, emulated (selftests/steal.py): every
-#               200 ms one CPU, in turn, runs nothing but a 10 ms busy
-#               burst (SCHED_FIFO); the lab's switch stalls with it
+#   --steal     a hypervisor's steal, roughly emulated (selftests/steal.py):
+#               every 200 ms one CPU, in turn, runs nothing but a 10 ms
+#               busy burst (SCHED_FIFO): agents stop (agent_gap), and now
+#               and then a veth NAPI queued there stops the lab's switch
 #   --out FILE  also write the table (Markdown) to FILE
 #
 # The clone, its build and every run's log stay in /tmp/xhb-soak.XXXXXX

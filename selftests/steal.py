@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-"""A hypervisor's steal, emulated: a SCHED_FIFO busy burst on one CPU
-every so often, alternating CPUs. Nothing else runs on that CPU during a
-burst: no agent, no ksoftirqd, and no veth NAPI queued there, so every
-frame through that veth waits (for the lab's nodes, a partition of the
-burst's length). Bounded: it stops by itself after SECONDS.
+"""A hypervisor's steal, roughly emulated: a SCHED_FIFO busy burst on one
+CPU every so often, alternating CPUs. Nothing else runs on that CPU during
+a burst: no agent, no ksoftirqd; a veth NAPI queued there when the burst
+begins waits with every frame through that veth (for the lab's nodes, a
+partition of the burst's length). Unlike a real steal, a burst cannot stop
+a softirq already running, so that last part is rare here. Bounded: it
+stops by itself after SECONDS.
 
     selftests/steal.py SECONDS [BURST_MS [EVERY_MS]]   (10 ms every 200 ms)
 """
