@@ -92,11 +92,27 @@ static void sh_output(char *out, size_t size, const char *fmt, ...)
 }
 
 /* va (MAC_A) <-> vb (MAC_B), both up. */
+/* A veth pair, both ends up and usable before anything looks at them: the
+ * carrier comes up through the kernel's linkwatch, which may report it
+ * late (a link monitor opened before it would see a link-up event). */
 static void make_veth(void)
 {
+	long long deadline = (long long)(xhb_mono_ns() / XHB_NS_PER_MS) + WAIT_MS;
+	char a[512], b[512];
+
 	sh("ip link add va address " MAC_A
 	   " type veth peer name vb address " MAC_B);
 	sh("ip link set va up && ip link set vb up");
+	for (;;) {
+		sh_output(a, sizeof(a), "ip -o link show dev va");
+		sh_output(b, sizeof(b), "ip -o link show dev vb");
+		if (strstr(a, "state UP") && strstr(b, "state UP"))
+			return;
+		cr_assert_lt((long long)(xhb_mono_ns() / XHB_NS_PER_MS), deadline,
+			     "veth pair not usable within %d ms: %s / %s",
+			     WAIT_MS, a, b);
+		poll(NULL, 0, 10);
+	}
 }
 
 static struct xhb_ipaddr ip(const char *text)
