@@ -602,6 +602,8 @@ int load_next(struct xhb_agent *a, const struct xhb_node_changes *ch,
 	}
 	if (!ret)
 		ret = xhb_config_identity_check(a->cfg, next, err, errlen);
+	if (!ret)
+		ret = xhb_ifaces_served(&a->ifaces, next, a->nl, err, errlen);
 	return ret;
 }
 
@@ -620,6 +622,10 @@ void apply_config(struct xhb_agent *a, struct xhb_config *next,
 	a->cfg_gen++; /* decide's placement inputs read again */
 	a->speaker.cfg = next;
 	a->self_index = xhb_config_node_index(a->cfg, a->node);
+	/* load_next() saw every interface served: their roles now (which
+	 * groups a link down takes down, where probes go) */
+	xhb_ifaces_reroute(&a->ifaces, a->cfg, a->nl);
+	refresh_links(a);
 	if (source == XHB_NODES_BY_RELOAD)
 		xhb_ev_reload(a->ev, a->cfg->dir);
 	emit_config(a);

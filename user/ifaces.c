@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -117,6 +118,8 @@ static int add_iface(struct xhb_ifaces *fs, const char *name, int ifindex,
 	f->ifindex = ifindex;
 	f->medium = medium;
 	f->vip = !medium;
+	f->named_in_haresources = !medium;
+	f->line = line;
 	if (!medium)
 		xhb_gset_add(&f->groups, (unsigned int)group);
 	fs->n++;
@@ -197,6 +200,75 @@ int xhb_ifaces_check(const struct xhb_config *cfg, char *err, size_t errlen)
 				ret = -ENODEV;
 			}
 		}
+	return ret;
+}
+
+/* The interfaces next names, with their roles; NULL on failure. */
+static struct xhb_ifaces *collect_next(const struct xhb_config *next,
+				       struct xhb_nl *nl, int *ret, char *err,
+				       size_t errlen)
+{
+	struct xhb_ifaces *want = calloc(1, sizeof(*want));
+
+	*ret = want ? xhb_ifaces_collect(want, next, nl, err, errlen) : -ENOMEM;
+	if (!want && err)
+		snprintf(err, errlen, "cannot read the interfaces: %s",
+			 strerror(ENOMEM));
+	if (*ret) {
+		free(want);
+		return NULL;
+	}
+	return want;
+}
+
+static struct xhb_iface *iface_named(struct xhb_ifaces *fs, const char *name)
+{
+	for (unsigned int i = 0; i < fs->n; i++)
+		if (!strcmp(fs->at[i].name, name))
+			return &fs->at[i];
+	return NULL;
+}
+
+int xhb_ifaces_served(const struct xhb_ifaces *fs, const struct xhb_config *next,
+		      struct xhb_nl *nl, char *err, size_t errlen)
+{
+	int ret;
+	struct xhb_ifaces *want = collect_next(next, nl, &ret, err, errlen);
+
+	for (unsigned int i = 0; want && i < want->n; i++) {
+		const struct xhb_iface *w = &want->at[i];
+
+		if (xhb_ifaces_has(fs, w->name))
+			continue;
+		snprintf(err, errlen,
+			 "%s:%u: %s is not one of the interfaces xhbd serves "
+			 "(their XDP and tc programs are attached at start): "
+			 "restart xhbd to take it",
+			 w->named_in_haresources ? next->haresources_path
+						 : next->hacf_path,
+			 w->line, w->name);
+		ret = -ENODEV;
+		break;
+	}
+	free(want);
+	return ret;
+}
+
+int xhb_ifaces_reroute(struct xhb_ifaces *fs, const struct xhb_config *next,
+		       struct xhb_nl *nl)
+{
+	int ret;
+	struct xhb_ifaces *want = collect_next(next, nl, &ret, NULL, 0);
+
+	for (unsigned int i = 0; want && i < fs->n; i++) {
+		struct xhb_iface *f = &fs->at[i];
+		const struct xhb_iface *w = iface_named(want, f->name);
+
+		f->medium = w && w->medium;
+		f->vip = w && w->vip;
+		f->groups = w ? w->groups : (struct xhb_gset){{0}};
+	}
+	free(want);
 	return ret;
 }
 

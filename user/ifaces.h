@@ -47,6 +47,10 @@ struct xhb_iface {
 	bool medium; /* heartbeats and probes go out on it */
 	bool vip;    /* a VIP of haresources lives on it */
 	struct xhb_gset groups; /* group g has a VIP on it */
+	/* where the configuration first named it: ha.cf (a medium) or
+	 * haresources (a VIP) at this line */
+	bool named_in_haresources;
+	unsigned int line;
 	/* the UDP ports its XDP takes as the cluster's (xhb_iface_ports);
 	 * probes to a peer on it go to ports[0], from ports[0] */
 	__u16 ports[XHB_MAX_PORTS];
@@ -92,6 +96,19 @@ int xhb_ifaces_collect(struct xhb_ifaces *fs, const struct xhb_config *cfg,
  * and addresses with an interface) exist on this node. xhbd -t runs it
  * too, before anything is touched. 0 or -errno with "file:line: ...". */
 int xhb_ifaces_check(const struct xhb_config *cfg, char *err, size_t errlen);
+/*
+ * A reload's interfaces, in two steps. xhb_ifaces_served(): every
+ * interface next names (media, VIPs) is one of fs, whose XDP and tc
+ * programs were attached at start; else -ENODEV with "file:line: ..." in
+ * err and nothing changed (a VIP on an interface without them would
+ * answer unfenced). xhb_ifaces_reroute(): each interface's roles (medium,
+ * VIPs, their groups) as next says them; one next no longer names keeps
+ * its programs and has none. Both look the names up as collect does.
+ */
+int xhb_ifaces_served(const struct xhb_ifaces *fs, const struct xhb_config *next,
+		      struct xhb_nl *nl, char *err, size_t errlen);
+int xhb_ifaces_reroute(struct xhb_ifaces *fs, const struct xhb_config *next,
+		       struct xhb_nl *nl);
 int xhb_ifaces_open(struct xhb_ifaces *fs, const struct xhb_config *cfg,
 		    struct xhb_events *ev, char *err, size_t errlen);
 void xhb_ifaces_close(struct xhb_ifaces *fs);

@@ -9,7 +9,11 @@
 #      keeps running with the old configuration and keeps the VIP; once
 #      fixed, the next SIGHUP reloads;
 #   3. a changed group (another address): only then is it released and
-#      acquired again under the new definition.
+#      acquired again under the new definition;
+#   4. a group on an interface added after the start (a veth): refused,
+#      a config_error naming haresources:LINE and the interface (its XDP
+#      and tc programs, which fence the VIP, are attached at start);
+#      nothing changes, no address there; the next good reload works.
 source "$(dirname "$0")/lib.bash" reload
 
 LAB_HACF_EXTRA=$E2E_PROBE_STEADY
@@ -125,6 +129,34 @@ expect_vip_only srv1 "$VIP2"
 expect_no_vip srv2 "$VIP2"
 expect_no_vip srv2 "$LAB_VIP"
 expect_curl "IT WORKS SRV1" "$VIP2"
+# ---- 4. a VIP on an interface xhbd does not serve
+lab_exec srv1 ip link add xhbnew0 type veth peer name xhbnew1 || fail "cannot add an interface in srv1"
+lab_exec srv1 ip link set xhbnew0 up && lab_exec srv1 ip link set xhbnew1 up
+cp "$LAB_DIR/srv1/ha.d/haresources" "$LAB_DIR/haresources.good"
+echo "srv1 IPaddr::10.77.5.30/24/xhbnew0" >>"$LAB_DIR/srv1/ha.d/haresources"
+line=$(wc -l <"$LAB_DIR/srv1/ha.d/haresources")
+t5=$(mono_now)
+ev_mark srv1:reload srv1:group_release srv1:vip_removed srv1:vip_added srv2:group_acquire
+e2e_log "srv1: haresources line $line puts a VIP on xhbnew0 (added after the start), SIGHUP"
+kill -HUP "$pid1"
+ev_wait_since "$t5" 3 srv1 config_error || fail "new interface: srv1 has no config_error event: $(ev_names srv1)"
+err=$(ev_since "$t5" srv1 config_error)
+e2e_log "srv1: $err"
+grep -q "haresources:$line: xhbnew0 is not one of the interfaces xhbd serves" <<<"$err" ||
+	fail "new interface: config_error should name haresources:$line and xhbnew0: $err"
+grep -q "restart xhbd" <<<"$err" || fail "new interface: config_error should say to restart xhbd: $err"
+served_quiet() { vip_on srv1 "$VIP2" && not vip_on srv2 "$VIP2" && ev_none_new; }
+hold_for 1 served_quiet || fail "new interface: refused, but something moved after $E2E_HOLD_AT: ${E2E_NEW:-ip addr}"
+[ -z "$(lab_exec srv1 ip -o -4 addr show dev xhbnew0)" ] ||
+	fail "new interface: an address went on xhbnew0: $(lab_exec srv1 ip -o -4 addr show dev xhbnew0)"
+expect_vip_only srv1 "$VIP2"
+cp "$LAB_DIR/haresources.good" "$LAB_DIR/srv1/ha.d/haresources"
+t6=$(mono_now)
+kill -HUP "$pid1"
+ev_wait_since "$t6" 3 srv1 reload || fail "restored haresources: srv1 did not reload: $(ev_names srv1)"
+[ -z "$(ev_since "$t6" srv1 config_error)" ] || fail "restored haresources: $(ev_since "$t6" srv1 config_error)"
+e2e_log "new interface: refused, nothing changed; restored, reloaded"
+
 e2e_log "srv1 events: $(ev_names srv1)"
 e2e_log "srv2 events: $(ev_names srv2)"
 exit 0
