@@ -16,36 +16,20 @@
 
 #include "config.h"
 #include "ifaces.h"
+#include "ifaces_cfg.h"
 
 /* Heartbeats on medium_if (ha.cf line 3), group 0's address on vip_if
  * (haresources line 2), group 1's on vip1_if (line 4) unless NULL. */
 static struct xhb_config *config(const char *medium_if, const char *vip_if,
 				 const char *vip1_if)
 {
-	struct xhb_config *cfg = calloc(1, sizeof(*cfg));
+	struct xhb_config *cfg = ifaces_config(medium_if, 3);
 
-	cr_assert(cfg);
-	snprintf(cfg->hacf_path, sizeof(cfg->hacf_path), "ha.cf");
-	snprintf(cfg->haresources_path, sizeof(cfg->haresources_path),
-		 "haresources");
-	cfg->udpport = 694;
-	cfg->nmedia = 1;
-	cfg->media[0] = (struct xhb_medium){
-	    .kind = XHB_MEDIUM_UCAST, .family = AF_INET, .line = 3};
-	snprintf(cfg->media[0].iface, sizeof(cfg->media[0].iface), "%s",
-		 medium_if);
 	cfg->ngroups = vip1_if ? 2 : 1;
-	for (unsigned int g = 0; g < cfg->ngroups; g++) {
-		struct xhb_resource *res = &cfg->groups[g].resources[0];
-
-		cfg->groups[g].nresources = 1;
-		res->kind = XHB_RES_ADDRESS;
-		res->family = AF_INET;
-		res->prefix_len = 32;
-		res->line = g ? 4 : 2;
-		snprintf(res->iface, sizeof(res->iface), "%s",
+	for (unsigned int g = 0; g < cfg->ngroups; g++)
+		snprintf(cfg->groups[g].resources[0].iface,
+			 sizeof(cfg->groups[g].resources[0].iface), "%s",
 			 g ? vip1_if : vip_if);
-	}
 	return cfg;
 }
 

@@ -15,31 +15,18 @@
 
 #include "config.h"
 #include "ifaces.h"
+#include "ifaces_cfg.h"
 
 /* ucast xra (the medium), group 0: IPaddr::10.77.0.30/32/xrb. */
 static struct xhb_config *config(enum xhb_announce_mode mode)
 {
-	struct xhb_config *cfg = calloc(1, sizeof(*cfg));
-	struct xhb_resource *res;
+	struct xhb_config *cfg = ifaces_config("xra", 1);
 
-	cr_assert(cfg);
-	snprintf(cfg->hacf_path, sizeof(cfg->hacf_path), "ha.cf");
-	snprintf(cfg->haresources_path, sizeof(cfg->haresources_path),
-		 "haresources");
-	cfg->udpport = 694;
-	cfg->nmedia = 1;
-	cfg->media[0] = (struct xhb_medium){
-	    .kind = XHB_MEDIUM_UCAST, .family = AF_INET, .line = 1};
-	snprintf(cfg->media[0].iface, sizeof(cfg->media[0].iface), "xra");
 	cfg->ngroups = 1;
-	cfg->groups[0].nresources = 1;
 	cfg->groups[0].announce.mode = mode;
-	res = &cfg->groups[0].resources[0];
-	res->kind = XHB_RES_ADDRESS;
-	res->family = AF_INET;
-	res->prefix_len = 32;
-	res->line = 1;
-	snprintf(res->iface, sizeof(res->iface), "xrb");
+	cfg->groups[0].resources[0].line = 1;
+	snprintf(cfg->groups[0].resources[0].iface,
+		 sizeof(cfg->groups[0].resources[0].iface), "xrb");
 	return cfg;
 }
 
