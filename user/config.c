@@ -90,7 +90,10 @@ static int load(struct loader ld, const char *dir)
 
 	if (err && errlen)
 		err[0] = '\0';
-	memset(cfg, 0, sizeof(*cfg));
+	/* Loaded before (every load writes dir first): cleared. Fresh from
+	 * calloc: left alone, its pages untouched (see config.h). */
+	if (cfg->dir[0])
+		memset(cfg, 0, sizeof(*cfg));
 	if (!dir)
 		dir = XHB_CONFIG_DEFAULT_DIR;
 	len = strlen(dir);
