@@ -95,6 +95,8 @@ int groups_resolve_vip(struct xhb_groups *gs, unsigned int g,
 	vip->ifindex = ifindex;
 	vip->prefixlen = prefix;
 	vip->label = r->label[0] ? r->label : NULL;
+	/* held or staged alike: a release stages it without netlink */
+	vip->deprecated = gs->cfg->fenced_standby && r->family == AF_INET6;
 	if (r->family == AF_INET)
 		vip->broadcast = r->broadcast.s_addr
 					 ? r->broadcast

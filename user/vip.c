@@ -563,6 +563,14 @@ static struct nlmsghdr *addr_add_request(char *buf, const struct xhb_vip *vip)
 		 * layer-2 overlap during a split would leave it "dadfailed"
 		 * for good. The membership protocol is our duplicate check. */
 		flags |= IFA_F_NODAD;
+		if (vip->deprecated) {
+			struct ifa_cacheinfo ci = {
+			    .ifa_prefered = 0,
+			    .ifa_valid = 0xFFFFFFFFU, /* INFINITY_LIFE_TIME */
+			};
+
+			mnl_attr_put(nlh, IFA_CACHEINFO, sizeof(ci), &ci);
+		}
 	}
 	/* The u8 ifa_flags cannot carry every flag; IFA_FLAGS can. */
 	((struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_flags =

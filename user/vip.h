@@ -42,6 +42,13 @@ struct xhb_vip {
 	/* IPv4 only; INADDR_ANY for none (xhb_ipv4_broadcast() gives the
 	 * usual one, as Heartbeat's IPaddr sets it). */
 	struct in_addr broadcast;
+	/* IPv6 only: added deprecated (preferred lifetime 0, valid for
+	 * ever), so that source address selection never picks it; it still
+	 * answers and receives as any other. fenced_standby's, whose staged
+	 * copy on a standby would otherwise win the tie with the node's own
+	 * address of the prefix (the newest is preferred), and its tc egress
+	 * program then drops what the node sends from it. */
+	bool deprecated;
 };
 
 /* What a dump says about one address. */

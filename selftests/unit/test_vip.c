@@ -200,6 +200,43 @@ Test(vip, ipv4_with_label_add_and_delete, .timeout = 20)
 	xhb_nl__close(nl);
 }
 
+/* fenced_standby's IPv6 VIPs (xhb_vip.deprecated): never the node's own
+ * source address. Control: one added preferred, after the node's own
+ * address of the prefix, wins the tie and becomes the source (a staged
+ * one would: tc egress then drops what the node sends from it). */
+Test(vip, ipv6_deprecated_is_never_the_source, .timeout = 20)
+{
+	struct xhb_nl *nl;
+	struct xhb_vip vip;
+	char out[4096];
+
+	enter_netns();
+	make_veth();
+	nl = nl_open();
+	sh("ip -6 addr add fd58::99/64 dev va nodad");
+	vip = (struct xhb_vip){.addr = ip("fd58::31"),
+			       .prefixlen = 64,
+			       .ifindex = ifindex(nl, "va")};
+	cr_assert_eq(xhb_nl__addr_add(nl, &vip), 0, "add: %s",
+		     xhb_nl__last_error(nl));
+	sh_output(out, sizeof(out), "ip -6 route get fd58::1");
+	cr_assert(strstr(out, "src fd58::31 "),
+		  "control: a preferred VIP is not the source here: %s", out);
+	cr_assert_eq(xhb_nl__addr_del(nl, &vip), 0);
+
+	vip.addr = ip(VIP6);
+	vip.deprecated = true;
+	cr_assert_eq(xhb_nl__addr_add(nl, &vip), 0, "add: %s",
+		     xhb_nl__last_error(nl));
+	sh_output(out, sizeof(out), "ip -o -6 addr show dev va to " VIP6);
+	cr_expect(strstr(out, "deprecated") && strstr(out, "nodad"),
+		  "not deprecated or not nodad: %s", out);
+	cr_expect(strstr(out, "valid_lft forever"), "valid for ever: %s", out);
+	sh_output(out, sizeof(out), "ip -6 route get fd58::1");
+	cr_expect(strstr(out, "src fd58::99 "), "the VIP is the source: %s", out);
+	xhb_nl__close(nl);
+}
+
 Test(vip, ipv6_is_usable_at_once_without_dad, .timeout = 20)
 {
 	struct xhb_addr_info info;
