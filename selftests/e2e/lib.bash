@@ -34,6 +34,9 @@
 #                           the client's ARP requests for the VIP, each
 #                           answer naming its request (arpwatch.py): who
 #                           answered, and whether two servers ever did
+#   ndwatch_start ADDR, nd_report T0 [T1], expect_nd T0 T1 COND WHAT
+#                           the same for an IPv6 address: the client's
+#                           neighbour solicitations
 #   ev_select NODE EVENT [KEY=VALUE...]   matching events, one per line
 #   ev_count, ev_field, ev_wait   built on ev_select
 #   ev_mark NODE:EVENT..., ev_none_new   no such event since the mark
@@ -89,6 +92,9 @@ e2e_end() {
 	# ever answered by two servers (e2e_start_pair started the prober)
 	if [ -n "${E2E_ARP_T0:-}" ] && [ -s "$LAB_DIR/arp.jsonl" ]; then
 		expect_arp "$E2E_ARP_T0" 0 'r["both"] == 0' "fenced_standby on: never two servers answering one ARP request"
+	fi
+	if [ -n "${E2E_ND_T0:-}" ] && [ -s "$LAB_DIR/nd.jsonl" ]; then
+		expect_nd "$E2E_ND_T0" 0 'r["both"] == 0' "fenced_standby on: never two servers answering one neighbour solicitation"
 	fi
 	if [ "$rc" = 0 ] && [ "${#E2E_FAILURES[@]}" -gt 0 ]; then
 		rc=1
@@ -225,12 +231,15 @@ has_addr() { # node addr
 }
 
 # The same question without python, cheap enough for every poll of a
-# hold_for: ip -o addr and a grep; an empty read is read again.
+# hold_for: ip -o addr and a grep; an empty read is read again. An IPv6
+# ADDR (written as ip prints it: fd58:1ab::30) is looked for in ip -6.
 vip_on() { # node [addr]
-	lab_poll 0.1 _ip_o_read "$1" && grep -qF " ${2:-$LAB_VIP}/" <<<"$E2E_IP_O"
+	local a=${2:-$LAB_VIP}
+	lab_poll 0.1 _ip_o_read "$1" "$(_addr_family "$a")" && grep -qF " $a/" <<<"$E2E_IP_O"
 }
-_ip_o_read() { # node: into E2E_IP_O, true when not empty
-	E2E_IP_O=$(lab_exec "$1" ip -o -4 addr show dev ens192 2>/dev/null)
+_addr_family() { if [[ $1 == *:* ]]; then echo 6; else echo 4; fi; }
+_ip_o_read() { # node [4|6]: into E2E_IP_O, true when not empty
+	E2E_IP_O=$(lab_exec "$1" ip -o "-${2:-4}" addr show dev ens192 2>/dev/null)
 	[ -n "$E2E_IP_O" ]
 }
 
@@ -239,16 +248,40 @@ _ip_o_read() { # node: into E2E_IP_O, true when not empty
 # nothing taken in, nothing sent from it): ip addr shows the VIP on every
 # server, and what tells the holder is its xhb_vips entry, whose flag 1
 # (staged) the standby sets. Read with bpftool, as an operator would: the
-# value's bytes 4..7 (struct xhb_vip_lease: u32 group, u32 flags).
+# value's bytes 4..7 (struct xhb_vip_lease: u32 group, u32 flags). The key
+# (struct xhb_vip_key) is the family (AF_INET 2, AF_INET6 10) and 16
+# bytes of address, an IPv4 one in the first 4.
 e2e_fenced() { [[ ${LAB_HACF_EXTRA-} == *"fenced_standby on"* ]]; }
 vip_flags() { # node [addr]: the entry's flags (decimal), or "absent"
 	local a=${2:-$LAB_VIP} key out
-	# shellcheck disable=SC2086 # the address's four numbers
-	key=$(printf '02 00 00 00 %02x %02x %02x %02x 00 00 00 00 00 00 00 00 00 00 00 00' ${a//./ })
+	if [[ $a == *:* ]]; then
+		key="0a 00 00 00 $(_v6_bytes "$a")"
+	else
+		# shellcheck disable=SC2086 # the address's four numbers
+		key=$(printf '02 00 00 00 %02x %02x %02x %02x 00 00 00 00 00 00 00 00 00 00 00 00' ${a//./ })
+	fi
 	# shellcheck disable=SC2086 # the key is one hex byte a word
 	out=$(bpftool -j map lookup pinned "$LAB_DIR/bpf/$1/xhb/ens192/xhb_vips" key hex $key 2>/dev/null |
 		sed -n 's/.*"value":\["0x..","0x..","0x..","0x..","0x\(..\)","0x\(..\)","0x\(..\)","0x\(..\)".*/\4\3\2\1/p')
 	if [ -n "$out" ]; then echo $((16#$out)); else echo absent; fi
+}
+# An IPv6 address's 16 bytes as hex pairs, in bash (cheap enough for
+# every poll): hex groups with at most one "::", no dotted IPv4 tail.
+_v6_bytes() { # addr
+	local head=$1 tail="" front=() back=() groups=() g out=""
+	if [[ $1 == *::* ]]; then
+		head=${1%%::*}
+		tail=${1#*::}
+	fi
+	IFS=: read -ra front <<<"$head"
+	IFS=: read -ra back <<<"$tail"
+	groups=("${front[@]}")
+	for ((g = ${#front[@]} + ${#back[@]}; g < 8; g++)); do groups+=(0); done
+	groups+=("${back[@]}")
+	for g in "${groups[@]}"; do
+		out+=$(printf ' %02x %02x' $((16#$g >> 8)) $((16#$g & 255)))
+	done
+	echo "${out# }"
 }
 vip_staged() { # node [addr]: configured, and fenced as a standby
 	local f
@@ -309,26 +342,48 @@ _curl_is() { # text addr: what came is kept in E2E_GOT
 # kernels answer once their XDP has let the request in, so it shows a
 # fence that the maps say is up but XDP does not apply.
 arpwatch_start() { # [seconds]
-	ip netns exec "$(lab_ns client)" python3 "$E2E_DIR/arpwatch.py" watch ens192 "$LAB_VIP" \
-		"$LAB_DIR/arp.jsonl" "$LAB_DIR/arp.ready" 5 "${1:-150}" &
-	e2e_bg $!
-	wait_for 5 test -e "$LAB_DIR/arp.ready" || fail "the client's ARP prober (arpwatch.py) did not start"
+	_watch_start arp "$LAB_VIP" "${1:-150}" "ARP prober"
 }
 arp_report() { # t0 [t1]: mono_ns; one JSON object, the servers by name
-	local node macs=()
-	for node in "${LAB_NODES[@]}"; do
-		macs+=("$node=$(lab_exec "$node" cat /sys/class/net/ens192/address)")
-	done
-	python3 "$E2E_DIR/arpwatch.py" report "$LAB_DIR/arp.jsonl" "$1" "${2:-0}" "${macs[@]}"
+	_watch_report arp "$@"
 }
 # COND, a python expression on the report r, holds for [T0, T1] (T1 0: up
 # to now); else soft_fail with WHAT.
 expect_arp() { # t0 t1 cond what
+	_watch_expect arp ARP "$@"
+}
+# The same for an IPv6 address: a neighbour solicitation for ADDR every
+# 5 ms (arpwatch.py's IPv6 mode), into $LAB_DIR/nd.jsonl; from E2E_ND_T0
+# on, e2e_end checks that none was answered by two servers.
+ndwatch_start() { # addr [seconds]
+	_watch_start nd "$1" "${2:-150}" "ND prober"
+	E2E_ND_T0=$(mono_now)
+}
+nd_report() { # t0 [t1]
+	_watch_report nd "$@"
+}
+expect_nd() { # t0 t1 cond what
+	_watch_expect nd ND "$@"
+}
+_watch_start() { # name addr seconds what
+	ip netns exec "$(lab_ns client)" python3 "$E2E_DIR/arpwatch.py" watch ens192 "$2" \
+		"$LAB_DIR/$1.jsonl" "$LAB_DIR/$1.ready" 5 "$3" &
+	e2e_bg $!
+	wait_for 5 test -e "$LAB_DIR/$1.ready" || fail "the client's $4 (arpwatch.py) did not start"
+}
+_watch_report() { # name t0 [t1]
+	local node macs=()
+	for node in "${LAB_NODES[@]}"; do
+		macs+=("$node=$(lab_exec "$node" cat /sys/class/net/ens192/address)")
+	done
+	python3 "$E2E_DIR/arpwatch.py" report "$LAB_DIR/$1.jsonl" "$2" "${3:-0}" "${macs[@]}"
+}
+_watch_expect() { # name label t0 t1 cond what
 	local r
-	r=$(arp_report "$1" "$2")
-	python3 -c 'import json, sys; r = json.loads(sys.argv[1]); sys.exit(not eval(sys.argv[2]))' "$r" "$3" ||
-		{ soft_fail "$4 (the client's ARP: $r)"; return 1; }
-	e2e_log "client ARP: $4: $r"
+	r=$(_watch_report "$1" "$3" "$4")
+	python3 -c 'import json, sys; r = json.loads(sys.argv[1]); sys.exit(not eval(sys.argv[2]))' "$r" "$5" ||
+		{ soft_fail "$6 (the client's $2: $r)"; return 1; }
+	e2e_log "client $2: $6: $r"
 }
 
 ev_file() { echo "$LAB_DIR/$1/events.json"; }
