@@ -33,9 +33,7 @@
 #      "duplicate address ... detected").
 source "$(dirname "$0")/lib.bash" fenced-ipv6
 
-[ -e /proc/sys/net/ipv6/conf/default/disable_ipv6 ] || skip "needs IPv6 (booted with ipv6.disable=1?)"
 VIP6=fd58:193::30
-declare -A IP6=([srv1]=fd58:193::10 [srv2]=fd58:193::40 [client]=fd58:193::1)
 LAB_HACF_EXTRA="${E2E_PROBE_STEADY}lease 500ms\nfenced_standby on\n"
 pid1=
 fenced_end() {
@@ -47,28 +45,11 @@ fenced_end() {
 trap fenced_end EXIT
 lab_setup || fail "lab setup failed"
 
-# ---- the lab's IPv6, in its namespaces only
-no_tentative() { [ -z "$(lab_exec "$1" ip -6 -o addr show dev ens192 tentative)" ]; }
-ping6_ok() { lab_exec "$1" ping -6 -c 1 -W 1 -q "$2" >/dev/null 2>&1; }
-for node in srv1 srv2 client; do
-	lab_exec "$node" sysctl -qw net.ipv6.conf.ens192.disable_ipv6=0 || fail "$node: cannot enable IPv6 on ens192"
-	lab_exec "$node" ip -6 addr add "${IP6[$node]}/64" dev ens192 nodad ||
-		fail "$node: cannot add ${IP6[$node]}/64 to ens192"
-done
-for node in srv1 srv2 client; do
-	wait_for 5 no_tentative "$node" ||
-		fail "$node: addresses still tentative (DAD) after 5 s: $(lab_exec "$node" ip -6 -o addr show dev ens192)"
-done
-for node in srv1 srv2; do
-	wait_for 5 ping6_ok client "${IP6[$node]}" || fail "client: ping -6 ${IP6[$node]} ($node) got no answer"
-	lab_exec client "$XHB_BUILD/vipcheck" watch "${IP6[$node]}" --interval-us 1000 --duration-ms 20 >/dev/null 2>&1 ||
-		fail "client: $node's UDP echo did not answer on ${IP6[$node]}"
-done
+e2e_ipv6_up
 for node in srv1 srv2; do
 	echo "srv1 IPv6addr::$VIP6/64/ens192" >"$LAB_DIR/$node/ha.d/haresources"
 done
 
-addrs6() { lab_exec "$1" ip -6 -o addr show dev ens192 | awk '{ $1 = $2 = $3 = ""; print }' | tr -s ' ' | tr '\n' ';'; }
 # The VIP in NODE's ip -6 addr, usable: not tentative, not dadfailed.
 vip6_usable() { # node
 	local line
@@ -141,7 +122,7 @@ lab_exec client ip -6 neigh show "$VIP6" | grep -qi "lladdr $mac1" ||
 # ---- B. nothing leaves srv2 from its staged VIP
 eg0=$(counter srv2 drop_fenced_egress)
 t_ping=$(mono_now)
-! lab_exec srv2 ping -6 -q -c 3 -i 0.2 -W 1 -I "$VIP6" "${IP6[client]}" >/dev/null 2>&1 ||
+! lab_exec srv2 ping -6 -q -c 3 -i 0.2 -W 1 -I "$VIP6" "${E2E_IP6[client]}" >/dev/null 2>&1 ||
 	soft_fail "srv2 pinged the client from its staged $VIP6 and got answers"
 t_ping1=$(mono_now)
 eg1=$(counter srv2 drop_fenced_egress)

@@ -37,6 +37,7 @@
 #   ndwatch_start ADDR, nd_report T0 [T1], expect_nd T0 T1 COND WHAT
 #                           the same for an IPv6 address: the client's
 #                           neighbour solicitations
+#   e2e_ipv6_up             the lab gets IPv6 (E2E_IP6, fd58:193::/64)
 #   ev_select NODE EVENT [KEY=VALUE...]   matching events, one per line
 #   ev_count, ev_field, ev_wait   built on ev_select
 #   ev_mark NODE:EVENT..., ev_none_new   no such event since the mark
@@ -242,6 +243,38 @@ _ip_o_read() { # node [4|6]: into E2E_IP_O, true when not empty
 	E2E_IP_O=$(lab_exec "$1" ip -o "-${2:-4}" addr show dev ens192 2>/dev/null)
 	[ -n "$E2E_IP_O" ]
 }
+
+# The lab's IPv6, for the tests that ask for it (e2e_ipv6_up, after
+# lab_setup): unique local addresses E2E_IP6[NODE] in fd58:193::/64 on
+# ens192 of the servers and the client, in their namespaces only, nothing
+# routable; added without DAD, the link-locals' DAD waited for; each
+# server then answers ping -6 and its UDP echo on its own address.
+declare -A E2E_IP6=([srv1]=fd58:193::10 [srv2]=fd58:193::40 [client]=fd58:193::1)
+e2e_ipv6_up() {
+	local node
+	[ -e /proc/sys/net/ipv6/conf/default/disable_ipv6 ] || skip "needs IPv6 (booted with ipv6.disable=1?)"
+	for node in "${LAB_NODES[@]}" client; do
+		lab_exec "$node" sysctl -qw net.ipv6.conf.ens192.disable_ipv6=0 || fail "$node: cannot enable IPv6 on ens192"
+		lab_exec "$node" ip -6 addr add "${E2E_IP6[$node]}/64" dev ens192 nodad ||
+			fail "$node: cannot add ${E2E_IP6[$node]}/64 to ens192"
+	done
+	for node in "${LAB_NODES[@]}" client; do
+		wait_for 5 _no_tentative "$node" ||
+			fail "$node: addresses still tentative (DAD) after 5 s: $(lab_exec "$node" ip -6 -o addr show dev ens192)"
+	done
+	for node in "${LAB_NODES[@]}"; do
+		wait_for 5 ping6_ok client "${E2E_IP6[$node]}" || fail "client: ping -6 ${E2E_IP6[$node]} ($node) got no answer"
+		echo_ok client "${E2E_IP6[$node]}" || fail "client: $node's UDP echo did not answer on ${E2E_IP6[$node]}"
+	done
+}
+_no_tentative() { [ -z "$(lab_exec "$1" ip -6 -o addr show dev ens192 tentative)" ]; }
+ping6_ok() { lab_exec "$1" ping -6 -c 1 -W 1 -q "$2" >/dev/null 2>&1; } # from addr
+# The lab's UDP echo (vipcheck serve) at ADDR answers FROM (20 requests).
+echo_ok() { # from addr
+	lab_exec "$1" "$XHB_BUILD/vipcheck" watch "$2" --interval-us 1000 --duration-ms 20 >/dev/null 2>&1
+}
+# "ADDR/PREFIX FLAGS...;" for every IPv6 address on NODE's ens192.
+addrs6() { lab_exec "$1" ip -6 -o addr show dev ens192 | awk '{ $1 = $2 = $3 = ""; print }' | tr -s ' ' | tr '\n' ';'; }
 
 # With `fenced_standby on` (issue 15) a standby keeps every group's
 # address configured, fenced by its XDP and tc (no ARP or ND answered,
