@@ -34,6 +34,10 @@
 #                           the client's ARP requests for the VIP, each
 #                           answer naming its request (arpwatch.py): who
 #                           answered, and whether two servers ever did
+#   ndwatch_start ADDR, nd_report T0 [T1], expect_nd T0 T1 COND WHAT
+#                           the same for an IPv6 address: the client's
+#                           neighbour solicitations
+#   e2e_ipv6_up             the lab gets IPv6 (E2E_IP6, fd58:193::/64)
 #   ev_select NODE EVENT [KEY=VALUE...]   matching events, one per line
 #   ev_count, ev_field, ev_wait   built on ev_select
 #   ev_mark NODE:EVENT..., ev_none_new   no such event since the mark
@@ -89,6 +93,9 @@ e2e_end() {
 	# ever answered by two servers (e2e_start_pair started the prober)
 	if [ -n "${E2E_ARP_T0:-}" ] && [ -s "$LAB_DIR/arp.jsonl" ]; then
 		expect_arp "$E2E_ARP_T0" 0 'r["both"] == 0' "fenced_standby on: never two servers answering one ARP request"
+	fi
+	if [ -n "${E2E_ND_T0:-}" ] && [ -s "$LAB_DIR/nd.jsonl" ]; then
+		expect_nd "$E2E_ND_T0" 0 'r["both"] == 0' "fenced_standby on: never two servers answering one neighbour solicitation"
 	fi
 	if [ "$rc" = 0 ] && [ "${#E2E_FAILURES[@]}" -gt 0 ]; then
 		rc=1
@@ -225,30 +232,89 @@ has_addr() { # node addr
 }
 
 # The same question without python, cheap enough for every poll of a
-# hold_for: ip -o addr and a grep; an empty read is read again.
+# hold_for: ip -o addr and a grep; an empty read is read again. An IPv6
+# ADDR (written as ip prints it: fd58:1ab::30) is looked for in ip -6.
 vip_on() { # node [addr]
-	lab_poll 0.1 _ip_o_read "$1" && grep -qF " ${2:-$LAB_VIP}/" <<<"$E2E_IP_O"
+	local a=${2:-$LAB_VIP}
+	lab_poll 0.1 _ip_o_read "$1" "$(_addr_family "$a")" && grep -qF " $a/" <<<"$E2E_IP_O"
 }
-_ip_o_read() { # node: into E2E_IP_O, true when not empty
-	E2E_IP_O=$(lab_exec "$1" ip -o -4 addr show dev ens192 2>/dev/null)
+_addr_family() { if [[ $1 == *:* ]]; then echo 6; else echo 4; fi; }
+_ip_o_read() { # node [4|6]: into E2E_IP_O, true when not empty
+	E2E_IP_O=$(lab_exec "$1" ip -o "-${2:-4}" addr show dev ens192 2>/dev/null)
 	[ -n "$E2E_IP_O" ]
 }
+
+# The lab's IPv6, for the tests that ask for it (e2e_ipv6_up, after
+# lab_setup): unique local addresses E2E_IP6[NODE] in fd58:193::/64 on
+# ens192 of the servers and the client, in their namespaces only, nothing
+# routable; added without DAD, the link-locals' DAD waited for; each
+# server then answers ping -6 and its UDP echo on its own address.
+declare -A E2E_IP6=([srv1]=fd58:193::10 [srv2]=fd58:193::40 [client]=fd58:193::1)
+e2e_ipv6_up() {
+	local node
+	[ -e /proc/sys/net/ipv6/conf/default/disable_ipv6 ] || skip "needs IPv6 (booted with ipv6.disable=1?)"
+	for node in "${LAB_NODES[@]}" client; do
+		lab_exec "$node" sysctl -qw net.ipv6.conf.ens192.disable_ipv6=0 || fail "$node: cannot enable IPv6 on ens192"
+		lab_exec "$node" ip -6 addr add "${E2E_IP6[$node]}/64" dev ens192 nodad ||
+			fail "$node: cannot add ${E2E_IP6[$node]}/64 to ens192"
+	done
+	for node in "${LAB_NODES[@]}" client; do
+		wait_for 5 _no_tentative "$node" ||
+			fail "$node: addresses still tentative (DAD) after 5 s: $(lab_exec "$node" ip -6 -o addr show dev ens192)"
+	done
+	for node in "${LAB_NODES[@]}"; do
+		wait_for 5 ping6_ok client "${E2E_IP6[$node]}" || fail "client: ping -6 ${E2E_IP6[$node]} ($node) got no answer"
+		echo_ok client "${E2E_IP6[$node]}" || fail "client: $node's UDP echo did not answer on ${E2E_IP6[$node]}"
+	done
+}
+_no_tentative() { [ -z "$(lab_exec "$1" ip -6 -o addr show dev ens192 tentative)" ]; }
+ping6_ok() { lab_exec "$1" ping -6 -c 1 -W 1 -q "$2" >/dev/null 2>&1; } # from addr
+# The lab's UDP echo (vipcheck serve) at ADDR answers FROM (20 requests).
+echo_ok() { # from addr
+	lab_exec "$1" "$XHB_BUILD/vipcheck" watch "$2" --interval-us 1000 --duration-ms 20 >/dev/null 2>&1
+}
+# "ADDR/PREFIX FLAGS...;" for every IPv6 address on NODE's ens192.
+addrs6() { lab_exec "$1" ip -6 -o addr show dev ens192 | awk '{ $1 = $2 = $3 = ""; print }' | tr -s ' ' | tr '\n' ';'; }
 
 # With `fenced_standby on` (issue 15) a standby keeps every group's
 # address configured, fenced by its XDP and tc (no ARP or ND answered,
 # nothing taken in, nothing sent from it): ip addr shows the VIP on every
 # server, and what tells the holder is its xhb_vips entry, whose flag 1
 # (staged) the standby sets. Read with bpftool, as an operator would: the
-# value's bytes 4..7 (struct xhb_vip_lease: u32 group, u32 flags).
+# value's bytes 4..7 (struct xhb_vip_lease: u32 group, u32 flags). The key
+# (struct xhb_vip_key) is the family (AF_INET 2, AF_INET6 10) and 16
+# bytes of address, an IPv4 one in the first 4.
 e2e_fenced() { [[ ${LAB_HACF_EXTRA-} == *"fenced_standby on"* ]]; }
 vip_flags() { # node [addr]: the entry's flags (decimal), or "absent"
 	local a=${2:-$LAB_VIP} key out
-	# shellcheck disable=SC2086 # the address's four numbers
-	key=$(printf '02 00 00 00 %02x %02x %02x %02x 00 00 00 00 00 00 00 00 00 00 00 00' ${a//./ })
+	if [[ $a == *:* ]]; then
+		key="0a 00 00 00 $(_v6_bytes "$a")"
+	else
+		# shellcheck disable=SC2086 # the address's four numbers
+		key=$(printf '02 00 00 00 %02x %02x %02x %02x 00 00 00 00 00 00 00 00 00 00 00 00' ${a//./ })
+	fi
 	# shellcheck disable=SC2086 # the key is one hex byte a word
 	out=$(bpftool -j map lookup pinned "$LAB_DIR/bpf/$1/xhb/ens192/xhb_vips" key hex $key 2>/dev/null |
 		sed -n 's/.*"value":\["0x..","0x..","0x..","0x..","0x\(..\)","0x\(..\)","0x\(..\)","0x\(..\)".*/\4\3\2\1/p')
 	if [ -n "$out" ]; then echo $((16#$out)); else echo absent; fi
+}
+# An IPv6 address's 16 bytes as hex pairs, in bash (cheap enough for
+# every poll): hex groups with at most one "::", no dotted IPv4 tail.
+_v6_bytes() { # addr
+	local head=$1 tail="" front=() back=() groups=() g out=""
+	if [[ $1 == *::* ]]; then
+		head=${1%%::*}
+		tail=${1#*::}
+	fi
+	IFS=: read -ra front <<<"$head"
+	IFS=: read -ra back <<<"$tail"
+	groups=("${front[@]}")
+	for ((g = ${#front[@]} + ${#back[@]}; g < 8; g++)); do groups+=(0); done
+	groups+=("${back[@]}")
+	for g in "${groups[@]}"; do
+		out+=$(printf ' %02x %02x' $((16#$g >> 8)) $((16#$g & 255)))
+	done
+	echo "${out# }"
 }
 vip_staged() { # node [addr]: configured, and fenced as a standby
 	local f
@@ -309,26 +375,48 @@ _curl_is() { # text addr: what came is kept in E2E_GOT
 # kernels answer once their XDP has let the request in, so it shows a
 # fence that the maps say is up but XDP does not apply.
 arpwatch_start() { # [seconds]
-	ip netns exec "$(lab_ns client)" python3 "$E2E_DIR/arpwatch.py" watch ens192 "$LAB_VIP" \
-		"$LAB_DIR/arp.jsonl" "$LAB_DIR/arp.ready" 5 "${1:-150}" &
-	e2e_bg $!
-	wait_for 5 test -e "$LAB_DIR/arp.ready" || fail "the client's ARP prober (arpwatch.py) did not start"
+	_watch_start arp "$LAB_VIP" "${1:-150}" "ARP prober"
 }
 arp_report() { # t0 [t1]: mono_ns; one JSON object, the servers by name
-	local node macs=()
-	for node in "${LAB_NODES[@]}"; do
-		macs+=("$node=$(lab_exec "$node" cat /sys/class/net/ens192/address)")
-	done
-	python3 "$E2E_DIR/arpwatch.py" report "$LAB_DIR/arp.jsonl" "$1" "${2:-0}" "${macs[@]}"
+	_watch_report arp "$@"
 }
 # COND, a python expression on the report r, holds for [T0, T1] (T1 0: up
 # to now); else soft_fail with WHAT.
 expect_arp() { # t0 t1 cond what
+	_watch_expect arp ARP "$@"
+}
+# The same for an IPv6 address: a neighbour solicitation for ADDR every
+# 5 ms (arpwatch.py's IPv6 mode), into $LAB_DIR/nd.jsonl; from E2E_ND_T0
+# on, e2e_end checks that none was answered by two servers.
+ndwatch_start() { # addr [seconds]
+	_watch_start nd "$1" "${2:-150}" "ND prober"
+	E2E_ND_T0=$(mono_now)
+}
+nd_report() { # t0 [t1]
+	_watch_report nd "$@"
+}
+expect_nd() { # t0 t1 cond what
+	_watch_expect nd ND "$@"
+}
+_watch_start() { # name addr seconds what
+	ip netns exec "$(lab_ns client)" python3 "$E2E_DIR/arpwatch.py" watch ens192 "$2" \
+		"$LAB_DIR/$1.jsonl" "$LAB_DIR/$1.ready" 5 "$3" &
+	e2e_bg $!
+	wait_for 5 test -e "$LAB_DIR/$1.ready" || fail "the client's $4 (arpwatch.py) did not start"
+}
+_watch_report() { # name t0 [t1]
+	local node macs=()
+	for node in "${LAB_NODES[@]}"; do
+		macs+=("$node=$(lab_exec "$node" cat /sys/class/net/ens192/address)")
+	done
+	python3 "$E2E_DIR/arpwatch.py" report "$LAB_DIR/$1.jsonl" "$2" "${3:-0}" "${macs[@]}"
+}
+_watch_expect() { # name label t0 t1 cond what
 	local r
-	r=$(arp_report "$1" "$2")
-	python3 -c 'import json, sys; r = json.loads(sys.argv[1]); sys.exit(not eval(sys.argv[2]))' "$r" "$3" ||
-		{ soft_fail "$4 (the client's ARP: $r)"; return 1; }
-	e2e_log "client ARP: $4: $r"
+	r=$(_watch_report "$1" "$3" "$4")
+	python3 -c 'import json, sys; r = json.loads(sys.argv[1]); sys.exit(not eval(sys.argv[2]))' "$r" "$5" ||
+		{ soft_fail "$6 (the client's $2: $r)"; return 1; }
+	e2e_log "client $2: $6: $r"
 }
 
 ev_file() { echo "$LAB_DIR/$1/events.json"; }
