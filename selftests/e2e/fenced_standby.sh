@@ -26,14 +26,6 @@
 source "$(dirname "$0")/lib.bash" fenced
 
 LAB_HACF_EXTRA="${E2E_PROBE_STEADY}lease 500ms\nfenced_standby on\n"
-pid1=
-fenced_end() {
-	local rc=$?
-	[ -n "$pid1" ] && kill -CONT "$pid1" 2>/dev/null # never a stopped agent left
-	(exit "$rc")
-	e2e_end
-}
-trap fenced_end EXIT
 lab_setup || fail "lab setup failed"
 e2e_start_pair
 mac1=$(lab_exec srv1 cat /sys/class/net/ens192/address)
@@ -123,7 +115,7 @@ e2e_watch 10000 "$LAB_DIR/watch.json"
 pid1=$(lab_pid srv1)
 t_stop=$(mono_now)
 e2e_log "srv1: kill -STOP xhbd ($pid1)"
-kill -STOP "$pid1"
+e2e_stop "$pid1"
 ev_wait_since "$t_stop" 5 srv2 group_acquire reason=lease_expired || fail "srv2 did not take over within 5 s: $(ev_names srv2)"
 ev_wait_since "$t_stop" 2 srv2 vip_added vip="$LAB_VIP" || soft_fail "srv2: no vip_added: $(ev_names srv2)"
 wait_for 2 vip_held srv2 || soft_fail "srv2 acquired, but its xhb_vips flags are $(vip_flags srv2)"
@@ -132,8 +124,7 @@ t_acq=$(mono_now)
 wait_for 5 arp_from srv2 "$t_acq" || soft_fail "the client's ARP requests: srv2 did not answer 20 after its takeover: $(arp_report "$t_acq")"
 expect_curl "IT WORKS SRV2"
 t_cont=$(mono_now)
-kill -CONT "$pid1"
-pid1=
+e2e_cont "$pid1"
 ev_wait_since "$t_cont" 5 srv1 vip_staged vip="$LAB_VIP" || soft_fail "the woken srv1: no vip_staged: $(ev_names srv1)"
 python3 - "$(ev_since "$t_cont" srv1 vip_removed)" "$(ev_since "$t_cont" srv1 vip_staged)" <<'PY' || soft_fail "the woken srv1: expected vip_removed then vip_staged: $(ev_names srv1)"
 import json, sys

@@ -36,14 +36,6 @@ source "$(dirname "$0")/lib.bash" fenced-ipv6
 
 VIP6=fd58:193::30
 LAB_HACF_EXTRA="${E2E_PROBE_STEADY}lease 500ms\nfenced_standby on\n"
-pid1=
-fenced_end() {
-	local rc=$?
-	[ -n "$pid1" ] && kill -CONT "$pid1" 2>/dev/null # never a stopped agent left
-	(exit "$rc")
-	e2e_end
-}
-trap fenced_end EXIT
 lab_setup || fail "lab setup failed"
 
 e2e_ipv6_up
@@ -149,7 +141,7 @@ t_stop=$(mono_now)
 expect_nd "$E2E_ND_T0" "$t_stop" 'not r["ip"].get("srv2") and not r["arp"].get("srv2") and r["replies"].keys() == {"srv1"}' \
 	"srv2 stood by: nothing from the VIP left it, srv1 alone answered"
 e2e_log "srv1: kill -STOP xhbd ($pid1)"
-kill -STOP "$pid1"
+e2e_stop "$pid1"
 ev_wait_since "$t_stop" 5 srv2 group_acquire reason=lease_expired || fail "srv2 did not take over within 5 s: $(ev_names srv2)"
 ev_wait_since "$t_stop" 2 srv2 vip_added vip="$VIP6" || soft_fail "srv2: no vip_added for $VIP6: $(ev_names srv2)"
 wait_for 2 vip_held srv2 "$VIP6" || soft_fail "srv2 acquired, but its xhb_vips flags are $(vip_flags srv2 "$VIP6")"
@@ -171,8 +163,7 @@ sys.exit(not any(unsolicited(l) for l in open(path, errors="replace")))
 PY
 expect_echo6 SRV2
 t_cont=$(mono_now)
-kill -CONT "$pid1"
-pid1=
+e2e_cont "$pid1"
 ev_wait_since "$t_cont" 5 srv1 vip_staged vip="$VIP6" || soft_fail "the woken srv1: no vip_staged: $(ev_names srv1)"
 python3 - "$(ev_since "$t_cont" srv1 vip_removed vip="$VIP6")" "$(ev_since "$t_cont" srv1 vip_staged vip="$VIP6")" <<'PY' || soft_fail "the woken srv1: expected vip_removed then vip_staged: $(ev_names srv1)"
 import json, sys

@@ -38,6 +38,8 @@
 #                           the same for an IPv6 address: the client's
 #                           neighbour solicitations
 #   e2e_ipv6_up             the lab gets IPv6 (E2E_IP6, fd58:193::/64)
+#   e2e_stop PID, e2e_cont PID   SIGSTOP an agent (a stall), SIGCONT it;
+#                           the teardown wakes one still stopped
 #   ev_select NODE EVENT [KEY=VALUE...]   matching events, one per line
 #   ev_count, ev_field, ev_wait   built on ev_select
 #   ev_mark NODE:EVENT..., ev_none_new   no such event since the mark
@@ -51,6 +53,7 @@ E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 XHB_TOP=${XHB_TOP:-$(cd "$E2E_DIR/../.." && pwd)}
 export XHB_BUILD=${XHB_BUILD:-$XHB_TOP/build}
 E2E_PIDS=()
+E2E_STOPPED=() # agents e2e_stop stopped and e2e_cont did not wake yet
 E2E_T0=$(date +%s%N)
 
 # The probe line of the tests that assert a peer is never judged dead
@@ -89,6 +92,8 @@ e2e_check_host() {
 
 e2e_end() {
 	local rc=$? pid f
+	# Never a stopped agent left: the teardown's SIGTERM would wait for it.
+	for pid in "${E2E_STOPPED[@]}"; do kill -CONT "$pid" 2>/dev/null; done
 	# fenced mode: whatever the test did, no ARP request of the client was
 	# ever answered by two servers (e2e_start_pair started the prober)
 	if [ -n "${E2E_ARP_T0:-}" ] && [ -s "$LAB_DIR/arp.jsonl" ]; then
@@ -115,6 +120,14 @@ e2e_end() {
 		e2e_log "PASS"
 	fi
 	exit "$rc"
+}
+
+e2e_stop() { kill -STOP "$1" && E2E_STOPPED+=("$1"); }
+e2e_cont() {
+	local keep=() p
+	for p in "${E2E_STOPPED[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+	E2E_STOPPED=("${keep[@]}")
+	kill -CONT "$1"
 }
 
 # Remember a background process (its PID) for the teardown.

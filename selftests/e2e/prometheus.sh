@@ -122,17 +122,21 @@ e2e_log "a second listener: exit 1, $out"
 # hold) do not delay a scrape from another address.
 # (ip netns exec, not lab_exec: $! is then the process itself, which the
 # teardown can end)
-ip netns exec "$(lab_ns client)" python3 - "${LAB_IP[srv1]}" "$PORT" "$P/slow.ready" <<'EOF' &
-import socket, sys, time
+# They hold until the test has scraped (slow.done), 30 s at most.
+ip netns exec "$(lab_ns client)" python3 - "${LAB_IP[srv1]}" "$PORT" "$P/slow.ready" "$P/slow.done" <<'EOF' &
+import os, socket, sys, time
 held = []
 for _ in range(4):
     s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
     s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")  # never ends
     held.append(s)
 open(sys.argv[3], "w").close()
-time.sleep(6)  # bounded: ends by itself
+end = time.monotonic() + 30
+while not os.path.exists(sys.argv[4]) and time.monotonic() < end:
+    time.sleep(0.05)
 EOF
-e2e_bg $!
+slow=$!
+e2e_bg $slow
 wait_for 10 test -e "$P/slow.ready" || fail "the slow clients did not connect to $SRV1"
 t0=$(date +%s%N)
 text=$(scrape srv2 "$SRV1")
@@ -140,6 +144,9 @@ took=$((($(date +%s%N) - t0) / 1000000))
 has_line "$text" 'xhb_agent_up 1' || fail "with four slow clients on $SRV1, a scrape from srv2 got: $text"
 [ "$took" -lt 2000 ] || fail "with four slow clients on $SRV1, a scrape from srv2 took $took ms"
 e2e_log "four half-sent requests held on $SRV1: a scrape from srv2 took $took ms"
+kill -0 "$slow" 2>/dev/null || fail "the slow clients let go before the scrape ended: not a test of them"
+touch "$P/slow.done"
+wait "$slow"
 
 # ---- 2. a Prometheus server scraping both ----
 cat >"$P/prometheus.yml" <<EOF

@@ -19,7 +19,7 @@ source "$E2E_DIR/routed.bash"
 routed_up "lease 300ms\n${E2E_FENCED_STANDBY:+fenced_standby on\n}announce 0 route\n"
 e2e_watch 4000 "$LAB_DIR/watch.json"
 t0=$(mono_now)
-kill -STOP "$(lab_pid srv1)" || fail "cannot stop srv1's agent"
+e2e_stop "$(lab_pid srv1)" || fail "cannot stop srv1's agent"
 ev_wait_since "$t0" 5 srv2 group_acquire || fail "srv2 did not take over from a stalled srv1: $(ev_names srv2)"
 reason=$(ev_since "$t0" srv2 group_acquire | python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["reason"])')
 case $reason in
@@ -34,7 +34,7 @@ routed_session_up srv1 || fail "the router's session with srv1 should be up (its
 e2e_log "srv1 stalled: srv2 took over ($reason), the router prefers srv2's path over srv1's, still announced"
 
 t1=$(mono_now)
-kill -CONT "$(lab_pid srv1)"
+e2e_cont "$(lab_pid srv1)"
 ev_wait_since "$t1" 5 srv1 route_removed || fail "srv1 woke past its lease and kept its route: $(ev_names srv1)"
 wait_for 3 not routed_has_route srv1 || fail "srv1's route is still in table 100"
 wait "$LAB_WATCH_PID"

@@ -47,16 +47,6 @@ source "$(dirname "$0")/lib.bash" "stall${E2E_FENCED_STANDBY:+-fenced}"
 STALL_S=${STALL_S:-30}
 LEASE_MS=500
 
-pid1=
-stall_end() {
-	local rc=$?
-	# Never leave a stopped agent behind: the teardown's SIGTERM would
-	# wait for it.
-	[ -n "$pid1" ] && kill -CONT "$pid1" 2>/dev/null
-	(exit "$rc")
-	e2e_end
-}
-trap stall_end EXIT
 
 LAB_HACF_EXTRA="${E2E_PROBE_STEADY}lease ${LEASE_MS}ms\n${E2E_FENCED_STANDBY:+fenced_standby on\n}"
 lab_setup || fail "lab setup failed"
@@ -194,7 +184,7 @@ watch=$LAB_WATCH_PID
 
 t_stop=$(mono_now)
 e2e_log "srv1: kill -STOP xhbd ($pid1) for $STALL_S s (3 x the seed's deadtime of 10 s unless STALL_S says otherwise; lease ${LEASE_MS} ms)"
-kill -STOP "$pid1" || fail "cannot stop srv1's agent"
+e2e_stop "$pid1" || fail "cannot stop srv1's agent"
 stall_deadline=$(($(date +%s%N) + STALL_S * 1000000000))
 
 ev_wait_since "$t_stop" 5 srv2 group_acquire reason=lease_expired ||
@@ -223,7 +213,7 @@ fi
 t_cont=$(mono_now)
 ev_mark srv1:group_acquire srv1:vip_added
 e2e_log "srv1: kill -CONT xhbd after $(awk -v a="$t_stop" -v b="$t_cont" 'BEGIN { printf "%.1f", (b - a) / 1e9 }') s"
-kill -CONT "$pid1"
+e2e_cont "$pid1"
 
 ev_wait_since "$t_cont" 5 srv1 lease_expired || soft_fail "the woken srv1 has no lease_expired event: $(ev_names srv1)"
 ev_wait_since "$t_cont" 5 srv1 group_release reason=lease_expired ||
