@@ -128,6 +128,41 @@ static int tcp_frame(__u8 *buf)
 	return tcp_frame_to(buf, NULL);
 }
 
+/*
+ * TCP in the shapes that take the whole parse (xhb_classify()) rather
+ * than the early pass of untagged IPv4: under an 802.1Q tag, or IPv6.
+ */
+static int tcp_frame_tagged(__u8 *buf)
+{
+	struct xhb_frame_spec s = spec;
+	__u8 payload[20] = {0};
+	int len;
+
+	s.vlan = 42;
+	len = xhb_frame_build(buf, FRAME_MAX, &s, payload, sizeof(payload));
+	if (len > 0)
+		((struct iphdr *)(buf + ETH_HLEN + 4))->protocol = IPPROTO_TCP;
+	return len;
+}
+
+static int tcp6_frame(__u8 *buf)
+{
+	struct xhb_frame_spec s = spec;
+	__u8 payload[20] = {0};
+	int len;
+
+	s.family = AF_INET6;
+	memset(s.src_ip, 0, sizeof(s.src_ip));
+	memset(s.dst_ip, 0, sizeof(s.dst_ip));
+	s.src_ip[0] = s.dst_ip[0] = 0xfd;
+	s.src_ip[15] = 1;
+	s.dst_ip[15] = 2;
+	len = xhb_frame_build(buf, FRAME_MAX, &s, payload, sizeof(payload));
+	if (len > 0)
+		buf[ETH_HLEN + 6] = IPPROTO_TCP; /* the IPv6 next header */
+	return len;
+}
+
 /* UDP to a port not the cluster's (DNS): parsed up to the port check. */
 static int udp_frame(__u8 *buf)
 {
@@ -346,6 +381,13 @@ static int measure(struct bench *b, const char *empty, struct path_result *res,
 		err = repeat_row(b, res, n, "non-cluster pass (UDP), holding",
 				 "pass_other_port", udp, udp_len, XDP_PASS);
 	if (!err)
+		err = repeat_row(b, res, n, "non-cluster pass (TCP, 802.1Q), holding",
+				 "pass_not_udp", frame, tcp_frame_tagged(frame),
+				 XDP_PASS);
+	if (!err)
+		err = repeat_row(b, res, n, "non-cluster pass (TCP over IPv6), holding",
+				 "pass_not_udp", frame, tcp6_frame(frame), XDP_PASS);
+	if (!err)
 		err = repeat_row(b, res, n, "to a VIP (TCP), holding",
 				 "pass_not_udp", frame,
 				 tcp_frame_to(frame, bench_vip), XDP_PASS);
@@ -498,7 +540,7 @@ int main(int argc, char **argv)
 	};
 	struct bench b = {
 	    .seq = 1, .reply_seq = 1, .repeat = 200000, .frames = 200000};
-	struct path_result res[16];
+	struct path_result res[24];
 	const char *json = NULL, *empty = NULL;
 	char empty_path[PATH_MAX];
 	char why[256] = "";

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
- * Checksums of a probe reply built in place: UDP from scratch, IPv4's
- * header updated. Part of bpf/xhb.bpf.c, apart for its size.
+ * Checksums of a probe reply built in place: IPv6's UDP from scratch,
+ * IPv4's header updated (an IPv4 reply has no UDP checksum:
+ * xhb_rewrite_as_reply()). Part of bpf/xhb.bpf.c, apart for its size.
  */
 #ifndef XHB_CSUM_H
 #define XHB_CSUM_H
@@ -32,13 +33,13 @@ XHB_INLINE __u64 xhb_sum16(const void *p, int n)
 }
 
 /*
- * UDP checksum of the reply from scratch: pseudo-header, UDP header with a
- * zero checksum, payload. The payload is the header we just built on the
- * stack (8-byte aligned: summed a 32-bit word at a time), so nothing of
- * the probe's bytes is trusted.
+ * UDP checksum of an IPv6 reply from scratch: pseudo-header, UDP header
+ * with a zero checksum, payload. The payload is the header we just built
+ * on the stack (8-byte aligned: summed a 32-bit word at a time), so
+ * nothing of the probe's bytes is trusted.
  */
-XHB_INLINE __u16 xhb_udp_csum(const struct xhb_frame *f,
-			      const struct xhb_hdr *h)
+XHB_INLINE __u16 xhb_udp6_csum(const struct xhb_frame *f,
+			       const struct xhb_hdr *h)
 {
 	const __u32 *w = (const __u32 *)h;
 	__u64 sum = 0;
@@ -47,12 +48,10 @@ XHB_INLINE __u16 xhb_udp_csum(const struct xhb_frame *f,
 	for (int i = 0; i < XHB_HDR_LEN / 4; i++)
 		sum += w[i];
 	/* the UDP header, its checksum zero; the pseudo-header's length
-	 * is the UDP length (IPv6's 32 bits of it: the same sum) */
+	 * is the UDP length (its 32 bits: the same sum) */
 	sum += xhb_sum16(f->udp, 4) + f->udp->len + bpf_htons(IPPROTO_UDP);
-	if (f->ip4)
-		sum += xhb_sum16(&f->ip4->saddr, 4);
-	else if (f->ip6) /* saddr and daddr are adjacent: 32 bytes */
-		sum += xhb_sum16(&f->ip6->saddr, 16);
+	/* saddr and daddr are adjacent: 32 bytes */
+	sum += xhb_sum16(&f->ip6->saddr, 16);
 	sum = (__u16)~xhb_csum_fold(sum);
 	return sum ? sum : 0xffff; /* 0 means "no checksum" in UDP */
 }

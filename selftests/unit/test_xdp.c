@@ -587,6 +587,12 @@ static void check_reply(const struct xhb_frame_spec *spec, const __u8 *in,
 	cr_assert_eq(ntohs(udp->source), spec->dst_port);
 	cr_assert_eq(ntohs(udp->dest), spec->src_port);
 	cr_assert(xhb_frame_checksums_ok(r->out, r->out_len), "bad checksums");
+	/* IPv4: no UDP checksum (RFC 768's 0), the tag covers the payload;
+	 * IPv6: one, as it requires (checked above) */
+	if (spec->family == AF_INET)
+		cr_assert_eq(udp->check, 0, "IPv4 reply with a UDP checksum");
+	else
+		cr_assert_neq(udp->check, 0, "IPv6 reply without a UDP checksum");
 	cr_assert(xhb_wire_verify(reply, &keys[self.key_id]), "bad tag");
 	cr_assert_eq(reply->key_id, self.key_id);
 	cr_assert_eq(ntohl(reply->magic), XHB_MAGIC);
@@ -1163,6 +1169,85 @@ Test(xdp, staged_vips_fenced_whatever_the_lease)
 	set_lease(true, 0x1);
 	expect("taken over, lease lapsed: udp to the vip", buf,
 	       udp_to(buf, vip4, AF_INET), XDP_DROP, STAT(drop_fenced_ip));
+}
+
+/*
+ * A TCP frame over IPv4 to dst (a VLAN tag, IP options, a first fragment
+ * if asked): the shape xhb_plainly_not_ours() decides itself, and each
+ * way past it to xhb_classify().
+ */
+static int tcp_to(__u8 *buf, const __u8 dst[4], __u16 vlan, __u8 options,
+		  bool fragment)
+{
+	struct xhb_frame_spec s = v4;
+	__u8 payload[20] = {0};
+	struct iphdr *ip = (struct iphdr *)(buf + ETH_HLEN + (vlan ? 4 : 0));
+	int len;
+
+	memcpy(s.dst_ip, dst, 4);
+	s.vlan = vlan;
+	s.ip_options = options;
+	len = xhb_frame_build(buf, 256, &s, payload, sizeof(payload));
+	ip->protocol = IPPROTO_TCP;
+	if (fragment)
+		ip->frag_off = htons(0x2000); /* MF */
+	return len;
+}
+
+/*
+ * Frames not ours are passed before parsing (xhb_plainly_not_ours()) only
+ * when they are to none of our VIPs: a fenced VIP stays fenced for every
+ * shape of frame, and an address that shares a VIP's filter bit still
+ * passes, through the whole parse, with the same counter.
+ */
+Test(xdp, fence_holds_past_the_early_pass)
+{
+	const __u8 staged4[4] = {172, 16, 194, 31};
+	const __u8 same_bit4[4] = {10, 1, 2, 30}; /* vip4's last byte */
+	const __u8 other4[4] = {172, 16, 193, 41};
+	static const struct {
+		const char *shape;
+		__u16 vlan;
+		__u8 options;
+		bool fragment;
+	} shapes[] = {
+	    {"tcp", 0, 0, false},
+	    {"tcp, 802.1Q", 42, 0, false},
+	    {"tcp, ip options", 0, 8, false},
+	    {"tcp, first fragment", 0, 0, true},
+	};
+	__u8 buf[256];
+	char what[128];
+
+	cr_assert_eq(dataplane__vip_add(dp, AF_INET, vip4, 0, false), 0);
+	cr_assert_eq(dataplane__vip_add(dp, AF_INET, staged4, 1, true), 0);
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		int pass = shapes[i].fragment ? STAT(pass_fragment)
+					      : STAT(pass_not_udp);
+#define TCP(dst) \
+	tcp_to(buf, dst, shapes[i].vlan, shapes[i].options, shapes[i].fragment)
+#define WHAT(x) (snprintf(what, sizeof(what), "%s, %s", shapes[i].shape, x), what)
+		set_lease(false, 0x1);
+		expect(WHAT("to the vip, lease alive"), buf, TCP(vip4), XDP_PASS,
+		       pass);
+		expect(WHAT("to the staged vip"), buf, TCP(staged4), XDP_DROP,
+		       STAT(drop_fenced_ip));
+		expect(WHAT("to another address"), buf, TCP(other4), XDP_PASS,
+		       pass);
+		set_lease(true, 0x1);
+		expect(WHAT("to the vip, lease lapsed"), buf, TCP(vip4),
+		       XDP_DROP, STAT(drop_fenced_ip));
+		expect(WHAT("to an address of the vip's filter bit"), buf,
+		       TCP(same_bit4), XDP_PASS, pass);
+		expect(WHAT("to another address, lease lapsed"), buf,
+		       TCP(other4), XDP_PASS, pass);
+#undef TCP
+#undef WHAT
+	}
+	expect("udp to the lapsed vip", buf, udp_to(buf, vip4, AF_INET),
+	       XDP_DROP, STAT(drop_fenced_ip));
+	expect("udp to another address", buf, udp_to(buf, other4, AF_INET),
+	       XDP_PASS, STAT(pass_other_port));
 }
 
 /* ---- replay across resets: which life of the peer a packet is from ----- */
