@@ -203,7 +203,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	cfg = calloc(1, sizeof(*cfg));
+	cfg = xhb_config_new();
 	if (!cfg) {
 		fprintf(stderr, "xhb-metrics: out of memory\n");
 		return 1;
@@ -264,6 +264,6 @@ int main(int argc, char **argv)
 	MHD_stop_daemon(d); /* closes the listening socket too */
 	ret = 0;
 out:
-	free(cfg);
+	xhb_config_free(cfg);
 	return ret;
 }

@@ -571,7 +571,7 @@ static void reopen_logs(struct xhb_agent *a, const struct xhb_config *next)
 
 static void do_reload(struct xhb_agent *a)
 {
-	struct xhb_config *next = calloc(1, sizeof(*next));
+	struct xhb_config *next = xhb_config_new();
 	char err[512];
 
 	a->reload = false;
@@ -581,7 +581,7 @@ static void do_reload(struct xhb_agent *a)
 		return;
 	if (load_next(a, NULL, next, err, sizeof(err))) {
 		xhb_ev_config_error(a->ev, err, "kept the running configuration");
-		free(next);
+		xhb_config_free(next);
 		return;
 	}
 	apply_config(a, next, XHB_NODES_BY_RELOAD);
@@ -630,7 +630,7 @@ void apply_config(struct xhb_agent *a, struct xhb_config *next,
 		xhb_ev_reload(a->ev, a->cfg->dir);
 	emit_config(a);
 	say_node_changes(a, old, source);
-	free(old);
+	xhb_config_free(old);
 	/* a node added or removed leaves the program as it is (loading one
 	 * costs the loop hundreds of ms): its peers map changes below */
 	if (source != XHB_NODES_BY_CONTROL) {

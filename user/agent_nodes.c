@@ -134,7 +134,7 @@ json_t *node_request(struct xhb_agent *a, const struct xhb_control_request *req)
 	if (ret)
 		return xhb_control_error("%s", err);
 	ch = calloc(1, sizeof(*ch));
-	next = calloc(1, sizeof(*next));
+	next = xhb_config_new();
 	if (!ch || !next) {
 		reply = xhb_control_error("out of memory");
 		goto out;
@@ -161,7 +161,7 @@ json_t *node_request(struct xhb_agent *a, const struct xhb_control_request *req)
 	json_object_set_new(reply, "op", json_string(add ? "add" : "remove"));
 	json_object_set_new(reply, "name", json_string(req->node_name));
 out:
-	free(next);
+	xhb_config_free(next);
 	free(ch);
 	return reply;
 }

@@ -31,7 +31,7 @@
 
 int xhb_agent_check_config(const char *dir, char *err, size_t errlen)
 {
-	struct xhb_config *cfg = calloc(1, sizeof(*cfg));
+	struct xhb_config *cfg = xhb_config_new();
 	int ret;
 
 	if (!cfg)
@@ -39,7 +39,7 @@ int xhb_agent_check_config(const char *dir, char *err, size_t errlen)
 	ret = xhb_config_load_nodes(dir, NULL, cfg, err, errlen);
 	if (!ret)
 		ret = xhb_ifaces_check(cfg, err, errlen);
-	free(cfg);
+	xhb_config_free(cfg);
 	return ret;
 }
 
@@ -193,7 +193,7 @@ int xhb_agent__open(struct xhb_agent **out, const struct xhb_agent_opts *o,
 	a->unheard_by = -1;
 	a->quorum_said = -1;
 	a->cfg_gen = 1; /* the placement inputs are read at the first loop */
-	a->cfg = calloc(1, sizeof(*a->cfg));
+	a->cfg = xhb_config_new();
 	if (!a->cfg) {
 		ret = -ENOMEM;
 		goto fail;
@@ -286,6 +286,6 @@ void xhb_agent__close(struct xhb_agent *a)
 	if (a->sigfd >= 0)
 		close(a->sigfd);
 	xhb_agent_watch_close(&a->watch);
-	free(a->cfg);
+	xhb_config_free(a->cfg);
 	free(a);
 }

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <strings.h>
 
 #include <linux/bpf.h> /* struct bpf_spin_lock, for xhb_maps.h */
@@ -91,7 +92,7 @@ static int load(struct loader ld, const char *dir)
 	if (err && errlen)
 		err[0] = '\0';
 	/* Loaded before (every load writes dir first): cleared. Fresh from
-	 * calloc: left alone, its pages untouched (see config.h). */
+	 * xhb_config_new(): left alone, its pages untouched (see config.h). */
 	if (cfg->dir[0])
 		memset(cfg, 0, sizeof(*cfg));
 	if (!dir)
@@ -138,6 +139,20 @@ static int load(struct loader ld, const char *dir)
 	ret = ret ?: cfg_checks_finish(&ld);
 	ret = ret ?: cfg_announces_finish(&ld);
 	return ret ?: cfg_resources_finish(&ld);
+}
+
+struct xhb_config *xhb_config_new(void)
+{
+	void *p = mmap(NULL, sizeof(struct xhb_config), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void xhb_config_free(struct xhb_config *cfg)
+{
+	if (cfg)
+		munmap(cfg, sizeof(*cfg));
 }
 
 int xhb_config_load(const char *dir, struct xhb_config *cfg, char *err,

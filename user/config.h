@@ -432,12 +432,23 @@ struct xhb_config {
 };
 
 /*
+ * A configuration, zeroed, or NULL; xhb_config_free() gives it back.
+ * Mapped (mmap), not calloc'd: glibc takes a block this size from the
+ * heap once one has been freed (its mmap threshold rises to it), and
+ * calloc() then clears all of it, 3-14 ms on the agent's loop at every
+ * reload after the third. Fresh anonymous pages are zero and are paid
+ * for only when touched.
+ */
+struct xhb_config *xhb_config_new(void);
+void xhb_config_free(struct xhb_config *cfg);
+
+/*
  * Reads DIR/ha.cf, DIR/haresources and DIR/authkeys into cfg (DIR NULL:
  * XHB_CONFIG_DEFAULT_DIR). Returns 0, or a negative errno (the open's
  * errno, -EACCES for a readable authkeys, -EINVAL for content) with the
  * first problem in err as "file:line: what is wrong" ("file: what is
  * wrong" for the file as a whole). cfg is unspecified after an error.
- * cfg is zeroed (calloc) or was loaded before: a fresh one is not cleared
+ * cfg is fresh (xhb_config_new()) or was loaded before: a fresh one is not cleared
  * again, so that the pages of what the files do not use (the struct is
  * tens of MB: 1024 groups) are never touched, neither mapped nor paid
  * for in the agent's loop at a reload.

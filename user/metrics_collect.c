@@ -176,7 +176,7 @@ int xhb_metrics_text(const struct xhb_config *cfg, const char *control_path,
 
 int xhb_metrics_print(const char *config_dir, const char *control_path)
 {
-	struct xhb_config *cfg = calloc(1, sizeof(*cfg));
+	struct xhb_config *cfg = xhb_config_new();
 	char err[1024], *text;
 	size_t len;
 	int ret;
@@ -188,11 +188,11 @@ int xhb_metrics_print(const char *config_dir, const char *control_path)
 	ret = xhb_config_load_nodes(config_dir, NULL, cfg, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "xhbctl: metrics: %s\n", err);
-		free(cfg);
+		xhb_config_free(cfg);
 		return 1;
 	}
 	ret = xhb_metrics_text(cfg, control_path, &text, &len);
-	free(cfg);
+	xhb_config_free(cfg);
 	if (ret) {
 		fprintf(stderr, "xhbctl: metrics: %s\n", strerror(-ret));
 		return 1;

@@ -79,13 +79,13 @@ static inline void cfgdir_setup(void)
 	cr_assert(mkdtemp(cfgdir.dir));
 	snprintf(rd, sizeof(rd), "%s/resource.d", cfgdir.dir);
 	mkdir(rd, 0755);
-	cfgdir.cfg = calloc(1, sizeof(*cfgdir.cfg));
+	cfgdir.cfg = xhb_config_new();
 	cr_assert(cfgdir.cfg);
 }
 
 static inline void cfgdir_teardown(void)
 {
-	free(cfgdir.cfg);
+	xhb_config_free(cfgdir.cfg);
 	nftw(cfgdir.dir, cfgdir_rm, 8, FTW_DEPTH | FTW_PHYS);
 }
 
