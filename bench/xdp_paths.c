@@ -324,23 +324,25 @@ static int measure_empty(struct bench *b, const char *path,
 	return err;
 }
 
-/* From here on this node holds group 0 and its VIP, its lease alive. */
 static const __u8 bench_vip[4] = {10, 77, 0, 30};
 static const __u8 bench_staged[4] = {10, 77, 0, 40};
 
-static int hold_vip(struct bench *b)
+/* This node holds group 0 and its VIP, its lease alive; or nothing. */
+static int set_holding(struct bench *b, bool hold)
 {
 	struct xhb_self self;
 	int err = dataplane__read_self(b->dp, &self);
 
 	if (err)
 		return err;
-	self.groups_held = 0x1;
-	self.lease_ms = 3600 * 1000;
+	self.groups_held = hold ? 0x1 : 0;
+	self.lease_ms = hold ? 3600 * 1000 : 0;
 	self.agent_update_ns = xhb_now_ns();
 	err = dataplane__write_self(b->dp, &self);
-	return err ? err : dataplane__vip_add(b->dp, AF_INET, bench_vip, 0,
-					       false);
+	if (err)
+		return err;
+	return hold ? dataplane__vip_add(b->dp, AF_INET, bench_vip, 0, false)
+		    : dataplane__vip_del(b->dp, AF_INET, bench_vip);
 }
 
 /* A row timed by repeat, on frame. */
@@ -354,20 +356,6 @@ static int repeat_row(struct bench *b, struct path_result *res, int *n,
 	return len < 0 ? len : time_repeat(b, r, frame, len, verdict);
 }
 
-/* Back to holding nothing, as a round starts. */
-static int unhold(struct bench *b)
-{
-	struct xhb_self self;
-	int err = dataplane__read_self(b->dp, &self);
-
-	if (err)
-		return err;
-	self.groups_held = 0;
-	self.lease_ms = 0;
-	err = dataplane__write_self(b->dp, &self);
-	return err ? err : dataplane__vip_del(b->dp, AF_INET, bench_vip);
-}
-
 /* One round: every row in turn, into res (n rows). */
 static int measure(struct bench *b, const char *empty, struct path_result *res,
 		   int *n)
@@ -379,7 +367,7 @@ static int measure(struct bench *b, const char *empty, struct path_result *res,
 	int len, err, verdict;
 
 	*n = 0;
-	err = unhold(b);
+	err = set_holding(b, false); /* a round starts holding nothing */
 	if (!err)
 		err = measure_empty(b, empty, &res[(*n)++]);
 	/* Pass first, both ways: the difference is the per-run overhead. */
@@ -396,7 +384,7 @@ static int measure(struct bench *b, const char *empty, struct path_result *res,
 		err = repeat_row(b, res, n, "non-cluster pass (UDP)",
 				 "pass_other_port", udp, udp_len, XDP_PASS);
 	if (!err)
-		err = hold_vip(b);
+		err = set_holding(b, true); /* and every row after */
 	if (!err)
 		err = repeat_row(b, res, n, "non-cluster pass (TCP), holding",
 				 "pass_not_udp", tcp, tcp_len, XDP_PASS);
