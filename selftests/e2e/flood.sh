@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # A flood of hostile packets at srv1's cluster port while the cluster runs
-# with 1 ms probes (issue 5, "Floods and forged traffic").
+# with 1 ms probes (issue 5, "Floods and forged traffic"), at `probe 1ms
+# 19` (E2E_PROBE_STEADY, lib.bash): the flood goes through the lab's
+# switch, a bridge whose veths' softirqs share the two vCPUs with the
+# flooder, and with the other CPU busy (soak.sh --busy) it held srv1's
+# replies for over 4 ms once in a soak: srv2 judged srv1 dead at `probe
+# 1ms 3`, rightly for a silent path, but what this test asserts is that
+# the flood costs srv1 nothing, not how fast a death is seen.
 #
 # A fourth namespace, "attacker", joins the lab's bridge (172.16.193.99,
 # no route anywhere) and runs tools/xhb-flood for FLOOD_S seconds as fast
@@ -42,7 +48,7 @@ flood_end() {
 trap flood_end EXIT
 ip netns del "$ATK_NS" 2>/dev/null
 
-LAB_HACF_EXTRA='probe 1ms 3\n'
+LAB_HACF_EXTRA=$E2E_PROBE_STEADY
 lab_setup || fail "lab setup failed"
 br=$(lab_ns lanbr)
 ip netns add "$ATK_NS" || fail "cannot add namespace $ATK_NS"
