@@ -18,7 +18,13 @@ LAB_NODES=(srv1 srv2 srv3 srv4 srv5)
 LAB_IP[srv3]=172.16.193.70
 LAB_IP[srv4]=172.16.193.80
 LAB_IP[srv5]=172.16.193.90
-LAB_HACF_EXTRA='probe 1ms 3\nnode srv3\nnode srv4\nnode srv5\n'
+# `probe 1ms 19` (E2E_PROBE_STEADY, lib.bash): five agents and the lab's
+# bridge on two vCPUs; with the other CPU busy (soak.sh --busy), once,
+# srv2 had no reply from srv1 for 4 ms after the heal, said so in its
+# probes at `probe 1ms 3`, and srv1 released (unheard) to srv4: a move
+# this test forbids, for a reason it is not about. The cut itself is
+# seconds long, far past either window.
+LAB_HACF_EXTRA="${E2E_PROBE_STEADY}node srv3\nnode srv4\nnode srv5\n"
 MINORITY=(srv4 srv5)
 
 # cut on|off: frames between the minority's bridge ports and the others
