@@ -24,8 +24,10 @@ ROUTED_BFD_MS=${ROUTED_BFD_MS:-200}
 # shellcheck source=../../tools/lab_routed.sh
 source "$XHB_TOP/tools/lab_routed.sh"
 
+# ROUTED_PROBE: the probe line (the tests that assert no false death set
+# E2E_PROBE_STEADY, lib.bash)
 routed_up() { # [extra ha.cf lines [path]]
-	LAB_HACF_EXTRA="probe 1ms 3\\n${1:-announce 0 route\\n}"
+	LAB_HACF_EXTRA="${ROUTED_PROBE:-probe 1ms 3\\n}${1:-announce 0 route\\n}"
 	routed_setup || fail "routed lab setup failed"
 	[ -z "${ROUTED_BEFORE_START:-}" ] || "$ROUTED_BEFORE_START"
 	lab_start srv1

@@ -16,6 +16,11 @@
 source "$(dirname "$0")/lib.bash" "routed-stall${E2E_FENCED_STANDBY:+-fenced}"
 source "$E2E_DIR/routed.bash"
 
+# `probe 1ms 19` (E2E_PROBE_STEADY): once in CI, just after srv1 woke,
+# a 4 ms silence of the lab's switch (srv2's replies) made srv1 judge srv2
+# dead at `probe 1ms 3` and take the route back; this test asserts where
+# the route is after the wake, not how fast a death is seen.
+ROUTED_PROBE=$E2E_PROBE_STEADY
 routed_up "lease 300ms\n${E2E_FENCED_STANDBY:+fenced_standby on\n}announce 0 route\n"
 e2e_watch 4000 "$LAB_DIR/watch.json"
 t0=$(mono_now)
