@@ -28,7 +28,7 @@ for node in srv1 srv2; do
 	cat >"$d/resource.d/hangstop" <<EOF
 #!/bin/sh
 case "\$1" in
-stop) while [ -e "$LAB_DIR/$node/hang" ]; do sleep 1; done ;;
+stop) while [ -e "$LAB_DIR/$node/hang" ]; do sleep 0.05; done ;;
 esac
 exit 0
 EOF
