@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.bash" active-active
 
 VIP2=172.16.193.31
-LAB_HACF_EXTRA='probe 1ms 3\n'
+LAB_HACF_EXTRA="${E2E_PROBE_STEADY}"
 lab_setup || fail "lab setup failed"
 for node in srv1 srv2; do
 	printf '%s\n' "srv1 IPaddr::$LAB_VIP/16/ens192" "srv2 IPaddr::$VIP2/16/ens192" >"$LAB_DIR/$node/ha.d/haresources"

@@ -12,7 +12,7 @@ source "$(dirname "$0")/lib.bash" auto-groups
 
 LAB_NODES=(srv1 srv2 srv3)
 LAB_IP[srv3]=172.16.193.70
-LAB_HACF_EXTRA='probe 1ms 3\nnode srv3\n'
+LAB_HACF_EXTRA="${E2E_PROBE_STEADY}node srv3\n"
 VIPS=(172.16.193.31 172.16.193.32 172.16.193.33 172.16.193.34 172.16.193.35 172.16.193.36)
 
 # The group addresses NODE holds, one a line.

@@ -15,7 +15,7 @@
 source "$(dirname "$0")/lib.bash" hbcmd
 
 VIP2=172.16.193.31
-LAB_HACF_EXTRA='probe 1ms 3\n'
+LAB_HACF_EXTRA="${E2E_PROBE_STEADY}"
 for cmd in cl_status hb_standby hb_takeover; do
 	[ -x "$XHB_BUILD/$cmd" ] || fail "$XHB_BUILD/$cmd is not built: run make"
 done

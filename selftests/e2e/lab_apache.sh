@@ -37,7 +37,7 @@ expect_private_apache() { # node
 	[ "$workers" = "www-data " ] || fail "$node's apache2 workers run as '$workers', expected www-data"
 }
 
-LAB_HACF_EXTRA='probe 1ms 3\n'
+LAB_HACF_EXTRA="${E2E_PROBE_STEADY}"
 lab_setup || fail "lab setup failed"
 e2e_start_pair
 

@@ -19,7 +19,7 @@ NGROUPS=${MANY_GROUPS:-256}
 group_addr() { echo "172.16.$((200 + $1 / 250)).$(($1 % 250 + 1))"; }
 OURS="$LAB_VIP|172\.16\.20[0-4]\.[0-9]+"
 TAKEOVER_BOUND_MS=${MANY_GROUPS_BOUND_MS:-2000}
-LAB_HACF_EXTRA='probe 1ms 3\n'
+LAB_HACF_EXTRA="${E2E_PROBE_STEADY}"
 lab_setup || fail "lab setup failed"
 {
 	cat "$LAB_FIXTURES/haresources"

@@ -15,7 +15,7 @@
 source "$(dirname "$0")/lib.bash" media-links
 
 PUB_VIP=10.193.0.30
-LAB_HACF_EXTRA='bcast eth1\nprobe 1ms 3\n'
+LAB_HACF_EXTRA="bcast eth1\n${E2E_PROBE_STEADY}"
 lab_setup || fail "lab setup failed"
 lab_add_public_segment || fail "cannot add the public segment"
 

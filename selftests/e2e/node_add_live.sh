@@ -26,7 +26,7 @@ source "$(dirname "$0")/lib.bash" node-add
 LAB_NODES=(srv1 srv2 srv3 srv4)
 LAB_IP[srv3]=172.16.193.70
 LAB_IP[srv4]=172.16.193.80
-LAB_HACF_EXTRA='probe 1ms 3\nnode srv3\ncluster_name xhb-lab\n'
+LAB_HACF_EXTRA="${E2E_PROBE_STEADY}node srv3\ncluster_name xhb-lab\n"
 command -v bpftool >/dev/null || skip "needs bpftool"
 for cmd in cl_status hb_addnode hb_delnode; do
 	[ -x "$XHB_BUILD/$cmd" ] || fail "$XHB_BUILD/$cmd is not built: run make"

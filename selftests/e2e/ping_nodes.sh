@@ -13,7 +13,7 @@
 source "$(dirname "$0")/lib.bash" ping-nodes
 
 PING_NODE=172.16.193.1
-LAB_HACF_EXTRA="probe 1ms 3\\nkeepalive 200ms\\ndeadping 1\\nping $PING_NODE\\n"
+LAB_HACF_EXTRA="${E2E_PROBE_STEADY}keepalive 200ms\\ndeadping 1\\nping $PING_NODE\\n"
 lab_setup || fail "lab setup failed"
 e2e_start_pair
 ev_wait 5 srv1 ping_node_up target=$PING_NODE || fail "srv1 never reached $PING_NODE: $(ev_names srv1)"

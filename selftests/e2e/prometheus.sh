@@ -32,7 +32,7 @@ SRV1=${LAB_IP[srv1]}:$PORT
 SRV2=${LAB_IP[srv2]}:$PORT
 declare -A LISTENER
 
-LAB_HACF_EXTRA='probe 1ms 3\n'
+LAB_HACF_EXTRA="${E2E_PROBE_STEADY}"
 lab_setup || fail "lab setup failed"
 for node in srv1 srv2; do
 	echo "metrics_listen ${LAB_IP[$node]}:$PORT" >>"$LAB_DIR/$node/ha.d/ha.cf"

@@ -13,7 +13,7 @@
 source "$(dirname "$0")/lib.bash" quorum-two-nodes
 command -v nft >/dev/null || skip "needs nft (nftables) for the cut"
 
-LAB_HACF_EXTRA='probe 1ms 3\nkeepalive 500ms\nping 172.16.193.1\ndeadping 2\n'
+LAB_HACF_EXTRA="${E2E_PROBE_STEADY}keepalive 500ms\nping 172.16.193.1\ndeadping 2\n"
 
 # cut on|off: every frame to and from srv1's bridge port dropped
 cut() { # on|off

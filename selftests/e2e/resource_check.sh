@@ -14,7 +14,7 @@
 #    goes to srv1, whose check passes again.
 source "$(dirname "$0")/lib.bash" resource-check
 
-LAB_HACF_EXTRA='probe 1ms 3\ncheck svc resource Fake interval 20ms timeout 1s fall 2 rise 2\n'
+LAB_HACF_EXTRA="${E2E_PROBE_STEADY}check svc resource Fake interval 20ms timeout 1s fall 2 rise 2\n"
 lab_setup || fail "lab setup failed"
 ocf=$LAB_DIR/ocf
 mkdir -p "$ocf/resource.d/heartbeat"

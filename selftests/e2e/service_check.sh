@@ -18,7 +18,7 @@
 #    says so (no_healthy_node), srv2 never takes it.
 source "$(dirname "$0")/lib.bash" service-check
 
-LAB_HACF_EXTRA='probe 1ms 3\ncheck web http http://127.0.0.1/ interval 10ms timeout 200ms fall 3 rise 3\n'
+LAB_HACF_EXTRA="${E2E_PROBE_STEADY}check web http http://127.0.0.1/ interval 10ms timeout 200ms fall 3 rise 3\n"
 lab_setup || fail "lab setup failed"
 e2e_start_pair
 ev_wait 5 srv1 check_passing check=web || fail "srv1's check never passed: $(ev_names srv1)"

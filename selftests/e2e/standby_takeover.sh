@@ -5,7 +5,7 @@
 # both nodes names the owner; the control socket refuses non-root users.
 source "$(dirname "$0")/lib.bash" standby
 
-LAB_HACF_EXTRA='probe 1ms 3\n'
+LAB_HACF_EXTRA="${E2E_PROBE_STEADY}"
 lab_setup || fail "lab setup failed"
 e2e_start_pair
 

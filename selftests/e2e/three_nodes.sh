@@ -13,7 +13,7 @@ source "$(dirname "$0")/lib.bash" three-nodes
 
 LAB_NODES=(srv1 srv2 srv3)
 LAB_IP[srv3]=172.16.193.70
-LAB_HACF_EXTRA='probe 1ms 3\nnode srv3\n'
+LAB_HACF_EXTRA="${E2E_PROBE_STEADY}node srv3\n"
 lab_setup || fail "lab setup failed"
 lab_start srv1
 lab_start srv2

@@ -10,7 +10,7 @@
 # nothing moves: no client request lost, srv2 never holds the VIP.
 source "$(dirname "$0")/lib.bash" upgrade-layout
 
-LAB_HACF_EXTRA='probe 1ms 3\n'
+LAB_HACF_EXTRA="${E2E_PROBE_STEADY}"
 command -v bpftool >/dev/null || skip "needs bpftool"
 lab_setup || fail "lab setup failed"
 e2e_start_pair
