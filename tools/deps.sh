@@ -14,6 +14,10 @@ packages=(
 	# tests
 	libcriterion-dev libsodium-dev python3-jsonschema valgrind
 	libclang-rt-14-dev man-db groff-base
+	# the OCF agents operators run: resource-agents' own Dummy
+	# (unit/resource_agent::real_dummy_agent, e2e/ocf_agent), skipped
+	# without it
+	resource-agents
 	# e2e: syslog and logrotate as operators run them
 	rsyslog logrotate
 	# the Debian package (selftests/e2e/debian_package.sh): its build,
