@@ -448,12 +448,20 @@ lab_kill_pidfile() {
 LAB_OTHER_NS=(lanbr pubbr)
 LAB_BEFORE_TEARDOWN=${LAB_BEFORE_TEARDOWN:-}
 lab_teardown_quiet() {
-	local node
+	local node pids
 	[ -z "$LAB_BEFORE_TEARDOWN" ] || "$LAB_BEFORE_TEARDOWN"
 	for node in "${LAB_NODES[@]}"; do
 		lab_stop "$node" TERM
 		lab_web_end "$node"
 		lab_kill_pidfile "$LAB_DIR/$node/echo.pid"
+	done
+	# Whatever still runs in the lab's namespaces was started in them by
+	# the lab (a resource script whose agent was killed while waiting
+	# for it, say): it must not outlive the lab, nor keep its namespace.
+	for node in "${LAB_NODES[@]}" client "${LAB_OTHER_NS[@]}"; do
+		pids=$(ip netns pids "$(lab_ns "$node")" 2>/dev/null) || continue
+		# shellcheck disable=SC2086
+		[ -z "$pids" ] || kill -KILL $pids 2>/dev/null
 	done
 	for node in "${LAB_NODES[@]}" client "${LAB_OTHER_NS[@]}"; do
 		ip netns del "$(lab_ns "$node")" 2>/dev/null

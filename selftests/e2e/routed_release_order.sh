@@ -16,12 +16,12 @@ slow_stop_script() {
 		mkdir -p "$d/resource.d"
 		cat >"$d/resource.d/slowstop" <<EOF
 #!/bin/sh
-# stop: say it began, then wait until the test lets it end (bounded by
-# resource_timeout)
+# stop: say it began, then wait until the test lets it end, or the lab
+# is gone (an agent stopped at the teardown runs it too)
 case "\$1" in
 stop)
 	touch "$LAB_DIR/$node/stopping"
-	while [ ! -e "$LAB_DIR/$node/stop-go" ]; do sleep 0.05; done ;;
+	while [ ! -e "$LAB_DIR/$node/stop-go" ] && [ -d "$LAB_DIR/$node" ]; do sleep 0.05; done ;;
 esac
 exit 0
 EOF
