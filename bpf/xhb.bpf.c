@@ -16,9 +16,9 @@
  * it), ARP requests, neighbour solicitations and packets for the VIPs in
  * xhb_vips are dropped, whatever their protocol, and always for a VIP
  * staged here (XHB_VIP_STAGED). A frame to none of them pays a word of
- * each VIP filter (vip_filter, staged_filter) for it; only a frame that
- * may be to one reads this node's state, the clock the lease needs, or
- * xhb_vips (xhb_fenced_for()).
+ * the VIP filter (vip_filter, the bits of held and staged VIPs) for it;
+ * only a frame that may be to one reads this node's state, the clock the
+ * lease needs, or xhb_vips (xhb_fenced_for()).
  *
  * Parsing goes through a cursor (xhb_parse.h); each xhb_parse_* checks its
  * own bounds and returns the next protocol or an XHB_PARSE_* value.
@@ -456,18 +456,22 @@ XHB_INLINE enum xhb_reason xhb_classify(struct xhb_cursor *c,
  */
 XHB_INLINE enum xhb_reason xhb_plainly_not_ours(const struct xhb_cursor *c)
 {
-	struct ethhdr *eth = c->start;
-	struct iphdr *ip = (struct iphdr *)(eth + 1);
-	struct udphdr *udp = (struct udphdr *)(ip + 1);
+	/* Byte offsets, not vmlinux.h's fields (CO-RE relocated: an
+	 * instruction more each): EtherType at 12, then the IPv4 header at 14
+	 * (version and length 14, fragment bits 20, protocol 23, the last
+	 * byte of the destination 33), the UDP destination port at 36. */
+	const __u8 *p = c->start;
 
-	if ((void *)(udp + 1) > c->end || eth->h_proto != bpf_htons(ETH_P_IP) ||
-	    *(__u8 *)ip != 0x45 /* version 4, a 20-byte header */ ||
-	    (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET)) ||
-	    xhb_maybe_vip(&ip->daddr, 4))
+	if ((void *)(p + sizeof(struct ethhdr) + sizeof(struct iphdr) +
+		     sizeof(struct udphdr)) > c->end ||
+	    (*(const __u32 *)(p + 12) & bpf_htonl(0xffffff00)) !=
+		    bpf_htonl(ETH_P_IP << 16 | 0x45 << 8) /* 4, 20 bytes */ ||
+	    (*(const __u16 *)(p + 20) & bpf_htons(IP_MF | IP_OFFSET)) ||
+	    xhb_maybe_vip(p + 30, 4))
 		return XHB_R_NEXT;
-	if (ip->protocol != IPPROTO_UDP)
+	if (p[23] != IPPROTO_UDP)
 		return XHB_R_pass_not_udp;
-	if (xhb_port_index(udp->dest, cfg_ports, cfg_nports) >= 0)
+	if (xhb_port_index(*(const __be16 *)(p + 36), cfg_ports, cfg_nports) >= 0)
 		return XHB_R_NEXT;
 	return XHB_R_pass_other_port;
 }

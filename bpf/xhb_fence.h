@@ -19,14 +19,11 @@ XHB_INLINE bool xhb_filter_has(const __u64 *filter, const void *addr, int len)
 }
 
 /* May addr be one of our VIPs, held or staged? When not (the common
- * case: a frame to another address), nothing of the fence applies. */
+ * case: a frame to another address), nothing of the fence applies.
+ * vip_filter alone: every staged VIP's bit is in it too (xhb_maps.h). */
 XHB_INLINE bool xhb_maybe_vip(const void *addr, int len)
 {
-	__u32 bit = xhb_vip_filter_bit(addr, len);
-
-	return ((((const volatile __u64 *)vip_filter)[bit / 64] |
-		 ((const volatile __u64 *)staged_filter)[bit / 64]) >>
-		(bit % 64)) & 1;
+	return xhb_filter_has(vip_filter, addr, len);
 }
 
 /* addr's entry in xhb_vips, or NULL. */

@@ -220,8 +220,11 @@ struct xhb_vip_lease {
  * not hold its group, so that a takeover is this map write and a GARP,
  * not an address add waiting on RTNL. XDP and tc egress fence it whatever
  * the lease: no ARP or ND answered, nothing taken in, nothing sent from
- * it. The agent sets its bit in staged_filter (as in vip_filter) before it
- * writes the entry, and the entry before it adds the address.
+ * it. The agent sets its bit in vip_filter, then in staged_filter, before
+ * it writes the entry, and the entry before it adds the address: every
+ * bit of staged_filter is in vip_filter too (which is never cleared), so
+ * vip_filter alone says whether a frame may be to a VIP, held or staged
+ * (xhb_maybe_vip()); staged_filter whether it may be to a staged one.
  */
 #define XHB_VIP_STAGED 1u
 

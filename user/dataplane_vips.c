@@ -23,8 +23,9 @@ static void filter_vip(struct xhb_dataplane *dp, const struct xhb_vip_key *key)
 				  1ULL << (bit % 64), __ATOMIC_SEQ_CST);
 }
 
-/* One staged VIP more with key's bit (set before its entry says staged),
- * or one fewer (after its entry no longer does): staged_filter's bit is
+/* One staged VIP more with key's bit (set before its entry says staged,
+ * after its vip_filter bit: XDP's early pass reads vip_filter alone), or
+ * one fewer (after its entry no longer does): staged_filter's bit is
  * cleared once no staged VIP has it, so that a VIP taken over pays no
  * lookup for its staged past. */
 static void staged_ref(struct xhb_dataplane *dp, const struct xhb_vip_key *key,
