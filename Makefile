@@ -49,7 +49,8 @@ TOOLS     := $(patsubst tools/%.c,$(BUILD)/%,$(TOOL_SRCS))
 # Heartbeat's commands: xhbctl under their names (xhbctl_hb.c)
 HB_CMDS   := $(addprefix $(BUILD)/,cl_status hb_standby hb_takeover hb_addnode hb_delnode)
 # bench/X.bpf.c: a bench program's XDP half, built into build/bench/X.skel.h
-# for the bench binary that includes it (pktgen: live_gen).
+# for the bench binary that includes it (pktgen: live_gen); bench/run.sh
+# attaches build/bench/xdp_turn.bpf.o with `ip link`, as an object file.
 BENCH_BPF_SRCS := $(wildcard bench/*.bpf.c)
 BENCH_SKELS := $(patsubst bench/%.bpf.c,$(BUILD)/bench/%.skel.h,$(BENCH_BPF_SRCS))
 BENCH_SRCS := $(filter-out $(BENCH_BPF_SRCS),$(wildcard bench/*.c))

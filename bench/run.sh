@@ -59,6 +59,9 @@ SWEEP_MAX_POINTS=${XHB_BENCH_SWEEP_MAX_POINTS:-10}
 # Rounds of (XDP, echo, verify+reply), interleaved: on a shared machine
 # other work only ever lowers a pps figure, so the best round is kept.
 ROUNDS=${XHB_BENCH_ROUNDS:-3}
+# xdp_paths' rounds: its over-the-empty-program figures are a few ns, the
+# difference of two minima; more rounds, less of a neighbour's noise.
+PATH_ROUNDS=${XHB_BENCH_PATH_ROUNDS:-10}
 round=1
 SECTIONS=(dataplane demo failover service_crash decide)
 
@@ -317,13 +320,14 @@ merge_rounds() { # out.json round.json...
 section_dataplane() {
 	local paths=$work/paths.json pid_a pid_b json md commit
 	need_bins xdp_paths xdp_node udp_echo pktgen
+	[ -e "$BUILD/bench/xdp_turn.bpf.o" ] || die "$BUILD/bench/xdp_turn.bpf.o is not built: run make bench"
 	commit=${XHB_BENCH_COMMIT:-$(git describe --always --dirty 2>/dev/null || echo unknown)}
 	json=$RESULTS/dataplane-$DATE-$commit.json
 	md=$RESULTS/dataplane-$DATE-$commit.md
 	mkdir -p "$RESULTS"
 
 	log "XDP paths through BPF_PROG_TEST_RUN (CPU $RESP_CPU)"
-	"$BUILD/bench/xdp_paths" --cpu "$RESP_CPU" --json "$paths" >&2
+	"$BUILD/bench/xdp_paths" --cpu "$RESP_CPU" --rounds "$PATH_ROUNDS" --json "$paths" >&2
 
 	log "responders on a veth pair: generator on CPU $GEN_CPU, responder on CPU $RESP_CPU"
 	netns_up
@@ -350,8 +354,18 @@ section_dataplane() {
 		measure_responder xdp "$work/xdp.r$round.json" "$pid_b" --b-pins "$run_dir/b"
 		stop_pid "$pid_b"
 
-		# (b) userspace echo on B (no XDP there), pinned to the
-		# responder CPU; (c) userspace verifying and signing a reply.
+		# (b) the floor: the probe turned around by a program that
+		# does nothing else (bench/xdp_turn.bpf.c), XDP_TX like (a);
+		# its process is a sleep, as xdp_node's only sleeps.
+		ip -n "$ns_b" link set dev "$if_b" xdpdrv obj "$BUILD/bench/xdp_turn.bpf.o" sec xdp
+		spawn "$ns_b" sleep 300
+		pid_b=${pids[-1]}
+		measure_responder floor "$work/floor.r$round.json" "$pid_b"
+		stop_pid "$pid_b"
+		ip -n "$ns_b" link set dev "$if_b" xdpdrv off
+
+		# (c) userspace echo on B (no XDP there), pinned to the
+		# responder CPU; (d) userspace verifying and signing a reply.
 		for mode in echo reply; do
 			spawn "$ns_b" nice -n "$NICE" "$BUILD/bench/udp_echo" --bind "$ip_b" --mode "$mode" \
 				--cpu "$RESP_CPU" --ready "$work/$mode.r$round.ready" \
@@ -363,6 +377,7 @@ section_dataplane() {
 		done
 	done
 	merge_rounds "$work/xdp.json" "$work"/xdp.r*[0-9].json
+	merge_rounds "$work/floor.json" "$work"/floor.r*[0-9].json
 	for mode in echo reply; do
 		merge_rounds "$work/$mode.merged" "$work/$mode".r*[0-9].json
 		jq --slurpfile s <(cat "$work/$mode".r*.self.json) '. + {responder_totals: $s}' \
@@ -371,6 +386,7 @@ section_dataplane() {
 	[ -z "${pid_a:-}" ] || stop_pid "$pid_a"
 
 	jq -n --slurpfile paths "$paths" --slurpfile xdp "$work/xdp.json" \
+		--slurpfile floor "$work/floor.json" \
 		--slurpfile echo "$work/echo.json" --slurpfile reply "$work/reply.json" \
 		--arg date "$DATE" --arg kernel "$(uname -r)" \
 		--arg cpu_model "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" \
@@ -394,7 +410,8 @@ section_dataplane() {
 		                       flood_window_s: $duration, sweep_window_s: $sweep_window,
 		                       sweep_step: $sweep_step},
 		               rounds: $rounds,
-		               xdp: $xdp[0], userspace_echo: $echo[0], userspace_reply: $reply[0]}}
+		               xdp: $xdp[0], xdp_floor: $floor[0],
+		               userspace_echo: $echo[0], userspace_reply: $reply[0]}}
 		 | def kept($x; $rate): [$x.sweep[] | select(.offered_pps == $rate and .limit == "kept up")] | min_by(.responder_ns_per_reply);
 		   def kept_rates($x): [$x.sweep[] | select(.limit == "kept up") | .offered_pps];
 		   # The most replies one responder CPU-second gave, over every
@@ -402,11 +419,12 @@ section_dataplane() {
 		   # it drops: its best is at the load it handles best).
 		   def per_cpu_s($x): [$x.floods[], $x.sweep[] | select(.replies_per_responder_cpu_s != null)] | max_by(.replies_per_responder_cpu_s);
 		   .responders |= (.xdp.best_per_cpu_s = per_cpu_s(.xdp)
+		     | .xdp_floor.best_per_cpu_s = per_cpu_s(.xdp_floor)
 		     | .userspace_echo.best_per_cpu_s = per_cpu_s(.userspace_echo)
 		     | .userspace_reply.best_per_cpu_s = per_cpu_s(.userspace_reply)
 		     # The generator: the most it sent in a flood, and what it
 		     # sends per CPU-second of its own, against the XDP responder.
-		     | .generator = ([.xdp.floods[], .userspace_echo.floods[], .userspace_reply.floods[]] as $f
+		     | .generator = ([.xdp.floods[], .xdp_floor.floods[], .userspace_echo.floods[], .userspace_reply.floods[]] as $f
 		         | {flood_sent_pps_max: ($f | map(.sent_pps) | max),
 		            pps_per_cpu_s: ($f | map(.generator_pps_per_cpu_s) | max)}))
 		 | .responders as $r
@@ -426,7 +444,11 @@ section_dataplane() {
 		     xdp_replies_per_cpu_s: $r.xdp.best_per_cpu_s.replies_per_responder_cpu_s,
 		     echo_replies_per_cpu_s: $r.userspace_echo.best_per_cpu_s.replies_per_responder_cpu_s,
 		     reply_replies_per_cpu_s: $r.userspace_reply.best_per_cpu_s.replies_per_responder_cpu_s,
+		     floor_replies_per_cpu_s: $r.xdp_floor.best_per_cpu_s.replies_per_responder_cpu_s,
 		     cpu_s_ratio: ($r.xdp.best_per_cpu_s.replies_per_responder_cpu_s / $r.userspace_echo.best_per_cpu_s.replies_per_responder_cpu_s),
+		     # The most any XDP responder could reach on this link: the
+		     # frame turned around and nothing else, against the echo.
+		     floor_cpu_s_ratio: ($r.xdp_floor.best_per_cpu_s.replies_per_responder_cpu_s / $r.userspace_echo.best_per_cpu_s.replies_per_responder_cpu_s),
 		     generator_headroom_sent: ($r.generator.flood_sent_pps_max / $r.xdp.best.replies_pps),
 		     generator_headroom_cpu_s: ($r.generator.pps_per_cpu_s / $r.xdp.best_per_cpu_s.replies_per_responder_cpu_s),
 		     cpu_compare_pps: $rate,
@@ -480,7 +502,7 @@ def row($name): "| \($name) | \(.round) | \(.offered_pps | offered) | \(.sent_pp
   (.xdp_paths.paths[] | "| \(.path) | \(.method) | \(.packets) | \(.verdict) | \(.ns_per_packet | r1) | \(if .method == "distinct" then (.net_ns_per_packet | r1) else "" end) |"),
   "",
   "- Every row was run in \(.xdp_paths.rounds // 1) rounds, the whole table in turn each time, and keeps its best round: a burst of other work on this shared machine slows a round, not every figure of a row.",
-  "- *repeat*: one frame run \(.xdp_paths.repeat) times in one syscall, the kernel's mean (whole ns), the best of 20 syscalls a round. Used only where every run does the same work. The first row is an empty XDP program (`bpf/xdp_pass.bpf.c`) on the TCP frame: the floor. The rows *holding* run with this node holding a group and its VIP, lease alive, as every row after them; the rows *staging* with another VIP staged as well (`fenced_standby`).",
+  "- *repeat*: one frame run \(.xdp_paths.repeat) times in one syscall, the syscall's wall time over the runs (a fraction of a ns; its own entry and copies are < 0.05 ns a run; the kernel's mean would be whole ns; both programs are parked on a veth of xdp_paths' own network namespace, so the kernel's XDP dispatcher holds them and no call rewrites it), the best of 20 syscalls a round. Used only where every run does the same work. The first row is an empty XDP program (`bpf/xdp_pass.bpf.c`) on the TCP frame: the floor. The rows *holding* run with this node holding a group and its VIP, lease alive, as every row after them; the rows *staging* with another VIP staged as well (`fenced_standby`).",
   "- *distinct*: \(.xdp_paths.frames) frames a round with increasing sequence numbers, each run once (`repeat` = 1), the kernel's duration of each run summed. A probe or heartbeat repeated is a replay after the first run (and a probe is rewritten in place into our own reply, which then lands in drop_self), so `repeat` cannot time the accept paths. *net* subtracts the fixed per-call cost of this method (\(.xdp_paths.distinct_overhead_ns | r1) ns: the TCP pass path timed both ways; mostly one clock read).",
   "- Every row checked that its own stats counter grew by exactly its packet count and the verdict is the one expected.",
   "",
@@ -502,14 +524,15 @@ def row($name): "| \($name) | \(.round) | \(.offered_pps | offered) | \(.sent_pp
   "",
   "*Responder CPU* is the on-CPU time of that NAPI thread plus the responder process (`/proc/PID/schedstat`), so other work on the machine does not count; *ns/reply* is that time per reply that reached the prober, and *replies per responder CPU-second* its inverse: what one responder CPU would answer if it did nothing else, the figure that carries over to a NIC. *Prober CPU* is the generator plus the prober's NAPI thread. 100% = one CPU. *Limit* of a flood: `responder` = the responder's CPU was busy (>= 90%) or more than 2% of the probes found its ring full; `reply counter` = more than 2% of the XDP responder's replies never reached the prober's counter; `generator` = neither. Of a paced run: `replies lost` = more than 2% of the probes got no reply (the counters in the JSON say where); `generator` = it sent less than 90% of the pace; `kept up` = paced, all answered. Loss can come out slightly negative: replies to probes sent just before a window are counted in it.",
   "",
-  "Each responder: one flood (as fast as the generator sends, \($s.flood_window_s) s after \($s.warmup_s) s warm-up), then paced runs (\($s.sweep_window_s) s each) from \($r.xdp.sweep[0].offered_pps | kpps)/s up by ×\($s.sweep_step) until two points in a row bring no 5% more replies/s than the best before them. \($r.rounds) rounds, the responders interleaved (XDP, echo, verify+reply, XDP, ...); other work on the machine only lowers a pps figure, so figures are the best over all rounds: *best* is the point with the most replies/s, *flood* the best flood, *per CPU-s* the point with the most replies per responder CPU-second.",
+  "Each responder: one flood (as fast as the generator sends, \($s.flood_window_s) s after \($s.warmup_s) s warm-up), then paced runs (\($s.sweep_window_s) s each) from \($r.xdp.sweep[0].offered_pps | kpps)/s up by ×\($s.sweep_step) until two points in a row bring no 5% more replies/s than the best before them. \($r.rounds) rounds, the responders interleaved (XDP, floor, echo, verify+reply, XDP, ...); other work on the machine only lowers a pps figure, so figures are the best over all rounds: *best* is the point with the most replies/s, *flood* the best flood, *per CPU-s* the point with the most replies per responder CPU-second.",
   "",
   "| responder | replies per responder CPU-s (best) | at replies/s | best replies/s | at offered | limit there | responder CPU % there | highest loss-free replies/s | responder ns/reply there | flood replies/s | flood sent/s | flood limit |",
   "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |",
-  ([["XDP (xhb, XDP_TX)", $r.xdp], ["userspace echo (recvmmsg/sendmmsg)", $r.userspace_echo], ["userspace verify + signed reply", $r.userspace_reply]][]
+  ([["XDP (xhb, XDP_TX)", $r.xdp], ["XDP floor (turned around, no work; XDP_TX)", $r.xdp_floor], ["userspace echo (recvmmsg/sendmmsg)", $r.userspace_echo], ["userspace verify + signed reply", $r.userspace_reply]][]
    | .[1] as $x | "| \(.[0]) | **\($x.best_per_cpu_s.replies_per_responder_cpu_s | kpps)** | \($x.best_per_cpu_s.replies_pps | kpps) | \($x.best.replies_pps | kpps) | \($x.best.offered_pps | offered) | \($x.best.limit) | \($x.best.responder_cpu_pct | pct) | \($x.best_lossfree.replies_pps | kpps) | \($x.best_lossfree.responder_ns_per_reply | ns) | \($x.flood.replies_pps | kpps) | \($x.flood.sent_pps | kpps) | \($x.flood.limit) |"),
   "",
   "- **Replies per responder CPU-second, XDP / userspace echo: \($t.cpu_s_ratio | r1)×** (\($t.xdp_replies_per_cpu_s | kpps) against \($t.echo_replies_per_cpu_s | kpps); XDP against userspace verify + signed reply: \(($t.xdp_replies_per_cpu_s / $t.reply_replies_per_cpu_s) | r1)×). This is the pps ratio two saturated responder CPUs would give.",
+  "- **The floor**: `bench/xdp_turn.bpf.c` on the responder's veth swaps the probe's addresses and ports and returns XDP_TX, nothing verified or signed: \($t.floor_replies_per_cpu_s | kpps) replies per responder CPU-second, \(1e9 / $t.floor_replies_per_cpu_s | r0) ns a reply, all of it veth's (its NAPI taking the frame, running a program, the XDP_TX bulk into the prober's ring, returning the page). No XDP responder answers more on this link: floor / userspace echo is **\($t.floor_cpu_s_ratio | r1)×**, the most the XDP / echo ratio can reach here; xhb's responder gives \(100 * $t.xdp_replies_per_cpu_s / $t.floor_replies_per_cpu_s | r0)% of the floor's replies per CPU-second.",
   "- Best replies/s on this shared machine, XDP / userspace echo: \($t.pps_ratio | r1)× (flood against flood: \(($r.xdp.flood.replies_pps / $r.userspace_echo.flood.replies_pps) | r1)×; XDP against userspace verify + signed reply: \(($r.xdp.best.replies_pps / $r.userspace_reply.best.replies_pps) | r1)×). Lower than the per-CPU-second ratio when the XDP responder's CPU was not all its own (its CPU % above).",
   "- Generator headroom: it sent up to \($r.generator.flood_sent_pps_max | kpps)/s in a flood, \($t.generator_headroom_sent | r1)× the XDP responder's best replies/s; it sends \($r.generator.pps_per_cpu_s | kpps) probes per CPU-second of its own, \($t.generator_headroom_cpu_s | r1)× what one XDP responder CPU-second answers.",
   "- Responder CPU per reply at \($t.cpu_compare_pps | kpps)/s, the highest offered rate both XDP and the echo kept up with (best round): XDP \($t.xdp_ns_per_reply | ns) ns, echo \($t.echo_ns_per_reply | ns) ns, verify + signed reply \($t.reply_ns_per_reply | ns) ns; echo / XDP \($t.cpu_per_reply_ratio | r1)×. (Per-reply cost falls as the rate rises, more frames per NAPI poll and per syscall.)",
@@ -519,7 +542,7 @@ def row($name): "| \($name) | \(.round) | \(.offered_pps | offered) | \(.sent_pp
   "",
   "| responder | round | offered/s | sent/s | ring full | replies/s | loss % | limit | responder CPU % | ns/reply | replies per CPU-s | prober CPU % |",
   "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
-  ([["XDP", $r.xdp], ["echo", $r.userspace_echo], ["verify+reply", $r.userspace_reply]][]
+  ([["XDP", $r.xdp], ["floor", $r.xdp_floor], ["echo", $r.userspace_echo], ["verify+reply", $r.userspace_reply]][]
    | .[0] as $n | (.[1].floods + .[1].sweep | sort_by(.round))[] | row($n)),
   "",
   "## Targets",
@@ -528,17 +551,17 @@ def row($name): "| \($name) | \(.round) | \(.offered_pps | offered) | \(.sent_pp
   "| --- | --- | --- | --- |",
   "| probe answer | <= \($t.probe_answer_ns_max) ns/packet | \($t.probe_answer_ns | r1) ns (net) | \(if $t.probe_answer_met then "yes" else "**no**" end) |",
   "| a frame not ours, node holding VIPs, not to a VIP | <= \($t.non_cluster_over_empty_ns_max) ns over the empty program | \($t.non_cluster_over_empty_ns | r1) ns over (\($empty.ns_per_packet | r0) ns) | \(if $t.non_cluster_met then "yes" else "**no**" end) |",
-  "| XDP responder vs userspace echo | >= \($t.pps_ratio_min)× replies per responder CPU-second | \($t.cpu_s_ratio | r1)× per CPU-second; \($t.pps_ratio | r1)× best replies/s | \(if $t.pps_ratio_met then "yes" else "**no**" end) |",
+  "| XDP responder vs userspace echo | >= \($t.pps_ratio_min)× replies per responder CPU-second | \($t.cpu_s_ratio | r1)× per CPU-second (the floor, no program work: \($t.floor_cpu_s_ratio | r1)×); \($t.pps_ratio | r1)× best replies/s | \(if $t.pps_ratio_met then "yes" else "**no**" end) |",
   "",
-  "**A frame that is not ours**, untagged IPv4 without options or fragmenting, to none of this node's VIPs, is passed before the parse (`xhb_plainly_not_ours()`): its EtherType, IP version and header length, fragment bits, one word of each VIP filter (`vip_filter`, `staged_filter`: a bit per last address byte of the VIPs held and staged here), its protocol and, for UDP, its port, at fixed offsets; then its per-CPU counter: \($pass.ns_per_packet - $empty.ns_per_packet | r0) ns over the empty program holding nothing, \($passheld.ns_per_packet - $empty.ns_per_packet | r0) ns holding VIPs (no read of this node's state or the clock: the filters say the frame is to none of them). A tagged frame or IPv6 takes the whole parse, through a cursor (\($tagged.ns_per_packet - $empty.ns_per_packet | r0) and \($tcp6.ns_per_packet - $empty.ns_per_packet | r0) ns over, the rows *802.1Q* and *IPv6*). A frame that may be to a VIP is parsed whole too; to a held VIP it pays the lease's clock read (\($tovip.ns_per_packet - $empty.ns_per_packet | r0) ns over the empty program): the fence must know, for each such frame, whether the lease has lapsed, and BPF has no clock cheaper than `bpf_ktime_get_boot_ns()` that cannot lag (jiffies and the coarse clock stop with the tick; a timer that sets a flag can fire late on a stalled CPU while another CPU still answers). A frame to a VIP staged here (`fenced_standby`) is dropped after one `xhb_vips` lookup, no clock read (\($tostaged.ns_per_packet - $empty.ns_per_packet | r0) ns over the empty program).",
+  "**A frame that is not ours**, untagged IPv4 without options or fragmenting, to none of this node's VIPs, is passed before the parse (`xhb_plainly_not_ours()`): its EtherType, IP version and header length, fragment bits, one word of the VIP filter (`vip_filter`: a bit per last address byte of the VIPs held and staged here), its protocol and, for UDP, its port, at fixed offsets; then its per-CPU counter: \($pass.ns_per_packet - $empty.ns_per_packet | r1) ns over the empty program holding nothing, \($passheld.ns_per_packet - $empty.ns_per_packet | r1) ns holding VIPs (no read of this node's state or the clock: the filters say the frame is to none of them). A tagged frame or IPv6 takes the whole parse, through a cursor (\($tagged.ns_per_packet - $empty.ns_per_packet | r1) and \($tcp6.ns_per_packet - $empty.ns_per_packet | r1) ns over, the rows *802.1Q* and *IPv6*). A frame that may be to a VIP is parsed whole too; to a held VIP it pays the lease's clock read (\($tovip.ns_per_packet - $empty.ns_per_packet | r1) ns over the empty program): the fence must know, for each such frame, whether the lease has lapsed, and BPF has no clock cheaper than `bpf_ktime_get_boot_ns()` that cannot lag (jiffies and the coarse clock stop with the tick; a timer that sets a flag can fire late on a stalled CPU while another CPU still answers). A frame to a VIP staged here (`fenced_standby`) is dropped after one `xhb_vips` lookup, no clock read (\($tostaged.ns_per_packet - $empty.ns_per_packet | r1) ns over the empty program).",
   "",
   (if $t.probe_answer_met then empty else
   "**Why probe answer misses \($t.probe_answer_ns_max) ns.** A probe answer verifies the probe's SipHash-2-4 tag and signs the reply's. Each of the two is kept to 6 of its 10 words plus the finalisation (the state after the first four, which change only with the sender's state, is kept per CPU: `bpf/xhb_tag.h`), 16 SipRounds, a word a load. A SipRound is 32 BPF instructions (the JIT has no rotate: each of its six rotations is four instructions), ~3.5 ns here: the two tags are ~110 ns. The forged-drop row (parse, one cached verify) costs \($forged.ns_per_packet | r0) ns. The rest of the answer, ~\($t.probe_answer_ns - 110 | r0) ns, is the one clock read the reply's lease and age need (~35 ns here), the peer's hash lookup, its spin lock, the replay window, building the reply and its checksums (the IPv4 header's, updated; the UDP checksum only over IPv6: an IPv4 reply carries none, RFC 768's 0, its payload covered by the tag). A compact wire format was built and measured (see the closing note of issue 15): a probe must carry its sender's lease and state (a test that drops the replies fails without them), and with them the format saves 8 SipRounds over the cached prefixes, ~25 ns, not worth a protocol version. \($t.probe_answer_ns_max) ns would need a MAC several times cheaper than SipHash-2-4 in BPF, or no clock read: both trade safety for speed.\n" end),
   (if $t.pps_ratio_met then empty else
   "**Why the XDP responder is not \($t.pps_ratio_min)× the userspace one here.**\n",
   "1. The generator is not what limits it: it sent up to \($r.generator.flood_sent_pps_max | kpps)/s (\($t.generator_headroom_sent | r1)× XDP's best replies/s), at \($r.generator.pps_per_cpu_s | kpps) probes per CPU-second. XDP's best (\($r.xdp.best.replies_pps | kpps)/s) was limited by: \($r.xdp.best.limit) (responder CPU \($r.xdp.best.responder_cpu_pct | r0)%, prober CPU \($r.xdp.best.prober_cpu_pct | r0)%). The echo's best (\($r.userspace_echo.best.replies_pps | kpps)/s) by: \($r.userspace_echo.best.limit) (responder CPU \($r.userspace_echo.best.responder_cpu_pct | r0)%). On this shared machine the responder's CPU is not all its own, so the ratio that holds is per responder CPU-second: \($t.cpu_s_ratio | r1)×.",
-  "2. What one reply costs the responder CPU, at its best: XDP \(1e9 / $t.xdp_replies_per_cpu_s | r0) ns, echo \(1e9 / $t.echo_replies_per_cpu_s | r0) ns. \($t.pps_ratio_min)× the echo needs the XDP responder at \(1e9 / $t.echo_replies_per_cpu_s / $t.pps_ratio_min | r0) ns per reply, all included; the XDP program alone costs \($t.probe_answer_ns | r0) ns (the path table: two SipHashes), so no veth or NAPI tuning gets there: the program's cost is the lever, see *probe answer* above.",
-  "3. Of the XDP responder's \(1e9 / $t.xdp_replies_per_cpu_s | r0) ns per reply, the program is ~\($t.probe_answer_ns | r0) ns; the rest is veth's NAPI (taking the frame from the ring, running the program), the XDP_TX bulk into the prober's ring and the wake-up of its NAPI, and returning the page. The probes arrive as XDP frames here, as from a NIC: no skb, no copy. A userspace responder pays for an skb per probe, the IP/UDP stack, the socket, two syscalls per batch and an skb per reply through veth_xmit, \(1e9 / $t.echo_replies_per_cpu_s | r0) ns in all.",
+  "2. What one reply costs the responder CPU, at its best: XDP \(1e9 / $t.xdp_replies_per_cpu_s | r0) ns, echo \(1e9 / $t.echo_replies_per_cpu_s | r0) ns. \($t.pps_ratio_min)× the echo needs the XDP responder at \(1e9 / $t.echo_replies_per_cpu_s / $t.pps_ratio_min | r0) ns per reply, all included. \(if 1e9 / $t.floor_replies_per_cpu_s > 1e9 / $t.echo_replies_per_cpu_s / $t.pps_ratio_min then "The floor alone, a program doing nothing, costs \(1e9 / $t.floor_replies_per_cpu_s | r0) ns a reply on this veth pair: no program reaches \($t.pps_ratio_min)× here, whatever its cost; " else "The floor, a program doing nothing, costs \(1e9 / $t.floor_replies_per_cpu_s | r0) ns a reply: \($t.pps_ratio_min)× is within reach of a program costing under \(1e9 / $t.echo_replies_per_cpu_s / $t.pps_ratio_min - 1e9 / $t.floor_replies_per_cpu_s | r0) ns; " end)xhb's program costs \($t.probe_answer_ns | r0) ns (the path table: two SipHashes), see *probe answer* above.",
+  "3. Of the XDP responder's \(1e9 / $t.xdp_replies_per_cpu_s | r0) ns per reply, the floor's \(1e9 / $t.floor_replies_per_cpu_s | r0) ns are veth's, measured (the floor row): its NAPI (taking the frame from the ring, running the program), the XDP_TX bulk into the prober's ring and the wake-up of its NAPI, and returning the page; the program's ~\($t.probe_answer_ns | r0) ns the rest. The probes arrive as XDP frames here, as from a NIC: no skb, no copy. A userspace responder pays for an skb per probe, the IP/UDP stack, the socket, two syscalls per batch and an skb per reply through veth_xmit, \(1e9 / $t.echo_replies_per_cpu_s | r0) ns in all.",
   "4. \(if $r.userspace_echo.flood.replies_pps < 0.9 * $r.userspace_echo.best.replies_pps then "Flooded, the echo answers less (\($r.userspace_echo.flood.replies_pps | kpps)/s, \($r.userspace_echo.flood.loss_pct | r0)% lost) than at its best load: receive livelock, its NAPI thread filling a socket the process cannot drain (`b_udp_RcvbufErrors`); XDP has no such collapse (flooded, it answers every probe its ring takes: the rest are dropped before costing it anything)." else "Flooded, the echo answered \($r.userspace_echo.flood.replies_pps | kpps)/s with \($r.userspace_echo.flood.loss_pct | r0)% lost, XDP \($r.xdp.flood.replies_pps | kpps)/s with \($r.xdp.flood.loss_pct | pct)% lost." end)",
   "5. On a NIC with native XDP the XDP responder's path is this one minus veth's ring hand-offs (the driver's own ring, its own XDP_TX queue), while a userspace responder keeps the skb, the socket and the syscalls; the per-CPU-second ratio here is the closest this machine gets to it. Measuring it needs two hosts or a NIC loopback.\n" end),
   "## Caveats",
