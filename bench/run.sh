@@ -304,6 +304,18 @@ measure_responder() { # label out.json responder_pid [pktgen args...]
 	jq -s '{flood: .[0], sweep: .[1:]}' "$work/$label.flood" "${points[@]}" >"$out"
 }
 
+# Does this kernel let pktgen send live frames (BPF_PROG_TEST_RUN with
+# BPF_F_TEST_XDP_LIVE_FRAMES)? A 6.18 VM build here refused them (EPERM)
+# where an earlier one did not. A tenth of a second of probes to B, with
+# nothing there to answer.
+live_frames_ok() {
+	timeout --kill-after=5 20 ip netns exec "$ns_a" "$BUILD/bench/pktgen" --mode live \
+		--src "$ip_a" --dst "$ip_b" --ifname "$if_a" --dst-mac "$mac_b" \
+		--warmup 0 --duration 0.1 --rate 0 --cpu "$GEN_CPU" --label live-check \
+		--counter cheap --park "$if_park" --batch "$GEN_PACED_BATCH" \
+		--json "$work/live-check.json" >"$work/live-check.err" 2>&1
+}
+
 # All rounds of one responder: every point kept; flood (most replies/s
 # of the floods), best (of all points) and best_lossfree (of the paced
 # points that lost under 2%) over all rounds.
@@ -331,6 +343,12 @@ section_dataplane() {
 
 	log "responders on a veth pair: generator on CPU $GEN_CPU, responder on CPU $RESP_CPU"
 	netns_up
+	gen_note=""
+	if [ "$PKTGEN_MODE" = live ] && ! live_frames_ok; then
+		gen_note="live frames refused by this kernel ($(tail -n 1 "$work/live-check.err")): the generator sent through AF_PACKET (pktgen --mode packet) instead"
+		log "$gen_note"
+		PKTGEN_MODE=packet
+	fi
 	# The prober's XDP counts what comes back, for every responder:
 	# xhb's program here, or pktgen's own counter (--counter cheap).
 	if [ "$COUNTER" = xhb ]; then
@@ -398,12 +416,12 @@ section_dataplane() {
 		--argjson duration "$DURATION" --argjson warmup "$WARMUP" \
 		--argjson rounds "$ROUNDS" \
 		--argjson sweep_window "$SWEEP_WINDOW" --argjson sweep_step "$SWEEP_STEP" \
-		--arg generator "$PKTGEN_MODE" \
+		--arg generator "$PKTGEN_MODE" --arg generator_note "$gen_note" \
 		'{date: $date, commit: $commit,
 		  machine: {kernel: $kernel, cpu_model: $cpu_model, cpus: $ncpu,
 		            bpf_jit_enable: ($jit | tonumber), loadavg_before: $load},
 		  xdp_paths: $paths[0],
-		  responders: {setup: {generator: $generator, counter: $counter,
+		  responders: {setup: {generator: $generator, generator_note: $generator_note, counter: $counter,
 		                       flood_batch: $flood_batch, paced_batch: $paced_batch,
 		                       generator_cpu: $gen_cpu, nice: ($nice | tonumber),
 		                       responder_cpu: $resp_cpu, warmup_s: $warmup,
@@ -511,7 +529,7 @@ def row($name): "| \($name) | \(.round) | \(.offered_pps | offered) | \(.sent_pp
   (if $s.generator == "live" then
   "Generator: `pktgen --mode live` on CPU \($s.generator_cpu). pktgen prepares signed PROBEs with increasing seq (user/wire.c, the agent's own code) in an mmapped BPF array, then one BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES runs `bench/live_gen.bpf.c` once per frame on the prober's veth: each run copies one prepared frame and returns XDP_TX, which the kernel transmits through the veth's ndo_xdp_xmit in bulks of 64, as a NIC driver's XDP_TX. No socket, no skb, no syscall per probe. A flood sends \($s.flood_batch) frames a call, a paced run \($s.paced_batch) (within the responder's 256-frame veth ring, so a burst is not a loss). The probes reach the responder as XDP frames, as from a NIC's receive ring: the XDP responder answers them in place, a userspace responder gets them as skbs built around the same pages. A probe the responder's ring has no room for is dropped by the prober's veth (`xmit_dropped`, its own `xdp_xmit_errors` counter), costing the responder nothing."
   else
-  "Generator: `pktgen --mode \($s.generator)` on CPU \($s.generator_cpu), signed PROBEs with increasing seq."
+  "Generator: `pktgen --mode \($s.generator)` on CPU \($s.generator_cpu), signed PROBEs with increasing seq (user/wire.c), \(if $s.generator == "packet" then "sent with sendmmsg on an AF_PACKET socket (PACKET_QDISC_BYPASS): each probe an skb through the prober's veth" else "sent with sendmmsg on a UDP socket" end).\(if ($s.generator_note // "") != "" then " Not `--mode live`: \($s.generator_note)." else "" end)"
   end),
   "",
   (if $s.counter == "cheap" then
@@ -556,12 +574,12 @@ def row($name): "| \($name) | \(.round) | \(.offered_pps | offered) | \(.sent_pp
   "**A frame that is not ours**, untagged IPv4 without options or fragmenting, to none of this node's VIPs, is passed before the parse (`xhb_plainly_not_ours()`): its EtherType, IP version and header length, fragment bits, one word of the VIP filter (`vip_filter`: a bit per last address byte of the VIPs held and staged here), its protocol and, for UDP, its port, at fixed offsets; then its per-CPU counter: \($pass.ns_per_packet - $empty.ns_per_packet | r1) ns over the empty program holding nothing, \($passheld.ns_per_packet - $empty.ns_per_packet | r1) ns holding VIPs (no read of this node's state or the clock: the filters say the frame is to none of them). A tagged frame or IPv6 takes the whole parse, through a cursor (\($tagged.ns_per_packet - $empty.ns_per_packet | r1) and \($tcp6.ns_per_packet - $empty.ns_per_packet | r1) ns over, the rows *802.1Q* and *IPv6*). A frame that may be to a VIP is parsed whole too; to a held VIP it pays the lease's clock read (\($tovip.ns_per_packet - $empty.ns_per_packet | r1) ns over the empty program): the fence must know, for each such frame, whether the lease has lapsed, and BPF has no clock cheaper than `bpf_ktime_get_boot_ns()` that cannot lag (jiffies and the coarse clock stop with the tick; a timer that sets a flag can fire late on a stalled CPU while another CPU still answers). A frame to a VIP staged here (`fenced_standby`) is dropped after one `xhb_vips` lookup, no clock read (\($tostaged.ns_per_packet - $empty.ns_per_packet | r1) ns over the empty program).",
   "",
   (if $t.probe_answer_met then empty else
-  "**Why probe answer misses \($t.probe_answer_ns_max) ns.** A probe answer verifies the probe's SipHash-2-4 tag and signs the reply's. Each of the two is kept to 6 of its 10 words plus the finalisation (the state after the first four, which change only with the sender's state, is kept per CPU: `bpf/xhb_tag.h`), 16 SipRounds, a word a load. A SipRound is 32 BPF instructions (the JIT has no rotate: each of its six rotations is four instructions), ~3.5 ns here: the two tags are ~110 ns. The forged-drop row (parse, one cached verify) costs \($forged.ns_per_packet | r0) ns. The rest of the answer, ~\($t.probe_answer_ns - 110 | r0) ns, is the one clock read the reply's lease and age need (~35 ns here), the peer's hash lookup, its spin lock, the replay window, building the reply and its checksums (the IPv4 header's, updated; the UDP checksum only over IPv6: an IPv4 reply carries none, RFC 768's 0, its payload covered by the tag). A compact wire format was built and measured (see the closing note of issue 15): a probe must carry its sender's lease and state (a test that drops the replies fails without them), and with them the format saves 8 SipRounds over the cached prefixes, ~25 ns, not worth a protocol version. \($t.probe_answer_ns_max) ns would need a MAC several times cheaper than SipHash-2-4 in BPF, or no clock read: both trade safety for speed.\n" end),
+  "**Why probe answer misses \($t.probe_answer_ns_max) ns.** A probe answer verifies the probe's SipHash-2-4 tag and signs the reply's. Each of the two is kept to 6 of its 10 words plus the finalisation (the state after the first four, which change only with the sender's state, is kept per CPU: `bpf/xhb_tag.h`), 16 SipRounds, a word a load. A SipRound is 32 BPF instructions (the JIT has no rotate: each of its six rotations is four instructions): the two tags are ~1000 instructions, and the forged-drop row (the early pass, the parse, one cached verify) costs \($forged.ns_per_packet - $empty.ns_per_packet | r0) ns over the empty program. Timed piece by piece on 81657e2 (builds with one piece removed, each against the whole in one run; an Intel Xeon, the answer 251 ns net): the two tags 125-150 ns, the one clock read the reply's lease and age need 25-30 ns; the rest is the peer's hash lookup, its spin lock, the replay window, building the reply and its checksums (the IPv4 header's, updated; the UDP checksum only over IPv6: an IPv4 reply carries none, RFC 768's 0, its payload covered by the tag). A compact wire format was built and measured (see the closing note of issue 15): a probe must carry its sender's lease and state (a test that drops the replies fails without them), and with them the format saves 8 SipRounds over the cached prefixes, ~25 ns, not worth a protocol version. \($t.probe_answer_ns_max) ns would need a MAC several times cheaper than SipHash-2-4 in BPF, or no clock read: both trade safety for speed.\n" end),
   (if $t.pps_ratio_met then empty else
   "**Why the XDP responder is not \($t.pps_ratio_min)× the userspace one here.**\n",
   "1. The generator is not what limits it: it sent up to \($r.generator.flood_sent_pps_max | kpps)/s (\($t.generator_headroom_sent | r1)× XDP's best replies/s), at \($r.generator.pps_per_cpu_s | kpps) probes per CPU-second. XDP's best (\($r.xdp.best.replies_pps | kpps)/s) was limited by: \($r.xdp.best.limit) (responder CPU \($r.xdp.best.responder_cpu_pct | r0)%, prober CPU \($r.xdp.best.prober_cpu_pct | r0)%). The echo's best (\($r.userspace_echo.best.replies_pps | kpps)/s) by: \($r.userspace_echo.best.limit) (responder CPU \($r.userspace_echo.best.responder_cpu_pct | r0)%). On this shared machine the responder's CPU is not all its own, so the ratio that holds is per responder CPU-second: \($t.cpu_s_ratio | r1)×.",
   "2. What one reply costs the responder CPU, at its best: XDP \(1e9 / $t.xdp_replies_per_cpu_s | r0) ns, echo \(1e9 / $t.echo_replies_per_cpu_s | r0) ns. \($t.pps_ratio_min)× the echo needs the XDP responder at \(1e9 / $t.echo_replies_per_cpu_s / $t.pps_ratio_min | r0) ns per reply, all included. \(if 1e9 / $t.floor_replies_per_cpu_s > 1e9 / $t.echo_replies_per_cpu_s / $t.pps_ratio_min then "The floor alone, a program doing nothing, costs \(1e9 / $t.floor_replies_per_cpu_s | r0) ns a reply on this veth pair: no program reaches \($t.pps_ratio_min)× here, whatever its cost; " else "The floor, a program doing nothing, costs \(1e9 / $t.floor_replies_per_cpu_s | r0) ns a reply: \($t.pps_ratio_min)× is within reach of a program costing under \(1e9 / $t.echo_replies_per_cpu_s / $t.pps_ratio_min - 1e9 / $t.floor_replies_per_cpu_s | r0) ns; " end)xhb's program costs \($t.probe_answer_ns | r0) ns (the path table: two SipHashes), see *probe answer* above.",
-  "3. Of the XDP responder's \(1e9 / $t.xdp_replies_per_cpu_s | r0) ns per reply, the floor's \(1e9 / $t.floor_replies_per_cpu_s | r0) ns are veth's, measured (the floor row): its NAPI (taking the frame from the ring, running the program), the XDP_TX bulk into the prober's ring and the wake-up of its NAPI, and returning the page; the program's ~\($t.probe_answer_ns | r0) ns the rest. The probes arrive as XDP frames here, as from a NIC: no skb, no copy. A userspace responder pays for an skb per probe, the IP/UDP stack, the socket, two syscalls per batch and an skb per reply through veth_xmit, \(1e9 / $t.echo_replies_per_cpu_s | r0) ns in all.",
+  "3. Of the XDP responder's \(1e9 / $t.xdp_replies_per_cpu_s | r0) ns per reply, veth's share is the floor's \(1e9 / $t.floor_replies_per_cpu_s | r0) ns (its NAPI taking the frame from the ring and running a program, the XDP_TX bulk into the prober's ring and the wake-up of its NAPI, returning the page), measured, not inferred; what xhb's program adds on this path is the difference, ~\(1e9 / $t.xdp_replies_per_cpu_s - 1e9 / $t.floor_replies_per_cpu_s | r0) ns between the two best points (each point moves by ~100 ns between runs here; the *Every point* table). \(if $s.generator == "live" then "The probes arrive as XDP frames here, as from a NIC: no skb, no copy." else "The probes arrive here as skbs (the generator's AF_PACKET socket), which veth turns into XDP frames, copying each into a page with XDP's headroom: the XDP rows and the floor pay it, a NIC would not." end) A userspace responder pays for an skb per probe, the IP/UDP stack, the socket, two syscalls per batch and an skb per reply through veth_xmit, \(1e9 / $t.echo_replies_per_cpu_s | r0) ns in all.",
   "4. \(if $r.userspace_echo.flood.replies_pps < 0.9 * $r.userspace_echo.best.replies_pps then "Flooded, the echo answers less (\($r.userspace_echo.flood.replies_pps | kpps)/s, \($r.userspace_echo.flood.loss_pct | r0)% lost) than at its best load: receive livelock, its NAPI thread filling a socket the process cannot drain (`b_udp_RcvbufErrors`); XDP has no such collapse (flooded, it answers every probe its ring takes: the rest are dropped before costing it anything)." else "Flooded, the echo answered \($r.userspace_echo.flood.replies_pps | kpps)/s with \($r.userspace_echo.flood.loss_pct | r0)% lost, XDP \($r.xdp.flood.replies_pps | kpps)/s with \($r.xdp.flood.loss_pct | pct)% lost." end)",
   "5. On a NIC with native XDP the XDP responder's path is this one minus veth's ring hand-offs (the driver's own ring, its own XDP_TX queue), while a userspace responder keeps the skb, the socket and the syscalls; the per-CPU-second ratio here is the closest this machine gets to it. Measuring it needs two hosts or a NIC loopback.\n" end),
   "## Caveats",
