@@ -9,8 +9,9 @@
  *    syscall's wall time (CLOCK_MONOTONIC) over `repeat`: a fraction of a
  *    ns, where the kernel's own mean is whole ns (its entry, copies and
  *    set-up, a few us, are < 0.05 ns a run spread over 200000); the best
- *    of REPEAT_TRIALS syscalls, so one preempted does not count. Only honest for paths that do the same work every
- *    time: non-cluster pass, forged drop, replay drop. A probe or a
+ *    of REPEAT_TRIALS syscalls, so one preempted does not count. Only
+ *    honest for paths that do the same work every time: non-cluster
+ *    pass, forged drop, replay drop. A probe or a
  *    heartbeat run twice is a replay the second time, and a probe is
  *    rewritten in place into our own reply, so its repeats would time the
  *    replay or drop_self path instead.

@@ -18,7 +18,7 @@
 static inline struct xhb_config *ifaces_config(const char *medium_if,
 					       unsigned int medium_line)
 {
-	struct xhb_config *cfg = calloc(1, sizeof(*cfg));
+	struct xhb_config *cfg = xhb_config_new();
 
 	cr_assert(cfg);
 	snprintf(cfg->hacf_path, sizeof(cfg->hacf_path), "ha.cf");

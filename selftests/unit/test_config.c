@@ -109,7 +109,7 @@ static void setup(void)
 	copy_fixture("ha.cf", 0644);
 	copy_fixture("haresources", 0644);
 	copy_fixture("authkeys", 0600);
-	cfg = calloc(1, sizeof(*cfg));
+	cfg = xhb_config_new();
 	cr_assert(cfg);
 	err[0] = '\0';
 }
@@ -125,7 +125,7 @@ static int rm_entry(const char *path, const struct stat *st, int flag,
 
 static void teardown(void)
 {
-	free(cfg);
+	xhb_config_free(cfg);
 	cfg = NULL;
 	if (tmpdir[0])
 		nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);

@@ -595,7 +595,7 @@ Test(events, docs_agree_with_schema)
  */
 Test(events, every_emitter_matches_the_schema)
 {
-	struct xhb_config *cfg = calloc(1, sizeof(*cfg));
+	struct xhb_config *cfg = xhb_config_new();
 	struct xhb_config_note note = {.kind = XHB_NOTE_IGNORED, .line = 4};
 	struct xhb_resource_result res = {.outcome = XHB_RESOURCE_TIMEOUT,
 					  .exit_code = -1, .signal = SIGKILL,
@@ -717,7 +717,7 @@ Test(events, every_emitter_matches_the_schema)
 	xhb_ev_node_change(em, true, "srv4", 12345, "control", 4);
 	xhb_ev_node_change(em, false, "srv4", 12345, "start", 3);
 	xhb_events__close(em);
-	free(cfg);
+	xhb_config_free(cfg);
 
 	text = slurp(logpath, &len);
 	cr_assert_not_null(text);

@@ -58,7 +58,7 @@ static void setup(void)
 	cr_assert(mkdtemp(dir));
 	snprintf(logfile, sizeof(logfile), "%s/events.json", dir);
 	sinks.logfile = logfile;
-	cfg = calloc(1, sizeof(*cfg));
+	cfg = xhb_config_new();
 	gs = calloc(1, sizeof(*gs));
 	cr_assert(cfg && gs);
 	cfg->garp_count = 1;
@@ -98,7 +98,7 @@ static void teardown(void)
 	xhb_announce__close(gs->ann);
 	xhb_nl__close(gs->nl);
 	free(gs);
-	free(cfg);
+	xhb_config_free(cfg);
 	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 

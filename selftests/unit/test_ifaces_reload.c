@@ -63,7 +63,7 @@ static struct xhb_ifaces *started(void)
 	cr_assert_eq(xhb_ifaces_collect(fs, cfg, NULL, err, sizeof(err)), 0,
 		     "%s", err);
 	cr_assert_eq(fs->n, 2);
-	free(cfg);
+	xhb_config_free(cfg);
 	return fs;
 }
 
@@ -93,7 +93,7 @@ Test(ifaces_reload, an_interface_not_served_is_refused_with_its_line)
 		cr_expect(strstr(err, "restart xhbd"), "case %zu: %s", i, err);
 		cr_expect_eq(memcmp(&before, fs, sizeof(before)), 0,
 			     "case %zu: the interfaces changed", i);
-		free(next);
+		xhb_config_free(next);
 		free(fs);
 	}
 }
@@ -122,7 +122,7 @@ Test(ifaces_reload, served_interfaces_take_their_new_roles)
 	cr_expect(!b->medium && !b->vip && !xhb_gset_has(&b->groups, 0),
 		  "xib keeps a role it no longer has");
 	cr_expect_eq(fs->n, 2, "an interface left is kept (its programs too)");
-	free(next);
+	xhb_config_free(next);
 
 	/* Heartbeats move to xib, both groups to xia. */
 	next = config("xib", "xia", "xia");
@@ -132,6 +132,6 @@ Test(ifaces_reload, served_interfaces_take_their_new_roles)
 	cr_expect(!a->medium && a->vip && xhb_gset_has(&a->groups, 0) &&
 		  xhb_gset_has(&a->groups, 1));
 	cr_expect(b->medium && !b->vip, "xib is the medium now");
-	free(next);
+	xhb_config_free(next);
 	free(fs);
 }

@@ -46,7 +46,7 @@ static void collect(enum xhb_announce_mode mode, const char *want)
 			 "announce mode %d: interfaces '%s', want '%s'", mode,
 			 got, want);
 	free(fs);
-	free(cfg);
+	xhb_config_free(cfg);
 }
 
 Test(ifaces_routed, routed_addresses_add_no_interface)

@@ -17,7 +17,7 @@
 /* "bcast IFACE", "ucast IFACE", "mcast IFACE PORT": one medium each. */
 static struct xhb_config *config(__u16 udpport, const char *const *media)
 {
-	struct xhb_config *cfg = calloc(1, sizeof(*cfg));
+	struct xhb_config *cfg = xhb_config_new();
 
 	cr_assert(cfg);
 	snprintf(cfg->hacf_path, sizeof(cfg->hacf_path), "ha.cf");
@@ -81,7 +81,7 @@ Test(media, ports_of_an_interface)
 		for (unsigned int k = 0; k < c->n && k < n; k++)
 			cr_expect_eq(ports[k], c->want[k], "%s: port %u is %u, want %u",
 				     c->name, k, ports[k], c->want[k]);
-		free(cfg);
+		xhb_config_free(cfg);
 	}
 }
 
@@ -102,7 +102,7 @@ Test(media, a_port_for_every_medium)
 	cr_assert_eq(xhb_iface_ports(cfg, "eth0", ports), XHB_CONFIG_MAX_MEDIA);
 	for (int i = 0; i < XHB_CONFIG_MAX_MEDIA; i++)
 		cr_expect_eq(ports[i], 7000 + i);
-	free(cfg);
+	xhb_config_free(cfg);
 }
 
 struct limit_case {
@@ -146,6 +146,6 @@ Test(media, heartbeat_interfaces_limit)
 		cr_expect_lt(ret, 0, "%s: accepted", c->name);
 		cr_expect_str_eq(err, c->message, "%s", c->name);
 		free(fs);
-		free(cfg);
+		xhb_config_free(cfg);
 	}
 }

@@ -61,7 +61,7 @@ static void setup(void)
 	cr_assert(mkdtemp(dir));
 	snprintf(state, sizeof(state), "%s/state", dir);
 	cr_assert(!mkdir(state, 0700));
-	cfg = calloc(1, sizeof(*cfg));
+	cfg = xhb_config_new();
 	cr_assert(cfg);
 }
 
@@ -69,7 +69,7 @@ static void teardown(void)
 {
 	char cmd[128];
 
-	free(cfg);
+	xhb_config_free(cfg);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	cr_expect_eq(system(cmd), 0);
 }
@@ -148,7 +148,7 @@ Test(nodes, cluster_name_errors)
 
 Test(nodes, reload_refuses_an_accidental_id_change)
 {
-	struct xhb_config *next = calloc(1, sizeof(*next));
+	struct xhb_config *next = xhb_config_new();
 
 	cr_assert(next);
 	files("");
@@ -167,7 +167,7 @@ Test(nodes, reload_refuses_an_accidental_id_change)
 	files("cluster_name other\n");
 	cr_assert_eq(xhb_config_load(dir, next, err, sizeof(err)), 0, "%s", err);
 	cr_expect_eq(xhb_config_identity_check(cfg, next, err, sizeof(err)), 0);
-	free(next);
+	xhb_config_free(next);
 }
 
 /* ---- STATE_DIR/nodes ------------------------------------------------------- */

@@ -54,7 +54,7 @@ static const char *make(const char *rel, const char *body, mode_t mode)
 static void setup(void)
 {
 	cr_assert(mkdtemp(root), "mkdtemp: %s", strerror(errno));
-	cfg = calloc(1, sizeof(*cfg));
+	cfg = xhb_config_new();
 	cmd = calloc(1, sizeof(*cmd));
 	cr_assert(cfg && cmd);
 	snprintf(cfg->dir, sizeof(cfg->dir), "%s/etc", root);
@@ -73,7 +73,7 @@ static void teardown(void)
 {
 	char rm[PATH_MAX + 16];
 
-	free(cfg);
+	xhb_config_free(cfg);
 	free(cmd);
 	snprintf(rm, sizeof(rm), "rm -rf '%s'", root);
 	if (system(rm))

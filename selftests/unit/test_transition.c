@@ -122,7 +122,7 @@ static void setup(void)
 	cr_assert(mkdtemp(dir));
 	snprintf(logfile, sizeof(logfile), "%s/events.json", dir);
 	sinks.logfile = logfile;
-	cfg = calloc(1, sizeof(*cfg));
+	cfg = xhb_config_new();
 	gs = calloc(1, sizeof(*gs));
 	cr_assert(cfg && gs);
 	cfg->stop_failed_policy = XHB_STOP_FAILED_BLOCK;
@@ -136,7 +136,7 @@ static void teardown(void)
 	xhb_groups_close(gs);
 	xhb_events__close(gs->ev);
 	free(gs);
-	free(cfg);
+	xhb_config_free(cfg);
 	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
