@@ -47,6 +47,10 @@ touch "$LAB_DIR/srv1/slow"
 t0=$(mono_now)
 lab_in_node srv1 "$XHB_BUILD/xhbctl" takeover >/dev/null || fail "xhbctl takeover"
 e2e_log "srv1: takeover; its start script takes ${START_S} s"
+# xhbctl takeover returns once the request is taken; srv1 acquires only
+# after srv2 has released (~20 ms later): poll from its first step, the
+# address (a poll before it once saw the group idle, rightly).
+ev_wait_since "$t0" 3 srv1 vip_added || fail "srv1 did not begin its takeover: $(ev_names srv1)"
 
 # One poll during the start: false once the script is done (a grep, not
 # python: the polls should be many).
