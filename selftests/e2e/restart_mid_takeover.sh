@@ -46,6 +46,8 @@ t0=$(mono_now)
 lab_in_node srv1 "$XHB_BUILD/xhbctl" takeover >/dev/null || fail "xhbctl takeover"
 ev_wait_since "$t0" 5 srv1 vip_added || fail "srv1 did not add the VIP on takeover: $(ev_names srv1)"
 [ -z "$(ev_since "$t0" srv1 resource_start)" ] || fail "the slow start finished before the crash"
+# the address comes first, the script after it: wait for the script too
+wait_for 3 test -s "$LAB_DIR/srv1/start.pid" || fail "srv1's start script did not begin: $(ev_names srv1)"
 pid1=$(lab_pid srv1)
 e2e_log "srv1: the VIP is up, its service starting: SIGKILL the agent and the start script"
 kill -KILL "$pid1" "$(cat "$LAB_DIR/srv1/start.pid")"
