@@ -9,8 +9,8 @@
  * frame to one of them is
  * ours: it is either a valid cluster packet, recorded in xhb_peers and
  * dropped (HEARTBEAT, PROBE_REPLY) or answered in place with XDP_TX
- * (PROBE), or it is dropped with a named reason. Every frame bumps exactly
- * one counter of xhb_stats.
+ * (PROBE, full or compact: xhb_wire.h), or it is dropped with a named
+ * reason. Every frame bumps exactly one counter of xhb_stats.
  *
  * Fencing: while this node's lease has lapsed (its agent stopped renewing
  * it), ARP requests, neighbour solicitations and packets for the VIPs in
@@ -351,6 +351,7 @@ XHB_INLINE int xhb_build_reply(struct xhb_hdr *r, const struct xhb_self *self,
 	r->node_id = bpf_htonl(self->node_id);
 	r->dest_node_id = prober;
 	r->key_id = key_id;
+	r->flags = XHB_FLAG_COMPACT; /* we take compact probes */
 	r->incarnation = bpf_cpu_to_be64(self->incarnation);
 	/* Replies are numbered by time: increasing without shared state. */
 	r->seq = bpf_cpu_to_be64(now);
@@ -503,13 +504,18 @@ XHB_INLINE enum xhb_reason xhb_load_header(struct xhb_cursor *c,
 	return XHB_R_NEXT;
 }
 
-/* Our protocol, its version, a known type, our cluster. */
+/* Our protocol, its version, a known type, our cluster. A compact probe
+ * (xhb_wire.h) is version XHB_PROBE_VERSION and a probe. */
 XHB_INLINE enum xhb_reason xhb_check_header(const struct xhb_hdr *h)
 {
 	if (h->magic != bpf_htonl(XHB_MAGIC))
 		return XHB_R_drop_bad_magic;
-	if (h->version != XHB_VERSION)
+	if (h->version == XHB_PROBE_VERSION) {
+		if (h->type != XHB_MSG_PROBE)
+			return XHB_R_drop_bad_type;
+	} else if (h->version != XHB_VERSION) {
 		return XHB_R_drop_bad_version;
+	}
 	if (h->type == 0 || h->type >= XHB_MSG_TYPE_MAX)
 		return XHB_R_drop_bad_type;
 	if (h->cluster_id != bpf_htonl(cfg_cluster_id))
@@ -521,18 +527,25 @@ XHB_INLINE enum xhb_reason xhb_check_header(const struct xhb_hdr *h)
 	return XHB_R_NEXT;
 }
 
-/* Tagged under a key we hold. */
-XHB_INLINE enum xhb_reason xhb_authenticate(const struct xhb_hdr *h)
+/* Tagged under a key we hold; a compact probe then read as a header
+ * (xhb_probe_expand()). */
+XHB_INLINE enum xhb_reason xhb_authenticate(struct xhb_hdr *h)
 {
-	__u32 key_id = h->key_id;
+	const struct xhb_probe *p = (const struct xhb_probe *)h;
+	bool compact = h->version == XHB_PROBE_VERSION;
+	__u32 key_id = compact ? p->key_id : h->key_id;
+	__u64 tag = xhb_load_le64(compact ? (const __u8 *)&p->tag
+					  : (const __u8 *)&h->tag);
 	struct xhb_key *key;
 
 	key = key_id < XHB_MAX_KEYS ? bpf_map_lookup_elem(&xhb_keys, &key_id)
 				    : NULL;
 	if (!key || key->method == XHB_AUTH_NONE)
 		return XHB_R_drop_unknown_key;
-	if (xhb_load_le64((const __u8 *)&h->tag) != xhb_verify_tag(h, key))
+	if (tag != xhb_verify_tag(h, key))
 		return XHB_R_drop_bad_tag;
+	if (compact)
+		xhb_probe_expand(h);
 	return XHB_R_NEXT;
 }
 
@@ -608,7 +621,9 @@ XHB_INLINE enum xhb_reason xhb_record(struct xhb_peer *peer,
 	if (reason == XHB_R_NEXT && life == XHB_R_drop_unconfirmed)
 		reason = XHB_R_drop_unconfirmed;
 	if (reason == XHB_R_NEXT) {
-		news = xhb_record_sender(peer, h, now);
+		/* a compact probe carries nothing of its sender's state */
+		if (h->version != XHB_PROBE_VERSION)
+			news = xhb_record_sender(peer, h, now);
 		switch (h->type) {
 		case XHB_MSG_HEARTBEAT:
 			peer->last_heartbeat_ns = now;
@@ -628,6 +643,7 @@ XHB_INLINE enum xhb_reason xhb_record(struct xhb_peer *peer,
 			peer->replies++;
 			peer->rtt_ns = echoed <= now ? now - echoed : 0;
 			peer->agent_age_us = bpf_ntohl(h->agent_age_us);
+			peer->compact = !!(h->flags & XHB_FLAG_COMPACT);
 			break;
 		}
 	}
@@ -658,14 +674,18 @@ XHB_INLINE enum xhb_reason xhb_record(struct xhb_peer *peer,
 XHB_INLINE enum xhb_reason xhb_respond(struct xhb_frame *f, struct xhb_hdr *h,
 				       const struct xhb_self *self, __u64 now)
 {
+	bool compact;
+
 	if (h->type == XHB_MSG_HEARTBEAT)
 		return XHB_R_heartbeat_accepted;
 	if (h->type == XHB_MSG_PROBE_REPLY)
 		return XHB_R_reply_accepted;
+	/* the reply overwrites h */
+	compact = h->version == XHB_PROBE_VERSION;
 	if (xhb_build_reply(h, self, now) < 0)
 		return XHB_R_drop_agent_absent;
 	xhb_rewrite_as_reply(f, h);
-	return XHB_R_probe_answered;
+	return compact ? XHB_R_probe_answered_compact : XHB_R_probe_answered;
 }
 
 /*
@@ -706,7 +726,8 @@ XHB_INLINE enum xhb_reason xhb_handle_cluster(struct xhb_cursor *c,
 XHB_INLINE bool xhb_accepted(enum xhb_reason reason)
 {
 	return reason == XHB_R_heartbeat_accepted ||
-	       reason == XHB_R_reply_accepted || reason == XHB_R_probe_answered;
+	       reason == XHB_R_reply_accepted || reason == XHB_R_probe_answered ||
+	       reason == XHB_R_probe_answered_compact;
 }
 
 /*
@@ -744,6 +765,7 @@ XHB_INLINE int xhb_action(enum xhb_reason reason)
 	case XHB_R_pass_other_port:
 		return XDP_PASS;
 	case XHB_R_probe_answered:
+	case XHB_R_probe_answered_compact:
 		return XDP_TX;
 	default:
 		return XDP_DROP;

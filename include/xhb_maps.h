@@ -90,7 +90,14 @@ struct xhb_peer {
 	__u8 port_index;
 	__u16 vlan; /* its VLAN id, 0 = untagged */
 	__u16 ping_up; /* xhb_hdr.ping_up it advertised, with its groups */
+	/* 1: its XDP's last reply was flagged XHB_FLAG_COMPACT (it takes
+	 * compact probes); 0: it was not, or no reply yet. In what was the
+	 * tail pad: the entry's size is unchanged, so an upgrade keeps the
+	 * pinned map (a build before it leaves the byte 0). */
+	__u8 compact;
 };
+_Static_assert(sizeof(struct xhb_peer) == 216,
+	       "xhb_peers' value size: a pinned map of another is replaced");
 
 /*
  * xhb_peer_groups: what a peer said of its groups past 31, one entry per
@@ -263,6 +270,7 @@ struct xhb_key {
 	/* ours and fine */                                                    \
 	X(heartbeat_accepted)                                                  \
 	X(probe_answered) /* XDP_TX */                                         \
+	X(probe_answered_compact) /* XDP_TX: a compact probe (xhb_wire.h) */   \
 	X(reply_accepted)                                                      \
 	/* ours and dropped */                                                 \
 	X(drop_malformed) /* truncated, bad lengths, bad IP header */          \

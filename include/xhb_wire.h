@@ -5,10 +5,11 @@
  * <linux/types.h> in userspace).
  *
  * Every cluster packet is a UDP datagram from the cluster port to the
- * cluster port whose payload is exactly one struct xhb_hdr. The tag is
- * SipHash-2-4 over the first XHB_TAGGED_LEN bytes under the key named by
- * key_id (see xhb_siphash.h); with the crc method it is zlib's CRC32 of the
- * same bytes (integrity only).
+ * cluster port whose payload is XHB_HDR_LEN bytes: one struct xhb_hdr, or
+ * a compact probe (struct xhb_probe, below) and zeros. The tag is
+ * SipHash-2-4 over the first XHB_TAGGED_LEN bytes (XHB_PROBE_TAGGED_LEN for
+ * a compact probe) under the key named by key_id (see xhb_siphash.h); with
+ * the crc method it is zlib's CRC32 of the same bytes (integrity only).
  */
 #ifndef XHB_WIRE_H
 #define XHB_WIRE_H
@@ -52,6 +53,13 @@ enum xhb_node_state {
  * direction is lost. Sent in every probe to a peer judged dead.
  */
 #define XHB_FLAG_UNHEARD 0x01
+/*
+ * PROBE_REPLY: the XDP program that answered takes compact probes too
+ * (struct xhb_probe). Its prober's agent then sends it those while its
+ * replies keep coming, and full probes again as soon as one is missed (a
+ * rollback to a build without them drops compact probes as bad_version).
+ */
+#define XHB_FLAG_COMPACT 0x02
 
 enum xhb_auth_method {
 	XHB_AUTH_NONE = 0, /* key slot unused: packets naming it are dropped */
@@ -96,5 +104,87 @@ struct xhb_hdr {
 _Static_assert(sizeof(struct xhb_hdr) == XHB_HDR_LEN, "wire header size");
 _Static_assert(__builtin_offsetof(struct xhb_hdr, tag) == XHB_TAGGED_LEN,
 	       "tag is last");
+
+/*
+ * A compact probe (version XHB_PROBE_VERSION, type PROBE): what a probe
+ * needs and nothing else. Who asks whom, in which life, and the nonce the
+ * reply echoes; none of the prober's state, which its heartbeats and its
+ * XDP's replies to the responder's own probes carry. Its tag covers 48
+ * bytes, not 80: the responder's XDP hashes two words past the ones it
+ * keeps hashed per sender (bpf/xhb_tag.h), not six.
+ *
+ * The fields both headers have sit at the same offsets (cluster_id to
+ * timestamp_ns), key_id and flags where struct xhb_hdr has state and
+ * priority. On the wire it is followed by zeros up to XHB_HDR_LEN, not
+ * tagged and not read: the reply (a struct xhb_hdr, version 1, flagged
+ * XHB_FLAG_COMPACT) is written in place, with no change of length.
+ *
+ * Sent only to a peer whose XDP said it takes them (XHB_FLAG_COMPACT in a
+ * recent reply): a node of a build before them drops them as bad_version,
+ * so in a rolling upgrade each pair speaks full probes until both ends
+ * have the build.
+ */
+#define XHB_PROBE_VERSION 2
+
+struct xhb_probe {
+	__be32 magic;
+	__u8 version; /* XHB_PROBE_VERSION */
+	__u8 type; /* XHB_MSG_PROBE */
+	__u8 key_id;
+	__u8 flags; /* XHB_FLAG_UNHEARD */
+	__be32 cluster_id;
+	__be32 node_id; /* the prober */
+	__be32 dest_node_id; /* the node asked to answer */
+	__be32 zero; /* 0 */
+	__be64 incarnation;
+	__be64 seq; /* the prober agent's, as in its heartbeats */
+	__be64 timestamp_ns; /* the prober's CLOCK_BOOTTIME: the reply echoes it */
+	__be64 tag;
+} __attribute__((packed));
+
+#define XHB_PROBE_LEN 56
+#define XHB_PROBE_TAGGED_LEN 48
+
+_Static_assert(sizeof(struct xhb_probe) == XHB_PROBE_LEN, "compact probe size");
+_Static_assert(__builtin_offsetof(struct xhb_probe, tag) == XHB_PROBE_TAGGED_LEN,
+	       "tag is last");
+#define XHB_SAME_OFFSET(f)                                                     \
+	_Static_assert(__builtin_offsetof(struct xhb_probe, f) ==             \
+			       __builtin_offsetof(struct xhb_hdr, f),          \
+		       #f " is where struct xhb_hdr has it");
+XHB_SAME_OFFSET(magic)
+XHB_SAME_OFFSET(version)
+XHB_SAME_OFFSET(type)
+XHB_SAME_OFFSET(cluster_id)
+XHB_SAME_OFFSET(node_id)
+XHB_SAME_OFFSET(dest_node_id)
+XHB_SAME_OFFSET(incarnation)
+XHB_SAME_OFFSET(seq)
+XHB_SAME_OFFSET(timestamp_ns)
+#undef XHB_SAME_OFFSET
+
+/*
+ * A compact probe read as the struct xhb_hdr it stands for, in place (XDP
+ * after its tag checked, and the userspace decoder; h 8-byte aligned):
+ * key_id and flags moved to their places, what it does not carry zero.
+ * version stays XHB_PROBE_VERSION: the reader knows that the sender's
+ * state, priority, groups and lease are not in it.
+ */
+static inline __attribute__((always_inline)) void
+xhb_probe_expand(struct xhb_hdr *h)
+{
+	const struct xhb_probe *p = (const struct xhb_probe *)h;
+	__u8 key_id = p->key_id, flags = p->flags;
+	void *aligned = h; /* 8-byte aligned: see above */
+	__u64 *w = aligned;
+
+	h->state = 0;
+	h->priority = 0;
+	h->key_id = key_id;
+	h->flags = flags;
+	h->ping_up = 0;
+	for (int i = XHB_PROBE_TAGGED_LEN / 8; i < XHB_HDR_LEN / 8; i++)
+		w[i] = 0;
+}
 
 #endif /* XHB_WIRE_H */

@@ -390,12 +390,13 @@ lab_node_run() { # node dir pins cmd...
 		shift 3 && exec "$@"' lab "$node" "$d" "$pins" "$@"
 }
 
-# Start xhbd on a node, in its own mount/UTS namespace (see the top).
+# Start xhbd on a node, in its own mount/UTS namespace (see the top);
+# LAB_XHBD names another binary (an upgrade test's, at a path it replaces).
 lab_start() {
 	local node=$1 d=$LAB_DIR/$1
 	shift
 	lab_node_run "$node" "$d" "$LAB_DIR/bpf/$node" \
-		"$XHB_BUILD/xhbd" -c "$d/ha.d" "$@" >>"$d/events.json" 2>>"$d/xhbd.err" &
+		"${LAB_XHBD:-$XHB_BUILD/xhbd}" -c "$d/ha.d" "$@" >>"$d/events.json" 2>>"$d/xhbd.err" &
 	echo $! >"$d/xhbd.pid"
 	disown $!
 }

@@ -222,7 +222,7 @@ static int cmd_peers(const struct opts *o)
 		if (o->json) {
 			json_array_append_new(
 				arr,
-				json_pack("{s:I, s:s, s:s, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:i, s:I, s:I, s:I, s:I}",
+				json_pack("{s:I, s:s, s:s, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:i, s:I, s:I, s:I, s:I, s:b}",
 					  "node_id", (json_int_t)id, "state",
 					  node_state_name(p.state), "address", addr,
 					  "heartbeat_age_ms", age_ms(p.last_heartbeat_ns, now),
@@ -238,7 +238,8 @@ static int cmd_peers(const struct opts *o)
 					  (json_int_t)p.lease_ms, "groups_held",
 					  (json_int_t)p.groups_held, "groups_wanted",
 					  (json_int_t)p.groups_wanted, "groups_refused",
-					  (json_int_t)p.groups_refused));
+					  (json_int_t)p.groups_refused, "compact",
+					  p.compact != 0));
 			continue;
 		}
 		printf("%-10u %-8s %-26s %10.1f %10.1f %10.1f %12.1f %10llu %8llu\n",

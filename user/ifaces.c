@@ -486,6 +486,8 @@ bool xhb_ifaces_peer(struct xhb_ifaces *fs, __u32 node_id, struct xhb_peer *out,
 
 		if (dataplane__peer(fs->at[i].dp, node_id, &s))
 			continue;
+		where[i].compact = s.compact;
+		where[i].reply_ns = s.last_reply_ns;
 		if (s.family) {
 			/* XDP stores AF_INET/AF_INET6 values as the kernel's. */
 			where[i].family = s.family;

@@ -86,6 +86,10 @@ struct xhb_peer_addr {
 	__u8 family; /* 0: not seen there */
 	__u8 addr[16];
 	__u16 port; /* host order; 0: not known, the interface's first */
+	/* its XDP's last reply there said it takes compact probes
+	 * (XHB_FLAG_COMPACT), and came at reply_ns (0: none yet) */
+	bool compact;
+	__u64 reply_ns;
 };
 
 /* 0, or -errno with "file:line: ..." in err (an unknown interface, or

@@ -283,6 +283,15 @@ void xhb_sockaddr(struct sockaddr_storage *ss, int family, const void *addr,
 	}
 }
 
+bool xhb_peers_compact_probe(const struct xhb_peers *ps, unsigned int n,
+			     unsigned int i, __u64 now_ns)
+{
+	const struct xhb_peer_addr *w = &ps->v[n].where[i];
+
+	return w->compact && w->reply_ns && now_ns >= w->reply_ns &&
+	       now_ns - w->reply_ns <= ps->cfg->probe_interval_ns * 3 / 2;
+}
+
 bool xhb_peers_probe_target(const struct xhb_peers *ps, unsigned int n,
 			    const struct xhb_ifaces *fs, unsigned int i,
 			    struct sockaddr_storage *to)

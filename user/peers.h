@@ -86,6 +86,15 @@ int xhb_peers_unheard_by(const struct xhb_peers *ps, __u64 now_ns, __u64 hold_ns
 /* The timers peer n is judged with now (loss, flood). */
 struct xhb_member_timers xhb_peers_timers(const struct xhb_peers *ps,
 					  unsigned int n, __u64 now_ns);
+/*
+ * Whether peer n is probed on interface i with a compact probe
+ * (xhb_wire.h): while its XDP's replies there say it takes them and the
+ * last came within 1.5 probe periods. One missed (its XDP rolled back to
+ * a build that drops them, or any loss) and the next probe is a full one,
+ * which every build answers.
+ */
+bool xhb_peers_compact_probe(const struct xhb_peers *ps, unsigned int n,
+			     unsigned int i, __u64 now_ns);
 /* Where to probe peer n on interface i: the address its packets came
  * from there and the port they came to, else a ucast line's address and
  * the interface's first medium port (ifaces.h); false when we know none. */

@@ -14,10 +14,11 @@
 
 #define REPORT_EVERY 1000 /* failed sends between two medium_error events */
 
-/* dest: a probe's node; a heartbeat's page of groups (xhb_wire.h). */
+/* dest: a probe's node; a heartbeat's page of groups (xhb_wire.h).
+ * compact: a probe made a compact probe (xhb_wire.h) before it is signed. */
 static void header(struct xhb_speaker *sp, const struct xhb_said *s,
 		   struct xhb_hdr *h, __u8 type, __u32 dest, __u8 flags,
-		   __u64 now_ns)
+		   bool compact, __u64 now_ns)
 {
 	const struct xhb_config *c = sp->cfg;
 	const struct xhb_auth_key *k = &c->keys[c->auth_index];
@@ -42,6 +43,8 @@ static void header(struct xhb_speaker *sp, const struct xhb_said *s,
 	xhb_wire_set_page(&f, &s->held, &s->wanted, &s->refused,
 			  type == XHB_MSG_HEARTBEAT ? dest : 0);
 	xhb_wire_fill(h, &f);
+	if (compact)
+		xhb_wire_compact(h);
 	xhb_wire_sign(h, c->auth_index, &key);
 }
 
@@ -61,7 +64,7 @@ static void heartbeat(struct xhb_speaker *sp, const struct xhb_said *s,
 	struct sockaddr_storage to;
 	struct xhb_hdr h;
 
-	header(sp, s, &h, XHB_MSG_HEARTBEAT, page, 0, now_ns);
+	header(sp, s, &h, XHB_MSG_HEARTBEAT, page, 0, false, now_ns);
 	if (page) {
 		sp->sent_held.w[page] = s->held.w[page];
 		sp->sent_wanted.w[page] = s->wanted.w[page];
@@ -146,7 +149,7 @@ void xhb_speak_probes(struct xhb_speaker *sp, const struct xhb_said *s,
 				       ps->v[n].state == XHB_MEMBER_DEAD
 				   ? XHB_FLAG_UNHEARD
 				   : 0,
-			       now_ns);
+			       xhb_peers_compact_probe(ps, n, i, now_ns), now_ns);
 			ret = xhb_sender__send(sp->tx, fs->at[i].name, &to, &h, NULL);
 			if (ret) {
 				snprintf(medium, sizeof(medium), "probes on %s",

@@ -71,23 +71,61 @@ void xhb_wire_fill(struct xhb_hdr *h, const struct xhb_wire_fields *f)
 	h->ping_up = htons(f->ping_up);
 }
 
+void xhb_wire_compact(struct xhb_hdr *h)
+{
+	struct xhb_probe p = {
+		.magic = h->magic,
+		.version = XHB_PROBE_VERSION,
+		.type = XHB_MSG_PROBE,
+		.key_id = h->key_id,
+		.flags = h->flags,
+		.cluster_id = h->cluster_id,
+		.node_id = h->node_id,
+		.dest_node_id = h->dest_node_id,
+		.incarnation = h->incarnation,
+		.seq = h->seq,
+		.timestamp_ns = h->timestamp_ns,
+	};
+
+	memset(h, 0, sizeof(*h));
+	memcpy(h, &p, sizeof(p));
+}
+
+/* A compact probe's tag and key id are elsewhere than a header's. */
+static bool compact(const struct xhb_hdr *h)
+{
+	return h->version == XHB_PROBE_VERSION;
+}
+
+static __u8 *tag_of(struct xhb_hdr *h)
+{
+	return compact(h) ? (__u8 *)&((struct xhb_probe *)h)->tag
+			  : (__u8 *)&h->tag;
+}
+
 __u64 xhb_wire_tag(const struct xhb_hdr *h, const struct xhb_key *key)
 {
+	__u32 len = compact(h) ? XHB_PROBE_TAGGED_LEN : XHB_TAGGED_LEN;
+
 	if (key->method == XHB_AUTH_CRC)
-		return xhb_crc32((const __u8 *)h, XHB_TAGGED_LEN);
-	return xhb_siphash((const __u8 *)h, XHB_TAGGED_LEN, key->k0, key->k1);
+		return xhb_crc32((const __u8 *)h, len);
+	return xhb_siphash((const __u8 *)h, len, key->k0, key->k1);
 }
 
 void xhb_wire_sign(struct xhb_hdr *h, __u8 key_id, const struct xhb_key *key)
 {
-	h->key_id = key_id;
-	xhb_store_le64((__u8 *)&h->tag, xhb_wire_tag(h, key));
+	if (compact(h))
+		((struct xhb_probe *)h)->key_id = key_id;
+	else
+		h->key_id = key_id;
+	xhb_store_le64(tag_of(h), xhb_wire_tag(h, key));
 }
 
 bool xhb_wire_verify(const struct xhb_hdr *h, const struct xhb_key *key)
 {
 	return key->method != XHB_AUTH_NONE &&
-	       xhb_load_le64((const __u8 *)&h->tag) == xhb_wire_tag(h, key);
+	       xhb_load_le64(tag_of((struct xhb_hdr *)h)) ==
+		       xhb_wire_tag(h, key);
 }
 
 enum xhb_wire_verdict xhb_wire_check(const void *buf, size_t len,
@@ -100,18 +138,27 @@ enum xhb_wire_verdict xhb_wire_check(const void *buf, size_t len,
 	if (len != XHB_HDR_LEN)
 		return XHB_WIRE_MALFORMED;
 	memcpy(&h, buf, sizeof(h)); /* buf may be unaligned */
+	__u8 key_id;
+
 	if (h.magic != htonl(XHB_MAGIC))
 		return XHB_WIRE_BAD_MAGIC;
-	if (h.version != XHB_VERSION)
+	if (compact(&h)) {
+		if (h.type != XHB_MSG_PROBE)
+			return XHB_WIRE_BAD_TYPE;
+	} else if (h.version != XHB_VERSION) {
 		return XHB_WIRE_BAD_VERSION;
+	}
 	if (h.type == 0 || h.type >= XHB_MSG_TYPE_MAX)
 		return XHB_WIRE_BAD_TYPE;
 	if (h.cluster_id != htonl(cluster_id))
 		return XHB_WIRE_BAD_CLUSTER;
-	if (h.key_id >= XHB_MAX_KEYS || keys[h.key_id].method == XHB_AUTH_NONE)
+	key_id = compact(&h) ? ((struct xhb_probe *)&h)->key_id : h.key_id;
+	if (key_id >= XHB_MAX_KEYS || keys[key_id].method == XHB_AUTH_NONE)
 		return XHB_WIRE_UNKNOWN_KEY;
-	if (!xhb_wire_verify(&h, &keys[h.key_id]))
+	if (!xhb_wire_verify(&h, &keys[key_id]))
 		return XHB_WIRE_BAD_TAG;
+	if (compact(&h))
+		xhb_probe_expand(&h);
 	if (out)
 		*out = h;
 	return XHB_WIRE_OK;

@@ -68,9 +68,14 @@ void xhb_wire_set_page(struct xhb_wire_fields *f, const struct xhb_gset *held,
 /* "init", "active", "leaving", "fault", "none" (enum xhb_node_state). */
 const char *xhb_node_state_name(int state);
 
-/* The tag of h under key (SipHash-2-4 or CRC32 by key->method). */
+/* A filled PROBE header made, in place, the compact probe (xhb_wire.h)
+ * saying the same of who asks whom, followed by zeros; sign it next. */
+void xhb_wire_compact(struct xhb_hdr *h);
+
+/* The tag of h (a header, or a compact probe in its place) under key
+ * (SipHash-2-4 or CRC32 by key->method). */
 __u64 xhb_wire_tag(const struct xhb_hdr *h, const struct xhb_key *key);
-/* Set h->key_id and h->tag. */
+/* Set h's key_id and tag (a compact probe's where it has them). */
 void xhb_wire_sign(struct xhb_hdr *h, __u8 key_id, const struct xhb_key *key);
 /* True when h's tag is right under key. */
 bool xhb_wire_verify(const struct xhb_hdr *h, const struct xhb_key *key);
@@ -94,7 +99,8 @@ enum xhb_wire_verdict {
 /*
  * Check the UDP payload buf (len bytes, any alignment) against cluster_id
  * and keys (indexed by key_id, XHB_MAX_KEYS of them). On XHB_WIRE_OK the
- * header is copied to *out (out may be NULL).
+ * header is copied to *out (out may be NULL), a compact probe as XDP reads
+ * it (xhb_probe_expand(): version XHB_PROBE_VERSION, no sender state).
  */
 enum xhb_wire_verdict xhb_wire_check(const void *buf, size_t len,
 				     __u32 cluster_id,

@@ -186,14 +186,15 @@ if others:
     ok = False
     print(f"FAIL: flood packets in counters they cannot reach: {others}")
 # Accepted: only what srv2 sent. srv1 accepts replies that srv2's XDP
-# answered (srv2 probe_answered), srv2 accepts the replies srv1 answered
-# (srv2 reply_accepted ~ srv1 probe_answered), heartbeats every keepalive.
+# answered (srv2 probe_answered, full and compact), srv2 accepts the
+# replies srv1 answered (srv2 reply_accepted ~ srv1 probe_answered),
+# heartbeats every keepalive.
 slack = 50  # the four snapshots are not taken at one instant
 hb_max = flood_s // 2 + 4
 checks = [
     ("heartbeat_accepted", da["heartbeat_accepted"], hb_max, "keepalive 2 s over the window"),
-    ("reply_accepted", da["reply_accepted"], db["probe_answered"] + slack, "srv2's XDP answered srv1's probes"),
-    ("probe_answered", da["probe_answered"], db["reply_accepted"] + slack, "srv2 accepted srv1's replies"),
+    ("reply_accepted", da["reply_accepted"], db["probe_answered"] + db["probe_answered_compact"] + slack, "srv2's XDP answered srv1's probes"),
+    ("probe_answered", da["probe_answered"] + da["probe_answered_compact"], db["reply_accepted"] + slack, "srv2 accepted srv1's replies"),
 ]
 for name, seen, limit, why in checks:
     print(f"  srv1 {name}: +{seen} (at most {limit}: {why})")

@@ -76,6 +76,23 @@ skip() {
 	exit 77
 }
 
+# e2e_old_build COMMIT: xhbd and xhbctl of an older commit, for the
+# upgrade tests, built once under $XHB_BUILD/upgrade-from/COMMIT; that
+# directory in E2E_OLD (its build/xhbd, build/xhbctl). Skips when the
+# commit is not in the checkout's history.
+e2e_old_build() {
+	local from=$1
+	git -C "$XHB_TOP" cat-file -e "$from^{commit}" 2>/dev/null ||
+		skip "commit $from (the version to upgrade from) is not in $XHB_TOP's history"
+	E2E_OLD=$XHB_BUILD/upgrade-from/$from
+	[ -x "$E2E_OLD/build/xhbd" ] && [ -x "$E2E_OLD/build/xhbctl" ] && return 0
+	e2e_log "building xhbd and xhbctl of $from in $E2E_OLD"
+	rm -rf "$E2E_OLD" && mkdir -p "$E2E_OLD" &&
+		git -C "$XHB_TOP" archive "$from" | tar -x -C "$E2E_OLD" &&
+		make -s -C "$E2E_OLD" build/xhbd build/xhbctl >"$E2E_OLD.log" 2>&1 ||
+		fail "cannot build xhbd of $from: $(tail -n 20 "$E2E_OLD.log")"
+}
+
 e2e_check_host() {
 	local tool
 	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, XDP)"

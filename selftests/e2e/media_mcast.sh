@@ -75,8 +75,11 @@ peer_field() {
 p = json.loads(sys.argv[1])
 print(p[0][sys.argv[2]] if len(p) == 1 else "")' "$out" "$3"
 }
-stat_of() { # node counter
-	lab_in_node "$1" "$XHB_BUILD/xhbctl" -j stats | python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$2"
+stat_of() { # node counter; "answered": probes answered, full and compact
+	lab_in_node "$1" "$XHB_BUILD/xhbctl" -j stats | python3 -c 'import json, sys
+s = json.load(sys.stdin)
+s["answered"] = s["probe_answered"] + s["probe_answered_compact"]
+print(s[sys.argv[1]])' "$2"
 }
 grew() { # node peer field from: FIELD is now above FROM
 	local now
@@ -118,10 +121,10 @@ for node in srv1 srv2; do
 	! sockets_on "$node" 694 || fail "$node has a UDP socket on udpport 694, though no medium uses it: $(lab_exec "$node" ss -Hulan | tr -s ' \n' ' ')"
 done
 wait_for 3 grew srv1 srv2 replies 0 || fail "srv1's XDP recorded no reply of srv2 to a probe on $PORT"
-wait_for 3 stat_grew srv2 probe_answered 0 || fail "srv2's XDP answered no probe on $PORT"
+wait_for 3 stat_grew srv2 answered 0 || fail "srv2's XDP answered no probe on $PORT"
 rtt=$(peer_field srv1 srv2 rtt_us)
 python3 -c 'import sys; sys.exit(not float(sys.argv[1]) > 0)' "$rtt" || fail "srv1's RTT to srv2 is '$rtt'"
-e2e_log "over mcast $GROUP:$PORT: peers up, srv2's XDP answered $(stat_of srv2 probe_answered) probes, srv1 took $(peer_field srv1 srv2 replies) replies (rtt ${rtt} us), $(peer_field srv1 srv2 heartbeats) heartbeats"
+e2e_log "over mcast $GROUP:$PORT: peers up, srv2's XDP answered $(stat_of srv2 answered) probes, srv1 took $(peer_field srv1 srv2 replies) replies (rtt ${rtt} us), $(peer_field srv1 srv2 heartbeats) heartbeats"
 
 # ---- 2. a second medium by reload: its port is XDP's too ------------------
 for node in srv1 srv2; do
@@ -165,7 +168,7 @@ expect_vip_only srv1
 for node in srv1 srv2; do
 	media "$node" "mcast ens192 $GROUP2 $PORT2 1 0"
 done
-answered=$(stat_of srv2 probe_answered)
+answered=$(stat_of srv2 answered)
 reload_both
 for node in srv1 srv2; do
 	wait_for 3 not joined "$node" "$GROUP" || fail "$node is still in $GROUP after its medium was removed"
@@ -175,7 +178,7 @@ for node in srv1 srv2; do
 done
 replies=$(peer_field srv1 srv2 replies)
 wait_for 3 grew srv1 srv2 replies "$replies" || fail "srv1 got no reply of srv2 after the reload to $GROUP2:$PORT2"
-wait_for 3 stat_grew srv2 probe_answered "$answered" || fail "srv2's XDP answered no probe after the reload to $PORT2"
+wait_for 3 stat_grew srv2 answered "$answered" || fail "srv2's XDP answered no probe after the reload to $PORT2"
 ev_none_new || fail "moving to $GROUP2:$PORT2 by reload moved something: $E2E_NEW: $(ev_names srv1) / $(ev_names srv2)"
 expect_vip_only srv1
 e2e_log "reloaded with $GROUP2:$PORT2 alone: $GROUP and $GROUP6 left, probes answered on $PORT2, nothing moved"

@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # Issue 2, end to end: probes sent by srv1's agent are answered by srv2's
 # XDP, and srv1's XDP records the replies and their RTT in the pinned,
-# BTF-typed peer map. The kernel answers without the agent: once srv2's
-# xhbd is SIGKILLed, srv1 keeps getting replies.
+# BTF-typed peer map. Both run this build: once a reply said so, the
+# probes are compact ones (xhb_wire.h; srv1's entry for srv2 says
+# compact, srv2 counts probe_answered_compact). The kernel answers
+# without the agent: once srv2's xhbd is SIGKILLed, srv1 keeps getting
+# replies.
 source "$(dirname "$0")/lib.bash" probe-xdp
 
 LAB_HACF_EXTRA='probe 10ms 3\n'
@@ -35,7 +38,7 @@ sys.exit(not (len(p) == 1 and int(p[0]["replies"]) > 0 and float(p[0]["rtt_us"])
 	out2=$(lab_in_node srv2 "$XHB_BUILD/xhbctl" -j stats) || return 1
 	python3 -c 'import json, sys
 s = json.loads(sys.argv[1])
-sys.exit(not (s["probe_answered"] > 0 and s["reply_accepted"] > 0))' "$out2"
+sys.exit(not (s["probe_answered_compact"] > 0 and s["reply_accepted"] > 0))' "$out2"
 }
 wait_for 3 replies_seen || e2e_log "no replies with an RTT on srv1 or answers on srv2 within 3 s (the checks below say which)"
 out=$(lab_in_node srv1 "$XHB_BUILD/xhbctl" -j peers) || fail "xhbctl -j peers failed on srv1: $out"
@@ -49,9 +52,11 @@ python3 -c 'import sys; sys.exit(not (int(sys.argv[1]) > 0 and float(sys.argv[2]
 out=$(lab_in_node srv2 "$XHB_BUILD/xhbctl" -j stats) || fail "xhbctl -j stats failed on srv2: $out"
 python3 -c 'import json, sys
 s = json.loads(sys.argv[1])
-sys.exit(not (s["probe_answered"] > 0 and s["reply_accepted"] > 0))' "$out" ||
-	fail "srv2's xhbctl -j stats: expected probe_answered > 0 and reply_accepted > 0, saw: $out"
-e2e_log "srv2: xhbctl -j stats: $(tr -d ' \n' <<<"$out" | grep -oE '"(probe_answered|reply_accepted)":[0-9]+' | tr '\n' ' ')"
+sys.exit(not (s["probe_answered_compact"] > 0 and s["reply_accepted"] > 0))' "$out" ||
+	fail "srv2's xhbctl -j stats: expected probe_answered_compact > 0 and reply_accepted > 0, saw: $out"
+e2e_log "srv2: xhbctl -j stats: $(tr -d ' \n' <<<"$out" | grep -oE '"(probe_answered|probe_answered_compact|reply_accepted|drop_bad_version)":[0-9]+' | tr '\n' ' ')"
+[ "$(peer_field "$(lab_in_node srv1 "$XHB_BUILD/xhbctl" -j peers)" "${LAB_IP[srv2]}" compact)" = True ] ||
+	fail "srv1's entry for srv2 should say compact (srv2's XDP takes compact probes): $(lab_in_node srv1 "$XHB_BUILD/xhbctl" -j peers)"
 
 # bpftool inside the node, at the path the README gives: BTF names.
 if command -v bpftool >/dev/null; then
@@ -85,7 +90,8 @@ python3 -c 'import sys; sys.exit(not (int(sys.argv[2]) - int(sys.argv[1]) >= 50)
 	fail "srv2's XDP should keep answering srv1's probes without its agent: replies went $r0 -> $r1 in 1 s (expected +50 or more)"
 python3 -c 'import json, sys
 a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-sys.exit(not (b["probe_answered"] - a["probe_answered"] >= 50))' "$before_stats" "$after_stats" ||
+n = lambda s: s["probe_answered"] + s["probe_answered_compact"]
+sys.exit(not (n(b) - n(a) >= 50))' "$before_stats" "$after_stats" ||
 	fail "srv2's probe_answered should keep growing without its agent: $before_stats -> $after_stats"
 ev_has srv1 peer_stalled peer=srv2 ||
 	fail "srv1 should judge srv2 stalled (XDP answers, agent gone); srv1's events: $(ev_names srv1)"

@@ -25,31 +25,14 @@ source "$(dirname "$0")/lib.bash" upgrade-cluster-id
 
 FROM=${XHB_UPGRADE_FROM:-62e8dab}
 LAB_HACF_EXTRA=$E2E_PROBE_STEADY
-git -C "$XHB_TOP" cat-file -e "$FROM^{commit}" 2>/dev/null ||
-	skip "commit $FROM (the version to upgrade from) is not in $XHB_TOP's history"
-
-# ---- the old agent, built once
-old_dir=$XHB_BUILD/upgrade-from/$FROM
-if [ ! -x "$old_dir/build/xhbd" ]; then
-	e2e_log "building xhbd of $FROM in $old_dir"
-	rm -rf "$old_dir" && mkdir -p "$old_dir" &&
-		git -C "$XHB_TOP" archive "$FROM" | tar -x -C "$old_dir" &&
-		make -s -C "$old_dir" build/xhbd >"$old_dir.log" 2>&1 ||
-		fail "cannot build xhbd of $FROM: $(tail -n 20 "$old_dir.log")"
-fi
+e2e_old_build "$FROM"
 
 lab_setup || fail "lab setup failed"
 # Both nodes run $LAB_DIR/bin/xhbd; the upgrade renames the new binary
 # over it, and SIGUSR2 executes what the path names then.
 mkdir -p "$LAB_DIR/bin"
-cp "$old_dir/build/xhbd" "$LAB_DIR/bin/xhbd"
-start_at() { # node: xhbd of $LAB_DIR/bin, as lab_start does
-	local node=$1 d=$LAB_DIR/$1
-	lab_node_run "$node" "$d" "$LAB_DIR/bpf/$node" \
-		"$LAB_DIR/bin/xhbd" -c "$d/ha.d" >>"$d/events.json" 2>>"$d/xhbd.err" &
-	echo $! >"$d/xhbd.pid"
-	disown $!
-}
+cp "$E2E_OLD/build/xhbd" "$LAB_DIR/bin/xhbd"
+start_at() { LAB_XHBD=$LAB_DIR/bin/xhbd lab_start "$1"; }
 cluster_ids() { # node: every config_loaded's cluster_id, in order
 	ev_select "$1" config_loaded | python3 -c 'import json, sys
 print(" ".join(str(json.loads(l)["cluster_id"]) for l in sys.stdin))'

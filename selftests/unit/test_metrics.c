@@ -188,6 +188,7 @@ static const char lab_text[] =
     "xhb_xdp_packets_total{iface=\"ens192\",verdict=\"pass_other_port\"} 0\n"
     "xhb_xdp_packets_total{iface=\"ens192\",verdict=\"heartbeat_accepted\"} 100\n"
     "xhb_xdp_packets_total{iface=\"ens192\",verdict=\"probe_answered\"} 7\n"
+    "xhb_xdp_packets_total{iface=\"ens192\",verdict=\"probe_answered_compact\"} 0\n"
     "xhb_xdp_packets_total{iface=\"ens192\",verdict=\"reply_accepted\"} 0\n"
     "xhb_xdp_packets_total{iface=\"ens192\",verdict=\"drop_malformed\"} 0\n"
     "xhb_xdp_packets_total{iface=\"ens192\",verdict=\"drop_bad_magic\"} 0\n"

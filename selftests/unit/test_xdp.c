@@ -296,7 +296,7 @@ static void other_cluster(struct xhb_hdr *h, struct xhb_frame_spec *s)
 static void other_version(struct xhb_hdr *h, struct xhb_frame_spec *s)
 {
 	(void)s;
-	h->version = XHB_VERSION + 1;
+	h->version = XHB_PROBE_VERSION + 1; /* neither ours nor a compact probe's */
 	resign(h);
 }
 static void bad_magic(struct xhb_hdr *h, struct xhb_frame_spec *s)
