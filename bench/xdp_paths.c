@@ -303,6 +303,21 @@ static int make_probe(struct bench *b, __u8 *buf)
 	return cluster_frame(buf, XHB_MSG_PROBE, b->seq++, false);
 }
 
+/* A compact probe (xhb_wire.h), as an agent sends to a peer whose XDP
+ * takes them. */
+static int make_compact_probe(struct bench *b, __u8 *buf)
+{
+	struct xhb_key keys[XHB_MAX_KEYS];
+	struct xhb_hdr h;
+
+	bench_keys(keys);
+	bench_hdr(&h, XHB_MSG_PROBE, BENCH_PROBER_ID, BENCH_RESPONDER_ID,
+		  BENCH_INCARNATION, b->seq++);
+	xhb_wire_compact(&h);
+	xhb_wire_sign(&h, BENCH_KEY_ID, &keys[BENCH_KEY_ID]);
+	return xhb_frame_build(buf, FRAME_MAX, &spec, &h, sizeof(h));
+}
+
 static int make_heartbeat(struct bench *b, __u8 *buf)
 {
 	return cluster_frame(buf, XHB_MSG_HEARTBEAT, b->seq++, false);
@@ -492,6 +507,13 @@ static int measure(struct bench *b, int empty_fd, struct path_result *res,
 	*r = (struct path_result){.name = "probe answer",
 				  .counter = "probe_answered"};
 	err = time_distinct(b, r, make_probe, XDP_TX);
+	if (err)
+		return err;
+
+	r = &res[(*n)++];
+	*r = (struct path_result){.name = "probe answer (compact)",
+				  .counter = "probe_answered_compact"};
+	err = time_distinct(b, r, make_compact_probe, XDP_TX);
 	if (err)
 		return err;
 
