@@ -133,13 +133,13 @@ enum xhb_wire_verdict xhb_wire_check(const void *buf, size_t len,
 				     const struct xhb_key keys[XHB_MAX_KEYS],
 				     struct xhb_hdr *out)
 {
-	struct xhb_hdr h;
+	/* aligned: xhb_probe_expand() writes it a word at a time */
+	struct xhb_hdr h __attribute__((aligned(8)));
+	__u8 key_id;
 
 	if (len != XHB_HDR_LEN)
 		return XHB_WIRE_MALFORMED;
 	memcpy(&h, buf, sizeof(h)); /* buf may be unaligned */
-	__u8 key_id;
-
 	if (h.magic != htonl(XHB_MAGIC))
 		return XHB_WIRE_BAD_MAGIC;
 	if (compact(&h)) {
