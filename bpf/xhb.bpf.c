@@ -351,7 +351,9 @@ XHB_INLINE int xhb_build_reply(struct xhb_hdr *r, const struct xhb_self *self,
 	r->node_id = bpf_htonl(self->node_id);
 	r->dest_node_id = prober;
 	r->key_id = key_id;
-	r->flags = XHB_FLAG_COMPACT; /* we take compact probes */
+	/* compact probes, while our agent runs (xhb_self.compact_ms) */
+	if (age_ns < (__u64)self->compact_ms * 1000000ULL)
+		r->flags = XHB_FLAG_COMPACT;
 	r->incarnation = bpf_cpu_to_be64(self->incarnation);
 	/* Replies are numbered by time: increasing without shared state. */
 	r->seq = bpf_cpu_to_be64(now);

@@ -153,7 +153,13 @@ struct xhb_self {
 	__u64 unheard_ns;
 	__u32 unheard_hold_ms;
 	__u16 ping_up; /* as on the wire (xhb_hdr.ping_up): replies carry it */
-	__u16 pad2;
+	/* replies invite compact probes (XHB_FLAG_COMPACT) while
+	 * agent_update_ns is younger than this many ms (the agent's detection
+	 * window): a node whose agent is stopped, restarting, stalled or
+	 * leaving gets full probes, whose sender's state keeps its peers'
+	 * entries fresh for the agent that comes back. 0: none (leaving, or
+	 * an agent from before compact probes: the pad it was) */
+	__u16 compact_ms;
 };
 
 /*

@@ -54,10 +54,13 @@ enum xhb_node_state {
  */
 #define XHB_FLAG_UNHEARD 0x01
 /*
- * PROBE_REPLY: the XDP program that answered takes compact probes too
- * (struct xhb_probe). Its prober's agent then sends it those while its
- * replies keep coming, and full probes again as soon as one is missed (a
- * rollback to a build without them drops compact probes as bad_version).
+ * PROBE_REPLY: the XDP program that answered takes compact probes
+ * (struct xhb_probe), and invites them: its agent runs (xhb_self's
+ * compact_ms). Its prober's agent then sends it those while its replies
+ * keep coming so flagged, and full probes again as soon as one is missed
+ * or comes unflagged (a rollback to a build without them drops compact
+ * probes as bad_version; an agent stopped, restarting or leaving wants
+ * full ones, below).
  */
 #define XHB_FLAG_COMPACT 0x02
 
@@ -111,7 +114,10 @@ _Static_assert(__builtin_offsetof(struct xhb_hdr, tag) == XHB_TAGGED_LEN,
  * reply echoes; none of the prober's state, which its heartbeats and its
  * XDP's replies to the responder's own probes carry. Its tag covers 48
  * bytes, not 80: the responder's XDP hashes two words past the ones it
- * keeps hashed per sender (bpf/xhb_tag.h), not six.
+ * keeps hashed per sender (bpf/xhb_tag.h), not six. Hence only while the
+ * responder's agent runs and probes its peers itself: one stopped,
+ * stalled, restarting or leaving gets full probes, whose state keeps its
+ * map fresh for the agent that comes back.
  *
  * The fields both headers have sit at the same offsets (cluster_id to
  * timestamp_ns), key_id and flags where struct xhb_hdr has state and

@@ -106,6 +106,23 @@ static __u64 unheard_hold_ns(const struct xhb_agent *a)
 	return w < XHB_NS_PER_MS ? XHB_NS_PER_MS : w;
 }
 
+/*
+ * How long after this write our replies invite compact probes
+ * (xhb_self.compact_ms): our detection window while we run; 0 once we
+ * leave. Compact probes say nothing of their sender: only while our agent
+ * probes its peers itself (their replies carry their state) may theirs
+ * carry none, else the agent that comes next would read their state as
+ * it stood when ours stopped.
+ */
+static __u16 compact_ms(const struct xhb_agent *a)
+{
+	__u64 ms = unheard_hold_ns(a) / XHB_NS_PER_MS;
+
+	if (self_state(a) == XHB_NODE_LEAVING)
+		return 0;
+	return ms > UINT16_MAX ? UINT16_MAX : (__u16)ms;
+}
+
 /* What we refuse: the groups an operator put us in standby for, those a
  * failing service check guards (check.h), the stop_failed ones, and all
  * while we leave. One mask on the wire: peers treat them alike, take the
@@ -178,6 +195,7 @@ void publish(struct xhb_agent *a, __u64 now, struct xhb_gset held,
 		.key_id = a->cfg->auth_index,
 		.unheard_hold_ms = unheard_hold_ns(a) / XHB_NS_PER_MS,
 		.ping_up = xhb_ping_wire(&a->pinger),
+		.compact_ms = compact_ms(a),
 	};
 	int ret;
 

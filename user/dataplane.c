@@ -674,6 +674,7 @@ int dataplane__write_self(struct xhb_dataplane *dp, const struct xhb_self *self)
 		/* not junk_packets nor unheard_ns: XDP writes those */
 		m->unheard_hold_ms = self->unheard_hold_ms;
 		m->ping_up = self->ping_up;
+		m->compact_ms = self->compact_ms;
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		__atomic_store_n(&m->held_more, self->held_more,
 				 __ATOMIC_RELAXED);

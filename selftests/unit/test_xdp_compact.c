@@ -61,6 +61,7 @@ static void setup(void)
 		.key_id = KEY_ID,
 		.lease_ms = 2000,
 		.groups_held = 0x1,
+		.compact_ms = 1000, /* our agent runs: replies invite them */
 	};
 	char why[256] = "";
 
@@ -228,6 +229,45 @@ Test(xdp_compact, full_probe_answered_flagged)
 	cr_assert_eq(r.verdict, XDP_TX);
 	memcpy(&reply, r.out + off, sizeof(reply));
 	cr_assert_eq(reply.flags, XHB_FLAG_COMPACT);
+}
+
+/* Replies invite compact probes only while our agent runs: it wrote
+ * xhb_self within compact_ms (stopped, stalled or restarting, it does not
+ * probe its peers, and their probes must bring their state), and not
+ * once it leaves (compact_ms 0). */
+Test(xdp_compact, invited_only_while_our_agent_runs)
+{
+	size_t off = xhb_frame_payload_offset(&v4);
+	struct xhb_self self;
+	const struct {
+		__u64 written_ago_ms;
+		__u16 compact_ms;
+		__u8 flags;
+		const char *why;
+	} cases[] = {
+		{0, 1000, XHB_FLAG_COMPACT, "written now, 1 s window"},
+		{900, 1000, XHB_FLAG_COMPACT, "written 900 ms ago"},
+		{1100, 1000, 0, "written 1.1 s ago: stopped or stalled"},
+		{0, 0, 0, "leaving (or an agent from before)"},
+	};
+
+	cr_assert_eq(dataplane__read_self(dp, &self), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct xhb_hdr h = compact_probe(0), reply;
+		struct run r;
+
+		self.agent_update_ns = xhb_now_ns() - cases[i].written_ago_ms * 1000000;
+		self.compact_ms = cases[i].compact_ms;
+		cr_assert_eq(dataplane__write_self(dp, &self), 0);
+		r = send_payload(&v4, &h);
+		cr_assert_eq(r.verdict, XDP_TX, "%s: verdict %d", cases[i].why,
+			     r.verdict);
+		memcpy(&reply, r.out + off, sizeof(reply));
+		cr_assert_eq(reply.flags, cases[i].flags, "%s: flags %u",
+			     cases[i].why, reply.flags);
+		cr_assert(xhb_wire_verify(&reply, &keys[KEY_ID]), "%s: bad tag",
+			  cases[i].why);
+	}
 }
 
 /* A compact probe carries nothing of its sender: its zeros are not a
