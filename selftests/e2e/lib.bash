@@ -219,6 +219,21 @@ hold_for() { # seconds cmd...
 	fi
 	[ -z "$E2E_HOLD_AT" ]
 }
+# e2e_hold_bg SECONDS PERIOD CMD...: hold_for in the background (polled
+# every PERIOD s), registered for the teardown, its pid in E2E_HOLD_PID;
+# the first time CMD failed, if it did, is written to
+# $LAB_DIR/srv2_poll.txt (empty: it held; expect_hitless reads it).
+vip_on_srv1_alone() { vip_on srv1 && not vip_on srv2; }
+e2e_hold_bg() { # seconds period cmd...
+	local secs=$1 period=$2
+	shift 2
+	(
+		LAB_POLL_S=$period hold_for "$secs" "$@" ||
+			echo "'$*' failed at $(date +%T.%N), $E2E_HOLD_AT into the poll"
+	) >"$LAB_DIR/srv2_poll.txt" 2>&1 &
+	E2E_HOLD_PID=$!
+	e2e_bg "$E2E_HOLD_PID"
+}
 # expect_hold SECONDS WHAT CMD...: hold_for, failing the test with WHAT and
 # what broke the hold (a new event, see ev_mark / ev_none_new, or when).
 expect_hold() { # seconds what cmd...

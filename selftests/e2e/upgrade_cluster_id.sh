@@ -56,12 +56,8 @@ id=$(cluster_ids srv1)
 e2e_log "the old agents ($FROM) run, cluster id $id (the hash of the node names)"
 
 t0=$(mono_now)
-(
-	LAB_POLL_S=0.05 hold_for 600 vip_on srv1 && not vip_on srv2 ||
-		echo "the VIP was not on srv1 alone at $(date +%T.%N), $E2E_HOLD_AT into the poll"
-) >"$LAB_DIR/srv2_poll.txt" 2>&1 &
-poll=$!
-e2e_bg "$poll"
+e2e_hold_bg 600 0.05 vip_on_srv1_alone
+poll=$E2E_HOLD_PID
 
 # ---- 2. the rolling upgrade
 cp "$XHB_BUILD/xhbd" "$LAB_DIR/bin/xhbd.new" && mv "$LAB_DIR/bin/xhbd.new" "$LAB_DIR/bin/xhbd" ||

@@ -83,12 +83,8 @@ expect_vip_only srv1
 e2e_log "the old agents ($FROM) run; srv1 holds $LAB_VIP"
 
 t0=$(mono_now)
-(
-	LAB_POLL_S=0.05 hold_for 600 vip_on srv1 && not vip_on srv2 ||
-		echo "the VIP was not on srv1 alone at $(date +%T.%N), $E2E_HOLD_AT into the poll"
-) >"$LAB_DIR/srv2_poll.txt" 2>&1 &
-poll=$!
-e2e_bg "$poll"
+e2e_hold_bg 600 0.05 vip_on_srv1_alone
+poll=$E2E_HOLD_PID
 
 # ---- 2. srv1 upgraded, srv2 old: full probes both ways
 e2e_watch 3000 "$LAB_DIR/watch.json"

@@ -85,12 +85,8 @@ e2e_log "before: link $link0, prog $prog0, maps $maps0"
 [ -n "$link0" ] && [ -n "$prog0" ] || fail "cannot read the pinned link in srv1"
 
 # srv2 must never hold the VIP: ip addr polled every 20 ms for the whole test.
-(
-	LAB_POLL_S=0.02 hold_for 6 not vip_on srv2 ||
-		echo "srv2 had $LAB_VIP at $(date +%T.%N), $E2E_HOLD_AT into the poll"
-) >"$LAB_DIR/srv2_poll.txt" 2>&1 &
-poll=$!
-e2e_bg "$poll"
+e2e_hold_bg 6 0.02 not vip_on srv2
+poll=$E2E_HOLD_PID
 e2e_watch 3000 "$LAB_DIR/watch.json"
 watch=$LAB_WATCH_PID
 t_reload=$(mono_now)

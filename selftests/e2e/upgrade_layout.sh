@@ -38,12 +38,8 @@ done <<<"$keys"
 [ "$(value_size xhb_peers)" = 208 ] || fail "the stand-in map is not of the old layout"
 e2e_log "srv1's pinned xhb_peers: value 208 bytes (an older build's); today's is $now_size"
 
-(
-	LAB_POLL_S=0.02 hold_for 6 not vip_on srv2 ||
-		echo "srv2 had $LAB_VIP at $(date +%T.%N), $E2E_HOLD_AT into the poll"
-) >"$LAB_DIR/srv2_poll.txt" 2>&1 &
-poll=$!
-e2e_bg "$poll"
+e2e_hold_bg 6 0.02 not vip_on srv2
+poll=$E2E_HOLD_PID
 e2e_watch 3000 "$LAB_DIR/watch.json"
 watch=$LAB_WATCH_PID
 t0=$(mono_now)
