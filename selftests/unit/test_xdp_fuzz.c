@@ -202,6 +202,13 @@ static bool compact_seed(const struct seed *sd)
 	return sd->hdr.version == XHB_PROBE_VERSION;
 }
 
+/* The bytes at p are the seed's as signed: a compact probe's up to its
+ * tag, the padding after it being neither tagged nor read. */
+static bool signed_as(const __u8 *p, const struct seed *sd)
+{
+	return !memcmp(p, &sd->hdr, compact_seed(sd) ? XHB_PROBE_LEN : XHB_HDR_LEN);
+}
+
 static __u8 seed_key_id(const struct seed *sd)
 {
 	return compact_seed(sd) ? ((const struct xhb_probe *)&sd->hdr)->key_id
@@ -688,10 +695,10 @@ static bool forged_by_chance(const __u8 *frame, size_t len)
 		if (xhb_wire_check(frame + off, XHB_HDR_LEN, CLUSTER, keys,
 				   NULL) != XHB_WIRE_OK)
 			continue;
-		/* the bytes we signed (a compact probe's are not what the
-		 * decoder reads it as) */
+		/* the bytes we signed (not what the decoder reads a compact
+		 * probe as) */
 		for (int i = 0; i < nseeds; i++)
-			if (!memcmp(frame + off, &seeds[i].hdr, XHB_HDR_LEN))
+			if (signed_as(frame + off, &seeds[i]))
 				goto signed_by_us;
 		return true;
 	signed_by_us:;
@@ -930,7 +937,7 @@ static const struct seed *signed_header_at(const __u8 *f, size_t len,
 	if (off + XHB_HDR_LEN > len)
 		return NULL;
 	for (int i = 0; i < nseeds; i++)
-		if (!memcmp(f + off, &seeds[i].hdr, XHB_HDR_LEN))
+		if (signed_as(f + off, &seeds[i]))
 			return &seeds[i];
 	return NULL;
 }
