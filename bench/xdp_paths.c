@@ -92,6 +92,8 @@ struct bench {
 	int prog_fd; /* the program timed: xhb's, or the empty one */
 	__u64 seq;	 /* next sequence number of the prober (agent_replay) */
 	__u64 reply_seq; /* next one of its XDP's replies (reply_replay) */
+	__u64 seq2; /* the second prober's (PROBER2_ID) */
+	__u32 turn; /* make_probe_in_turn()'s */
 	__u32 repeat;
 	__u32 frames;
 };
@@ -318,6 +320,21 @@ static int make_compact_probe(struct bench *b, __u8 *buf)
 	return xhb_frame_build(buf, FRAME_MAX, &spec, &h, sizeof(h));
 }
 
+/* A second peer that probes us: in a cluster of three, the probes of the
+ * two others come in turn. */
+#define PROBER2_ID (BENCH_PROBER_ID + 1)
+
+static int make_probe_in_turn(struct bench *b, __u8 *buf)
+{
+	struct xhb_hdr h;
+
+	if (!(b->turn++ & 1))
+		return make_probe(b, buf);
+	bench_hdr(&h, XHB_MSG_PROBE, PROBER2_ID, BENCH_RESPONDER_ID,
+		  BENCH_INCARNATION, b->seq2++);
+	return xhb_frame_build(buf, FRAME_MAX, &spec, &h, sizeof(h));
+}
+
 static int make_heartbeat(struct bench *b, __u8 *buf)
 {
 	return cluster_frame(buf, XHB_MSG_HEARTBEAT, b->seq++, false);
@@ -517,6 +534,13 @@ static int measure(struct bench *b, int empty_fd, struct path_result *res,
 	if (err)
 		return err;
 
+	r = &res[(*n)++];
+	*r = (struct path_result){.name = "probe answer, 2 probers in turn",
+				  .counter = "probe_answered"};
+	err = time_distinct(b, r, make_probe_in_turn, XDP_TX);
+	if (err)
+		return err;
+
 	/* Replies first: a reply to our probe confirms the peer's life, and
 	 * only then are its heartbeats accepted (the replay rule). */
 	r = &res[(*n)++];
@@ -621,7 +645,7 @@ int main(int argc, char **argv)
 	    .load_only = true,
 	};
 	struct bench b = {
-	    .seq = 1, .reply_seq = 1, .repeat = 200000, .frames = 200000};
+	    .seq = 1, .reply_seq = 1, .seq2 = 1, .repeat = 200000, .frames = 200000};
 	struct path_result res[24], round[24];
 	unsigned int rounds = 5;
 	const char *json = NULL, *empty = NULL;
@@ -692,6 +716,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	err = bench_configure_node(b.dp, BENCH_RESPONDER_ID, BENCH_PROBER_ID);
+	if (!err)
+		err = dataplane__add_peer(b.dp, PROBER2_ID);
 	if (err) {
 		fprintf(stderr,
 			"xdp_paths: cannot write keys, self or peer: %s\n",

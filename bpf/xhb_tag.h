@@ -17,8 +17,11 @@
  * prefix is its four first words too: 2 of 6). The words are compared
  * in full, so a kept state is the one hashing them would give: a forged
  * or replayed packet can only make the next tag cost a full hash.
- * One entry for our replies; XHB_VERIFY_SLOTS for the packets we verify,
- * by sender and type (a peer's heartbeats do not evict its probes).
+ * XHB_VERIFY_SLOTS entries for our replies, by prober (a reply's prefix
+ * holds its prober's id: in a cluster of three or more, the probers'
+ * turns do not evict each other's), and as many for the packets we
+ * verify, by sender and type (a peer's heartbeats do not evict its
+ * probes).
  */
 #define XHB_PREFIX_WORDS 4
 #define XHB_VERIFY_SLOTS 64
@@ -30,7 +33,7 @@ struct xhb_tag_prefix {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, XHB_VERIFY_SLOTS);
 	__type(key, __u32);
 	__type(value, struct xhb_tag_prefix);
 } xhb_reply_prefix SEC(".maps");
@@ -75,14 +78,15 @@ XHB_INLINE __u64 xhb_prefixed_tag(const struct xhb_hdr *h,
  */
 __noinline __u64 xhb_reply_tag(const struct xhb_hdr *r, const struct xhb_key *k)
 {
-	__u32 zero = 0;
+	__u32 slot;
 
 	if (!r || !k)
 		return 0;
 	if (k->method == XHB_AUTH_CRC)
 		return xhb_crc32((const __u8 *)r, XHB_TAGGED_LEN);
+	slot = bpf_ntohl(r->dest_node_id) % XHB_VERIFY_SLOTS;
 	return xhb_prefixed_tag(r, k,
-				bpf_map_lookup_elem(&xhb_reply_prefix, &zero),
+				bpf_map_lookup_elem(&xhb_reply_prefix, &slot),
 				XHB_TAGGED_LEN / 8);
 }
 
