@@ -432,6 +432,24 @@ static int repeat_row(struct bench *b, struct path_result *res, int *n,
 	return len < 0 ? len : time_repeat(b, r, frame, len, verdict);
 }
 
+/* The rows of the paths that keep state, each frame run once, in this
+ * order: replies before heartbeats, as a reply to our probe confirms the
+ * peer's life, and only then are its heartbeats accepted (the replay
+ * rule). */
+static const struct {
+	const char *name, *counter;
+	int (*make)(struct bench *b, __u8 *buf);
+	int verdict;
+} distinct_rows[] = {
+	{"probe answer", "probe_answered", make_probe, XDP_TX},
+	{"probe answer (compact)", "probe_answered_compact", make_compact_probe,
+	 XDP_TX},
+	{"probe answer, 2 probers in turn", "probe_answered", make_probe_in_turn,
+	 XDP_TX},
+	{"probe reply accept", "reply_accepted", make_reply, XDP_DROP},
+	{"heartbeat accept", "heartbeat_accepted", make_heartbeat, XDP_DROP},
+};
+
 /* One round: every row in turn, into res (n rows). */
 static int measure(struct bench *b, int empty_fd, struct path_result *res,
 		   int *n)
@@ -520,40 +538,15 @@ static int measure(struct bench *b, int empty_fd, struct path_result *res,
 	if (err)
 		return err;
 
-	r = &res[(*n)++];
-	*r = (struct path_result){.name = "probe answer",
-				  .counter = "probe_answered"};
-	err = time_distinct(b, r, make_probe, XDP_TX);
-	if (err)
-		return err;
-
-	r = &res[(*n)++];
-	*r = (struct path_result){.name = "probe answer (compact)",
-				  .counter = "probe_answered_compact"};
-	err = time_distinct(b, r, make_compact_probe, XDP_TX);
-	if (err)
-		return err;
-
-	r = &res[(*n)++];
-	*r = (struct path_result){.name = "probe answer, 2 probers in turn",
-				  .counter = "probe_answered"};
-	err = time_distinct(b, r, make_probe_in_turn, XDP_TX);
-	if (err)
-		return err;
-
-	/* Replies first: a reply to our probe confirms the peer's life, and
-	 * only then are its heartbeats accepted (the replay rule). */
-	r = &res[(*n)++];
-	*r = (struct path_result){.name = "probe reply accept",
-				  .counter = "reply_accepted"};
-	err = time_distinct(b, r, make_reply, XDP_DROP);
-	if (err)
-		return err;
-
-	r = &res[(*n)++];
-	*r = (struct path_result){.name = "heartbeat accept",
-				  .counter = "heartbeat_accepted"};
-	return time_distinct(b, r, make_heartbeat, XDP_DROP);
+	for (size_t i = 0; !err && i < sizeof(distinct_rows) / sizeof(distinct_rows[0]);
+	     i++) {
+		r = &res[(*n)++];
+		*r = (struct path_result){.name = distinct_rows[i].name,
+					  .counter = distinct_rows[i].counter};
+		err = time_distinct(b, r, distinct_rows[i].make,
+				    distinct_rows[i].verdict);
+	}
+	return err;
 }
 
 static void print_table(const struct path_result *res, int n, double overhead)
