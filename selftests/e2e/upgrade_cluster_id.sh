@@ -32,7 +32,6 @@ lab_setup || fail "lab setup failed"
 # over it, and SIGUSR2 executes what the path names then.
 mkdir -p "$LAB_DIR/bin"
 cp "$E2E_OLD/build/xhbd" "$LAB_DIR/bin/xhbd"
-start_at() { LAB_XHBD=$LAB_DIR/bin/xhbd lab_start "$1"; }
 cluster_ids() { # node: every config_loaded's cluster_id, in order
 	ev_select "$1" config_loaded | python3 -c 'import json, sys
 print(" ".join(str(json.loads(l)["cluster_id"]) for l in sys.stdin))'
@@ -45,12 +44,7 @@ ctl() { # node args...: output in CTL_OUT, exit code in CTL_RC
 	CTL_RC=$?
 }
 
-start_at srv1
-start_at srv2
-wait_for 15 lab_has_vip srv1 || fail "srv1 (old agent) did not take $LAB_VIP within 15 s"
-ev_wait 5 srv2 peer_up peer=srv1 || fail "srv2 (old agent) never saw srv1 up"
-ev_wait 5 srv1 peer_up peer=srv2 || fail "srv1 (old agent) never saw srv2 up"
-expect_vip_only srv1
+LAB_XHBD=$LAB_DIR/bin/xhbd e2e_start_pair
 id=$(cluster_ids srv1)
 [ "$id" = "$(cluster_ids srv2)" ] || fail "the old agents disagree on the cluster id: $id, $(cluster_ids srv2)"
 e2e_log "the old agents ($FROM) run, cluster id $id (the hash of the node names)"

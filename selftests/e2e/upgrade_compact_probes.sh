@@ -4,8 +4,8 @@
 #
 # The old agent is built from XHB_UPGRADE_FROM (default 05644c3, the last
 # commit before compact probes), cached under $XHB_BUILD/upgrade-from/;
-# each node runs $LAB_DIR/bin/<node>/xhbd and is re-executed (SIGUSR2, as
-# `systemctl reload xhbd`) onto the binary put there:
+# both nodes run $LAB_DIR/bin/xhbd and one at a time is re-executed
+# (SIGUSR2, as `systemctl reload xhbd`) onto the binary put there:
 # 1. both run the old agent; srv1 holds the VIP;
 # 2. srv1 upgraded: it answers srv2's (full) probes with replies flagged
 #    compact, which srv2's old XDP ignores; it probes srv2 with full
@@ -26,15 +26,14 @@ LAB_HACF_EXTRA=$E2E_PROBE_STEADY
 e2e_old_build "$FROM" # its xhbctl reads the old build's maps
 
 lab_setup || fail "lab setup failed"
-declare -A build # the build each node runs: old or new
-put() { # node old|new: the binary its next re-exec runs
-	local bin=$LAB_DIR/bin/$1 src=$XHB_BUILD/xhbd
-	[ "$2" = old ] && src=$E2E_OLD/build/xhbd
-	mkdir -p "$bin" && cp "$src" "$bin/xhbd.new" && mv "$bin/xhbd.new" "$bin/xhbd" ||
-		fail "cannot put the $2 xhbd in place for $1"
-	build[$1]=$2
+declare -A build=([srv1]=old [srv2]=old) # the build each node runs
+put() { # old|new: the binary the next re-exec runs
+	local src=$XHB_BUILD/xhbd
+	[ "$1" = old ] && src=$E2E_OLD/build/xhbd
+	mkdir -p "$LAB_DIR/bin" && cp "$src" "$LAB_DIR/bin/xhbd.new" &&
+		mv "$LAB_DIR/bin/xhbd.new" "$LAB_DIR/bin/xhbd" ||
+		fail "cannot put the $1 xhbd in place"
 }
-start_at() { LAB_XHBD=$LAB_DIR/bin/$1/xhbd lab_start "$1"; }
 ctl() { # node args...: the xhbctl of the node's build
 	local node=$1 bin=$XHB_BUILD/xhbctl
 	shift
@@ -52,7 +51,8 @@ print(p[0].get("compact", False) if len(p) == 1 else "none")'
 upgrade() { # node old|new
 	local node=$1 other=srv2 t
 	[ "$node" = srv2 ] && other=srv1
-	put "$node" "$2"
+	put "$2"
+	build[$node]=$2
 	t=$(mono_now)
 	kill -USR2 "$(lab_pid "$node")" || fail "cannot signal $node's xhbd"
 	ev_wait_since "$t" 10 "$node" agent_start ||
@@ -72,14 +72,8 @@ grew_by() { # node counter from n: the counter is past from + n
 }
 
 # ---- 1. both old
-put srv1 old
-put srv2 old
-start_at srv1
-start_at srv2
-wait_for 15 lab_has_vip srv1 || fail "srv1 (old agent) did not take $LAB_VIP within 15 s"
-ev_wait 5 srv2 peer_up peer=srv1 || fail "srv2 (old agent) never saw srv1 up"
-ev_wait 5 srv1 peer_up peer=srv2 || fail "srv1 (old agent) never saw srv2 up"
-expect_vip_only srv1
+put old
+LAB_XHBD=$LAB_DIR/bin/xhbd e2e_start_pair
 e2e_log "the old agents ($FROM) run; srv1 holds $LAB_VIP"
 
 t0=$(mono_now)
