@@ -169,7 +169,7 @@ $(HB_CMDS): $(BUILD)/xhbctl
 $(BUILD)/obj/tools/xhb-metrics.o: XCFLAGS += $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
 $(BUILD)/xhb-metrics: LDLIBS += $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 
-$(BUILD)/obj/bench/pktgen.o: $(BENCH_SKELS)
+$(BUILD)/obj/bench/pktgen.o $(BUILD)/obj/bench/xdp_paths.o: $(BENCH_SKELS)
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libxhb.a | $(BUILD)/bench
 	$(call msg,BINARY,$@)

@@ -26,7 +26,9 @@
  * from another path.
  *
  * The first row is an empty XDP program (bpf/xdp_pass.bpf.c), the floor
- * every other row is compared with. The non-cluster rows are run twice:
+ * every other row is compared with. The last two are a probe answer's own
+ * floor on this machine (bench/answer_floor.bpf.c): its two tags with no
+ * state, and its one clock read, timed as the answer is. The non-cluster rows are run twice:
  * holding no group, and holding a group and its VIP (the fence's cost:
  * nothing for a frame to another address, the lease's clock read for a
  * frame to the VIP); then with another VIP staged (fenced_standby) as
@@ -60,6 +62,7 @@
 #include <jansson.h>
 
 #include "bench.h"
+#include "bench/answer_floor.skel.h"
 
 #define FRAME_MAX 256
 #define REPEAT_TRIALS 20
@@ -90,6 +93,7 @@ struct path_result {
 struct bench {
 	struct xhb_dataplane *dp;
 	int prog_fd; /* the program timed: xhb's, or the empty one */
+	int floor_fds[2]; /* bench/answer_floor.bpf.c's: tags, clock */
 	__u64 seq;	 /* next sequence number of the prober (agent_replay) */
 	__u64 reply_seq; /* next one of its XDP's replies (reply_replay) */
 	__u64 seq2; /* the second prober's (PROBER2_ID) */
@@ -220,6 +224,14 @@ static int run(struct bench *b, const __u8 *frame, int len, __u32 repeat,
 static int check(struct path_result *r, __u64 before, __u64 after, int verdict,
 		 int want_verdict)
 {
+	if (!r->counter) { /* the empty program and the floor count nothing */
+		r->verdict = verdict;
+		if (verdict == want_verdict)
+			return 0;
+		fprintf(stderr, "xdp_paths: %s: verdict %d (want %d)\n",
+			r->name, verdict, want_verdict);
+		return -EPROTO;
+	}
 	if (after - before != r->packets || verdict != want_verdict) {
 		fprintf(stderr,
 			"xdp_paths: %s: %s grew by %llu for %llu packets, last "
@@ -262,10 +274,6 @@ static int time_repeat(struct bench *b, struct path_result *r,
 			return err;
 		if (per_run < r->ns_per_packet)
 			r->ns_per_packet = per_run;
-	}
-	if (!r->counter) { /* the empty program counts nothing */
-		r->verdict = verdict;
-		return verdict == want_verdict ? 0 : -EPROTO;
 	}
 	return check(r, before, counter(b, r->counter), verdict, want_verdict);
 }
@@ -365,34 +373,67 @@ static int measure_empty(struct bench *b, int empty_fd, struct path_result *r)
 }
 
 /*
- * Both programs parked (attached, native XDP) on the two ends of a veth
- * pair, down, in a network namespace of this process's own, which goes
+ * The floor of a probe answer (bench/answer_floor.bpf.c), timed as the
+ * answer is (distinct, one run a frame): a compact probe's tag checked and
+ * its reply's signed, with no state; the one clock read an answer needs.
+ * Neither counts in xhb_stats: each row checks its verdict (XDP_PASS: the
+ * tag was good).
+ */
+static int measure_floor(struct bench *b, const int floor_fds[2],
+			 struct path_result *res, int *n)
+{
+	static const char *const names[] = {
+	    "answer floor: the two tags (compact probe)",
+	    "answer floor: one clock read",
+	};
+	int (*const make[])(struct bench *, __u8 *) = {make_compact_probe,
+						       make_tcp};
+	int err = 0, xhb_fd = b->prog_fd;
+
+	for (int i = 0; !err && i < 2; i++) {
+		struct path_result *r = &res[(*n)++];
+
+		*r = (struct path_result){.name = names[i]};
+		b->prog_fd = floor_fds[i];
+		err = time_distinct(b, r, make[i], XDP_PASS);
+	}
+	b->prog_fd = xhb_fd;
+	return err;
+}
+
+/*
+ * The programs timed parked (attached, native XDP) on the ends of veth
+ * pairs, down, in a network namespace of this process's own, which goes
  * with it. BPF_PROG_TEST_RUN of an XDP program that the kernel's XDP
  * dispatcher does not hold rewrites the dispatcher before and after its
  * runs (text patching and an RCU wait, ~20 ms a call: outside the kernel's
  * timed section, inside the syscall's wall time, which "repeat" reads);
  * one that it holds costs no rewrite.
  */
-static int park(int xhb_fd, int empty_fd)
+static int park(const int *fds, int n)
 {
-	static const char *const ends[] = {"xhbpark0", "xhbpark1"};
-	const int fds[] = {xhb_fd, empty_fd};
+	char cmd[128], end[IFNAMSIZ];
 
 	if (unshare(CLONE_NEWNET)) {
 		fprintf(stderr, "xdp_paths: a network namespace of its own: %s\n",
 			strerror(errno));
 		return -errno;
 	}
-	if (system("ip link add xhbpark0 type veth peer name xhbpark1")) {
-		fprintf(stderr, "xdp_paths: ip link add (veth) failed\n");
-		return -EIO;
-	}
-	for (int i = 0; i < 2; i++) {
-		int err = bpf_xdp_attach((int)if_nametoindex(ends[i]), fds[i],
-					 XDP_FLAGS_DRV_MODE, NULL);
+	for (int i = 0; i < n; i++) {
+		int err;
 
+		snprintf(cmd, sizeof(cmd),
+			 "ip link add xhbpark%d type veth peer name xhbpark%d",
+			 i, i + 1);
+		if (!(i & 1) && system(cmd)) {
+			fprintf(stderr, "xdp_paths: ip link add (veth) failed\n");
+			return -EIO;
+		}
+		snprintf(end, sizeof(end), "xhbpark%d", i);
+		err = bpf_xdp_attach((int)if_nametoindex(end), fds[i],
+				     XDP_FLAGS_DRV_MODE, NULL);
 		if (err) {
-			fprintf(stderr, "xdp_paths: XDP on %s: %s\n", ends[i],
+			fprintf(stderr, "xdp_paths: XDP on %s: %s\n", end,
 				strerror(-err));
 			return err;
 		}
@@ -546,7 +587,7 @@ static int measure(struct bench *b, int empty_fd, struct path_result *res,
 		err = time_distinct(b, r, distinct_rows[i].make,
 				    distinct_rows[i].verdict);
 	}
-	return err;
+	return err ? err : measure_floor(b, b->floor_fds, res, n);
 }
 
 static void print_table(const struct path_result *res, int n, double overhead)
@@ -639,10 +680,13 @@ int main(int argc, char **argv)
 	};
 	struct bench b = {
 	    .seq = 1, .reply_seq = 1, .seq2 = 1, .repeat = 200000, .frames = 200000};
-	struct path_result res[24], round[24];
+	struct path_result res[32], round[32];
 	unsigned int rounds = 5;
 	const char *json = NULL, *empty = NULL;
 	struct bpf_object *empty_obj = NULL;
+	struct answer_floor_bpf *floor = NULL;
+	struct xhb_key keys[XHB_MAX_KEYS];
+	__u32 key_id = BENCH_KEY_ID;
 	char empty_path[PATH_MAX];
 	int empty_fd = -1;
 	char why[256] = "";
@@ -732,7 +776,20 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	empty_fd = bpf_program__fd(bpf_object__next_program(empty_obj, NULL));
-	err = park(b.prog_fd, empty_fd);
+	floor = answer_floor_bpf__open_and_load();
+	bench_keys(keys);
+	if (!floor || bpf_map__update_elem(floor->maps.xhb_keys, &key_id,
+					   sizeof(key_id), &keys[key_id],
+					   sizeof(keys[key_id]), BPF_ANY)) {
+		fprintf(stderr, "xdp_paths: cannot load answer_floor\n");
+		err = -ENOENT;
+		goto cleanup;
+	}
+	b.floor_fds[0] = bpf_program__fd(floor->progs.floor_tags);
+	b.floor_fds[1] = bpf_program__fd(floor->progs.floor_clock);
+	err = park((const int[]){b.prog_fd, empty_fd, b.floor_fds[0],
+				 b.floor_fds[1]},
+		   4);
 	if (err)
 		goto cleanup;
 	for (unsigned int k = 0; k < rounds; k++) {
@@ -761,6 +818,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "xdp_paths: cannot write %s\n", json);
 	}
 cleanup:
+	answer_floor_bpf__destroy(floor);
 	bpf_object__close(empty_obj);
 	dataplane__close(b.dp);
 	return err ? 1 : 0;
