@@ -289,13 +289,26 @@ static inline int xhb_fuzz_config(const char *file, const uint8_t *data,
 }
 
 /*
+ * The bytes of a header (or of a compact probe: xhb_wire.h) that its tag
+ * covers, the tag included: a compact probe's padding is covered by
+ * nothing (the reader zeroes it), so a flipped bit there is no forgery.
+ */
+static inline unsigned int xhb_fuzz_signed_len(const struct xhb_hdr *h)
+{
+	return h->version == XHB_PROBE_VERSION
+		   ? XHB_PROBE_TAGGED_LEN + sizeof(((struct xhb_probe *)0)->tag)
+		   : XHB_HDR_LEN;
+}
+
+/*
  * The payload as received, then signed: what xhb_wire_check accepts is
- * exactly a header the key signed, with the field checks of the XDP
- * program in front; one flipped bit of a signed header is refused.
+ * exactly a header the key signed (a compact probe: read as XDP reads it,
+ * xhb_probe_expand()), with the field checks of the XDP program in front;
+ * one flipped bit of what a tag covers is refused.
  */
 static inline int xhb_fuzz_wire(const uint8_t *data, size_t size)
 {
-	struct xhb_hdr h, out;
+	struct xhb_hdr h __attribute__((aligned(8))), out;
 	enum xhb_wire_verdict v;
 	unsigned int bit;
 	__u8 key_id;
@@ -308,10 +321,16 @@ static inline int xhb_fuzz_wire(const uint8_t *data, size_t size)
 	    !strcmp(xhb_wire_verdict_name(v), "unknown"))
 		XHB_FUZZ_FAIL("verdict %d has no name", v);
 	if (v == XHB_WIRE_OK) {
-		if (size != XHB_HDR_LEN || memcmp(&out, data, XHB_HDR_LEN) ||
-		    out.key_id >= XHB_MAX_KEYS ||
-		    !xhb_wire_verify(&out, &xhb_fuzz.keys[out.key_id]))
+		if (size != XHB_HDR_LEN || out.key_id >= XHB_MAX_KEYS)
+			XHB_FUZZ_FAIL("accepted %zu bytes, key %u", size,
+				      out.key_id);
+		memcpy(&h, data, sizeof(h));
+		if (!xhb_wire_verify(&h, &xhb_fuzz.keys[out.key_id]))
 			XHB_FUZZ_FAIL("accepted a header the key did not sign");
+		if (h.version == XHB_PROBE_VERSION)
+			xhb_probe_expand(&h);
+		if (memcmp(&out, &h, sizeof(h)))
+			XHB_FUZZ_FAIL("accepted a header, read it otherwise");
 	}
 	if (size != XHB_HDR_LEN) {
 		if (v != XHB_WIRE_MALFORMED)
@@ -332,8 +351,10 @@ static inline int xhb_fuzz_wire(const uint8_t *data, size_t size)
 			      xhb_wire_verdict_name(v));
 	if (v != XHB_WIRE_OK)
 		return 0;
-	/* One bit flipped anywhere (chosen by the data): never OK. */
-	bit = (data[0] | (unsigned int)data[1] << 8) % (XHB_HDR_LEN * 8);
+	/* One bit flipped anywhere the tag covers (chosen by the data):
+	 * never OK. */
+	bit = (data[0] | (unsigned int)data[1] << 8) %
+	      (xhb_fuzz_signed_len(&h) * 8);
 	((__u8 *)&h)[bit / 8] ^= (__u8)(1u << (bit % 8));
 	v = xhb_wire_check(&h, sizeof(h), XHB_FUZZ_CLUSTER, xhb_fuzz.keys,
 			   &out);
