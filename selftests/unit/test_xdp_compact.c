@@ -20,93 +20,32 @@
 #include "clock.h"
 #include "dataplane.h"
 #include "wire.h"
-#include "xdp_peers.h"
-
-#define CLUSTER 0x00c0ffeeU
-#define SELF_ID 1000U
-#define PEER_ID 2000U
-#define KEY_ID 1
-#define PEER_INCARNATION 10
-#define SELF_INCARNATION 77
-
-static struct xhb_dataplane *dp;
-static struct xhb_key keys[XHB_MAX_KEYS];
-static __u64 seq;
-
-static const struct xhb_frame_spec v4 = {
-	.family = AF_INET,
-	.src_mac = {0x02, 0, 0, 0, 0, 0x02},
-	.dst_mac = {0x02, 0, 0, 0, 0, 0x01},
-	.src_ip = {172, 16, 193, 40},
-	.dst_ip = {172, 16, 193, 10},
-	.src_port = XHB_DEFAULT_PORT,
-	.dst_port = XHB_DEFAULT_PORT,
-};
+#include "xdp_fixture.h"
 
 static void setup(void)
 {
-	struct xhb_dataplane_opts o = {
-		.ports = {XHB_DEFAULT_PORT},
-		.nports = 1,
-		.cluster_id = CLUSTER,
-		.load_only = true,
-	};
-	struct xhb_self self = {
-		.incarnation = SELF_INCARNATION,
-		.agent_epoch = 5,
-		.agent_update_ns = xhb_now_ns(),
-		.node_id = SELF_ID,
-		.state = XHB_NODE_ACTIVE,
-		.priority = 7,
-		.key_id = KEY_ID,
-		.lease_ms = 2000,
-		.groups_held = 0x1,
-		.compact_ms = 1000, /* our agent runs: replies invite them */
-	};
-	char why[256] = "";
+	struct xhb_self self = xdp_fixture_self();
 
-	cr_assert_eq(dataplane__open(&o, &dp, why, sizeof(why)), 0, "load: %s", why);
-	keys[KEY_ID] = (struct xhb_key){.k0 = 0x0706050403020100ULL,
-					.k1 = 0x0f0e0d0c0b0a0908ULL,
-					.method = XHB_AUTH_SIPHASH};
-	cr_assert_eq(dataplane__set_keys(dp, keys), 0);
-	cr_assert_eq(dataplane__write_self(dp, &self), 0);
-	cr_assert_eq(dataplane__add_peer(dp, PEER_ID), 0);
-	cr_assert_eq(test_confirm_peer(dataplane__prog_fd(dp), PEER_ID,
-				       PEER_INCARNATION), 0);
-	seq = 0;
+	self.priority = 7;
+	self.lease_ms = 2000;
+	self.groups_held = 0x1;
+	self.compact_ms = 1000; /* our agent runs: replies invite them */
+	xdp_fixture_setup(&self);
 }
 
-static void teardown(void)
-{
-	dataplane__close(dp);
-}
-
-TestSuite(xdp_compact, .init = setup, .fini = teardown);
+TestSuite(xdp_compact, .init = setup, .fini = xdp_fixture_teardown);
 
 /* A packet from the peer, as its agent fills it; not signed yet. */
 static struct xhb_hdr from_peer(__u8 type, __u8 flags)
 {
+	struct xhb_wire_fields f = peer_fields(type);
 	struct xhb_hdr h;
 
-	xhb_wire_fill(&h, &(struct xhb_wire_fields){
-				  .type = type,
-				  .flags = flags,
-				  .state = XHB_NODE_ACTIVE,
-				  .priority = 50,
-				  .cluster_id = CLUSTER,
-				  .node_id = PEER_ID,
-				  .dest_node_id = type == XHB_MSG_HEARTBEAT ? 0 : SELF_ID,
-				  .incarnation = PEER_INCARNATION,
-				  .seq = ++seq,
-				  .timestamp_ns = xhb_now_ns(),
-				  .agent_epoch = 9,
-				  .lease_ms = 3000,
-				  .groups_held = 0x2,
-				  .echo_incarnation = type == XHB_MSG_PROBE_REPLY
-							      ? SELF_INCARNATION
-							      : 0,
-			  });
+	f.flags = flags;
+	f.priority = 50;
+	f.lease_ms = 3000;
+	f.groups_held = 0x2;
+	xhb_wire_fill(&h, &f);
 	return h;
 }
 
@@ -116,89 +55,32 @@ static struct xhb_hdr compact_probe(__u8 flags)
 	struct xhb_hdr h = from_peer(XHB_MSG_PROBE, flags);
 
 	xhb_wire_compact(&h);
-	xhb_wire_sign(&h, KEY_ID, &keys[KEY_ID]);
+	peer_sign(&h);
 	return h;
-}
-
-struct run {
-	int verdict;
-	__u8 out[256];
-	__u32 out_len;
-};
-
-static struct run send_payload(const struct xhb_frame_spec *spec,
-			       const struct xhb_hdr *h)
-{
-	__u8 in[256];
-	struct run r = {0};
-	int len = xhb_frame_build(in, sizeof(in), spec, h, sizeof(*h));
-
-	cr_assert_gt(len, 0);
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = len,
-		    .data_out = r.out, .data_size_out = sizeof(r.out));
-	cr_assert_eq(bpf_prog_test_run_opts(dataplane__prog_fd(dp), &o), 0,
-		     "test_run: %s", strerror(errno));
-	r.verdict = o.retval;
-	r.out_len = o.data_size_out;
-	return r;
-}
-
-static struct xhb_peer peer(void)
-{
-	struct xhb_peer p;
-
-	cr_assert_eq(dataplane__peer(dp, PEER_ID, &p), 0);
-	return p;
-}
-
-static struct xhb_stats stats(void)
-{
-	struct xhb_stats s;
-
-	cr_assert_eq(dataplane__stats(dp, &s), 0);
-	return s;
-}
-
-#define STAT(f) offsetof(struct xhb_stats, f)
-
-/* Every counter as before but `field`, one more. */
-static void assert_counted(const struct xhb_stats *before, size_t field,
-			   const char *what)
-{
-	struct xhb_stats after = stats();
-	const __u64 *b = (const __u64 *)before, *a = (const __u64 *)&after;
-
-	for (size_t i = 0; i < sizeof(after) / sizeof(__u64); i++)
-		cr_assert_eq(a[i], b[i] + (i * sizeof(__u64) == field),
-			     "%s: counter #%zu is %llu", what, i,
-			     (unsigned long long)a[i]);
 }
 
 /* Over IPv4 and IPv6: a full reply (version 1) in place, flagged, our
  * state in it, the probe's nonce echoed, its tag right. */
 Test(xdp_compact, answered_in_place_with_a_full_reply)
 {
-	struct xhb_frame_spec v6 = v4;
+	const struct xhb_frame_spec s6 = v6();
 
-	v6.family = AF_INET6;
-	inet_pton(AF_INET6, "fd00:193::40", v6.src_ip);
-	inet_pton(AF_INET6, "fd00:193::10", v6.dst_ip);
 	for (int i = 0; i < 2; i++) {
-		const struct xhb_frame_spec *spec = i ? &v6 : &v4;
+		const struct xhb_frame_spec *spec = i ? &s6 : &v4;
 		size_t off = xhb_frame_payload_offset(spec);
 		struct xhb_hdr h = compact_probe(0);
 		const struct xhb_probe *probe = (const void *)&h;
 		struct xhb_stats before = stats();
-		struct run r = send_payload(spec, &h);
+		struct run r = send_hdr(spec, &h);
 		const struct xhb_hdr *reply = (const void *)(r.out + off);
 
 		cr_assert_eq(r.verdict, XDP_TX, "family %d: verdict %d",
 			     spec->family, r.verdict);
-		assert_counted(&before, STAT(probe_answered_compact),
-			       "compact probe");
+		assert_one_counter(&before, STAT(probe_answered_compact),
+				   "compact probe");
 		cr_assert_eq(r.out_len, off + XHB_HDR_LEN);
 		cr_assert(xhb_frame_checksums_ok(r.out, r.out_len), "bad checksums");
-		cr_assert(xhb_wire_verify(reply, &keys[KEY_ID]), "bad reply tag");
+		cr_assert(xhb_wire_verify(reply, &keys[KEY_SIP]), "bad reply tag");
 		cr_assert_eq(reply->version, XHB_VERSION);
 		cr_assert_eq(reply->type, XHB_MSG_PROBE_REPLY);
 		cr_assert_eq(reply->flags, XHB_FLAG_COMPACT);
@@ -224,8 +106,8 @@ Test(xdp_compact, full_probe_answered_flagged)
 	struct xhb_hdr reply;
 	struct run r;
 
-	xhb_wire_sign(&h, KEY_ID, &keys[KEY_ID]);
-	r = send_payload(&v4, &h);
+	peer_sign(&h);
+	r = send_hdr(&v4, &h);
 	cr_assert_eq(r.verdict, XDP_TX);
 	memcpy(&reply, r.out + off, sizeof(reply));
 	cr_assert_eq(reply.flags, XHB_FLAG_COMPACT);
@@ -259,14 +141,14 @@ Test(xdp_compact, invited_only_while_our_agent_runs)
 		self.agent_update_ns = xhb_now_ns() - cases[i].written_ago_ms * 1000000;
 		self.compact_ms = cases[i].compact_ms;
 		cr_assert_eq(dataplane__write_self(dp, &self), 0);
-		r = send_payload(&v4, &h);
+		r = send_hdr(&v4, &h);
 		cr_assert_eq(r.verdict, XDP_TX, "%s: verdict %d", cases[i].why,
 			     r.verdict);
 		memcpy(&reply, r.out + off, sizeof(reply));
 		cr_assert_eq(reply.flags, cases[i].flags, "%s: flags %u",
 			     cases[i].why, reply.flags);
-		cr_assert(xhb_wire_verify(&reply, &keys[KEY_ID]), "%s: bad tag",
-			  cases[i].why);
+		cr_assert(xhb_wire_verify(&reply, &keys[KEY_SIP]),
+			  "%s: bad tag", cases[i].why);
 	}
 }
 
@@ -279,18 +161,18 @@ Test(xdp_compact, says_nothing_of_its_sender)
 	struct xhb_hdr hb, h = compact_probe(0);
 	struct xhb_peer before, after;
 
-	cr_assert_eq(send_payload(&v4, &h).verdict, XDP_TX);
+	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_TX);
 	after = peer();
 	cr_assert_eq(after.probes, 1);
 	cr_assert_eq(after.info_incarnation, 0, "its state taken from a compact probe");
 	cr_assert_eq(after.lease_seen_ns, 0, "its lease taken from a compact probe");
 	hb = from_peer(XHB_MSG_HEARTBEAT, 0);
-	xhb_wire_sign(&hb, KEY_ID, &keys[KEY_ID]);
-	cr_assert_eq(send_payload(&v4, &hb).verdict, XDP_DROP);
+	peer_sign(&hb);
+	cr_assert_eq(send_hdr(&v4, &hb).verdict, XDP_DROP);
 	before = peer();
 	cr_assert_eq(before.heartbeats, 1);
 	h = compact_probe(0);
-	cr_assert_eq(send_payload(&v4, &h).verdict, XDP_TX);
+	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_TX);
 	after = peer();
 	cr_assert_eq(after.probes, 2);
 	cr_assert_eq(after.state, XHB_NODE_ACTIVE);
@@ -307,13 +189,8 @@ Test(xdp_compact, unheard_flag_taken)
 {
 	struct xhb_hdr h = compact_probe(XHB_FLAG_UNHEARD);
 
-	cr_assert_eq(send_payload(&v4, &h).verdict, XDP_TX);
+	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_TX);
 	cr_assert_neq(peer().unheard_ns, 0, "XHB_FLAG_UNHEARD not recorded");
-}
-
-static void resign(struct xhb_hdr *h)
-{
-	xhb_wire_sign(h, KEY_ID, &keys[KEY_ID]);
 }
 
 static void flip_tagged(struct xhb_hdr *h)
@@ -323,29 +200,29 @@ static void flip_tagged(struct xhb_hdr *h)
 static void as_heartbeat(struct xhb_hdr *h)
 {
 	h->type = XHB_MSG_HEARTBEAT;
-	resign(h);
+	peer_sign(h);
 }
 static void other_cluster(struct xhb_hdr *h)
 {
 	h->cluster_id = htonl(CLUSTER + 1);
-	resign(h);
+	peer_sign(h);
 }
 static void unknown_key(struct xhb_hdr *h)
 {
-	xhb_wire_sign(h, 3, &keys[KEY_ID]);
+	xhb_wire_sign(h, 3, &keys[KEY_SIP]);
 }
 static void for_other_node(struct xhb_hdr *h)
 {
 	h->dest_node_id = htonl(SELF_ID + 1);
-	resign(h);
+	peer_sign(h);
 }
 /* A full probe's tag (over 80 bytes) with the version byte changed; its
  * state byte, a compact probe's key id, names our key. */
 static void full_tag(struct xhb_hdr *h)
 {
 	*h = from_peer(XHB_MSG_PROBE, 0);
-	h->state = KEY_ID;
-	resign(h);
+	h->state = KEY_SIP;
+	peer_sign(h);
 	h->version = XHB_PROBE_VERSION;
 }
 
@@ -370,10 +247,10 @@ Test(xdp_compact, forged_and_foreign_dropped)
 		struct run r;
 
 		drops[i].spoil(&h);
-		r = send_payload(&v4, &h);
+		r = send_hdr(&v4, &h);
 		cr_assert_eq(r.verdict, XDP_DROP, "%s: verdict %d", drops[i].name,
 			     r.verdict);
-		assert_counted(&before, drops[i].counter, drops[i].name);
+		assert_one_counter(&before, drops[i].counter, drops[i].name);
 	}
 	cr_assert_eq(peer().probes, 0);
 }
@@ -384,7 +261,7 @@ Test(xdp_compact, padding_not_tagged)
 	struct xhb_hdr h = compact_probe(0);
 
 	((__u8 *)&h)[XHB_HDR_LEN - 1] = 0xff;
-	cr_assert_eq(send_payload(&v4, &h).verdict, XDP_TX);
+	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_TX);
 }
 
 /* The same compact probe twice, or a full one's sequence number again:
@@ -392,19 +269,19 @@ Test(xdp_compact, padding_not_tagged)
 Test(xdp_compact, replay_dropped)
 {
 	struct xhb_hdr h = compact_probe(0), full;
-	__u64 compact_seq = seq;
+	__u64 compact_seq = peer_seq;
 	struct xhb_stats before;
 
-	cr_assert_eq(send_payload(&v4, &h).verdict, XDP_TX);
+	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_TX);
 	before = stats();
-	cr_assert_eq(send_payload(&v4, &h).verdict, XDP_DROP);
-	assert_counted(&before, STAT(drop_replay), "the same compact probe");
+	cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_DROP);
+	assert_one_counter(&before, STAT(drop_replay), "the same compact probe");
 	full = from_peer(XHB_MSG_PROBE, 0);
 	full.seq = htobe64(compact_seq);
-	resign(&full);
+	peer_sign(&full);
 	before = stats();
-	cr_assert_eq(send_payload(&v4, &full).verdict, XDP_DROP);
-	assert_counted(&before, STAT(drop_replay), "a full probe, same seq");
+	cr_assert_eq(send_hdr(&v4, &full).verdict, XDP_DROP);
+	assert_one_counter(&before, STAT(drop_replay), "a full probe, same seq");
 	cr_assert_eq(peer().probes, 1);
 }
 
@@ -418,8 +295,8 @@ Test(xdp_compact, reply_flag_kept_in_the_entry)
 	for (size_t i = 0; i < sizeof(flags); i++) {
 		struct xhb_hdr h = from_peer(XHB_MSG_PROBE_REPLY, flags[i]);
 
-		resign(&h);
-		cr_assert_eq(send_payload(&v4, &h).verdict, XDP_DROP);
+		peer_sign(&h);
+		cr_assert_eq(send_hdr(&v4, &h).verdict, XDP_DROP);
 		cr_assert_eq(peer().replies, i + 1, "reply %zu not taken", i);
 		cr_assert_eq(peer().compact, flags[i] ? 1 : 0, "reply %zu", i);
 	}

@@ -44,14 +44,8 @@
 
 #include "clock.h"
 #include "dataplane.h"
-#include "xdp_peers.h"
 #include "wire.h"
-
-#define CLUSTER 0x00c0ffeeU
-#define SELF_ID 1000U
-#define PEER_ID 2000U
-#define KEY_SIP 1
-#define KEY_CRC 2
+#include "xdp_fixture.h"
 
 #define DEFAULT_PACKETS 1000000
 #define ORACLE_PACKETS 100000
@@ -59,8 +53,6 @@
 #define FRAME_MAX 1024
 #define MAX_SEEDS 64
 
-static struct xhb_dataplane *dp;
-static struct xhb_key keys[XHB_MAX_KEYS];
 static __u64 fuzz_seed;
 
 /* ---- PRNG: xorshift64*, seeded through splitmix64 --------------------- */
@@ -147,22 +139,10 @@ static __u64 agent_seq, reply_seq; /* the peer's two replay windows */
 
 static struct xhb_frame_spec spec_of(const struct encap *e)
 {
-	struct xhb_frame_spec s = {
-	    .family = e->family,
-	    .vlan = e->vlan,
-	    .src_mac = {0x02, 0, 0, 0, 0, 0x02},
-	    .dst_mac = {0x02, 0, 0, 0, 0, 0x01},
-	    .src_ip = {172, 16, 193, 40},
-	    .dst_ip = {172, 16, 193, 10},
-	    .src_port = XHB_DEFAULT_PORT,
-	    .dst_port = XHB_DEFAULT_PORT,
-	    .ip_options = e->ip_options,
-	};
+	struct xhb_frame_spec s = e->family == AF_INET6 ? v6() : v4;
 
-	if (e->family == AF_INET6) {
-		inet_pton(AF_INET6, "fd00:193::40", s.src_ip);
-		inet_pton(AF_INET6, "fd00:193::10", s.dst_ip);
-	}
+	s.vlan = e->vlan;
+	s.ip_options = e->ip_options;
 	return s;
 }
 
@@ -265,36 +245,12 @@ static void make_seeds(void)
 
 static void setup(void)
 {
-	char why[256] = "";
-	struct xhb_dataplane_opts o = {
-	    .ports = {XHB_DEFAULT_PORT},
-	    .nports = 1,
-	    .cluster_id = CLUSTER,
-	    .load_only = true,
-	};
-	struct xhb_self self = {
-	    .incarnation = 77,
-	    .agent_epoch = 5,
-	    .agent_update_ns = xhb_now_ns(),
-	    .node_id = SELF_ID,
-	    .lease_ms = 600000,
-	    .state = XHB_NODE_ACTIVE,
-	    .priority = 100,
-	    .key_id = KEY_SIP,
-	};
+	struct xhb_self self = xdp_fixture_self();
 
-	cr_assert_eq(dataplane__open(&o, &dp, why, sizeof(why)), 0, "load: %s",
-		     why);
-	memset(keys, 0, sizeof(keys));
-	keys[KEY_SIP] = (struct xhb_key){.k0 = 0x0706050403020100ULL,
-					 .k1 = 0x0f0e0d0c0b0a0908ULL,
-					 .method = XHB_AUTH_SIPHASH};
+	self.lease_ms = 600000;
+	self.priority = 100;
 	keys[KEY_CRC] = (struct xhb_key){.method = XHB_AUTH_CRC};
-	cr_assert_eq(dataplane__set_keys(dp, keys), 0);
-	cr_assert_eq(dataplane__write_self(dp, &self), 0);
-	cr_assert_eq(dataplane__add_peer(dp, PEER_ID), 0);
-	/* its incarnation 10 proved live, as a reply to our probe would */
-	cr_assert_eq(test_confirm_peer(dataplane__prog_fd(dp), PEER_ID, 10), 0);
+	xdp_fixture_setup(&self);
 	run_start_ns = xhb_now_ns();
 	agent_seq = reply_seq = 0;
 	fuzz_seed = pick_seed();
@@ -304,12 +260,8 @@ static void setup(void)
 	make_seeds();
 }
 
-static void teardown(void)
-{
-	dataplane__close(dp);
-}
-
-TestSuite(xdp_fuzz, .init = setup, .fini = teardown, .timeout = 300);
+TestSuite(xdp_fuzz, .init = setup, .fini = xdp_fixture_teardown,
+	  .timeout = 300);
 
 /* ---- running frames ----------------------------------------------------- */
 
@@ -328,14 +280,6 @@ static void run(const __u8 *frame, __u32 len, struct result *r)
 	r->err = bpf_prog_test_run_opts(dataplane__prog_fd(dp), &o) ? errno : 0;
 	r->verdict = o.retval;
 	r->out_len = o.data_size_out;
-}
-
-static struct xhb_stats stats(void)
-{
-	struct xhb_stats s;
-
-	cr_assert_eq(dataplane__stats(dp, &s), 0);
-	return s;
 }
 
 #define NCOUNTERS (sizeof(struct xhb_stats) / sizeof(__u64))
@@ -365,14 +309,6 @@ static __u64 counters_sum(const struct xhb_stats *s)
 	for (size_t i = 0; i < NCOUNTERS; i++)
 		sum += counter(s, i);
 	return sum;
-}
-
-static struct xhb_peer peer(void)
-{
-	struct xhb_peer p;
-
-	cr_assert_eq(dataplane__peer(dp, PEER_ID, &p), 0);
-	return p;
 }
 
 static void hex(char *buf, size_t size, const __u8 *p, size_t len)

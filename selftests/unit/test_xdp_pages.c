@@ -17,63 +17,17 @@
 #include "clock.h"
 #include "dataplane.h"
 #include "wire.h"
-#include "xdp_peers.h"
-
-#define CLUSTER 0x00c0ffeeU
-#define SELF_ID 1000U
-#define PEER_ID 2000U
-#define KEY 1
-
-static struct xhb_dataplane *dp;
-static struct xhb_key keys[XHB_MAX_KEYS];
-static __u64 seq;
-
-static const struct xhb_frame_spec v4 = {
-	.family = AF_INET,
-	.src_mac = {0x02, 0, 0, 0, 0, 0x02},
-	.dst_mac = {0x02, 0, 0, 0, 0, 0x01},
-	.src_ip = {172, 16, 193, 40},
-	.dst_ip = {172, 16, 193, 10},
-	.src_port = XHB_DEFAULT_PORT,
-	.dst_port = XHB_DEFAULT_PORT,
-};
+#include "xdp_fixture.h"
 
 static void setup(void)
 {
-	char why[256] = "";
-	struct xhb_dataplane_opts o = {
-		.ports = {XHB_DEFAULT_PORT},
-		.nports = 1,
-		.cluster_id = CLUSTER,
-		.load_only = true,
-	};
-	struct xhb_self self = {
-		.incarnation = 77,
-		.agent_epoch = 5,
-		.agent_update_ns = xhb_now_ns(),
-		.node_id = SELF_ID,
-		.lease_ms = 5000,
-		.state = XHB_NODE_ACTIVE,
-		.key_id = KEY,
-	};
+	struct xhb_self self = xdp_fixture_self();
 
-	cr_assert_eq(dataplane__open(&o, &dp, why, sizeof(why)), 0, "load: %s", why);
-	keys[KEY] = (struct xhb_key){.k0 = 0x0706050403020100ULL,
-				     .k1 = 0x0f0e0d0c0b0a0908ULL,
-				     .method = XHB_AUTH_SIPHASH};
-	cr_assert_eq(dataplane__set_keys(dp, keys), 0);
-	cr_assert_eq(dataplane__write_self(dp, &self), 0);
-	cr_assert_eq(dataplane__add_peer(dp, PEER_ID), 0);
-	cr_assert_eq(test_confirm_peer(dataplane__prog_fd(dp), PEER_ID, 10), 0);
-	seq = 0;
+	self.lease_ms = 5000;
+	xdp_fixture_setup(&self);
 }
 
-static void teardown(void)
-{
-	dataplane__close(dp);
-}
-
-TestSuite(xdp_pages, .init = setup, .fini = teardown);
+TestSuite(xdp_pages, .init = setup, .fini = xdp_fixture_teardown);
 
 /* The peer's heartbeat of page `page` of these sets (as speak.c sends
  * it), or a probe to us, at agent epoch `epoch`. */
@@ -81,53 +35,18 @@ static struct xhb_hdr hdr(__u8 type, unsigned int page, __u64 epoch,
 			  const struct xhb_gset *held)
 {
 	struct xhb_gset none = {{0}};
-	struct xhb_wire_fields f = {
-		.type = type,
-		.state = XHB_NODE_ACTIVE,
-		.cluster_id = CLUSTER,
-		.node_id = PEER_ID,
-		.dest_node_id = type == XHB_MSG_PROBE ? SELF_ID : 0,
-		.incarnation = 10,
-		.seq = ++seq,
-		.timestamp_ns = xhb_now_ns(),
-		.agent_epoch = epoch,
-		.lease_ms = 3000,
-	};
-	struct xhb_hdr h;
+	struct xhb_wire_fields f = peer_fields(type);
 
+	f.agent_epoch = epoch;
+	f.lease_ms = 3000;
 	xhb_wire_set_page(&f, held, &none, &none, page);
-	xhb_wire_fill(&h, &f);
-	xhb_wire_sign(&h, KEY, &keys[KEY]);
-	return h;
+	return peer_hdr(&f);
 }
 
+/* The peer's frame of h over IPv4: the verdict. */
 static int run(const struct xhb_hdr *h)
 {
-	__u8 buf[256], out[256];
-	int len = xhb_frame_build(buf, sizeof(buf), &v4, h, sizeof(*h));
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf, .data_size_in = len,
-		    .data_out = out, .data_size_out = sizeof(out));
-
-	cr_assert_gt(len, 0);
-	cr_assert_eq(bpf_prog_test_run_opts(dataplane__prog_fd(dp), &o), 0,
-		     "test_run: %s", strerror(errno));
-	return (int)o.retval;
-}
-
-static struct xhb_stats stats(void)
-{
-	struct xhb_stats s;
-
-	cr_assert_eq(dataplane__stats(dp, &s), 0);
-	return s;
-}
-
-static struct xhb_peer peer(void)
-{
-	struct xhb_peer p;
-
-	cr_assert_eq(dataplane__peer(dp, PEER_ID, &p), 0);
-	return p;
+	return send_hdr(&v4, h).verdict;
 }
 
 /* What xhb_peer_groups holds of the peer, as the agent reads it (one
@@ -219,7 +138,7 @@ Test(xdp_pages, page_out_of_range_malformed)
 	unsigned int entries;
 
 	h.dest_node_id = htonl(XHB_GROUP_PAGES);
-	xhb_wire_sign(&h, KEY, &keys[KEY]);
+	peer_sign(&h);
 	cr_assert_eq(run(&h), XDP_DROP);
 	after = stats();
 	cr_assert_eq(after.drop_malformed, before.drop_malformed + 1);

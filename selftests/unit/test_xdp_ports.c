@@ -18,132 +18,46 @@
 #include "clock.h"
 #include "dataplane.h"
 #include "wire.h"
-#include "xdp_peers.h"
+#include "xdp_fixture.h"
 
-#define CLUSTER 0x00c0ffeeU
-#define SELF_ID 1000U
-#define PEER_ID 2000U
-#define KEY_ID 1
 #define MCAST_PORT 7694
 #define MCAST6_PORT 7695
 
-static struct xhb_dataplane *dp;
-static struct xhb_key keys[XHB_MAX_KEYS];
-static __u64 seq;
-
-/* The peer's frames: from its address and the port it sends to. */
-static struct xhb_frame_spec from_peer(__u16 port)
-{
-	return (struct xhb_frame_spec){
-		.family = AF_INET,
-		.src_mac = {0x02, 0, 0, 0, 0, 0x02},
-		.dst_mac = {0x02, 0, 0, 0, 0, 0x01},
-		.src_ip = {172, 16, 193, 40},
-		.dst_ip = {172, 16, 193, 10},
-		.src_port = port,
-		.dst_port = port,
-	};
-}
-
 /* The interface carries bcast (udpport 694) and two mcast lines. */
+static const __u16 ports[] = {XHB_DEFAULT_PORT, MCAST_PORT, MCAST6_PORT};
+
 static void setup(void)
 {
-	struct xhb_dataplane_opts o = {
-		.ports = {XHB_DEFAULT_PORT, MCAST_PORT, MCAST6_PORT},
-		.nports = 3,
-		.cluster_id = CLUSTER,
-		.load_only = true,
-	};
-	struct xhb_self self = {
-		.incarnation = 77,
-		.agent_epoch = 5,
-		.agent_update_ns = xhb_now_ns(),
-		.node_id = SELF_ID,
-		.state = XHB_NODE_ACTIVE,
-		.key_id = KEY_ID,
-	};
-	char why[256] = "";
+	struct xhb_self self = xdp_fixture_self();
 
-	cr_assert_eq(dataplane__open(&o, &dp, why, sizeof(why)), 0, "load: %s", why);
-	keys[KEY_ID] = (struct xhb_key){.k0 = 0x0706050403020100ULL,
-					.k1 = 0x0f0e0d0c0b0a0908ULL,
-					.method = XHB_AUTH_SIPHASH};
-	cr_assert_eq(dataplane__set_keys(dp, keys), 0);
-	cr_assert_eq(dataplane__write_self(dp, &self), 0);
-	cr_assert_eq(dataplane__add_peer(dp, PEER_ID), 0);
-	cr_assert_eq(test_confirm_peer(dataplane__prog_fd(dp), PEER_ID, 10), 0);
-	seq = 0;
+	xdp_fixture_setup_ports(&self, ports, 3);
 }
 
-static void teardown(void)
-{
-	dataplane__close(dp);
-}
+TestSuite(xdp_ports, .init = setup, .fini = xdp_fixture_teardown);
 
-TestSuite(xdp_ports, .init = setup, .fini = teardown);
-
-struct run {
-	int verdict;
-	__u8 out[256];
-	__u32 out_len;
-};
-
+/* The peer's packet of type to port, from that port; a frame passed must
+ * be passed untouched. */
 static struct run send_type(__u8 type, __u16 port)
 {
-	struct xhb_frame_spec spec = from_peer(port);
-	struct xhb_hdr h;
+	struct xhb_frame_spec spec = v4;
+	struct xhb_wire_fields f = peer_fields(type);
+	struct xhb_hdr h = peer_hdr(&f);
 	__u8 in[256];
-	struct run r = {0};
+	struct run r;
 	int len;
 
-	xhb_wire_fill(&h, &(struct xhb_wire_fields){
-				  .type = type,
-				  .state = XHB_NODE_ACTIVE,
-				  .cluster_id = CLUSTER,
-				  .node_id = PEER_ID,
-				  .dest_node_id = type == XHB_MSG_HEARTBEAT ? 0 : SELF_ID,
-				  .incarnation = 10,
-				  .seq = ++seq,
-				  .timestamp_ns = xhb_now_ns(),
-				  .agent_epoch = 9,
-			  });
-	xhb_wire_sign(&h, KEY_ID, &keys[KEY_ID]);
-	len = xhb_frame_build(in, sizeof(in), &spec, &h, sizeof(h));
-	cr_assert_gt(len, 0);
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = len,
-		    .data_out = r.out, .data_size_out = sizeof(r.out));
-	cr_assert_eq(bpf_prog_test_run_opts(dataplane__prog_fd(dp), &o), 0,
-		     "test_run: %s", strerror(errno));
-	r.verdict = o.retval;
-	r.out_len = o.data_size_out;
+	spec.src_port = port;
+	spec.dst_port = port;
+	len = build(in, &spec, &h);
+	r = run_frame(in, len);
 	if (r.verdict == XDP_PASS)
 		cr_assert_arr_eq(r.out, in, len, "passed, yet changed");
 	return r;
 }
 
-static struct xhb_peer peer(void)
-{
-	struct xhb_peer p;
-
-	cr_assert_eq(dataplane__peer(dp, PEER_ID, &p), 0);
-	return p;
-}
-
-static __u64 counter(size_t field)
-{
-	struct xhb_stats s;
-
-	cr_assert_eq(dataplane__stats(dp, &s), 0);
-	return *(const __u64 *)((const char *)&s + field);
-}
-
-#define STAT(f) offsetof(struct xhb_stats, f)
-
 /* Heartbeats on each medium's port are taken; the port's index is kept. */
 Test(xdp_ports, heartbeat_on_every_medium_port)
 {
-	static const __u16 ports[] = {XHB_DEFAULT_PORT, MCAST_PORT, MCAST6_PORT};
-
 	for (unsigned int i = 0; i < 3; i++) {
 		struct run r = send_type(XHB_MSG_HEARTBEAT, ports[i]);
 		struct xhb_peer p = peer();
@@ -154,7 +68,7 @@ Test(xdp_ports, heartbeat_on_every_medium_port)
 		cr_expect_eq(p.port_index, i, "port %u: index %u", ports[i],
 			     p.port_index);
 	}
-	cr_expect_eq(counter(STAT(heartbeat_accepted)), 3);
+	cr_expect_eq(stats().heartbeat_accepted, 3);
 }
 
 /* A probe to an mcast medium's port is answered from that port to the
@@ -171,7 +85,7 @@ Test(xdp_ports, probe_answered_on_its_port)
 	cr_assert_eq(ntohs(udp->dest), MCAST_PORT);
 	cr_assert_eq(reply->type, XHB_MSG_PROBE_REPLY);
 	cr_assert(xhb_frame_checksums_ok(r.out, r.out_len), "bad checksums");
-	cr_assert_eq(counter(STAT(probe_answered)), 1);
+	cr_assert_eq(stats().probe_answered, 1);
 	cr_assert_eq(peer().port_index, 1);
 }
 
@@ -187,7 +101,7 @@ Test(xdp_ports, other_ports_pass)
 		cr_expect_eq(r.verdict, XDP_PASS, "port %u: verdict %d", others[i],
 			     r.verdict);
 	}
-	cr_expect_eq(counter(STAT(pass_other_port)), 5);
+	cr_expect_eq(stats().pass_other_port, 5);
 	cr_expect_eq(peer().heartbeats, 0);
 }
 
