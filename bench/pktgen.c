@@ -31,6 +31,10 @@
  *                  program already attached somewhere is in the
  *                  dispatcher and a call changes nothing there.
  *
+ * --compact sends compact probes (include/xhb_wire.h), as two agents of
+ * this build send each other once the replies invite them; the default is
+ * full probes, as to a peer of an older build.
+ *
  * Unpaced by default; --rate PPS spaces the batches so a responder that
  * collapses under overload (receive livelock) can be measured at the load
  * it handles best.
@@ -43,7 +47,7 @@
  * replies and echoes by type and ids and verifies nothing (a fifth less
  * of the prober's CPU per reply: most of it is veth's NAPI, not the
  * program). pktgen reads those counters (xhb's from the
- * --a-pins), and the responder's (probe_answered) when it is
+ * --a-pins), and the responder's (probe_answered, full and compact) when it is
  * XDP, at the start and the end of the measured window, after a warm-up;
  * /proc/stat is read at the same instants for each CPU's load, and the
  * on-CPU time (/proc/PID/schedstat, ns) of the threads named with --task
@@ -55,7 +59,7 @@
  *          [--mode packet|udp|live]
  *          [--ifname IF --dst-mac MAC] [--warmup S] [--duration S]
  *          [--rate PPS] [--max-packets N] [--batch N] [--cpu C] [--label L]
- *          [--task NAME=PID]... [--json FILE]
+ *          [--task NAME=PID]... [--json FILE] [--compact]
  *          [--live-bulk N] [--park IF] [--counter xhb|cheap]
  *   (--counter cheap: no --a-pins; needs --ifname)
  */
@@ -125,6 +129,7 @@ struct gen {
 	struct sockaddr_ll ll; /* packet mode: where frames go */
 	unsigned int batch;
 	__u64 incarnation; /* the prober node's (BENCH_INCARNATION) */
+	bool compact;	   /* --compact: compact probes */
 	__u64 seq;
 	__u64 sent, send_errors;
 	struct xhb_key key;
@@ -335,6 +340,16 @@ static struct xhb_wire_fields probe_fields(const struct gen *g, __u64 now)
 	};
 }
 
+/* Probe f as this generator sends it: full or compact, signed. */
+static void make_probe(const struct gen *g, const struct xhb_wire_fields *f,
+		       struct xhb_hdr *h)
+{
+	xhb_wire_fill(h, f);
+	if (g->compact)
+		xhb_wire_compact(h);
+	xhb_wire_sign(h, BENCH_KEY_ID, &g->key);
+}
+
 /*
  * Live mode: prepare g->batch signed probe frames, then transmit them all
  * in one BPF_PROG_TEST_RUN; returns how many the program sent.
@@ -353,8 +368,7 @@ static int send_live(struct gen *g)
 		struct live_gen_frame *fr = &g->frames[i];
 
 		f.seq = g->seq + i;
-		xhb_wire_fill(&h, &f);
-		xhb_wire_sign(&h, BENCH_KEY_ID, &g->key);
+		make_probe(g, &f, &h);
 		if (i > 1) {
 			live_frame_from(fr, &g->frames[0], &h);
 			continue;
@@ -457,8 +471,7 @@ static int send_batch(struct gen *g)
 
 	for (unsigned int i = 0; i < g->batch; i++) {
 		f.seq = g->seq + i;
-		xhb_wire_fill(&h, &f);
-		xhb_wire_sign(&h, BENCH_KEY_ID, &g->key);
+		make_probe(g, &f, &h);
 		if (g->mode == MODE_PACKET) {
 			len = xhb_frame_build(bufs[i], FRAME_MAX, &g->spec, &h,
 					      sizeof(h));
@@ -594,7 +607,7 @@ static void usage(void)
 			"N] [--cpu C] [--label L]\n"
 			"              [--task NAME=PID]... [--json FILE] "
 			"[--live-bulk N] [--park IF]\n"
-			"              [--counter xhb|cheap]\n");
+			"              [--counter xhb|cheap] [--compact]\n");
 }
 
 int main(int argc, char **argv)
@@ -619,6 +632,7 @@ int main(int argc, char **argv)
 	    {"live-bulk", required_argument, NULL, 'L'},
 	    {"park", required_argument, NULL, 'P'},
 	    {"counter", required_argument, NULL, 'C'},
+	    {"compact", no_argument, NULL, 'k'},
 	    {},
 	};
 	struct gen g = {
@@ -645,9 +659,12 @@ int main(int argc, char **argv)
 	json_t *out;
 
 	while ((opt = getopt_long(argc, argv,
-				  "m:s:d:i:M:a:b:w:D:n:R:B:c:l:j:T:L:P:C:",
+				  "m:s:d:i:M:a:b:w:D:n:R:B:c:l:j:T:L:P:C:k",
 				  longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'k':
+			g.compact = true;
+			break;
 		case 'm':
 			if (!strcmp(optarg, "packet"))
 				g.mode = MODE_PACKET;
@@ -848,7 +865,8 @@ int main(int argc, char **argv)
 	else
 		replies = (s1.a.reply_accepted + s1.a.drop_self) -
 			  (s0.a.reply_accepted + s0.a.drop_self);
-	answered = s1.b.probe_answered - s0.b.probe_answered;
+	answered = s1.b.probe_answered + s1.b.probe_answered_compact -
+		   s0.b.probe_answered - s0.b.probe_answered_compact;
 	out = json_pack("{s:s, s:s, s:f, s:I, s:f, s:I, s:f, s:I, s:f, s:I}",
 			"label", label, "mode",
 			g.mode == MODE_PACKET ? "packet"
@@ -860,6 +878,8 @@ int main(int argc, char **argv)
 			(s1.sent - s0.sent) / window_s, "replies",
 			(json_int_t)replies, "replies_pps", replies / window_s,
 			"send_errors", (json_int_t)g.send_errors);
+	json_object_set_new(out, "probes",
+			    json_string(g.compact ? "compact" : "full"));
 	if (g.mode == MODE_LIVE) {
 		__u64 dropped = s1.xmit_dropped - s0.xmit_dropped;
 

@@ -40,6 +40,9 @@ DURATION=${XHB_BENCH_DURATION:-5}
 # up to 2026-12-05, which one CPU could not run faster than the XDP
 # responder answered.
 PKTGEN_MODE=${XHB_BENCH_PKTGEN_MODE:-live}
+# compact: the probes two agents of this build send each other (the fast
+# path's wire, pktgen --compact); full: as to a peer of an older build.
+PROBES=${XHB_BENCH_PROBES:-compact}
 # live: frames a BPF_PROG_TEST_RUN call (flood, paced); paced calls stay
 # within the responder's 256-frame veth ring, so a burst is not a loss.
 GEN_FLOOD_BATCH=${XHB_BENCH_GEN_FLOOD_BATCH:-1024}
@@ -234,6 +237,9 @@ run_point() { # label rate window_s out.json responder_pid [pktgen args...]
 	else
 		gen+=(--a-pins "$run_dir/a")
 	fi
+	if [ "$PROBES" = compact ]; then
+		gen+=(--compact)
+	fi
 	if [ "$PKTGEN_MODE" = live ]; then
 		gen+=(--park "$if_park" --batch "$([ "$rate" = 0 ] && echo "$GEN_FLOOD_BATCH" || echo "$GEN_PACED_BATCH")")
 	fi
@@ -416,12 +422,12 @@ section_dataplane() {
 		--argjson duration "$DURATION" --argjson warmup "$WARMUP" \
 		--argjson rounds "$ROUNDS" \
 		--argjson sweep_window "$SWEEP_WINDOW" --argjson sweep_step "$SWEEP_STEP" \
-		--arg generator "$PKTGEN_MODE" --arg generator_note "$gen_note" \
+		--arg generator "$PKTGEN_MODE" --arg generator_note "$gen_note" --arg probes "$PROBES" \
 		'{date: $date, commit: $commit,
 		  machine: {kernel: $kernel, cpu_model: $cpu_model, cpus: $ncpu,
 		            bpf_jit_enable: ($jit | tonumber), loadavg_before: $load},
 		  xdp_paths: $paths[0],
-		  responders: {setup: {generator: $generator, generator_note: $generator_note, counter: $counter,
+		  responders: {setup: {generator: $generator, generator_note: $generator_note, counter: $counter, probes: $probes,
 		                       flood_batch: $flood_batch, paced_batch: $paced_batch,
 		                       generator_cpu: $gen_cpu, nice: ($nice | tonumber),
 		                       responder_cpu: $resp_cpu, warmup_s: $warmup,
@@ -536,9 +542,9 @@ def row($name): "| \($name) | \(.round) | \(.offered_pps | offered) | \(.sent_pp
   "## Responders on one veth pair",
   "",
   (if $s.generator == "live" then
-  "Generator: `pktgen --mode live` on CPU \($s.generator_cpu). pktgen prepares signed PROBEs with increasing seq (user/wire.c, the agent's own code) in an mmapped BPF array, then one BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES runs `bench/live_gen.bpf.c` once per frame on the prober's veth: each run copies one prepared frame and returns XDP_TX, which the kernel transmits through the veth's ndo_xdp_xmit in bulks of 64, as a NIC driver's XDP_TX. No socket, no skb, no syscall per probe. A flood sends \($s.flood_batch) frames a call, a paced run \($s.paced_batch) (within the responder's 256-frame veth ring, so a burst is not a loss). The probes reach the responder as XDP frames, as from a NIC's receive ring: the XDP responder answers them in place, a userspace responder gets them as skbs built around the same pages. A probe the responder's ring has no room for is dropped by the prober's veth (`xmit_dropped`, its own `xdp_xmit_errors` counter), costing the responder nothing."
+  "Generator: `pktgen --mode live` on CPU \($s.generator_cpu). pktgen prepares signed \($s.probes // "full") probes with increasing seq (user/wire.c, the agent's own code) in an mmapped BPF array, then one BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES runs `bench/live_gen.bpf.c` once per frame on the prober's veth: each run copies one prepared frame and returns XDP_TX, which the kernel transmits through the veth's ndo_xdp_xmit in bulks of 64, as a NIC driver's XDP_TX. No socket, no skb, no syscall per probe. A flood sends \($s.flood_batch) frames a call, a paced run \($s.paced_batch) (within the responder's 256-frame veth ring, so a burst is not a loss). The probes reach the responder as XDP frames, as from a NIC's receive ring: the XDP responder answers them in place, a userspace responder gets them as skbs built around the same pages. A probe the responder's ring has no room for is dropped by the prober's veth (`xmit_dropped`, its own `xdp_xmit_errors` counter), costing the responder nothing."
   else
-  "Generator: `pktgen --mode \($s.generator)` on CPU \($s.generator_cpu), signed PROBEs with increasing seq (user/wire.c), \(if $s.generator == "packet" then "sent with sendmmsg on an AF_PACKET socket (PACKET_QDISC_BYPASS): each probe an skb through the prober's veth" else "sent with sendmmsg on a UDP socket" end).\(if ($s.generator_note // "") != "" then " Not `--mode live`: \($s.generator_note)." else "" end)"
+  "Generator: `pktgen --mode \($s.generator)` on CPU \($s.generator_cpu), signed \($s.probes // "full") probes with increasing seq (user/wire.c), \(if $s.generator == "packet" then "sent with sendmmsg on an AF_PACKET socket (PACKET_QDISC_BYPASS): each probe an skb through the prober's veth" else "sent with sendmmsg on a UDP socket" end).\(if ($s.generator_note // "") != "" then " Not `--mode live`: \($s.generator_note)." else "" end)"
   end),
   "",
   (if $s.counter == "cheap" then

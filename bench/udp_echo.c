@@ -59,24 +59,23 @@ static void on_signal(int sig)
  * from the same state; returns false for anything that is not a valid
  * probe addressed to us.
  */
-static bool make_reply(__u8 *buf, int len, const struct xhb_key *key,
-		       __u64 *reply_seq)
+static bool make_reply(__u8 *buf, int len,
+		       const struct xhb_key keys[XHB_MAX_KEYS], __u64 *reply_seq)
 {
-	struct xhb_hdr *h = (struct xhb_hdr *)buf;
+	struct xhb_hdr *h = (struct xhb_hdr *)buf, probe;
 	__u32 prober, prober_incarnation;
 	__u64 echoed;
 	__u64 now;
 
-	if (len != XHB_HDR_LEN || h->magic != htonl(XHB_MAGIC) ||
-	    h->version != XHB_VERSION || h->type != XHB_MSG_PROBE ||
-	    h->cluster_id != htonl(BENCH_CLUSTER) ||
-	    h->key_id != BENCH_KEY_ID ||
-	    h->dest_node_id != htonl(BENCH_RESPONDER_ID) ||
-	    !xhb_wire_verify(h, key))
+	/* full or compact (the same checks as XDP's, user/wire.c) */
+	if (xhb_wire_check(buf, (size_t)len, BENCH_CLUSTER, keys, &probe) !=
+		    XHB_WIRE_OK ||
+	    probe.type != XHB_MSG_PROBE || probe.key_id != BENCH_KEY_ID ||
+	    probe.dest_node_id != htonl(BENCH_RESPONDER_ID))
 		return false;
-	prober = ntohl(h->node_id);
-	echoed = be64toh(h->timestamp_ns);
-	prober_incarnation = (__u32)be64toh(h->incarnation);
+	prober = ntohl(probe.node_id);
+	echoed = be64toh(probe.timestamp_ns);
+	prober_incarnation = (__u32)be64toh(probe.incarnation);
 	/* Numbered by time as the XDP program numbers its replies, so the
 	 * prober's window accepts them after an XDP run on the same pair. */
 	now = xhb_now_ns();
@@ -94,7 +93,7 @@ static bool make_reply(__u8 *buf, int len, const struct xhb_key *key,
 				 .echo_incarnation = prober_incarnation,
 				 .agent_epoch = 1,
 			 });
-	xhb_wire_sign(h, BENCH_KEY_ID, key);
+	xhb_wire_sign(h, BENCH_KEY_ID, &keys[BENCH_KEY_ID]);
 	return true;
 }
 
@@ -133,8 +132,8 @@ static int serve(int fd, enum mode mode, unsigned int batch, __u64 deadline_ns,
 		nout = 0;
 		for (int i = 0; i < n; i++) {
 			if (mode == MODE_REPLY &&
-			    !make_reply(bufs[i], in[i].msg_len,
-					&keys[BENCH_KEY_ID], &reply_seq)) {
+			    !make_reply(bufs[i], in[i].msg_len, keys,
+					&reply_seq)) {
 				c->rejected++;
 				continue;
 			}
