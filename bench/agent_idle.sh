@@ -11,7 +11,13 @@
 #     and the run time each one costs;
 #   - how late the loop woke past the deadline it slept for: the agent's
 #     own count (xhbctl status -j, "loop"), when the build has it;
-#   - agent_gap events in the window (a loop late by a detection window).
+#   - agent_gap events in the window (a loop late by a detection window);
+#   - then, with perf (linux-perf), where srv1's agent spends its CPU:
+#     PROFILE_SECS more of it sampled (cpu-clock, call graphs), outside
+#     the measured window (perf's own hooks at each of its ~1000 context
+#     switches a second would be counted in it), the samples sorted into
+#     the wake-up itself, the lab's frames received in the agent's time,
+#     its sends, its syscalls and its own code (profile_parts below).
 # In the same window a bare loop (bench/wakeup: clock_nanosleep 1 ms, no
 # work) runs beside them: the cost of a wake-up alone on this machine, the
 # floor the agent is compared with (on a shared 2-CPU VM the absolute
@@ -27,6 +33,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
+PROFILE_SECS=${XHB_IDLE_PROFILE_SECS:-10} # 0: no profile
 shift || true
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(1 256)
@@ -70,6 +77,57 @@ reading() { # pid
 	echo "{\"run_ns\":$run,\"ticks\":$ticks,\"vol\":$vol,\"invol\":$invol}"
 }
 
+# Where a process's CPU goes, from PROFILE_SECS of perf samples with call
+# graphs: {"samples": N, "parts": {part: % of the samples}}, or null
+# without perf. Each sample goes to the first part whose test its stack
+# passes, in this order:
+#   wake-up: the scheduler switching to it or away (finish_task_switch,
+#     schedule: the cost a bare loop pays too);
+#   lab frames received: softirq work run in its time (handle_softirqs:
+#     the veths' NAPI, the lab's bridge and netfilter, both nodes' XDP),
+#     which a frame it sent through a veth triggers at once on its CPU;
+#     with a NIC it runs on the peer and in the NIC's interrupts;
+#   send: sendto/sendmmsg down to the veth, the rest of its path out;
+#   ppoll, bpf() (the peers' map read), other syscalls;
+#   own code: no kernel frame.
+profile() { # pid
+	if [ "$PROFILE_SECS" = 0 ] || ! command -v perf >/dev/null; then
+		echo null
+		return
+	fi
+	perf record -q -g -e cpu-clock -F 4000 -p "$1" -o "$work/perf.data" \
+		-- sleep "$PROFILE_SECS" >/dev/null 2>&1 || { echo null; return; }
+	perf script -i "$work/perf.data" -F ip,sym 2>/dev/null | python3 -c '
+import collections, json, re, sys
+parts = [
+    ("wake-up (switching in and out)", lambda s: s[0].startswith("finish_task_switch") or any(f.startswith("schedule") or f == "__schedule" for f in s[:4])),
+    ("lab frames received in its time (softirq)", lambda s: "handle_softirqs" in s),
+    ("send (sendto/sendmmsg)", lambda s: any(f in ("__sys_sendto", "__sys_sendmmsg", "__sys_sendmsg") for f in s)),
+    ("ppoll", lambda s: "do_sys_poll" in s or "ppoll" in s),
+    ("bpf() (the peers map)", lambda s: "__sys_bpf" in s),
+    ("other syscalls", lambda s: "do_syscall_64" in s),
+    ("other kernel", lambda s: any(f.startswith("0xffff") or f.startswith("ffff") for f in s[:1])),
+    ("own code", lambda s: True),
+]
+count, stacks, cur = collections.Counter(), [], []
+for line in sys.stdin:
+    f = line.split()
+    if not f:
+        if cur:
+            stacks.append(cur)
+        cur = []
+        continue
+    cur.append(re.sub(r"\+0x[0-9a-f]+$", "", f[1]) if len(f) > 1 else f[0])
+if cur:
+    stacks.append(cur)
+for s in stacks:
+    count[next(name for name, test in parts if test(s))] += 1
+n = len(stacks)
+print(json.dumps({"seconds": float(sys.argv[1]), "samples": n,
+                  "parts": {name: round(100 * count[name] / n, 1) for name, _ in parts if count[name]}} if n else None))
+' "$PROFILE_SECS"
+}
+
 measure() { # build groups -> one JSON row on stdout
 	local build=$1 ngroups=$2 p1 p2 t0 t1 r0 r1 r2 q0 q1 q2 s1a s2a s1b s2b wk label
 	export XHB_BUILD=$build
@@ -104,10 +162,11 @@ measure() { # build groups -> one JSON row on stdout
 	wait "$ref"
 	ref=""
 	wk=$(cat "$work/wakeup.json")
+	profile "$p1" >"$work/profile.json"
 	lab_merge_events "$work/events.json"
 	lab_teardown_quiet
 	python3 - "$label" "$ngroups" "$t0" "$t1" "$r1" "$q1" "$r2" "$q2" "$r0" "$q0" \
-		"$s1a" "$s1b" "$s2a" "$s2b" "$wk" "$work/events.json" <<'PY'
+		"$s1a" "$s1b" "$s2a" "$s2b" "$wk" "$work/events.json" "$work/profile.json" <<'PY'
 import json, sys
 label, ngroups, t0, t1 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 r = [json.loads(x) for x in sys.argv[5:11]]
@@ -141,6 +200,7 @@ for i, node in enumerate(("srv1", "srv2")):
     n["agent_gap_events"] = sum(1 for e in events if e.get("event") == "agent_gap" and
                                 e.get("node") == node and t0 <= e["mono_ns"] <= t1)
     row["nodes"][node] = n
+row["srv1_profile"] = json.load(open(sys.argv[17]))
 row["bare_loop"] = proc(r[4], r[5])
 row["bare_loop"]["late"] = {k: wk[k] for k in wk if k.startswith("late_over") or k.endswith("_late_ms")}
 print(json.dumps(row))
@@ -183,6 +243,17 @@ for row in rows:
             late("over_1ms") if node != "bare loop" else bare["late"]["late_over_1ms"],
             n.get("agent_gap_events", "-")))
 md.append("")
+for row in rows:
+    prof, cpu = row.get("srv1_profile"), row["nodes"]["srv1"]["cpu_pct"]
+    if not prof:
+        continue
+    md += ["Where srv1's agent spends its CPU (build %s, groups %d): perf's cpu-clock samples with call graphs, "
+           "%d over the %g s after the window (`profile()` in the script sorts them), in %% of the samples and, "
+           "as that share of its %.2f%%, in %% of a core." % (row["build"], row["groups"], prof["samples"],
+                                                            prof["seconds"], cpu), "",
+           "| part | % of samples | % of a core |", "| --- | ---: | ---: |"]
+    md += ["| %s | %.1f | %.2f |" % (k, v, v * cpu / 100) for k, v in prof["parts"].items()]
+    md.append("")
 open(out + ".md", "w").write("\n".join(md))
 print("\n".join(md))
 PY

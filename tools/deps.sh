@@ -32,6 +32,8 @@ packages=(
 	# tools/lab_routed.sh), one private bird per namespace, never the
 	# system one
 	bird2
+	# bench: where an idle agent's CPU goes (bench/agent_idle.sh)
+	linux-perf
 )
 [ "${XHB_EXTRA_PACKAGES:-}" ] && read -r -a extra <<<"$XHB_EXTRA_PACKAGES" && packages+=("${extra[@]}")
 
