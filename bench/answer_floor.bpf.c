@@ -7,8 +7,8 @@
  *
  *  - floor_tags: a compact probe at fixed offsets (untagged IPv4, no
  *    options), its tag checked and its reply's signed by xhb's own code
- *    (bpf/xhb_tag.h: the same kept prefixes, a hit every time as for a
- *    peer probing in turn), nothing written back: XDP_PASS when the tag is
+ *    (bpf/xhb_tag.h: the same kept prefixes, a hit every time, as for a
+ *    peer whose state holds), nothing written back: XDP_PASS when the tag is
  *    good, XDP_DROP when not (the bench checks the verdict), so the same
  *    frame can be run again and again.
  *  - floor_clock: the one clock read an answer needs (its reply's age and

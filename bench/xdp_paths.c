@@ -28,11 +28,12 @@
  * The first row is an empty XDP program (bpf/xdp_pass.bpf.c), the floor
  * every other row is compared with. The last two are a probe answer's own
  * floor on this machine (bench/answer_floor.bpf.c): its two tags with no
- * state, and its one clock read, timed as the answer is. The non-cluster rows are run twice:
- * holding no group, and holding a group and its VIP (the fence's cost:
- * nothing for a frame to another address, the lease's clock read for a
- * frame to the VIP); then with another VIP staged (fenced_standby) as
- * well, and a frame to it. Every later row runs holding.
+ * state, and its one clock read, timed as the answer is. The non-cluster
+ * rows are run twice: holding no group, and holding a group and its VIP
+ * (the fence's cost: nothing for a frame to another address, the lease's
+ * clock read for a frame to the VIP); then with another VIP staged
+ * (fenced_standby) as well, and a frame to it. Every later row runs
+ * holding.
  *
  * --ports N makes the program take N UDP ports as the cluster's (an
  * interface with mcast media on their own ports): the cluster's frames go
@@ -379,8 +380,7 @@ static int measure_empty(struct bench *b, int empty_fd, struct path_result *r)
  * Neither counts in xhb_stats: each row checks its verdict (XDP_PASS: the
  * tag was good).
  */
-static int measure_floor(struct bench *b, const int floor_fds[2],
-			 struct path_result *res, int *n)
+static int measure_floor(struct bench *b, struct path_result *res, int *n)
 {
 	static const char *const names[] = {
 	    "answer floor: the two tags (compact probe)",
@@ -394,7 +394,7 @@ static int measure_floor(struct bench *b, const int floor_fds[2],
 		struct path_result *r = &res[(*n)++];
 
 		*r = (struct path_result){.name = names[i]};
-		b->prog_fd = floor_fds[i];
+		b->prog_fd = b->floor_fds[i];
 		err = time_distinct(b, r, make[i], XDP_PASS);
 	}
 	b->prog_fd = xhb_fd;
@@ -587,7 +587,7 @@ static int measure(struct bench *b, int empty_fd, struct path_result *res,
 		err = time_distinct(b, r, distinct_rows[i].make,
 				    distinct_rows[i].verdict);
 	}
-	return err ? err : measure_floor(b, b->floor_fds, res, n);
+	return err ? err : measure_floor(b, res, n);
 }
 
 static void print_table(const struct path_result *res, int n, double overhead)
