@@ -106,20 +106,22 @@ parts = [
     ("ppoll", lambda s: "do_sys_poll" in s or "ppoll" in s),
     ("bpf() (the peers map)", lambda s: "__sys_bpf" in s),
     ("other syscalls", lambda s: "do_syscall_64" in s),
-    ("other kernel", lambda s: any(f.startswith("0xffff") or f.startswith("ffff") for f in s[:1])),
+    ("other kernel (interrupts, faults)", lambda s: KERNEL in s),
     ("own code", lambda s: True),
 ]
-count, stacks, cur = collections.Counter(), [], []
-for line in sys.stdin:
+# A stack with a kernel frame (its address in the kernel half) ends with
+# KERNEL: "own code" is a stack with none.
+KERNEL = "[kernel]"
+count, stacks, cur, kernel = collections.Counter(), [], [], False
+for line in list(sys.stdin) + [""]:
     f = line.split()
     if not f:
         if cur:
-            stacks.append(cur)
-        cur = []
+            stacks.append(cur + [KERNEL] * kernel)
+        cur, kernel = [], False
         continue
+    kernel = kernel or f[0].startswith("ffff")
     cur.append(re.sub(r"\+0x[0-9a-f]+$", "", f[1]) if len(f) > 1 else f[0])
-if cur:
-    stacks.append(cur)
 for s in stacks:
     count[next(name for name, test in parts if test(s))] += 1
 n = len(stacks)
